@@ -1,0 +1,128 @@
+"""Domain models: organisations, leaders, activity records, findings, and the enums that classify them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+    @property
+    def chinese(self) -> str:
+        return {"error": "错误", "warning": "警告"}[self.value]
+
+
+class Status(StrEnum):
+    """How one period (or record, or person) was judged. ``met`` never appears among findings."""
+
+    MET = "met"
+    VIOLATION = "violation"
+    DUE = "due"
+    UNVERIFIABLE = "unverifiable"
+    WAIVED = "waived"
+
+    @property
+    def chinese(self) -> str:
+        return {
+            "met": "符合",
+            "violation": "违规",
+            "due": "待完成",
+            "unverifiable": "无法核验",
+            "waived": "已豁免",
+        }[self.value]
+
+
+class OrgType(StrEnum):
+    WORK_COMMITTEE = "党工委"
+    PARTY_GROUP = "党组"
+    COMMITTEE = "党委"
+    GENERAL_BRANCH = "党总支"
+    BRANCH = "党支部"
+
+
+class Organisation(BaseModel):
+    """One row of the roster's 组织 sheet."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1)
+    type: OrgType
+    parent: str | None = None
+    founded: date | None = None
+    aliases: tuple[str, ...] = ()
+    attributes: dict[str, str] = Field(default_factory=dict)
+
+
+class Leader(BaseModel):
+    """One row of the roster's 领导干部 sheet: a post held from ``start`` until (not including) ``end``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1)
+    org: str = Field(min_length=1)
+    posts: tuple[str, ...]
+    start: date | None = None
+    end: date | None = None
+
+
+# Canonical ledger columns: the Chinese header users write, and the field it becomes in the records table.
+COLUMNS: dict[str, str] = {
+    "组织": "org",
+    "日期": "date",
+    "类型": "type",
+    "主题": "topic",
+    "主讲人": "person",
+    "应到": "expected",
+    "实到": "present",
+    "会前说纪": "discipline",
+}
+REQUIRED_COLUMNS = ("组织", "日期")
+
+
+class ActivityRecord(BaseModel):
+    """One accepted ledger row. The engine keeps records as one DataFrame with these fields as columns."""
+
+    model_config = ConfigDict(frozen=True)
+
+    org: str
+    date: date
+    type: str
+    topic: str | None = None
+    person: str | None = None
+    expected: int | None = None
+    present: int | None = None
+    discipline: bool | None = None
+    source: str
+    sheet: str | None = None
+    row: int
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a record came from: the file, the sheet (workbooks only) and the row as the user sees it."""
+
+    source: str
+    sheet: str | None
+    row: int
+
+
+# Every output is a view of the findings table in this column order.
+FINDING_COLUMNS = (
+    "rule",
+    "severity",
+    "status",
+    "org",
+    "person",
+    "period",
+    "expected",
+    "actual",
+    "message",
+    "evidence",
+)
+ISSUE_COLUMNS = ("source", "sheet", "row", "column", "value", "reason")
