@@ -304,7 +304,7 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
     except UnicodeDecodeError:
         raise CatalogueError("规则文件不是 UTF-8 编码", source=shown) from None
     try:
-        raw = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        raw = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)

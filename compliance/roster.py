@@ -1,0 +1,244 @@
+"""The roster (名册): organisations with their tree, and leaders with their posts.
+
+Read from an xlsx with sheets 组织 and 领导干部, or a folder holding 组织.csv and 领导干部.csv. Every problem names the
+file, sheet, row and column. The tree is flattened into arrays (parent index, DFS entry/exit) so that rules can ask
+"is unit U an ancestor of organisation R" for whole columns at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import numpy as np
+from pydantic import ValidationError
+
+from compliance.errors import InputError
+from compliance.ingest import find_header, read_rows
+from compliance.models import Leader, Organisation
+from compliance.text import normalise_name, normalise_text, split_list
+from compliance.values import ValueProblem, is_blank, parse_date
+
+ORG_SHEET = "组织"
+LEADER_SHEET = "领导干部"
+ORG_COLUMNS = {"组织名称": "name", "组织类型": "type", "上级组织": "parent", "成立日期": "founded", "别名": "aliases"}
+LEADER_COLUMNS = {"姓名": "name", "所在单位": "org", "职务": "posts", "任职日期": "start", "离任日期": "end"}
+REQUIRED = {ORG_SHEET: ("组织名称", "组织类型"), LEADER_SHEET: ("姓名", "所在单位", "职务")}
+EARLIEST = np.datetime64("1000-01-01", "D")
+LATEST = np.datetime64("9999-12-31", "D")
+
+
+class Roster:
+    """Organisations and leaders, with the tree flattened into arrays indexed by roster order."""
+
+    def __init__(self, orgs: tuple[Organisation, ...], leaders: tuple[Leader, ...]) -> None:
+        self.orgs = orgs
+        self.leaders = leaders
+        self.index = {o.name: i for i, o in enumerate(orgs)}
+        self.parent = np.array([self.index[o.parent] if o.parent else -1 for o in orgs], dtype=np.int64)
+        self.tin, self.tout = _euler_tour(self.parent)
+        self.org_types = np.array([o.type.value for o in orgs], dtype=object)
+        self.founded = np.array([o.founded or EARLIEST for o in orgs], dtype="datetime64[D]")
+        self.leader_names = np.array([normalise_name(p.name) for p in leaders], dtype=object)
+        self.leader_org = np.array([self.index[p.org] for p in leaders], dtype=np.int64)
+        self.leader_start = np.array([p.start or EARLIEST for p in leaders], dtype="datetime64[D]")
+        self.leader_end = np.array([p.end or LATEST for p in leaders], dtype="datetime64[D]")
+        self.lookup: dict[str, int] = {}
+        for i, org in enumerate(orgs):
+            for spelling in (org.name, *org.aliases):
+                self.lookup.setdefault(normalise_name(spelling), i)
+
+    @property
+    def names(self) -> list[str]:
+        return [o.name for o in self.orgs]
+
+    def resolve(self, spelling: str) -> int | None:
+        """The index of the organisation a ledger's spelling (full name or alias, any script) refers to."""
+        return self.lookup.get(normalise_name(spelling))
+
+    def closest(self, spelling: str, n: int = 3) -> list[str]:
+        """Roster names nearest to an unknown spelling, for the rejection message."""
+        keys = difflib.get_close_matches(normalise_name(spelling), list(self.lookup), n=n * 2, cutoff=0.5)
+        return list(dict.fromkeys(self.orgs[self.lookup[k]].name for k in keys))[:n]
+
+    def attribute(self, column: str) -> np.ndarray:
+        """A roster column's normalised value per organisation ('' where absent)."""
+        return np.array([normalise_name(o.attributes.get(column, "")) for o in self.orgs], dtype=object)
+
+    def within(self, unit: np.ndarray, org: np.ndarray) -> np.ndarray:
+        """Elementwise: is organisation ``org`` the unit ``unit`` itself or below it in the tree?"""
+        return (self.tin[unit] <= self.tin[org]) & (self.tin[org] < self.tout[unit])
+
+    def subtree(self, unit: int) -> list[int]:
+        order = np.argsort(self.tin)
+        return [int(i) for i in order if self.tin[unit] <= self.tin[i] < self.tout[unit]]
+
+
+def read_roster(path: str | Path) -> Roster:
+    path = Path(path)
+    if path.is_dir():
+        sheets = {}
+        for name in (ORG_SHEET, LEADER_SHEET):
+            file = path / f"{name}.csv"
+            if not file.is_file():
+                raise InputError(f"名册文件夹中缺少 {name}.csv", source=str(path))
+            sheets[name] = (read_rows(file, str(file))[None], str(file), None)
+    elif path.is_file():
+        workbook = read_rows(path, str(path))
+        sheets = {}
+        for name in (ORG_SHEET, LEADER_SHEET):
+            if name not in workbook:
+                found = "、".join(str(s) for s in workbook) or "（无）"
+                raise InputError(f"名册缺少工作表“{name}”（现有工作表：{found}）", source=str(path))
+            sheets[name] = (workbook[name], str(path), name)
+    else:
+        raise InputError("名册文件或文件夹不存在", source=str(path))
+
+    orgs = _read_orgs(*sheets[ORG_SHEET])
+    leaders = _read_leaders(*sheets[LEADER_SHEET], orgs)
+    return Roster(tuple(orgs), tuple(leaders))
+
+
+def _rows(rows, source, sheet, columns):
+    known = {normalise_name(c): c for c in columns}
+    header = find_header(rows, known)
+    required = REQUIRED[sheet or Path(source).stem]
+    if header is None:
+        raise InputError(f"找不到表头，应包含列：{'、'.join(columns)}", source=source, sheet=sheet)
+    index = header[0]
+    names = [normalise_name(str(c)) if not is_blank(c) else "" for c in rows[index]]
+    missing = [c for c in required if normalise_name(c) not in names]
+    if missing:
+        raise InputError(f"缺少必需的列：{'、'.join(missing)}", source=source, sheet=sheet, row=index + 1)
+    headers = [known.get(n, str(rows[index][i]).strip() if n else "") for i, n in enumerate(names)]
+    for number, row in enumerate(rows[index + 1 :], start=index + 2):
+        if all(is_blank(c) for c in row):
+            continue
+        cells = {h: row[i] for i, h in enumerate(headers) if h and i < len(row) and not is_blank(row[i])}
+        yield number, cells
+
+
+def _date(cells, column, where):
+    if column not in cells:
+        return None
+    try:
+        return parse_date(cells[column])
+    except ValueProblem as exc:
+        raise InputError(str(exc), **where, column=column) from None
+
+
+def _text(cells, column) -> str:
+    return normalise_text(str(cells.get(column, "")))
+
+
+def _validated(model, where, columns, **values):
+    try:
+        return model(**values)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field_ = error["loc"][0] if error["loc"] else None
+        column = next((c for c, f in columns.items() if f == field_), None)
+        if error["type"] == "enum":
+            message = f"取值“{error['input']}”无效，应为 {error['ctx']['expected'].replace(' or ', ', ')} 之一"
+        elif error["type"] in ("missing", "string_too_short"):
+            message = "不能为空"
+        else:
+            message = error["msg"]
+        raise InputError(message, **where, column=column) from None
+
+
+def _read_orgs(rows, source, sheet) -> list[Organisation]:
+    orgs: list[Organisation] = []
+    places: dict[str, dict] = {}
+    for number, cells in _rows(rows, source, sheet, ORG_COLUMNS):
+        where = {"source": source, "sheet": sheet, "row": number}
+        extra = {k: normalise_text(str(v)) for k, v in cells.items() if k not in ORG_COLUMNS}
+        org = _validated(
+            Organisation,
+            where,
+            ORG_COLUMNS,
+            name=normalise_name(str(cells.get("组织名称", ""))),
+            type=_text(cells, "组织类型"),
+            parent=normalise_name(str(cells.get("上级组织", ""))) or None,
+            founded=_date(cells, "成立日期", where),
+            aliases=tuple(normalise_name(a) for a in split_list(_text(cells, "别名"))),
+            attributes=extra,
+        )
+        if org.name in places:
+            first = places[org.name]["row"]
+            raise InputError(f"组织“{org.name}”重复（第 {first} 行已有）", **where, column="组织名称")
+        places[org.name] = where
+        orgs.append(org)
+    if not orgs:
+        raise InputError("名册中没有组织", source=source, sheet=sheet)
+    names = {o.name for o in orgs}
+    spellings: dict[str, str] = {}
+    for org in orgs:
+        if org.parent and org.parent not in names:
+            raise InputError(f"上级组织“{org.parent}”不在名册中", **places[org.name], column="上级组织")
+        for alias in org.aliases:
+            owner = spellings.setdefault(alias, org.name)
+            if owner != org.name or (alias in names and alias != org.name):
+                raise InputError(f"别名“{alias}”同时指向多个组织", **places[org.name], column="别名")
+    parent_of = {o.name: o.parent for o in orgs}
+    for org in orgs:
+        seen, node = set(), org.name
+        while node:
+            if node in seen:
+                raise InputError("上级组织形成了循环", **places[org.name], column="上级组织")
+            seen.add(node)
+            node = parent_of[node]
+    return orgs
+
+
+def _read_leaders(rows, source, sheet, orgs: list[Organisation]) -> list[Leader]:
+    lookup = {}
+    for org in orgs:
+        for spelling in (org.name, *org.aliases):
+            lookup.setdefault(spelling, org.name)
+    leaders = []
+    for number, cells in _rows(rows, source, sheet, LEADER_COLUMNS):
+        where = {"source": source, "sheet": sheet, "row": number}
+        unit = normalise_name(str(cells.get("所在单位", "")))
+        if unit and unit not in lookup:
+            raise InputError(f"所在单位“{unit}”不在名册的组织表中", **where, column="所在单位")
+        start = _date(cells, "任职日期", where)
+        end = _date(cells, "离任日期", where)
+        if start and end and end < start:
+            raise InputError("离任日期早于任职日期", **where, column="离任日期")
+        leaders.append(
+            _validated(
+                Leader,
+                where,
+                LEADER_COLUMNS,
+                name=normalise_name(str(cells.get("姓名", ""))),
+                org=lookup.get(unit, ""),
+                posts=tuple(normalise_name(p) for p in split_list(_text(cells, "职务"))),
+                start=start,
+                end=end,
+            )
+        )
+    return leaders
+
+
+def _euler_tour(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """DFS entry and exit clocks: ``u`` is ``v`` or above it exactly when tin[u] <= tin[v] < tout[u]."""
+    children: list[list[int]] = [[] for _ in parent]
+    for child, up in enumerate(parent):
+        if up >= 0:
+            children[up].append(child)
+    tin = np.zeros(len(parent), dtype=np.int64)
+    tout = np.zeros(len(parent), dtype=np.int64)
+    clock = 0
+    for root in (i for i in range(len(parent)) if parent[i] < 0):
+        stack = [(root, False)]
+        while stack:
+            node, done = stack.pop()
+            if done:
+                tout[node] = clock
+                continue
+            tin[node] = clock
+            clock += 1
+            stack.append((node, True))
+            stack.extend((c, False) for c in reversed(children[node]))
+    return tin, tout

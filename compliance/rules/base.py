@@ -1,0 +1,181 @@
+"""What every rule kind shares: the evaluation context and the shape of what a kind returns.
+
+A kind's ``check(rule, ctx)`` returns ``Cells``: one row per judged unit (an organisation's or a leader's period, or
+one record), with the flags the engine turns into a status, and ``evidence`` pairs (cell, record). Kinds never
+print, raise for bad data, or decide severity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from compliance.catalogue import AppliesTo
+from compliance.normalise import TableInfo
+from compliance.periods import AuditRange
+from compliance.roster import Roster
+from compliance.text import split_list
+
+CELL_COLUMNS = (
+    "org",  # roster index of the organisation judged (a leader's unit for per-person cells)
+    "leader",  # roster index of the leader judged, -1 for organisation cells
+    "period",  # label: 2024-03, 2024-Q1, 2024-H1, 2024, or a date
+    "start",  # first day of what was judged
+    "end",  # last day of what was judged
+    "expected",  # the number required (nullable)
+    "actual",  # the number found (nullable)
+    "passed",
+    "closed",  # the judged interval is over (or the failure can no longer be mended)
+    "unverifiable",  # the evidence column is missing from the ledgers
+    "message",  # Chinese, for cells that did not pass
+)
+
+
+@dataclass
+class Cells:
+    frame: pd.DataFrame  # CELL_COLUMNS
+    evidence: pd.DataFrame  # columns: cell (row of frame), record (row of ctx.records)
+
+    @classmethod
+    def build(cls, evidence: tuple[np.ndarray, np.ndarray] | None = None, **columns) -> Cells:
+        frame = pd.DataFrame({name: columns[name] for name in CELL_COLUMNS})
+        cell, record = evidence if evidence is not None else (np.array([], np.int64), np.array([], np.int64))
+        return cls(frame, pd.DataFrame({"cell": cell.astype(np.int64), "record": record.astype(np.int64)}))
+
+
+@dataclass
+class Context:
+    records: pd.DataFrame  # accepted records dated on or before the as-of date
+    tables: list[TableInfo]
+    roster: Roster
+    as_of: np.datetime64  # datetime64[D]
+    audit: AuditRange
+    type_names: tuple[str, ...]
+
+    @cached_property
+    def days(self) -> np.ndarray:
+        return self.records["date"].to_numpy(dtype="datetime64[D]")
+
+    def of_types(self, types: tuple[str, ...]) -> np.ndarray:
+        """Positions of the records whose type is one of ``types``."""
+        codes = [self.type_names.index(t) for t in types]
+        return np.flatnonzero(np.isin(self.records["type"].to_numpy(), codes))
+
+    def orgs_for(self, applies_to: AppliesTo) -> np.ndarray:
+        """Roster indices of the organisations a rule applies to, in roster order."""
+        mask = np.isin(self.roster.org_types, [t.value for t in applies_to.org_types])
+        for column, wanted in applies_to.where.items():
+            mask &= self.roster.attribute(column) == wanted
+        return np.flatnonzero(mask)
+
+    def leaders_for(self, applies_to: AppliesTo) -> np.ndarray:
+        """Roster indices of the leaders a rule applies to (by post, or all)."""
+        if applies_to.leaders == "all":
+            return np.arange(len(self.roster.leaders))
+        wanted = set(applies_to.leaders)
+        return np.array(
+            [i for i, p in enumerate(self.roster.leaders) if wanted.intersection(p.posts)], dtype=np.int64
+        )
+
+    def table_has(self, column: str) -> np.ndarray:
+        """Per table: does its header hold the canonical ``column``?"""
+        return np.array([column in t.columns for t in self.tables], dtype=bool)
+
+    def record_has(self, column: str) -> np.ndarray:
+        """Per record: was ``column`` present in the table it came from?"""
+        has = self.table_has(column)
+        return has[self.records["table"].to_numpy()] if len(has) else np.zeros(len(self.records), dtype=bool)
+
+    def verifiable(self, column: str, units: np.ndarray) -> np.ndarray:
+        """Per unit: can ``column`` be checked for it? Yes when a ledger of the unit's subtree has the column;
+        for a subtree with no records at all, when any ledger has it."""
+        roster = self.roster
+        orgs = self.records["org"].to_numpy()
+        with_records = np.zeros(len(roster.orgs), dtype=bool)
+        with_records[orgs] = True
+        with_column = np.zeros(len(roster.orgs), dtype=bool)
+        with_column[orgs[self.record_has(column)]] = True
+        anywhere = bool(self.table_has(column).any())
+        return np.where(
+            self._subtree_any(with_records, units), self._subtree_any(with_column, units), anywhere
+        )
+
+    def _subtree_any(self, flags: np.ndarray, units: np.ndarray) -> np.ndarray:
+        by_clock = np.zeros(len(flags) + 1, dtype=np.int64)
+        by_clock[1:] = np.cumsum(flags[np.argsort(self.roster.tin)])
+        tin, tout = self.roster.tin[units], self.roster.tout[units]
+        return (by_clock[tout] - by_clock[tin]) > 0
+
+    @cached_property
+    def _person_table(self) -> pd.DataFrame:
+        """(record, name) for every person named in a record, "张三、李四" giving two rows."""
+        person = self.records["person"]
+        named = person.notna().to_numpy()
+        names = [split_list(p) for p in person[named]]
+        counts = np.fromiter((len(n) for n in names), dtype=np.int64, count=len(names))
+        return pd.DataFrame(
+            {
+                "record": np.repeat(np.flatnonzero(named), counts),
+                "name": [n for group in names for n in group],
+            }
+        )
+
+    def person_matches(self, records: np.ndarray, leaders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs (record, position in ``leaders``) where the record names the leader as its person and the
+        record's organisation lies in the leader's unit's subtree (so two 王芳 in two schools stay apart)."""
+        people = self._person_table
+        people = people[np.isin(people["record"].to_numpy(), records)]
+        frame = pd.DataFrame({"leader_pos": np.arange(len(leaders)), "name": self.roster.leader_names[leaders]})
+        pairs = people.merge(frame, on="name", how="inner")
+        rec = pairs["record"].to_numpy(dtype=np.int64)
+        pos = pairs["leader_pos"].to_numpy(dtype=np.int64)
+        unit = self.roster.leader_org[leaders][pos]
+        inside = self.roster.within(unit, self.records["org"].to_numpy()[rec])
+        return rec[inside], pos[inside]
+
+
+def counts_by_key(keys: np.ndarray, size: int) -> np.ndarray:
+    return np.bincount(keys, minlength=size)[:size] if size else np.zeros(0, dtype=np.int64)
+
+
+def iso(days: np.ndarray) -> list[str]:
+    return [str(d) for d in days]
+
+
+@dataclass
+class Grid:
+    """Judged (subject, period) cells of a subjects × periods table, with record counts and evidence."""
+
+    subject: np.ndarray  # position in the subjects array
+    period: np.ndarray  # position in the periods array
+    actual: np.ndarray
+    evidence: tuple[np.ndarray, np.ndarray]  # (cell, record)
+
+
+def count_grid(judged: np.ndarray, subject_of: np.ndarray, period_of: np.ndarray, records: np.ndarray) -> Grid:
+    """Count records per judged cell. ``judged`` is a bool matrix subjects × periods; ``subject_of`` and
+    ``period_of`` give each record's cell coordinates (already restricted to valid ones)."""
+    n_subjects, n_periods = judged.shape
+    flat = np.flatnonzero(judged.ravel())
+    cell_of = np.full(n_subjects * n_periods, -1, dtype=np.int64)
+    cell_of[flat] = np.arange(len(flat))
+    keys = subject_of.astype(np.int64) * n_periods + period_of.astype(np.int64)
+    counts = counts_by_key(keys, n_subjects * n_periods)[flat]
+    cells = cell_of[keys] if len(keys) else np.zeros(0, dtype=np.int64)
+    kept = cells >= 0
+    subject, period = np.divmod(flat, n_periods) if n_periods else (flat, flat)
+    return Grid(subject, period, counts, (cells[kept], records[kept]))
+
+
+def shortfall_messages(
+    passed: np.ndarray, closed: np.ndarray, what: list[str], actual: np.ndarray, minimum: int, ends: np.ndarray
+) -> np.ndarray:
+    """“2024-03 主题党日 0 次，应至少 1 次” for violations; due cells add the deadline."""
+    out = np.full(len(passed), None, dtype=object)
+    for i in np.flatnonzero(~passed):
+        text = f"{what[i]} {actual[i]} 次，应至少 {minimum} 次"
+        out[i] = text if closed[i] else f"尚未完成：{text}，截止 {ends[i]}"
+    return out

@@ -1,0 +1,67 @@
+"""per-person: at least ``min`` records of the given types per leader per period, the leader named as the
+record's person (主讲人 / 姓名) in a ledger of the leader's unit or below it.
+
+A leader is judged for a period only when in post for at least half of it. Without a person column in the
+ledgers of the leader's unit, the rule is ``unverifiable`` for that leader.
+
+Pass: 李明, 书记 of 第一中学党委, is 主讲人 of a 党课 on 2024-05-10 in 第一中学第一党支部: leader-lecture-yearly met.
+Fail: 王芳 wrote one 调研报告 in 2024 where leader-research-yearly asks for two: a violation for 2024.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from compliance.catalogue import PerPersonRule
+from compliance.periods import DAY, period_bounds, period_codes, period_labels
+from compliance.rules.base import Cells, Context, count_grid, shortfall_messages
+
+KIND = "per-person"
+CONFIG = PerPersonRule
+
+
+def in_post_half(ctx: Context, leaders: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """leaders × periods: in post for at least half of the period (the day of leaving not counted)."""
+    appointed = ctx.roster.leader_start[leaders][:, None]
+    left = ctx.roster.leader_end[leaders][:, None] - DAY
+    overlap = (np.minimum(end[None, :], left) - np.maximum(start[None, :], appointed)) / DAY + 1
+    length = (end - start) / DAY + 1
+    return overlap * 2 >= length[None, :]
+
+
+def check(rule: PerPersonRule, ctx: Context) -> Cells:
+    leaders = ctx.leaders_for(rule.applies_to)
+    codes = ctx.audit.codes(rule.period)
+    start, end = period_bounds(codes, rule.period)
+    judged = (start[None, :] <= ctx.as_of) & in_post_half(ctx, leaders, start, end)
+
+    record, subject = ctx.person_matches(ctx.of_types(rule.types), leaders)
+    period = period_codes(ctx.days[record], rule.period) - (codes[0] if len(codes) else 0)
+    valid = (period >= 0) & (period < len(codes))
+    grid = count_grid(judged, subject[valid], period[valid], record[valid])
+
+    leader = leaders[grid.subject]
+    verifiable = ctx.verifiable("主讲人", ctx.roster.leader_org[leader])
+    cell_end = end[grid.period]
+    passed = grid.actual >= rule.min
+    closed = ctx.as_of >= cell_end
+    labels = period_labels(codes[grid.period], rule.period)
+    names = [ctx.roster.leaders[i].name for i in leader]
+    types = "或".join(rule.types)
+    what = [f"{name} {label} {types}" for name, label in zip(names, labels, strict=True)]
+    message = shortfall_messages(passed, closed, what, grid.actual, rule.min, cell_end)
+    message[~verifiable] = "台账中没有“主讲人”（或“姓名”）列，无法核验本人的记录"
+    return Cells.build(
+        grid.evidence,
+        org=ctx.roster.leader_org[leader],
+        leader=leader,
+        period=labels,
+        start=start[grid.period],
+        end=cell_end,
+        expected=np.full(len(passed), rule.min),
+        actual=grid.actual,
+        passed=passed,
+        closed=closed,
+        unverifiable=~verifiable,
+        message=message,
+    )

@@ -1,0 +1,108 @@
+"""record: a condition every record of the given types in the audited range must meet.
+
+Conditions (``condition.test``):
+- ``nonempty``: the field is filled in (every 主题党日 names its 主题);
+- ``affirmative``: the field is marked yes (是/√) — 会前说纪;
+- ``ratio``: ``field`` compared with a fraction of ``of`` in integer arithmetic: ``{field: 实到, of: 应到, op: ">",
+  value: 1/2}`` means 实到 × 2 > 应到.
+
+Records from a ledger without the field's column cannot be judged: one ``unverifiable`` finding per organisation
+says so. A blank cell in a column that exists fails the condition.
+
+Pass: a 支部党员大会 with 应到 30, 实到 16 meets member-meeting-quorum (16 × 2 > 30).
+Fail: 应到 30, 实到 15 does not (15 × 2 = 30): a violation labelled with the record's date.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from compliance.catalogue import AffirmativeTest, NonEmptyTest, RatioTest, RecordRule
+from compliance.models import COLUMNS
+from compliance.periods import date_labels, day
+from compliance.rules.base import Cells, Context
+
+KIND = "record"
+CONFIG = RecordRule
+
+
+def check(rule: RecordRule, ctx: Context) -> Cells:
+    orgs = ctx.orgs_for(rule.applies_to)
+    records = ctx.of_types(rule.types)
+    days = ctx.days[records]
+    in_range = (days >= day(ctx.audit.start)) & (days <= day(ctx.audit.end))
+    records = records[in_range & np.isin(ctx.records["org"].to_numpy()[records], orgs)]
+    days = ctx.days[records]
+    condition = rule.condition
+    columns = [condition.field] + ([condition.of] if isinstance(condition, RatioTest) else [])
+    verifiable = np.ones(len(records), dtype=bool)
+    for column in columns:
+        verifiable &= ctx.record_has(column)[records]
+
+    n = len(records)
+    expected = pd.array([None] * n, dtype="Int64")
+    actual = pd.array([None] * n, dtype="Int64")
+    labels = date_labels(days)
+    type_names = np.array(ctx.type_names, dtype=object)[ctx.records["type"].to_numpy()[records]]
+    what = [f"{label} 的{kind}" for label, kind in zip(labels, type_names, strict=True)]
+    message = np.full(n, None, dtype=object)
+
+    if isinstance(condition, NonEmptyTest | AffirmativeTest):
+        values = ctx.records[COLUMNS[condition.field]].to_numpy(dtype=object)[records]
+        if isinstance(condition, NonEmptyTest):
+            passed = pd.notna(values) & (values != "")
+            failure = f"未填写“{condition.field}”"
+        else:
+            passed = values == True  # noqa: E712 - None and False both fail
+            failure = f"未记录“{condition.field}”"
+        for i in np.flatnonzero(~passed):
+            message[i] = f"{what[i]}{failure}"
+    else:
+        passed, expected, actual = _ratio(condition, ctx, records, what, message)
+
+    missing = "、".join(f"“{c}”" for c in columns)
+    message[~verifiable] = f"台账中没有{missing}列，无法核验"
+    return Cells.build(
+        (np.arange(n), records),
+        org=ctx.records["org"].to_numpy()[records],
+        leader=np.full(n, -1),
+        period=labels,
+        start=days,
+        end=days,
+        expected=expected,
+        actual=actual,
+        passed=np.asarray(passed, dtype=bool) & verifiable,
+        closed=np.ones(n, dtype=bool),
+        unverifiable=~verifiable,
+        message=message,
+    )
+
+
+def _ratio(condition: RatioTest, ctx: Context, records, what, message):
+    """Smallest acceptable ``field`` for each record's ``of``: the integer p with p op of × fraction."""
+    fraction = condition.fraction
+    of = ctx.records[COLUMNS[condition.of]].to_numpy(dtype="float64", na_value=np.nan)[records]
+    field = ctx.records[COLUMNS[condition.field]].to_numpy(dtype="float64", na_value=np.nan)[records]
+    filled = ~np.isnan(of) & ~np.isnan(field)
+    of_int = np.where(filled, of, 0).astype(np.int64)
+    scaled = of_int * fraction.numerator
+    if condition.op == ">":
+        required = scaled // fraction.denominator + 1
+    else:
+        required = -((-scaled) // fraction.denominator)
+    passed = filled & (np.where(filled, field, -1) >= required)
+    wording = "超过" if condition.op == ">" else "不少于"
+    for i in np.flatnonzero(~passed):
+        if not filled[i]:
+            message[i] = f"{what[i]}未填写{condition.of}或{condition.field}人数，无法确认到会人数"
+        else:
+            message[i] = (
+                f"{what[i]}{condition.of} {of_int[i]} 人、{condition.field} {int(field[i])} 人，"
+                f"{condition.field}须{wording}{condition.of}的 {condition.value}（至少 {required[i]} 人）"
+            )
+    expected = pd.array(np.where(filled, required, 0), dtype="Int64")
+    expected[~filled] = pd.NA
+    actual = pd.array(np.where(filled, field, 0).astype(np.int64), dtype="Int64")
+    actual[~filled] = pd.NA
+    return passed, expected, actual

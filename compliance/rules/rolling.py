@@ -1,0 +1,89 @@
+"""rolling: at least ``min`` records of the given types in the ``years`` up to the as-of date.
+
+For organisations (``applies_to.org_types``) the records are the organisation's own, and an organisation founded
+inside the window is not judged (a branch set up last year owes no election yet). For leaders
+(``applies_to.leaders``) the records name the leader as person, and only leaders in post on the as-of date are
+judged. The finding's period is the as-of date.
+
+Pass: a 党支部 with a 换届选举 on 2022-06-01 meets branch-election-term at 2024-12-31 (within 3 years).
+Fail: its last election on 2021-06-01 is more than 3 years back: a violation labelled 2024-12-31.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+
+from compliance.catalogue import RollingRule
+from compliance.periods import day
+from compliance.rules.base import Cells, Context, count_grid
+
+KIND = "rolling"
+CONFIG = RollingRule
+
+
+def window_start(as_of: date, years: int) -> date:
+    """The first day of the ``years`` ending on ``as_of``: 2024-12-31, 3 → 2022-01-01."""
+    try:
+        back = as_of.replace(year=as_of.year - years)
+    except ValueError:  # 29 February
+        back = as_of.replace(year=as_of.year - years, day=28)
+    return date.fromordinal(back.toordinal() + 1)
+
+
+def check(rule: RollingRule, ctx: Context) -> Cells:
+    as_of = ctx.as_of.astype(object)
+    first = day(window_start(as_of, rule.years))
+    records = ctx.of_types(rule.types)
+    records = records[ctx.days[records] >= first]
+    roster = ctx.roster
+
+    if rule.applies_to.subject == "org":
+        subjects = ctx.orgs_for(rule.applies_to)
+        judged = roster.founded[subjects] < first
+        position = np.full(len(roster.orgs), -1, dtype=np.int64)
+        position[subjects] = np.arange(len(subjects))
+        subject = position[ctx.records["org"].to_numpy()[records]]
+        keep = subject >= 0
+        record, subject = records[keep], subject[keep]
+        orgs, leaders = subjects, np.full(len(subjects), -1)
+        names = [roster.orgs[i].name for i in subjects]
+        verifiable = np.ones(len(subjects), dtype=bool)
+    else:
+        subjects = ctx.leaders_for(rule.applies_to)
+        judged = (roster.leader_start[subjects] <= ctx.as_of) & (roster.leader_end[subjects] > ctx.as_of)
+        record, subject = ctx.person_matches(records, subjects)
+        orgs, leaders = roster.leader_org[subjects], subjects
+        names = [roster.leaders[i].name for i in subjects]
+        verifiable = ctx.verifiable("主讲人", orgs)
+
+    grid = count_grid(judged[:, None], subject, np.zeros(len(subject), dtype=np.int64), record)
+    passed = grid.actual >= rule.min
+    types = "或".join(rule.types)
+    label = str(ctx.as_of)
+    message = np.full(len(passed), None, dtype=object)
+    for i in np.flatnonzero(~passed):
+        message[i] = (
+            f"{names[grid.subject[i]]}自 {first} 至 {label} 的 {rule.years} 年内{types} {grid.actual[i]} 次，"
+            f"应至少 {rule.min} 次"
+        )
+    unverifiable = ~verifiable[grid.subject]
+    message[unverifiable] = "台账中没有“主讲人”（或“姓名”）列，无法核验本人的记录"
+    n = len(passed)
+    return Cells.build(
+        grid.evidence,
+        org=orgs[grid.subject],
+        leader=leaders[grid.subject],
+        period=np.full(n, label, dtype=object),
+        start=np.full(n, first),
+        end=np.full(n, ctx.as_of),
+        expected=np.full(n, rule.min),
+        actual=grid.actual,
+        passed=passed,
+        closed=np.ones(n, dtype=bool),
+        unverifiable=unverifiable,
+        message=message,
+    )
+
+

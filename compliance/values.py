@@ -1,0 +1,104 @@
+"""Parsing cell values: dates, counts and yes/no marks, as they appear in Excel, WPS and CSV exports.
+
+Each parser works on one value and reports why it failed; callers apply it to each distinct value once.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from datetime import date, datetime, timedelta
+
+EXCEL_EPOCH = date(1899, 12, 30)
+_YMD = re.compile(
+    r"(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*[日号]?"
+    r"(?:[ T]+\d{1,2}[:：]\d{2}(?:[:：]\d{2}(?:\.\d+)?)?)?"
+)
+_EIGHT = re.compile(r"(\d{4})(\d{2})(\d{2})(?:\.0+)?")
+_SERIAL = re.compile(r"\d{3,5}(?:\.\d+)?")
+
+YES = frozenset({"是", "有", "已", "√", "✓", "✔", "y", "yes", "true", "1", "已说纪", "已开展"})
+NO = frozenset({"否", "无", "未", "没有", "×", "✗", "n", "no", "false", "0", "未说纪"})
+
+
+class ValueProblem(ValueError):
+    """Why a cell's value cannot be used; the message is Chinese and shown to users."""
+
+
+def is_blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def _make_date(year: int, month: int, day_: int, shown: object) -> date:
+    try:
+        return date(year, month, day_)
+    except ValueError:
+        raise ValueProblem(f"日期“{shown}”不存在") from None
+
+
+def parse_date(value: object) -> date:
+    """A date from an Excel date, an Excel serial, 20240305, "2024年3月5日", "2024.3.5", "2024/03/05" …"""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, bool) or is_blank(value):
+        raise ValueProblem("日期为空")
+    if isinstance(value, int | float):
+        if float(value).is_integer() and 10_000_101 <= value <= 99_991_231:
+            text = str(int(value))
+            return _make_date(int(text[:4]), int(text[4:6]), int(text[6:]), text)
+        if 1 <= value < 2_958_466:  # Excel serial day numbers up to 9999-12-31
+            return EXCEL_EPOCH + timedelta(days=int(value))
+        raise ValueProblem(f"无法识别的日期“{value}”")
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if match := _YMD.fullmatch(text):
+        return _make_date(int(match[1]), int(match[2]), int(match[3]), value)
+    if match := _EIGHT.fullmatch(text):
+        return _make_date(int(match[1]), int(match[2]), int(match[3]), value)
+    if _SERIAL.fullmatch(text):
+        return parse_date(float(text))
+    raise ValueProblem(f"无法识别的日期“{value}”，应写作 2024-03-05、2024年3月5日 或 20240305")
+
+
+def parse_count(value: object) -> int | None:
+    """A head count (应到, 实到): a non-negative integer, or None when blank."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        raise ValueProblem(f"人数“{value}”不是整数")
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        text = unicodedata.normalize("NFKC", str(value)).strip().removesuffix("人").strip()
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueProblem(f"人数“{value}”不是整数") from None
+    if not number.is_integer():
+        raise ValueProblem(f"人数“{value}”不是整数")
+    if number < 0:
+        raise ValueProblem(f"人数“{value}”为负数")
+    return int(number)
+
+
+def parse_mark(value: object) -> bool | None:
+    """A yes/no mark (会前说纪): True, False, or None when blank."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        text = str(int(value)) if float(value).is_integer() else str(value)
+    else:
+        text = unicodedata.normalize("NFKC", str(value)).strip().lower()
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    raise ValueProblem(f"无法识别的标记“{value}”，应填“是”或“否”")
