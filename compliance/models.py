@@ -125,4 +125,4 @@ FINDING_COLUMNS = (
     "message",
     "evidence",
 )
-ISSUE_COLUMNS = ("source", "sheet", "row", "column", "value", "reason")
+ISSUE_COLUMNS = ("source", "sheet", "row", "column", "value", "reason", "org")  # org: roster name when known

@@ -78,7 +78,7 @@ def _header_map(table: Table, catalogue: Catalogue, warnings: list[dict]) -> dic
         )
         warnings.append(
             {"source": table.source, "sheet": table.sheet, "row": table.header_row,
-             "column": header or None, "value": None, "reason": reason}
+             "column": header or None, "value": None, "reason": reason, "org": None}
         )
     return mapping
 
@@ -211,6 +211,7 @@ def _normalise_rows(raw, tables, summaries, warnings, catalogue, roster) -> Norm
             "column": column[~accepted],
             "value": shown[~accepted],
             "reason": reason[~accepted],
+            "org": [roster.names[c] if isinstance(c, int | np.integer) else None for c in org[~accepted]],
         }
     )
 
@@ -237,7 +238,8 @@ def _normalise_rows(raw, tables, summaries, warnings, catalogue, roster) -> Norm
             info = tables[kept["table"].iat[i]]
             warnings.append(
                 {"source": info.source, "sheet": info.sheet, "row": int(kept["row"].iat[i]), "column": label,
-                 "value": _shown(kept[name].iat[i]), "reason": f"{problem[i]}，按未填写处理"}
+                 "value": _shown(kept[name].iat[i]), "reason": f"{problem[i]}，按未填写处理",
+                 "org": roster.names[records["org"].iat[i]]}
             )
         records[name] = pd.array(values, dtype="Int64") if name != "discipline" else values
     records["table"] = kept["table"].to_numpy(dtype=np.int64)

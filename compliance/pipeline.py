@@ -87,7 +87,8 @@ def _evidence_lists(evidence: pd.DataFrame, records: pd.DataFrame, tables, catal
     out: dict[int, list[dict]] = {}
     for row in frame.itertuples(index=False):
         out.setdefault(row.judgement, []).append(
-            {"source": row.source, "sheet": row.sheet, "row": int(row.row), "date": row.date, "type": row.type}
+            {"source": row.source, "sheet": row.sheet if isinstance(row.sheet, str) else None, "row": int(row.row),
+             "date": row.date, "type": row.type}
         )
     return out
 
@@ -112,7 +113,7 @@ def run_check(
     sources = read_sources(files, catalogue.column_of)
     normalised: Normalised = normalise(sources, catalogue, the_roster)
     as_of_day = np.datetime64(as_of, "D")
-    usable, quality = check_quality(normalised, as_of_day)
+    usable, quality = check_quality(normalised, as_of_day, the_roster.names)
     records = normalised.records[usable].reset_index(drop=True)
     ctx = Context(records, normalised.tables, the_roster, as_of_day, audit, catalogue.activity_types)
     evaluation = evaluate(catalogue, ctx)

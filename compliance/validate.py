@@ -12,7 +12,9 @@ import pandas as pd
 from compliance.normalise import Normalised, issues_frame
 
 
-def check_quality(normalised: Normalised, as_of: np.datetime64) -> tuple[np.ndarray, pd.DataFrame]:
+def check_quality(
+    normalised: Normalised, as_of: np.datetime64, org_names: list[str]
+) -> tuple[np.ndarray, pd.DataFrame]:
     """(usable: bool per record, warnings) for the normalised records."""
     records = normalised.records
     days = records["date"].to_numpy(dtype="datetime64[D]")
@@ -30,6 +32,7 @@ def check_quality(normalised: Normalised, as_of: np.datetime64) -> tuple[np.ndar
             table = normalised.tables[records["table"].iat[i]]
             rows.append(
                 {"source": table.source, "sheet": table.sheet, "row": int(records["row"].iat[i]),
-                 "column": column, "value": value(i), "reason": reason}
+                 "column": column, "value": value(i), "reason": reason,
+                 "org": org_names[records["org"].iat[i]]}
             )
     return ~after, issues_frame(rows)

@@ -1,0 +1,74 @@
+"""findings.json: the machine-readable contract (documented in README.md, "findings.json")."""
+
+from __future__ import annotations
+
+import json as _json
+from pathlib import Path
+
+import pandas as pd
+
+from compliance import __version__
+from compliance.models import ISSUE_COLUMNS, Status
+from compliance.pipeline import CheckResult
+
+FILENAME = "findings.json"
+
+
+def _issues(frame: pd.DataFrame) -> list[dict]:
+    out = []
+    for row in frame.itertuples(index=False):
+        item = {}
+        for column in ISSUE_COLUMNS:
+            value = getattr(row, column)
+            item[column] = None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
+        item["row"] = None if item["row"] is None else int(item["row"])
+        out.append(item)
+    return out
+
+
+def document(result: CheckResult) -> dict:
+    findings = result.findings()
+    counts = {status.value: 0 for status in Status if status is not Status.MET}
+    for finding in findings:
+        counts[finding["status"]] += 1
+    return {
+        "tool": {"name": "compliance", "version": __version__},
+        "as_of": result.as_of.isoformat(),
+        "period": {"start": result.audit.start.isoformat(), "end": result.audit.end.isoformat(),
+                   "label": result.audit.label},
+        "rules": {"source": result.catalogue.path, "sha256": result.catalogue.sha256,
+                  "ids": [rule.id for rule in result.catalogue.rules]},
+        "summary": {
+            "findings": len(findings),
+            **counts,
+            "rejected": len(result.rejected),
+            "warnings": len(result.warnings),
+            "organisations": len(result.roster.orgs),
+            "leaders": len(result.roster.leaders),
+        },
+        "findings": findings,
+        "rejected": _issues(result.rejected),
+        "warnings": _issues(result.warnings),
+        "inputs": [
+            {
+                "source": s.source,
+                "sha256": s.sha256,
+                "read": s.read,
+                "accepted": s.accepted,
+                "rejected": s.rejected,
+                "blank": s.blank,
+                "skipped_sheets": s.skipped_sheets,
+            }
+            for s in result.sources
+        ],
+    }
+
+
+def dumps(result: CheckResult) -> str:
+    return _json.dumps(document(result), ensure_ascii=False, indent=2) + "\n"
+
+
+def render(result: CheckResult, out_dir: Path) -> list[Path]:
+    path = out_dir / FILENAME
+    path.write_text(dumps(result), encoding="utf-8")
+    return [path]

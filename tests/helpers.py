@@ -1,0 +1,85 @@
+"""The one helper rule tests go through: a tiny roster, a tiny ledger and one rule in, exact findings out."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from compliance.periods import parse_period
+from compliance.pipeline import CheckResult, run_check
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_RULES = REPO / "compliance" / "rules.yaml"
+LEDGER_HEADER = ["组织", "日期", "类型", "主题", "主讲人", "应到", "实到", "会前说纪"]
+ORG_HEADER = ["组织名称", "组织类型", "上级组织", "成立日期", "别名", "设党小组"]
+LEADER_HEADER = ["姓名", "所在单位", "职务", "任职日期", "离任日期"]
+
+# A small default tree: a 工委 over one 党委 with two branches.
+ORGS = [
+    ["区委教育工委", "党工委", "", "2000-01-01", "", ""],
+    ["一中党委", "党委", "区委教育工委", "2000-01-01", "", ""],
+    ["一支部", "党支部", "一中党委", "2000-01-01", "", "是"],
+    ["二支部", "党支部", "一中党委", "2000-01-01", "", "否"],
+]
+
+
+def write_csv(path: Path, header: list[str], rows: list[list]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def rules_file(tmp: Path, *rules: dict) -> Path:
+    """The default catalogue's vocabulary and documents with only ``rules``."""
+    catalogue = yaml.safe_load(DEFAULT_RULES.read_text(encoding="utf-8"))
+    catalogue["rules"] = list(rules)
+    path = tmp / "rules.yaml"
+    path.write_text(yaml.safe_dump(catalogue, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def check(
+    tmp: Path,
+    rule: dict,
+    ledger: list[list],
+    *,
+    as_of: str,
+    period: str | None = None,
+    orgs: list[list] | None = None,
+    leaders: list[list] | None = None,
+    header: list[str] | None = None,
+) -> CheckResult:
+    """Run one rule over one ledger (rows in ``header`` order, canonical by default)."""
+    roster = tmp / "roster"
+    roster.mkdir(exist_ok=True)
+    write_csv(roster / "组织.csv", ORG_HEADER, orgs if orgs is not None else ORGS)
+    write_csv(roster / "领导干部.csv", LEADER_HEADER, leaders or [])
+    ledgers = tmp / "ledgers"
+    ledgers.mkdir(exist_ok=True)
+    write_csv(ledgers / "台账.csv", header or LEDGER_HEADER, ledger)
+    return run_check(
+        [ledgers],
+        roster,
+        rules=rules_file(tmp, rule),
+        as_of=date.fromisoformat(as_of),
+        audit=parse_period(period) if period else None,
+    )
+
+
+def findings(result: CheckResult) -> list[tuple]:
+    """(status, org, person, period, expected, actual) per finding, in output order."""
+    return [
+        (f["status"], f["org"], f["person"], f["period"], f["expected"], f["actual"]) for f in result.findings()
+    ]
+
+
+def judged(result: CheckResult) -> list[tuple]:
+    """(status, org, person, period) for every judged cell, met ones included."""
+    frame = result.judgements
+    return list(zip(frame["status"], frame["org"], frame["person"].where(frame["person"].notna(), None),
+                    frame["period"], strict=True))

@@ -1,0 +1,226 @@
+"""The demo district through the real command: exact findings at year end and mid-November."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from compliance.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO = REPO / "fixtures" / "demo"
+ARGS = [str(DEMO / "ledgers"), "--roster", str(DEMO / "roster")]
+
+YEAR_END = {
+    ("thought-survey-half-yearly", "violation", "区委教育工委", None, "2024-H2"),
+    ("democratic-life-quorum", "violation", "区教育局党组", None, "2024-01-26"),
+    ("theory-group-quarterly", "violation", "区教育局党组", None, "2024-Q2"),
+    ("july-first-yearly", "violation", "实验小学党总支", None, "2024"),
+    ("responsibility-letter-yearly", "violation", "实验小学党总支", None, "2024"),
+    ("leader-research-yearly", "violation", "实验小学党总支", "陈静", "2024"),
+    ("new-principal-trained-before-post", "violation", "实验小学党总支", "刘洋", "2024-08-15"),
+    ("discipline-talk-before-meeting", "unverifiable", "实验小学教工党支部", None, "2024"),
+    ("election-quorum", "violation", "实验小学教工党支部", None, "2024-05-20"),
+    ("theme-day-monthly", "violation", "实验小学教工党支部", None, "2024-12"),
+    ("leader-lecture-yearly", "violation", "第一中学党委", "赵强", "2024"),
+    ("leader-training-five-yearly", "violation", "第一中学党委", "赵强", "2024-12-31"),
+    ("party-group-monthly", "violation", "第一中学第一党支部", None, "2024-07"),
+    ("theme-day-monthly", "violation", "第一中学第一党支部", None, "2024-08"),
+    ("theme-day-topic", "violation", "第一中学第一党支部", None, "2024-05-08"),
+    ("branch-committee-monthly", "violation", "第一中学第二党支部", None, "2024-02"),
+    ("branch-election-term", "violation", "第一中学第二党支部", None, "2024-12-31"),
+    ("discipline-talk-before-meeting", "violation", "第一中学第二党支部", None, "2024-10-05"),
+    ("member-meeting-quorum", "violation", "第一中学第二党支部", None, "2024-07-25"),
+    ("theme-day-fixed-day", "violation", "第一中学第二党支部", None, "2024"),
+    ("party-lecture-quarterly", "violation", "第一中学退休党支部", None, "2024-Q3"),
+}
+
+NOVEMBER = {
+    # open periods with nothing yet, or with their record dated after 2024-11-15: due
+    ("ideology-lecture-half-yearly", "due", "区委教育工委", None, "2024-H2"),
+    ("thought-survey-half-yearly", "due", "区委教育工委", None, "2024-H2"),
+    ("leader-research-yearly", "due", "实验小学党总支", "陈静", "2024"),
+    ("org-life-meeting-yearly", "due", "实验小学教工党支部", None, "2024"),
+    ("theme-day-monthly", "due", "实验小学教工党支部", None, "2024-11"),
+    ("democratic-life-meeting-yearly", "due", "第一中学党委", None, "2024"),
+    ("leader-lecture-yearly", "due", "第一中学党委", "赵强", "2024"),
+    ("party-group-monthly", "due", "第一中学第一党支部", None, "2024-11"),
+    ("party-lecture-quarterly", "due", "第一中学退休党支部", None, "2024-Q4"),
+    # closed periods and records: violations; rolling rules are labelled with the as-of date
+    ("democratic-life-quorum", "violation", "区教育局党组", None, "2024-01-26"),
+    ("theory-group-quarterly", "violation", "区教育局党组", None, "2024-Q2"),
+    ("july-first-yearly", "violation", "实验小学党总支", None, "2024"),
+    ("responsibility-letter-yearly", "violation", "实验小学党总支", None, "2024"),
+    ("new-principal-trained-before-post", "violation", "实验小学党总支", "刘洋", "2024-08-15"),
+    ("discipline-talk-before-meeting", "unverifiable", "实验小学教工党支部", None, "2024"),
+    ("election-quorum", "violation", "实验小学教工党支部", None, "2024-05-20"),
+    ("leader-training-five-yearly", "violation", "第一中学党委", "赵强", "2024-11-15"),
+    ("party-group-monthly", "violation", "第一中学第一党支部", None, "2024-07"),
+    ("theme-day-monthly", "violation", "第一中学第一党支部", None, "2024-08"),
+    ("theme-day-topic", "violation", "第一中学第一党支部", None, "2024-05-08"),
+    ("branch-committee-monthly", "violation", "第一中学第二党支部", None, "2024-02"),
+    ("branch-election-term", "violation", "第一中学第二党支部", None, "2024-11-15"),
+    ("discipline-talk-before-meeting", "violation", "第一中学第二党支部", None, "2024-10-05"),
+    ("member-meeting-quorum", "violation", "第一中学第二党支部", None, "2024-07-25"),
+    ("theme-day-fixed-day", "violation", "第一中学第二党支部", None, "2024"),
+    ("party-lecture-quarterly", "violation", "第一中学退休党支部", None, "2024-Q3"),
+}
+
+
+def run(tmp_path, *extra):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["check", *ARGS, "--out", str(out), *extra])
+    return result, out
+
+
+def load(out):
+    return json.loads((out / "findings.json").read_text(encoding="utf-8"))
+
+
+def keys(document):
+    return [(f["rule"], f["status"], f["org"], f["person"], f["period"]) for f in document["findings"]]
+
+
+@pytest.mark.parametrize(("as_of", "expected"), [("2024-12-31", YEAR_END), ("2024-11-15", NOVEMBER)])
+def test_demo_findings(tmp_path, as_of, expected):
+    result, out = run(tmp_path, "--as-of", as_of)
+    assert result.exit_code == 1, result.output
+    found = keys(load(out))
+    assert len(found) == len(set(found))
+    assert set(found) == expected
+
+
+def test_findings_are_sorted_by_org_rule_period(tmp_path):
+    _, out = run(tmp_path, "--as-of", "2024-12-31")
+    found = keys(load(out))
+    assert found == sorted(found, key=lambda k: (k[2], k[0], k[4], k[3] or ""))
+
+
+def test_findings_json_shape_and_evidence(tmp_path):
+    _, out = run(tmp_path, "--as-of", "2024-12-31")
+    document = load(out)
+    assert document["as_of"] == "2024-12-31"
+    assert document["period"] == {"start": "2024-01-01", "end": "2024-12-31", "label": "2024"}
+    quorum = next(f for f in document["findings"] if f["rule"] == "member-meeting-quorum")
+    assert quorum == {
+        "rule": "member-meeting-quorum",
+        "severity": "error",
+        "status": "violation",
+        "org": "第一中学第二党支部",
+        "person": None,
+        "period": "2024-07-25",
+        "expected": 21,
+        "actual": 20,
+        "message": "2024-07-25 的支部党员大会应到 40 人、实到 20 人，实到须超过应到的 1/2（至少 21 人）",
+        "evidence": [
+            {"source": "第一中学.xlsx", "sheet": "第二党支部", "row": 20, "date": "2024-07-25", "type": "支部党员大会"}
+        ],
+    }
+    research = next(f for f in document["findings"] if f["rule"] == "leader-research-yearly")
+    assert (research["expected"], research["actual"]) == (2, 1)
+    assert research["evidence"] == [
+        {"source": "领导干部调研报告登记表.csv", "sheet": None, "row": 12, "date": "2024-06-06", "type": "调研报告"}
+    ]
+
+
+def test_rejected_rows_and_reconciliation(tmp_path):
+    _, out = run(tmp_path, "--as-of", "2024-12-31")
+    document = load(out)
+    assert document["rejected"] == [
+        {"source": "第一中学.xlsx", "sheet": "第二党支部", "row": 37, "column": "日期", "value": "2024年13月5日",
+         "reason": "日期“2024年13月5日”不存在", "org": "第一中学第二党支部"},
+        {"source": "第一中学.xlsx", "sheet": "第二党支部", "row": 38, "column": "类型", "value": "联谊活动",
+         "reason": "未知的活动类型“联谊活动”", "org": "第一中学第二党支部"},
+    ]
+    assert document["warnings"] == [
+        {"source": "实验小学.csv", "sheet": None, "row": 12, "column": "实到", "value": "22",
+         "reason": "实到人数多于应到人数", "org": "实验小学教工党支部"},
+    ]
+    for item in document["inputs"]:
+        assert item["read"] == item["accepted"] + item["rejected"] + item["blank"], item
+    workbook = next(i for i in document["inputs"] if i["source"] == "第一中学.xlsx")
+    assert (workbook["read"], workbook["accepted"], workbook["rejected"], workbook["blank"]) == (113, 110, 2, 1)
+
+
+def test_records_after_as_of_are_warnings_not_evidence(tmp_path):
+    _, out = run(tmp_path, "--as-of", "2024-11-15")
+    document = load(out)
+    late = [w for w in document["warnings"] if w["column"] == "日期"]
+    assert all(w["reason"] == "日期晚于检查日 2024-11-15，不计入本次检查" for w in late)
+    assert {w["value"] for w in late} >= {"2024-11-20", "2024-12-20", "2024-12-28"}
+    dates = [e["date"] for f in document["findings"] for e in f["evidence"]]
+    assert max(dates) <= "2024-11-15"
+
+
+def test_output_is_byte_identical_across_runs(tmp_path):
+    _, first = run(tmp_path / "a", "--as-of", "2024-11-15")
+    _, second = run(tmp_path / "b", "--as-of", "2024-11-15")
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    assert len(files) == 10  # findings.json, index.html, 8 organisation pages
+    for name in files:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_fail_on_levels(tmp_path):
+    assert run(tmp_path, "--as-of", "2024-12-31", "--fail-on", "none")[0].exit_code == 0
+    assert run(tmp_path, "--as-of", "2024-12-31", "--fail-on", "warning")[0].exit_code == 1
+
+
+def test_only_warnings_fail_only_with_fail_on_warning(tmp_path):
+    rules = tmp_path / "rules.yaml"
+    text = (REPO / "rules.yaml").read_text(encoding="utf-8")
+    head, _, _ = text.partition("\nrules:\n")
+    fixed_day = text[text.index("  - id: theme-day-fixed-day"):text.index("  - id: branch-committee-monthly")]
+    rules.write_text(f"{head}\nrules:\n{fixed_day}", encoding="utf-8")
+    result, out = run(tmp_path, "--as-of", "2024-12-31", "--rules", str(rules))
+    assert result.exit_code == 0, result.output
+    assert keys(load(out)) == [("theme-day-fixed-day", "violation", "第一中学第二党支部", None, "2024")]
+    assert run(tmp_path, "--as-of", "2024-12-31", "--rules", str(rules), "--fail-on", "warning")[0].exit_code == 1
+
+
+def test_summary_line_reconciles(tmp_path):
+    result, _ = run(tmp_path, "--as-of", "2024-12-31")
+    assert "读取 186 行 = 接受 183 + 拒收 2 + 空行 1" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["check", "nope", "--roster", str(DEMO / "roster")], "错误：文件 nope：文件或文件夹不存在"),
+        (["check", *ARGS[:1], "--roster", str(DEMO / "ledgers")], "名册文件夹中缺少 组织.csv"),
+        (["check", *ARGS, "--period", "2024-14"], "期间“2024-14”中的月份 14 不存在"),
+        (["check", *ARGS, "--as-of", "2024-02-30"], "“2024-02-30”不是有效日期"),
+        (["check", *ARGS, "--format", "pdf"], "未知的格式 pdf"),
+    ],
+)
+def test_bad_input_exits_2_with_chinese_message(tmp_path, args, message):
+    result = CliRunner().invoke(main, [*args, "--out", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_broken_rules_file_fails_before_ledgers_are_read(tmp_path):
+    rules = tmp_path / "bad.yaml"
+    rules.write_text((REPO / "rules.yaml").read_text(encoding="utf-8").replace("period: quarter", "period: 季度", 1),
+                     encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "missing-ledgers", "--roster", "missing-roster", "--rules", str(rules)])
+    assert result.exit_code == 2, result.output
+    assert "规则“member-meeting-quarterly”的键“period”" in result.output
+
+
+def test_rules_command_lists_the_catalogue():
+    result = CliRunner().invoke(main, ["rules"])
+    assert result.exit_code == 0, result.output
+    assert "theme-day-monthly  每月至少开展1次主题党日活动" in result.output
+    assert "依据：《2013年教育党建人事工作意见》一.1" in result.output
+    assert result.output.count("\n    适用：") == 27
+
+
+@pytest.mark.parametrize("command", [[], ["check"], ["rules"]])
+def test_every_command_has_help_with_an_example(command):
+    result = CliRunner().invoke(main, [*command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "例：" in result.output
