@@ -345,7 +345,8 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 _MESSAGES = {
     "missing": "缺少必填项",
     "extra_forbidden": "未知的键",
-    "union_tag_not_found": "缺少键",
+    "union_tag_not_found": "缺少必填项",
+    "model_attributes_type": "应为映射",
     "string_type": "应为文本",
     "int_type": "应为整数",
     "int_parsing": "应为整数",
@@ -371,11 +372,15 @@ def _explain(exc: ValidationError, raw: dict[str, Any]) -> str:
             loc = loc[2:]
             if loc and isinstance(entry, dict) and loc[0] == entry.get("kind"):
                 loc = loc[1:]  # the discriminator tag pydantic inserts
+            condition = entry.get("condition") if isinstance(entry, dict) else None
+            test = condition.get("test") if isinstance(condition, dict) else None
+            if len(loc) >= 2 and loc[0] == "condition" and test is not None and loc[1] == test:
+                loc = loc[:1] + loc[2:]  # likewise the tag of the condition's ``test``
             if len(loc) >= 2 and loc[0] == "applies_to" and loc[1] in ("tuple[str, ...]", "literal['all']"):
                 loc = loc[:1]
         key = ".".join(str(part) for part in loc if not str(part).startswith(("function-", "tuple[", "literal[")))
-        if error["type"] in ("union_tag_not_found", "union_tag_invalid") and not key:
-            key = ".".join([*map(str, loc), error["ctx"]["discriminator"].strip("'")])
+        if error["type"] in ("union_tag_not_found", "union_tag_invalid"):
+            key = ".".join([*filter(None, [key]), error["ctx"]["discriminator"].strip("'")])  # the tag's own key
         lines.append(f"{where}{'的' if where and key else ''}{f'键“{key}”' if key else ''}：{_message(error)}")
     more = len(exc.errors()) - 10
     if more > 0:
@@ -390,6 +395,8 @@ def _message(error: dict[str, Any]) -> str:
     shown = f"（实际为 {got!r}）" if kind not in ("missing", "union_tag_not_found") and not isinstance(
         got, dict | list
     ) else ""
+    if kind == "union_tag_invalid":
+        shown = f"（实际为 {ctx.get('tag')!r}）"  # the input is the whole mapping; show the tag it carries
     if kind in ("union_tag_invalid", "literal_error", "enum"):
         expected = str(ctx.get("expected_tags") or ctx.get("expected")).replace(" or ", ", ")
         return f"取值必须是 {expected} 之一{shown}"

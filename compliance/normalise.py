@@ -220,8 +220,7 @@ def _normalise_rows(raw, tables, summaries, warnings, catalogue, roster) -> Norm
     records = pd.DataFrame(
         {
             "org": org[accepted].astype(np.int64),
-            "date": pd.to_datetime(pd.Series(date[accepted], dtype=object)).to_numpy(dtype="datetime64[D]")
-            if accepted.any() else np.array([], dtype="datetime64[D]"),
+            "date": np.array(list(date[accepted]), dtype="datetime64[D]"),
             "type": kind[accepted].astype(np.int64),
         }
     )

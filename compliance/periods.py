@@ -100,8 +100,12 @@ class AuditRange:
         return first if first == last else f"{first}..{last}"
 
     def codes(self, granularity: Granularity) -> np.ndarray:
-        """Codes of every period of this granularity that overlaps the range."""
+        """Codes of every period of this granularity that lies wholly inside the range (auditing 2024-01..2024-06
+        judges months, quarters and the first half, not the year)."""
         first, last = period_codes(to_days([self.start, self.end]), granularity)
+        starts, ends = period_bounds(np.array([first, last]), granularity)
+        first += int(starts[0] < day(self.start))
+        last -= int(ends[1] > day(self.end))
         return np.arange(first, last + 1, dtype=np.int64)
 
     @classmethod

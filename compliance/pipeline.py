@@ -17,7 +17,7 @@ from compliance.catalogue import Catalogue, load_catalogue
 from compliance.errors import InputError
 from compliance.evaluate import Evaluation, evaluate
 from compliance.ingest import discover, read_sources
-from compliance.models import FINDING_COLUMNS, Severity, Status
+from compliance.models import FINDING_COLUMNS, ActivityRecord, Severity, Status
 from compliance.normalise import Normalised, SourceSummary, issues_frame, normalise
 from compliance.periods import AuditRange
 from compliance.roster import Roster, read_roster
@@ -41,6 +41,24 @@ class CheckResult:
     @property
     def judgements(self) -> pd.DataFrame:
         return self.evaluation.judgements
+
+    def activity_records(self) -> list[ActivityRecord]:
+        """The records the rules saw, one model each, in ledger order (the engine itself works on the table)."""
+        names = self.roster.names
+        types = self.catalogue.activity_types
+
+        def value(x):
+            return None if x is None or (not isinstance(x, str) and pd.isna(x)) else x
+
+        return [
+            ActivityRecord(
+                org=names[r.org], date=pd.Timestamp(r.date).date(), type=types[r.type], topic=value(r.topic),
+                person=value(r.person), expected=value(r.expected), present=value(r.present),
+                discipline=value(r.discipline), source=self.tables[r.table].source,
+                sheet=self.tables[r.table].sheet, row=r.row,
+            )
+            for r in self.records.itertuples(index=False)
+        ]
 
     def findings(self) -> list[dict]:
         """The findings in their documented shape and order, evidence included."""

@@ -224,3 +224,43 @@ def test_every_command_has_help_with_an_example(command):
     result = CliRunner().invoke(main, [*command, "--help"])
     assert result.exit_code == 0, result.output
     assert "例：" in result.output
+
+
+def test_normalised_records_resolve_aliases_variants_and_padded_names():
+    from datetime import date
+
+    from compliance.pipeline import run_check
+
+    result = run_check([DEMO / "ledgers"], DEMO / "roster", as_of=date(2024, 12, 31))
+    records = result.activity_records()
+    assert len(records) == 183
+    school = [r for r in records if r.source == "实验小学.csv"]
+    assert school[0].model_dump() == {
+        "org": "实验小学教工党支部", "date": date(2024, 1, 16), "type": "主题党日", "topic": "重温入党誓词",
+        "person": None, "expected": None, "present": None, "discipline": None,
+        "source": "实验小学.csv", "sheet": None, "row": 2,
+    }
+    assert school[1].type == "支部委员会"  # written 支委会
+    reports = [r for r in records if r.source == "领导干部调研报告登记表.csv"]
+    # written 一中党委 / "王 芳" / 2024年10月18日, with the type taken from the file name
+    assert [(r.org, r.person, r.date, r.type) for r in reports[7:8]] == [
+        ("第一中学党委", "王芳", date(2024, 10, 18), "调研报告")
+    ]
+
+
+def test_partial_period_judges_only_whole_periods(tmp_path):
+    _, out = run(tmp_path, "--as-of", "2024-12-31", "--period", "2024-07..2024-09")
+    document = load(out)
+    assert document["period"] == {"start": "2024-07-01", "end": "2024-09-30", "label": "2024-07..2024-09"}
+    assert set(keys(document)) == {
+        # 2024-H2 and the year are not wholly inside the range: not judged
+        ("new-principal-trained-before-post", "violation", "实验小学党总支", "刘洋", "2024-08-15"),
+        ("party-group-monthly", "violation", "第一中学第一党支部", None, "2024-07"),
+        ("theme-day-monthly", "violation", "第一中学第一党支部", None, "2024-08"),
+        ("member-meeting-quorum", "violation", "第一中学第二党支部", None, "2024-07-25"),
+        ("party-lecture-quarterly", "violation", "第一中学退休党支部", None, "2024-Q3"),
+        ("discipline-talk-before-meeting", "unverifiable", "实验小学教工党支部", None, "2024-07..2024-09"),
+        # rolling rules are judged at the as-of date whatever the range
+        ("branch-election-term", "violation", "第一中学第二党支部", None, "2024-12-31"),
+        ("leader-training-five-yearly", "violation", "第一中学党委", "赵强", "2024-12-31"),
+    }

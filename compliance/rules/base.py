@@ -119,7 +119,7 @@ class Context:
         return pd.DataFrame(
             {
                 "record": np.repeat(np.flatnonzero(named), counts),
-                "name": [n for group in names for n in group],
+                "name": np.array([n for group in names for n in group], dtype=object),
             }
         )
 
