@@ -47,8 +47,10 @@ def parse_date(value: object) -> date:
         return value.date()
     if isinstance(value, date):
         return value
-    if isinstance(value, bool) or is_blank(value):
+    if is_blank(value):
         raise ValueProblem("日期为空")
+    if isinstance(value, bool):  # a TRUE/FALSE cell is filled in, just not with a date
+        raise ValueProblem(f"无法识别的日期“{value}”")
     if isinstance(value, int | float):
         if float(value).is_integer() and 10_000_101 <= value <= 99_991_231:
             text = str(int(value))

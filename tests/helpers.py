@@ -83,3 +83,20 @@ def judged(result: CheckResult) -> list[tuple]:
     frame = result.judgements
     return list(zip(frame["status"], frame["org"], frame["person"].where(frame["person"].notna(), None),
                     frame["period"], strict=True))
+
+
+def row(org: str, day: str, kind: str, cells: dict[str, object] | None = None) -> list[str]:
+    """A ledger row in the canonical header's order: organisation, date, type, then any other columns by name."""
+    given = {"组织": org, "日期": day, "类型": kind, **(cells or {})}
+    unknown = set(given) - set(LEDGER_HEADER)
+    assert not unknown, f"not canonical ledger columns: {unknown}"
+    return ["" if given.get(column) is None else str(given[column]) for column in LEDGER_HEADER]
+
+
+def warnings(result: CheckResult) -> list[tuple]:
+    """(source, sheet, row, column, value, reason) per data-quality warning, in output order."""
+    frame = result.warnings
+    return [
+        (w["source"], w["sheet"], int(w["row"]), w["column"], w["value"], w["reason"])
+        for w in frame.to_dict("records")
+    ]
