@@ -40,7 +40,8 @@ def _status(frame: pd.DataFrame) -> np.ndarray:
 
 
 def _collapse_unverifiable(cells: Cells, ctx: Context) -> Cells:
-    """One unverifiable cell per subject (organisation or leader), spanning the audited range."""
+    """One unverifiable cell per subject (organisation or leader). A subject with cells in several periods gets one
+    spanning the audited range; one with a single cell (rolling, precedence) keeps its own label."""
     frame = cells.frame
     lost = frame["unverifiable"].to_numpy(bool)
     if not lost.any():
@@ -48,9 +49,10 @@ def _collapse_unverifiable(cells: Cells, ctx: Context) -> Cells:
     kept = frame[~lost]
     gone = frame[lost]
     first = gone.drop_duplicates(["org", "leader"]).copy()
-    first["period"] = ctx.audit.label
-    first["start"] = np.datetime64(ctx.audit.start, "D")
-    first["end"] = np.datetime64(ctx.audit.end, "D")
+    several = gone.groupby(["org", "leader"], sort=False)["period"].nunique().to_numpy() > 1
+    first.loc[several, "period"] = ctx.audit.label
+    first.loc[several, "start"] = np.datetime64(ctx.audit.start, "D")
+    first.loc[several, "end"] = np.datetime64(ctx.audit.end, "D")
     first["expected"] = pd.NA
     first["actual"] = pd.NA
     merged = pd.concat([kept, first], ignore_index=True)

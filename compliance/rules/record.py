@@ -63,13 +63,17 @@ def check(rule: RecordRule, ctx: Context) -> Cells:
 
     missing = "、".join(f"“{c}”" for c in columns)
     message[~verifiable] = f"台账中没有{missing}列，无法核验"
+    # what cannot be verified is the audited range's records, not one day: the engine folds these per organisation
+    labels[~verifiable] = ctx.audit.label
+    starts = np.where(verifiable, days, np.datetime64(ctx.audit.start, "D"))
+    ends = np.where(verifiable, days, np.datetime64(ctx.audit.end, "D"))
     return Cells.build(
         (np.arange(n), records),
         org=ctx.records["org"].to_numpy()[records],
         leader=np.full(n, -1),
         period=labels,
-        start=days,
-        end=days,
+        start=starts,
+        end=ends,
         expected=expected,
         actual=actual,
         passed=np.asarray(passed, dtype=bool) & verifiable,

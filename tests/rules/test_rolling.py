@@ -68,6 +68,6 @@ def test_without_a_person_column_each_leader_in_post_is_unverifiable_once(tmp_pa
     header = ["组织", "日期", "类型"]
     result = check(tmp_path, TRAINING, [["一中党委", "2023-07-01", "岗位培训"]], as_of="2024-12-31",
                    leaders=leaders, header=header)
-    # The unverifiable finding spans the audited range, like every kind's (evaluate collapses it).
-    assert findings(result) == [("unverifiable", "一中党委", "李明", "2024", None, None)]
+    # A rolling rule's finding, unverifiable or not, is labelled with the as-of date.
+    assert findings(result) == [("unverifiable", "一中党委", "李明", "2024-12-31", None, None)]
     assert result.findings()[0]["message"] == "台账中没有“主讲人”（或“姓名”）列，无法核验本人的记录"
