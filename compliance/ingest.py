@@ -31,6 +31,7 @@ class Table:
     headers: list[str]  # the header cells as written
     cells: pd.DataFrame  # one column per header position (object dtype); index = 1-based row numbers
     blank: pd.Series  # bool per row: every cell empty
+    empty_columns: pd.Series  # bool per column position: no cell filled
 
 
 @dataclass
@@ -147,8 +148,16 @@ def to_table(rows: list[list[object]], header_index: int, source: str, sheet: st
     body = [list(r) + [""] * (width - len(r)) for r in rows[header_index + 1 :]]
     cells = pd.DataFrame(body, columns=range(width), dtype=object)
     cells.index = pd.RangeIndex(header_index + 2, header_index + 2 + len(body))
-    blank = cells.map(is_blank).all(axis=1) if width else pd.Series(True, index=cells.index)
-    return Table(source, sheet, header_index + 1, headers, cells, blank)
+    empty = blank_cells(cells)
+    blank = empty.all(axis=1) if width else pd.Series(True, index=cells.index)
+    return Table(source, sheet, header_index + 1, headers, cells, blank, empty.all(axis=0))
+
+
+def blank_cells(cells: pd.DataFrame) -> pd.DataFrame:
+    """Elementwise ``is_blank`` for a whole frame, column at a time rather than cell at a time."""
+    if cells.empty:
+        return pd.DataFrame(True, index=cells.index, columns=cells.columns)
+    return cells.isna() | cells.apply(lambda column: column.astype("string").str.strip().eq("").fillna(False))
 
 
 def read_source(path: Path, shown: str, known: dict[str, str]) -> SourceFile:

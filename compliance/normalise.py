@@ -65,7 +65,7 @@ def _header_map(table: Table, catalogue: Catalogue, warnings: list[dict]) -> dic
     mapping: dict[int, str] = {}
     for position, header in enumerate(table.headers):
         canonical = catalogue.column_of.get(normalise_name(header)) if header else None
-        has_data = not table.cells[position].map(is_blank).all() if len(table.cells) else False
+        has_data = not table.empty_columns.iat[position] if len(table.cells) else False
         if canonical and canonical not in mapping.values():
             mapping[position] = canonical
             continue
