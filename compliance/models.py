@@ -82,7 +82,6 @@ COLUMNS: dict[str, str] = {
     "实到": "present",
     "会前说纪": "discipline",
 }
-REQUIRED_COLUMNS = ("组织", "日期")
 
 
 class ActivityRecord(BaseModel):

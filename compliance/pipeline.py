@@ -62,8 +62,7 @@ class CheckResult:
 
     def findings(self) -> list[dict]:
         """The findings in their documented shape and order, evidence included."""
-        judgements = self.evaluation.judgements
-        findings = judgements[judgements["status"] != Status.MET.value]
+        findings = self.evaluation.findings
         evidence = self.evaluation.evidence
         evidence = evidence[np.isin(evidence["judgement"].to_numpy(), findings.index.to_numpy())]
         by_judgement = _evidence_lists(evidence, self.records, self.tables, self.catalogue)

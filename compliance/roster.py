@@ -69,9 +69,6 @@ class Roster:
         """Elementwise: is organisation ``org`` the unit ``unit`` itself or below it in the tree?"""
         return (self.tin[unit] <= self.tin[org]) & (self.tin[org] < self.tout[unit])
 
-    def subtree(self, unit: int) -> list[int]:
-        order = np.argsort(self.tin)
-        return [int(i) for i in order if self.tin[unit] <= self.tin[i] < self.tout[unit]]
 
 
 def read_roster(path: str | Path) -> Roster:

@@ -18,7 +18,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from compliance import __version__
 from compliance.models import Severity, Status
 from compliance.pipeline import CheckResult
-from compliance.render.json import _issues
+from compliance.render.json import issue_list
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 
@@ -70,10 +70,10 @@ def render(result: CheckResult, out_dir: Path) -> list[Path]:
     for finding in findings:
         by_org[finding["org"]].append(finding)
     rejected = defaultdict(list)
-    for item in _issues(result.rejected):
+    for item in issue_list(result.rejected):
         rejected[item["org"]].append(item)
     warnings = defaultdict(list)
-    for item in _issues(result.warnings):
+    for item in issue_list(result.warnings):
         warnings[item["org"]].append(item)
 
     taken: set[str] = set()

@@ -14,7 +14,7 @@ from compliance.pipeline import CheckResult
 FILENAME = "findings.json"
 
 
-def _issues(frame: pd.DataFrame) -> list[dict]:
+def issue_list(frame: pd.DataFrame) -> list[dict]:
     out = []
     for row in frame.itertuples(index=False):
         item = {}
@@ -47,8 +47,8 @@ def document(result: CheckResult) -> dict:
             "leaders": len(result.roster.leaders),
         },
         "findings": findings,
-        "rejected": _issues(result.rejected),
-        "warnings": _issues(result.warnings),
+        "rejected": issue_list(result.rejected),
+        "warnings": issue_list(result.warnings),
         "inputs": [
             {
                 "source": s.source,

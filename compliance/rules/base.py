@@ -15,7 +15,7 @@ import pandas as pd
 
 from compliance.catalogue import AppliesTo
 from compliance.normalise import TableInfo
-from compliance.periods import AuditRange
+from compliance.periods import AuditRange, Granularity, period_codes
 from compliance.roster import Roster
 from compliance.text import split_list
 
@@ -80,6 +80,27 @@ class Context:
             [i for i, p in enumerate(self.roster.leaders) if wanted.intersection(p.posts)], dtype=np.int64
         )
 
+    def org_positions(self, orgs: np.ndarray, records: np.ndarray) -> np.ndarray:
+        """Per record: the position of its organisation in ``orgs``, -1 when it is not one of them."""
+        position = np.full(len(self.roster.orgs), -1, dtype=np.int64)
+        position[orgs] = np.arange(len(orgs))
+        return position[self.records["org"].to_numpy()[records]]
+
+    def org_judged(self, orgs: np.ndarray, start: np.ndarray) -> np.ndarray:
+        """orgs × periods: the period has begun and the organisation existed on its first day."""
+        return (start[None, :] <= self.as_of) & (self.roster.founded[orgs][:, None] <= start[None, :])
+
+    def period_positions(self, records: np.ndarray, codes: np.ndarray, granularity: Granularity) -> np.ndarray:
+        """Per record: the position of its period in ``codes`` (a contiguous run), -1 when outside them."""
+        if not len(codes):
+            return np.full(len(records), -1, dtype=np.int64)
+        period = period_codes(self.days[records], granularity) - codes[0]
+        return np.where((period >= 0) & (period < len(codes)), period, -1)
+
+    def person_unverifiable(self, units: np.ndarray) -> np.ndarray:
+        """Per leader's unit: no ledger there names people, so per-person rules cannot be checked."""
+        return ~self.verifiable("主讲人", units)
+
     def table_has(self, column: str) -> np.ndarray:
         """Per table: does its header hold the canonical ``column``?"""
         return np.array([column in t.columns for t in self.tables], dtype=bool)
@@ -141,8 +162,6 @@ def counts_by_key(keys: np.ndarray, size: int) -> np.ndarray:
     return np.bincount(keys, minlength=size)[:size] if size else np.zeros(0, dtype=np.int64)
 
 
-def iso(days: np.ndarray) -> list[str]:
-    return [str(d) for d in days]
 
 
 @dataclass
@@ -168,6 +187,9 @@ def count_grid(judged: np.ndarray, subject_of: np.ndarray, period_of: np.ndarray
     kept = cells >= 0
     subject, period = np.divmod(flat, n_periods) if n_periods else (flat, flat)
     return Grid(subject, period, counts, (cells[kept], records[kept]))
+
+
+PERSON_UNVERIFIABLE = "台账中没有“主讲人”（或“姓名”）列，无法核验本人的记录"
 
 
 def shortfall_messages(

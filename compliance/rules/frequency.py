@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from compliance.catalogue import FrequencyRule
-from compliance.periods import period_bounds, period_codes, period_labels
+from compliance.periods import period_bounds, period_labels
 from compliance.rules.base import Cells, Context, count_grid, shortfall_messages
 
 KIND = "frequency"
@@ -29,15 +29,13 @@ def check(rule: FrequencyRule, ctx: Context) -> Cells:
         bounds = [rule.window.bounds(y) for y in years]
         start = np.array([b[0] for b in bounds], dtype="datetime64[D]")
         end = np.array([b[1] for b in bounds], dtype="datetime64[D]")
-    judged = (start[None, :] <= ctx.as_of) & (ctx.roster.founded[orgs][:, None] <= start[None, :])
+    judged = ctx.org_judged(orgs, start)
 
     records = ctx.of_types(rule.types)
     days = ctx.days[records]
-    period = period_codes(days, rule.period) - (codes[0] if len(codes) else 0)
-    position = np.full(len(ctx.roster.orgs), -1, dtype=np.int64)
-    position[orgs] = np.arange(len(orgs))
-    subject = position[ctx.records["org"].to_numpy()[records]]
-    valid = (subject >= 0) & (period >= 0) & (period < len(codes))
+    period = ctx.period_positions(records, codes, rule.period)
+    subject = ctx.org_positions(orgs, records)
+    valid = (subject >= 0) & (period >= 0)
     if rule.window is not None:
         inside = np.zeros(len(valid), dtype=bool)
         inside[valid] = (days[valid] >= start[period[valid]]) & (days[valid] <= end[period[valid]])

@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from compliance.catalogue import PerPersonRule
-from compliance.periods import DAY, period_bounds, period_codes, period_labels
-from compliance.rules.base import Cells, Context, count_grid, shortfall_messages
+from compliance.periods import DAY, period_bounds, period_labels
+from compliance.rules.base import PERSON_UNVERIFIABLE, Cells, Context, count_grid, shortfall_messages
 
 KIND = "per-person"
 CONFIG = PerPersonRule
@@ -36,12 +36,12 @@ def check(rule: PerPersonRule, ctx: Context) -> Cells:
     judged = (start[None, :] <= ctx.as_of) & in_post_half(ctx, leaders, start, end)
 
     record, subject = ctx.person_matches(ctx.of_types(rule.types), leaders)
-    period = period_codes(ctx.days[record], rule.period) - (codes[0] if len(codes) else 0)
-    valid = (period >= 0) & (period < len(codes))
+    period = ctx.period_positions(record, codes, rule.period)
+    valid = period >= 0
     grid = count_grid(judged, subject[valid], period[valid], record[valid])
 
     leader = leaders[grid.subject]
-    verifiable = ctx.verifiable("主讲人", ctx.roster.leader_org[leader])
+    unverifiable = ctx.person_unverifiable(ctx.roster.leader_org[leader])
     cell_end = end[grid.period]
     passed = grid.actual >= rule.min
     closed = ctx.as_of >= cell_end
@@ -50,7 +50,7 @@ def check(rule: PerPersonRule, ctx: Context) -> Cells:
     types = "或".join(rule.types)
     what = [f"{name} {label} {types}" for name, label in zip(names, labels, strict=True)]
     message = shortfall_messages(passed, closed, what, grid.actual, rule.min, cell_end)
-    message[~verifiable] = "台账中没有“主讲人”（或“姓名”）列，无法核验本人的记录"
+    message[unverifiable] = PERSON_UNVERIFIABLE
     return Cells.build(
         grid.evidence,
         org=ctx.roster.leader_org[leader],
@@ -62,6 +62,6 @@ def check(rule: PerPersonRule, ctx: Context) -> Cells:
         actual=grid.actual,
         passed=passed,
         closed=closed,
-        unverifiable=~verifiable,
+        unverifiable=unverifiable,
         message=message,
     )

@@ -11,7 +11,7 @@ import numpy as np
 
 from compliance.catalogue import PrecedenceRule
 from compliance.periods import day
-from compliance.rules.base import Cells, Context, count_grid
+from compliance.rules.base import PERSON_UNVERIFIABLE, Cells, Context, count_grid
 
 KIND = "precedence"
 CONFIG = PrecedenceRule
@@ -36,8 +36,8 @@ def check(rule: PrecedenceRule, ctx: Context) -> Cells:
     message = np.full(len(passed), None, dtype=object)
     for i in np.flatnonzero(~passed):
         message[i] = f"{roster.leaders[leader[i]].name}于 {labels[i]} 任{posts}，此前没有{types}记录"
-    verifiable = ctx.verifiable("主讲人", roster.leader_org[leader])
-    message[~verifiable] = "台账中没有“主讲人”（或“姓名”）列，无法核验本人的记录"
+    unverifiable = ctx.person_unverifiable(roster.leader_org[leader])
+    message[unverifiable] = PERSON_UNVERIFIABLE
     n = len(passed)
     return Cells.build(
         grid.evidence,
@@ -50,6 +50,6 @@ def check(rule: PrecedenceRule, ctx: Context) -> Cells:
         actual=grid.actual,
         passed=passed,
         closed=np.ones(n, dtype=bool),
-        unverifiable=~verifiable,
+        unverifiable=unverifiable,
         message=message,
     )

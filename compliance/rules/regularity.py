@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from compliance.catalogue import RegularityRule
-from compliance.periods import Granularity, period_bounds, period_codes, period_labels
+from compliance.periods import Granularity, period_bounds, period_labels
 from compliance.rules.base import Cells, Context, count_grid
 
 KIND = "regularity"
@@ -25,14 +25,12 @@ def check(rule: RegularityRule, ctx: Context) -> Cells:
     orgs = ctx.orgs_for(rule.applies_to)
     codes = ctx.audit.codes(year)
     start, end = period_bounds(codes, year)
-    judged = (start[None, :] <= ctx.as_of) & (ctx.roster.founded[orgs][:, None] <= start[None, :])
+    judged = ctx.org_judged(orgs, start)
 
     records = ctx.of_types(rule.types)
-    position = np.full(len(ctx.roster.orgs), -1, dtype=np.int64)
-    position[orgs] = np.arange(len(orgs))
-    subject = position[ctx.records["org"].to_numpy()[records]]
-    period = period_codes(ctx.days[records], year) - (codes[0] if len(codes) else 0)
-    valid = (subject >= 0) & (period >= 0) & (period < len(codes))
+    subject = ctx.org_positions(orgs, records)
+    period = ctx.period_positions(records, codes, year)
+    valid = (subject >= 0) & (period >= 0)
     grid = count_grid(judged, subject[valid], period[valid], records[valid])
 
     cell, record = grid.evidence

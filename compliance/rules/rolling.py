@@ -17,7 +17,7 @@ import numpy as np
 
 from compliance.catalogue import RollingRule
 from compliance.periods import day
-from compliance.rules.base import Cells, Context, count_grid
+from compliance.rules.base import PERSON_UNVERIFIABLE, Cells, Context, count_grid
 
 KIND = "rolling"
 CONFIG = RollingRule
@@ -42,21 +42,19 @@ def check(rule: RollingRule, ctx: Context) -> Cells:
     if rule.applies_to.subject == "org":
         subjects = ctx.orgs_for(rule.applies_to)
         judged = roster.founded[subjects] < first
-        position = np.full(len(roster.orgs), -1, dtype=np.int64)
-        position[subjects] = np.arange(len(subjects))
-        subject = position[ctx.records["org"].to_numpy()[records]]
+        subject = ctx.org_positions(subjects, records)
         keep = subject >= 0
         record, subject = records[keep], subject[keep]
         orgs, leaders = subjects, np.full(len(subjects), -1)
         names = [roster.orgs[i].name for i in subjects]
-        verifiable = np.ones(len(subjects), dtype=bool)
+        unverifiable = np.zeros(len(subjects), dtype=bool)
     else:
         subjects = ctx.leaders_for(rule.applies_to)
         judged = (roster.leader_start[subjects] <= ctx.as_of) & (roster.leader_end[subjects] > ctx.as_of)
         record, subject = ctx.person_matches(records, subjects)
         orgs, leaders = roster.leader_org[subjects], subjects
         names = [roster.leaders[i].name for i in subjects]
-        verifiable = ctx.verifiable("主讲人", orgs)
+        unverifiable = ctx.person_unverifiable(orgs)
 
     grid = count_grid(judged[:, None], subject, np.zeros(len(subject), dtype=np.int64), record)
     passed = grid.actual >= rule.min
@@ -68,8 +66,8 @@ def check(rule: RollingRule, ctx: Context) -> Cells:
             f"{names[grid.subject[i]]}自 {first} 至 {label} 的 {rule.years} 年内{types} {grid.actual[i]} 次，"
             f"应至少 {rule.min} 次"
         )
-    unverifiable = ~verifiable[grid.subject]
-    message[unverifiable] = "台账中没有“主讲人”（或“姓名”）列，无法核验本人的记录"
+    unverifiable = unverifiable[grid.subject]
+    message[unverifiable] = PERSON_UNVERIFIABLE
     n = len(passed)
     return Cells.build(
         grid.evidence,
