@@ -19,7 +19,7 @@ from typing import Annotated, Any, ClassVar, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from compliance.errors import CatalogueError
+from compliance.errors import CatalogueError, InputError
 from compliance.models import COLUMNS, OrgType, Severity
 from compliance.periods import Granularity
 from compliance.text import normalise_name
@@ -299,18 +299,7 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
             raw_bytes = Path(path).read_bytes()
         except OSError as exc:
             raise CatalogueError(f"无法读取规则文件：{exc.strerror or exc}", source=shown) from None
-    try:
-        text = raw_bytes.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise CatalogueError("规则文件不是 UTF-8 编码", source=shown) from None
-    try:
-        raw = yaml.load(text, Loader=_UniqueKeyLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise CatalogueError(
-            f"YAML 语法错误：{problem}", source=shown, row=mark.line + 1 if mark else None
-        ) from None
+    raw = parse_yaml(raw_bytes, shown, CatalogueError, "规则文件")
     if not isinstance(raw, dict):
         raise CatalogueError("规则文件的顶层应为映射（version、documents、activity_types、rules……）", source=shown)
     try:
@@ -325,6 +314,20 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
         type_of=type_of,
         column_of=column_of,
     )
+
+
+def parse_yaml(raw_bytes: bytes, shown: str, error: type[InputError], what: str) -> Any:
+    """UTF-8 YAML with duplicate keys refused; a syntax error names the line."""
+    try:
+        text = raw_bytes.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise error(f"{what}不是 UTF-8 编码", source=shown) from None
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise error(f"YAML 语法错误：{problem}", source=shown, row=mark.line + 1 if mark else None) from None
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from compliance.errors import InputError
+from compliance.layout import Layout, Override
 from compliance.text import normalise_name
 from compliance.values import is_blank
 
@@ -30,8 +31,9 @@ class Table:
     header_row: int  # 1-based, as Excel shows it
     headers: list[str]  # the header cells as written
     cells: pd.DataFrame  # one column per header position (object dtype); index = 1-based row numbers
-    blank: pd.Series  # bool per row: every cell empty
+    blank: pd.Series  # bool per row: every cell empty (before merged cells are filled)
     empty_columns: pd.Series  # bool per column position: no cell filled
+    override: Override | None = None  # from --layout
 
 
 @dataclass
@@ -74,39 +76,80 @@ def _hidden(relative: Path) -> bool:
     return any(part.startswith((".", "~$")) for part in relative.parts)
 
 
-def read_rows(path: Path, shown: str) -> dict[str | None, list[list[object]]]:
+Merged = list[tuple[tuple[int, int], tuple[int, int]]]  # ((first row, first col), (last row, last col)), 0-based
+
+
+@dataclass
+class Sheet:
+    rows: list[list[object]]
+    merged: Merged = field(default_factory=list)
+
+
+def read_rows(path: Path, shown: str, data: bytes | None = None) -> dict[str | None, Sheet]:
     """Raw rows of every sheet (CSV: one sheet named None), row 1 first, as the user sees them."""
     suffix = path.suffix.lower()
+    if suffix not in LEDGER_SUFFIXES:
+        raise InputError(f"不支持的文件类型“{suffix}”，请使用 {'、'.join(LEDGER_SUFFIXES)}", source=shown)
+    if data is None:
+        data = _read_bytes(path, shown)
+    if not data:
+        raise InputError("文件为空（0 字节）", source=shown)
     if suffix == ".csv":
-        return {None: _read_csv_rows(path, shown)}
-    if suffix in LEDGER_SUFFIXES:
-        return _read_workbook_rows(path, shown)
-    raise InputError(f"不支持的文件类型“{suffix}”，请使用 {'、'.join(LEDGER_SUFFIXES)}", source=shown)
+        return {None: Sheet(_read_csv_rows(data, shown))}
+    if suffix in (".xlsx", ".xlsm") and data.startswith(_OLE_MAGIC):
+        raise InputError(_PROTECTED, source=shown)
+    return _read_workbook_rows(path, shown)
 
 
-def _decode(data: bytes, shown: str) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an .xlsx in an OLE container is an encrypted one
+_PROTECTED = "工作簿受密码保护，无法读取；请在 Excel/WPS 中取消密码后另存，再重新检查"
+
+
+def _read_bytes(path: Path, shown: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"无法读取文件：{exc.strerror or exc}", source=shown) from None
+
+
+def decode(data: bytes, shown: str) -> str:
+    """Text of a CSV: UTF-8 (with or without BOM), UTF-16 with BOM, else detected among GB18030/GBK and Big5."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode(encoding)
+            return data.decode("utf-16")
         except UnicodeDecodeError:
-            continue
+            raise InputError("文件以 UTF-16 标记开头，但内容无法按 UTF-16 解码", source=shown) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    encoding = _detect(data)
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"无法识别文件的字符编码（支持 UTF-8、GBK/GB18030、Big5）：按 {encoding} 解码时第 {line} 行出错",
+            source=shown,
+        ) from None
+
+
+def _detect(data: bytes) -> str:
+    """GB18030 or Big5, decided on a sample by charset-normalizer; GB18030 when the sample cannot tell."""
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
-    if best is None:
-        raise InputError("无法识别文件的字符编码（支持 UTF-8、GBK/GB18030）", source=shown)
-    return str(best)
+    sample = data[:65536]
+    cut = sample.rfind(b"\n")
+    sample = sample[: cut + 1] if cut > 0 else sample
+    best = from_bytes(sample, cp_isolation=["gb18030", "big5"]).best()
+    return "big5" if best is not None and best.encoding == "big5" else "gb18030"
 
 
-def _read_csv_rows(path: Path, shown: str) -> list[list[object]]:
+def _read_csv_rows(data: bytes, shown: str) -> list[list[object]]:
     import csv
     import io
 
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"无法读取文件：{exc.strerror or exc}", source=shown) from None
-    text = _decode(data, shown)
+    text = decode(data, shown)
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
         delimiter = dialect.delimiter
@@ -118,17 +161,20 @@ def _read_csv_rows(path: Path, shown: str) -> list[list[object]]:
         raise InputError(f"CSV 格式错误：{exc}", source=shown) from None
 
 
-def _read_workbook_rows(path: Path, shown: str) -> dict[str | None, list[list[object]]]:
+def _read_workbook_rows(path: Path, shown: str) -> dict[str | None, Sheet]:
     import python_calamine
 
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
-        return {
-            name: workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            for name in workbook.sheet_names
-        }
+        sheets = {}
+        for name in workbook.sheet_names:
+            sheet = workbook.get_sheet_by_name(name)
+            sheets[name] = Sheet(sheet.to_python(skip_empty_area=False), list(sheet.merged_cell_ranges or []))
+        return sheets
     except Exception as exc:  # calamine raises its own error types for broken, encrypted or foreign files
-        raise InputError(f"无法读取工作簿（文件损坏、加密或并非表格文件）：{exc}", source=shown) from None
+        if any(word in str(exc).lower() for word in ("password", "encrypt")):
+            raise InputError(_PROTECTED, source=shown) from None
+        raise InputError(f"无法读取工作簿（文件损坏或并非表格文件）：{exc}", source=shown) from None
 
 
 def find_header(rows: Sequence[Sequence[object]], known: dict[str, str]) -> tuple[int, int] | None:
@@ -141,7 +187,10 @@ def find_header(rows: Sequence[Sequence[object]], known: dict[str, str]) -> tupl
     return best
 
 
-def to_table(rows: list[list[object]], header_index: int, source: str, sheet: str | None) -> Table:
+def to_table(
+    rows: list[list[object]], header_index: int, source: str, sheet: str | None, merged: Merged = (),
+    override: Override | None = None,
+) -> Table:
     header = rows[header_index]
     width = max((len(r) for r in rows[header_index:]), default=0)
     headers = [("" if is_blank(h) else str(h).strip()) for h in header] + [""] * (width - len(header))
@@ -150,7 +199,18 @@ def to_table(rows: list[list[object]], header_index: int, source: str, sheet: st
     cells.index = pd.RangeIndex(header_index + 2, header_index + 2 + len(body))
     empty = blank_cells(cells)
     blank = empty.all(axis=1) if width else pd.Series(True, index=cells.index)
-    return Table(source, sheet, header_index + 1, headers, cells, blank, empty.all(axis=0))
+    _fill_merged(cells, merged, header_index + 1)
+    return Table(source, sheet, header_index + 1, headers, cells, blank, empty.all(axis=0), override)
+
+
+def _fill_merged(cells: pd.DataFrame, merged: Merged, first_body_index: int) -> None:
+    """Give every cell of a merged range in the body the value its top-left cell shows (as Excel displays it)."""
+    for (top, left), (bottom, right) in merged:
+        if top < first_body_index or left >= cells.shape[1] or (top == bottom and left == right):
+            continue  # a range in the title or header rows, or a single cell
+        right = min(right, cells.shape[1] - 1)
+        value = cells.at[top + 1, left]  # the frame's index is the 1-based Excel row number
+        cells.loc[top + 1 : bottom + 1, left:right] = value
 
 
 def blank_cells(cells: pd.DataFrame) -> pd.DataFrame:
@@ -160,28 +220,37 @@ def blank_cells(cells: pd.DataFrame) -> pd.DataFrame:
     return cells.isna() | cells.apply(lambda column: column.astype("string").str.strip().eq("").fillna(False))
 
 
-def read_source(path: Path, shown: str, known: dict[str, str]) -> SourceFile:
+def read_source(path: Path, shown: str, known: dict[str, str], layout: Layout | None = None) -> SourceFile:
     """Read one ledger file: every sheet that has a recognisable header becomes a table."""
-    try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError as exc:
-        raise InputError(f"无法读取文件：{exc.strerror or exc}", source=shown) from None
-    result = SourceFile(shown, path, digest)
-    sheets = read_rows(path, shown)
-    for sheet, rows in sheets.items():
+    data = _read_bytes(path, shown)
+    result = SourceFile(shown, path, hashlib.sha256(data).hexdigest())
+    sheets = read_rows(path, shown, data)
+    for sheet, content in sheets.items():
+        rows = content.rows
+        override = layout.match(shown, sheet) if layout else None
         if not any(not is_blank(c) for r in rows for c in r):
             result.skipped_sheets.append({"sheet": sheet, "reason": "空表"})
             continue
-        header = find_header(rows, known)
-        if header is None:
-            result.skipped_sheets.append({"sheet": sheet, "reason": "未找到表头（不是台账）"})
-            continue
-        result.tables.append(to_table(rows, header[0], shown, sheet))
+        if override and override.header_row is not None:
+            if override.header_row > len(rows):
+                raise InputError(
+                    f"格式文件指定表头在第 {override.header_row} 行，但该表只有 {len(rows)} 行", source=shown,
+                    sheet=sheet,
+                )
+            index = override.header_row - 1
+        else:
+            header = find_header(rows, {**known, **override.columns} if override else known)
+            if header is None:
+                result.skipped_sheets.append({"sheet": sheet, "reason": "未找到表头（不是台账）"})
+                continue
+            index = header[0]
+        result.tables.append(to_table(rows, index, shown, sheet, content.merged, override))
     if not result.tables and all(s["reason"] == "空表" for s in result.skipped_sheets):
-        raise InputError("文件为空", source=shown)
+        raise InputError("文件为空（没有任何内容）", source=shown)
     if not result.tables:
         expected = "、".join(dict.fromkeys(known.values()))
-        first = next((r for r in next(iter(sheets.values()), []) if any(not is_blank(c) for c in r)), [])
+        first_sheet = next(iter(sheets.values()), Sheet([]))
+        first = next((r for r in first_sheet.rows if any(not is_blank(c) for c in r)), [])
         seen = "、".join(str(c).strip() for c in first if not is_blank(c)) or "（无）"
         raise InputError(
             f"找不到台账表头。首个非空行为：{seen}；应包含以下列名中的至少两个：{expected}", source=shown
@@ -189,5 +258,7 @@ def read_source(path: Path, shown: str, known: dict[str, str]) -> SourceFile:
     return result
 
 
-def read_sources(paths: Iterable[tuple[Path, str]], known: dict[str, str]) -> list[SourceFile]:
-    return [read_source(path, shown, known) for path, shown in paths]
+def read_sources(
+    paths: Iterable[tuple[Path, str]], known: dict[str, str], layout: Layout | None = None
+) -> list[SourceFile]:
+    return [read_source(path, shown, known, layout) for path, shown in paths]

@@ -1,9 +1,9 @@
-"""Normalise: raw ledger cells → one table of canonical activity records, plus the rows that cannot be used.
+"""Normalise: raw ledger cells → one candidate row per non-blank ledger row, every field parsed and normalised.
 
 Each column is converted per distinct value (``pd.factorize``), never per cell: a district's ledgers repeat the
-same organisation names, types and dates thousands of times. A row is accepted, rejected (with the first reason
-it cannot be used) or blank; value problems that leave the row usable (a head count that is not a number) are
-warnings. Nothing is dropped without a trace.
+same organisation names, types and dates thousands of times. Nothing is decided here about whether a row can be
+used: a value that cannot be parsed becomes empty and its problem is kept beside it, in Chinese. The data-quality
+gate (``compliance.validate``) then rejects or warns, row by row, and the totals reconcile.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pandas as pd
 from compliance.catalogue import Catalogue
 from compliance.ingest import SourceFile, Table
 from compliance.models import COLUMNS, ISSUE_COLUMNS
-from compliance.roster import Roster
+from compliance.roster import Roster, infer_org_type
 from compliance.text import normalise_name, normalise_text
 from compliance.values import ValueProblem, is_blank, parse_count, parse_date, parse_mark
 
@@ -27,12 +27,13 @@ RECORD_FIELDS = ("org", "date", "type", "topic", "person", "expected", "present"
 
 @dataclass
 class TableInfo:
-    """What evidence and unverifiable checks need to know about one table."""
+    """What evidence, reports and unverifiable checks need to know about one table."""
 
     source: str
     sheet: str | None
     header_row: int
     columns: frozenset[str]  # canonical column names present in the header
+    mapping: dict[str, str] = field(default_factory=dict)  # header as written → canonical column
 
 
 @dataclass
@@ -44,15 +45,20 @@ class SourceSummary:
     rejected: int = 0
     blank: int = 0
     skipped_sheets: list[dict] = field(default_factory=list)
+    tables: list[int] = field(default_factory=list)  # indices into the table list
 
 
 @dataclass
-class Normalised:
-    records: pd.DataFrame  # RECORD_FIELDS; org and type are integer codes, date is datetime64
+class Candidates:
+    """Every non-blank ledger row, parsed. Raw values stay for messages (``raw_*``); problems are per field."""
+
+    rows: pd.DataFrame
     tables: list[TableInfo]
-    rejected: pd.DataFrame  # ISSUE_COLUMNS
-    warnings: pd.DataFrame  # ISSUE_COLUMNS
+    warnings: list[dict]  # about headers: unknown, unnamed or repeated columns
     sources: list[SourceSummary]
+
+    def org_spellings(self) -> list[str]:
+        return [s for s in pd.unique(self.rows["org_key"].dropna())]
 
 
 def issues_frame(rows: list[dict] | pd.DataFrame | None = None) -> pd.DataFrame:
@@ -62,9 +68,11 @@ def issues_frame(rows: list[dict] | pd.DataFrame | None = None) -> pd.DataFrame:
 
 def _header_map(table: Table, catalogue: Catalogue, warnings: list[dict]) -> dict[int, str]:
     """Column position → canonical name; unknown or repeated headers become warnings, not silence."""
+    override = table.override.columns if table.override else {}
     mapping: dict[int, str] = {}
     for position, header in enumerate(table.headers):
-        canonical = catalogue.column_of.get(normalise_name(header)) if header else None
+        key = normalise_name(header) if header else ""
+        canonical = (override.get(key) or catalogue.column_of.get(key)) if header else None
         has_data = not table.empty_columns.iat[position] if len(table.cells) else False
         if canonical and canonical not in mapping.values():
             mapping[position] = canonical
@@ -74,7 +82,7 @@ def _header_map(table: Table, catalogue: Catalogue, warnings: list[dict]) -> dic
         reason = (
             f"列名重复（已使用前面的“{canonical}”列），本列已忽略"
             if canonical
-            else ("无列名的列，已忽略" if not header else "未识别的列，已忽略")
+            else ("无列名的列，已忽略" if not header else "未识别的列，已忽略（可在格式文件 --layout 中说明它的含义）")
         )
         warnings.append(
             {"source": table.source, "sheet": table.sheet, "row": table.header_row,
@@ -83,17 +91,31 @@ def _header_map(table: Table, catalogue: Catalogue, warnings: list[dict]) -> dic
     return mapping
 
 
+def _names(table: Table) -> list[str]:
+    """The names a table's rows may take their type or organisation from: the sheet's, then the file's."""
+    return [normalise_name(n) for n in (table.sheet, PurePosixPath(table.source).stem) if n]
+
+
 def _type_from_name(table: Table, catalogue: Catalogue) -> str | None:
-    """The activity type a sheet name or file name stands for (“党课” sheet, “领导干部调研报告登记表.xlsx”)."""
-    for name in (table.sheet, PurePosixPath(table.source).stem):
-        if not name:
-            continue
-        key = normalise_name(name)
+    """The activity type the layout, the sheet name or the file name gives (“党课” sheet, “…调研报告登记表.xlsx”)."""
+    if table.override and table.override.type:
+        return catalogue.type_of[normalise_name(table.override.type)]
+    for key in _names(table):
         if key in catalogue.type_of:
             return catalogue.type_of[key]
         found = {catalogue.type_of[s] for s in catalogue.type_of if s in key}
         if len(found) == 1:
             return found.pop()
+    return None
+
+
+def _org_from_name(table: Table, roster: Roster | None) -> str | None:
+    """For a ledger without an organisation column: the organisation the layout, the sheet or the file names."""
+    if table.override and table.override.org:
+        return table.override.org
+    for key in _names(table):
+        if (roster.resolve(key) is not None) if roster is not None else infer_org_type(key) is not None:
+            return key
     return None
 
 
@@ -111,7 +133,8 @@ def _convert(values: pd.Series, convert: Callable[[object], object]) -> tuple[np
     return out[codes], problems[codes]
 
 
-def _shown(value: object) -> str | None:
+def shown(value: object) -> str | None:
+    """A cell's value as a message shows it: dates ISO, whole floats without ``.0``."""
     if is_blank(value):
         return None
     if hasattr(value, "isoformat"):
@@ -121,7 +144,14 @@ def _shown(value: object) -> str | None:
     return str(value)
 
 
-def normalise(sources: list[SourceFile], catalogue: Catalogue, roster: Roster) -> Normalised:
+def _text(value: object) -> str | None:
+    return None if is_blank(value) else normalise_text(str(value))
+
+
+def normalise(
+    sources: list[SourceFile], catalogue: Catalogue, roster: Roster | None
+) -> Candidates:
+    """Candidate rows of every table; ``roster`` (None without --roster) only helps find organisation names."""
     warnings: list[dict] = []
     tables: list[TableInfo] = []
     frames: list[pd.DataFrame] = []
@@ -131,8 +161,11 @@ def normalise(sources: list[SourceFile], catalogue: Catalogue, roster: Roster) -
         summaries.append(summary)
         for table in source.tables:
             mapping = _header_map(table, catalogue, warnings)
-            table_id = len(tables)
-            tables.append(TableInfo(table.source, table.sheet, table.header_row, frozenset(mapping.values())))
+            summary.tables.append(len(tables))
+            tables.append(
+                TableInfo(table.source, table.sheet, table.header_row, frozenset(mapping.values()),
+                          {table.headers[pos]: name for pos, name in mapping.items()})
+            )
             summary.read += len(table.cells)
             summary.blank += int(table.blank.sum())
             body = table.cells.loc[~table.blank, list(mapping)]
@@ -143,109 +176,81 @@ def normalise(sources: list[SourceFile], catalogue: Catalogue, roster: Roster) -
             for name in COLUMNS.values():
                 if name not in frame:
                     frame[name] = None
+            if "组织" not in mapping.values():
+                frame["org"] = _org_from_name(table, roster)
             frame["type_fallback"] = _type_from_name(table, catalogue)
-            frame["table"] = table_id
+            frame["table"] = len(tables) - 1
             frame["row"] = body.index.to_numpy()
             frame["source_index"] = len(summaries) - 1
             frames.append(frame.reset_index(drop=True))
     raw = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=[*COLUMNS.values(), "type_fallback", "table", "row", "source_index"]
     )
-    return _normalise_rows(raw, tables, summaries, warnings, catalogue, roster)
+    return Candidates(_parse(raw, catalogue), tables, warnings, summaries)
 
 
-def _normalise_rows(raw, tables, summaries, warnings, catalogue, roster) -> Normalised:
-    n = len(raw)
-    reason = np.full(n, None, dtype=object)
-    column = np.full(n, None, dtype=object)
-    shown = np.full(n, None, dtype=object)
+def _parse(raw: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """Parse every field; each parsed column has a ``*_problem`` column beside it (None when fine)."""
+    out = pd.DataFrame(
+        {"table": raw["table"].to_numpy(dtype=np.int64), "row": raw["row"].to_numpy(dtype=np.int64),
+         "source_index": raw["source_index"].to_numpy(dtype=np.int64)}
+    )
+    for name in ("org", "date", "type", "expected", "present", "discipline"):
+        out[f"raw_{name}"] = raw[name].to_numpy(dtype=object)
 
-    def reject(mask: np.ndarray, col: str, why: np.ndarray | str, values: pd.Series) -> None:
-        fresh = mask & pd.isna(reason)
-        reason[fresh] = why[fresh] if isinstance(why, np.ndarray) else why
-        column[fresh] = col
-        shown[fresh] = [_shown(v) for v in values[fresh]]
+    out["org_key"] = _convert(raw["org"], lambda v: None if is_blank(v) else normalise_name(str(v)))[0]
 
-    # 组织: full name or alias, any script and width.
-    def resolve_org(value: object) -> int:
-        if is_blank(value):
-            raise ValueProblem("组织为空")
-        code = roster.resolve(str(value))
-        if code is None:
-            near = roster.closest(str(value))
-            hint = f"，最接近的有：{'、'.join(near)}" if near else ""
-            raise ValueProblem(f"组织“{normalise_text(str(value))}”不在名册中{hint}")
-        return code
+    dates, problem = _convert(raw["date"], parse_date)
+    out["date"] = pd.to_datetime(pd.Series(dates, dtype=object), errors="coerce").to_numpy("datetime64[ns]")
+    out["date_problem"] = problem
 
-    org, problem = _convert(raw["org"], resolve_org)
-    reject(problem != None, "组织", problem, raw["org"])  # noqa: E711 - elementwise
-
-    date, problem = _convert(raw["date"], parse_date)
-    reject(problem != None, "日期", problem, raw["date"])  # noqa: E711
-
-    type_names = list(catalogue.activity_types)
-    type_code = {name: i for i, name in enumerate(type_names)}
-
-    def resolve_type(value: object) -> int | None:
+    def canonical_type(value: object) -> str | None:
         if is_blank(value):
             return None
-        canonical = catalogue.type_of.get(normalise_name(str(value)))
-        if canonical is None:
-            raise ValueProblem(f"未知的活动类型“{normalise_text(str(value))}”")
-        return type_code[canonical]
+        key = normalise_name(str(value))
+        return catalogue.type_of.get(key, normalise_text(str(value)))
 
-    kind, problem = _convert(raw["type"], resolve_type)
-    fallback = raw["type_fallback"].map(lambda t: type_code.get(t) if isinstance(t, str) else None)
-    missing = pd.isna(pd.Series(kind)).to_numpy() & (problem == None)  # noqa: E711
-    kind = np.where(missing, fallback.to_numpy(dtype=object), kind)
-    still = missing & pd.isna(pd.Series(kind)).to_numpy()
-    problem = np.where(still, "活动类型为空，且无法从工作表名或文件名确定", problem)
-    reject(problem != None, "类型", problem, raw["type"])  # noqa: E711
+    types = _convert(raw["type"], canonical_type)[0]
+    fallback = raw["type_fallback"].to_numpy(dtype=object)
+    out["type"] = np.where(pd.isna(pd.Series(types, dtype=object)).to_numpy(), fallback, types)
+    out["type_from_name"] = pd.isna(pd.Series(types, dtype=object)).to_numpy() & pd.notna(fallback)
 
-    accepted = pd.isna(reason)
-    rejected = issues_frame(
-        {
-            "source": [tables[t].source for t in raw["table"][~accepted]],
-            "sheet": [tables[t].sheet for t in raw["table"][~accepted]],
-            "row": raw["row"][~accepted].to_numpy(),
-            "column": column[~accepted],
-            "value": shown[~accepted],
-            "reason": reason[~accepted],
-            "org": [roster.names[c] if isinstance(c, int | np.integer) else None for c in org[~accepted]],
-        }
-    )
+    out["topic"] = _convert(raw["topic"], _text)[0]
+    out["person"] = _convert(raw["person"], lambda v: None if is_blank(v) else normalise_name(str(v)))[0]
+    for name, parse in (("expected", parse_count), ("present", parse_count), ("discipline", parse_mark)):
+        values, problem = _convert(raw[name], parse)
+        out[name] = pd.array(values, dtype="Int64") if parse is parse_count else values
+        # What the gate sees: the parsed value written canonically, or the raw text when it could not be parsed.
+        raw_text = _convert(raw[name], lambda v: None if is_blank(v) else normalise_name(shown(v)))[0]
+        parsed = [None if v is None else ("是" if v is True else "否" if v is False else str(v)) for v in values]
+        out[f"{name}_text"] = np.where(pd.notna(problem), raw_text, np.array(parsed, dtype=object))
+        out[f"{name}_problem"] = problem
+    return out
 
-    # Optional fields: a bad value is a warning and becomes empty; the record still counts.
-    kept = raw[accepted].reset_index(drop=True)
+
+def resolve_orgs(candidates: Candidates, roster: Roster) -> np.ndarray:
+    """Roster index per candidate row, -1 when the spelling is blank or not in the roster."""
+    codes, uniques = pd.factorize(candidates.rows["org_key"], use_na_sentinel=True)
+    resolved = np.array([roster.resolve(u) if roster.resolve(u) is not None else -1 for u in uniques] + [-1],
+                        dtype=np.int64)
+    return resolved[codes]
+
+
+def records_frame(rows: pd.DataFrame, org: np.ndarray, catalogue: Catalogue) -> pd.DataFrame:
+    """The engine's record table (RECORD_FIELDS) from accepted candidate rows and their roster indices."""
+    type_code = {name: i for i, name in enumerate(catalogue.activity_types)}
     records = pd.DataFrame(
         {
-            "org": org[accepted].astype(np.int64),
-            "date": np.array(list(date[accepted]), dtype="datetime64[D]"),
-            "type": kind[accepted].astype(np.int64),
+            "org": org.astype(np.int64),
+            "date": rows["date"].to_numpy("datetime64[D]"),
+            "type": np.array([type_code[t] for t in rows["type"]], dtype=np.int64),
+            "topic": rows["topic"].to_numpy(dtype=object),
+            "person": rows["person"].to_numpy(dtype=object),
+            "expected": rows["expected"].array,
+            "present": rows["present"].array,
+            "discipline": rows["discipline"].to_numpy(dtype=object),
+            "table": rows["table"].to_numpy(dtype=np.int64),
+            "row": rows["row"].to_numpy(dtype=np.int64),
         }
     )
-    records["topic"] = _convert(kept["topic"], lambda v: None if is_blank(v) else normalise_text(str(v)))[0]
-    records["person"] = _convert(kept["person"], lambda v: None if is_blank(v) else normalise_name(str(v)))[0]
-    for name, parse, label in (
-        ("expected", parse_count, "应到"),
-        ("present", parse_count, "实到"),
-        ("discipline", parse_mark, "会前说纪"),
-    ):
-        values, problem = _convert(kept[name], parse)
-        bad = problem != None  # noqa: E711
-        for i in np.flatnonzero(bad):
-            info = tables[kept["table"].iat[i]]
-            warnings.append(
-                {"source": info.source, "sheet": info.sheet, "row": int(kept["row"].iat[i]), "column": label,
-                 "value": _shown(kept[name].iat[i]), "reason": f"{problem[i]}，按未填写处理",
-                 "org": roster.names[records["org"].iat[i]]}
-            )
-        records[name] = pd.array(values, dtype="Int64") if name != "discipline" else values
-    records["table"] = kept["table"].to_numpy(dtype=np.int64)
-    records["row"] = kept["row"].to_numpy(dtype=np.int64)
-
-    for i, summary in enumerate(summaries):
-        in_source = raw["source_index"].to_numpy() == i
-        summary.accepted = int((in_source & accepted).sum())
-        summary.rejected = int((in_source & ~accepted).sum())
-    return Normalised(records[list(RECORD_FIELDS)], tables, rejected, issues_frame(warnings), summaries)
+    return records[list(RECORD_FIELDS)].reset_index(drop=True)

@@ -17,12 +17,67 @@ from compliance.catalogue import Catalogue, load_catalogue
 from compliance.errors import InputError
 from compliance.evaluate import Evaluation, evaluate
 from compliance.ingest import discover, read_sources
+from compliance.layout import load_layout
 from compliance.models import FINDING_COLUMNS, ActivityRecord, Severity, Status
-from compliance.normalise import Normalised, SourceSummary, issues_frame, normalise
+from compliance.normalise import SourceSummary, TableInfo, normalise
 from compliance.periods import AuditRange
 from compliance.roster import Roster, read_roster
 from compliance.rules.base import Context
-from compliance.validate import check_quality
+from compliance.validate import GateResult, gate
+
+NO_ROSTER = (
+    "未提供名册（--roster）：组织取自台账本身，组织类型按名称判断；没有任何记录的组织无法被发现，"
+    "成立日期和上下级关系不详，领导干部相关规则未检查。请在正式检查时提供名册。"
+)
+
+
+@dataclass
+class Intake:
+    """The ledgers after reading, normalising and the data-quality gate: what ``compliance validate`` reports."""
+
+    catalogue: Catalogue
+    roster: Roster
+    tables: list[TableInfo]
+    sources: list[SourceSummary]
+    gate: GateResult
+    notes: list[str]
+
+    @property
+    def rejected(self) -> pd.DataFrame:
+        return self.gate.rejected
+
+    @property
+    def warnings(self) -> pd.DataFrame:
+        return self.gate.warnings
+
+    def exit_code(self) -> int:
+        """0 when every row is usable, 1 when rows are rejected."""
+        return 1 if len(self.gate.rejected) else 0
+
+
+def take_in(
+    paths: Sequence[str | Path],
+    roster: str | Path | None,
+    catalogue: Catalogue,
+    as_of: date,
+    layout: str | Path | None = None,
+) -> Intake:
+    """Read the roster and every ledger, normalise, and run the data-quality gate."""
+    the_layout = load_layout(layout, catalogue)
+    the_roster = read_roster(roster) if roster is not None else None
+    files = discover(paths)
+    if not files:
+        raise InputError("没有找到台账文件（支持 .csv、.xlsx、.xlsm、.xls、.ods）", source=", ".join(map(str, paths)))
+    sources = read_sources(files, catalogue.column_of, the_layout)
+    candidates = normalise(sources, catalogue, the_roster)
+    notes = []
+    if the_roster is None:
+        the_roster = Roster.from_ledgers(candidates.org_spellings())
+        notes.append(NO_ROSTER)
+    if the_layout is not None:
+        notes.extend(f"格式文件 {the_layout.path}：{text}" for text in the_layout.unused())
+    result = gate(candidates, the_roster, catalogue, as_of)
+    return Intake(catalogue, the_roster, candidates.tables, candidates.sources, result, notes)
 
 
 @dataclass
@@ -37,6 +92,7 @@ class CheckResult:
     rejected: pd.DataFrame
     warnings: pd.DataFrame
     sources: list[SourceSummary]
+    notes: list[str]
 
     @property
     def judgements(self) -> pd.DataFrame:
@@ -112,41 +168,31 @@ def _evidence_lists(evidence: pd.DataFrame, records: pd.DataFrame, tables, catal
 
 def run_check(
     paths: Sequence[str | Path],
-    roster: str | Path,
+    roster: str | Path | None,
     *,
     rules: str | Path | None = None,
     as_of: date | None = None,
     audit: AuditRange | None = None,
+    layout: str | Path | None = None,
 ) -> CheckResult:
     catalogue = load_catalogue(rules)  # a broken rules file fails before anything else is read
     as_of = as_of or date.today()
     audit = audit or AuditRange.year_of(as_of)
     if audit.start > as_of:
         raise InputError(f"检查期间 {audit.label} 在检查日 {as_of} 之后，没有可以判断的期间", column="--period")
-    the_roster = read_roster(roster)
-    files = discover(paths)
-    if not files:
-        raise InputError("没有找到台账文件（支持 .csv、.xlsx、.xlsm、.xls、.ods）", source=", ".join(map(str, paths)))
-    sources = read_sources(files, catalogue.column_of)
-    normalised: Normalised = normalise(sources, catalogue, the_roster)
-    as_of_day = np.datetime64(as_of, "D")
-    usable, quality = check_quality(normalised, as_of_day, the_roster.names)
-    records = normalised.records[usable].reset_index(drop=True)
-    ctx = Context(records, normalised.tables, the_roster, as_of_day, audit, catalogue.activity_types)
-    evaluation = evaluate(catalogue, ctx)
-    warnings = pd.concat([normalised.warnings, quality], ignore_index=True) if len(quality) else normalised.warnings
-    warnings = issues_frame(
-        warnings.sort_values(["source", "sheet", "row", "column"], na_position="first", kind="stable")
-    )
+    intake = take_in(paths, roster, catalogue, as_of, layout)
+    records = intake.gate.records[intake.gate.counted].reset_index(drop=True)
+    ctx = Context(records, intake.tables, intake.roster, np.datetime64(as_of, "D"), audit, catalogue.activity_types)
     return CheckResult(
         as_of=as_of,
         audit=audit,
         catalogue=catalogue,
-        roster=the_roster,
+        roster=intake.roster,
         records=records,
-        tables=normalised.tables,
-        evaluation=evaluation,
-        rejected=normalised.rejected,
-        warnings=warnings,
-        sources=normalised.sources,
+        tables=intake.tables,
+        evaluation=evaluate(catalogue, ctx),
+        rejected=intake.rejected,
+        warnings=intake.warnings,
+        sources=intake.sources,
+        notes=intake.notes,
     )

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from compliance.errors import InputError
 from compliance.ingest import find_header, read_rows
-from compliance.models import Leader, Organisation
+from compliance.models import Leader, Organisation, OrgType
 from compliance.text import normalise_name, normalise_text, split_list
 from compliance.values import ValueProblem, is_blank, parse_date
 
@@ -31,7 +31,10 @@ LATEST = np.datetime64("9999-12-31", "D")
 class Roster:
     """Organisations and leaders, with the tree flattened into arrays indexed by roster order."""
 
-    def __init__(self, orgs: tuple[Organisation, ...], leaders: tuple[Leader, ...]) -> None:
+    def __init__(
+        self, orgs: tuple[Organisation, ...], leaders: tuple[Leader, ...], *, inferred: bool = False
+    ) -> None:
+        self.inferred = inferred  # built from the ledgers' own organisation names (no --roster)
         self.orgs = orgs
         self.leaders = leaders
         self.index = {o.name: i for i, o in enumerate(orgs)}
@@ -47,6 +50,13 @@ class Roster:
         for i, org in enumerate(orgs):
             for spelling in (org.name, *org.aliases):
                 self.lookup.setdefault(normalise_name(spelling), i)
+
+    @classmethod
+    def from_ledgers(cls, spellings: list[str]) -> Roster:
+        """A roster for a self-check without --roster: every spelling whose type its name shows, no tree, no
+        founding dates, no leaders. Spellings whose type cannot be told are left out (their rows are rejected)."""
+        names = sorted({normalise_name(s) for s in spellings if s and infer_org_type(s)})
+        return cls(tuple(Organisation(name=n, type=infer_org_type(n)) for n in names), (), inferred=True)
 
     @property
     def names(self) -> list[str]:
@@ -71,6 +81,21 @@ class Roster:
 
 
 
+_TYPE_SUFFIXES = (
+    ("工委", OrgType.WORK_COMMITTEE),
+    ("党组", OrgType.PARTY_GROUP),
+    ("总支", OrgType.GENERAL_BRANCH),
+    ("支部", OrgType.BRANCH),
+    ("党委", OrgType.COMMITTEE),
+)
+
+
+def infer_org_type(name: str) -> OrgType | None:
+    """The organisation type a name ends with: …党支部/…支部, …党总支, …党委, …党组, …工委."""
+    key = normalise_name(name)
+    return next((kind for suffix, kind in _TYPE_SUFFIXES if key.endswith(suffix)), None)
+
+
 def read_roster(path: str | Path) -> Roster:
     path = Path(path)
     if path.is_dir():
@@ -79,7 +104,7 @@ def read_roster(path: str | Path) -> Roster:
             file = path / f"{name}.csv"
             if not file.is_file():
                 raise InputError(f"名册文件夹中缺少 {name}.csv", source=str(path))
-            sheets[name] = (read_rows(file, str(file))[None], str(file), None)
+            sheets[name] = (read_rows(file, str(file))[None].rows, str(file), None)
     elif path.is_file():
         workbook = read_rows(path, str(path))
         sheets = {}
@@ -87,7 +112,7 @@ def read_roster(path: str | Path) -> Roster:
             if name not in workbook:
                 found = "、".join(str(s) for s in workbook) or "（无）"
                 raise InputError(f"名册缺少工作表“{name}”（现有工作表：{found}）", source=str(path))
-            sheets[name] = (workbook[name], str(path), name)
+            sheets[name] = (workbook[name].rows, str(path), name)
     else:
         raise InputError("名册文件或文件夹不存在", source=str(path))
 

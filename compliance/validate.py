@@ -1,38 +1,236 @@
-"""Validate: data-quality checks on accepted records that depend on the run (the as-of date).
+"""The data-quality gate: a great-expectations suite over the normalised ledger rows, run in an ephemeral context.
 
-Records dated after the as-of date are kept out of the evaluation and reported; 实到 above 应到 is reported but
-the record counts. (The great-expectations suite over the same records is the ingestion issue's gate.)
+Each expectation in ``GATE`` names the column it checks (the GE column is the canonical Chinese column) and what
+a row that fails it becomes:
+
+- ``reject``: the row cannot be used (no organisation, not in the roster, no or impossible date, unknown type);
+  the first failed expectation gives the reason, so each rejected row is listed once and the totals reconcile;
+- ``exclude``: the row is sound but does not count in this run (dated after the as-of date); listed as a warning;
+- ``warn``: the row counts, the field is suspicious or unusable (实到 above 应到, a head count that is not a
+  non-negative integer, a 会前说纪 mark that is neither yes nor no); listed as a warning.
+
+great-expectations is imported here, inside ``gate``, never at module import: it takes seconds to load.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
 import numpy as np
 import pandas as pd
 
-from compliance.normalise import Normalised, issues_frame
+from compliance.catalogue import Catalogue
+from compliance.normalise import Candidates, issues_frame, records_frame, resolve_orgs, shown
+from compliance.roster import Roster
+
+PLAUSIBLE = (date(1990, 1, 1), date(2099, 12, 31))
+YES_NO = ("是", "否")
 
 
-def check_quality(
-    normalised: Normalised, as_of: np.datetime64, org_names: list[str]
-) -> tuple[np.ndarray, pd.DataFrame]:
-    """(usable: bool per record, warnings) for the normalised records."""
-    records = normalised.records
-    days = records["date"].to_numpy(dtype="datetime64[D]")
-    after = days > as_of
-    expected = records["expected"].to_numpy(dtype="float64", na_value=np.nan)
-    present = records["present"].to_numpy(dtype="float64", na_value=np.nan)
-    too_many = present > expected  # NaN compares False
-    problems = [
-        (after, "日期", lambda i: str(days[i]), f"日期晚于检查日 {as_of}，不计入本次检查"),
-        (too_many, "实到", lambda i: str(int(present[i])), "实到人数多于应到人数"),
-    ]
-    rows = []
-    for mask, column, value, reason in problems:
-        for i in np.flatnonzero(mask):
-            table = normalised.tables[records["table"].iat[i]]
-            rows.append(
-                {"source": table.source, "sheet": table.sheet, "row": int(records["row"].iat[i]),
-                 "column": column, "value": value(i), "reason": reason,
-                 "org": org_names[records["org"].iat[i]]}
-            )
-    return ~after, issues_frame(rows)
+@dataclass(frozen=True)
+class Check:
+    """One expectation of the gate: what it checks, what a failing row becomes, and why, in Chinese."""
+
+    column: str  # canonical column; also the column of the frame great-expectations sees
+    action: str  # reject | exclude | warn
+    expectation: Callable  # (gxe module, GateContext) -> a great-expectations Expectation
+    reason: Callable  # (GateContext, row index) -> str
+    value: str | None = None  # the raw field shown as the row's value (default: the column's own raw field)
+
+
+@dataclass
+class GateContext:
+    frame: pd.DataFrame  # the candidate rows
+    gx_frame: pd.DataFrame  # what great-expectations validates
+    roster: Roster
+    catalogue: Catalogue
+    as_of: date
+    has_org_column: np.ndarray  # per row: did the row's table have an organisation column?
+
+
+def _org_reason(ctx: GateContext, i: int) -> str:
+    spelling = ctx.gx_frame["组织"].iat[i]
+    if ctx.roster.inferred:
+        return (f"未提供名册，且无法从名称“{spelling}”判断组织类型（名称应以党支部、党总支、党委、党组或工委结尾）；"
+                "请用 --roster 指定名册")
+    near = ctx.roster.closest(spelling)
+    return f"组织“{spelling}”不在名册中" + (f"，最接近的有：{'、'.join(near)}" if near else "")
+
+
+def _no_org(ctx: GateContext, i: int) -> str:
+    if ctx.has_org_column[i]:
+        return "组织为空"
+    return "台账没有“组织”列，也无法从工作表名或文件名确定组织（可在格式文件 --layout 中用 org 指定）"
+
+
+def _unusable(label: str) -> Callable:
+    def reason(ctx: GateContext, i: int) -> str:
+        return f"{ctx.frame[f'{label}_problem'].iat[i]}，按未填写处理"
+
+    return reason
+
+
+GATE: tuple[Check, ...] = (
+    Check("组织", "reject", lambda gxe, c: gxe.ExpectColumnValuesToNotBeNull(column="组织"), _no_org),
+    Check("组织", "reject",
+          lambda gxe, c: gxe.ExpectColumnValuesToBeInSet(column="组织", value_set=sorted(c.roster.names)),
+          _org_reason),
+    Check("日期", "reject", lambda gxe, c: gxe.ExpectColumnValuesToNotBeNull(column="日期"),
+          lambda c, i: c.frame["date_problem"].iat[i] or "日期为空"),
+    Check("日期", "reject",
+          lambda gxe, c: gxe.ExpectColumnValuesToBeBetween(
+              column="日期", min_value=pd.Timestamp(PLAUSIBLE[0]), max_value=pd.Timestamp(PLAUSIBLE[1])),
+          lambda c, i: f"日期“{pd.Timestamp(c.gx_frame['日期'].iat[i]).date()}”不在合理范围"
+                       f"（{PLAUSIBLE[0]} 至 {PLAUSIBLE[1]}），可能填写有误"),
+    Check("类型", "reject", lambda gxe, c: gxe.ExpectColumnValuesToNotBeNull(column="类型"),
+          lambda c, i: "活动类型为空，且无法从工作表名或文件名确定"),
+    Check("类型", "reject",
+          lambda gxe, c: gxe.ExpectColumnValuesToBeInSet(column="类型", value_set=list(c.catalogue.activity_types)),
+          lambda c, i: f"未知的活动类型“{c.gx_frame['类型'].iat[i]}”（可在 rules.yaml 的 activity_types 中添加写法）"),
+    Check("日期", "exclude",
+          lambda gxe, c: gxe.ExpectColumnValuesToBeBetween(column="日期", max_value=pd.Timestamp(c.as_of)),
+          lambda c, i: f"日期晚于检查日 {c.as_of}，不计入本次检查"),
+    Check("应到", "warn", lambda gxe, c: gxe.ExpectColumnValuesToMatchRegex(column="应到", regex=r"^\d+$"),
+          _unusable("expected")),
+    Check("实到", "warn", lambda gxe, c: gxe.ExpectColumnValuesToMatchRegex(column="实到", regex=r"^\d+$"),
+          _unusable("present")),
+    Check("实到", "warn",
+          lambda gxe, c: gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+              column_A="应到人数", column_B="实到人数", or_equal=True, ignore_row_if="either_value_is_missing"),
+          lambda c, i: f"实到人数多于应到人数（应到 {int(c.gx_frame['应到人数'].iat[i])}）"),
+    Check("会前说纪", "warn",
+          lambda gxe, c: gxe.ExpectColumnValuesToBeInSet(column="会前说纪", value_set=list(YES_NO)),
+          _unusable("discipline")),
+)
+_RAW = {"组织": "raw_org", "日期": "raw_date", "类型": "raw_type", "应到": "raw_expected", "实到": "raw_present",
+        "会前说纪": "raw_discipline"}
+
+
+@dataclass
+class GateResult:
+    records: pd.DataFrame  # RECORD_FIELDS, accepted rows (including those dated after the as-of date)
+    counted: np.ndarray  # bool per record: counts in this run (not after the as-of date)
+    rejected: pd.DataFrame  # ISSUE_COLUMNS
+    warnings: pd.DataFrame  # ISSUE_COLUMNS, header warnings included
+    expectations: list[dict]  # per expectation: type, column, action, unexpected count
+
+
+def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: date) -> GateResult:
+    """Run the suite over the candidate rows; split them into records, rejected rows and warnings."""
+    frame = candidates.rows
+    org = resolve_orgs(candidates, roster)
+    names = np.array([*roster.names, None], dtype=object)
+    org_names = np.where(org >= 0, names[org], frame["org_key"].to_numpy(dtype=object))
+    gx_frame = pd.DataFrame(
+        {
+            "组织": org_names,
+            "日期": frame["date"].to_numpy("datetime64[ns]"),
+            "类型": frame["type"].to_numpy(dtype=object),
+            "应到": frame["expected_text"].to_numpy(dtype=object),
+            "实到": frame["present_text"].to_numpy(dtype=object),
+            "应到人数": frame["expected"].to_numpy(dtype="float64", na_value=np.nan),
+            "实到人数": frame["present"].to_numpy(dtype="float64", na_value=np.nan),
+            "会前说纪": frame["discipline_text"].to_numpy(dtype=object),
+        }
+    )
+    has_org_column = np.array(["组织" in t.columns for t in candidates.tables], dtype=bool)
+    ctx = GateContext(frame, gx_frame, roster, catalogue, as_of,
+                      has_org_column[frame["table"].to_numpy()] if len(frame) else np.zeros(0, dtype=bool))
+    outcomes = _validate(gx_frame, ctx)
+
+    n = len(frame)
+    reject_reason = np.full(n, None, dtype=object)
+    reject_column = np.full(n, None, dtype=object)
+    counted = np.ones(n, dtype=bool)
+    warned: list[tuple[int, int]] = []  # (check position, row)
+    summary = []
+    for position, (check, (kind, failed)) in enumerate(zip(GATE, outcomes, strict=True)):
+        summary.append({"expectation": kind, "column": check.column, "action": check.action,
+                        "unexpected": len(failed)})
+        if check.action == "reject":
+            fresh = failed[pd.isna(reject_reason[failed])]
+            reject_reason[fresh] = [check.reason(ctx, i) for i in fresh]
+            reject_column[fresh] = check.column
+        else:
+            if check.action == "exclude":
+                counted[failed] = False
+            warned.extend((position, i) for i in failed)
+    accepted = pd.isna(reject_reason)
+
+    table_info = candidates.tables
+    rows = frame["row"].to_numpy()
+    tables = frame["table"].to_numpy()
+    rejected_at = np.flatnonzero(~accepted)
+    rejected = issues_frame(
+        [
+            {"source": table_info[tables[i]].source, "sheet": table_info[tables[i]].sheet, "row": int(rows[i]),
+             "column": reject_column[i], "value": shown(frame[_RAW[reject_column[i]]].iat[i]),
+             "reason": reject_reason[i], "org": names[org[i]]}
+            for i in rejected_at
+        ]
+    )
+    warning_rows = list(candidates.warnings)
+    for position, i in sorted(warned, key=lambda pair: (pair[1], pair[0])):
+        if not accepted[i]:
+            continue
+        check = GATE[position]
+        warning_rows.append(
+            {"source": table_info[tables[i]].source, "sheet": table_info[tables[i]].sheet, "row": int(rows[i]),
+             "column": check.column, "value": shown(frame[_RAW[check.column]].iat[i]),
+             "reason": check.reason(ctx, i), "org": names[org[i]]}
+        )
+    warnings = issues_frame(warning_rows)
+    if len(warnings):
+        warnings = issues_frame(
+            warnings.sort_values(["source", "sheet", "row"], na_position="first", kind="stable")
+        )
+
+    for index, source in enumerate(candidates.sources):
+        in_source = frame["source_index"].to_numpy() == index
+        source.accepted = int((in_source & accepted).sum())
+        source.rejected = int((in_source & ~accepted).sum())
+    records = records_frame(frame[accepted], org[accepted], catalogue)
+    return GateResult(records, counted[accepted], rejected, warnings, summary)
+
+
+def _gxe():
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations.expectations as gxe
+
+    return gxe
+
+
+def _validate(gx_frame: pd.DataFrame, ctx: GateContext) -> list[tuple[str, np.ndarray]]:
+    """Per expectation of GATE, in order: its great-expectations type and the positions of the rows failing it."""
+    gxe = _gxe()
+    expectations = [check.expectation(gxe, ctx) for check in GATE]
+    if gx_frame.empty:
+        return [(e.expectation_type, np.zeros(0, dtype=np.int64)) for e in expectations]
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    batch_definition = (
+        context.data_sources.add_pandas("ledgers")
+        .add_dataframe_asset("records")
+        .add_batch_definition_whole_dataframe("all rows")
+    )
+    suite = context.suites.add(gx.ExpectationSuite(name="ledger-records"))
+    expectations = [suite.add_expectation(e) for e in expectations]
+    batch = batch_definition.get_batch(batch_parameters={"dataframe": gx_frame.reset_index(drop=True)})
+    result = batch.validate(suite, result_format={"result_format": "COMPLETE"})
+    by_id = {outcome.expectation_config.id: outcome for outcome in result.results}
+    out = []
+    for check, expectation in zip(GATE, expectations, strict=True):
+        outcome = by_id.get(expectation.id)
+        if outcome is None or (outcome.exception_info or {}).get("raised_exception"):
+            detail = outcome.exception_info if outcome is not None else "no result"
+            raise RuntimeError(f"great-expectations could not run {expectation.expectation_type} "
+                               f"on {check.column}: {detail}")
+        indices = outcome.result.get("unexpected_index_list") or []
+        out.append((expectation.expectation_type, np.asarray(sorted(indices), dtype=np.int64)))
+    return out

@@ -1,0 +1,137 @@
+"""Per-source layout overrides (``--layout``): for a ledger whose headers the synonyms in rules.yaml do not cover.
+
+A layout file names sources by their path as shown (relative to the ledger folder given, ``*`` and ``?`` allowed),
+optionally a sheet, and says which row holds the header, what each unusual header means, and — for a ledger
+that does not write them — the activity type or the organisation of every row::
+
+    sources:
+      - file: "第一中学/退休党支部活动记录.xlsx"
+        sheet: "活动记录"
+        header_row: 2
+        columns: {所属党组织: 组织, 开展时间: 日期, 形式: 类型}
+
+The first entry that matches a sheet applies to it. An entry that matches no sheet at all is reported after the
+run (a misspelt file name should not go unnoticed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from compliance.catalogue import Catalogue, _message, parse_yaml
+from compliance.errors import InputError
+from compliance.models import COLUMNS
+from compliance.text import normalise_name
+
+
+class LayoutError(InputError):
+    """The layout file is unreadable or invalid."""
+
+
+class SourceLayout(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    file: str = Field(min_length=1)
+    sheet: str | None = None
+    header_row: int | None = Field(default=None, ge=1)
+    columns: dict[str, str] = Field(default_factory=dict)
+    type: str | None = None
+    org: str | None = None
+
+    @field_validator("columns")
+    @classmethod
+    def _canonical(cls, value: dict[str, str]) -> dict[str, str]:
+        for header, canonical in value.items():
+            if canonical not in COLUMNS:
+                raise ValueError(f"“{header}”对应的“{canonical}”不是规范列名，应为 {'、'.join(COLUMNS)} 之一")
+        return value
+
+
+class LayoutModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sources: list[SourceLayout] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Override:
+    """What a layout entry says about one sheet: header row, header → canonical column, fixed type/org."""
+
+    entry: int
+    header_row: int | None = None
+    columns: dict[str, str] = field(default_factory=dict)  # normalised header → canonical column
+    type: str | None = None
+    org: str | None = None
+
+
+@dataclass
+class Layout:
+    path: str
+    entries: list[SourceLayout]
+    used: set[int] = field(default_factory=set)
+
+    def match(self, source: str, sheet: str | None) -> Override | None:
+        """The override for a sheet of a source (``sheet`` None for CSV), from the first entry that matches."""
+        for index, entry in enumerate(self.entries):
+            if not fnmatchcase(source, entry.file):
+                continue
+            if entry.sheet is not None and (sheet is None or not fnmatchcase(sheet, entry.sheet)):
+                continue
+            self.used.add(index)
+            return Override(
+                index,
+                entry.header_row,
+                {normalise_name(header): canonical for header, canonical in entry.columns.items()},
+                entry.type,
+                entry.org,
+            )
+        return None
+
+    def unused(self) -> list[str]:
+        """Entries that matched nothing, described for a warning."""
+        return [
+            f"第 {i + 1} 项（file: {e.file}{f'，sheet: {e.sheet}' if e.sheet else ''}）没有匹配到任何文件或工作表"
+            for i, e in enumerate(self.entries)
+            if i not in self.used
+        ]
+
+
+def load_layout(path: str | Path | None, catalogue: Catalogue) -> Layout | None:
+    if path is None:
+        return None
+    shown = str(path)
+    try:
+        raw_bytes = Path(path).read_bytes()
+    except OSError as exc:
+        raise LayoutError(f"无法读取格式文件：{exc.strerror or exc}", source=shown) from None
+    raw = parse_yaml(raw_bytes, shown, LayoutError, "格式文件")
+    if not isinstance(raw, dict):
+        raise LayoutError("格式文件的顶层应为映射，含 sources 列表", source=shown)
+    try:
+        model = LayoutModel.model_validate(raw)
+    except ValidationError as exc:
+        raise LayoutError(_explain(exc, raw), source=shown) from None
+    for number, entry in enumerate(model.sources, start=1):
+        if entry.type is not None and normalise_name(entry.type) not in catalogue.type_of:
+            raise LayoutError(f"格式文件无效。\n第 {number} 项的键“type”：未知的活动类型“{entry.type}”", source=shown)
+    return Layout(shown, list(model.sources))
+
+
+def _explain(exc: ValidationError, raw: dict) -> str:
+    lines = []
+    for error in exc.errors()[:10]:
+        loc = list(error["loc"])
+        where = ""
+        if len(loc) >= 2 and loc[0] == "sources" and isinstance(loc[1], int):
+            entries = raw.get("sources") or []
+            entry = entries[loc[1]] if loc[1] < len(entries) else None
+            name = entry.get("file") if isinstance(entry, dict) else None
+            where = f"第 {loc[1] + 1} 项{f'（file: {name}）' if name else ''}"
+            loc = loc[2:]
+        key = ".".join(str(part) for part in loc)
+        lines.append(f"{where}{'的' if where and key else ''}{f'键“{key}”' if key else ''}：{_message(error)}")
+    return "格式文件无效。\n" + "\n".join(lines)
