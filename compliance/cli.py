@@ -59,11 +59,26 @@ def main() -> None:
     """
 
 
+def roster_option(function):
+    return click.option(
+        "--roster", type=click.Path(path_type=Path), default=None,
+        help="名册：含“组织”“领导干部”两个工作表的 xlsx，或含 组织.csv、领导干部.csv 的文件夹。"
+             "不提供时组织取自台账本身（支部自查用），没有记录的组织无法发现。",
+    )(function)
+
+
+def layout_option(function):
+    return click.option(
+        "--layout", type=click.Path(dir_okay=False, path_type=Path), default=None,
+        help="格式文件（YAML）：为列名无法自动识别的台账逐个说明表头行和各列含义。",
+    )(function)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--roster", required=True, type=click.Path(path_type=Path),
-              help="名册：含“组织”“领导干部”两个工作表的 xlsx，或含 组织.csv、领导干部.csv 的文件夹。")
+@roster_option
 @rules_option
+@layout_option
 @click.option("--as-of", "as_of", callback=_as_of, metavar="YYYY-MM-DD", help="检查日（默认：今天）。")
 @click.option("--period", metavar="2024|2024-01..2024-06", help="检查期间，按整月（默认：检查日所在年度）。")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
@@ -72,7 +87,7 @@ def main() -> None:
               help="输出格式，可用逗号分隔多个。")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "none"]), default="error", show_default=True,
               help="达到该严重程度的违规时以退出码 1 结束。")
-def check(paths, roster, rules, as_of, period, out, formats, fail_on) -> None:
+def check(paths, roster, rules, layout, as_of, period, out, formats, fail_on) -> None:
     """检查台账并写出报告（findings.json、index.html 和每个组织的页面）。
 
     PATHS 是台账文件或文件夹（递归查找 .csv、.xlsx、.xlsm、.xls、.ods）。
@@ -95,7 +110,7 @@ def check(paths, roster, rules, as_of, period, out, formats, fail_on) -> None:
                                  param_hint="--format")
     try:
         audit = parse_period(period) if period else None
-        result = run_check(paths, roster, rules=rules, as_of=as_of, audit=audit)
+        result = run_check(paths, roster, rules=rules, as_of=as_of, audit=audit, layout=layout)
         out.mkdir(parents=True, exist_ok=True)
         for name in chosen:
             FORMATS[name].render(result, out)
@@ -122,6 +137,83 @@ def _summary(result, out: Path) -> None:
         f"{len(result.roster.orgs)} 个组织、{len(result.roster.leaders)} 名领导干部：违规 {count['violation']} 项，"
         f"待完成 {count['due']} 项，无法核验 {count['unverifiable']} 项。报告已写入 {out}/"
     )
+    for note in result.notes:
+        click.echo(f"注意：{note}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@roster_option
+@rules_option
+@layout_option
+@click.option("--as-of", "as_of", callback=_as_of, metavar="YYYY-MM-DD",
+              help="检查日，晚于它的记录会被提醒（默认：今天）。")
+@click.option("--format", "form", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="输出到标准输出的格式。")
+def validate(paths, roster, rules, layout, as_of, form) -> None:
+    """只做数据质量检查（上传台账时用）：逐行列出无法使用的行和可疑的值。
+
+    PATHS 是台账文件或文件夹。每个文件都核对：读取行 = 接受 + 拒收 + 空行。
+
+    \b
+    例：
+      compliance validate fixtures/demo/ledgers --roster fixtures/demo/roster
+      compliance validate 上传/第一中学.xlsx --roster 名册.xlsx --format json
+
+    退出码：0 所有行都可用；1 有被拒收的行；2 文件无法读取或用法错误。
+    """
+    import json
+
+    from compliance.catalogue import load_catalogue
+    from compliance.pipeline import take_in
+    from compliance.render.json import validation_document
+
+    try:
+        catalogue = load_catalogue(rules)
+        intake = take_in(paths, roster, catalogue, as_of or date.today(), layout)
+    except InputError as exc:
+        raise UserError(str(exc)) from None
+    document = validation_document(intake, as_of or date.today())
+    if form == "json":
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        _validation_text(document)
+    sys.exit(intake.exit_code())
+
+
+def _place(item: dict) -> str:
+    parts = [f"文件 {item['source']}"]
+    if item["sheet"]:
+        parts.append(f"工作表“{item['sheet']}”")
+    parts.append(f"第 {item['row']} 行")
+    if item["column"]:
+        parts.append(f"列“{item['column']}”")
+    return "，".join(parts)
+
+
+def _validation_text(document: dict) -> None:
+    for source in document["inputs"]:
+        click.echo(f"{source['source']}：读取 {source['read']} 行 = 接受 {source['accepted']} + "
+                   f"拒收 {source['rejected']} + 空行 {source['blank']}")
+        for table in source["tables"]:
+            where = f"工作表“{table['sheet']}”：" if table["sheet"] else ""
+            columns = "、".join(f"{h}→{c}" if h != c else c for h, c in table["columns"].items())
+            click.echo(f"  {where}表头在第 {table['header_row']} 行（{columns}）")
+        for skipped in source["skipped_sheets"]:
+            click.echo(f"  已跳过工作表“{skipped['sheet']}”：{skipped['reason']}")
+    for title, items in (("拒收", document["rejected"]), ("提醒", document["warnings"])):
+        if items:
+            click.echo(f"{title} {len(items)} {'行' if title == '拒收' else '条'}：")
+            for item in items:
+                value = f"（值：{item['value']}）" if item["value"] is not None else ""
+                click.echo(f"  {_place(item)}：{item['reason']}{value}")
+    total = document["summary"]
+    click.echo(
+        f"合计 {len(document['inputs'])} 个文件：读取 {total['read']} 行 = 接受 {total['accepted']} + "
+        f"拒收 {total['rejected']} + 空行 {total['blank']}；提醒 {total['warnings']} 条。"
+    )
+    for note in document["notes"]:
+        click.echo(f"注意：{note}")
 
 
 @main.command("rules")

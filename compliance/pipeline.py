@@ -93,6 +93,7 @@ class CheckResult:
     warnings: pd.DataFrame
     sources: list[SourceSummary]
     notes: list[str]
+    expectations: list[dict]  # the data-quality gate: each expectation and how many rows failed it
 
     @property
     def judgements(self) -> pd.DataFrame:
@@ -195,4 +196,5 @@ def run_check(
         warnings=intake.warnings,
         sources=intake.sources,
         notes=intake.notes,
+        expectations=intake.gate.expectations,
     )

@@ -89,7 +89,7 @@ GATE: tuple[Check, ...] = (
           lambda c, i: "活动类型为空，且无法从工作表名或文件名确定"),
     Check("类型", "reject",
           lambda gxe, c: gxe.ExpectColumnValuesToBeInSet(column="类型", value_set=list(c.catalogue.activity_types)),
-          lambda c, i: f"未知的活动类型“{c.gx_frame['类型'].iat[i]}”（可在 rules.yaml 的 activity_types 中添加写法）"),
+          lambda c, i: f"未知的活动类型“{c.gx_frame['类型'].iat[i]}”"),
     Check("日期", "exclude",
           lambda gxe, c: gxe.ExpectColumnValuesToBeBetween(column="日期", max_value=pd.Timestamp(c.as_of)),
           lambda c, i: f"日期晚于检查日 {c.as_of}，不计入本次检查"),

@@ -98,7 +98,8 @@ def render(result: CheckResult, out_dir: Path) -> list[Path]:
     written = []
     (out_dir / "orgs").mkdir(parents=True, exist_ok=True)
     index = env.get_template("index.html.j2").render(
-        rows=rows, sources=result.sources, unassigned=rejected.get(None, []) + warnings.get(None, []), **context
+        rows=rows, sources=result.sources, tables=result.tables, notes=result.notes,
+        unassigned=rejected.get(None, []) + warnings.get(None, []), **context
     )
     (out_dir / "index.html").write_text(index, encoding="utf-8")
     written.append(out_dir / "index.html")

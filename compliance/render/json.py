@@ -46,22 +46,55 @@ def document(result: CheckResult) -> dict:
             "organisations": len(result.roster.orgs),
             "leaders": len(result.roster.leaders),
         },
+        "notes": result.notes,
         "findings": findings,
         "rejected": issue_list(result.rejected),
         "warnings": issue_list(result.warnings),
-        "inputs": [
-            {
-                "source": s.source,
-                "sha256": s.sha256,
-                "read": s.read,
-                "accepted": s.accepted,
-                "rejected": s.rejected,
-                "blank": s.blank,
-                "skipped_sheets": s.skipped_sheets,
-            }
-            for s in result.sources
-        ],
+        "inputs": inputs(result.sources, result.tables),
+        "quality_gate": result.expectations,
     }
+
+
+def validation_document(intake, as_of) -> dict:
+    """What ``compliance validate --format json`` prints: the gate's verdict on every row, no rule findings."""
+    sources = intake.sources
+    return {
+        "tool": {"name": "compliance", "version": __version__},
+        "as_of": as_of.isoformat(),
+        "summary": {
+            "read": sum(s.read for s in sources),
+            "accepted": sum(s.accepted for s in sources),
+            "rejected": sum(s.rejected for s in sources),
+            "blank": sum(s.blank for s in sources),
+            "warnings": len(intake.warnings),
+        },
+        "notes": intake.notes,
+        "rejected": issue_list(intake.rejected),
+        "warnings": issue_list(intake.warnings),
+        "inputs": inputs(sources, intake.tables),
+        "quality_gate": intake.gate.expectations,
+    }
+
+
+def inputs(sources, tables) -> list[dict]:
+    """Per ledger file: identity, reconciliation (read = accepted + rejected + blank), the tables read with the
+    header row chosen and what each header was taken to mean, and the sheets skipped."""
+    return [
+        {
+            "source": s.source,
+            "sha256": s.sha256,
+            "read": s.read,
+            "accepted": s.accepted,
+            "rejected": s.rejected,
+            "blank": s.blank,
+            "tables": [
+                {"sheet": tables[t].sheet, "header_row": tables[t].header_row, "columns": tables[t].mapping}
+                for t in s.tables
+            ],
+            "skipped_sheets": s.skipped_sheets,
+        }
+        for s in sources
+    ]
 
 
 def dumps(result: CheckResult) -> str:
