@@ -244,13 +244,20 @@ def records_frame(rows: pd.DataFrame, org: np.ndarray, catalogue: Catalogue) -> 
             "org": org.astype(np.int64),
             "date": rows["date"].to_numpy("datetime64[D]"),
             "type": np.array([type_code[t] for t in rows["type"]], dtype=np.int64),
-            "topic": rows["topic"].to_numpy(dtype=object),
-            "person": rows["person"].to_numpy(dtype=object),
+            "topic": _objects(rows["topic"]),
+            "person": _objects(rows["person"]),
             "expected": rows["expected"].array,
             "present": rows["present"].array,
-            "discipline": rows["discipline"].to_numpy(dtype=object),
+            "discipline": _objects(rows["discipline"]),
             "table": rows["table"].to_numpy(dtype=np.int64),
             "row": rows["row"].to_numpy(dtype=np.int64),
         }
     )
     return records[list(RECORD_FIELDS)].reset_index(drop=True)
+
+
+def _objects(column: pd.Series) -> np.ndarray:
+    """Values as Python objects, every kind of missing as None."""
+    values = column.to_numpy(dtype=object, copy=True)
+    values[pd.isna(values)] = None
+    return values
