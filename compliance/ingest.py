@@ -187,6 +187,24 @@ def find_header(rows: Sequence[Sequence[object]], known: dict[str, str]) -> tupl
     return best
 
 
+def _no_header(rows: list[list[object]], known: dict[str, str]) -> str:
+    """Why no header was found: the row that looks most like one, which of its names are known, what is expected."""
+
+    def score(row: list[object]) -> tuple[int, int]:
+        cells = [normalise_name(str(c)) for c in row if not is_blank(c)]
+        return sum(c in known for c in cells), len(cells)
+
+    best = max(range(min(len(rows), HEADER_SEARCH_ROWS)), key=lambda i: (score(rows[i]), -i))
+    cells = [str(c).strip() for c in rows[best] if not is_blank(c)]
+    recognised = [c for c in cells if normalise_name(c) in known]
+    return (
+        f"找不到台账表头：最像表头的是第 {best + 1} 行（{'、'.join(cells)}），"
+        f"其中认得的列名：{'、'.join(recognised) or '无'}。表头应至少包含以下列名中的两个："
+        f"{'、'.join(dict.fromkeys(known.values()))}（或它们在 rules.yaml 中的同义词）。"
+        "列名写法特殊时，请用格式文件 --layout 说明各列的含义"
+    )
+
+
 def to_table(
     rows: list[list[object]], header_index: int, source: str, sheet: str | None, merged: Merged = (),
     override: Override | None = None,
@@ -248,13 +266,8 @@ def read_source(path: Path, shown: str, known: dict[str, str], layout: Layout | 
     if not result.tables and all(s["reason"] == "空表" for s in result.skipped_sheets):
         raise InputError("文件为空（没有任何内容）", source=shown)
     if not result.tables:
-        expected = "、".join(dict.fromkeys(known.values()))
-        first_sheet = next(iter(sheets.values()), Sheet([]))
-        first = next((r for r in first_sheet.rows if any(not is_blank(c) for c in r)), [])
-        seen = "、".join(str(c).strip() for c in first if not is_blank(c)) or "（无）"
-        raise InputError(
-            f"找不到台账表头。首个非空行为：{seen}；应包含以下列名中的至少两个：{expected}", source=shown
-        )
+        name, rows = next((n, c.rows) for n, c in sheets.items() if any(not is_blank(x) for r in c.rows for x in r))
+        raise InputError(_no_header(rows, known), source=shown, sheet=name)
     return result
 
 
