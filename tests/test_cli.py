@@ -219,7 +219,7 @@ def test_rules_command_lists_the_catalogue():
     assert result.output.count("\n    适用：") == 27
 
 
-@pytest.mark.parametrize("command", [[], ["check"], ["rules"]])
+@pytest.mark.parametrize("command", [[], ["check"], ["validate"], ["rules"]])
 def test_every_command_has_help_with_an_example(command):
     result = CliRunner().invoke(main, [*command, "--help"])
     assert result.exit_code == 0, result.output
@@ -264,3 +264,46 @@ def test_partial_period_judges_only_whole_periods(tmp_path):
         ("branch-election-term", "violation", "第一中学第二党支部", None, "2024-12-31"),
         ("leader-training-five-yearly", "violation", "第一中学党委", "赵强", "2024-12-31"),
     }
+
+
+def test_validate_exit_codes_and_messages(tmp_path):
+    runner = CliRunner()
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    (clean / "区教育局党组.csv").write_text(
+        (DEMO / "ledgers" / "区教育局党组.csv").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    ok = runner.invoke(main, ["validate", str(clean), "--roster", str(DEMO / "roster"), "--as-of", "2024-12-31"])
+    assert ok.exit_code == 0, ok.output
+    assert ok.output.splitlines() == [
+        "区教育局党组.csv：读取 5 行 = 接受 5 + 拒收 0 + 空行 0",
+        "  表头在第 1 行（组织、日期、类型、主题、主讲人、应到、实到）",
+        "合计 1 个文件：读取 5 行 = 接受 5 + 拒收 0 + 空行 0；提醒 0 条。",
+    ]
+
+    rejected = runner.invoke(main, ["validate", *ARGS, "--as-of", "2024-12-31"])
+    assert rejected.exit_code == 1, rejected.output
+    assert (
+        "拒收 2 行：\n"
+        "  文件 第一中学.xlsx，工作表“第二党支部”，第 37 行，列“日期”：日期“2024年13月5日”不存在（值：2024年13月5日）\n"
+        "  文件 第一中学.xlsx，工作表“第二党支部”，第 38 行，列“类型”：未知的活动类型“联谊活动”（值：联谊活动）\n"
+    ) in rejected.output
+
+    (clean / "坏.xlsx").write_bytes(b"not a workbook")
+    broken = runner.invoke(main, ["validate", str(clean)])
+    assert broken.exit_code == 2
+    assert broken.output.startswith("错误：文件 坏.xlsx：无法读取工作簿（文件损坏或并非表格文件）")
+
+
+def test_check_without_a_roster_says_what_it_cannot_see(tmp_path):
+    result = CliRunner().invoke(main, ["check", str(DEMO / "ledgers" / "第一中学.xlsx"), "--as-of", "2024-12-31",
+                                       "--out", str(tmp_path), "--fail-on", "none"])
+    assert result.exit_code == 0, result.output
+    assert "注意：未提供名册（--roster）：组织取自台账本身" in result.output
+    document = load(tmp_path)
+    assert document["notes"] == [
+        "未提供名册（--roster）：组织取自台账本身，组织类型按名称判断；没有任何记录的组织无法被发现，"
+        "成立日期和上下级关系不详，领导干部相关规则未检查。请在正式检查时提供名册。"
+    ]
+    assert document["summary"]["organisations"] == 4
+    assert "注意：未提供名册" in (tmp_path / "index.html").read_text(encoding="utf-8")

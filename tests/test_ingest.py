@@ -283,3 +283,47 @@ def test_a_roster_workbook_missing_a_sheet(tmp_path):
     with pytest.raises(InputError) as caught:
         take_in([tmp_path / "ledgers"], tmp_path / "名册.xlsx", load_catalogue(), AS_OF)
     assert str(caught.value) == f"文件 {tmp_path / '名册.xlsx'}：名册缺少工作表“领导干部”（现有工作表：组织）"
+
+
+# ---- layouts ------------------------------------------------------------------------------------------------------
+
+def test_a_layout_maps_headers_and_fixes_type_and_organisation(tmp_path):
+    folder = ledgers(tmp_path)
+    write_csv(folder / "甲.csv", ["开展时间", "活动名称", "到会"], [["2024-06-03", "学习", "12"]])
+    write_csv(folder / "乙.csv", ["说明"], [["时间", "内容"], ["2024-06-04", "研讨"]])
+    layout = tmp_path / "layout.yaml"
+    layout.write_text(
+        "sources:\n"
+        "  - file: 甲.csv\n    columns: {开展时间: 日期, 活动名称: 主题, 到会: 实到}\n    type: 党日活动\n    org: 一中一支部\n"
+        "  - file: 乙*\n    header_row: 2\n    type: 党课\n    org: 二支部\n"
+        "  - file: 丙.xlsx\n    sheet: 台账\n",
+        encoding="utf-8",
+    )
+    result = intake(tmp_path, layout=layout)
+    assert records(result) == [
+        ("二支部", "2024-06-04", "党课", "研讨", None, None, None, None, "乙.csv", None, 3),
+        ("一支部", "2024-06-03", "主题党日", "学习", None, None, 12, None, "甲.csv", None, 2),
+    ]
+    assert result.notes == [f"格式文件 {layout}：第 3 项（file: 丙.xlsx，sheet: 台账）没有匹配到任何文件或工作表"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("sources:\n  - file: a.csv\n    columns: {开展时间: 时间}\n",
+         "格式文件无效。\n第 1 项（file: a.csv）的键“columns”：“开展时间”对应的“时间”不是规范列名，应为 组织、日期、类型、主题、主讲人、应到、实到、会前说纪 之一"),
+        ("sources:\n  - file: a.csv\n    header: 2\n", "格式文件无效。\n第 1 项（file: a.csv）的键“header”：未知的键（实际为 2）"),
+        ("sources:\n  - file: a.csv\n    header_row: 0\n", "格式文件无效。\n第 1 项（file: a.csv）的键“header_row”：不能小于 1（实际为 0）"),
+        ("sources:\n  - file: a.csv\n    type: 联谊活动\n", "格式文件无效。\n第 1 项的键“type”：未知的活动类型“联谊活动”"),
+        ("sources: [\n", "YAML 语法错误："),
+        ("- a\n", "格式文件的顶层应为映射，含 sources 列表"),
+    ],
+)
+def test_a_broken_layout_file_is_named_with_entry_and_key(tmp_path, text, message):
+    write_csv(ledgers(tmp_path) / "a.csv", ["组织", "日期", "类型"], [["一支部", "2024-01-05", "党课"]])
+    layout = tmp_path / "layout.yaml"
+    layout.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        intake(tmp_path, layout=layout)
+    assert str(caught.value).startswith(f"文件 {layout}")
+    assert caught.value.message.startswith(message)
