@@ -245,7 +245,7 @@ def read_source(path: Path, shown: str, known: dict[str, str], layout: Layout | 
     sheets = read_rows(path, shown, data)
     for sheet, content in sheets.items():
         rows = content.rows
-        override = layout.match(shown, sheet) if layout else None
+        override = layout.match(shown, sheet, path.resolve().as_posix()) if layout else None
         if not any(not is_blank(c) for r in rows for c in r):
             result.skipped_sheets.append({"sheet": sheet, "reason": "空表"})
             continue

@@ -74,10 +74,14 @@ class Layout:
     entries: list[SourceLayout]
     used: set[int] = field(default_factory=set)
 
-    def match(self, source: str, sheet: str | None) -> Override | None:
-        """The override for a sheet of a source (``sheet`` None for CSV), from the first entry that matches."""
+    def match(self, source: str, sheet: str | None, path: str | None = None) -> Override | None:
+        """The override for a sheet of a source (``sheet`` None for CSV), from the first entry that matches.
+
+        ``file`` is matched against the source as shown, and against the end of its full path, so an entry
+        written for ``第一中学/台账.xlsx`` applies whether the folder or the file itself was given."""
         for index, entry in enumerate(self.entries):
-            if not fnmatchcase(source, entry.file):
+            pattern = entry.file.replace("\\", "/")
+            if not (fnmatchcase(source, pattern) or (path and fnmatchcase(path, f"*/{pattern}"))):
                 continue
             if entry.sheet is not None and (sheet is None or not fnmatchcase(sheet, entry.sheet)):
                 continue

@@ -129,3 +129,10 @@ def test_validate_command_on_the_messy_district():
         "错误：文件 第一中学/退休党支部活动记录.xlsx，工作表“活动记录”：找不到台账表头：最像表头的是第 2 行（所属党组织、"
     )
     assert "Traceback" not in without_layout.output
+
+
+def test_a_layout_entry_applies_when_the_file_itself_is_given():
+    path = MESSY / "ledgers" / "第一中学" / "退休党支部活动记录.xlsx"
+    result = run_check([path], ROSTER, as_of=date(2024, 12, 31), layout=LAYOUT)
+    assert [(s.source, s.read, s.accepted) for s in result.sources] == [("退休党支部活动记录.xlsx", 23, 23)]
+    assert result.notes == []
