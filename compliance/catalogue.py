@@ -295,13 +295,8 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
         shown = "（内置）rules.yaml"
     else:
         shown = str(path)
-        try:
-            raw_bytes = Path(path).read_bytes()
-        except OSError as exc:
-            raise CatalogueError(f"无法读取规则文件：{exc.strerror or exc}", source=shown) from None
-    raw = parse_yaml(raw_bytes, shown, CatalogueError, "规则文件")
-    if not isinstance(raw, dict):
-        raise CatalogueError("规则文件的顶层应为映射（version、documents、activity_types、rules……）", source=shown)
+        raw_bytes = read_file(path, CatalogueError, "规则文件")
+    raw = parse_mapping(raw_bytes, shown, CatalogueError, "规则文件", "version、documents、activity_types、rules……")
     try:
         model = CatalogueModel.model_validate(raw)
     except ValidationError as exc:
@@ -316,18 +311,28 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
     )
 
 
-def parse_yaml(raw_bytes: bytes, shown: str, error: type[InputError], what: str) -> Any:
-    """UTF-8 YAML with duplicate keys refused; a syntax error names the line."""
+def read_file(path: str | Path, error: type[InputError], what: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise error(f"无法读取{what}：{exc.strerror or exc}", source=str(path)) from None
+
+
+def parse_mapping(raw_bytes: bytes, shown: str, error: type[InputError], what: str, keys: str) -> dict:
+    """A UTF-8 YAML mapping with duplicate keys refused; a syntax error names the line."""
     try:
         text = raw_bytes.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise error(f"{what}不是 UTF-8 编码", source=shown) from None
     try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)
+        raw = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         raise error(f"YAML 语法错误：{problem}", source=shown, row=mark.line + 1 if mark else None) from None
+    if not isinstance(raw, dict):
+        raise error(f"{what}的顶层应为映射（{keys}）", source=shown)
+    return raw
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from compliance.catalogue import Catalogue, _message, parse_yaml
+from compliance.catalogue import Catalogue, _message, parse_mapping, read_file
 from compliance.errors import InputError
 from compliance.models import COLUMNS
 from compliance.text import normalise_name
@@ -108,13 +108,7 @@ def load_layout(path: str | Path | None, catalogue: Catalogue) -> Layout | None:
     if path is None:
         return None
     shown = str(path)
-    try:
-        raw_bytes = Path(path).read_bytes()
-    except OSError as exc:
-        raise LayoutError(f"无法读取格式文件：{exc.strerror or exc}", source=shown) from None
-    raw = parse_yaml(raw_bytes, shown, LayoutError, "格式文件")
-    if not isinstance(raw, dict):
-        raise LayoutError("格式文件的顶层应为映射，含 sources 列表", source=shown)
+    raw = parse_mapping(read_file(path, LayoutError, "格式文件"), shown, LayoutError, "格式文件", "sources 列表")
     try:
         model = LayoutModel.model_validate(raw)
     except ValidationError as exc:

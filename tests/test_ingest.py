@@ -316,7 +316,7 @@ def test_a_layout_maps_headers_and_fixes_type_and_organisation(tmp_path):
         ("sources:\n  - file: a.csv\n    header_row: 0\n", "格式文件无效。\n第 1 项（file: a.csv）的键“header_row”：不能小于 1（实际为 0）"),
         ("sources:\n  - file: a.csv\n    type: 联谊活动\n", "格式文件无效。\n第 1 项的键“type”：未知的活动类型“联谊活动”"),
         ("sources: [\n", "YAML 语法错误："),
-        ("- a\n", "格式文件的顶层应为映射，含 sources 列表"),
+        ("- a\n", "格式文件的顶层应为映射（sources 列表）"),
     ],
 )
 def test_a_broken_layout_file_is_named_with_entry_and_key(tmp_path, text, message):
