@@ -216,6 +216,30 @@ def _validation_text(document: dict) -> None:
         click.echo(f"注意：{note}")
 
 
+@main.command()
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--org", default=None, help="预先写好的组织名称（用于一个支部自己的台账）。")
+@rules_option
+def template(out, org, rules) -> None:
+    """生成一份空白台账模板（xlsx）：规范表头、活动类型下拉列表、日期格式和填写说明。
+
+    按模板填写的台账可直接通过 compliance validate。
+
+    \b
+    例：
+      compliance template 台账模板.xlsx
+      compliance template 一支部台账.xlsx --org 第一中学第一党支部
+    """
+    from compliance.catalogue import load_catalogue
+    from compliance.template import write_template
+
+    try:
+        path = write_template(out, load_catalogue(rules), org)
+    except InputError as exc:
+        raise UserError(str(exc)) from None
+    click.echo(f"模板已写入 {path}")
+
+
 @main.command("rules")
 @rules_option
 def list_rules(rules) -> None:
