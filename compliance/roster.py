@@ -46,6 +46,7 @@ class Roster:
         self.leader_org = np.array([self.index[p.org] for p in leaders], dtype=np.int64)
         self.leader_start = np.array([p.start or EARLIEST for p in leaders], dtype="datetime64[D]")
         self.leader_end = np.array([p.end or LATEST for p in leaders], dtype="datetime64[D]")
+        self._closest: dict[tuple[str, int], list[str]] = {}
         self.lookup: dict[str, int] = {}
         for i, org in enumerate(orgs):
             for spelling in (org.name, *org.aliases):
@@ -67,9 +68,13 @@ class Roster:
         return self.lookup.get(normalise_name(spelling))
 
     def closest(self, spelling: str, n: int = 3) -> list[str]:
-        """Roster names nearest to an unknown spelling, for the rejection message."""
-        keys = difflib.get_close_matches(normalise_name(spelling), list(self.lookup), n=n * 2, cutoff=0.5)
-        return list(dict.fromkeys(self.orgs[self.lookup[k]].name for k in keys))[:n]
+        """Roster names nearest to an unknown spelling, for the rejection message (computed once per spelling:
+        a ledger repeats its unknown name on every row)."""
+        key = (normalise_name(spelling), n)
+        if key not in self._closest:
+            keys = difflib.get_close_matches(key[0], list(self.lookup), n=n * 2, cutoff=0.5)
+            self._closest[key] = list(dict.fromkeys(self.orgs[self.lookup[k]].name for k in keys))[:n]
+        return self._closest[key]
 
     def attribute(self, column: str) -> np.ndarray:
         """A roster column's normalised value per organisation ('' where absent)."""
