@@ -58,7 +58,7 @@ class Candidates:
     sources: list[SourceSummary]
 
     def org_spellings(self) -> list[str]:
-        return [s for s in pd.unique(self.rows["org_key"].dropna())]
+        return list(pd.unique(self.rows["org_key"].dropna()))
 
 
 def issues_frame(rows: list[dict] | pd.DataFrame | None = None) -> pd.DataFrame:
@@ -213,7 +213,6 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     types = _convert(raw["type"], canonical_type)[0]
     fallback = raw["type_fallback"].to_numpy(dtype=object)
     out["type"] = np.where(pd.isna(pd.Series(types, dtype=object)).to_numpy(), fallback, types)
-    out["type_from_name"] = pd.isna(pd.Series(types, dtype=object)).to_numpy() & pd.notna(fallback)
 
     out["topic"] = _convert(raw["topic"], _text)[0]
     out["person"] = _convert(raw["person"], lambda v: None if is_blank(v) else normalise_name(str(v)))[0]
