@@ -168,12 +168,12 @@ def validate(paths, roster, rules, layout, as_of, form) -> None:
     from compliance.pipeline import take_in
     from compliance.render.json import validation_document
 
+    as_of = as_of or date.today()
     try:
-        catalogue = load_catalogue(rules)
-        intake = take_in(paths, roster, catalogue, as_of or date.today(), layout)
+        intake = take_in(paths, roster, load_catalogue(rules), as_of, layout)
     except InputError as exc:
         raise UserError(str(exc)) from None
-    document = validation_document(intake, as_of or date.today())
+    document = validation_document(intake, as_of)
     if form == "json":
         click.echo(json.dumps(document, ensure_ascii=False, indent=2))
     else:
