@@ -83,11 +83,19 @@ def layout_option(function):
 @click.option("--period", metavar="2024|2024-01..2024-06", help="检查期间，按整月（默认：检查日所在年度）。")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
               show_default=True, help="报告输出文件夹。")
-@click.option("--format", "formats", default="json,html", show_default=True, metavar="json,html",
-              help="输出格式，可用逗号分隔多个。")
+@click.option("--format", "formats", default="json,html", show_default=True, metavar="FORMATS",
+              help="输出格式，可用逗号分隔多个：json、html、junit（findings.xml）、sarif（findings.sarif）、"
+                   "github（GitHub Actions 注释，输出到标准输出）、text（文字清单，输出到标准输出）。")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "none"]), default="error", show_default=True,
               help="达到该严重程度的违规时以退出码 1 结束。")
-def check(paths, roster, rules, layout, as_of, period, out, formats, fail_on) -> None:
+@click.option("--fail-on-due", is_flag=True, help="待完成（本期尚未结束、还没达到要求）的项目也算失败。")
+@click.option("--waivers", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="豁免文件（YAML）：经批准的例外，写明规则、组织、月份、理由和批准单位。")
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="基线：以前一次检查写出的 findings.json，每项问题标为新增或已知，并列出已整改的问题。")
+@click.option("--fail-on-new", is_flag=True, help="只有新增（基线中没有）的问题才算失败；需要 --baseline。")
+def check(paths, roster, rules, layout, as_of, period, out, formats, fail_on, fail_on_due, waivers, baseline,
+          fail_on_new) -> None:
     """检查台账并写出报告（findings.json、index.html 和每个组织的页面）。
 
     PATHS 是台账文件或文件夹（递归查找 .csv、.xlsx、.xlsm、.xls、.ods）。
@@ -101,44 +109,41 @@ def check(paths, roster, rules, layout, as_of, period, out, formats, fail_on) ->
     """
     from compliance.periods import parse_period
     from compliance.pipeline import run_check
-    from compliance.render import FORMATS
+    from compliance.render import FORMATS, STREAMS
 
-    chosen = [f.strip() for f in formats.split(",") if f.strip()]
+    chosen = list(dict.fromkeys(f.strip() for f in formats.split(",") if f.strip()))
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown or not chosen:
         raise click.BadParameter(f"未知的格式 {'、'.join(unknown) or '（空）'}，可选：{'、'.join(FORMATS)}",
                                  param_hint="--format")
+    if fail_on_new and baseline is None:
+        raise click.BadParameter("--fail-on-new 需要同时给出 --baseline（以前一次的 findings.json）",
+                                 param_hint="--fail-on-new")
     try:
         audit = parse_period(period) if period else None
-        result = run_check(paths, roster, rules=rules, as_of=as_of, audit=audit, layout=layout)
+        result = run_check(paths, roster, rules=rules, as_of=as_of, audit=audit, layout=layout, waivers=waivers,
+                           baseline=baseline)
         out.mkdir(parents=True, exist_ok=True)
         for name in chosen:
-            FORMATS[name].render(result, out)
+            if name in STREAMS:
+                click.echo(FORMATS[name].text(result), nl=False)
+            else:
+                FORMATS[name].render(result, out)
     except InputError as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:
         raise UserError(f"无法写入报告：{exc}") from None
-    _summary(result, out)
-    sys.exit(result.exit_code(fail_on))
+    _summary(result, out, [name for name in chosen if name not in STREAMS])
+    sys.exit(result.exit_code(fail_on, fail_on_due=fail_on_due, fail_on_new=fail_on_new))
 
 
-def _summary(result, out: Path) -> None:
-    findings = result.findings()
-    count = {s: sum(1 for f in findings if f["status"] == s) for s in ("violation", "due", "unverifiable")}
-    read = sum(s.read for s in result.sources)
-    accepted = sum(s.accepted for s in result.sources)
-    rejected = sum(s.rejected for s in result.sources)
-    blank = sum(s.blank for s in result.sources)
-    click.echo(
-        f"检查期间 {result.audit.label}，检查日 {result.as_of}：{len(result.sources)} 个台账文件，"
-        f"读取 {read} 行 = 接受 {accepted} + 拒收 {rejected} + 空行 {blank}；数据质量提醒 {len(result.warnings)} 条。"
-    )
-    click.echo(
-        f"{len(result.roster.orgs)} 个组织、{len(result.roster.leaders)} 名领导干部：违规 {count['violation']} 项，"
-        f"待完成 {count['due']} 项，无法核验 {count['unverifiable']} 项。报告已写入 {out}/"
-    )
-    for note in result.notes:
-        click.echo(f"注意：{note}")
+def _summary(result, out: Path, files: list[str]) -> None:
+    from compliance.render.text import summary_lines
+
+    for line in summary_lines(result):
+        click.echo(line)
+    if files:
+        click.echo(f"报告（{'、'.join(files)}）已写入 {out}/")
 
 
 @main.command()
@@ -181,17 +186,9 @@ def validate(paths, roster, rules, layout, as_of, form) -> None:
     sys.exit(intake.exit_code())
 
 
-def _place(item: dict) -> str:
-    parts = [f"文件 {item['source']}"]
-    if item["sheet"]:
-        parts.append(f"工作表“{item['sheet']}”")
-    parts.append(f"第 {item['row']} 行")
-    if item["column"]:
-        parts.append(f"列“{item['column']}”")
-    return "，".join(parts)
-
-
 def _validation_text(document: dict) -> None:
+    from compliance.render.text import place_text
+
     for source in document["inputs"]:
         click.echo(f"{source['source']}：读取 {source['read']} 行 = 接受 {source['accepted']} + "
                    f"拒收 {source['rejected']} + 空行 {source['blank']}")
@@ -206,7 +203,7 @@ def _validation_text(document: dict) -> None:
             click.echo(f"{title} {len(items)} {'行' if title == '拒收' else '条'}：")
             for item in items:
                 value = f"（值：{item['value']}）" if item["value"] is not None else ""
-                click.echo(f"  {_place(item)}：{item['reason']}{value}")
+                click.echo(f"  {place_text(item)}：{item['reason']}{value}")
     total = document["summary"]
     click.echo(
         f"合计 {len(document['inputs'])} 个文件：读取 {total['read']} 行 = 接受 {total['accepted']} + "

@@ -46,6 +46,7 @@ class SourceSummary:
     blank: int = 0
     skipped_sheets: list[dict] = field(default_factory=list)
     tables: list[int] = field(default_factory=list)  # indices into the table list
+    path: str = ""  # the file as found (relative to the working folder when given so): where CI annotations point
 
 
 @dataclass
@@ -157,7 +158,8 @@ def normalise(
     frames: list[pd.DataFrame] = []
     summaries: list[SourceSummary] = []
     for source in sources:
-        summary = SourceSummary(source.source, source.sha256, skipped_sheets=source.skipped_sheets)
+        summary = SourceSummary(source.source, source.sha256, skipped_sheets=source.skipped_sheets,
+                                path=source.path.as_posix())
         summaries.append(summary)
         for table in source.tables:
             mapping = _header_map(table, catalogue, warnings)

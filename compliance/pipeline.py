@@ -6,13 +6,14 @@ The CLI and the tests call ``run_check``; renderers take its ``CheckResult``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from compliance.baseline import Baseline, load_baseline
 from compliance.catalogue import Catalogue, load_catalogue
 from compliance.errors import InputError
 from compliance.evaluate import Evaluation, evaluate
@@ -24,6 +25,7 @@ from compliance.periods import AuditRange
 from compliance.roster import Roster, read_roster
 from compliance.rules.base import Context
 from compliance.validate import GateResult, gate
+from compliance.waivers import Waivers, apply_waivers, load_waivers
 
 NO_ROSTER = (
     "未提供名册（--roster）：组织取自台账本身，组织类型按名称判断；没有任何记录的组织无法被发现，"
@@ -94,6 +96,11 @@ class CheckResult:
     sources: list[SourceSummary]
     notes: list[str]
     expectations: list[dict]  # the data-quality gate: each expectation and how many rows failed it
+    waivers: Waivers | None = None
+    waiver_report: list[dict] = field(default_factory=list)  # per waiver: state (applied/expired/unused), count
+    baseline: Baseline | None = None
+    _findings: list[dict] | None = field(default=None, repr=False)
+    _resolved: list[dict] = field(default_factory=list, repr=False)
 
     @property
     def judgements(self) -> pd.DataFrame:
@@ -118,29 +125,65 @@ class CheckResult:
         ]
 
     def findings(self) -> list[dict]:
-        """The findings in their documented shape and order, evidence included."""
+        """The findings in their documented shape and order, evidence included (built once)."""
+        if self._findings is None:
+            self._findings = self._build_findings()
+            if self.baseline is not None:
+                marks, self._resolved = self.baseline.mark(self._findings)
+                for finding, mark in zip(self._findings, marks, strict=True):
+                    finding["baseline"] = mark
+        return self._findings
+
+    def resolved(self) -> list[dict]:
+        """Baseline findings that no longer appear (empty without a baseline)."""
+        self.findings()
+        return self._resolved
+
+    def _build_findings(self) -> list[dict]:
         findings = self.evaluation.findings
         evidence = self.evaluation.evidence
         evidence = evidence[np.isin(evidence["judgement"].to_numpy(), findings.index.to_numpy())]
         by_judgement = _evidence_lists(evidence, self.records, self.tables, self.catalogue)
+        waivers = self.waivers.items if self.waivers is not None else ()
         out = []
         for index, row in zip(findings.index, findings.itertuples(index=False), strict=True):
             item = {column: getattr(row, column) for column in FINDING_COLUMNS if column != "evidence"}
             item["person"] = None if pd.isna(item["person"]) else item["person"]
             item["expected"] = None if pd.isna(item["expected"]) else int(item["expected"])
             item["actual"] = None if pd.isna(item["actual"]) else int(item["actual"])
+            item["waiver"] = None
+            if row.waiver >= 0:
+                waiver = waivers[row.waiver]
+                item["waiver"] = {"number": waiver.number, "reason": waiver.reason,
+                                  "approved_by": waiver.approved_by,
+                                  "expires": waiver.expires.isoformat() if waiver.expires else None,
+                                  "was": row.was}
+            item["baseline"] = None
             item["evidence"] = by_judgement.get(index, [])
             out.append(item)
         return out
 
-    def exit_code(self, fail_on: str) -> int:
-        """1 when a violation at or above ``fail_on`` (error | warning | none) exists, else 0."""
+    def exit_code(self, fail_on: str, *, fail_on_due: bool = False, fail_on_new: bool = False) -> int:
+        """1 when a violation (or, with ``fail_on_due``, a due item) at or above ``fail_on`` (error | warning | none)
+        exists — with ``fail_on_new``, only a new one — else 0. Waived findings never fail."""
         if fail_on == "none":
             return 0
-        severities = [Severity.ERROR.value] + ([Severity.WARNING.value] if fail_on == "warning" else [])
-        judgements = self.evaluation.judgements
-        failing = (judgements["status"] == Status.VIOLATION.value) & judgements["severity"].isin(severities)
-        return 1 if bool(failing.any()) else 0
+        severities = {Severity.ERROR.value} | ({Severity.WARNING.value} if fail_on == "warning" else set())
+        statuses = {Status.VIOLATION.value} | ({Status.DUE.value} if fail_on_due else set())
+        failing = (
+            f for f in self.findings()
+            if f["status"] in statuses and f["severity"] in severities and (not fail_on_new or f["baseline"] == "new")
+        )
+        return 1 if any(failing) else 0
+
+    def org_sources(self) -> dict[str, list[int]]:
+        """Per organisation, the tables its accepted records came from (for locating findings with no record)."""
+        pairs = self.records[["org", "table"]].drop_duplicates().sort_values(["org", "table"])
+        names = self.roster.names
+        out: dict[str, list[int]] = {}
+        for org, table in zip(pairs["org"].to_numpy(), pairs["table"].to_numpy(), strict=True):
+            out.setdefault(names[org], []).append(int(table))
+        return out
 
 
 def _evidence_lists(evidence: pd.DataFrame, records: pd.DataFrame, tables, catalogue) -> dict[int, list[dict]]:
@@ -175,15 +218,31 @@ def run_check(
     as_of: date | None = None,
     audit: AuditRange | None = None,
     layout: str | Path | None = None,
+    waivers: str | Path | None = None,
+    baseline: str | Path | None = None,
 ) -> CheckResult:
     catalogue = load_catalogue(rules)  # a broken rules file fails before anything else is read
     as_of = as_of or date.today()
     audit = audit or AuditRange.year_of(as_of)
     if audit.start > as_of:
         raise InputError(f"检查期间 {audit.label} 在检查日 {as_of} 之后，没有可以判断的期间", column="--period")
+    the_waivers = load_waivers(waivers, catalogue)  # like the rules: refused before any ledger is read
+    the_baseline = load_baseline(baseline, catalogue, audit)
     intake = take_in(paths, roster, catalogue, as_of, layout)
     records = intake.gate.records[intake.gate.counted].reset_index(drop=True)
     ctx = Context(records, intake.tables, intake.roster, np.datetime64(as_of, "D"), audit, catalogue.activity_types)
+    evaluation = evaluate(catalogue, ctx)
+    judgements = evaluation.judgements
+    judgements["waiver"] = np.int64(-1)
+    judgements["was"] = None
+    report, notes = [], list(intake.notes)
+    if the_waivers is not None:
+        applied = apply_waivers(judgements, the_waivers, intake.roster, as_of)
+        judgements["waiver"] = applied.waiver
+        judgements["was"] = applied.was
+        judgements.loc[applied.waiver >= 0, "status"] = Status.WAIVED.value
+        report = applied.report
+        notes.extend(applied.notes)
     return CheckResult(
         as_of=as_of,
         audit=audit,
@@ -191,10 +250,13 @@ def run_check(
         roster=intake.roster,
         records=records,
         tables=intake.tables,
-        evaluation=evaluate(catalogue, ctx),
+        evaluation=evaluation,
         rejected=intake.rejected,
         warnings=intake.warnings,
         sources=intake.sources,
-        notes=intake.notes,
+        notes=notes,
         expectations=intake.gate.expectations,
+        waivers=the_waivers,
+        waiver_report=report,
+        baseline=the_baseline,
     )

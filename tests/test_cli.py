@@ -113,6 +113,8 @@ def test_findings_json_shape_and_evidence(tmp_path):
         "expected": 21,
         "actual": 20,
         "message": "2024-07-25 的支部党员大会应到 40 人、实到 20 人，实到须超过应到的 1/2（至少 21 人）",
+        "waiver": None,
+        "baseline": None,
         "evidence": [
             {"source": "第一中学.xlsx", "sheet": "第二党支部", "row": 20, "date": "2024-07-25", "type": "支部党员大会"}
         ],

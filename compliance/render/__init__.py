@@ -1,11 +1,17 @@
-"""Outputs: one module per format, each with ``render(result, out_dir) -> list[Path]``; all are views of the
-same findings."""
+"""Outputs: all are views of the same findings.
+
+File formats have ``render(result, out_dir) -> list[Path]``; stream formats (``STREAMS``) have
+``text(result) -> str``, printed on standard output.
+"""
 
 from __future__ import annotations
 
 from types import ModuleType
 
-from compliance.render import html, json
+from compliance.render import github, html, json, junit, sarif, text
 
-FORMATS: dict[str, ModuleType] = {"json": json, "html": html}
+FORMATS: dict[str, ModuleType] = {
+    "json": json, "html": html, "junit": junit, "sarif": sarif, "github": github, "text": text
+}
+STREAMS = frozenset({"github", "text"})
 DEFAULT_FORMATS = ("json", "html")

@@ -60,12 +60,12 @@ def _depths(result: CheckResult) -> list[int]:
 def render(result: CheckResult, out_dir: Path) -> list[Path]:
     env = _environment()
     roster = result.roster
-    findings = result.findings()
     rules = {rule.id: rule for rule in result.catalogue.rules}
-    for finding in findings:
-        rule = rules[finding["rule"]]
-        finding["title"] = rule.title
-        finding["basis"] = result.catalogue.source_text(rule)
+    findings = [
+        {**finding, "title": rules[finding["rule"]].title,
+         "basis": result.catalogue.source_text(rules[finding["rule"]])}
+        for finding in result.findings()
+    ]
     by_org: dict[str, list[dict]] = defaultdict(list)
     for finding in findings:
         by_org[finding["org"]].append(finding)

@@ -47,11 +47,29 @@ def document(result: CheckResult) -> dict:
             "leaders": len(result.roster.leaders),
         },
         "notes": result.notes,
+        "waivers": None if result.waivers is None else {
+            "source": result.waivers.path, "sha256": result.waivers.sha256, "items": result.waiver_report
+        },
+        "baseline": baseline_summary(result),
         "findings": findings,
         "rejected": issue_list(result.rejected),
         "warnings": issue_list(result.warnings),
         "inputs": inputs(result.sources, result.tables),
         "quality_gate": result.expectations,
+    }
+
+
+def baseline_summary(result: CheckResult) -> dict | None:
+    if result.baseline is None:
+        return None
+    findings = result.findings()
+    return {
+        "source": result.baseline.path,
+        "sha256": result.baseline.sha256,
+        "as_of": result.baseline.as_of,
+        "new": sum(1 for f in findings if f["baseline"] == "new"),
+        "known": sum(1 for f in findings if f["baseline"] == "known"),
+        "resolved": result.resolved(),
     }
 
 

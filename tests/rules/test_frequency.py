@@ -48,15 +48,15 @@ def test_a_shortfall_names_rule_severity_message_and_the_records_found(tmp_path)
         {"rule": "lecture-twice-a-quarter", "severity": "error", "status": "violation", "org": "一支部",
          "person": None, "period": "2024-Q1", "expected": 2, "actual": 1,
          "message": "2024-Q1 党课 1 次，应至少 2 次",
-         "evidence": [{"source": "台账.csv", "sheet": None, "row": 2, "date": "2024-01-10", "type": "党课"}]},
+         "waiver": None, "baseline": None, "evidence": [{"source": "台账.csv", "sheet": None, "row": 2, "date": "2024-01-10", "type": "党课"}]},
         {"rule": "lecture-twice-a-quarter", "severity": "error", "status": "due", "org": "一支部",
          "person": None, "period": "2024-Q2", "expected": 2, "actual": 1,
          "message": "尚未完成：2024-Q2 党课 1 次，应至少 2 次，截止 2024-06-30",
-         "evidence": [{"source": "台账.csv", "sheet": None, "row": 3, "date": "2024-04-10", "type": "党课"}]},
+         "waiver": None, "baseline": None, "evidence": [{"source": "台账.csv", "sheet": None, "row": 3, "date": "2024-04-10", "type": "党课"}]},
         {"rule": "lecture-twice-a-quarter", "severity": "error", "status": "due", "org": "二支部",
          "person": None, "period": "2024-Q2", "expected": 2, "actual": 0,
          "message": "尚未完成：2024-Q2 党课 0 次，应至少 2 次，截止 2024-06-30",
-         "evidence": []},
+         "waiver": None, "baseline": None, "evidence": []},
     ]
 
 
@@ -66,7 +66,7 @@ def test_a_window_finding_names_the_window_and_counts_only_records_inside_it(tmp
     assert result.findings() == [
         {"rule": "july-first-yearly", "severity": "warning", "status": "violation", "org": "一中党委",
          "person": None, "period": "2024", "expected": 1, "actual": 0,
-         "message": "2024 年 06-01 至 07-10 期间七一纪念活动 0 次，应至少 1 次", "evidence": []},
+         "message": "2024 年 06-01 至 07-10 期间七一纪念活动 0 次，应至少 1 次", "waiver": None, "baseline": None, "evidence": []},
     ]
 
 
@@ -77,7 +77,7 @@ def test_an_open_window_is_due_until_its_last_day(tmp_path):
         {"rule": "july-first-yearly", "severity": "warning", "status": "due", "org": "一中党委",
          "person": None, "period": "2024", "expected": 1, "actual": 0,
          "message": "尚未完成：2024 年 06-01 至 07-10 期间七一纪念活动 0 次，应至少 1 次，截止 2024-07-10",
-         "evidence": []},
+         "waiver": None, "baseline": None, "evidence": []},
     ]
     assert warnings(result) == [
         ("台账.csv", None, 2, "日期", "2024-06-05", "日期晚于检查日 2024-06-01，不计入本次检查"),

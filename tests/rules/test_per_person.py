@@ -28,7 +28,7 @@ def test_a_shortfall_names_the_leader_and_the_records_found(tmp_path):
         {"rule": "leader-research-yearly", "severity": "error", "status": "violation", "org": "一中党委",
          "person": "王芳", "period": "2024", "expected": 2, "actual": 1,
          "message": "王芳 2024 调研报告 1 次，应至少 2 次",
-         "evidence": [{"source": "台账.csv", "sheet": None, "row": 2, "date": "2024-04-10", "type": "调研报告"}]},
+         "waiver": None, "baseline": None, "evidence": [{"source": "台账.csv", "sheet": None, "row": 2, "date": "2024-04-10", "type": "调研报告"}]},
     ]
 
 

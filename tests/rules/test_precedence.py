@@ -13,7 +13,7 @@ def test_an_untrained_appointment_is_named_with_its_date(tmp_path):
     assert result.findings() == [
         {"rule": "new-principal-trained-before-post", "severity": "error", "status": "violation", "org": "一中党委",
          "person": "刘洋", "period": "2024-08-15", "expected": 1, "actual": 0,
-         "message": "刘洋于 2024-08-15 任校长，此前没有任职培训记录", "evidence": []},
+         "message": "刘洋于 2024-08-15 任校长，此前没有任职培训记录", "waiver": None, "baseline": None, "evidence": []},
     ]
 
 

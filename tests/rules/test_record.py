@@ -31,7 +31,7 @@ def test_a_failed_quorum_names_the_counts_and_the_record(tmp_path):
         {"rule": "member-meeting-quorum", "severity": "error", "status": "violation", "org": "一支部",
          "person": None, "period": "2024-05-17", "expected": 16, "actual": 15,
          "message": "2024-05-17 的支部党员大会应到 30 人、实到 15 人，实到须超过应到的 1/2（至少 16 人）",
-         "evidence": evidence(2, "2024-05-17", "支部党员大会")},
+         "waiver": None, "baseline": None, "evidence": evidence(2, "2024-05-17", "支部党员大会")},
     ]
 
 
@@ -43,7 +43,7 @@ def test_a_count_that_is_not_a_number_is_reported_and_fails_as_blank(tmp_path):
         {"rule": "member-meeting-quorum", "severity": "error", "status": "violation", "org": "一支部",
          "person": None, "period": "2024-05-17", "expected": None, "actual": None,
          "message": "2024-05-17 的支部党员大会未填写应到或实到人数，无法确认到会人数",
-         "evidence": evidence(2, "2024-05-17", "支部党员大会")},
+         "waiver": None, "baseline": None, "evidence": evidence(2, "2024-05-17", "支部党员大会")},
     ]
     assert warnings(result) == [("台账.csv", None, 2, "应到", "三十", "人数“三十”不是整数，按未填写处理")]
 
@@ -56,10 +56,10 @@ def test_a_mark_other_than_yes_fails_with_the_field_named(tmp_path):
     assert result.findings() == [
         {"rule": "discipline-talk-before-meeting", "severity": "warning", "status": "violation", "org": "一支部",
          "person": None, "period": "2024-02-05", "expected": None, "actual": None,
-         "message": "2024-02-05 的支部委员会未记录“会前说纪”", "evidence": evidence(2, "2024-02-05", "支部委员会")},
+         "message": "2024-02-05 的支部委员会未记录“会前说纪”", "waiver": None, "baseline": None, "evidence": evidence(2, "2024-02-05", "支部委员会")},
         {"rule": "discipline-talk-before-meeting", "severity": "warning", "status": "violation", "org": "二支部",
          "person": None, "period": "2024-02-06", "expected": None, "actual": None,
-         "message": "2024-02-06 的党小组会未记录“会前说纪”", "evidence": evidence(4, "2024-02-06", "党小组会")},
+         "message": "2024-02-06 的党小组会未记录“会前说纪”", "waiver": None, "baseline": None, "evidence": evidence(4, "2024-02-06", "党小组会")},
     ]
 
 
@@ -87,10 +87,10 @@ def test_a_missing_column_gives_one_unverifiable_finding_per_organisation_with_a
         {"rule": "discipline-talk-before-meeting", "severity": "warning", "status": "unverifiable", "org": "一支部",
          "person": None, "period": "2024", "expected": None, "actual": None,
          "message": "台账中没有“会前说纪”列，无法核验",
-         "evidence": [*evidence(2, "2024-01-05", "支部委员会"), *evidence(3, "2024-02-05", "党小组会")]},
+         "waiver": None, "baseline": None, "evidence": [*evidence(2, "2024-01-05", "支部委员会"), *evidence(3, "2024-02-05", "党小组会")]},
         {"rule": "discipline-talk-before-meeting", "severity": "warning", "status": "unverifiable", "org": "二支部",
          "person": None, "period": "2024", "expected": None, "actual": None,
-         "message": "台账中没有“会前说纪”列，无法核验", "evidence": evidence(5, "2024-01-06", "支部党员大会")},
+         "message": "台账中没有“会前说纪”列，无法核验", "waiver": None, "baseline": None, "evidence": evidence(5, "2024-01-06", "支部党员大会")},
     ]
 
 

@@ -15,7 +15,7 @@ def test_a_spread_above_the_limit_names_the_days_and_the_records(tmp_path):
         {"rule": "theme-day-fixed-day", "severity": "warning", "status": "violation", "org": "一支部",
          "person": None, "period": "2024", "expected": 7, "actual": 8,
          "message": "2024 年主题党日分别在每月 3 日至 11 日之间开展，相差 8 天，超过 7 天，未相对固定",
-         "evidence": [
+         "waiver": None, "baseline": None, "evidence": [
              {"source": "台账.csv", "sheet": None, "row": 2, "date": "2024-01-03", "type": "主题党日"},
              {"source": "台账.csv", "sheet": None, "row": 3, "date": "2024-02-11", "type": "主题党日"},
              {"source": "台账.csv", "sheet": None, "row": 4, "date": "2024-03-07", "type": "主题党日"},

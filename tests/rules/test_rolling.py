@@ -19,7 +19,7 @@ def test_an_overdue_election_names_the_window_and_is_labelled_with_the_as_of_dat
     assert result.findings() == [
         {"rule": "branch-election-term", "severity": "error", "status": "violation", "org": "一支部",
          "person": None, "period": "2024-06-30", "expected": 1, "actual": 0,
-         "message": "一支部自 2021-07-01 至 2024-06-30 的 3 年内换届选举 0 次，应至少 1 次", "evidence": []},
+         "message": "一支部自 2021-07-01 至 2024-06-30 的 3 年内换届选举 0 次，应至少 1 次", "waiver": None, "baseline": None, "evidence": []},
     ]
     assert warnings(result) == [
         ("台账.csv", None, 4, "日期", "2024-07-01", "日期晚于检查日 2024-06-30，不计入本次检查"),
@@ -48,7 +48,7 @@ def test_a_leader_is_matched_by_a_padded_name_and_in_a_list_of_trainees(tmp_path
     assert result.findings() == [
         {"rule": "leader-training-five-yearly", "severity": "error", "status": "violation", "org": "一中党委",
          "person": "赵强", "period": "2024-12-31", "expected": 1, "actual": 0,
-         "message": "赵强自 2020-01-01 至 2024-12-31 的 5 年内岗位培训或任职培训 0 次，应至少 1 次", "evidence": []},
+         "message": "赵强自 2020-01-01 至 2024-12-31 的 5 年内岗位培训或任职培训 0 次，应至少 1 次", "waiver": None, "baseline": None, "evidence": []},
     ]
     assert judged(result) == [
         ("met", "一中党委", "李明", "2024-12-31"), ("met", "一中党委", "王芳", "2024-12-31"),

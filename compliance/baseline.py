@@ -1,0 +1,96 @@
+"""Baseline (``--baseline old/findings.json``): which findings are new since an earlier run, which are known, and
+which have gone.
+
+A finding is *known* when the baseline has one with the same rule, organisation, person and period and the same
+status (a rolling rule's period is the as-of date, so for those the period is left out: an election overdue on
+15 November is the same finding on 31 December); otherwise it is *new* (a due item that has become a violation,
+or a waiver that expired, is new). A baseline finding with no finding of the same rule, organisation, person and
+period now is *resolved*. A baseline written with another rules file or for another audited range cannot be
+compared and is refused before any ledger is read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from compliance.catalogue import Catalogue, read_file
+from compliance.errors import InputError
+from compliance.periods import AuditRange
+
+NEW = "new"
+KNOWN = "known"
+
+
+class BaselineError(InputError):
+    """The baseline is unreadable, not a findings.json, or not comparable with this run."""
+
+
+def _key(finding: dict, undated: frozenset[str]) -> tuple:
+    period = None if finding["rule"] in undated else finding["period"]
+    return finding["rule"], finding["org"], finding["person"], period
+
+
+@dataclass(frozen=True)
+class Baseline:
+    path: str
+    sha256: str
+    as_of: str
+    undated: frozenset[str]  # rules judged at the as-of date, whose period label moves with it
+    status: dict[tuple, str]  # key → status
+    findings: dict[tuple, dict]  # key → the baseline's finding, evidence left out
+
+    def key(self, finding: dict) -> tuple:
+        return _key(finding, self.undated)
+
+    def mark(self, findings: list[dict]) -> tuple[list[str], list[dict]]:
+        """``new``/``known`` per finding, and the baseline findings that no longer appear (resolved)."""
+        marks = [KNOWN if self.status.get(self.key(f)) == f["status"] else NEW for f in findings]
+        present = {self.key(f) for f in findings}
+        resolved = [finding for k, finding in self.findings.items() if k not in present]
+        return marks, resolved
+
+
+def load_baseline(path: str | Path | None, catalogue: Catalogue, audit: AuditRange) -> Baseline | None:
+    if path is None:
+        return None
+    shown = str(path)
+    raw_bytes = read_file(path, BaselineError, "基线文件")
+    try:
+        document = json.loads(raw_bytes.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        row = getattr(exc, "lineno", None)
+        raise BaselineError("基线文件不是有效的 JSON（应为以前一次检查写出的 findings.json）", source=shown,
+                            row=row) from None
+    not_ours = BaselineError(
+        "基线文件不是 compliance 写出的 findings.json（缺少 tool、rules、period 或 findings）", source=shown
+    )
+    try:
+        if document["tool"]["name"] != "compliance":
+            raise not_ours
+        sha = document["rules"]["sha256"]
+        start, end = document["period"]["start"], document["period"]["end"]
+        label = document["period"].get("label", f"{start}..{end}")
+        findings = [f for f in document["findings"] if isinstance(f, dict)]
+        undated = frozenset(rule.id for rule in catalogue.rules if rule.kind == "rolling")
+        entries = {_key(f, undated): f for f in findings}
+        status = {k: f["status"] for k, f in entries.items()}
+        as_of = document["as_of"]
+    except (KeyError, TypeError, AttributeError):
+        raise not_ours from None
+    if sha != catalogue.sha256:
+        raise BaselineError(
+            f"基线使用的规则目录与本次不同（基线 sha256 {sha[:12]}…，本次 {catalogue.path} 为 "
+            f"{catalogue.sha256[:12]}…），无法比较；请用同一份规则文件重新生成基线",
+            source=shown,
+        )
+    if (start, end) != (audit.start.isoformat(), audit.end.isoformat()):
+        raise BaselineError(
+            f"基线的检查期间 {label} 与本次 {audit.label} 不同，无法比较；请用同一检查期间（--period）重新生成基线",
+            source=shown,
+        )
+    kept = {k: {name: value for name, value in f.items() if name not in ("evidence", "baseline")}
+            for k, f in entries.items()}
+    return Baseline(shown, hashlib.sha256(raw_bytes).hexdigest(), as_of, undated, status, kept)

@@ -1,0 +1,59 @@
+"""Where a finding points in the ledgers, for the formats a CI system shows beside files (SARIF, annotations).
+
+A record rule's finding about one row (a quorum not met) has that row as its place. Any other finding is about
+something missing (no 主题党日 in August), so its place is the organisation's ledger — the first table its records
+came from — and the records that did count are related places. An organisation with no records at all has no place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from compliance.pipeline import CheckResult
+
+
+@dataclass(frozen=True)
+class Place:
+    path: str  # the file as found, relative to the working folder when given so
+    source: str  # the file as shown in findings.json
+    sheet: str | None  # workbooks only
+    row: int | None  # as Excel shows it (CSV: the line); None for a whole ledger or sheet
+
+    @property
+    def is_csv(self) -> bool:
+        return self.path.lower().endswith(".csv")
+
+    def label(self) -> str:
+        """``文件 第一中学.xlsx，工作表“第二党支部”，第 20 行`` — for messages."""
+        parts = [f"文件 {self.source}"]
+        if self.sheet:
+            parts.append(f"工作表“{self.sheet}”")
+        if self.row is not None:
+            parts.append(f"第 {self.row} 行")
+        return "，".join(parts)
+
+
+class Locator:
+    def __init__(self, result: CheckResult) -> None:
+        self.paths = {s.source: s.path or s.source for s in result.sources}
+        self.kinds = {rule.id: rule.kind for rule in result.catalogue.rules}
+        self.tables = result.tables
+        self.org_tables = result.org_sources()
+
+    def place(self, source: str, sheet: str | None, row: int | None) -> Place:
+        return Place(self.paths.get(source, source), source, sheet, row)
+
+    def finding(self, finding: dict) -> tuple[Place | None, list[Place]]:
+        """The finding's place and its related places (the evidence)."""
+        evidence = [self.place(e["source"], e["sheet"], e["row"]) for e in finding["evidence"]]
+        if self.kinds[finding["rule"]] == "record" and len(evidence) == 1:
+            return evidence[0], []
+        tables = self.org_tables.get(finding["org"])
+        if not tables:
+            return None, evidence
+        table = self.tables[tables[0]]
+        return self.place(table.source, table.sheet, None), evidence
+
+    def issue(self, item: dict) -> Place:
+        """The place of a rejected row or a warning."""
+        return self.place(item["source"], item["sheet"], item["row"])

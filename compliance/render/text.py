@@ -1,0 +1,89 @@
+"""``--format text``: the findings as plain lines for a terminal or a CI log, grouped by organisation; and the
+summary lines every ``compliance check`` ends with."""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import TYPE_CHECKING
+
+from compliance.models import Status
+from compliance.render.json import issue_list
+from compliance.render.locate import Locator
+
+if TYPE_CHECKING:
+    from compliance.pipeline import CheckResult
+
+MARKS = {"new": "【新增】", "known": "【已知】", None: ""}
+
+
+def place_text(item: dict) -> str:
+    """``文件 a.xlsx，工作表“一支部”，第 5 行，列“日期”`` for a rejected row or a warning."""
+    parts = [f"文件 {item['source']}"]
+    if item["sheet"]:
+        parts.append(f"工作表“{item['sheet']}”")
+    parts.append(f"第 {item['row']} 行")
+    if item["column"]:
+        parts.append(f"列“{item['column']}”")
+    return "，".join(parts)
+
+
+def text(result: CheckResult) -> str:
+    findings = result.findings()
+    locator = Locator(result)
+    lines = [f"问题清单（检查期间 {result.audit.label}，检查日 {result.as_of}）："]
+    for org, items in groupby(findings, key=lambda f: f["org"]):
+        items = list(items)
+        counts = "，".join(
+            f"{status.chinese} {n}" for status in Status if (n := sum(1 for f in items if f["status"] == status))
+        )
+        lines.append(f"{org}：{counts}")
+        for finding in items:
+            status = Status(finding["status"]).chinese
+            who = f" {finding['person']}" if finding["person"] else ""
+            place, _ = locator.finding(finding)
+            where = f"（{place.label()}）" if place is not None and place.row is not None else ""
+            lines.append(f"  {MARKS[finding['baseline']]}{status}  {finding['rule']}  {finding['period']}{who}："
+                         f"{finding['message']}{where}")
+            if finding["waiver"]:
+                waiver = finding["waiver"]
+                lines.append(f"      豁免第 {waiver['number']} 项：{waiver['reason']}（批准：{waiver['approved_by']}）")
+    if not findings:
+        lines.append("  没有问题。")
+    clean = len(result.roster.orgs) - len({f["org"] for f in findings})
+    if findings and clean:
+        lines.append(f"其余 {clean} 个组织全部符合。")
+    for finding in result.resolved():
+        who = f" {finding['person']}" if finding["person"] else ""
+        lines.append(f"已整改（基线中有、本次没有）：{finding['org']} {finding['rule']} {finding['period']}{who}")
+    for title, frame in (("拒收", result.rejected), ("数据质量提醒", result.warnings)):
+        items = issue_list(frame)
+        if items:
+            lines.append(f"{title} {len(items)} {'行' if title == '拒收' else '条'}：")
+            for item in items:
+                value = f"（值：{item['value']}）" if item["value"] is not None else ""
+                lines.append(f"  {place_text(item)}：{item['reason']}{value}")
+    return "\n".join(lines) + "\n"
+
+
+def summary_lines(result: CheckResult) -> list[str]:
+    """The lines every check ends with: reconciliation, counts, baseline comparison, notes."""
+    findings = result.findings()
+    count = {s.value: sum(1 for f in findings if f["status"] == s.value) for s in Status}
+    sources = result.sources
+    lines = [
+        f"检查期间 {result.audit.label}，检查日 {result.as_of}：{len(sources)} 个台账文件，"
+        f"读取 {sum(s.read for s in sources)} 行 = 接受 {sum(s.accepted for s in sources)} + "
+        f"拒收 {sum(s.rejected for s in sources)} + 空行 {sum(s.blank for s in sources)}；"
+        f"数据质量提醒 {len(result.warnings)} 条。",
+        f"{len(result.roster.orgs)} 个组织、{len(result.roster.leaders)} 名领导干部：违规 {count['violation']} 项，"
+        f"待完成 {count['due']} 项，无法核验 {count['unverifiable']} 项"
+        + (f"，已豁免 {count['waived']} 项" if count["waived"] else "") + "。",
+    ]
+    if result.baseline is not None:
+        new = sum(1 for f in findings if f["baseline"] == "new")
+        lines.append(
+            f"与基线 {result.baseline.path}（检查日 {result.baseline.as_of}）相比：新增 {new} 项，"
+            f"已知 {len(findings) - new} 项，已整改 {len(result.resolved())} 项。"
+        )
+    lines.extend(f"注意：{note}" for note in result.notes)
+    return lines

@@ -1,0 +1,192 @@
+"""Machine formats for CI on the demo district: JUnit read back by junitparser, SARIF checked against the vendored
+SARIF 2.1.0 schema, GitHub workflow commands and the text listing, all agreeing with findings.json."""
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+from junitparser import Failure, JUnitXml, Skipped
+
+from compliance.cli import main
+from compliance.render.github import command
+from compliance.render.locate import Place
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO = REPO / "fixtures" / "demo"
+SCHEMA = json.loads((REPO / "tests" / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def november(tmp_path_factory):
+    """The demo at 2024-11-15 (violations, due items, one unverifiable) in every format, run from the repository
+    root with relative paths, as a CI job would."""
+    out = tmp_path_factory.mktemp("ci") / "out"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(REPO)
+        result = CliRunner().invoke(main, ["check", "fixtures/demo/ledgers", "--roster", "fixtures/demo/roster",
+                                           "--as-of", "2024-11-15", "--out", str(out),
+                                           "--format", "json,junit,sarif,github,text"])
+    assert result.exit_code == 1, result.output
+    document = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+    return out, document, result.output
+
+
+def by_status(findings, *statuses):
+    return [f for f in findings if f["status"] in statuses]
+
+
+def test_junit_parses_and_its_counts_match_findings_json(november):
+    out, document, _ = november
+    xml = JUnitXml.fromfile(str(out / "findings.xml"))
+    suites = {suite.name: suite for suite in xml}
+    assert sorted(suites) == sorted({org for org in ["区委教育工委", "区教育局党组", "实验小学党总支", "实验小学教工党支部",
+                                                     "第一中学党委", "第一中学第一党支部", "第一中学第二党支部",
+                                                     "第一中学退休党支部"]})
+    failures, skipped, cases = {}, {}, 0
+    for name, suite in suites.items():
+        for case in suite:
+            cases += 1
+            kinds = {type(r) for r in case.result}
+            failures[name] = failures.get(name, 0) + (Failure in kinds)
+            skipped[name] = skipped.get(name, 0) + (Skipped in kinds)
+        assert (suite.tests, suite.failures, suite.skipped) == (len(list(suite)), failures[name], skipped[name])
+    findings = document["findings"]
+    for name in suites:
+        mine = [f for f in findings if f["org"] == name]
+        assert failures[name] == len(by_status(mine, "violation")), name
+        assert skipped[name] == len(by_status(mine, "due", "unverifiable")), name
+    assert sum(failures.values()) == document["summary"]["violation"] == 16
+    assert sum(skipped.values()) == document["summary"]["due"] + document["summary"]["unverifiable"] == 10
+    assert (xml.tests, xml.failures, xml.skipped, xml.errors) == (cases, 16, 10, 0)
+
+
+def test_junit_case_for_a_quorum_failure_names_rule_source_and_row(november):
+    out, _, _ = november
+    xml = JUnitXml.fromfile(str(out / "findings.xml"))
+    suite = next(s for s in xml if s.name == "第一中学第二党支部")
+    case = next(c for c in suite if c.name == "member-meeting-quorum 2024-07-25")
+    (failure,) = case.result
+    assert failure.message == "2024-07-25 的支部党员大会应到 40 人、实到 20 人，实到须超过应到的 1/2（至少 21 人）"
+    assert failure.type == "error"
+    assert failure.text.splitlines() == [
+        "支部党员大会实到人数须超过应到人数的一半（member-meeting-quorum）",
+        "依据：《中国共产党支部工作条例（试行）》第十一条",
+        "2024-07-25 的支部党员大会应到 40 人、实到 20 人，实到须超过应到的 1/2（至少 21 人）",
+        "应为 21，实际 20",
+        "记录：文件 第一中学.xlsx，工作表“第二党支部”，第 20 行（2024-07-25 支部党员大会）",
+    ]
+    due = next(c for c in xml if c.name == "区委教育工委")
+    case = next(c for c in due if c.name == "ideology-lecture-half-yearly 2024-H2")
+    assert case.result[0].message.startswith("待完成：尚未完成：2024-H2 意识形态专题报告 0 次")
+
+
+def test_sarif_validates_against_the_2_1_0_schema(november):
+    out, document, _ = november
+    sarif = json.loads((out / "findings.sarif").read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(SCHEMA).validate(sarif)
+    (run,) = sarif["runs"]
+    assert sarif["version"] == "2.1.0"
+    assert len(run["results"]) == len(document["findings"]) == 26
+    statuses = [r["properties"]["status"] for r in run["results"]]
+    assert statuses == [f["status"] for f in document["findings"]]
+    kinds = {(r["properties"]["status"], r["kind"], r["level"]) for r in run["results"]}
+    assert kinds == {("violation", "fail", "error"), ("violation", "fail", "warning"), ("due", "open", "none"),
+                     ("unverifiable", "review", "none")}
+
+
+def test_sarif_locations_rules_and_notifications(november):
+    out, _, _ = november
+    (run,) = json.loads((out / "findings.sarif").read_text(encoding="utf-8"))["runs"]
+    results = {(r["ruleId"], r["properties"]["org"], r["properties"]["period"]): r for r in run["results"]}
+    csv = results[("democratic-life-quorum", "区教育局党组", "2024-01-26")]
+    assert csv["locations"] == [{"physicalLocation": {
+        "artifactLocation": {"uri": "fixtures/demo/ledgers/%E5%8C%BA%E6%95%99%E8%82%B2%E5%B1%80%E5%85%9A%E7%BB%84.csv",
+                             "index": 1},
+        "region": {"startLine": 5}}}]
+    workbook = results[("member-meeting-quorum", "第一中学第二党支部", "2024-07-25")]
+    assert workbook["locations"][0]["logicalLocations"] == [
+        {"name": "第二党支部!20", "fullyQualifiedName": "第一中学.xlsx/第二党支部!20"}
+    ]
+    assert "region" not in workbook["locations"][0]["physicalLocation"]
+    missing = results[("theme-day-monthly", "第一中学第一党支部", "2024-08")]
+    assert missing["locations"][0]["logicalLocations"] == [
+        {"name": "第一党支部", "fullyQualifiedName": "第一中学.xlsx/第一党支部"}
+    ]
+    rules = {rule["id"]: rule for rule in run["tool"]["driver"]["rules"]}
+    assert len(rules) == 27
+    quorum = rules["member-meeting-quorum"]
+    assert quorum["shortDescription"] == {"text": "支部党员大会实到人数须超过应到人数的一半"}
+    assert quorum["properties"]["source"] == "《中国共产党支部工作条例（试行）》第十一条"
+    assert quorum["properties"]["severity"] == "error"
+    assert quorum["defaultConfiguration"] == {"level": "error"}
+    assert workbook["ruleIndex"] == list(rules).index("member-meeting-quorum")
+    notes = run["invocations"][0]["toolExecutionNotifications"]
+    assert [n["message"]["text"] for n in notes if n["level"] == "warning"] == [
+        "拒收：列“日期”：日期“2024年13月5日”不存在（值：2024年13月5日）",
+        "拒收：列“类型”：未知的活动类型“联谊活动”（值：联谊活动）",
+    ]
+    assert len([n for n in notes if n["level"] == "note"]) == 15
+
+
+def test_github_annotations(november):
+    _, document, output = november
+    lines = [line for line in output.splitlines() if line.startswith("::")]
+    assert len(lines) == len(document["findings"]) + 2 + 15  # findings, rejected rows, warnings
+    assert (
+        "::error file=fixtures/demo/ledgers/区教育局党组.csv,line=5,title=民主生活会实到人数不得少于应到人数的三分之二"
+        "（democratic-life-quorum）::违规：区教育局党组 2024-01-26：2024-01-26 的民主生活会应到 7 人、实到 4 人，"
+        "实到须不少于应到的 2/3（至少 5 人）"
+    ) in lines
+    assert (
+        "::error file=fixtures/demo/ledgers/第一中学.xlsx,title=支部党员大会实到人数须超过应到人数的一半（member-meeting-quorum）"
+        "::工作表“第二党支部”第 20 行：违规：第一中学第二党支部 2024-07-25：2024-07-25 的支部党员大会应到 40 人、实到 20 人，"
+        "实到须超过应到的 1/2（至少 21 人）"
+    ) in lines
+    assert sum(line.startswith("::error ") for line in lines) == 13
+    assert sum(line.startswith("::warning ") for line in lines) == 3 + 2  # warning-rule violations, rejected rows
+    assert (
+        "::warning file=fixtures/demo/ledgers/第一中学.xlsx,title=拒收的行::工作表“第二党支部”第 37 行：列“日期”："
+        "日期“2024年13月5日”不存在（值：2024年13月5日）"
+    ) in lines
+
+
+def test_github_commands_escape_what_would_end_them():
+    place = Place("台账/a,b:c.csv", "a,b:c.csv", None, 3)
+    assert command("error", "第一行\n第二行 100%", place, "标题:一,二") == (
+        "::error file=台账/a%2Cb%3Ac.csv,line=3,title=标题%3A一%2C二::第一行%0A第二行 100%25"
+    )
+    assert command("notice", "没有位置") == "::notice::没有位置"
+
+
+def test_text_listing_groups_findings_by_organisation(november):
+    _, _, output = november
+    lines = output.splitlines()
+    start = lines.index("问题清单（检查期间 2024，检查日 2024-11-15）：")
+    block = lines[start:lines.index("拒收 2 行：")]
+    assert block[1:3] == [
+        "区委教育工委：待完成 2",
+        "  待完成  ideology-lecture-half-yearly  2024-H2：尚未完成：2024-H2 意识形态专题报告 0 次，应至少 1 次，截止 2024-12-31",
+    ]
+    assert ("  违规  member-meeting-quorum  2024-07-25：2024-07-25 的支部党员大会应到 40 人、实到 20 人，实到须超过应到的 1/2"
+            "（至少 21 人）（文件 第一中学.xlsx，工作表“第二党支部”，第 20 行）") in block
+    assert "第一中学第二党支部：违规 5" in block
+    assert lines[-3:] == [
+        "检查期间 2024，检查日 2024-11-15：6 个台账文件，读取 186 行 = 接受 183 + 拒收 2 + 空行 1；数据质量提醒 15 条。",
+        "8 个组织、8 名领导干部：违规 16 项，待完成 9 项，无法核验 1 项。",
+        lines[-1],
+    ]
+    assert lines[-1].startswith("报告（json、junit、sarif）已写入 ")
+
+
+def test_machine_formats_are_byte_identical_across_runs(tmp_path):
+    outs = []
+    for name in ("a", "b"):
+        out = tmp_path / name
+        result = CliRunner().invoke(main, ["check", str(DEMO / "ledgers"), "--roster", str(DEMO / "roster"),
+                                           "--as-of", "2024-11-15", "--out", str(out), "--format", "junit,sarif"])
+        assert result.exit_code == 1, result.output
+        outs.append(out)
+    for name in ("findings.xml", "findings.sarif"):
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes()
