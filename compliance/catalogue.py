@@ -363,6 +363,11 @@ _MESSAGES = {
     "dict_type": "应为映射",
     "model_type": "应为映射",
     "too_short": "不能为空",
+    "string_too_short": "不能为空",
+    "date_type": "应为日期，写作 YYYY-MM-DD",
+    "date_parsing": "应为日期，写作 YYYY-MM-DD",
+    "date_from_datetime_parsing": "应为日期，写作 YYYY-MM-DD",
+    "date_from_datetime_inexact": "应为日期，写作 YYYY-MM-DD",
     "string_pattern_mismatch": "格式不正确",
 }
 
