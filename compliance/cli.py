@@ -83,8 +83,9 @@ def layout_option(function):
 @click.option("--period", metavar="2024|2024-01..2024-06", help="检查期间，按整月（默认：检查日所在年度）。")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
               show_default=True, help="报告输出文件夹。")
-@click.option("--format", "formats", default="json,html", show_default=True, metavar="FORMATS",
-              help="输出格式，可用逗号分隔多个：json、html、junit（findings.xml）、sarif（findings.sarif）、"
+@click.option("--format", "formats", default="json,html,xlsx", show_default=True, metavar="FORMATS",
+              help="输出格式，可用逗号分隔多个：json、html、xlsx（问题清单 findings.xlsx）、"
+                   "junit（findings.xml）、sarif（findings.sarif）、"
                    "github（GitHub Actions 注释，输出到标准输出）、text（文字清单，输出到标准输出）。")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "none"]), default="error", show_default=True,
               help="达到该严重程度的违规时以退出码 1 结束。")
@@ -96,7 +97,7 @@ def layout_option(function):
 @click.option("--fail-on-new", is_flag=True, help="只有新增（基线中没有）的问题才算失败；需要 --baseline。")
 def check(paths, roster, rules, layout, as_of, period, out, formats, fail_on, fail_on_due, waivers, baseline,
           fail_on_new) -> None:
-    """检查台账并写出报告（findings.json、index.html 和每个组织的页面）。
+    """检查台账并写出报告（findings.json、index.html 和每个组织的页面、问题清单 findings.xlsx）。
 
     PATHS 是台账文件或文件夹（递归查找 .csv、.xlsx、.xlsm、.xls、.ods）。
 

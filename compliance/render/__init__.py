@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from compliance.render import github, html, json, junit, sarif, text
+from compliance.render import github, html, json, junit, sarif, text, xlsx
 
 FORMATS: dict[str, ModuleType] = {
-    "json": json, "html": html, "junit": junit, "sarif": sarif, "github": github, "text": text
+    "json": json, "html": html, "xlsx": xlsx, "junit": junit, "sarif": sarif, "github": github, "text": text
 }
 STREAMS = frozenset({"github", "text"})
-DEFAULT_FORMATS = ("json", "html")
+DEFAULT_FORMATS = ("json", "html", "xlsx")

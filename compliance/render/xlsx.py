@@ -1,0 +1,135 @@
+"""``findings.xlsx``: the problem list (问题清单) inspection teams hand out, one row per finding, with empty
+整改责任人 / 整改时限 / 整改情况 columns for the unit to fill in; a second sheet lists the rejected rows.
+
+Every cell from a ledger is written as text, never as a formula, and text starting with = + - @ or a control
+character is marked quote-prefixed, so Excel shows it and does not evaluate it. The file is byte-identical for the
+same findings: the workbook's dates are the as-of date and the zip entries carry a fixed timestamp.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import zipfile
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from compliance.models import Severity, Status
+from compliance.render.json import issue_list
+
+if TYPE_CHECKING:
+    from compliance.pipeline import CheckResult
+
+FILENAME = "findings.xlsx"
+HEADER = ("序号", "单位", "上级单位", "领导干部", "规则", "规则编号", "依据", "期间", "问题描述", "严重程度", "状态",
+          "整改责任人", "整改时限", "整改情况")
+ISSUE_HEADER = ("文件", "工作表", "行", "列", "值", "原因", "组织")
+FILL = {
+    Status.VIOLATION.value: "F4C7C3",
+    Status.DUE.value: "FCE8B2",
+    Status.UNVERIFIABLE.value: "E0E0E0",
+    Status.WAIVED.value: "D2E3FC",
+}
+_ACTIVE = ("=", "+", "-", "@", "\t", "\r", "\n")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in an xlsx cell
+EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def text_cell(sheet, row: int, column: int, value) -> None:
+    """Write ``value`` so that Excel can only ever show it: numbers stay numbers, everything else is text."""
+    cell = sheet.cell(row=row, column=column)
+    if value is None:
+        return
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        cell.value = value
+        return
+    value = _CONTROL.sub("\ufffd", str(value))
+    cell.value = value
+    cell.data_type = "s"
+    if value.startswith(_ACTIVE):
+        cell.quotePrefix = True
+
+
+def _width(values) -> float:
+    longest = max((sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(v)) for v in values
+                   if v is not None), default=4)
+    return min(max(longest + 2, 6), 60)
+
+
+def _sheet(book: Workbook, title: str, header: tuple[str, ...], rows: list[list]) -> None:
+    sheet = book.create_sheet(title)
+    for column, name in enumerate(header, start=1):
+        text_cell(sheet, 1, column, name)
+        cell = sheet.cell(row=1, column=column)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="EEEEEE")
+    for r, values in enumerate(rows, start=2):
+        for column, value in enumerate(values, start=1):
+            text_cell(sheet, r, column, value)
+            sheet.cell(row=r, column=column).alignment = Alignment(vertical="top", wrap_text=True)
+    for column, name in enumerate(header, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = _width([name, *(row[column - 1] for row in rows)])
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(len(rows) + 1, 1)}"
+
+
+def workbook(result: CheckResult) -> Workbook:
+    catalogue = result.catalogue
+    rules = {rule.id: rule for rule in catalogue.rules}
+    parents = {org.name: org.parent for org in result.roster.orgs}
+    book = Workbook()
+    book.remove(book.active)
+    rows = []
+    for number, finding in enumerate(result.findings(), start=1):
+        rule = rules[finding["rule"]]
+        description = finding["message"]
+        if finding["waiver"]:
+            waiver = finding["waiver"]
+            description += f"（已豁免：{waiver['reason']}，批准：{waiver['approved_by']}）"
+        rows.append([
+            number, finding["org"], parents.get(finding["org"]), finding["person"], rule.title, rule.id,
+            catalogue.source_text(rule), finding["period"], description, Severity(finding["severity"]).chinese,
+            Status(finding["status"]).chinese, None, None, None,
+        ])
+    _sheet(book, "问题清单", HEADER, rows)
+    sheet = book["问题清单"]
+    status_column = HEADER.index("状态") + 1
+    for r, finding in enumerate(result.findings(), start=2):
+        fill = FILL.get(finding["status"])
+        if fill:
+            sheet.cell(row=r, column=status_column).fill = PatternFill("solid", fgColor=fill)
+    issues = [[i["source"], i["sheet"], i["row"], i["column"], i["value"], i["reason"], i["org"]]
+              for i in issue_list(result.rejected)]
+    _sheet(book, "拒收的行", ISSUE_HEADER, issues)
+    moment = datetime(result.as_of.year, result.as_of.month, result.as_of.day)
+    book.properties.creator = "compliance"
+    book.properties.created = moment
+    book.properties.title = f"党建活动台账问题清单 {result.audit.label}"
+    return book
+
+
+def save(book: Workbook, path: Path, moment: datetime) -> None:
+    """Save with fixed dates: openpyxl stamps the save time into docProps/core.xml and every zip entry."""
+    raw = io.BytesIO()
+    book.save(raw)
+    stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), data)
+            target.writestr(zipfile.ZipInfo(info.filename, date_time=EPOCH), data, zipfile.ZIP_DEFLATED)
+    path.write_bytes(out.getvalue())
+
+
+def render(result: CheckResult, out_dir: Path) -> list[Path]:
+    path = out_dir / FILENAME
+    save(workbook(result), path, datetime(result.as_of.year, result.as_of.month, result.as_of.day))
+    return [path]
