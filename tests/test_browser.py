@@ -1,0 +1,134 @@
+"""The demo's reports in a real headless Chromium (Debian's, driven by Playwright): the lights and counts a person
+sees, a link followed from the index to a branch, sorting and filtering, no console errors, a screenshot.
+
+.ci/run installs chromium and a CJK font and sets COMPLIANCE_REQUIRE_BROWSER=1, so there a missing browser fails
+the test; elsewhere it is skipped with the reason.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from compliance.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO = REPO / "fixtures" / "demo"
+CHROMIUM = os.environ.get("COMPLIANCE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+RED, YELLOW, GREEN = "rgb(217, 48, 37)", "rgb(244, 180, 0)", "rgb(24, 128, 56)"
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("COMPLIANCE_REQUIRE_BROWSER"):
+        raise RuntimeError(f"COMPLIANCE_REQUIRE_BROWSER is set but there is no Chromium at {CHROMIUM}")
+    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    out = tmp_path_factory.mktemp("browser") / "reports"
+    result = CliRunner().invoke(main, ["check", str(DEMO / "ledgers"), "--roster", str(DEMO / "roster"),
+                                       "--as-of", "2024-11-15", "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    page = browser.new_page(viewport={"width": 1300, "height": 1000})
+    problems = []
+    page.on("console", lambda message: problems.append(message) if message.type in ("error", "warning") else None)
+    page.on("pageerror", lambda error: problems.append(error))
+    page.problems = problems
+    yield page
+    page.close()
+
+
+def background(locator) -> str:
+    return locator.evaluate("node => getComputedStyle(node).backgroundColor")
+
+
+def matrix_row(page, org: str):
+    return page.locator(f'#matrix tbody tr[data-name="{org}"]')
+
+
+def test_index_lights_counts_and_a_link_to_a_branch(page, reports, tmp_path):
+    page.goto((reports / "index.html").as_uri())
+    assert page.title() == "党建活动台账检查总览 2024"
+    second = matrix_row(page, "第一中学第二党支部")
+    assert background(second.locator(".light")) == RED
+    assert second.locator("td.num").all_inner_texts() == ["5", "0", "2"]  # violations, due, rejected rows
+    assert background(matrix_row(page, "区委教育工委").locator(".light")) == YELLOW
+    quorum = page.locator("#matrix thead th").filter(has_text="支部党员大会实到人数须超过应到人数的一半")
+    column = quorum.evaluate("th => th.cellIndex")
+    cell = second.locator("td").nth(column)
+    assert cell.inner_text() == "1" and background(cell) == RED
+    met = matrix_row(page, "第一中学退休党支部").locator("td").nth(column)
+    assert met.inner_text() == "✓" and background(met) == "rgb(205, 235, 211)"
+    unit = matrix_row(page, "区委教育工委").locator("td").nth(column)
+    assert unit.inner_text() == "" and background(unit) == "rgb(255, 255, 255)"  # a branch rule: not applicable
+    assert page.locator("#matrix tfoot td").first.inner_text() == "违规合计"
+    page.screenshot(path=str(tmp_path / "index.png"), full_page=True)
+
+    second.locator("a").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/orgs/%E7%AC%AC%E4%B8%80%E4%B8%AD%E5%AD%A6%E7%AC%AC%E4%BA%8C%E5%85%9A%E6%94%AF%E9%83%A8.html")
+    assert page.locator("h1").inner_text().strip() == "第一中学第二党支部"
+    assert background(page.locator("h1 .light")) == RED
+    committee = page.locator("table.grid tbody tr").filter(has_text="每月至少召开1次支部委员会")
+    cells = committee.locator("td")
+    assert cells.all_inner_texts() == ["1", "0"] + ["1"] * 9 + [""]
+    assert background(cells.nth(1)) == RED and background(cells.nth(0)) == "rgb(205, 235, 211)"
+    assert cells.nth(11).get_attribute("class") == "s-none"  # December: not judged on 15 November
+    lecture = page.locator("table.grid tbody tr").filter(has_text="每季度至少召开1次支部党员大会")
+    assert [c.get_attribute("colspan") for c in lecture.locator("td").all()] == ["3", "3", "3", "3"]
+    assert page.locator("table.findings tbody tr").count() == 5
+    page.screenshot(path=str(tmp_path / "branch.png"), full_page=True)
+    assert (tmp_path / "index.png").stat().st_size > 10_000 and (tmp_path / "branch.png").stat().st_size > 10_000
+    assert page.problems == []
+
+
+def test_sorting_and_filtering_the_matrix(page, reports):
+    page.goto((reports / "index.html").as_uri())
+    assert page.locator("#controls").is_visible()
+    page.locator("#matrix thead th", has_text="违规").last.click()
+    names = page.locator("#matrix tbody tr").evaluate_all("rows => rows.map(r => r.dataset.name)")
+    assert names[0] == "第一中学第二党支部"
+    page.fill("#filter", "实验小学")
+    visible = page.locator("#matrix tbody tr:visible").evaluate_all("rows => rows.map(r => r.dataset.name)")
+    assert visible == ["实验小学党总支", "实验小学教工党支部"]
+    page.fill("#filter", "")
+    page.select_option("#light-filter", "yellow")
+    assert page.locator("#matrix tbody tr:visible").evaluate_all("rows => rows.map(r => r.dataset.name)") == [
+        "区委教育工委"
+    ]
+    assert page.problems == []
+
+
+def test_without_javascript_the_matrix_is_a_plain_table(browser, reports):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto((reports / "index.html").as_uri())
+    assert not page.locator("#controls").is_visible()
+    assert page.locator("#matrix tbody tr:visible").count() == 8
+    context.close()
+
+
+def test_the_pages_print_on_a4(page, reports, tmp_path):
+    page.goto((reports / "orgs" / "第一中学党委.html").as_uri())
+    page.pdf(path=str(tmp_path / "unit.pdf"), format="A4", print_background=True)
+    assert (tmp_path / "unit.pdf").read_bytes().startswith(b"%PDF")
+    page.emulate_media(media="print")
+    width = page.locator("table.grid").first.evaluate("t => t.getBoundingClientRect().width")
+    assert width <= 1300
