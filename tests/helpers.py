@@ -17,6 +17,18 @@ LEDGER_HEADER = ["组织", "日期", "类型", "主题", "主讲人", "应到", 
 ORG_HEADER = ["组织名称", "组织类型", "上级组织", "成立日期", "别名", "设党小组"]
 LEADER_HEADER = ["姓名", "所在单位", "职务", "任职日期", "离任日期"]
 
+# The demo's August theme day, waived for 第一中学's branches (tests of waivers and of the example pipelines).
+AUGUST_WAIVER = """\
+waivers:
+  - rule: theme-day-monthly
+    orgs: [第一中学*]
+    from: 2024-08
+    to: 2024-08
+    reason: 暑期教师集中培训，经党委批准顺延
+    approved_by: 第一中学党委
+    expires: 2025-06-30
+"""
+
 # A small default tree: a 工委 over one 党委 with two branches.
 ORGS = [
     ["区委教育工委", "党工委", "", "2000-01-01", "", ""],

@@ -14,18 +14,10 @@ import yaml
 from click.testing import CliRunner
 
 from compliance.cli import main
+from tests.helpers import AUGUST_WAIVER
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "fixtures" / "demo"
-WAIVERS = """\
-waivers:
-  - rule: theme-day-monthly
-    orgs: [第一中学*]
-    from: 2024-08
-    to: 2024-08
-    reason: 暑期教师集中培训，经党委批准顺延
-    approved_by: 第一中学党委
-"""
 
 
 def commands(workflow: dict) -> list[list[str]]:
@@ -66,7 +58,7 @@ def district(tmp_path):
             for row in csv.reader(handle):
                 sheet.append(row)
     book.save(tmp_path / "名册.xlsx")
-    (tmp_path / "waivers.yaml").write_text(WAIVERS, encoding="utf-8")
+    (tmp_path / "waivers.yaml").write_text(AUGUST_WAIVER, encoding="utf-8")
     return tmp_path
 
 

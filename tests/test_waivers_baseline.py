@@ -11,22 +11,13 @@ from click.testing import CliRunner
 from junitparser import JUnitXml
 
 from compliance.cli import main
+from tests.helpers import AUGUST_WAIVER as AUGUST
 from tests.helpers import rules_file
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "fixtures" / "demo"
 ARGS = [str(DEMO / "ledgers"), "--roster", str(DEMO / "roster")]
 
-AUGUST = """\
-waivers:
-  - rule: theme-day-monthly
-    orgs: [第一中学*]
-    from: 2024-08
-    to: 2024-08
-    reason: 暑期教师集中培训，经党委批准顺延
-    approved_by: 第一中学党委
-    expires: 2025-06-30
-"""
 
 
 def run(out: Path, *extra: str, ledgers: list[str] = ARGS):
