@@ -156,15 +156,16 @@ def _depths(parent: np.ndarray) -> list[int]:
 
 
 def _topics(result: CheckResult) -> dict[tuple, str]:
-    """(source, sheet, row) → 主题 of the records the rules saw, for the evidence lists."""
-    records = result.records
-    topic = records["topic"].to_numpy(object)
-    keep = np.array([isinstance(t, str) and t != "" for t in topic], dtype=bool)
+    """(source, sheet, row) → 主题 of the records that are evidence of a finding, for the evidence lists."""
+    evidence = result.evaluation.evidence
+    shown = np.isin(evidence["judgement"].to_numpy(), result.evaluation.findings.index.to_numpy())
+    records = result.records.iloc[np.unique(evidence["record"].to_numpy()[shown])]
     tables = result.tables
     return {
         (tables[t].source, tables[t].sheet, int(r)): text
-        for t, r, text in zip(records["table"].to_numpy()[keep], records["row"].to_numpy()[keep], topic[keep],
+        for t, r, text in zip(records["table"].to_numpy(), records["row"].to_numpy(), records["topic"].to_numpy(object),
                               strict=True)
+        if isinstance(text, str) and text
     }
 
 
