@@ -12,6 +12,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from copy import copy
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -69,10 +70,16 @@ def _sheet(book: Workbook, title: str, header: tuple[str, ...], rows: list[list]
         cell = sheet.cell(row=1, column=column)
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="EEEEEE")
+    wrapped = None  # style once, then copy the style ids: openpyxl's per-cell style lookup dominates big lists
     for r, values in enumerate(rows, start=2):
         for column, value in enumerate(values, start=1):
+            cell = sheet.cell(row=r, column=column)
+            if wrapped is None:
+                cell.alignment = Alignment(vertical="top", wrap_text=True)
+                wrapped = copy(cell._style)
+            else:
+                cell._style = copy(wrapped)
             text_cell(sheet, r, column, value)
-            sheet.cell(row=r, column=column).alignment = Alignment(vertical="top", wrap_text=True)
     for column, name in enumerate(header, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = _width([name, *(row[column - 1] for row in rows)])
     sheet.freeze_panes = "A2"
