@@ -401,6 +401,25 @@ def _explain(exc: ValidationError, raw: dict[str, Any]) -> str:
     return "规则文件无效。\n" + "\n".join(lines)
 
 
+def explain_entries(exc: ValidationError, raw: dict[str, Any], heading: str, section: str,
+                    name_key: str | None = None) -> str:
+    """pydantic's errors for a file that is a list of entries under ``section`` (a layout, a waivers file): each
+    named 第 N 项, with its ``name_key`` value where it has one, then the key and a Chinese reason."""
+    lines = []
+    for error in exc.errors()[:10]:
+        loc = list(error["loc"])
+        where = ""
+        if len(loc) >= 2 and loc[0] == section and isinstance(loc[1], int):
+            entries = raw.get(section) or []
+            entry = entries[loc[1]] if loc[1] < len(entries) else None
+            name = entry.get(name_key) if name_key and isinstance(entry, dict) else None
+            where = f"第 {loc[1] + 1} 项{f'（{name_key}: {name}）' if name else ''}"
+            loc = loc[2:]
+        key = ".".join(str(part) for part in loc)
+        lines.append(f"{where}{'的' if where and key else ''}{f'键“{key}”' if key else ''}：{_message(error)}")
+    return f"{heading}\n" + "\n".join(lines)
+
+
 def _message(error: dict[str, Any]) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}

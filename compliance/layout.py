@@ -22,7 +22,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from compliance.catalogue import Catalogue, _message, parse_mapping, read_file
+from compliance.catalogue import Catalogue, explain_entries, parse_mapping, read_file
 from compliance.errors import InputError
 from compliance.models import COLUMNS
 from compliance.text import normalise_name
@@ -112,24 +112,8 @@ def load_layout(path: str | Path | None, catalogue: Catalogue) -> Layout | None:
     try:
         model = LayoutModel.model_validate(raw)
     except ValidationError as exc:
-        raise LayoutError(_explain(exc, raw), source=shown) from None
+        raise LayoutError(explain_entries(exc, raw, "格式文件无效。", "sources", "file"), source=shown) from None
     for number, entry in enumerate(model.sources, start=1):
         if entry.type is not None and normalise_name(entry.type) not in catalogue.type_of:
             raise LayoutError(f"格式文件无效。\n第 {number} 项的键“type”：未知的活动类型“{entry.type}”", source=shown)
     return Layout(shown, list(model.sources))
-
-
-def _explain(exc: ValidationError, raw: dict) -> str:
-    lines = []
-    for error in exc.errors()[:10]:
-        loc = list(error["loc"])
-        where = ""
-        if len(loc) >= 2 and loc[0] == "sources" and isinstance(loc[1], int):
-            entries = raw.get("sources") or []
-            entry = entries[loc[1]] if loc[1] < len(entries) else None
-            name = entry.get("file") if isinstance(entry, dict) else None
-            where = f"第 {loc[1] + 1} 项{f'（file: {name}）' if name else ''}"
-            loc = loc[2:]
-        key = ".".join(str(part) for part in loc)
-        lines.append(f"{where}{'的' if where and key else ''}{f'键“{key}”' if key else ''}：{_message(error)}")
-    return "格式文件无效。\n" + "\n".join(lines)

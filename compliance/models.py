@@ -38,6 +38,15 @@ class Status(StrEnum):
         }[self.value]
 
 
+def status_counts(statuses) -> dict[str, int]:
+    """How many findings have each status (met excluded: it is never a finding)."""
+    counts = {s.value: 0 for s in Status if s is not Status.MET}
+    for status in statuses:
+        if status in counts:
+            counts[status] += 1
+    return counts
+
+
 class OrgType(StrEnum):
     WORK_COMMITTEE = "党工委"
     PARTY_GROUP = "党组"

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from compliance.catalogue import Catalogue, _message, parse_mapping, read_file
+from compliance.catalogue import Catalogue, explain_entries, parse_mapping, read_file
 from compliance.errors import InputError
 from compliance.models import Status
 from compliance.roster import Roster
@@ -135,7 +135,7 @@ def load_waivers(path: str | Path | None, catalogue: Catalogue) -> Waivers | Non
     try:
         model = WaiverFile.model_validate(raw)
     except ValidationError as exc:
-        raise WaiverError(_explain(exc), source=shown) from None
+        raise WaiverError(explain_entries(exc, raw, "豁免文件无效。", "waivers"), source=shown) from None
     known = [rule.id for rule in catalogue.rules]
     items = []
     for number, entry in enumerate(model.waivers, start=1):
@@ -163,20 +163,6 @@ def load_waivers(path: str | Path | None, catalogue: Catalogue) -> Waivers | Non
             )
         )
     return Waivers(shown, hashlib.sha256(raw_bytes).hexdigest(), tuple(items))
-
-
-def _explain(exc: ValidationError) -> str:
-    lines = []
-    for error in exc.errors()[:10]:
-        loc = list(error["loc"])
-        where = ""
-        if len(loc) >= 2 and loc[0] == "waivers" and isinstance(loc[1], int):
-            where = f"第 {loc[1] + 1} 项"
-            loc = loc[2:]
-        names = {"start": "from", "end": "to"}
-        key = ".".join(names.get(str(part), str(part)) for part in loc[:1])
-        lines.append(f"{where}{'的' if where and key else ''}{f'键“{key}”' if key else ''}：{_message(error)}")
-    return "豁免文件无效。\n" + "\n".join(lines)
 
 
 @dataclass

@@ -14,4 +14,3 @@ FORMATS: dict[str, ModuleType] = {
     "json": json, "html": html, "xlsx": xlsx, "junit": junit, "sarif": sarif, "github": github, "text": text
 }
 STREAMS = frozenset({"github", "text"})
-DEFAULT_FORMATS = ("json", "html", "xlsx")

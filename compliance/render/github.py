@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 from compliance.models import Severity, Status
 from compliance.render.json import issue_list
-from compliance.render.locate import Locator, Place
+from compliance.render.locate import Locator, Place, issue_message
+from compliance.render.text import MARKS
 
 if TYPE_CHECKING:
     from compliance.pipeline import CheckResult
@@ -54,14 +55,12 @@ def text(result: CheckResult) -> str:
         place, _ = locator.finding(finding)
         who = f"（{finding['person']}）" if finding["person"] else ""
         status = Status(finding["status"]).chinese
-        mark = {"new": "【新增】", "known": "【已知】"}.get(finding["baseline"], "")
-        message = f"{mark}{status}：{finding['org']}{who} {finding['period']}：{finding['message']}"
+        message = (f"{MARKS[finding['baseline']]}{status}：{finding['org']}{who} {finding['period']}："
+                   f"{finding['message']}")
         if finding["waiver"]:
             message += f"（豁免：{finding['waiver']['reason']}，批准：{finding['waiver']['approved_by']}）"
         lines.append(command(_level(finding), message, place, f"{titles[finding['rule']]}（{finding['rule']}）"))
     for level, title, frame in (("warning", "拒收的行", result.rejected), ("notice", "数据质量提醒", result.warnings)):
         for item in issue_list(frame):
-            column = f"列“{item['column']}”：" if item["column"] else ""
-            value = f"（值：{item['value']}）" if item["value"] is not None else ""
-            lines.append(command(level, f"{column}{item['reason']}{value}", locator.issue(item), title))
+            lines.append(command(level, issue_message(item), locator.issue(item), title))
     return "".join(line + "\n" for line in lines)

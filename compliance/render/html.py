@@ -20,7 +20,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from compliance import __version__
-from compliance.models import OrgType, Severity, Status
+from compliance.models import OrgType, Severity, Status, status_counts
 from compliance.pipeline import CheckResult
 from compliance.render.json import issue_list
 
@@ -57,14 +57,6 @@ def _environment() -> Environment:
 def light(counts: dict[str, int]) -> str:
     """三色预警: red with a violation, yellow with something due, else green."""
     return "red" if counts.get("violation") else ("yellow" if counts.get("due") else "green")
-
-
-def _counts(statuses) -> dict[str, int]:
-    counts = {s.value: 0 for s in Status if s is not Status.MET}
-    for status in statuses:
-        if status in counts:
-            counts[status] += 1
-    return counts
 
 
 @dataclass
@@ -221,9 +213,9 @@ def render(result: CheckResult, out_dir: Path) -> list[Path]:
     tree = np.argsort(roster.tin, kind="stable")
     depth = _depths(roster.parent)
     names = roster.names
-    own = {org.name: _counts(f["status"] for f in by_org.get(org.name, [])) for org in roster.orgs}
+    own = {org.name: status_counts(f["status"] for f in by_org.get(org.name, [])) for org in roster.orgs}
     # subtree totals from prefix sums over the preorder: the subtree of i is tree[tin[i]:tout[i]]
-    statuses = list(_counts([]))
+    statuses = list(status_counts([]))
     table = np.array([[own[names[k]][s] for s in statuses] for k in tree], dtype=np.int64).reshape(-1, len(statuses))
     prefix = np.vstack([np.zeros((1, len(statuses)), dtype=np.int64), np.cumsum(table, axis=0)])
     subtree_counts = {
@@ -278,7 +270,7 @@ def render(result: CheckResult, out_dir: Path) -> list[Path]:
     index = env.get_template("index.html.j2").render(
         rows=rows, rules=matrix_rules, rule_totals=rule_totals, units=units, charts=charts, light_counts=lights,
         sources=result.sources, tables=result.tables, notes=result.notes,
-        summary=_counts(f["status"] for f in findings),
+        summary=status_counts(f["status"] for f in findings),
         unassigned=rejected.get(None, []) + warnings.get(None, []), **context
     )
     (out_dir / "index.html").write_text(index, encoding="utf-8")

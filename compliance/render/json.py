@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from compliance import __version__
-from compliance.models import ISSUE_COLUMNS, Status
+from compliance.models import ISSUE_COLUMNS, status_counts
 from compliance.pipeline import CheckResult
 
 FILENAME = "findings.json"
@@ -28,9 +28,7 @@ def issue_list(frame: pd.DataFrame) -> list[dict]:
 
 def document(result: CheckResult) -> dict:
     findings = result.findings()
-    counts = {status.value: 0 for status in Status if status is not Status.MET}
-    for finding in findings:
-        counts[finding["status"]] += 1
+    counts = status_counts(f["status"] for f in findings)
     return {
         "tool": {"name": "compliance", "version": __version__},
         "as_of": result.as_of.isoformat(),

@@ -33,6 +33,13 @@ class Place:
         return "，".join(parts)
 
 
+def issue_message(item: dict) -> str:
+    """``列“日期”：日期“2024年13月5日”不存在（值：2024年13月5日）`` — a rejected row or warning, its place aside."""
+    column = f"列“{item['column']}”：" if item["column"] else ""
+    value = f"（值：{item['value']}）" if item["value"] is not None else ""
+    return f"{column}{item['reason']}{value}"
+
+
 class Locator:
     def __init__(self, result: CheckResult) -> None:
         self.paths = {s.source: s.path or s.source for s in result.sources}

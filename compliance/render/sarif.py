@@ -18,7 +18,7 @@ from urllib.parse import quote
 from compliance import __version__
 from compliance.models import Severity, Status
 from compliance.render.json import issue_list
-from compliance.render.locate import Locator, Place
+from compliance.render.locate import Locator, Place, issue_message
 
 if TYPE_CHECKING:
     from compliance.pipeline import CheckResult
@@ -120,9 +120,7 @@ def document(result: CheckResult) -> dict:
     notifications = []
     for level, title, frame in (("warning", "拒收", result.rejected), ("note", "数据质量提醒", result.warnings)):
         for issue in issue_list(frame):
-            column = f"列“{issue['column']}”：" if issue["column"] else ""
-            value = f"（值：{issue['value']}）" if issue["value"] is not None else ""
-            notifications.append({"level": level, "message": {"text": f"{title}：{column}{issue['reason']}{value}"},
+            notifications.append({"level": level, "message": {"text": f"{title}：{issue_message(issue)}"},
                                   "locations": [artifacts.location(locator.issue(issue))]})
     run = {
         "tool": {"driver": {"name": "compliance", "version": __version__, "semanticVersion": __version__,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from itertools import groupby
 from typing import TYPE_CHECKING
 
-from compliance.models import Status
+from compliance.models import Status, status_counts
 from compliance.render.json import issue_list
 from compliance.render.locate import Locator
 
@@ -68,7 +68,7 @@ def text(result: CheckResult) -> str:
 def summary_lines(result: CheckResult) -> list[str]:
     """The lines every check ends with: reconciliation, counts, baseline comparison, notes."""
     findings = result.findings()
-    count = {s.value: sum(1 for f in findings if f["status"] == s.value) for s in Status}
+    count = status_counts(f["status"] for f in findings)
     sources = result.sources
     lines = [
         f"检查期间 {result.audit.label}，检查日 {result.as_of}：{len(sources)} 个台账文件，"
