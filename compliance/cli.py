@@ -95,8 +95,10 @@ def layout_option(function):
 @click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="基线：以前一次检查写出的 findings.json，每项问题标为新增或已知，并列出已整改的问题。")
 @click.option("--fail-on-new", is_flag=True, help="只有新增（基线中没有）的问题才算失败；需要 --baseline。")
+@click.option("--quiet", "-q", is_flag=True,
+              help="不显示进度条和用时（进度条只在终端中显示，CI 和管道中本来就不显示）。")
 def check(paths, roster, rules, layout, as_of, period, out, formats, fail_on, fail_on_due, waivers, baseline,
-          fail_on_new) -> None:
+          fail_on_new, quiet) -> None:
     """检查台账并写出报告（findings.json、index.html 和每个组织的页面、问题清单 findings.xlsx）。
 
     PATHS 是台账文件或文件夹（递归查找 .csv、.xlsx、.xlsm、.xls、.ods）。
@@ -110,6 +112,7 @@ def check(paths, roster, rules, layout, as_of, period, out, formats, fail_on, fa
     """
     from compliance.periods import parse_period
     from compliance.pipeline import run_check
+    from compliance.progress import Progress
     from compliance.render import FORMATS, STREAMS
 
     chosen = list(dict.fromkeys(f.strip() for f in formats.split(",") if f.strip()))
@@ -120,21 +123,25 @@ def check(paths, roster, rules, layout, as_of, period, out, formats, fail_on, fa
     if fail_on_new and baseline is None:
         raise click.BadParameter("--fail-on-new 需要同时给出 --baseline（以前一次的 findings.json）",
                                  param_hint="--fail-on-new")
+    progress = Progress.for_terminal(quiet)
     try:
         audit = parse_period(period) if period else None
         result = run_check(paths, roster, rules=rules, as_of=as_of, audit=audit, layout=layout, waivers=waivers,
-                           baseline=baseline)
+                           baseline=baseline, progress=progress)
         out.mkdir(parents=True, exist_ok=True)
         for name in chosen:
-            if name in STREAMS:
-                click.echo(FORMATS[name].text(result), nl=False)
-            else:
-                FORMATS[name].render(result, out)
+            with progress.stage(name):
+                if name in STREAMS:
+                    click.echo(FORMATS[name].text(result), nl=False)
+                else:
+                    FORMATS[name].render(result, out)
     except InputError as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:
         raise UserError(f"无法写入报告：{exc}") from None
     _summary(result, out, [name for name in chosen if name not in STREAMS])
+    if not quiet:
+        click.echo(progress.summary(), err=True)
     sys.exit(result.exit_code(fail_on, fail_on_due=fail_on_due, fail_on_new=fail_on_new))
 
 

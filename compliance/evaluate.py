@@ -6,6 +6,7 @@ collapses a subject's unverifiable cells into one, and sorts. Kinds only count.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,7 +66,7 @@ def _collapse_unverifiable(cells: Cells, ctx: Context) -> Cells:
     return Cells(merged, evidence)
 
 
-def evaluate(catalogue: Catalogue, ctx: Context) -> Evaluation:
+def evaluate(catalogue: Catalogue, ctx: Context, tick: Callable[[int], None] | None = None) -> Evaluation:
     frames, evidences, offset = [], [], 0
     org_names = np.array(ctx.roster.names, dtype=object)
     leader_names = np.array([p.name for p in ctx.roster.leaders] + [None], dtype=object)
@@ -90,6 +91,8 @@ def evaluate(catalogue: Catalogue, ctx: Context) -> Evaluation:
         frames.append(out)
         evidences.append(cells.evidence.assign(cell=cells.evidence["cell"] + offset))
         offset += len(out)
+        if tick is not None:
+            tick(1)
     judgements = pd.concat(frames, ignore_index=True)
     evidence = pd.concat(evidences, ignore_index=True)
     order = judgements.sort_values(

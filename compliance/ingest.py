@@ -7,7 +7,7 @@ is an ``InputError`` for the file; what a sheet cannot give (no ledger in it) is
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -272,6 +272,12 @@ def read_source(path: Path, shown: str, known: dict[str, str], layout: Layout | 
 
 
 def read_sources(
-    paths: Iterable[tuple[Path, str]], known: dict[str, str], layout: Layout | None = None
+    paths: Iterable[tuple[Path, str]], known: dict[str, str], layout: Layout | None = None,
+    tick: Callable[[int], None] | None = None,
 ) -> list[SourceFile]:
-    return [read_source(path, shown, known, layout) for path, shown in paths]
+    out = []
+    for path, shown in paths:
+        out.append(read_source(path, shown, known, layout))
+        if tick is not None:
+            tick(1)
+    return out

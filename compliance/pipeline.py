@@ -22,6 +22,7 @@ from compliance.layout import load_layout
 from compliance.models import FINDING_COLUMNS, ActivityRecord, Severity, Status
 from compliance.normalise import SourceSummary, TableInfo, normalise
 from compliance.periods import AuditRange
+from compliance.progress import Progress
 from compliance.roster import Roster, read_roster
 from compliance.rules.base import Context
 from compliance.validate import GateResult, gate
@@ -63,22 +64,28 @@ def take_in(
     catalogue: Catalogue,
     as_of: date,
     layout: str | Path | None = None,
+    progress: Progress | None = None,
 ) -> Intake:
     """Read the roster and every ledger, normalise, and run the data-quality gate."""
+    progress = progress or Progress()
     the_layout = load_layout(layout, catalogue)
-    the_roster = read_roster(roster) if roster is not None else None
-    files = discover(paths)
-    if not files:
-        raise InputError("没有找到台账文件（支持 .csv、.xlsx、.xlsm、.xls、.ods）", source=", ".join(map(str, paths)))
-    sources = read_sources(files, catalogue.column_of, the_layout)
-    candidates = normalise(sources, catalogue, the_roster)
+    with progress.stage("读取", unit="个文件") as tick:
+        the_roster = read_roster(roster) if roster is not None else None
+        files = discover(paths)
+        if not files:
+            raise InputError("没有找到台账文件（支持 .csv、.xlsx、.xlsm、.xls、.ods）",
+                             source=", ".join(map(str, paths)))
+        sources = read_sources(files, catalogue.column_of, the_layout, tick)
+    with progress.stage("规范化"):
+        candidates = normalise(sources, catalogue, the_roster)
     notes = []
     if the_roster is None:
         the_roster = Roster.from_ledgers(candidates.org_spellings())
         notes.append(NO_ROSTER)
     if the_layout is not None:
         notes.extend(f"格式文件 {the_layout.path}：{text}" for text in the_layout.unused())
-    result = gate(candidates, the_roster, catalogue, as_of)
+    with progress.stage("数据校验"):
+        result = gate(candidates, the_roster, catalogue, as_of)
     return Intake(catalogue, the_roster, candidates.tables, candidates.sources, result, notes)
 
 
@@ -220,6 +227,7 @@ def run_check(
     layout: str | Path | None = None,
     waivers: str | Path | None = None,
     baseline: str | Path | None = None,
+    progress: Progress | None = None,
 ) -> CheckResult:
     catalogue = load_catalogue(rules)  # a broken rules file fails before anything else is read
     as_of = as_of or date.today()
@@ -228,10 +236,12 @@ def run_check(
         raise InputError(f"检查期间 {audit.label} 在检查日 {as_of} 之后，没有可以判断的期间", column="--period")
     the_waivers = load_waivers(waivers, catalogue)  # like the rules: refused before any ledger is read
     the_baseline = load_baseline(baseline, catalogue, audit)
-    intake = take_in(paths, roster, catalogue, as_of, layout)
+    progress = progress or Progress()
+    intake = take_in(paths, roster, catalogue, as_of, layout, progress)
     records = intake.gate.records[intake.gate.counted].reset_index(drop=True)
     ctx = Context(records, intake.tables, intake.roster, np.datetime64(as_of, "D"), audit, catalogue.activity_types)
-    evaluation = evaluate(catalogue, ctx)
+    with progress.stage("评估", total=len(catalogue.rules), unit="条规则") as tick:
+        evaluation = evaluate(catalogue, ctx, tick)
     judgements = evaluation.judgements
     judgements["waiver"] = np.int64(-1)
     judgements["was"] = None

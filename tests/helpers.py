@@ -13,6 +13,7 @@ from compliance.pipeline import CheckResult, run_check
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_RULES = REPO / "compliance" / "rules.yaml"
+DEMO = REPO / "fixtures" / "demo"
 LEDGER_HEADER = ["组织", "日期", "类型", "主题", "主讲人", "应到", "实到", "会前说纪"]
 ORG_HEADER = ["组织名称", "组织类型", "上级组织", "成立日期", "别名", "设党小组"]
 LEADER_HEADER = ["姓名", "所在单位", "职务", "任职日期", "离任日期"]

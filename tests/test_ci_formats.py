@@ -30,7 +30,7 @@ def november(tmp_path_factory):
                                            "--format", "json,junit,sarif,github,text"])
     assert result.exit_code == 1, result.output
     document = json.loads((out / "findings.json").read_text(encoding="utf-8"))
-    return out, document, result.output
+    return out, document, result.stdout
 
 
 def by_status(findings, *statuses):

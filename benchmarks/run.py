@@ -1,0 +1,262 @@
+"""Time every stage of a check at several sizes, beside plain pandas and DuckDB, and print one table.
+
+    python -m benchmarks.run                      # 10k, 100k and 1M records
+    python -m benchmarks.run --sizes 10k,100k,1M,10M --html-up-to 1M
+
+For each size a synthetic province (``benchmarks/generate.py``) is written once under ``--data`` as one canonical
+CSV. Then, each in a fresh process so that peak memory belongs to that size alone:
+
+- ``stages``: pandas.read_csv of the CSV (the yardstick every ratio is taken against), then a whole check in-process
+  — read, normalise, data-quality gate, evaluate (the pipeline's own stage timings) — then findings.json and the
+  HTML pages; the theme-day-monthly rule alone on the records, and DuckDB's SQL for the same rule over the same
+  records (best of three each); peak RSS;
+- ``process``: a Python process that imports pandas and reads the CSV, and ``compliance check --format json``,
+  wall clock and peak RSS each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+AS_OF = date(2024, 12, 31)
+TARGETS = {  # stage: highest ratio to pandas.read_csv at 1M records (the issue's targets)
+    "normalise": 2, "gate": 5, "evaluate": 2, "json": 1, "process": 10, "monthly": 1.5,
+}
+
+
+def size(text: str) -> int:
+    text = text.strip().lower()
+    scale = {"k": 1_000, "m": 1_000_000}.get(text[-1], 1)
+    return int(float(text.rstrip("km")) * scale)
+
+
+def label(n: int) -> str:
+    return f"{n // 1_000_000}M" if n >= 1_000_000 and n % 1_000_000 == 0 else f"{n // 1000}k"
+
+
+def dataset(n: int, data: Path) -> Path:
+    """The generated province for ``n`` records (written once, reused)."""
+    folder = data / label(n)
+    if not (folder / "ledgers" / "台账.csv").exists():
+        subprocess.run([sys.executable, "-m", "benchmarks.generate", "--records", str(n), "--out", str(folder)],
+                       check=True, cwd=HERE.parent)
+    return folder
+
+
+def best(function, repeat: int = 3):
+    times, value = [], None
+    for _ in range(repeat):
+        begun = time.perf_counter()
+        value = function()
+        times.append(time.perf_counter() - begun)
+    return min(times), value
+
+
+def stages(folder: Path, html_pages: bool) -> dict:
+    """Run in a fresh process: every stage's seconds and the peak RSS."""
+    import numpy as np
+    import pandas as pd
+
+    from compliance.progress import Progress, peak_rss
+
+    csv = folder / "ledgers" / "台账.csv"
+    read_csv, frame = best(lambda: pd.read_csv(csv), 1)
+    rows = len(frame)
+    del frame
+    from compliance.pipeline import run_check
+    from compliance.render import html
+    from compliance.render import json as json_format
+
+    progress = Progress()
+    result = run_check([folder / "ledgers"], folder / "roster", as_of=AS_OF, progress=progress)
+    out = Path(tempfile.mkdtemp(prefix="bench-"))
+    begun = time.perf_counter()
+    json_format.render(result, out)
+    json_seconds = time.perf_counter() - begun
+    pages = len(result.roster.names)
+    html_seconds = None
+    if html_pages:
+        begun = time.perf_counter()
+        html.render(result, out)
+        html_seconds = time.perf_counter() - begun
+    peak = peak_rss()
+
+    from compliance.rules import frequency
+    from compliance.rules.base import Context
+
+    rule = next(r for r in result.catalogue.rules if r.id == "theme-day-monthly")
+    types = result.catalogue.activity_types
+
+    def ours():
+        ctx = Context(result.records, result.tables, result.roster, np.datetime64(AS_OF, "D"), result.audit, types)
+        return frequency.check(rule, ctx).frame
+
+    monthly, cells = best(ours)
+    duck, duck_cells = duckdb_monthly(result, rule)
+    assert len(duck_cells) == len(cells), (len(duck_cells), len(cells))
+    assert int(duck_cells["actual"].sum()) == int(cells["actual"].sum())
+    return {
+        "rows": rows, "orgs": pages, "findings": len(result.findings()),
+        "read_csv": read_csv, "read": progress.seconds("读取"), "normalise": progress.seconds("规范化"),
+        "gate": progress.seconds("数据校验"), "evaluate": progress.seconds("评估"), "json": json_seconds,
+        "html": html_seconds, "pages": pages, "peak": peak, "monthly": monthly, "duckdb": duck,
+    }
+
+
+def duckdb_monthly(result, rule) -> tuple[float, object]:
+    """theme-day-monthly as SQL over the same records: every judged (branch, month) with its count and status."""
+    import duckdb
+    import numpy as np
+    import pandas as pd
+
+    roster = result.roster
+    records = pd.DataFrame({
+        "org": result.records["org"].to_numpy(np.int64),
+        "day": result.records["date"].to_numpy("datetime64[D]"),
+        "type": result.records["type"].to_numpy(np.int64),
+    })
+    orgs = pd.DataFrame({"org": np.arange(len(roster.names)), "kind": np.asarray(roster.org_types, dtype=object),
+                         "founded": np.asarray(roster.founded, dtype="datetime64[D]")})
+    con = duckdb.connect()
+    for name, frame in (("records", records), ("orgs", orgs)):
+        con.register(f"{name}_frame", frame)
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM {name}_frame")
+    codes = [result.catalogue.activity_types.index(t) for t in rule.types]
+    sql = f"""
+        WITH months AS (
+            SELECT CAST(m AS DATE) AS start, CAST(m + INTERVAL 1 MONTH - INTERVAL 1 DAY AS DATE) AS finish
+            FROM range(DATE '{result.audit.start}', DATE '{result.audit.end}' + INTERVAL 1 DAY, INTERVAL 1 MONTH) t(m)
+            WHERE m <= DATE '{AS_OF}'
+        ),
+        judged AS (
+            SELECT o.org, m.start, m.finish FROM orgs o, months m WHERE o.kind = '党支部' AND o.founded <= m.start
+        ),
+        counted AS (
+            SELECT org, date_trunc('month', day) AS start, count(*) AS n FROM records
+            WHERE type IN ({", ".join(map(str, codes))}) AND day BETWEEN DATE '{result.audit.start}' AND DATE '{AS_OF}'
+            GROUP BY ALL
+        )
+        SELECT j.org, j.start, coalesce(c.n, 0) AS actual,
+               CASE WHEN coalesce(c.n, 0) >= {rule.min} THEN 'met'
+                    WHEN DATE '{AS_OF}' >= j.finish THEN 'violation' ELSE 'due' END AS status
+        FROM judged j LEFT JOIN counted c ON c.org = j.org AND c.start = j.start
+    """
+    return best(lambda: con.execute(sql).df())
+
+
+def process(folder: Path) -> dict:
+    """Wall clock and peak RSS of a process that only reads the CSV with pandas, and of ``compliance check``."""
+    csv = folder / "ledgers" / "台账.csv"
+    out = tempfile.mkdtemp(prefix="bench-")
+    plain = run([sys.executable, "-c", f"import pandas; pandas.read_csv({str(csv)!r})"])
+    check = run([sys.executable, "-m", "compliance", "check", str(folder / "ledgers"), "--roster",
+                 str(folder / "roster"), "--as-of", AS_OF.isoformat(), "--format", "json", "--out", out,
+                 "--fail-on", "none", "--quiet"])
+    return {"plain": plain[0], "plain_peak": plain[1], "check": check[0], "check_peak": check[1]}
+
+
+def run(command: list[str]) -> tuple[float, int]:
+    begun = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, cwd=HERE.parent)
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - begun
+    if status != 0:
+        raise SystemExit(f"{' '.join(command)} exited with {status}")
+    return seconds, usage.ru_maxrss * 1024
+
+
+def measure(n: int, data: Path, html_pages: bool) -> dict:
+    folder = dataset(n, data)
+    child = subprocess.run([sys.executable, "-m", "benchmarks.run", "--stages", str(folder)]
+                           + (["--no-html"] if not html_pages else []),
+                           check=True, capture_output=True, text=True, cwd=HERE.parent)
+    figures = json.loads(child.stdout.strip().splitlines()[-1])
+    figures.update(process(folder))
+    return figures
+
+
+def table(results: dict[int, dict]) -> str:
+    sizes = list(results)
+    head = ["", *(label(n) for n in sizes), "target at 1M"]
+
+    def seconds(key):
+        return [f"{results[n][key]:.2f} s" if results[n][key] is not None else "—" for n in sizes]
+
+    def ratio(key, base="read_csv"):
+        return [f"{results[n][key]:.2f} s  {results[n][key] / results[n][base]:.1f}×" for n in sizes]
+
+    rows = [
+        ["records", *(f"{results[n]['rows']:,}" for n in sizes), ""],
+        ["organisations", *(f"{results[n]['orgs']:,}" for n in sizes), ""],
+        ["findings", *(f"{results[n]['findings']:,}" for n in sizes), ""],
+        ["pandas.read_csv (= 1×)", *seconds("read_csv"), ""],
+        ["read", *ratio("read"), ""],
+        ["normalise", *ratio("normalise"), "≤ 2×"],
+        ["data-quality gate", *ratio("gate"), "≤ 5×"],
+        ["evaluate (27 rules)", *ratio("evaluate"), "≤ 2×"],
+        ["findings.json", *ratio("json"), "≤ 1×"],
+        ["HTML pages", *(f"{results[n]['html'] / results[n]['pages'] * 1000:.2f} ms/page"
+                         if results[n]["html"] is not None else "—" for n in sizes), "≤ 2 ms/page"],
+        ["peak RSS (in-process)", *(f"{results[n]['peak'] / 2**20:,.0f} MB" for n in sizes), "< 1.5 GiB"],
+        ["process: import pandas + read_csv", *seconds("plain"), ""],
+        ["process: compliance check --format json",
+         *(f"{results[n]['check']:.2f} s  {results[n]['check'] / results[n]['plain']:.1f}×" for n in sizes), "≤ 10×"],
+        ["  its peak RSS", *(f"{results[n]['check_peak'] / 2**20:,.0f} MB" for n in sizes), "< 1.5 GiB"],
+        ["theme-day-monthly alone", *seconds("monthly"), ""],
+        ["  DuckDB SQL, same rule",
+         *(f"{results[n]['duckdb']:.3f} s  {results[n]['monthly'] / results[n]['duckdb']:.2f}× ours/DuckDB"
+           for n in sizes), "≤ 1.5×"],
+    ]
+    if len(sizes) > 1:
+        rows.append(["check time vs the previous size", "",
+                     *(f"{results[b]['check'] / results[a]['check']:.1f}× for {b / a:.0f}× records"
+                       for a, b in itertools.pairwise(sizes)), "10M ≤ 12× 1M"])
+    widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in [head, *rows]]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    import platform
+
+    import pandas as pd
+
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, Python {platform.python_version()}, "
+            f"pandas {pd.__version__}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10k,100k,1M", help="record counts, e.g. 10k,100k,1M,10M")
+    parser.add_argument("--data", type=Path, default=HERE / "data", help="where generated provinces are kept")
+    parser.add_argument("--html-up-to", default="1M", help="render HTML pages up to this size (pages take long)")
+    parser.add_argument("--stages", type=Path, help=argparse.SUPPRESS)  # internal: one size, in a fresh process
+    parser.add_argument("--no-html", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.stages:
+        print(json.dumps(stages(args.stages, not args.no_html)))
+        return
+    results = {}
+    for n in sorted(size(s) for s in args.sizes.split(",")):
+        print(f"… {label(n)} records", file=sys.stderr, flush=True)
+        results[n] = measure(n, args.data, n <= size(args.html_up_to))
+    print(machine())
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()

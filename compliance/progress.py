@@ -1,0 +1,64 @@
+"""Stage timings, a progress bar per stage on a terminal, and the one-line summary at the end.
+
+The pipeline and the renderers report what they do through a ``Progress``: ``with progress.stage("读取", total=n)
+as tick`` times the stage and gives ``tick(k)`` to advance its bar. Bars go to standard error, only when it is a
+terminal (never in CI or in a pipe, never with ``--quiet``); the timings are kept either way, for the summary line
+and for the benchmark.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+
+def _noop(n: int = 1) -> None:
+    pass
+
+
+def peak_rss() -> int:
+    """Peak resident memory of this process so far, in bytes."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
+
+
+@dataclass
+class Progress:
+    show: bool = False  # draw bars on standard error
+    timings: list[tuple[str, float, int]] = field(default_factory=list)  # (stage, seconds, peak RSS after it)
+    started: float = field(default_factory=time.perf_counter)
+
+    @classmethod
+    def for_terminal(cls, quiet: bool = False) -> Progress:
+        """Bars when standard error is a terminal and we are not in CI; none with ``--quiet``."""
+        return cls(show=not quiet and sys.stderr.isatty() and not os.environ.get("CI"))
+
+    @contextmanager
+    def stage(self, label: str, total: int | None = None, unit: str = "") -> Iterator[Callable[[int], None]]:
+        begun = time.perf_counter()
+        bar = None
+        if self.show:
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, desc=label, unit=unit or "it", file=sys.stderr, leave=False,
+                       dynamic_ncols=True, mininterval=0.2)
+        try:
+            yield bar.update if bar is not None else _noop
+        finally:
+            if bar is not None:
+                bar.close()
+            self.timings.append((label, time.perf_counter() - begun, peak_rss()))
+
+    def seconds(self, label: str) -> float:
+        return sum(seconds for name, seconds, _ in self.timings if name == label)
+
+    def summary(self) -> str:
+        """``用时 3.2 秒（读取 1.0 · 规范化 0.4 · …），内存峰值 412 MB``."""
+        total = time.perf_counter() - self.started
+        parts = " · ".join(f"{label} {seconds:.1f}" for label, seconds, _ in self.timings)
+        return f"用时 {total:.1f} 秒（{parts}），内存峰值 {peak_rss() / 2**20:.0f} MB"
