@@ -14,6 +14,7 @@ import pandas as pd
 
 from compliance import rules as kinds
 from compliance.catalogue import Catalogue
+from compliance.frames import frame as make_frame
 from compliance.models import Status
 from compliance.rules.base import Cells, Context
 
@@ -32,12 +33,16 @@ class Evaluation:
         return self.judgements[self.judgements["status"] != Status.MET.value]
 
 
+_STATUSES = np.array([Status.UNVERIFIABLE.value, Status.MET.value, Status.VIOLATION.value, Status.DUE.value],
+                     dtype=object)
+
+
 def _status(frame: pd.DataFrame) -> np.ndarray:
-    return np.select(
+    code = np.select(
         [frame["unverifiable"].to_numpy(bool), frame["passed"].to_numpy(bool), frame["closed"].to_numpy(bool)],
-        [Status.UNVERIFIABLE.value, Status.MET.value, Status.VIOLATION.value],
-        default=Status.DUE.value,
+        [0, 1, 2], default=3,
     )
+    return _STATUSES[code]
 
 
 def _collapse_unverifiable(cells: Cells, ctx: Context) -> Cells:
@@ -67,25 +72,37 @@ def _collapse_unverifiable(cells: Cells, ctx: Context) -> Cells:
 
 
 def evaluate(catalogue: Catalogue, ctx: Context, tick: Callable[[int], None] | None = None) -> Evaluation:
+    return order(*judge(catalogue, ctx, tick), ctx)
+
+
+def judge(
+    catalogue: Catalogue, ctx: Context, tick: Callable[[int], None] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every rule's judgements (JUDGEMENT_COLUMNS plus the roster positions ``org_index``, ``leader_index``),
+    rule by rule, and the evidence pairs (cell: row of the judgements, record: row of ctx.records)."""
     frames, evidences, offset = [], [], 0
     org_names = np.array(ctx.roster.names, dtype=object)
     leader_names = np.array([p.name for p in ctx.roster.leaders] + [None], dtype=object)
     for rule in catalogue.rules:
         cells = _collapse_unverifiable(kinds.get(rule.kind).check(rule, ctx), ctx)
         frame = cells.frame
-        out = pd.DataFrame(
+        org = frame["org"].to_numpy(np.int64)
+        leader = frame["leader"].to_numpy(np.int64)
+        out = make_frame(
             {
                 "rule": rule.id,
-                "severity": rule.severity.value,
+                "severity": str(rule.severity.value),
                 "status": _status(frame),
-                "org": org_names[frame["org"].to_numpy(np.int64)],
-                "person": leader_names[frame["leader"].to_numpy(np.int64)],
+                "org": org_names[org],
+                "person": leader_names[leader],
                 "period": frame["period"].to_numpy(object),
                 "start": frame["start"].to_numpy("datetime64[D]"),
                 "end": frame["end"].to_numpy("datetime64[D]"),
                 "expected": pd.array(frame["expected"], dtype="Int64"),
                 "actual": pd.array(frame["actual"], dtype="Int64"),
                 "message": frame["message"].to_numpy(object),
+                "org_index": org,
+                "leader_index": leader,
             }
         )
         frames.append(out)
@@ -93,15 +110,33 @@ def evaluate(catalogue: Catalogue, ctx: Context, tick: Callable[[int], None] | N
         offset += len(out)
         if tick is not None:
             tick(1)
-    judgements = pd.concat(frames, ignore_index=True)
-    evidence = pd.concat(evidences, ignore_index=True)
-    order = judgements.sort_values(
-        ["org", "rule", "period", "person", "start"], na_position="first", kind="stable"
-    ).index.to_numpy()
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    judgements = judgements.iloc[order].reset_index(drop=True)
-    evidence = pd.DataFrame(
-        {"judgement": rank[evidence["cell"].to_numpy()], "record": evidence["record"].to_numpy()}
-    ).sort_values(["judgement", "record"], kind="stable", ignore_index=True)
+    return pd.concat(frames, ignore_index=True), pd.concat(evidences, ignore_index=True)
+
+
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """Each value's rank in sorted order, equal values equal ranks."""
+    return np.unique(values, return_inverse=True)[1].reshape(-1) if len(values) else np.zeros(0, dtype=np.int64)
+
+
+def order(judgements: pd.DataFrame, evidence: pd.DataFrame, ctx: Context) -> Evaluation:
+    """Sort by organisation name, rule id, period label, person (organisation cells first), start — comparing
+    integer ranks computed once per name, id and label rather than strings per judgement — and renumber the
+    evidence to match."""
+    org_rank = _ranks(np.array(ctx.roster.names, dtype=object))
+    leader_rank = np.append(_ranks(np.array([p.name for p in ctx.roster.leaders], dtype=object)), -1) + 1
+    rule_codes, rules = pd.factorize(judgements["rule"].to_numpy(object))
+    period_codes, periods = pd.factorize(judgements["period"].to_numpy(object))
+    # two keys of packed ranks instead of five: (organisation, rule) and (period, person), then the start day
+    major = org_rank[judgements["org_index"].to_numpy()] * (len(rules) + 1) + _ranks(
+        np.asarray(rules, dtype=object))[rule_codes]
+    minor = _ranks(np.asarray(periods, dtype=object))[period_codes] * (len(leader_rank) + 1) + leader_rank[
+        judgements["leader_index"].to_numpy()]
+    position = np.lexsort((judgements["start"].to_numpy("datetime64[D]").astype(np.int64), minor, major))
+    rank = np.empty(len(position), dtype=np.int64)
+    rank[position] = np.arange(len(position))
+    judgements = judgements.drop(columns=["org_index", "leader_index"]).iloc[position].reset_index(drop=True)
+    cell = rank[evidence["cell"].to_numpy()]
+    record = evidence["record"].to_numpy()
+    by = np.lexsort((record, cell))
+    evidence = pd.DataFrame({"judgement": cell[by], "record": record[by]})
     return Evaluation(judgements, evidence)

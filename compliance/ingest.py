@@ -81,8 +81,30 @@ Merged = list[tuple[tuple[int, int], tuple[int, int]]]  # ((first row, first col
 
 @dataclass
 class Sheet:
-    rows: list[list[object]]
+    """A sheet's cells: as rows of Python values (workbooks, the tolerant CSV reader) or as one string column per
+    position (the fast CSV reader: pyarrow's parser, strings kept in Arrow memory, never one object per cell)."""
+
+    rows: list[list[object]] | None = None
     merged: Merged = field(default_factory=list)
+    frame: pd.DataFrame | None = None
+
+    def head(self, n: int) -> list[list[object]]:
+        if self.frame is not None:
+            return self.frame.head(n).to_numpy(dtype=object).tolist()
+        return self.rows[:n]
+
+    def __len__(self) -> int:
+        return len(self.frame) if self.frame is not None else len(self.rows)
+
+    def lists(self) -> list[list[object]]:
+        return self.head(len(self))
+
+    def has_content(self) -> bool:
+        if any(not is_blank(c) for r in self.head(HEADER_SEARCH_ROWS) for c in r):
+            return True
+        if self.frame is not None:
+            return not blank_cells(self.frame).to_numpy().all()
+        return any(not is_blank(c) for r in self.rows for c in r)
 
 
 def read_rows(path: Path, shown: str, data: bytes | None = None) -> dict[str | None, Sheet]:
@@ -95,7 +117,7 @@ def read_rows(path: Path, shown: str, data: bytes | None = None) -> dict[str | N
     if not data:
         raise InputError("文件为空（0 字节）", source=shown)
     if suffix == ".csv":
-        return {None: Sheet(_read_csv_rows(data, shown))}
+        return {None: _read_csv(data, shown)}
     if suffix in (".xlsx", ".xlsm") and data.startswith(_OLE_MAGIC):
         raise InputError(_PROTECTED, source=shown)
     return _read_workbook_rows(path, shown)
@@ -145,20 +167,74 @@ def _detect(data: bytes) -> str:
     return "big5" if best is not None and best.encoding == "big5" else "gb18030"
 
 
-def _read_csv_rows(data: bytes, shown: str) -> list[list[object]]:
+def _read_csv(data: bytes, shown: str) -> Sheet:
+    """A CSV's cells. Rectangular files (every row as wide as the first: what Excel and WPS export) go through
+    pyarrow's parser into string columns; anything else — a title line narrower than the header, a ragged row —
+    through Python's csv module, slower but tolerant. Both give the same cells.
+
+    UTF-8 files go to pyarrow as they are (it checks the encoding as it reads); others are decoded first."""
     import csv
     import io
 
-    text = decode(data, shown)
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    text = None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or not _utf8_sample(body):
+        text = decode(data, shown)
+        body = text.encode("utf-8")
+    sample = body[:65536].decode("utf-8", errors="ignore")
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
-        delimiter = dialect.delimiter
+        delimiter = csv.Sniffer().sniff(sample[:4096], delimiters=",\t;").delimiter
     except csv.Error:
         delimiter = ","
+    frame = _read_rectangular(body, sample, delimiter)
+    if frame is not None:
+        return Sheet(frame=frame)
+    text = text if text is not None else decode(data, shown)
     try:
-        return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        return Sheet([list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)])
     except csv.Error as exc:
         raise InputError(f"CSV 格式错误：{exc}", source=shown) from None
+
+
+def _utf8_sample(data: bytes) -> bool:
+    """Does the start of ``data`` read as UTF-8? (A character cut at the sample's end does not count.)"""
+    try:
+        data[:65536].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= min(len(data), 65536) - 3
+    return True
+
+
+def _read_rectangular(data: bytes, text: str, delimiter: str) -> pd.DataFrame | None:
+    """Every row as strings, one column per position, or None when the rows are not all as wide as the first
+    (or the file is not UTF-8 after all: pyarrow checks every string)."""
+    import csv
+    import io
+
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    try:
+        first = next(csv.reader(io.StringIO(text[:65536], newline=""), delimiter=delimiter), None)
+    except csv.Error:
+        return None
+    if not first:
+        return None
+    names = [f"c{i}" for i in range(len(first))]
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(data),
+            read_options=pa_csv.ReadOptions(column_names=names, block_size=1 << 24),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+    frame.columns = range(len(names))
+    return frame
 
 
 def _read_workbook_rows(path: Path, shown: str) -> dict[str | None, Sheet]:
@@ -187,7 +263,7 @@ def find_header(rows: Sequence[Sequence[object]], known: dict[str, str]) -> tupl
     return best
 
 
-def _no_header(rows: list[list[object]], known: dict[str, str]) -> str:
+def _no_header(rows: Sequence[Sequence[object]], known: dict[str, str]) -> str:
     """Why no header was found: the row that looks most like one, which of its names are known, what is expected."""
 
     def score(row: list[object]) -> tuple[int, int]:
@@ -206,18 +282,23 @@ def _no_header(rows: list[list[object]], known: dict[str, str]) -> str:
 
 
 def to_table(
-    rows: list[list[object]], header_index: int, source: str, sheet: str | None, merged: Merged = (),
-    override: Override | None = None,
+    content: Sheet, header_index: int, source: str, sheet: str | None, override: Override | None = None
 ) -> Table:
-    header = rows[header_index]
-    width = max((len(r) for r in rows[header_index:]), default=0)
+    if content.frame is not None:
+        header = content.frame.iloc[header_index].tolist()
+        width = content.frame.shape[1]
+        cells = content.frame.iloc[header_index + 1 :]
+    else:
+        rows = content.rows
+        header = rows[header_index]
+        width = max((len(r) for r in rows[header_index:]), default=0)
+        body = [list(r) + [""] * (width - len(r)) for r in rows[header_index + 1 :]]
+        cells = pd.DataFrame(body, columns=range(width), dtype=object)
     headers = [("" if is_blank(h) else str(h).strip()) for h in header] + [""] * (width - len(header))
-    body = [list(r) + [""] * (width - len(r)) for r in rows[header_index + 1 :]]
-    cells = pd.DataFrame(body, columns=range(width), dtype=object)
-    cells.index = pd.RangeIndex(header_index + 2, header_index + 2 + len(body))
+    cells.index = pd.RangeIndex(header_index + 2, header_index + 2 + len(cells))
     empty = blank_cells(cells)
     blank = empty.all(axis=1) if width else pd.Series(True, index=cells.index)
-    _fill_merged(cells, merged, header_index + 1)
+    _fill_merged(cells, content.merged, header_index + 1)
     return Table(source, sheet, header_index + 1, headers, cells, blank, empty.all(axis=0), override)
 
 
@@ -244,30 +325,29 @@ def read_source(path: Path, shown: str, known: dict[str, str], layout: Layout | 
     result = SourceFile(shown, path, hashlib.sha256(data).hexdigest())
     sheets = read_rows(path, shown, data)
     for sheet, content in sheets.items():
-        rows = content.rows
         override = layout.match(shown, sheet, path.resolve().as_posix()) if layout else None
-        if not any(not is_blank(c) for r in rows for c in r):
+        if not content.has_content():
             result.skipped_sheets.append({"sheet": sheet, "reason": "空表"})
             continue
         if override and override.header_row is not None:
-            if override.header_row > len(rows):
+            if override.header_row > len(content):
                 raise InputError(
-                    f"格式文件指定表头在第 {override.header_row} 行，但该表只有 {len(rows)} 行", source=shown,
+                    f"格式文件指定表头在第 {override.header_row} 行，但该表只有 {len(content)} 行", source=shown,
                     sheet=sheet,
                 )
             index = override.header_row - 1
         else:
-            header = find_header(rows, {**known, **override.columns} if override else known)
+            header = find_header(content.head(HEADER_SEARCH_ROWS), {**known, **override.columns} if override else known)
             if header is None:
                 result.skipped_sheets.append({"sheet": sheet, "reason": "未找到表头（不是台账）"})
                 continue
             index = header[0]
-        result.tables.append(to_table(rows, index, shown, sheet, content.merged, override))
+        result.tables.append(to_table(content, index, shown, sheet, override))
     if not result.tables and all(s["reason"] == "空表" for s in result.skipped_sheets):
         raise InputError("文件为空（没有任何内容）", source=shown)
     if not result.tables:
-        name, rows = next((n, c.rows) for n, c in sheets.items() if any(not is_blank(x) for r in c.rows for x in r))
-        raise InputError(_no_header(rows, known), source=shown, sheet=name)
+        name, content = next((n, c) for n, c in sheets.items() if c.has_content())
+        raise InputError(_no_header(content.head(HEADER_SEARCH_ROWS), known), source=shown, sheet=name)
     return result
 
 

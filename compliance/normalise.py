@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from compliance.catalogue import Catalogue
+from compliance.frames import frame, objects
 from compliance.ingest import SourceFile, Table
 from compliance.models import COLUMNS, ISSUE_COLUMNS
 from compliance.roster import Roster, infer_org_type
@@ -120,18 +121,23 @@ def _org_from_name(table: Table, roster: Roster | None) -> str | None:
     return None
 
 
-def _convert(values: pd.Series, convert: Callable[[object], object]) -> tuple[np.ndarray, np.ndarray]:
-    """Apply ``convert`` to each distinct value: (converted per row, problem message per row or None)."""
+def _convert(values: pd.Series, *converts: Callable[[object], object]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Apply each of ``converts`` to each distinct value (one factorisation for all of them): per convert,
+    (converted per row, problem message per row or None), both object arrays."""
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    out = np.empty(len(uniques), dtype=object)
-    problems = np.full(len(uniques), None, dtype=object)
-    for i, value in enumerate(uniques):
-        try:
-            out[i] = convert(value)
-        except ValueProblem as exc:
-            out[i] = None
-            problems[i] = str(exc)
-    return out[codes], problems[codes]
+    uniques = list(uniques)
+    out = []
+    for convert in converts:
+        converted = np.empty(len(uniques), dtype=object)
+        problems = np.full(len(uniques), None, dtype=object)
+        for i, value in enumerate(uniques):
+            try:
+                converted[i] = convert(value)
+            except ValueProblem as exc:
+                converted[i] = None
+                problems[i] = str(exc)
+        out.append((converted[codes], problems[codes]))
+    return out
 
 
 def shown(value: object) -> str | None:
@@ -170,21 +176,18 @@ def normalise(
             )
             summary.read += len(table.cells)
             summary.blank += int(table.blank.sum())
-            body = table.cells.loc[~table.blank, list(mapping)]
-            frame = pd.DataFrame(
-                {COLUMNS[name]: body[pos].to_numpy(dtype=object) for pos, name in mapping.items()},
-                index=body.index,
-            )
-            for name in COLUMNS.values():
-                if name not in frame:
-                    frame[name] = None
-            if "组织" not in mapping.values():
-                frame["org"] = _org_from_name(table, roster)
-            frame["type_fallback"] = _type_from_name(table, catalogue)
-            frame["table"] = len(tables) - 1
-            frame["row"] = body.index.to_numpy()
-            frame["source_index"] = len(summaries) - 1
-            frames.append(frame.reset_index(drop=True))
+            body = table.cells.loc[~table.blank.to_numpy(), list(mapping)]
+            n = len(body)
+            columns = {COLUMNS[name]: body[pos].array for pos, name in mapping.items()}
+            constant = {"org": _org_from_name(table, roster) if "组织" not in mapping.values() else None,
+                        "type_fallback": _type_from_name(table, catalogue)}
+            for name in [*COLUMNS.values(), "type_fallback"]:
+                if name not in columns:
+                    columns[name] = pd.Series(np.full(n, constant.get(name), dtype=object), dtype=object).array
+            columns["table"] = np.full(n, len(tables) - 1, dtype=np.int64)
+            columns["row"] = body.index.to_numpy(dtype=np.int64)
+            columns["source_index"] = np.full(n, len(summaries) - 1, dtype=np.int64)
+            frames.append(pd.DataFrame(columns))
     raw = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=[*COLUMNS.values(), "type_fallback", "table", "row", "source_index"]
     )
@@ -198,13 +201,25 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
          "source_index": raw["source_index"].to_numpy(dtype=np.int64)}
     )
     for name in ("org", "date", "type", "expected", "present", "discipline"):
-        out[f"raw_{name}"] = raw[name].to_numpy(dtype=object)
+        out[f"raw_{name}"] = raw[name].array  # as read: strings stay in the reader's memory
 
-    out["org_key"] = _convert(raw["org"], lambda v: None if is_blank(v) else normalise_name(str(v)))[0]
+    def name_key(value: object) -> str | None:
+        return None if is_blank(value) else normalise_name(str(value))
 
-    dates, problem = _convert(raw["date"], parse_date)
-    out["date"] = pd.to_datetime(pd.Series(dates, dtype=object), errors="coerce").to_numpy("datetime64[ns]")
-    out["date_problem"] = problem
+    out["org_key"] = objects(_convert(raw["org"], name_key)[0][0])
+
+    codes, uniques = pd.factorize(raw["date"], use_na_sentinel=False)
+    days = np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[ns]")
+    problems = np.full(len(uniques), None, dtype=object)
+    for i, value in enumerate(uniques):
+        try:
+            day = parse_date(value)
+        except ValueProblem as exc:
+            problems[i] = str(exc)
+        else:
+            days[i] = np.datetime64(day, "ns") if day is not None else np.datetime64("NaT")
+    out["date"] = days[codes]
+    out["date_problem"] = objects(problems[codes])
 
     def canonical_type(value: object) -> str | None:
         if is_blank(value):
@@ -212,20 +227,30 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
         key = normalise_name(str(value))
         return catalogue.type_of.get(key, normalise_text(str(value)))
 
-    types = _convert(raw["type"], canonical_type)[0]
+    types = _convert(raw["type"], canonical_type)[0][0]
     fallback = raw["type_fallback"].to_numpy(dtype=object)
-    out["type"] = np.where(pd.isna(pd.Series(types, dtype=object)).to_numpy(), fallback, types)
+    out["type"] = objects(np.where(pd.isna(types), fallback, types))
 
-    out["topic"] = _convert(raw["topic"], _text)[0]
-    out["person"] = _convert(raw["person"], lambda v: None if is_blank(v) else normalise_name(str(v)))[0]
+    out["topic"] = objects(_convert(raw["topic"], _text)[0][0])
+    out["person"] = objects(_convert(raw["person"], name_key)[0][0])
+
+    def as_written(value: object) -> str | None:
+        return None if is_blank(value) else normalise_name(shown(value))
+
     for name, parse in (("expected", parse_count), ("present", parse_count), ("discipline", parse_mark)):
-        values, problem = _convert(raw[name], parse)
-        out[name] = pd.array(values, dtype="Int64") if parse is parse_count else values
-        # What the gate sees: the parsed value written canonically, or the raw text when it could not be parsed.
-        raw_text = _convert(raw[name], lambda v: None if is_blank(v) else normalise_name(shown(v)))[0]
-        parsed = [None if v is None else ("是" if v is True else "否" if v is False else str(v)) for v in values]
-        out[f"{name}_text"] = np.where(pd.notna(problem), raw_text, np.array(parsed, dtype=object))
-        out[f"{name}_problem"] = problem
+
+        def gate_text(value: object, parse=parse) -> str | None:
+            """What the gate sees: the parsed value written canonically, or the raw text when it cannot be parsed."""
+            try:
+                parsed = parse(value)
+            except ValueProblem:
+                return as_written(value)
+            return None if parsed is None else ("是" if parsed is True else "否" if parsed is False else str(parsed))
+
+        (values, problem), (text, _) = _convert(raw[name], parse, gate_text)
+        out[name] = pd.array(values, dtype="Int64") if parse is parse_count else objects(values)
+        out[f"{name}_text"] = objects(text)
+        out[f"{name}_problem"] = objects(problem)
     return out
 
 
@@ -240,7 +265,7 @@ def resolve_orgs(candidates: Candidates, roster: Roster) -> np.ndarray:
 def records_frame(rows: pd.DataFrame, org: np.ndarray, catalogue: Catalogue) -> pd.DataFrame:
     """The engine's record table (RECORD_FIELDS) from accepted candidate rows and their roster indices."""
     type_code = {name: i for i, name in enumerate(catalogue.activity_types)}
-    records = pd.DataFrame(
+    records = frame(
         {
             "org": org.astype(np.int64),
             "date": rows["date"].to_numpy("datetime64[D]"),

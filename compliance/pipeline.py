@@ -17,6 +17,7 @@ from compliance.baseline import Baseline, load_baseline
 from compliance.catalogue import Catalogue, load_catalogue
 from compliance.errors import InputError
 from compliance.evaluate import Evaluation, evaluate
+from compliance.frames import frame as make_frame
 from compliance.ingest import discover, read_sources
 from compliance.layout import load_layout
 from compliance.models import FINDING_COLUMNS, ActivityRecord, Severity, Status
@@ -198,13 +199,13 @@ def _evidence_lists(evidence: pd.DataFrame, records: pd.DataFrame, tables, catal
         return {}
     rec = evidence["record"].to_numpy()
     table = records["table"].to_numpy()[rec]
-    frame = pd.DataFrame(
+    frame = make_frame(
         {
             "judgement": evidence["judgement"].to_numpy(),
-            "source": [tables[t].source for t in table],
-            "sheet": [tables[t].sheet for t in table],
+            "source": np.array([t.source for t in tables], dtype=object)[table],
+            "sheet": np.array([t.sheet for t in tables], dtype=object)[table],
             "row": records["row"].to_numpy()[rec],
-            "date": records["date"].to_numpy("datetime64[D]")[rec].astype(str),
+            "date": records["date"].to_numpy("datetime64[D]")[rec].astype(str).astype(object),
             "type": np.array(catalogue.activity_types, dtype=object)[records["type"].to_numpy()[rec]],
         }
     ).sort_values(["judgement", "source", "sheet", "row"], na_position="first", kind="stable")

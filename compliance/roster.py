@@ -109,7 +109,7 @@ def read_roster(path: str | Path) -> Roster:
             file = path / f"{name}.csv"
             if not file.is_file():
                 raise InputError(f"名册文件夹中缺少 {name}.csv", source=str(path))
-            sheets[name] = (read_rows(file, str(file))[None].rows, str(file), None)
+            sheets[name] = (read_rows(file, str(file))[None].lists(), str(file), None)
     elif path.is_file():
         workbook = read_rows(path, str(path))
         sheets = {}
@@ -117,7 +117,7 @@ def read_roster(path: str | Path) -> Roster:
             if name not in workbook:
                 found = "、".join(str(s) for s in workbook) or "（无）"
                 raise InputError(f"名册缺少工作表“{name}”（现有工作表：{found}）", source=str(path))
-            sheets[name] = (workbook[name].rows, str(path), name)
+            sheets[name] = (workbook[name].lists(), str(path), name)
     else:
         raise InputError("名册文件或文件夹不存在", source=str(path))
 

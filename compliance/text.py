@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 import opencc
 
@@ -22,6 +22,7 @@ def _converter() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise_text(value: str) -> str:
     """Simplified, half-width, trimmed, inner runs of whitespace collapsed to one space."""
     text = unicodedata.normalize("NFKC", value)
@@ -29,6 +30,7 @@ def normalise_text(value: str) -> str:
     return _converter().convert(text) if text else text
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise_name(value: str) -> str:
     """A name of a person or organisation: normalised text with no whitespace at all."""
     return _SPACES.sub("", normalise_text(value))

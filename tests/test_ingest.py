@@ -229,8 +229,14 @@ def test_suspicious_values_are_warnings_and_the_row_still_counts(tmp_path):
     ]
     gate = {(e["expectation"], e["column"]): (e["action"], e["unexpected"]) for e in result.gate.expectations}
     assert gate[("expect_column_pair_values_a_to_be_greater_than_b", "实到")] == ("warn", 1)
-    assert gate[("expect_column_values_to_match_regex", "应到")] == ("warn", 1)
-    assert gate[("expect_column_values_to_be_between", "日期")] == ("exclude", 1)
+    assert gate[("expect_column_values_to_be_between", "应到")] == ("warn", 1)
+    assert gate[("expect_column_values_to_be_between", "实到")] == ("warn", 1)
+    assert gate[("expect_column_values_to_be_in_set", "会前说纪")] == ("warn", 1)
+    assert [e for e in result.gate.expectations if e["column"] == "日期"] == [
+        {"expectation": "expect_column_values_to_not_be_null", "column": "日期", "action": "reject", "unexpected": 0},
+        {"expectation": "expect_column_values_to_be_between", "column": "日期", "action": "reject", "unexpected": 0},
+        {"expectation": "expect_column_values_to_be_between", "column": "日期", "action": "exclude", "unexpected": 1},
+    ]
 
 
 # ---- without a roster ----------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ print, raise for bad data, or decide severity.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -14,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from compliance.catalogue import AppliesTo
+from compliance.frames import frame as make_frame
 from compliance.normalise import TableInfo
 from compliance.periods import AuditRange, Granularity, period_codes
 from compliance.roster import Roster
@@ -41,7 +43,7 @@ class Cells:
 
     @classmethod
     def build(cls, evidence: tuple[np.ndarray, np.ndarray] | None = None, **columns) -> Cells:
-        frame = pd.DataFrame({name: columns[name] for name in CELL_COLUMNS})
+        frame = make_frame({name: columns[name] for name in CELL_COLUMNS})
         cell, record = evidence if evidence is not None else (np.array([], np.int64), np.array([], np.int64))
         return cls(frame, pd.DataFrame({"cell": cell.astype(np.int64), "record": record.astype(np.int64)}))
 
@@ -133,14 +135,18 @@ class Context:
     @cached_property
     def _person_table(self) -> pd.DataFrame:
         """(record, name) for every person named in a record, "张三、李四" giving two rows."""
-        person = self.records["person"]
-        named = person.notna().to_numpy()
-        names = [split_list(p) for p in person[named]]
-        counts = np.fromiter((len(n) for n in names), dtype=np.int64, count=len(names))
-        return pd.DataFrame(
+        codes, spellings = pd.factorize(self.records["person"].to_numpy(dtype=object))  # names repeat: split once
+        lists = [split_list(p) for p in spellings]
+        counts = np.array([len(n) for n in lists] + [0], dtype=np.int64)[codes]  # code -1 (blank): no one
+        firsts = np.cumsum([0] + [len(n) for n in lists])
+        flat = np.array([n for group in lists for n in group], dtype=object)
+        named = np.flatnonzero(counts)
+        # each record's names: the run of ``flat`` from its spelling's first name, as many as it has
+        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts[named]) - counts[named], counts[named])
+        return make_frame(
             {
-                "record": np.repeat(np.flatnonzero(named), counts),
-                "name": np.array([n for group in names for n in group], dtype=object),
+                "record": np.repeat(named, counts[named]),
+                "name": flat[np.repeat(firsts[codes[named]], counts[named]) + offsets] if len(flat) else flat,
             }
         )
 
@@ -149,7 +155,7 @@ class Context:
         record's organisation lies in the leader's unit's subtree (so two 王芳 in two schools stay apart)."""
         people = self._person_table
         people = people[np.isin(people["record"].to_numpy(), records)]
-        frame = pd.DataFrame({"leader_pos": np.arange(len(leaders)), "name": self.roster.leader_names[leaders]})
+        frame = make_frame({"leader_pos": np.arange(len(leaders)), "name": self.roster.leader_names[leaders]})
         pairs = people.merge(frame, on="name", how="inner")
         rec = pairs["record"].to_numpy(dtype=np.int64)
         pos = pairs["leader_pos"].to_numpy(dtype=np.int64)
@@ -193,11 +199,13 @@ PERSON_UNVERIFIABLE = "台账中没有“主讲人”（或“姓名”）列，
 
 
 def shortfall_messages(
-    passed: np.ndarray, closed: np.ndarray, what: list[str], actual: np.ndarray, minimum: int, ends: np.ndarray
+    passed: np.ndarray, closed: np.ndarray, what: Callable[[int], str], actual: np.ndarray, minimum: int,
+    ends: np.ndarray,
 ) -> np.ndarray:
-    """“2024-03 主题党日 0 次，应至少 1 次” for violations; due cells add the deadline."""
+    """“2024-03 主题党日 0 次，应至少 1 次” for violations; due cells add the deadline. ``what(i)`` describes
+    cell i (asked only for the cells that did not pass)."""
     out = np.full(len(passed), None, dtype=object)
     for i in np.flatnonzero(~passed):
-        text = f"{what[i]} {actual[i]} 次，应至少 {minimum} 次"
+        text = f"{what(i)} {actual[i]} 次，应至少 {minimum} 次"
         out[i] = text if closed[i] else f"尚未完成：{text}，截止 {ends[i]}"
     return out

@@ -47,10 +47,12 @@ def check(rule: FrequencyRule, ctx: Context) -> Cells:
     closed = ctx.as_of >= cell_end
     labels = period_labels(codes[grid.period], rule.period)
     types = "或".join(rule.types)
-    if rule.window is not None:
-        what = [f"{label} 年 {rule.window.start} 至 {rule.window.end} 期间{types}" for label in labels]
-    else:
-        what = [f"{label} {types}" for label in labels]
+
+    def what(i: int) -> str:
+        if rule.window is not None:
+            return f"{labels[i]} 年 {rule.window.start} 至 {rule.window.end} 期间{types}"
+        return f"{labels[i]} {types}"
+
     return Cells.build(
         grid.evidence,
         org=orgs[grid.subject],

@@ -48,7 +48,10 @@ def check(rule: PerPersonRule, ctx: Context) -> Cells:
     labels = period_labels(codes[grid.period], rule.period)
     names = [ctx.roster.leaders[i].name for i in leader]
     types = "或".join(rule.types)
-    what = [f"{name} {label} {types}" for name, label in zip(names, labels, strict=True)]
+
+    def what(i: int) -> str:
+        return f"{names[i]} {labels[i]} {types}"
+
     message = shortfall_messages(passed, closed, what, grid.actual, rule.min, cell_end)
     message[unverifiable] = PERSON_UNVERIFIABLE
     return Cells.build(

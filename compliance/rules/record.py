@@ -41,11 +41,14 @@ def check(rule: RecordRule, ctx: Context) -> Cells:
         verifiable &= ctx.record_has(column)[records]
 
     n = len(records)
-    expected = pd.array([None] * n, dtype="Int64")
-    actual = pd.array([None] * n, dtype="Int64")
+    expected = pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool))  # all missing
+    actual = expected.copy()
     labels = date_labels(days)
     type_names = np.array(ctx.type_names, dtype=object)[ctx.records["type"].to_numpy()[records]]
-    what = [f"{label} 的{kind}" for label, kind in zip(labels, type_names, strict=True)]
+
+    def what(i: int) -> str:
+        return f"{labels[i]} 的{type_names[i]}"
+
     message = np.full(n, None, dtype=object)
 
     if isinstance(condition, NonEmptyTest | AffirmativeTest):
@@ -57,7 +60,7 @@ def check(rule: RecordRule, ctx: Context) -> Cells:
             passed = values == True  # noqa: E712 - None and False both fail
             failure = f"未记录“{condition.field}”"
         for i in np.flatnonzero(~passed):
-            message[i] = f"{what[i]}{failure}"
+            message[i] = f"{what(i)}{failure}"
     else:
         passed, expected, actual = _ratio(condition, ctx, records, what, message)
 
@@ -99,10 +102,10 @@ def _ratio(condition: RatioTest, ctx: Context, records, what, message):
     wording = "超过" if condition.op == ">" else "不少于"
     for i in np.flatnonzero(~passed):
         if not filled[i]:
-            message[i] = f"{what[i]}未填写{condition.of}或{condition.field}人数，无法确认到会人数"
+            message[i] = f"{what(i)}未填写{condition.of}或{condition.field}人数，无法确认到会人数"
         else:
             message[i] = (
-                f"{what[i]}{condition.of} {of_int[i]} 人、{condition.field} {int(field[i])} 人，"
+                f"{what(i)}{condition.of} {of_int[i]} 人、{condition.field} {int(field[i])} 人，"
                 f"{condition.field}须{wording}{condition.of}的 {condition.value}（至少 {required[i]} 人）"
             )
     expected = pd.array(np.where(filled, required, 0), dtype="Int64")
