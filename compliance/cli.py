@@ -95,10 +95,14 @@ def layout_option(function):
 @click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="基线：以前一次检查写出的 findings.json，每项问题标为新增或已知，并列出已整改的问题。")
 @click.option("--fail-on-new", is_flag=True, help="只有新增（基线中没有）的问题才算失败；需要 --baseline。")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="规则在哪里运行：local 本机；dask 按组织树分区后在 dask.distributed 集群上运行（结果相同）。")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="dask 调度器地址（如 tcp://10.0.0.5:8786）；不提供时在本机启动临时集群。需要 --engine dask。")
 @click.option("--quiet", "-q", is_flag=True,
               help="不显示进度条和用时（进度条只在终端中显示，CI 和管道中本来就不显示）。")
 def check(paths, roster, rules, layout, as_of, period, out, formats, fail_on, fail_on_due, waivers, baseline,
-          fail_on_new, quiet) -> None:
+          fail_on_new, engine, scheduler, quiet) -> None:
     """检查台账并写出报告（findings.json、index.html 和每个组织的页面、问题清单 findings.xlsx）。
 
     PATHS 是台账文件或文件夹（递归查找 .csv、.xlsx、.xlsm、.xls、.ods）。
@@ -123,11 +127,13 @@ def check(paths, roster, rules, layout, as_of, period, out, formats, fail_on, fa
     if fail_on_new and baseline is None:
         raise click.BadParameter("--fail-on-new 需要同时给出 --baseline（以前一次的 findings.json）",
                                  param_hint="--fail-on-new")
+    if scheduler and engine != "dask":
+        raise click.BadParameter("--scheduler 需要同时给出 --engine dask", param_hint="--scheduler")
     progress = Progress.for_terminal(quiet)
     try:
         audit = parse_period(period) if period else None
         result = run_check(paths, roster, rules=rules, as_of=as_of, audit=audit, layout=layout, waivers=waivers,
-                           baseline=baseline, progress=progress)
+                           baseline=baseline, progress=progress, engine=engine, scheduler=scheduler)
         out.mkdir(parents=True, exist_ok=True)
         for name in chosen:
             with progress.stage(name):

@@ -56,6 +56,9 @@ class Context:
     as_of: np.datetime64  # datetime64[D]
     audit: AuditRange
     type_names: tuple[str, ...]
+    # bool per roster organisation: who is judged here (a partition of the dask engine); None: everyone. The
+    # records must then hold every record of the subtree of each organisation in scope.
+    scope: np.ndarray | None = None
 
     @cached_property
     def days(self) -> np.ndarray:
@@ -71,16 +74,22 @@ class Context:
         mask = np.isin(self.roster.org_types, [t.value for t in applies_to.org_types])
         for column, wanted in applies_to.where.items():
             mask &= self.roster.attribute(column) == wanted
+        if self.scope is not None:
+            mask &= self.scope
         return np.flatnonzero(mask)
 
     def leaders_for(self, applies_to: AppliesTo) -> np.ndarray:
         """Roster indices of the leaders a rule applies to (by post, or all)."""
         if applies_to.leaders == "all":
-            return np.arange(len(self.roster.leaders))
-        wanted = set(applies_to.leaders)
-        return np.array(
-            [i for i, p in enumerate(self.roster.leaders) if wanted.intersection(p.posts)], dtype=np.int64
-        )
+            chosen = np.arange(len(self.roster.leaders))
+        else:
+            wanted = set(applies_to.leaders)
+            chosen = np.array(
+                [i for i, p in enumerate(self.roster.leaders) if wanted.intersection(p.posts)], dtype=np.int64
+            )
+        if self.scope is not None:
+            chosen = chosen[self.scope[self.roster.leader_org[chosen]]]
+        return chosen
 
     def org_positions(self, orgs: np.ndarray, records: np.ndarray) -> np.ndarray:
         """Per record: the position of its organisation in ``orgs``, -1 when it is not one of them."""
