@@ -262,28 +262,27 @@ def resolve_orgs(candidates: Candidates, roster: Roster) -> np.ndarray:
     return resolved[codes]
 
 
-def records_frame(rows: pd.DataFrame, org: np.ndarray, catalogue: Catalogue) -> pd.DataFrame:
-    """The engine's record table (RECORD_FIELDS) from accepted candidate rows and their roster indices."""
-    type_code = {name: i for i, name in enumerate(catalogue.activity_types)}
-    records = frame(
+def records_frame(rows: pd.DataFrame, keep: np.ndarray, org: np.ndarray, type_code: np.ndarray) -> pd.DataFrame:
+    """The engine's record table (RECORD_FIELDS) from the candidate rows at ``keep``, with their roster indices
+    and type positions (column by column: the candidate table itself is never copied)."""
+    return frame(
         {
-            "org": org.astype(np.int64),
-            "date": rows["date"].to_numpy("datetime64[D]"),
-            "type": np.array([type_code[t] for t in rows["type"]], dtype=np.int64),
-            "topic": _objects(rows["topic"]),
-            "person": _objects(rows["person"]),
-            "expected": rows["expected"].array,
-            "present": rows["present"].array,
-            "discipline": _objects(rows["discipline"]),
-            "table": rows["table"].to_numpy(dtype=np.int64),
-            "row": rows["row"].to_numpy(dtype=np.int64),
+            "org": org[keep].astype(np.int64),
+            "date": rows["date"].to_numpy("datetime64[D]")[keep],
+            "type": type_code[keep].astype(np.int64),
+            "topic": _objects(rows["topic"], keep),
+            "person": _objects(rows["person"], keep),
+            "expected": rows["expected"].array[keep],
+            "present": rows["present"].array[keep],
+            "discipline": _objects(rows["discipline"], keep),
+            "table": rows["table"].to_numpy(dtype=np.int64)[keep],
+            "row": rows["row"].to_numpy(dtype=np.int64)[keep],
         }
     )
-    return records[list(RECORD_FIELDS)].reset_index(drop=True)
 
 
-def _objects(column: pd.Series) -> np.ndarray:
-    """Values as Python objects, every kind of missing as None."""
-    values = column.to_numpy(dtype=object, copy=True)
+def _objects(column: pd.Series, keep: np.ndarray) -> np.ndarray:
+    """Values at ``keep`` as Python objects, every kind of missing as None."""
+    values = column.to_numpy(dtype=object)[keep]
     values[pd.isna(values)] = None
     return values

@@ -197,12 +197,15 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
             warnings.sort_values(["source", "sheet", "row"], na_position="first", kind="stable")
         )
 
+    source_of = frame["source_index"].to_numpy()
+    n_sources = len(candidates.sources)
+    kept = np.bincount(source_of[accepted], minlength=n_sources)
+    lost = np.bincount(source_of[~accepted], minlength=n_sources)
     for index, source in enumerate(candidates.sources):
-        in_source = frame["source_index"].to_numpy() == index
-        source.accepted = int((in_source & accepted).sum())
-        source.rejected = int((in_source & ~accepted).sum())
-    records = records_frame(frame[accepted], org[accepted], catalogue)
-    return GateResult(records, counted[accepted], rejected, warnings, summary)
+        source.accepted, source.rejected = int(kept[index]), int(lost[index])
+    keep = np.flatnonzero(accepted)
+    records = records_frame(frame, keep, org, gx_frame["类型"].to_numpy())
+    return GateResult(records, counted[keep], rejected, warnings, summary)
 
 
 def _days(column: pd.Series) -> np.ndarray:
