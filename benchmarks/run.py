@@ -77,10 +77,11 @@ def stages(folder: Path, html_pages: bool) -> dict:
     from compliance.render import html
     from compliance.render import json as json_format
 
-    progress = Progress()
+    progress = Progress(freeze=True)  # as the command line does
     result = run_check([folder / "ledgers"], folder / "roster", as_of=AS_OF, progress=progress)
     out = Path(tempfile.mkdtemp(prefix="bench-"))
     begun = time.perf_counter()
+    result.findings()
     json_format.render(result, out)
     json_seconds = time.perf_counter() - begun
     pages = len(result.roster.names)

@@ -153,19 +153,24 @@ class CheckResult:
         evidence = evidence[np.isin(evidence["judgement"].to_numpy(), findings.index.to_numpy())]
         by_judgement = _evidence_lists(evidence, self.records, self.tables, self.catalogue)
         waivers = self.waivers.items if self.waivers is not None else ()
+        columns = {c: findings[c].to_numpy(dtype=object).tolist() for c in FINDING_COLUMNS[:-1]}
+        columns["person"] = [None if p is None or p != p else p for p in columns["person"]]  # NaN too
+        for c in ("expected", "actual"):
+            columns[c] = [None if v is pd.NA else int(v) for v in columns[c]]
         out = []
-        for index, row in zip(findings.index, findings.itertuples(index=False), strict=True):
-            item = {column: getattr(row, column) for column in FINDING_COLUMNS if column != "evidence"}
-            item["person"] = None if pd.isna(item["person"]) else item["person"]
-            item["expected"] = None if pd.isna(item["expected"]) else int(item["expected"])
-            item["actual"] = None if pd.isna(item["actual"]) else int(item["actual"])
+        keys = list(columns)
+        for values, index, waiver_number, was in zip(
+            zip(*columns.values(), strict=True), findings.index.tolist(), findings["waiver"].tolist(),
+            findings["was"].tolist(), strict=True,
+        ):
+            item = dict(zip(keys, values, strict=True))
             item["waiver"] = None
-            if row.waiver >= 0:
-                waiver = waivers[row.waiver]
+            if waiver_number >= 0:
+                waiver = waivers[waiver_number]
                 item["waiver"] = {"number": waiver.number, "reason": waiver.reason,
                                   "approved_by": waiver.approved_by,
                                   "expires": waiver.expires.isoformat() if waiver.expires else None,
-                                  "was": row.was}
+                                  "was": was}
             item["baseline"] = None
             item["evidence"] = by_judgement.get(index, [])
             out.append(item)
@@ -210,10 +215,12 @@ def _evidence_lists(evidence: pd.DataFrame, records: pd.DataFrame, tables, catal
         }
     ).sort_values(["judgement", "source", "sheet", "row"], na_position="first", kind="stable")
     out: dict[int, list[dict]] = {}
-    for row in frame.itertuples(index=False):
-        out.setdefault(row.judgement, []).append(
-            {"source": row.source, "sheet": row.sheet if isinstance(row.sheet, str) else None, "row": int(row.row),
-             "date": row.date, "type": row.type}
+    for judgement, source, sheet, row, day, kind in zip(
+        *(frame[c].tolist() for c in ("judgement", "source", "sheet", "row", "date", "type")), strict=True
+    ):
+        out.setdefault(judgement, []).append(
+            {"source": source, "sheet": sheet if isinstance(sheet, str) else None, "row": row, "date": day,
+             "type": kind}
         )
     return out
 
