@@ -121,23 +121,24 @@ def _org_from_name(table: Table, roster: Roster | None) -> str | None:
     return None
 
 
-def _convert(values: pd.Series, *converts: Callable[[object], object]) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Apply each of ``converts`` to each distinct value (one factorisation for all of them): per convert,
-    (converted per row, problem message per row or None), both object arrays."""
+def _apply(uniques: list, convert: Callable[[object], object]) -> tuple[np.ndarray, np.ndarray]:
+    """``convert`` of each distinct value, and its problem message (None when fine), as object arrays."""
+    converted = np.empty(len(uniques), dtype=object)
+    problems = np.full(len(uniques), None, dtype=object)
+    for i, value in enumerate(uniques):
+        try:
+            converted[i] = convert(value)
+        except ValueProblem as exc:
+            converted[i] = None
+            problems[i] = str(exc)
+    return converted, problems
+
+
+def _convert(values: pd.Series, convert: Callable[[object], object]) -> tuple[np.ndarray, np.ndarray]:
+    """Apply ``convert`` to each distinct value: (converted per row, problem message per row or None)."""
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    uniques = list(uniques)
-    out = []
-    for convert in converts:
-        converted = np.empty(len(uniques), dtype=object)
-        problems = np.full(len(uniques), None, dtype=object)
-        for i, value in enumerate(uniques):
-            try:
-                converted[i] = convert(value)
-            except ValueProblem as exc:
-                converted[i] = None
-                problems[i] = str(exc)
-        out.append((converted[codes], problems[codes]))
-    return out
+    converted, problems = _apply(list(uniques), convert)
+    return converted[codes], problems[codes]
 
 
 def shown(value: object) -> str | None:
@@ -206,7 +207,7 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     def name_key(value: object) -> str | None:
         return None if is_blank(value) else normalise_name(str(value))
 
-    out["org_key"] = objects(_convert(raw["org"], name_key)[0][0])
+    out["org_key"] = objects(_convert(raw["org"], name_key)[0])
 
     codes, uniques = pd.factorize(raw["date"], use_na_sentinel=False)
     days = np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[ns]")
@@ -227,30 +228,23 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
         key = normalise_name(str(value))
         return catalogue.type_of.get(key, normalise_text(str(value)))
 
-    types = _convert(raw["type"], canonical_type)[0][0]
+    types = _convert(raw["type"], canonical_type)[0]
     fallback = raw["type_fallback"].to_numpy(dtype=object)
     out["type"] = objects(np.where(pd.isna(types), fallback, types))
 
-    out["topic"] = objects(_convert(raw["topic"], _text)[0][0])
-    out["person"] = objects(_convert(raw["person"], name_key)[0][0])
-
-    def as_written(value: object) -> str | None:
-        return None if is_blank(value) else normalise_name(shown(value))
+    out["topic"] = objects(_convert(raw["topic"], _text)[0])
+    out["person"] = objects(_convert(raw["person"], name_key)[0])
 
     for name, parse in (("expected", parse_count), ("present", parse_count), ("discipline", parse_mark)):
-
-        def gate_text(value: object, parse=parse) -> str | None:
-            """What the gate sees: the parsed value written canonically, or the raw text when it cannot be parsed."""
-            try:
-                parsed = parse(value)
-            except ValueProblem:
-                return as_written(value)
-            return None if parsed is None else ("是" if parsed is True else "否" if parsed is False else str(parsed))
-
-        (values, problem), (text, _) = _convert(raw[name], parse, gate_text)
-        out[name] = pd.array(values, dtype="Int64") if parse is parse_count else objects(values)
-        out[f"{name}_text"] = objects(text)
-        out[f"{name}_problem"] = objects(problem)
+        codes, uniques = pd.factorize(raw[name], use_na_sentinel=False)
+        values, problems = _apply(list(uniques), parse)
+        if parse is parse_count:  # per distinct value: the number and whether it is missing, then per row
+            known = np.array([v is not None for v in values], dtype=bool)
+            numbers = np.array([v if v is not None else 0 for v in values], dtype=np.int64)
+            out[name] = pd.arrays.IntegerArray(numbers[codes], ~known[codes])
+        else:
+            out[name] = objects(values[codes])
+        out[f"{name}_problem"] = objects(problems[codes])
     return out
 
 
