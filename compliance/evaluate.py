@@ -14,6 +14,7 @@ import pandas as pd
 
 from compliance import rules as kinds
 from compliance.catalogue import Catalogue
+from compliance.frames import constant
 from compliance.frames import frame as make_frame
 from compliance.models import Status
 from compliance.rules.base import Cells, Context
@@ -80,7 +81,8 @@ def judge(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every rule's judgements (JUDGEMENT_COLUMNS plus the roster positions ``org_index``, ``leader_index``),
     rule by rule, and the evidence pairs (cell: row of the judgements, record: row of ctx.records)."""
-    frames, evidences, offset = [], [], 0
+    parts: dict[str, list] = {}
+    evidences, offset = [], 0
     org_names = np.array(ctx.roster.names, dtype=object)
     leader_names = np.array([p.name for p in ctx.roster.leaders] + [None], dtype=object)
     for rule in catalogue.rules:
@@ -88,29 +90,39 @@ def judge(
         frame = cells.frame
         org = frame["org"].to_numpy(np.int64)
         leader = frame["leader"].to_numpy(np.int64)
-        out = make_frame(
-            {
-                "rule": rule.id,
-                "severity": str(rule.severity.value),
-                "status": _status(frame),
-                "org": org_names[org],
-                "person": leader_names[leader],
-                "period": frame["period"].to_numpy(object),
-                "start": frame["start"].to_numpy("datetime64[D]"),
-                "end": frame["end"].to_numpy("datetime64[D]"),
-                "expected": pd.array(frame["expected"], dtype="Int64"),
-                "actual": pd.array(frame["actual"], dtype="Int64"),
-                "message": frame["message"].to_numpy(object),
-                "org_index": org,
-                "leader_index": leader,
-            }
-        )
-        frames.append(out)
+        n = len(frame)
+        columns = {
+            "rule": constant(n, rule.id),
+            "severity": constant(n, str(rule.severity.value)),
+            "status": _status(frame),
+            "org": org_names[org],
+            "person": leader_names[leader],
+            "period": frame["period"].to_numpy(object),
+            "start": frame["start"].to_numpy("datetime64[D]"),
+            "end": frame["end"].to_numpy("datetime64[D]"),
+            "expected": pd.array(frame["expected"], dtype="Int64"),
+            "actual": pd.array(frame["actual"], dtype="Int64"),
+            "message": frame["message"].to_numpy(object),
+            "org_index": org,
+            "leader_index": leader,
+        }
+        for name, values in columns.items():
+            parts.setdefault(name, []).append(values)
         evidences.append(cells.evidence.assign(cell=cells.evidence["cell"] + offset))
-        offset += len(out)
+        offset += n
         if tick is not None:
             tick(1)
-    return pd.concat(frames, ignore_index=True), pd.concat(evidences, ignore_index=True)
+    judgements = make_frame({
+        name: _integers(values) if name in ("expected", "actual") else np.concatenate(values)
+        for name, values in parts.items()
+    })
+    return judgements, pd.concat(evidences, ignore_index=True)
+
+
+def _integers(arrays: list) -> pd.arrays.IntegerArray:
+    """Nullable integer arrays joined, missing values kept missing."""
+    return pd.arrays.IntegerArray(np.concatenate([a.to_numpy(np.int64, na_value=0) for a in arrays]),
+                                  np.concatenate([a.isna() for a in arrays]))
 
 
 def _ranks(values: np.ndarray) -> np.ndarray:
