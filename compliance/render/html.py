@@ -8,19 +8,24 @@ jinja2's autoescape. No timestamps: the same inputs give the same bytes.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from compliance import __version__
-from compliance.models import OrgType, Severity, Status, status_counts
+from compliance.models import Organisation, OrgType, Severity, Status, status_counts
 from compliance.pipeline import CheckResult
 from compliance.render.json import issue_list
 
@@ -28,7 +33,11 @@ _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 # worst first: the colour of a cell holding several judgements, and of a light
 RANK = {Status.VIOLATION.value: 4, Status.DUE.value: 3, Status.UNVERIFIABLE.value: 2, Status.WAIVED.value: 1,
         Status.MET.value: 0}
+BY_RANK = sorted(RANK, key=RANK.__getitem__)  # the status of each rank
+CHINESE = {status.value: status.chinese for status in Status}
+SEVERITY_CHINESE = {severity.value: severity.chinese for severity in Severity}
 LIGHTS = {"red": "红", "yellow": "黄", "green": "绿"}
+NOT_JUDGED = "未检查（不在检查期间或尚未开始）"
 
 
 def safe_filename(name: str, taken: set[str]) -> str:
@@ -48,9 +57,10 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # the templates are package data: no stat() of them for every page
     )
-    env.filters["status_cn"] = lambda s: Status(s).chinese
-    env.filters["severity_cn"] = lambda s: Severity(s).chinese
+    env.filters["status_cn"] = CHINESE.__getitem__
+    env.filters["severity_cn"] = SEVERITY_CHINESE.__getitem__
     return env
 
 
@@ -59,27 +69,54 @@ def light(counts: dict[str, int]) -> str:
     return "red" if counts.get("violation") else ("yellow" if counts.get("due") else "green")
 
 
-@dataclass
-class Cell:
-    span: int
-    status: str  # a Status value, or "none" (not judged)
-    text: str = ""
-    tip: str = ""
-
-
-@dataclass
+@dataclass(slots=True)
 class GridRow:
     rule: str
     title: str
     person: str | None
-    cells: list[Cell] = field(default_factory=list)
+    cells: Markup  # the row's <td>s, rendered by calendar.html.j2
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixCell:
+    """One organisation × rule cell of the index: the worst status, how many periods fail and how many were judged."""
+
+    status: str
+    failing: int
+    judged: int
+
+
+@dataclass(slots=True)
+class OrgRow:
+    """An organisation's line in the index, and in its units' lists of organisations below them."""
+
+    org: Organisation
+    depth: int
+    page: str
+    counts: SimpleNamespace  # status → number of findings, as attributes for the templates (shared: do not change)
+    light: str
+    rejected: int
+    cells: list[MatrixCell | None]
+    unit: bool
+    subtree: SimpleNamespace
+    subtree_light: str
 
 
 class Calendar:
     """The audited range as month columns; a judgement covers the months from its start to its end (clipped), so a
-    quarterly rule's cell spans three columns, the year's twelve, a record's its month."""
+    quarterly rule's cell spans three columns, the year's twelve, a record's its month.
 
-    def __init__(self, result: CheckResult) -> None:
+    Every organisation's cells are laid out at once, as arrays: the judgements sorted by (organisation, leader or not,
+    rule, leader's name), one grid row per run of equal keys, and a row's months cut into cells where one of its
+    judgements starts or where one ended the month before, so that a cell's months are covered by the same judgements.
+    Organisations share most cells (a month with two records, all met; a quarter not yet judged): each distinct cell
+    is rendered once, and a page only joins its own."""
+
+    def __init__(self, result: CheckResult, org: np.ndarray, rule: np.ndarray, rank: np.ndarray, rules: list,
+                 counted: set[str], cell: Callable[..., Markup]) -> None:
+        """``org``, ``rule`` and ``rank``: each judgement's roster position (-1: on no page), catalogue position and
+        ``RANK``; ``rules``: the catalogue's rules; ``counted``: the ids of rules whose cells count records, so they
+        show how many; ``cell``: the macro that renders a cell from its span, status, text and tip."""
         self.first = np.datetime64(result.audit.start, "M")
         self.n = int(np.datetime64(result.audit.end, "M") - self.first) + 1
         months = self.first + np.arange(self.n)
@@ -93,48 +130,126 @@ class Calendar:
                 self.groups[-1][1] += 1
             else:
                 self.groups.append([label, 1])
+        cells = self._layout(result.judgements, org, rule, rank, rules, counted, len(result.roster.orgs))
+        self._render_cells(result.judgements, cells, cell)
 
-    def rows(self, frame: pd.DataFrame, titles: dict[str, str], order: dict[str, int], counted: set[str]
-             ) -> list[GridRow]:
-        """One row per rule (and leader); ``counted`` rules judge records, so their cells show how many."""
-        if frame.empty:
-            return []
-        start = np.clip((frame["start"].to_numpy("datetime64[M]") - self.first).astype(np.int64), 0, self.n - 1)
-        end = np.clip((frame["end"].to_numpy("datetime64[M]") - self.first).astype(np.int64), 0, self.n - 1)
-        items = list(frame[["rule", "person", "status", "period", "expected", "actual", "message"]]
-                     .itertuples(index=False))
-        groups: dict[tuple, list[int]] = defaultdict(list)
-        for i, item in enumerate(items):
-            groups[(item.rule, item.person if isinstance(item.person, str) else None)].append(i)
-        rows = []
-        for (rule, person), members in sorted(groups.items(), key=lambda kv: (order[kv[0][0]], kv[0][1] or "")):
-            slots: list[tuple[int, ...]] = [() for _ in range(self.n)]
-            for i in members:
-                for m in range(start[i], end[i] + 1):
-                    slots[m] = (*slots[m], i)
-            row = GridRow(rule, titles[rule], person)
-            for m, slot in enumerate(slots):
-                if m and row.cells and slot == slots[m - 1]:
-                    row.cells[-1].span += 1
-                    continue
-                row.cells.append(self._cell([items[i] for i in slot], rule in counted))
-            rows.append(row)
-        return rows
+    def _layout(self, frame: pd.DataFrame, org: np.ndarray, rule: np.ndarray, rank: np.ndarray, rules: list,
+                counted: set[str], n_orgs: int) -> dict[str, np.ndarray]:
+        """Sets the rows; returns, per cell, its span, how many judgements it holds, how many of them are not met,
+        the worst rank, the judgement when it holds one, and whether its rule counts records."""
+        n, count = self.n, len(frame)
+        person = frame["person"].to_numpy(object)
+        leader = frame["person"].notna().to_numpy()
+        name, names = pd.factorize(np.where(leader, person, ""))
+        name_rank = np.argsort(np.argsort(np.asarray(names, dtype=str)))[name]  # in the order of the names
+        start = np.clip((frame["start"].to_numpy("datetime64[M]") - self.first).astype(np.int64), 0, n - 1)
+        end = np.clip((frame["end"].to_numpy("datetime64[M]") - self.first).astype(np.int64), 0, n - 1)
 
-    @staticmethod
-    def _cell(items, records: bool) -> Cell:
-        if not items:
-            return Cell(1, "none", "", "未检查（不在检查期间或尚未开始）")
-        status = max((item.status for item in items), key=RANK.__getitem__)
-        if len(items) == 1 and not (records and status != Status.UNVERIFIABLE.value):
-            item = items[0]
-            text = "?" if status == Status.UNVERIFIABLE.value else ("" if pd.isna(item.actual) else str(item.actual))
-            detail = item.message if isinstance(item.message, str) else (
-                f"实际 {item.actual}，要求 {item.expected}" if not pd.isna(item.expected) else "")
-            return Cell(1, status, text, f"{item.period} {Status(status).chinese}：{detail}".rstrip("："))
-        failing = sum(1 for item in items if item.status != Status.MET.value)
-        tip = f"{len(items)} 条记录" + (f"，其中 {failing} 条不符合" if failing else "，全部符合")
-        return Cell(1, status, str(len(items)), tip)
+        # one stable sort on a single key: (organisation, leader or not, rule, leader's name), then ledger order
+        key = (((org + 1) * 2 + leader) * (len(rules) + 1) + rule + 1) * len(names) + name_rank
+        sort = np.argsort(key, kind="stable")
+        org, rule, leader, name_rank = org[sort], rule[sort], leader[sort], name_rank[sort]
+        rank, start, end = rank[sort], start[sort], end[sort]
+        new = np.ones(count, dtype=bool)
+        new[1:] = ((org[1:] != org[:-1]) | (leader[1:] != leader[:-1]) | (rule[1:] != rule[:-1])
+                   | (name_rank[1:] != name_rank[:-1]))
+        row = np.cumsum(new) - 1
+        heads = np.flatnonzero(new)
+        n_rows = len(heads)
+        self._row_rule = [rules[r].id for r in rule[heads].tolist()]
+        self._row_title = [rules[r].title for r in rule[heads].tolist()]
+        self._row_person = [p if isinstance(p, str) else None for p in person[sort[heads]].tolist()]
+        # an organisation's rows: [bounds[2k], bounds[2k + 1]) without a leader, then up to bounds[2k + 2] with one
+        self._bounds = np.searchsorted(org[heads] * 2 + leader[heads], np.arange(2 * n_orgs + 1))
+
+        # (row, month) slots: how many judgements cover each, how many of them are not met, the worst, and one of them
+        covered = start <= end
+        length = np.where(covered, end - start + 1, 0)
+        member = np.repeat(np.arange(count), length)
+        month = start[member] + np.arange(len(member)) - np.repeat(np.cumsum(length) - length, length)
+        slot = row[member] * n + month
+        size = n_rows * n
+        judged = np.bincount(slot, minlength=size)
+        failing = np.bincount(slot[rank[member] > RANK[Status.MET.value]], minlength=size)
+        worst = np.full(size, -1, dtype=np.int64)
+        np.maximum.at(worst, slot, rank[member])
+        single = np.full(size, -1, dtype=np.int64)
+        single[slot] = sort[member]  # the judgement, where only one covers the slot
+
+        begins = np.zeros(size, dtype=bool)
+        begins[np.arange(n_rows) * n] = True
+        begins[row[covered] * n + start[covered]] = True
+        after = covered & (end + 1 < n)
+        begins[row[after] * n + end[after] + 1] = True
+        first = np.flatnonzero(begins)
+        self._row_cells = np.append(np.searchsorted(first, np.arange(n_rows) * n), len(first)).tolist()
+        return {
+            "span": np.diff(np.append(first, size)), "judged": judged[first], "failing": failing[first],
+            "worst": worst[first], "single": single[first],
+            "counted": np.array([r in counted for r in self._row_rule], dtype=bool)[first // n],
+        }
+
+    def _render_cells(self, frame: pd.DataFrame, c: dict[str, np.ndarray], cell: Callable[..., Markup]) -> None:
+        """Each distinct cell's <td>, once: ``self._html``, and ``self._cell``, each cell's position in it."""
+        # a cell with one judgement shows it, unless the rule counts records (then it shows how many, unless that
+        # one could not be verified); other cells look alike when their spans, counts and worst statuses are
+        alone = (c["judged"] == 1) & ~(c["counted"] & (c["worst"] != RANK[Status.UNVERIFIABLE.value]))
+        self._html: list[Markup] = []
+        self._cell = np.empty(len(alone), dtype=np.int64)
+        known: dict[tuple, int] = {}
+
+        def position(content: tuple) -> int:
+            if content not in known:
+                known[content] = len(self._html)
+                self._html.append(cell(*content))
+            return known[content]
+
+        columns = [c[k][~alone] for k in ("span", "judged", "failing", "worst")]
+        kind, first = _alike(*columns)
+        counts = []
+        for span, judged, failing, worst in zip(*(column[first].tolist() for column in columns), strict=True):
+            if not judged:
+                counts.append(position((span, "none", "", NOT_JUDGED)))
+            else:
+                tip = f"{judged} 条记录" + (f"，其中 {failing} 条不符合" if failing else "，全部符合")
+                counts.append(position((span, BY_RANK[worst], str(judged), tip)))
+        self._cell[~alone] = np.array(counts, dtype=np.int64)[kind]
+
+        judgement = frame.take(c["single"][alone])
+        columns = [c["span"][alone], c["worst"][alone],
+                   *(judgement[k].to_numpy(object) for k in ("period", "message", "expected", "actual"))]
+        kind, first = _alike(*columns)
+        shown = []
+        for span, worst, period, message, expected, actual in zip(*(column[first].tolist() for column in columns),
+                                                                  strict=True):
+            status = BY_RANK[worst]
+            text = "?" if status == Status.UNVERIFIABLE.value else ("" if pd.isna(actual) else str(actual))
+            detail = message if isinstance(message, str) else (
+                "" if pd.isna(expected) else f"实际 {actual}，要求 {expected}")
+            shown.append(position((span, status, text, f"{period} {CHINESE[status]}：{detail}".rstrip("："))))
+        self._cell[alone] = np.array(shown, dtype=np.int64)[kind]
+
+    def grids(self, org: int) -> tuple[list[GridRow], list[GridRow]]:
+        """An organisation's rows, one per rule (and leader): those without a leader, and those with one."""
+        low, middle, high = self._bounds[2 * org:2 * org + 3].tolist()
+        cuts = self._row_cells[low:high + 1]
+        ids, html = self._cell[cuts[0]:cuts[-1]].tolist(), self._html
+        rows = [
+            GridRow(self._row_rule[k], self._row_title[k], self._row_person[k],
+                    Markup("".join([html[i] for i in ids[a - cuts[0]:b - cuts[0]]])))
+            for k, a, b in zip(range(low, high), cuts[:-1], cuts[1:], strict=True)
+        ]
+        return rows[:middle - low], rows[middle - low:]
+
+
+def _alike(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows alike in every column: a number per row, 0 1 2 … in order of first appearance, and where each first
+    appears. Missing values are alike (the columns hold one kind of missing value each)."""
+    kind = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        codes, uniques = pd.factorize(column)
+        kind, _ = pd.factorize(kind * (len(uniques) + 1) + codes + 1)
+    return kind, np.unique(kind, return_index=True)[1]
 
 
 def _depths(parent: np.ndarray) -> list[int]:
@@ -145,6 +260,26 @@ def _depths(parent: np.ndarray) -> list[int]:
             d, node = d + 1, parent[node]
         depth.append(d)
     return depth
+
+
+def _codes(column: pd.Series, values: list) -> np.ndarray:
+    """Each entry's position in ``values`` (-1: not there), hashing each distinct entry once."""
+    codes, uniques = pd.factorize(column)
+    return np.append(pd.Index(values).get_indexer(uniques), -1)[codes]
+
+
+def _matrix(org: np.ndarray, rule: np.ndarray, rank: np.ndarray, shape: tuple[int, int]
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per organisation × rule: how many judgements, how many of them violations or due, and the worst rank."""
+    mine = (org >= 0) & (rule >= 0)
+    cell = org[mine] * shape[1] + rule[mine]
+    size = shape[0] * shape[1]
+    judged = np.bincount(cell, minlength=size)
+    failing = np.bincount(cell[np.isin(rank[mine], [RANK[Status.VIOLATION.value], RANK[Status.DUE.value]])],
+                          minlength=size)
+    worst = np.full(size, -1, dtype=np.int64)
+    np.maximum.at(worst, cell, rank[mine])
+    return judged.reshape(shape), failing.reshape(shape), worst.reshape(shape)
 
 
 def _topics(result: CheckResult) -> dict[tuple, str]:
@@ -178,53 +313,79 @@ def _bar_chart(items: list[tuple[str, int]], unit: str) -> dict | None:
             "height": len(items) * height, "unit": unit}
 
 
+def _attributes(item: dict) -> SimpleNamespace:
+    """A dict as attributes: jinja2 tries ``getattr`` before ``[]``, and a failed ``getattr`` costs an exception."""
+    return SimpleNamespace(**item)
+
+
+def _shown(finding: dict, title: str, basis: str, topics: dict[tuple, str]) -> SimpleNamespace:
+    """A finding as its page shows it: with its rule's title and 依据, and each evidence record's 主题."""
+    shown = _attributes(finding)
+    shown.title, shown.basis = title, basis
+    if finding["waiver"]:
+        shown.waiver = _attributes(finding["waiver"])
+    shown.evidence = []
+    for e in finding["evidence"]:
+        item = _attributes(e)
+        item.topic = topics.get((e["source"], e["sheet"], e["row"]))
+        shown.evidence.append(item)
+    return shown
+
+
 def render(result: CheckResult, out_dir: Path) -> list[Path]:
+    with _collector_skips_existing_objects():
+        return _render(result, out_dir)
+
+
+@contextmanager
+def _collector_skips_existing_objects() -> Iterator[None]:
+    """Every piece jinja2 escapes is a ``Markup``, an object the garbage collector tracks, and a page's pieces live
+    until the page is joined: rendering thousands of pages promotes enough of them to set off full collections, each
+    rescanning every object the check holds (findings, evidence, catalogue). Frozen, those are skipped (a fifth of the
+    time on 551 pages); nothing is lost, and they return to the oldest generation afterwards."""
+    if gc.get_freeze_count():  # the caller manages the collector itself
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def _render(result: CheckResult, out_dir: Path) -> list[Path]:
     env = _environment()
     roster = result.roster
     catalogue = result.catalogue
-    rules = {rule.id: rule for rule in catalogue.rules}
-    titles = {rule.id: rule.title for rule in catalogue.rules}
     order = {rule.id: i for i, rule in enumerate(catalogue.rules)}
     topics = _topics(result)
-    findings = []
-    for finding in result.findings():
-        rule = rules[finding["rule"]]
-        evidence = [{**e, "topic": topics.get((e["source"], e["sheet"], e["row"]))} for e in finding["evidence"]]
-        findings.append({**finding, "title": rule.title, "basis": catalogue.source_text(rule), "evidence": evidence})
+    shown = {rule.id: (rule.title, catalogue.source_text(rule)) for rule in catalogue.rules}
+    findings = result.findings()
     by_org: dict[str, list[dict]] = defaultdict(list)
     for finding in findings:
         by_org[finding["org"]].append(finding)
     rejected, warnings = defaultdict(list), defaultdict(list)
     for item in issue_list(result.rejected):
-        rejected[item["org"]].append(item)
+        rejected[item["org"]].append(_attributes(item))
     for item in issue_list(result.warnings):
-        warnings[item["org"]].append(item)
+        warnings[item["org"]].append(_attributes(item))
 
+    # the judgements as codes, once: organisation (-1: not in the roster, on no page), rule, how bad
     judgements = result.judgements
-    j_org = judgements["org"].to_numpy(object)
-    j_rule = judgements["rule"].to_numpy(object)
-    j_status = judgements["status"].to_numpy(object)
-    org_rows = defaultdict(list)
-    for i, name in enumerate(j_org):
-        org_rows[name].append(i)
+    j_org = _codes(judgements["org"], roster.names)
+    j_rule = _codes(judgements["rule"], list(order))
+    j_rank = _codes(judgements["status"], BY_RANK)
+    present = set(judgements["rule"].unique())
+    matrix_rules = [rule for rule in catalogue.rules if rule.id in present]
+    judged, failing, worst = (
+        table[:, [order[rule.id] for rule in matrix_rules]]
+        for table in _matrix(j_org, j_rule, j_rank, (len(roster.orgs), len(catalogue.rules)))
+    )
+    tree, rows = _org_rows(result, by_org, rejected, judged, failing, worst)
 
-    taken: set[str] = set()
-    pages = {org.name: safe_filename(org.name, taken) for org in roster.orgs}
-    tree = np.argsort(roster.tin, kind="stable")
-    depth = _depths(roster.parent)
-    names = roster.names
-    own = {org.name: status_counts(f["status"] for f in by_org.get(org.name, [])) for org in roster.orgs}
-    # subtree totals from prefix sums over the preorder: the subtree of i is tree[tin[i]:tout[i]]
-    statuses = list(status_counts([]))
-    table = np.array([[own[names[k]][s] for s in statuses] for k in tree], dtype=np.int64).reshape(-1, len(statuses))
-    prefix = np.vstack([np.zeros((1, len(statuses)), dtype=np.int64), np.cumsum(table, axis=0)])
-    subtree_counts = {
-        org.name: dict(zip(statuses, (prefix[roster.tout[i]] - prefix[roster.tin[i]]).tolist(), strict=True))
-        for i, org in enumerate(roster.orgs)
-    }
-
-    calendar = Calendar(result)
     record_rules = {rule.id for rule in catalogue.rules if rule.kind == "record"}
+    calendar = Calendar(result, j_org, j_rule, j_rank, catalogue.rules, record_rules,
+                        env.get_template("calendar.html.j2").module.cell)
     context = {
         "version": __version__,
         "as_of": result.as_of.isoformat(),
@@ -234,71 +395,93 @@ def render(result: CheckResult, out_dir: Path) -> list[Path]:
     }
 
     # the index: organisation × rule matrix, totals, charts
-    matrix_rules = [rule for rule in catalogue.rules if rule.id in set(j_rule)]
-    rows = []
-    for i in tree:
-        org = roster.orgs[i]
-        cells = {}
-        for k in org_rows.get(org.name, []):
-            rule, status = j_rule[k], j_status[k]
-            cell = cells.setdefault(rule, {"status": status, "failing": 0, "judged": 0})
-            cell["judged"] += 1
-            if RANK[status] > RANK[cell["status"]]:
-                cell["status"] = status
-            if status in (Status.VIOLATION.value, Status.DUE.value):
-                cell["failing"] += 1
-        total = subtree_counts[org.name]
-        rows.append({
-            "org": org, "depth": depth[i], "page": pages[org.name], "counts": own[org.name],
-            "light": light(own[org.name]), "rejected": len(rejected.get(org.name, [])),
-            "cells": [cells.get(rule.id) for rule in matrix_rules],
-            "unit": org.type is not OrgType.BRANCH, "subtree": total, "subtree_light": light(total),
-        })
+    statuses = list(status_counts([]))
     tally = judgements.groupby(["rule", "status"], sort=False).size()
     rule_totals = [
         {status: int(tally.get((rule.id, status), 0)) for status in statuses} for rule in matrix_rules
     ]
-    units = [row for row in rows if row["unit"]]
+    units = [row for row in rows if row.unit]
     charts = {
         "rules": _bar_chart([(rule.title, t["violation"]) for rule, t in zip(matrix_rules, rule_totals, strict=True)],
                             "项违规"),
-        "units": _bar_chart([(row["org"].name, row["subtree"]["violation"]) for row in units], "项违规（含下级）"),
+        "units": _bar_chart([(row.org.name, row.subtree.violation) for row in units], "项违规（含下级）"),
     }
-    lights = {colour: sum(1 for row in rows if row["light"] == colour) for colour in LIGHTS}
+    lights = {colour: sum(1 for row in rows if row.light == colour) for colour in LIGHTS}
     written = []
     (out_dir / "orgs").mkdir(parents=True, exist_ok=True)
-    index = env.get_template("index.html.j2").render(
-        rows=rows, rules=matrix_rules, rule_totals=rule_totals, units=units, charts=charts, light_counts=lights,
-        sources=result.sources, tables=result.tables, notes=result.notes,
-        summary=status_counts(f["status"] for f in findings),
-        unassigned=rejected.get(None, []) + warnings.get(None, []), **context
-    )
-    (out_dir / "index.html").write_text(index, encoding="utf-8")
+    # streamed to the file: with tens of thousands of organisations the index is millions of pieces, which would
+    # otherwise all be alive at once (and set off full garbage collections) until joined
+    with (out_dir / "index.html").open("w", encoding="utf-8") as index:
+        index.writelines(env.get_template("index.html.j2").generate(
+            rows=rows, rules=matrix_rules, rule_totals=rule_totals, units=units, charts=charts, light_counts=lights,
+            sources=result.sources, tables=result.tables, notes=result.notes,
+            summary=status_counts(f["status"] for f in findings),
+            unassigned=rejected.get(None, []) + warnings.get(None, []), **context
+        ))
     written.append(out_dir / "index.html")
 
     template = env.get_template("org.html.j2")
-    for row in rows:
-        org = row["org"]
-        mine = judgements.iloc[org_rows.get(org.name, [])]
-        person = mine["person"].notna().to_numpy()
-        i = roster.index[org.name]
-        below = rows[roster.tin[i] + 1:roster.tout[i]]  # rows are in preorder: the subtree follows the unit
+    for i, row in zip(tree.tolist(), rows, strict=True):
+        org = row.org
+        grid, leader_grid = calendar.grids(i)
         page = template.render(
             row=row,
             org=org,
             months=calendar.labels,
             groups=calendar.groups,
-            grid=calendar.rows(mine[~person], titles, order, record_rules),
-            leader_grid=calendar.rows(mine[person], titles, order, record_rules),
-            below=below,
-            base_depth=row["depth"],
-            subtree=row["subtree"],
-            findings=by_org.get(org.name, []),
+            grid=grid,
+            leader_grid=leader_grid,
+            below=rows[roster.tin[i] + 1:roster.tout[i]],  # rows are in preorder: the subtree follows the unit
+            base_depth=row.depth,
+            subtree=row.subtree,
+            # built page by page, so that they die young and do not set off full garbage collections
+            findings=[_shown(finding, *shown[finding["rule"]], topics) for finding in by_org.get(org.name, [])],
             rejected=rejected.get(org.name, []),
             warnings=warnings.get(org.name, []),
             **context,
         )
-        path = out_dir / "orgs" / f"{row['page']}.html"
+        path = out_dir / "orgs" / f"{row.page}.html"
         path.write_text(page, encoding="utf-8")
         written.append(path)
     return written
+
+
+def _org_rows(result: CheckResult, by_org: dict[str, list[dict]], rejected: dict[str | None, list],
+              judged: np.ndarray, failing: np.ndarray, worst: np.ndarray) -> tuple[np.ndarray, list[OrgRow]]:
+    """The organisations in preorder (a unit, then its subtree) and a row for each: its findings by status, its
+    subtree's, and its cells of the index (``judged``, ``failing``, ``worst``: organisations × the index's rules).
+    Rows alike in their counts or cells share one object for them."""
+    roster = result.roster
+    statuses = list(status_counts([]))
+    own = np.array([list(status_counts(f["status"] for f in by_org.get(org.name, [])).values())
+                    for org in roster.orgs], dtype=np.int64).reshape(-1, len(statuses))
+    # subtree totals from prefix sums over the preorder: the subtree of i is tree[tin[i]:tout[i]]
+    tree = np.argsort(roster.tin, kind="stable")
+    prefix = np.vstack([np.zeros((1, len(statuses)), dtype=np.int64), np.cumsum(own[tree], axis=0)])
+    subtree = prefix[roster.tout] - prefix[roster.tin]
+    counts: dict[tuple, SimpleNamespace] = {}
+
+    def shared(values: list[int]) -> SimpleNamespace:
+        key = tuple(values)
+        if key not in counts:
+            counts[key] = SimpleNamespace(**dict(zip(statuses, values, strict=True)))
+        return counts[key]
+
+    kind, first = _alike(judged.ravel(), failing.ravel(), worst.ravel())
+    cells = [MatrixCell(BY_RANK[w], f, j) if j else None
+             for j, f, w in zip(*(table.ravel()[first].tolist() for table in (judged, failing, worst)), strict=True)]
+    kind = kind.reshape(judged.shape)
+
+    taken: set[str] = set()
+    pages = [safe_filename(org.name, taken) for org in roster.orgs]
+    depth = _depths(roster.parent)
+    rows = []
+    for i in tree.tolist():
+        org = roster.orgs[i]
+        mine, total = shared(own[i].tolist()), shared(subtree[i].tolist())
+        rows.append(OrgRow(
+            org=org, depth=depth[i], page=pages[i], counts=mine, light=light(vars(mine)),
+            rejected=len(rejected.get(org.name, [])), cells=[cells[k] for k in kind[i].tolist()],
+            unit=org.type is not OrgType.BRANCH, subtree=total, subtree_light=light(vars(total)),
+        ))
+    return tree, rows
