@@ -375,6 +375,8 @@ def _render(result: CheckResult, out_dir: Path) -> list[Path]:
     j_org = _codes(judgements["org"], roster.names)
     j_rule = _codes(judgements["rule"], list(order))
     j_rank = _codes(judgements["status"], BY_RANK)
+    if (j_rule < 0).any() or (j_rank < 0).any():  # a -1 would index the last rule or status: fail as a lookup does
+        raise KeyError("judgements name a rule or a status the catalogue does not have")
     present = set(judgements["rule"].unique())
     matrix_rules = [rule for rule in catalogue.rules if rule.id in present]
     judged, failing, worst = (
