@@ -114,6 +114,7 @@ def check(paths, roster, rules, layout, as_of, period, out, formats, fail_on, fa
 
     退出码：0 没有达到 --fail-on 级别的违规；1 有；2 输入或用法错误。
     """
+    from compliance.output import staged
     from compliance.periods import parse_period
     from compliance.pipeline import run_check
     from compliance.progress import Progress
@@ -134,13 +135,13 @@ def check(paths, roster, rules, layout, as_of, period, out, formats, fail_on, fa
         audit = parse_period(period) if period else None
         result = run_check(paths, roster, rules=rules, as_of=as_of, audit=audit, layout=layout, waivers=waivers,
                            baseline=baseline, progress=progress, engine=engine, scheduler=scheduler)
-        out.mkdir(parents=True, exist_ok=True)
-        for name in chosen:
-            with progress.stage(name):
-                if name in STREAMS:
-                    click.echo(FORMATS[name].text(result), nl=False)
-                else:
-                    FORMATS[name].render(result, out)
+        with staged(out) as stage:  # all reports appear at once, or the previous ones stay
+            for name in chosen:
+                with progress.stage(name):
+                    if name in STREAMS:
+                        click.echo(FORMATS[name].text(result), nl=False)
+                    else:
+                        FORMATS[name].render(result, stage)
     except InputError as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:

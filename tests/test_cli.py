@@ -160,7 +160,7 @@ def test_output_is_byte_identical_across_runs(tmp_path):
     _, second = run(tmp_path / "b", "--as-of", "2024-11-15")
     files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
-    assert len(files) == 11  # findings.json, findings.xlsx, index.html, 8 organisation pages
+    assert len(files) == 12  # findings.json, findings.xlsx, index.html, 8 organisation pages, .compliance-manifest
     for name in files:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 

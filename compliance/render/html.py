@@ -29,6 +29,8 @@ from compliance.models import Organisation, OrgType, Severity, Status, status_co
 from compliance.pipeline import CheckResult
 from compliance.render.json import issue_list
 
+FILENAME = "index.html"
+PAGES = "orgs"  # one page per organisation
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 # worst first: the colour of a cell holding several judgements, and of a light
 RANK = {Status.VIOLATION.value: 4, Status.DUE.value: 3, Status.UNVERIFIABLE.value: 2, Status.WAIVED.value: 1,
@@ -410,17 +412,17 @@ def _render(result: CheckResult, out_dir: Path) -> list[Path]:
     }
     lights = {colour: sum(1 for row in rows if row.light == colour) for colour in LIGHTS}
     written = []
-    (out_dir / "orgs").mkdir(parents=True, exist_ok=True)
+    (out_dir / PAGES).mkdir(parents=True, exist_ok=True)
     # streamed to the file: with tens of thousands of organisations the index is millions of pieces, which would
     # otherwise all be alive at once (and set off full garbage collections) until joined
-    with (out_dir / "index.html").open("w", encoding="utf-8") as index:
+    with (out_dir / FILENAME).open("w", encoding="utf-8") as index:
         index.writelines(env.get_template("index.html.j2").generate(
             rows=rows, rules=matrix_rules, rule_totals=rule_totals, units=units, charts=charts, light_counts=lights,
             sources=result.sources, tables=result.tables, notes=result.notes,
             summary=status_counts(f["status"] for f in findings),
             unassigned=rejected.get(None, []) + warnings.get(None, []), **context
         ))
-    written.append(out_dir / "index.html")
+    written.append(out_dir / FILENAME)
 
     template = env.get_template("org.html.j2")
     for i, row in zip(tree.tolist(), rows, strict=True):
@@ -442,7 +444,7 @@ def _render(result: CheckResult, out_dir: Path) -> list[Path]:
             warnings=warnings.get(org.name, []),
             **context,
         )
-        path = out_dir / "orgs" / f"{row.page}.html"
+        path = out_dir / PAGES / f"{row.page}.html"
         path.write_text(page, encoding="utf-8")
         written.append(path)
     return written

@@ -1,0 +1,101 @@
+"""Atomic output: a failed or interrupted run leaves the previous reports intact; nothing else in --out is touched."""
+
+from __future__ import annotations
+
+import errno
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from compliance.cli import main
+from compliance.output import MANIFEST
+from compliance.render import FORMATS
+from tests.helpers import DEMO
+
+
+def run(out, *extra):
+    return CliRunner().invoke(main, ["check", str(DEMO / "ledgers"), "--roster", str(DEMO / "roster"),
+                                     "--as-of", "2024-11-15", "--out", str(out), "--fail-on", "none", "--quiet",
+                                     *extra])
+
+
+def snapshot(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def siblings(out):
+    return sorted(p.name for p in out.parent.iterdir() if p.name != out.name)
+
+
+@pytest.fixture
+def previous(tmp_path):
+    """A folder with a finished run's reports, and a file of the user's own."""
+    out = tmp_path / "reports"
+    out.mkdir()
+    (out / ".gitkeep").write_text("")
+    (out / "说明.txt").write_text("本文件夹由 compliance 生成", encoding="utf-8")
+    assert run(out, "--format", "json,html").exit_code == 0
+    return out
+
+
+def failing_xlsx(monkeypatch, error):
+    """findings.xlsx writes half a file, then fails as a full disk or Ctrl-C would."""
+    def render(result, out_dir):
+        (out_dir / "findings.xlsx").write_bytes(b"PK\x03\x04 half")
+        raise error
+
+    monkeypatch.setattr(FORMATS["xlsx"], "render", render)
+
+
+def test_a_full_disk_leaves_the_previous_reports_intact_and_no_partial_set(previous, monkeypatch):
+    before = snapshot(previous)
+    failing_xlsx(monkeypatch, OSError(errno.ENOSPC, "No space left on device"))
+    result = run(previous, "--format", "json,html,xlsx", "--as-of", "2024-12-31")
+    assert result.exit_code == 2
+    assert result.output == "错误：无法写入报告：[Errno 28] No space left on device\n"
+    assert snapshot(previous) == before  # not even the new findings.json, written before xlsx failed
+    assert siblings(previous) == []  # the staging folder is gone
+
+
+def test_ctrl_c_while_writing_leaves_the_previous_reports_intact(previous, monkeypatch):
+    before = snapshot(previous)
+    failing_xlsx(monkeypatch, KeyboardInterrupt())
+    result = run(previous, "--format", "json,html,xlsx")
+    assert result.exit_code == 1 and "Aborted" in result.output
+    assert snapshot(previous) == before
+    assert siblings(previous) == []
+
+
+def test_a_killed_runs_staging_folder_is_swept_by_the_next_run(previous):
+    dead = previous.parent / ".reports.new-999999999-abc"  # no such process
+    dead.mkdir()
+    (dead / "findings.json").write_text("{}")
+    alive = previous.parent / f".reports.new-{os.getppid()}-abc"  # a run still going: left alone
+    alive.mkdir()
+    assert run(previous, "--format", "json").exit_code == 0
+    assert siblings(previous) == [alive.name]
+
+
+def test_a_rerun_replaces_exactly_what_the_previous_run_wrote(previous):
+    assert (previous / MANIFEST).read_text(encoding="utf-8") == "findings.json\nindex.html\norgs\n"
+    assert run(previous, "--format", "json,xlsx").exit_code == 0
+    names = sorted(p.name for p in previous.iterdir())
+    # the HTML of the earlier run is gone (it was ours), the user's files stay
+    assert names == [".compliance-manifest", ".gitkeep", "findings.json", "findings.xlsx", "说明.txt"]
+    assert (previous / "说明.txt").read_text(encoding="utf-8") == "本文件夹由 compliance 生成"
+
+
+def test_rerunning_is_idempotent(previous):
+    first = snapshot(previous)
+    assert run(previous, "--format", "json,html").exit_code == 0
+    assert snapshot(previous) == first
+
+
+def test_out_as_the_working_folder_touches_nothing_but_the_reports(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "台账.csv").write_text("组织,日期\n", encoding="utf-8")
+    (tmp_path / MANIFEST).write_text("../escape\n台账.csv\n台账.csv/..\n..\n", encoding="utf-8")  # hostile
+    assert run(".", "--format", "json").exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [MANIFEST, "findings.json", "台账.csv"]
+    assert (tmp_path / "台账.csv").read_text(encoding="utf-8") == "组织,日期\n"
