@@ -28,6 +28,7 @@ from compliance import __version__
 from compliance.models import Organisation, OrgType, Severity, Status, status_counts
 from compliance.pipeline import CheckResult
 from compliance.render.json import issue_list
+from compliance.text import normalise_name
 
 FILENAME = "index.html"
 PAGES = "orgs"  # one page per organisation
@@ -42,14 +43,35 @@ LIGHTS = {"red": "红", "yellow": "黄", "green": "绿"}
 NOT_JUDGED = "未检查（不在检查期间或尚未开始）"
 
 
+# Windows refuses these as file names whatever the extension (CON.html, nul.txt …)
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+STEM_CHARS = 50  # ≤ 200 bytes in UTF-8 even for 4-byte characters: a suffix and “.html” still fit in 255
+
+
 def safe_filename(name: str, taken: set[str]) -> str:
-    """A file name (no extension) for an organisation's page that stays inside its folder and is unique."""
+    """A file name (no extension) for an organisation's page that stays inside its folder and is unique.
+
+    Width and script variants are folded (NFKC, traditional → simplified, case) before comparing, because the
+    file systems users copy reports to may fold them too; separators, control characters and characters Windows
+    forbids become ``_``; leading and trailing dots and spaces go (so ``..`` cannot climb); reserved device names
+    get a ``_`` in front; long names are cut. A name taken already — by another organisation whose name folds the
+    same, or is cut the same — gets a suffix from the hash of its full name (and a counter, should even that
+    collide), so two organisations never share a page."""
     stem = _UNSAFE.sub("_", unicodedata.normalize("NFKC", name)).strip(" .") or "组织"
-    stem = stem[:60]
-    if stem.casefold() in taken:
-        stem = f"{stem}-{hashlib.sha1(name.encode()).hexdigest()[:8]}"
-    taken.add(stem.casefold())
-    return stem
+    stem = stem[:STEM_CHARS].rstrip(" .") or "组织"
+    if stem.split(".")[0].upper() in _RESERVED:
+        stem = f"_{stem}"
+    candidate, counter = stem, 0
+    while _folded(candidate) in taken:
+        counter += 1
+        digest = hashlib.sha1(f"{name}\x00{counter}".encode() if counter > 1 else name.encode()).hexdigest()[:8]
+        candidate = f"{stem}-{digest}"
+    taken.add(_folded(candidate))
+    return candidate
+
+
+def _folded(stem: str) -> str:
+    return normalise_name(stem).casefold()
 
 
 def _environment() -> Environment:
