@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 import yaml
 
@@ -54,5 +56,5 @@ def test_hostile_organisation_names_get_their_own_page_inside_orgs(tmp_path):
     assert pages == ["_.._逃逸党支部.html", "_CON.html", "一支部_二支部-0a7063b8.html", "一支部_二支部.html"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ledgers", "out", "roster", "rules.yaml"]  # nothing escaped
     index = (out / "index.html").read_text(encoding="utf-8")
-    for page in pages:
-        assert f'href="orgs/{page}"' in index
+    for page in pages:  # linked, percent-encoded
+        assert f'href="orgs/{quote(page)}"' in index
