@@ -99,7 +99,7 @@ def evaluate_dask(
             client = Client(scheduler, timeout="10s")
         else:
             cluster = LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=logging.ERROR)
+                                   host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
             client = Client(cluster)
     except OSError as exc:
         raise InputError(f"无法连接 dask 调度器 {scheduler}：{exc}", column="--scheduler") from None
