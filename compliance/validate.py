@@ -51,7 +51,6 @@ class Check:
 @dataclass
 class GateContext:
     frame: pd.DataFrame  # the candidate rows
-    gx_frame: pd.DataFrame  # what great-expectations validates
     roster: Roster
     catalogue: Catalogue
     as_of: date
@@ -146,7 +145,7 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
         }
     )
     has_org_column = np.array(["组织" in t.columns for t in candidates.tables], dtype=bool)
-    ctx = GateContext(frame, gx_frame, roster, catalogue, as_of,
+    ctx = GateContext(frame, roster, catalogue, as_of,
                       has_org_column[frame["table"].to_numpy()] if len(frame) else np.zeros(0, dtype=bool))
     outcomes = _validate(gx_frame, ctx)
 

@@ -8,13 +8,11 @@ jinja2's autoescape. No timestamps: the same inputs give the same bytes.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -357,27 +355,6 @@ def _shown(finding: dict, title: str, basis: str, topics: dict[tuple, str]) -> S
 
 
 def render(result: CheckResult, out_dir: Path) -> list[Path]:
-    with _collector_skips_existing_objects():
-        return _render(result, out_dir)
-
-
-@contextmanager
-def _collector_skips_existing_objects() -> Iterator[None]:
-    """Every piece jinja2 escapes is a ``Markup``, an object the garbage collector tracks, and a page's pieces live
-    until the page is joined: rendering thousands of pages promotes enough of them to set off full collections, each
-    rescanning every object the check holds (findings, evidence, catalogue). Frozen, those are skipped (a fifth of the
-    time on 551 pages); nothing is lost, and they return to the oldest generation afterwards."""
-    if gc.get_freeze_count():  # the caller manages the collector itself
-        yield
-        return
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-
-
-def _render(result: CheckResult, out_dir: Path) -> list[Path]:
     env = _environment()
     roster = result.roster
     catalogue = result.catalogue
