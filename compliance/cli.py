@@ -67,6 +67,25 @@ def roster_option(function):
     )(function)
 
 
+def limit_option(function):
+    return click.option(
+        "--limit", "limits", multiple=True, metavar="NAME=VALUE",
+        help="放宽或收紧读取上限，可多次给出（防止损坏或恶意的文件耗尽内存）："
+             "size=文件大小 MB（工作簿按解压后，默认 2048）、rows=每表行数（默认 20000000）、"
+             "columns=每表列数（默认 16384）、cells=工作表已用区域的单元格数（默认 50000000）、"
+             "cell-chars=单元格字符数（默认 32767）。",
+    )(function)
+
+
+def _limits(items):
+    from compliance.limits import Limits
+
+    try:
+        return Limits.parse(items)
+    except InputError as exc:
+        raise click.BadParameter(exc.message, param_hint="--limit") from None
+
+
 def layout_option(function):
     return click.option(
         "--layout", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -101,8 +120,9 @@ def layout_option(function):
               help="dask 调度器地址（如 tcp://10.0.0.5:8786）；不提供时在本机启动临时集群。需要 --engine dask。")
 @click.option("--quiet", "-q", is_flag=True,
               help="不显示进度条和用时（进度条只在终端中显示，CI 和管道中本来就不显示）。")
+@limit_option
 def check(paths, roster, rules, layout, as_of, period, out, formats, fail_on, fail_on_due, waivers, baseline,
-          fail_on_new, engine, scheduler, quiet) -> None:
+          fail_on_new, engine, scheduler, quiet, limits) -> None:
     """检查台账并写出报告（findings.json、index.html 和每个组织的页面、问题清单 findings.xlsx）。
 
     PATHS 是台账文件或文件夹（递归查找 .csv、.xlsx、.xlsm、.xls、.ods）。
@@ -130,11 +150,13 @@ def check(paths, roster, rules, layout, as_of, period, out, formats, fail_on, fa
                                  param_hint="--fail-on-new")
     if scheduler and engine != "dask":
         raise click.BadParameter("--scheduler 需要同时给出 --engine dask", param_hint="--scheduler")
+    limits = _limits(limits)
     progress = Progress.for_terminal(quiet)
     try:
         audit = parse_period(period) if period else None
         result = run_check(paths, roster, rules=rules, as_of=as_of, audit=audit, layout=layout, waivers=waivers,
-                           baseline=baseline, progress=progress, engine=engine, scheduler=scheduler)
+                           baseline=baseline, progress=progress, engine=engine, scheduler=scheduler,
+                           limits=limits)
         with staged(out) as stage:  # all reports appear at once, or the previous ones stay
             for name in chosen:
                 with progress.stage(name):
@@ -170,7 +192,8 @@ def _summary(result, out: Path, files: list[str]) -> None:
               help="检查日，晚于它的记录会被提醒（默认：今天）。")
 @click.option("--format", "form", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="输出到标准输出的格式。")
-def validate(paths, roster, rules, layout, as_of, form) -> None:
+@limit_option
+def validate(paths, roster, rules, layout, as_of, form, limits) -> None:
     """只做数据质量检查（上传台账时用）：逐行列出无法使用的行和可疑的值。
 
     PATHS 是台账文件或文件夹。每个文件都核对：读取行 = 接受 + 拒收 + 空行。
@@ -189,8 +212,9 @@ def validate(paths, roster, rules, layout, as_of, form) -> None:
     from compliance.render.json import validation_document
 
     as_of = as_of or date.today()
+    limits = _limits(limits)
     try:
-        intake = take_in(paths, roster, load_catalogue(rules), as_of, layout)
+        intake = take_in(paths, roster, load_catalogue(rules), as_of, layout, limits=limits)
     except InputError as exc:
         raise UserError(str(exc)) from None
     document = validation_document(intake, as_of)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from compliance.errors import InputError
 from compliance.layout import Layout, Override
+from compliance.limits import Limits, column_letter, inspect_zip
 from compliance.text import normalise_name
 from compliance.values import is_blank
 
@@ -107,28 +108,37 @@ class Sheet:
         return any(not is_blank(c) for r in self.rows for c in r)
 
 
-def read_rows(path: Path, shown: str, data: bytes | None = None) -> dict[str | None, Sheet]:
-    """Raw rows of every sheet (CSV: one sheet named None), row 1 first, as the user sees them."""
+def read_rows(
+    path: Path, shown: str, data: bytes | None = None, limits: Limits | None = None
+) -> dict[str | None, Sheet]:
+    """Raw rows of every sheet (CSV: one sheet named None), row 1 first, as the user sees them.
+
+    ``limits`` are checked before the memory they guard is spent (see compliance.limits)."""
+    limits = limits or Limits()
     suffix = path.suffix.lower()
     if suffix not in LEDGER_SUFFIXES:
         raise InputError(f"不支持的文件类型“{suffix}”，请使用 {'、'.join(LEDGER_SUFFIXES)}", source=shown)
     if data is None:
-        data = _read_bytes(path, shown)
+        data = _read_bytes(path, shown, limits)
     if not data:
         raise InputError("文件为空（0 字节）", source=shown)
+    limits.size(len(data), shown)
     if suffix == ".csv":
-        return {None: _read_csv(data, shown)}
+        return {None: _read_csv(data, shown, limits)}
     if suffix in (".xlsx", ".xlsm") and data.startswith(_OLE_MAGIC):
         raise InputError(_PROTECTED, source=shown)
-    return _read_workbook_rows(path, shown)
+    if data.startswith(b"PK\x03\x04"):
+        inspect_zip(data, shown, limits, sheets=suffix != ".ods")
+    return _read_workbook_rows(path, shown, limits)
 
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an .xlsx in an OLE container is an encrypted one
 _PROTECTED = "工作簿受密码保护，无法读取；请在 Excel/WPS 中取消密码后另存，再重新检查"
 
 
-def _read_bytes(path: Path, shown: str) -> bytes:
+def _read_bytes(path: Path, shown: str, limits: Limits) -> bytes:
     try:
+        limits.size(path.stat().st_size, shown)  # before reading it all into memory
         return path.read_bytes()
     except OSError as exc:
         raise InputError(f"无法读取文件：{exc.strerror or exc}", source=shown) from None
@@ -167,7 +177,7 @@ def _detect(data: bytes) -> str:
     return "big5" if best is not None and best.encoding == "big5" else "gb18030"
 
 
-def _read_csv(data: bytes, shown: str) -> Sheet:
+def _read_csv(data: bytes, shown: str, limits: Limits) -> Sheet:
     """A CSV's cells. Rectangular files (every row as wide as the first: what Excel and WPS export) go through
     pyarrow's parser into string columns; anything else — a title line narrower than the header, a ragged row —
     through Python's csv module, slower but tolerant. Both give the same cells.
@@ -176,6 +186,8 @@ def _read_csv(data: bytes, shown: str) -> Sheet:
     import csv
     import io
 
+    lines = data.count(b"\n") + (not data.endswith(b"\n"))  # at least as many as rows: checked before parsing
+    limits.extent(lines, 0, shown, None, dense=False)
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     text = None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or not _utf8_sample(body):
@@ -186,14 +198,23 @@ def _read_csv(data: bytes, shown: str) -> Sheet:
         delimiter = csv.Sniffer().sniff(sample[:4096], delimiters=",\t;").delimiter
     except csv.Error:
         delimiter = ","
-    frame = _read_rectangular(body, sample, delimiter)
+    frame = _read_rectangular(body, sample, delimiter, shown, limits)
     if frame is not None:
         return Sheet(frame=frame)
     text = text if text is not None else decode(data, shown)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    previous = csv.field_size_limit(limits.cell_chars)  # the module's own guard, at our limit
     try:
-        return Sheet([list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)])
+        rows = [list(row) for row in reader]
     except csv.Error as exc:
-        raise InputError(f"CSV 格式错误：{exc}", source=shown) from None
+        if "field larger than field limit" in str(exc):
+            raise InputError(f"单元格超过 {limits.cell_chars:,} 个字符的上限（确需检查时可用 --limit "
+                             "cell-chars=更大的数值 放宽）", source=shown, row=reader.line_num) from None
+        raise InputError(f"CSV 格式错误：{exc}", source=shown, row=reader.line_num) from None
+    finally:
+        csv.field_size_limit(previous)
+    limits.extent(len(rows), max(map(len, rows), default=0), shown, None, dense=False)
+    return Sheet(rows)
 
 
 def _utf8_sample(data: bytes) -> bool:
@@ -205,7 +226,7 @@ def _utf8_sample(data: bytes) -> bool:
     return True
 
 
-def _read_rectangular(data: bytes, text: str, delimiter: str) -> pd.DataFrame | None:
+def _read_rectangular(data: bytes, text: str, delimiter: str, shown: str, limits: Limits) -> pd.DataFrame | None:
     """Every row as strings, one column per position, or None when the rows are not all as wide as the first
     (or the file is not UTF-8 after all: pyarrow checks every string)."""
     import csv
@@ -221,6 +242,7 @@ def _read_rectangular(data: bytes, text: str, delimiter: str) -> pd.DataFrame | 
         return None
     if not first:
         return None
+    limits.extent(0, len(first), shown, None, dense=False)
     names = [f"c{i}" for i in range(len(first))]
     try:
         table = pa_csv.read_csv(
@@ -232,12 +254,27 @@ def _read_rectangular(data: bytes, text: str, delimiter: str) -> pd.DataFrame | 
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
+    limits.extent(table.num_rows, table.num_columns, shown, None, dense=False)
+    _longest_cells(table, shown, limits)
     frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
     frame.columns = range(len(names))
     return frame
 
 
-def _read_workbook_rows(path: Path, shown: str) -> dict[str | None, Sheet]:
+def _longest_cells(table, shown: str, limits: Limits) -> None:
+    """The cell-length limit on Arrow string columns, computed column at a time."""
+    import pyarrow.compute as pc
+
+    for index, column in enumerate(table.columns):
+        if column.null_count == len(column) or (pc.max(pc.utf8_length(column)).as_py() or 0) <= limits.cell_chars:
+            continue
+        row = pc.index(pc.greater(pc.utf8_length(column), limits.cell_chars), True).as_py()
+        limits.cell(len(column[row].as_py()), shown, None, row + 1, column_letter(index))
+
+
+def _read_workbook_rows(path: Path, shown: str, limits: Limits) -> dict[str | None, Sheet]:
+    """Every sheet's cells. (Read by path, which tells the reader the format: from bytes it can only guess, and
+    its messages for broken files say less. The bytes checked against the limits were read a moment before.)"""
     import python_calamine
 
     try:
@@ -245,12 +282,21 @@ def _read_workbook_rows(path: Path, shown: str) -> dict[str | None, Sheet]:
         sheets = {}
         for name in workbook.sheet_names:
             sheet = workbook.get_sheet_by_name(name)
-            sheets[name] = Sheet(sheet.to_python(skip_empty_area=False), list(sheet.merged_cell_ranges or []))
+            limits.extent(sheet.height, sheet.width, shown, name, dense=True)
+            rows = sheet.to_python(skip_empty_area=False)
+            limits.cells_of(rows, shown, name)
+            sheets[name] = Sheet(rows, list(sheet.merged_cell_ranges or []))
         return sheets
+    except InputError:
+        raise
     except Exception as exc:  # calamine raises its own error types for broken, encrypted or foreign files
-        if any(word in str(exc).lower() for word in ("password", "encrypt")):
+        text = str(exc)
+        if any(word in text.lower() for word in ("password", "encrypt")):
             raise InputError(_PROTECTED, source=shown) from None
-        raise InputError(f"无法读取工作簿（文件损坏或并非表格文件）：{exc}", source=shown) from None
+        if "cell limit exceeded" in text.lower():
+            raise InputError("工作表的已用区域超过读取器能容纳的 1 亿个单元格（通常是远处的单元格被误填或重复），"
+                             "删除台账以外的行和列后另存即可", source=shown) from None
+        raise InputError(f"无法读取工作簿（文件损坏或并非表格文件）：{text}", source=shown) from None
 
 
 def find_header(rows: Sequence[Sequence[object]], known: dict[str, str]) -> tuple[int, int] | None:
@@ -319,11 +365,14 @@ def blank_cells(cells: pd.DataFrame) -> pd.DataFrame:
     return cells.isna() | cells.apply(lambda column: column.astype("string").str.strip().eq("").fillna(False))
 
 
-def read_source(path: Path, shown: str, known: dict[str, str], layout: Layout | None = None) -> SourceFile:
+def read_source(
+    path: Path, shown: str, known: dict[str, str], layout: Layout | None = None, limits: Limits | None = None
+) -> SourceFile:
     """Read one ledger file: every sheet that has a recognisable header becomes a table."""
-    data = _read_bytes(path, shown)
+    limits = limits or Limits()
+    data = _read_bytes(path, shown, limits)
     result = SourceFile(shown, path, hashlib.sha256(data).hexdigest())
-    sheets = read_rows(path, shown, data)
+    sheets = read_rows(path, shown, data, limits)
     for sheet, content in sheets.items():
         override = layout.match(shown, sheet, path.resolve().as_posix()) if layout else None
         if not content.has_content():
@@ -353,11 +402,11 @@ def read_source(path: Path, shown: str, known: dict[str, str], layout: Layout | 
 
 def read_sources(
     paths: Iterable[tuple[Path, str]], known: dict[str, str], layout: Layout | None = None,
-    tick: Callable[[int], None] | None = None,
+    tick: Callable[[int], None] | None = None, limits: Limits | None = None,
 ) -> list[SourceFile]:
     out = []
     for path, shown in paths:
-        out.append(read_source(path, shown, known, layout))
+        out.append(read_source(path, shown, known, layout, limits))
         if tick is not None:
             tick(1)
     return out

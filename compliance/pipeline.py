@@ -20,6 +20,7 @@ from compliance.evaluate import Evaluation, evaluate
 from compliance.frames import frame as make_frame
 from compliance.ingest import discover, read_sources
 from compliance.layout import load_layout
+from compliance.limits import Limits
 from compliance.models import FINDING_COLUMNS, ActivityRecord, Severity, Status
 from compliance.normalise import SourceSummary, TableInfo, normalise
 from compliance.periods import AuditRange
@@ -66,17 +67,18 @@ def take_in(
     as_of: date,
     layout: str | Path | None = None,
     progress: Progress | None = None,
+    limits: Limits | None = None,
 ) -> Intake:
-    """Read the roster and every ledger, normalise, and run the data-quality gate."""
+    """Read the roster and every ledger (each within ``limits``), normalise, and run the data-quality gate."""
     progress = progress or Progress()
     the_layout = load_layout(layout, catalogue)
     with progress.stage("读取", unit="个文件") as tick:
-        the_roster = read_roster(roster) if roster is not None else None
+        the_roster = read_roster(roster, limits) if roster is not None else None
         files = discover(paths)
         if not files:
             raise InputError("没有找到台账文件（支持 .csv、.xlsx、.xlsm、.xls、.ods）",
                              source=", ".join(map(str, paths)))
-        sources = read_sources(files, catalogue.column_of, the_layout, tick)
+        sources = read_sources(files, catalogue.column_of, the_layout, tick, limits)
     with progress.stage("规范化"):
         candidates = normalise(sources, catalogue, the_roster)
     notes = []
@@ -238,6 +240,7 @@ def run_check(
     progress: Progress | None = None,
     engine: str = "local",
     scheduler: str | None = None,
+    limits: Limits | None = None,
 ) -> CheckResult:
     """The whole check. ``engine`` "dask" runs the rules per partition on a dask.distributed cluster (the
     scheduler at ``scheduler``, or a local one); the findings are the same."""
@@ -249,7 +252,7 @@ def run_check(
     the_waivers = load_waivers(waivers, catalogue)  # like the rules: refused before any ledger is read
     the_baseline = load_baseline(baseline, catalogue, audit)
     progress = progress or Progress()
-    intake = take_in(paths, roster, catalogue, as_of, layout, progress)
+    intake = take_in(paths, roster, catalogue, as_of, layout, progress, limits)
     records = intake.gate.records[intake.gate.counted].reset_index(drop=True)
     ctx = Context(records, intake.tables, intake.roster, np.datetime64(as_of, "D"), audit, catalogue.activity_types)
     if engine == "dask":

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from compliance.errors import InputError
 from compliance.ingest import find_header, read_rows
+from compliance.limits import Limits
 from compliance.models import Leader, Organisation, OrgType
 from compliance.text import normalise_name, normalise_text, split_list
 from compliance.values import ValueProblem, is_blank, parse_date
@@ -101,7 +102,7 @@ def infer_org_type(name: str) -> OrgType | None:
     return next((kind for suffix, kind in _TYPE_SUFFIXES if key.endswith(suffix)), None)
 
 
-def read_roster(path: str | Path) -> Roster:
+def read_roster(path: str | Path, limits: Limits | None = None) -> Roster:
     path = Path(path)
     if path.is_dir():
         sheets = {}
@@ -109,9 +110,9 @@ def read_roster(path: str | Path) -> Roster:
             file = path / f"{name}.csv"
             if not file.is_file():
                 raise InputError(f"名册文件夹中缺少 {name}.csv", source=str(path))
-            sheets[name] = (read_rows(file, str(file))[None].lists(), str(file), None)
+            sheets[name] = (read_rows(file, str(file), limits=limits)[None].lists(), str(file), None)
     elif path.is_file():
-        workbook = read_rows(path, str(path))
+        workbook = read_rows(path, str(path), limits=limits)
         sheets = {}
         for name in (ORG_SHEET, LEADER_SHEET):
             if name not in workbook:
