@@ -350,10 +350,12 @@ def to_table(
 
 def _fill_merged(cells: pd.DataFrame, merged: Merged, first_body_index: int) -> None:
     """Give every cell of a merged range in the body the value its top-left cell shows (as Excel displays it)."""
+    last = first_body_index + len(cells) - 1  # the 0-based index of the last row read
     for (top, left), (bottom, right) in merged:
-        if top < first_body_index or left >= cells.shape[1] or (top == bottom and left == right):
-            continue  # a range in the title or header rows, or a single cell
+        if top < first_body_index or top > last or left >= cells.shape[1] or (top == bottom and left == right):
+            continue  # a range in the title or header rows, below the last row with a value, or a single cell
         right = min(right, cells.shape[1] - 1)
+        bottom = min(bottom, last)
         value = cells.at[top + 1, left]  # the frame's index is the 1-based Excel row number
         cells.loc[top + 1 : bottom + 1, left:right] = value
 

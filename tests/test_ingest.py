@@ -333,3 +333,16 @@ def test_a_broken_layout_file_is_named_with_entry_and_key(tmp_path, text, messag
         intake(tmp_path, layout=layout)
     assert str(caught.value).startswith(f"文件 {layout}")
     assert caught.value.message.startswith(message)
+
+
+def test_a_merged_range_below_the_last_value_is_ignored(tmp_path):
+    """Found by the fuzz suite: merged cells under the ledger (empty, so the sheet ends above them) broke reading."""
+    book = openpyxl.Workbook()
+    book.active.append(["组织", "日期", "类型"])
+    book.active.append(["一支部", "2024-03-05", "主题党日"])
+    book.active.merge_cells("A3:B5")
+    book.active.merge_cells("A2:A4")  # starts on the last row with a value, runs past it
+    book.save(ledgers(tmp_path) / "台账.xlsx")
+    result = intake(tmp_path)
+    assert [(s.read, s.accepted, s.rejected, s.blank) for s in result.sources] == [(1, 1, 0, 0)]
+    assert [r[:3] for r in records(result)] == [("一支部", "2024-03-05", "主题党日")]

@@ -1,0 +1,353 @@
+"""Fuzz and property tests (issue 7): whatever arrives — random bytes, a truncated or bit-flipped workbook, any
+encoding, huge or odd cells, empty sheets, a mangled rules file — ends in findings or in a clean InputError (exit 2,
+a Chinese message), never another exception; and every row of every ledger that is read is accounted for
+(read = accepted + rejected + blank).
+
+The budget is bounded and the seed fixed (``derandomize``) so CI is repeatable. A longer run explores more:
+
+    COMPLIANCE_FUZZ=long python3 -m pytest tests/test_fuzz.py     # ~50× the examples, random seed
+
+(``COMPLIANCE_FUZZ=ci`` is the default). The same properties can be driven by atheris, coverage-guided, for
+longer runs still: tests/fuzz_atheris.py.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+from click.testing import CliRunner
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from compliance.catalogue import load_catalogue
+from compliance.cli import main
+from compliance.errors import InputError
+from compliance.ingest import find_header, read_rows
+from compliance.pipeline import take_in
+from compliance.text import normalise_name
+from compliance.values import EXCEL_EPOCH, ValueProblem, parse_count, parse_date
+from tests.helpers import DEFAULT_RULES, DEMO, LEADER_HEADER, ORG_HEADER, ORGS, REPO, write_csv
+
+settings.register_profile(
+    "ci", max_examples=40, derandomize=True, deadline=None, print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "long", max_examples=2000, deadline=None, print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile(os.environ.get("COMPLIANCE_FUZZ", "ci"))
+
+AS_OF = date(2024, 12, 31)
+CATALOGUE = load_catalogue()
+KNOWN = CATALOGUE.column_of
+
+# ---- cell values as ledgers hold them --------------------------------------------------------------------------
+
+ORG_NAMES = ["一支部", "二支部", "一中党委", "区委教育工委", "一中一支部", "第一中学第三党支部", "一 支 部", "一支部 "]
+TYPE_NAMES = [*CATALOGUE.activity_types, "主題黨日", "党日活动", "支委会", "党课（专题）", "其他", "主题党日\n"]
+HOSTILE = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "=HYPERLINK(\"http://x\")", "+1", "-1",
+           "@SUM(A1)", "\t=1", "\r=1", "../../etc/passwd", "CON", "﻿", "\x00", "𠮷" * 3, "\u202e反转"]
+
+
+def _date_spellings(day: date) -> st.SearchStrategy:
+    return st.sampled_from([
+        day.isoformat(), f"{day.year}年{day.month}月{day.day}日", f"{day.year}.{day.month}.{day.day}",
+        f"{day.year}/{day.month:02d}/{day.day:02d}", day.strftime("%Y%m%d"), f"{day.isoformat()} 14:30",
+        str((day - EXCEL_EPOCH).days), f"{day.year}-{day.month}-{day.day + 40}", f"{day.year}-{day.month + 12}-1",
+    ])
+
+
+TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+CELL = st.one_of(
+    st.sampled_from(ORG_NAMES), st.sampled_from(TYPE_NAMES), st.sampled_from(HOSTILE),
+    st.dates(date(1990, 1, 1), date(2030, 12, 31)).flatmap(_date_spellings),
+    st.integers(-5, 500).map(str), st.sampled_from(["", " ", "是", "否", "√", "12人", "1e9", "nan", "-0"]),
+    TEXT,
+)
+HEADERS = [*KNOWN.keys()]  # normalised spellings of every known column name and synonym
+
+
+@st.composite
+def ledgers(draw) -> tuple[list[list[str]], int]:
+    """(rows, header index): a few title lines, a header of known column names (some synonyms, some unknown),
+    then body rows that may be ragged, blank or hostile."""
+    names = [KNOWN[h] for h in HEADERS]
+    header = draw(st.lists(st.sampled_from(sorted(set(names) | {"备注", "序号"})), min_size=2, max_size=9,
+                           unique=True))
+    if sum(h in KNOWN.values() for h in header) < 2:
+        header = ["组织", "日期", *header]
+    titles = draw(st.lists(st.lists(st.sampled_from(["2024年台账", "", "填表人：张三", "单位：第一中学"]),
+                                    max_size=3), max_size=3))
+    width = len(header)
+    body = draw(st.lists(st.one_of(
+        st.lists(CELL, min_size=width, max_size=width),
+        st.lists(CELL, max_size=width + 2),
+        st.just([""] * width),
+    ), max_size=25))
+    return [*titles, header, *body], len(titles)
+
+
+def _roster(folder: Path) -> Path:
+    roster = folder / "roster"
+    roster.mkdir()
+    orgs = [*ORGS[:2], ["一支部", "党支部", "一中党委", "2000-01-01", "一中一支部", "是"], ORGS[3]]
+    write_csv(roster / "组织.csv", ORG_HEADER, orgs)
+    write_csv(roster / "领导干部.csv", LEADER_HEADER, [["王芳", "一中党委", "校长", "2020-01-01", ""]])
+    return roster
+
+
+def _reconciles(intake) -> None:
+    for source in intake.sources:
+        assert source.read == source.accepted + source.rejected + source.blank, source
+    rejected_rows = intake.rejected[["source", "sheet", "row"]].drop_duplicates() if len(intake.rejected) else []
+    assert len(rejected_rows) == sum(s.rejected for s in intake.sources)
+
+
+# ---- the whole intake on generated CSV ledgers -------------------------------------------------------------------
+
+@given(ledger=ledgers(), encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030", "utf-16"]),
+       delimiter=st.sampled_from([",", "\t", ";"]), with_roster=st.booleans())
+def test_every_csv_ledger_ends_in_rows_accounted_for_or_a_clean_error(ledger, encoding, delimiter, with_roster):
+    rows, _ = ledger
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, delimiter=delimiter).writerows(rows)
+    text = buffer.getvalue()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "ledgers").mkdir()
+        (folder / "ledgers" / "台账.csv").write_bytes(text.encode(encoding))
+        try:
+            intake = take_in([folder / "ledgers"], _roster(folder) if with_roster else None, CATALOGUE, AS_OF)
+        except InputError as exc:
+            assert str(exc).startswith("文件 台账.csv"), str(exc)
+            return
+    _reconciles(intake)
+    (source,) = intake.sources
+    table = intake.tables[source.tables[0]]
+    physical = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    assert source.read == len(physical) - table.header_row  # every line below the header is counted
+
+
+# ---- workbooks: generated sheets of typed cells -----------------------------------------------------------------
+
+TYPED = st.one_of(
+    CELL,
+    st.integers(-(2**40), 2**40), st.floats(allow_nan=False, allow_infinity=False), st.booleans(), st.none(),
+    st.datetimes(datetime(1900, 3, 1), datetime(2100, 1, 1)), st.dates(date(1900, 3, 1), date(2100, 1, 1)),
+)
+
+
+@given(sheets=st.lists(st.tuples(ledgers(), st.lists(st.lists(TYPED, max_size=6), max_size=8), st.booleans()),
+                       min_size=1, max_size=3))
+def test_every_workbook_ends_in_rows_accounted_for_or_a_clean_error(sheets):
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for number, ((rows, _), typed, merge) in enumerate(sheets):
+        sheet = book.create_sheet(f"表{number}")
+        for values in rows[: len(rows) - len(typed)] + typed:  # (control characters cannot be stored in xlsx)
+            sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values])
+        if merge and sheet.max_row > 3:
+            sheet.merge_cells(start_row=sheet.max_row - 1, start_column=1, end_row=sheet.max_row, end_column=2)
+    book.create_sheet("空表")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "ledgers").mkdir()
+        book.save(folder / "ledgers" / "台账.xlsx")
+        try:
+            intake = take_in([folder / "ledgers"], _roster(folder), CATALOGUE, AS_OF)
+        except InputError as exc:
+            assert str(exc).startswith("文件 台账.xlsx"), str(exc)
+            return
+    _reconciles(intake)
+
+
+# ---- readers on random and damaged bytes -------------------------------------------------------------------------
+
+SAMPLES = {
+    ".xlsx": (DEMO / "ledgers" / "第一中学.xlsx").read_bytes(),
+    ".xls": (REPO / "fixtures" / "messy" / "ledgers" / "区教育局党组.xls").read_bytes(),
+    ".ods": (REPO / "fixtures" / "messy" / "ledgers" / "区委教育工委.ods").read_bytes(),
+    ".csv": (DEMO / "ledgers" / "实验小学.csv").read_bytes(),
+}
+
+
+@st.composite
+def damaged(draw) -> tuple[str, bytes]:
+    """A sample file cut short, with bytes flipped, inserted or overwritten — or plain random bytes."""
+    suffix = draw(st.sampled_from([*SAMPLES, ".xlsm"]))
+    data = bytearray(SAMPLES.get(suffix, SAMPLES[".xlsx"]))
+    for _ in range(draw(st.integers(1, 4))):
+        action = draw(st.sampled_from(["cut", "flip", "insert", "random"]))
+        at = draw(st.integers(0, max(len(data) - 1, 0)))
+        if action == "cut":
+            del data[at:]
+        elif action == "flip" and data:
+            data[at] ^= 1 << draw(st.integers(0, 7))
+        elif action == "insert":
+            data[at:at] = draw(st.binary(min_size=1, max_size=64))
+        else:
+            data = bytearray(draw(st.binary(max_size=2048)))
+    return suffix, bytes(data)
+
+
+@given(case=damaged())
+@example(case=(".xlsx", b"PK\x03\x04"))
+@example(case=(".xlsx", SAMPLES[".xlsx"][: len(SAMPLES[".xlsx"]) // 2]))
+@example(case=(".csv", b"\xff\xfe\x00"))
+@example(case=(".csv", "组织,日期\n".encode("utf-16-le")))
+def test_damaged_and_random_files_are_read_or_refused_cleanly(case):
+    suffix, data = case
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"文件{suffix}"
+        path.write_bytes(data)
+        try:
+            sheets = read_rows(path, path.name)
+        except InputError as exc:
+            assert exc.source == path.name and exc.message, exc
+            return
+    for content in sheets.values():
+        assert len(content.lists()) == len(content)
+
+
+# ---- values and headers ----------------------------------------------------------------------------------------
+
+ANY_VALUE = st.one_of(TEXT, st.integers(), st.floats(), st.booleans(), st.none(), st.datetimes(), st.dates(),
+                      st.timedeltas(), st.binary(max_size=8).map(lambda b: b.decode("latin-1")))
+
+
+@given(value=ANY_VALUE)
+def test_any_value_is_a_date_a_count_or_a_reason(value):
+    for parse in (parse_date, parse_count):
+        try:
+            parse(value)
+        except ValueProblem as problem:
+            assert str(problem) and not str(problem).isascii()
+
+
+@given(day=st.dates(date(1900, 3, 1), date(9999, 12, 31)), spelling=st.integers(0, 6))
+def test_every_spelling_of_a_date_parses_to_it(day, spelling):
+    text = [
+        day.isoformat(), f"{day.year}年{day.month}月{day.day}日", f"{day.year}.{day.month}.{day.day}",
+        f"{day.year}/{day.month:02d}/{day.day:02d}", f"{day.isoformat()}T08:00:00", f" {day.year} 年 {day.month} 月 "
+        f"{day.day} 号", f"{day.year}－{day.month:02d}－{day.day:02d}",
+    ][spelling]
+    assert parse_date(text) == day
+    assert parse_date(int(day.strftime("%Y%m%d"))) == day
+    serial = (day - EXCEL_EPOCH).days
+    assert parse_date(float(serial)) == day and parse_date(str(serial)) == day if serial < 100_000 else True
+    assert parse_date(datetime.combine(day, datetime.min.time()) + timedelta(hours=9)) == day
+
+
+JUNK = st.lists(st.one_of(st.none(), st.integers(), st.text("abcxyz0123456789 -_", max_size=8)), max_size=8)
+
+
+@given(before=st.lists(JUNK, max_size=25), after=st.lists(JUNK, max_size=5),
+       header=st.lists(st.sampled_from(HEADERS), min_size=2, max_size=8, unique_by=lambda h: KNOWN[h]))
+def test_the_header_is_found_wherever_it_sits_in_the_first_rows(before, after, header):
+    rows = [*before, header, *after]
+    found = find_header(rows, KNOWN)
+    assert found == (len(before), len(header))
+    assert find_header([*before, *after], KNOWN) is None
+
+
+# ---- the rules loader ------------------------------------------------------------------------------------------
+
+RAW_RULES = yaml.safe_load(DEFAULT_RULES.read_text(encoding="utf-8"))
+YAML_VALUE = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-3, 40), st.floats(allow_nan=False), TEXT,
+              st.sampled_from(["month", "quarter", "year", "党支部", "主题党日", "frequency", "2024-13-01"])),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(TEXT, inner, max_size=3)),
+    max_leaves=6,
+)
+
+
+def _paths(node, prefix=()):
+    yield prefix
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _paths(value, (*prefix, index))
+
+
+PATHS = list(_paths(RAW_RULES))[1:]
+
+
+@given(changes=st.lists(st.tuples(st.sampled_from(PATHS), YAML_VALUE, st.booleans()), min_size=1, max_size=3))
+def test_a_mangled_rules_file_loads_or_is_refused_with_a_message(changes):
+    import copy
+
+    document = copy.deepcopy(RAW_RULES)
+    for path, value, delete in changes:
+        parent = document
+        try:
+            for key in path[:-1]:
+                parent = parent[key]
+            if delete:
+                del parent[path[-1]]
+            else:
+                parent[path[-1]] = value
+        except (KeyError, IndexError, TypeError):
+            continue  # an earlier change removed or replaced this path
+    _load_rules(yaml.safe_dump(document, allow_unicode=True))
+
+
+@given(text=st.one_of(TEXT, st.binary(max_size=200).map(lambda b: b.decode("utf-8", "replace")),
+                      st.sampled_from(["!!python/object/apply:os.system ['echo hi']", "a: &x [*x]", "rules: [",
+                                       "version: 1\nrules: {}", "- - -", "\t", "rules:\n  - id: a\n  - id: a"])))
+def test_any_text_as_a_rules_file_loads_or_is_refused_with_a_message(text):
+    _load_rules(text)
+
+
+def _load_rules(text: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "rules.yaml"
+        path.write_text(text, encoding="utf-8")
+        try:
+            load_catalogue(path)
+        except InputError as exc:
+            assert str(exc).startswith(f"文件 {path}") and not exc.message.isascii(), str(exc)
+
+
+# ---- the command, end to end -----------------------------------------------------------------------------------
+
+@settings(max_examples=max(settings().max_examples // 4, 5))
+@given(ledger=ledgers())
+def test_the_command_ends_in_findings_or_a_chinese_error(ledger):
+    rows, _ = ledger
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "ledgers").mkdir()
+        write_csv(folder / "ledgers" / "台账.csv", rows[0], rows[1:])
+        result = CliRunner().invoke(main, [
+            "check", str(folder / "ledgers"), "--roster", str(_roster(folder)), "--as-of", "2024-12-31",
+            "--out", str(folder / "reports"), "--format", "json,html,xlsx", "--quiet",
+        ])
+        assert isinstance(result.exception, SystemExit), result.output
+        assert result.exit_code in (0, 1, 2), result.output
+        if result.exit_code == 2:
+            assert result.output.startswith("错误：文件 台账.csv"), result.output
+            assert not (folder / "reports").exists()
+        else:
+            assert (folder / "reports" / "findings.json").is_file()
+
+
+def test_the_profile_is_bounded_and_seeded_in_ci():
+    if os.environ.get("COMPLIANCE_FUZZ", "ci") != "ci":
+        pytest.skip("a long fuzzing run")
+    assert settings().derandomize and settings().max_examples == 40
+
+
+def test_normalised_header_names_are_what_the_reader_knows():
+    assert all(normalise_name(h) == h for h in HEADERS)
