@@ -146,3 +146,57 @@ def test_xlsx_cells_that_look_like_formulas_stay_text(tmp_path):
     sheet = openpyxl.load_workbook(tmp_path / "findings.xlsx")["拒收的行"]
     values = [(c.value, c.data_type, c.quotePrefix) for c in sheet["E"][1:]]
     assert values == [('=HYPERLINK("http://x","点我")', "s", True), ("+1+2", "s", True), ("@SUM(A1)", "s", True)]
+
+
+def test_hostile_names_topics_and_file_names_are_inert_in_every_page_and_cell(tmp_path):
+    """Organisation and leader names from the roster, topics, speakers and the ledger's file name, each carrying
+    markup, quotes, a closing </script> or a formula: every HTML page shows them as text (no element of theirs,
+    no script but ours), every text cell of findings.xlsx that could start a formula is quote-prefixed."""
+    from tests.helpers import LEADER_HEADER, ORG_HEADER, rules_file, write_csv
+
+    unit = '一中"党委'
+    branch = "</script><script>alert(1)</script>党支部"
+    orgs = [[unit, "党委", "", "2000-01-01", "", ""], [branch, "党支部", unit, "2000-01-01", "", "是"],
+            ["=cmd|' /C calc'!A0党支部", "党支部", unit, "2000-01-01", "", "否"]]
+    leaders = [['<img src=x onerror=alert(2)>', unit, "书记", "2020-01-01", ""],
+               ["-2+3", unit, "校长", "2020-01-01", ""]]
+    roster = tmp_path / "roster"
+    roster.mkdir()
+    write_csv(roster / "组织.csv", ORG_HEADER, orgs)
+    write_csv(roster / "领导干部.csv", LEADER_HEADER, leaders)
+    ledgers = tmp_path / "ledgers"
+    ledgers.mkdir()
+    write_csv(ledgers / "<b>台账.csv", ["组织", "日期", "类型", "主题", "主讲人"], [
+        [branch, "2024-01-10", "党课", HOSTILE, "<img src=x onerror=alert(2)>"],
+        [orgs[2][0], "2024-01-11", "党课", "\t=1+1", "@SUM(A1)"],
+        ["<i>无此支部</i>", "2024-01-12", "党课", "x", ""],
+    ])
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["check", str(ledgers), "--roster", str(roster), "--as-of", "2024-12-31",
+                                       "--out", str(out), "--quiet",
+                                       "--rules", str(rules_file(tmp_path, LECTURES, LEADER_LECTURE))])
+    assert result.exit_code == 1, result.output
+    pages = [out / "index.html", *sorted((out / "orgs").iterdir())]
+    assert len(pages) == 4
+    for path in pages:
+        text = path.read_text(encoding="utf-8")
+        assert text.count("<script") == (1 if path.name == "index.html" else 0), path.name
+        for markup in ("<img", "<b>台账", "<i>无此支部", "alert(1)</script>", "onerror=alert(2)>"):
+            assert markup not in text, (path.name, markup)
+    assert "&lt;b&gt;台账.csv" in pages[0].read_text(encoding="utf-8")  # the ledgers read, listed in the index
+    unit_page = next(p for p in pages if p.name.startswith("一中"))
+    assert "&lt;imgsrc=xonerror=alert(2)&gt;" in unit_page.read_text(encoding="utf-8")  # the leader, by name
+    branch_page = next(p for p in pages if p.name.startswith("_script"))
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;党支部" in branch_page.read_text(encoding="utf-8")
+    book = openpyxl.load_workbook(out / "findings.xlsx")
+    active = [(sheet.title, cell.coordinate, cell.value, cell.quotePrefix) for sheet in book for line in sheet.iter_rows()
+              for cell in line if isinstance(cell.value, str) and cell.value[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert active and all(prefix for *_, prefix in active), active
+    assert {value for _, _, value, _ in active} >= {"=cmd|'/Ccalc'!A0党支部", "-2+3"}, active
+
+
+LEADER_LECTURE = {
+    "id": "leader-lecture-yearly", "title": "党员领导干部每年至少上1次党课", "kind": "per-person",
+    "applies_to": {"leaders": "all"}, "types": ["党课"], "period": "year", "min": 1,
+    "source": [{"doc": "2013南通", "clause": "一.1"}],
+}
