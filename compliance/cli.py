@@ -1,8 +1,9 @@
 """The ``compliance`` command: a thin click layer over compliance.pipeline.
 
 Commands parse options, call one library function and turn ``InputError`` into a Chinese message with exit
-code 2. Heavy modules (pandas, the engine, great-expectations) are imported inside the commands so that
-``compliance --help`` answers at once.
+code 2; click's own help and usage errors are in Chinese too (compliance.cli_chinese). Heavy modules
+(pandas, the engine, great-expectations) are imported inside the commands so that ``compliance --help``
+answers at once.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 import click
 
 from compliance import __version__
+from compliance.cli_chinese import ChineseChoice, ChineseGroup, ChineseOption, ChinesePath, option
 from compliance.errors import InputError
 
 EXIT_CODES = "退出码：0 没有达到 --fail-on 级别的违规；1 有；2 输入或用法错误。"
@@ -38,17 +40,18 @@ def _as_of(ctx, param, value: str | None) -> date | None:
 
 
 def rules_option(function):
-    return click.option(
+    return option(
         "--rules",
         "rules",
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=ChinesePath(dir_okay=False, path_type=Path),
         default=None,
         help="规则文件（默认：内置 rules.yaml）。",
     )(function)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", "-V", prog_name="compliance", message="%(prog)s %(version)s")
+@click.group("compliance", cls=ChineseGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="compliance", message="%(prog)s %(version)s",
+                      help="显示版本并退出。", cls=ChineseOption)
 def main() -> None:
     """检查党组织活动台账是否符合党建制度规定。
 
@@ -60,15 +63,15 @@ def main() -> None:
 
 
 def roster_option(function):
-    return click.option(
-        "--roster", type=click.Path(path_type=Path), default=None,
+    return option(
+        "--roster", type=ChinesePath(path_type=Path), default=None,
         help="名册：含“组织”“领导干部”两个工作表的 xlsx，或含 组织.csv、领导干部.csv 的文件夹。"
              "不提供时组织取自台账本身（支部自查用），没有记录的组织无法发现。",
     )(function)
 
 
 def limit_option(function):
-    return click.option(
+    return option(
         "--limit", "limits", multiple=True, metavar="NAME=VALUE",
         help="放宽或收紧读取上限，可多次给出（防止损坏或恶意的文件耗尽内存）："
              "size=文件大小 MB（工作簿按解压后，默认 2048）、rows=每表行数（默认 20000000）、"
@@ -87,39 +90,39 @@ def _limits(items):
 
 
 def layout_option(function):
-    return click.option(
-        "--layout", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    return option(
+        "--layout", type=ChinesePath(dir_okay=False, path_type=Path), default=None,
         help="格式文件（YAML）：为列名无法自动识别的台账逐个说明表头行和各列含义。",
     )(function)
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=ChinesePath(path_type=Path))
 @roster_option
 @rules_option
 @layout_option
-@click.option("--as-of", "as_of", callback=_as_of, metavar="YYYY-MM-DD", help="检查日（默认：今天）。")
-@click.option("--period", metavar="2024|2024-01..2024-06", help="检查期间，按整月（默认：检查日所在年度）。")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
-              show_default=True, help="报告输出文件夹。")
-@click.option("--format", "formats", default="json,html,xlsx", show_default=True, metavar="FORMATS",
-              help="输出格式，可用逗号分隔多个：json、html、xlsx（问题清单 findings.xlsx）、"
-                   "junit（findings.xml）、sarif（findings.sarif）、"
-                   "github（GitHub Actions 注释，输出到标准输出）、text（文字清单，输出到标准输出）。")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "none"]), default="error", show_default=True,
-              help="达到该严重程度的违规时以退出码 1 结束。")
-@click.option("--fail-on-due", is_flag=True, help="待完成（本期尚未结束、还没达到要求）的项目也算失败。")
-@click.option("--waivers", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="豁免文件（YAML）：经批准的例外，写明规则、组织、月份、理由和批准单位。")
-@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="基线：以前一次检查写出的 findings.json，每项问题标为新增或已知，并列出已整改的问题。")
-@click.option("--fail-on-new", is_flag=True, help="只有新增（基线中没有）的问题才算失败；需要 --baseline。")
-@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
-              help="规则在哪里运行：local 本机；dask 按组织树分区后在 dask.distributed 集群上运行（结果相同）。")
-@click.option("--scheduler", metavar="ADDRESS",
-              help="dask 调度器地址（如 tcp://10.0.0.5:8786）；不提供时在本机启动临时集群。需要 --engine dask。")
-@click.option("--quiet", "-q", is_flag=True,
-              help="不显示进度条和用时（进度条只在终端中显示，CI 和管道中本来就不显示）。")
+@option("--as-of", "as_of", callback=_as_of, metavar="YYYY-MM-DD", help="检查日（默认：今天）。")
+@option("--period", metavar="2024|2024-01..2024-06", help="检查期间，按整月（默认：检查日所在年度）。")
+@option("--out", type=ChinesePath(file_okay=False, path_type=Path), default=Path("reports"),
+        show_default=True, help="报告输出文件夹。")
+@option("--format", "formats", default="json,html,xlsx", show_default=True, metavar="FORMATS",
+        help="输出格式，可用逗号分隔多个：json、html、xlsx（问题清单 findings.xlsx）、"
+             "junit（findings.xml）、sarif（findings.sarif）、"
+             "github（GitHub Actions 注释，输出到标准输出）、text（文字清单，输出到标准输出）。")
+@option("--fail-on", type=ChineseChoice(["error", "warning", "none"]), default="error", show_default=True,
+        help="达到该严重程度的违规时以退出码 1 结束。")
+@option("--fail-on-due", is_flag=True, help="待完成（本期尚未结束、还没达到要求）的项目也算失败。")
+@option("--waivers", type=ChinesePath(dir_okay=False, path_type=Path), default=None,
+        help="豁免文件（YAML）：经批准的例外，写明规则、组织、月份、理由和批准单位。")
+@option("--baseline", type=ChinesePath(dir_okay=False, path_type=Path), default=None,
+        help="基线：以前一次检查写出的 findings.json，每项问题标为新增或已知，并列出已整改的问题。")
+@option("--fail-on-new", is_flag=True, help="只有新增（基线中没有）的问题才算失败；需要 --baseline。")
+@option("--engine", type=ChineseChoice(["local", "dask"]), default="local", show_default=True,
+        help="规则在哪里运行：local 本机；dask 按组织树分区后在 dask.distributed 集群上运行（结果相同）。")
+@option("--scheduler", metavar="ADDRESS",
+        help="dask 调度器地址（如 tcp://10.0.0.5:8786）；不提供时在本机启动临时集群。需要 --engine dask。")
+@option("--quiet", "-q", is_flag=True,
+        help="不显示进度条和用时（进度条只在终端中显示，CI 和管道中本来就不显示）。")
 @limit_option
 def check(paths, roster, rules, layout, as_of, period, out, formats, fail_on, fail_on_due, waivers, baseline,
           fail_on_new, engine, scheduler, quiet, limits) -> None:
@@ -184,14 +187,14 @@ def _summary(result, out: Path, files: list[str]) -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=ChinesePath(path_type=Path))
 @roster_option
 @rules_option
 @layout_option
-@click.option("--as-of", "as_of", callback=_as_of, metavar="YYYY-MM-DD",
-              help="检查日，晚于它的记录会被提醒（默认：今天）。")
-@click.option("--format", "form", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="输出到标准输出的格式。")
+@option("--as-of", "as_of", callback=_as_of, metavar="YYYY-MM-DD",
+        help="检查日，晚于它的记录会被提醒（默认：今天）。")
+@option("--format", "form", type=ChineseChoice(["text", "json"]), default="text", show_default=True,
+        help="输出到标准输出的格式。")
 @limit_option
 def validate(paths, roster, rules, layout, as_of, form, limits) -> None:
     """只做数据质量检查（上传台账时用）：逐行列出无法使用的行和可疑的值。
@@ -253,8 +256,8 @@ def _validation_text(document: dict) -> None:
 
 
 @main.command()
-@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--org", default=None, help="预先写好的组织名称（用于一个支部自己的台账）。")
+@click.argument("out", type=ChinesePath(dir_okay=False, path_type=Path))
+@option("--org", default=None, help="预先写好的组织名称（用于一个支部自己的台账）。")
 @rules_option
 def template(out, org, rules) -> None:
     """生成一份空白台账模板（xlsx）：规范表头、活动类型下拉列表、日期格式和填写说明。

@@ -62,7 +62,7 @@ def test_ctrl_c_while_writing_leaves_the_previous_reports_intact(previous, monke
     before = snapshot(previous)
     failing_xlsx(monkeypatch, KeyboardInterrupt())
     result = run(previous, "--format", "json,html,xlsx")
-    assert result.exit_code == 1 and "Aborted" in result.output
+    assert result.exit_code == 1 and result.output == "\n已中止。\n"
     assert snapshot(previous) == before
     assert siblings(previous) == []
 
