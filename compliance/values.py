@@ -18,6 +18,7 @@ _YMD = re.compile(
 _EIGHT = re.compile(r"(\d{4})(\d{2})(\d{2})(?:\.0+)?")
 _SERIAL = re.compile(r"\d{3,5}(?:\.\d+)?")
 
+MAX_COUNT = 100_000  # head counts above this are refused: no school meeting has more people
 YES = frozenset({"是", "有", "已", "√", "✓", "✔", "y", "yes", "true", "1", "已说纪", "已开展"})
 NO = frozenset({"否", "无", "未", "没有", "×", "✗", "n", "no", "false", "0", "未说纪"})
 
@@ -86,6 +87,8 @@ def parse_count(value: object) -> int | None:
         raise ValueProblem(f"人数“{value}”不是整数")
     if number < 0:
         raise ValueProblem(f"人数“{value}”为负数")
+    if number > MAX_COUNT:  # a slip of the keyboard, not a meeting (and beyond what a count column can hold)
+        raise ValueProblem(f"人数“{value}”过大（超过 {MAX_COUNT:,}），请核对")
     return int(number)
 
 
