@@ -56,7 +56,8 @@ KNOWN = CATALOGUE.column_of
 ORG_NAMES = ["一支部", "二支部", "一中党委", "区委教育工委", "一中一支部", "第一中学第三党支部", "一 支 部", "一支部 "]
 TYPE_NAMES = [*CATALOGUE.activity_types, "主題黨日", "党日活动", "支委会", "党课（专题）", "其他", "主题党日\n"]
 HOSTILE = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "=HYPERLINK(\"http://x\")", "+1", "-1",
-           "@SUM(A1)", "\t=1", "\r=1", "../../etc/passwd", "CON", "﻿", "\x00", "𠮷" * 3, "\u202e反转"]
+           "@SUM(A1)", "\t=1", "\r=1", "../../etc/passwd", "CON", "﻿", "\x00", "𠮷" * 3, "\u202e反转",
+           "学" * 32_767, "学" * 40_000]  # a cell at Excel's length limit, and one over it (refused: --limit cell-chars)
 
 
 def _date_spellings(day: date) -> st.SearchStrategy:
