@@ -6,7 +6,11 @@ is an ``InputError`` for the file; what a sheet cannot give (no ledger in it) is
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import sys
+import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -278,25 +282,51 @@ def _read_workbook_rows(path: Path, shown: str, limits: Limits) -> dict[str | No
     import python_calamine
 
     try:
-        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+        with _native_stderr_kept():
+            workbook = python_calamine.CalamineWorkbook.from_path(str(path))
         sheets = {}
         for name in workbook.sheet_names:
-            sheet = workbook.get_sheet_by_name(name)
+            with _native_stderr_kept():
+                sheet = workbook.get_sheet_by_name(name)
             limits.extent(sheet.height, sheet.width, shown, name, dense=True)
             rows = sheet.to_python(skip_empty_area=False)
             limits.cells_of(rows, shown, name)
             sheets[name] = Sheet(rows, list(sheet.merged_cell_ranges or []))
         return sheets
-    except InputError:
+    except (InputError, KeyboardInterrupt, SystemExit):
         raise
-    except Exception as exc:  # calamine raises its own error types for broken, encrypted or foreign files
-        text = str(exc)
+    except BaseException as exc:  # calamine's own errors for broken, encrypted or foreign files, and a Rust panic
+        text = str(exc)  # on a damaged one (pyo3's PanicException derives from BaseException, not Exception)
         if any(word in text.lower() for word in ("password", "encrypt")):
             raise InputError(_PROTECTED, source=shown) from None
         if "cell limit exceeded" in text.lower():
             raise InputError("工作表的已用区域超过读取器能容纳的 1 亿个单元格（通常是远处的单元格被误填或重复），"
                              "删除台账以外的行和列后另存即可", source=shown) from None
         raise InputError(f"无法读取工作簿（文件损坏或并非表格文件）：{text}", source=shown) from None
+
+
+@contextlib.contextmanager
+def _native_stderr_kept():
+    """Hold what native code writes to the stderr file descriptor while it reads a workbook: a Rust panic on a
+    damaged file prints its own English message (and a backtrace when RUST_BACKTRACE is set) before it becomes an
+    exception, which we turn into a Chinese message. Anything else written is passed on afterwards."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        panicked = False
+        try:
+            yield
+        except BaseException:
+            panicked = True
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            held.seek(0)
+            written = held.read()
+            if written and not panicked:
+                os.write(2, written)
 
 
 def find_header(rows: Sequence[Sequence[object]], known: dict[str, str]) -> tuple[int, int] | None:

@@ -294,3 +294,20 @@ def test_the_csv_limit_leaves_the_csv_module_as_it_was(tmp_path):
     ragged.write_text("台账\n组织,日期,类型\n一支部,2024-01-05,主题党日\n", encoding="utf-8")
     read_rows(ragged, "参差.csv", limits=Limits(cell_chars=10))
     assert csv.field_size_limit() == before
+
+
+def test_a_workbook_that_makes_the_reader_panic_is_a_clean_error(tmp_path):
+    """Found by the long fuzz run: a truncated .xls makes calamine panic (a Rust panic, surfacing as pyo3's
+    PanicException — a BaseException, not an Exception — after printing an English message and, with
+    RUST_BACKTRACE set, a backtrace). It is a Chinese message and exit 2, and nothing else reaches stderr."""
+    data = (Path(__file__).parent.parent / "fixtures" / "messy" / "ledgers" / "区教育局党组.xls").read_bytes()
+    path = tmp_path / "截断.xls"
+    path.write_bytes(data[:4101])
+    child = subprocess.run(
+        [sys.executable, "-m", "compliance", "validate", str(path)], capture_output=True, text=True, cwd=tmp_path,
+        env={**os.environ, "RUST_BACKTRACE": "1", "PYTHONPATH": str(Path(__file__).parent.parent)}, timeout=120,
+    )
+    assert child.returncode == 2
+    message, end = child.stderr.split("\n", 1)  # one line (the reader's own words after the colon vary by version)
+    assert message.startswith("错误：文件 截断.xls：无法读取工作簿（文件损坏或并非表格文件）：slice index"), message
+    assert end == ""
