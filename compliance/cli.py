@@ -71,12 +71,15 @@ def roster_option(function):
 
 
 def limit_option(function):
+    from compliance.limits import Limits  # the standard library only: --help stays instant
+
+    default = Limits()
     return option(
         "--limit", "limits", multiple=True, metavar="NAME=VALUE",
         help="放宽或收紧读取上限，可多次给出（防止损坏或恶意的文件耗尽内存）："
-             "size=文件大小 MB（工作簿按解压后，默认 2048）、rows=每表行数（默认 20000000）、"
-             "columns=每表列数（默认 16384）、cells=工作表已用区域的单元格数（默认 50000000）、"
-             "cell-chars=单元格字符数（默认 32767）。",
+             f"size=文件大小 MB（工作簿按解压后，默认 {default.size_mb}）、rows=每表行数（默认 {default.rows}）、"
+             f"columns=每表列数（默认 {default.columns}）、cells=工作表已用区域的单元格数（默认 {default.cells}）、"
+             f"cell-chars=单元格字符数（默认 {default.cell_chars}）。",
     )(function)
 
 

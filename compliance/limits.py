@@ -62,10 +62,6 @@ class Limits:
             values[key] = number
         return cls(**values)
 
-    def describe(self) -> str:
-        return (f"size={self.size_mb}（MB，工作簿按解压后）、rows={self.rows}、columns={self.columns}、"
-                f"cells={self.cells}（工作表已用区域 行×列）、cell-chars={self.cell_chars}")
-
     def fits(self, rows: int, columns: int) -> bool:
         return rows <= self.rows and columns <= self.columns and rows * columns <= self.cells
 
