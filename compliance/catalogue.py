@@ -329,10 +329,33 @@ def parse_mapping(raw_bytes: bytes, shown: str, error: type[InputError], what: s
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
-        raise error(f"YAML 语法错误：{problem}", source=shown, row=mark.line + 1 if mark else None) from None
+        raise error(f"YAML 语法错误：{_yaml_problem(problem)}", source=shown,
+                    row=mark.line + 1 if mark else None) from None
     if not isinstance(raw, dict):
         raise error(f"{what}的顶层应为映射（{keys}）", source=shown)
     return raw
+
+
+_YAML_PROBLEMS = [  # PyYAML's words for the mistakes people make by hand, in Chinese; others are shown as they are
+    (r"found character '\\t' that cannot start any token", "含有制表符（Tab），YAML 只能用空格缩进"),
+    (r"mapping values are not allowed here",
+     "此处不能出现“键: 值”（缩进不齐、冒号后缺空格，或值中的冒号需要加引号）"),
+    (r"could not find expected ':'", "缺少冒号“:”"),
+    (r"expected ',' or '\]', but got .*", "方括号 [ ] 没有闭合"),
+    (r"expected ',' or '\}', but got .*", "花括号 { } 没有闭合"),
+    (r"expected <block end>, but found .*", "缩进不一致（同一层的各项应左对齐）"),
+    (r"found unexpected end of stream", "文件在引号或括号闭合之前就结束了"),
+    (r"found undefined alias '(.*)'", r"引用了未定义的锚点“*\1”"),
+    (r"could not determine a constructor for the tag '(?:tag:yaml\.org,2002:)?(.*)'",
+     r"不允许的标签“!!\1”：只能写文字、数字、列表和映射（不会构造任何对象，也不会执行代码）"),
+]
+
+
+def _yaml_problem(problem: str) -> str:
+    for pattern, chinese in _YAML_PROBLEMS:
+        if re.fullmatch(pattern, problem):
+            return re.sub(pattern, chinese, problem)
+    return problem
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):

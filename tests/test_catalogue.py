@@ -282,11 +282,26 @@ def test_bad_yaml_syntax_names_the_line(tmp_path):
                   "    period: month\n",
                   "    kind: frequency\n    applies_to: {org_types: [党支部]}\n    types: [主题党日]\n"
                   "\tperiod: month\n")
-    with pytest.raises(CatalogueError, match=re.escape(
-        "YAML 语法错误：found character '\\t' that cannot start any token"
-    )) as raised:
+    with pytest.raises(CatalogueError, match=re.escape("YAML 语法错误：含有制表符（Tab），YAML 只能用空格缩进")) as raised:
         load_catalogue(path)
     assert raised.value.row == line_of(path, "\tperiod: month")
+
+
+@pytest.mark.parametrize(("text", "line", "message"), [
+    ("version: 1\nrules: !!python/object/apply:os.system [\"touch pwned\"]\n", 2,
+     "不允许的标签“!!python/object/apply:os.system”：只能写文字、数字、列表和映射（不会构造任何对象，也不会执行代码）"),
+    ("version: 1\nrules: [a, b\n", 3, "方括号 [ ] 没有闭合"),
+    ("version: 1\nrules:\n  - id: a\n   title: b\n", 4, "缩进不一致（同一层的各项应左对齐）"),
+    ("version: 1\nrules: a: b\n", 2, "此处不能出现“键: 值”（缩进不齐、冒号后缺空格，或值中的冒号需要加引号）"),
+    ("version: 1\nrules: *rules\n", 2, "引用了未定义的锚点“*rules”"),
+])
+def test_yaml_mistakes_and_object_tags_are_refused_in_chinese(tmp_path, monkeypatch, text, line, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "rules.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(CatalogueError) as raised:
+        load_catalogue(tmp_path / "rules.yaml")
+    assert str(raised.value) == f"文件 {tmp_path / 'rules.yaml'}，第 {line} 行：YAML 语法错误：{message}"
+    assert not (tmp_path / "pwned").exists()
 
 
 def test_a_rules_file_that_is_not_a_mapping_is_refused(tmp_path):
