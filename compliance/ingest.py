@@ -278,23 +278,20 @@ def _longest_cells(table, shown: str, limits: Limits) -> None:
 
 def _read_workbook_rows(path: Path, shown: str, limits: Limits) -> dict[str | None, Sheet]:
     """Every sheet's cells. (Read by path, which tells the reader the format: from bytes it can only guess, and
-    its messages for broken files say less. The bytes checked against the limits were read a moment before.)"""
-    import python_calamine
+    its messages for broken files say less. The bytes checked against the limits were read a moment before.)
+    An .xls is read in a child process (compliance.workbook): its reader can abort on a damaged file."""
+    from compliance.workbook import ReaderDied, sheets_isolated, sheets_of
 
     try:
-        with _native_stderr_kept():
-            workbook = python_calamine.CalamineWorkbook.from_path(str(path))
-        sheets = {}
-        for name in workbook.sheet_names:
+        if path.suffix.lower() == ".xls":
+            parts = sheets_isolated(str(path), limits.cells)
+        else:
             with _native_stderr_kept():
-                sheet = workbook.get_sheet_by_name(name)
-            limits.extent(sheet.height, sheet.width, shown, name, dense=True)
-            rows = sheet.to_python(skip_empty_area=False)
-            limits.cells_of(rows, shown, name)
-            sheets[name] = Sheet(rows, list(sheet.merged_cell_ranges or []))
-        return sheets
-    except (InputError, KeyboardInterrupt, SystemExit):
+                parts = sheets_of(str(path), limits.cells)
+    except (KeyboardInterrupt, SystemExit):
         raise
+    except ReaderDied as exc:
+        raise InputError(f"无法读取工作簿（文件损坏或并非表格文件）：{exc}", source=shown) from None
     except BaseException as exc:  # calamine's own errors for broken, encrypted or foreign files, and a Rust panic
         text = str(exc)  # on a damaged one (pyo3's PanicException derives from BaseException, not Exception)
         if any(word in text.lower() for word in ("password", "encrypt")):
@@ -303,6 +300,12 @@ def _read_workbook_rows(path: Path, shown: str, limits: Limits) -> dict[str | No
             raise InputError("工作表的已用区域超过读取器能容纳的 1 亿个单元格（通常是远处的单元格被误填或重复），"
                              "删除台账以外的行和列后另存即可", source=shown) from None
         raise InputError(f"无法读取工作簿（文件损坏或并非表格文件）：{text}", source=shown) from None
+    sheets = {}
+    for name, height, width, rows, merged in parts:
+        limits.extent(height, width, shown, name, dense=True)
+        limits.cells_of(rows, shown, name)
+        sheets[name] = Sheet(rows, merged)
+    return sheets
 
 
 @contextlib.contextmanager

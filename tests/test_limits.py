@@ -311,3 +311,19 @@ def test_a_workbook_that_makes_the_reader_panic_is_a_clean_error(tmp_path):
     message, end = child.stderr.split("\n", 1)  # one line (the reader's own words after the colon vary by version)
     assert message.startswith("错误：文件 截断.xls：无法读取工作簿（文件损坏或并非表格文件）：slice index"), message
     assert end == ""
+
+
+def test_an_xls_that_aborts_the_reader_is_read_in_a_child_and_refused(tmp_path):
+    """Found by fuzzing: a damaged 5 KB .xls (tests/data/aborts-reader.xls) makes calamine ask for ~1.2 TB and
+    abort — no exception, the process is gone. An .xls is read in a child process with a memory cap; the check
+    reports the file and exits 2."""
+    sample = Path(__file__).parent / "data" / "aborts-reader.xls"
+    direct = subprocess.run(  # the threat, shown: the reader alone dies on it
+        [sys.executable, "-c", "import sys, python_calamine as c; c.CalamineWorkbook.from_path(sys.argv[1])",
+         str(sample)], capture_output=True, preexec_fn=_limited_memory, timeout=120,
+    )
+    assert direct.returncode < 0 or direct.returncode == 134, direct.returncode  # SIGABRT
+    assert b"memory allocation of" in direct.stderr
+    path = tmp_path / "损坏.xls"
+    path.write_bytes(sample.read_bytes())
+    assert _refused(path) == f"文件 {path.name}：无法读取工作簿（文件损坏或并非表格文件）：读取器申请了不合理的内存后退出"
