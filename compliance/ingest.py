@@ -123,10 +123,9 @@ def read_rows(
     if suffix not in LEDGER_SUFFIXES:
         raise InputError(f"不支持的文件类型“{suffix}”，请使用 {'、'.join(LEDGER_SUFFIXES)}", source=shown)
     if data is None:
-        data = _read_bytes(path, shown, limits)
+        data = _read_bytes(path, shown, limits)  # (its size checked before reading)
     if not data:
         raise InputError("文件为空（0 字节）", source=shown)
-    limits.size(len(data), shown)
     if suffix == ".csv":
         return {None: _read_csv(data, shown, limits)}
     if suffix in (".xlsx", ".xlsm") and data.startswith(_OLE_MAGIC):

@@ -39,6 +39,16 @@ ORGS = [
 ]
 
 
+def alias_roster(tmp: Path) -> Path:
+    """The small default tree as a roster folder under ``tmp``, 一支部 with the alias 一中一支部 and one leader."""
+    folder = tmp / "roster"
+    folder.mkdir(exist_ok=True)
+    orgs = [*ORGS[:2], ["一支部", "党支部", "一中党委", "2000-01-01", "一中一支部", "是"], ORGS[3]]
+    write_csv(folder / "组织.csv", ORG_HEADER, orgs)
+    write_csv(folder / "领导干部.csv", LEADER_HEADER, [["王芳", "一中党委", "校长", "2020-01-01", ""]])
+    return folder
+
+
 def write_csv(path: Path, header: list[str], rows: list[list]) -> Path:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)

@@ -35,7 +35,7 @@ from compliance.ingest import find_header, read_rows
 from compliance.pipeline import take_in
 from compliance.text import normalise_name
 from compliance.values import EXCEL_EPOCH, ValueProblem, parse_count, parse_date
-from tests.helpers import DEFAULT_RULES, DEMO, LEADER_HEADER, ORG_HEADER, ORGS, REPO, write_csv
+from tests.helpers import DEFAULT_RULES, DEMO, REPO, alias_roster, write_csv
 
 settings.register_profile(
     "ci", max_examples=40, derandomize=True, deadline=None, print_blob=True,
@@ -98,15 +98,6 @@ def ledgers(draw) -> tuple[list[list[str]], int]:
     return [*titles, header, *body], len(titles)
 
 
-def _roster(folder: Path) -> Path:
-    roster = folder / "roster"
-    roster.mkdir()
-    orgs = [*ORGS[:2], ["一支部", "党支部", "一中党委", "2000-01-01", "一中一支部", "是"], ORGS[3]]
-    write_csv(roster / "组织.csv", ORG_HEADER, orgs)
-    write_csv(roster / "领导干部.csv", LEADER_HEADER, [["王芳", "一中党委", "校长", "2020-01-01", ""]])
-    return roster
-
-
 def _reconciles(intake) -> None:
     for source in intake.sources:
         assert source.read == source.accepted + source.rejected + source.blank, source
@@ -128,7 +119,7 @@ def test_every_csv_ledger_ends_in_rows_accounted_for_or_a_clean_error(ledger, en
         (folder / "ledgers").mkdir()
         (folder / "ledgers" / "台账.csv").write_bytes(text.encode(encoding))
         try:
-            intake = take_in([folder / "ledgers"], _roster(folder) if with_roster else None, CATALOGUE, AS_OF)
+            intake = take_in([folder / "ledgers"], alias_roster(folder) if with_roster else None, CATALOGUE, AS_OF)
         except InputError as exc:
             assert str(exc).startswith("文件 台账.csv"), str(exc)
             return
@@ -165,7 +156,7 @@ def test_every_workbook_ends_in_rows_accounted_for_or_a_clean_error(sheets):
         (folder / "ledgers").mkdir()
         book.save(folder / "ledgers" / "台账.xlsx")
         try:
-            intake = take_in([folder / "ledgers"], _roster(folder), CATALOGUE, AS_OF)
+            intake = take_in([folder / "ledgers"], alias_roster(folder), CATALOGUE, AS_OF)
         except InputError as exc:
             assert str(exc).startswith("文件 台账.xlsx"), str(exc)
             return
@@ -332,7 +323,7 @@ def test_the_command_ends_in_findings_or_a_chinese_error(ledger):
         (folder / "ledgers").mkdir()
         write_csv(folder / "ledgers" / "台账.csv", rows[0], rows[1:])
         result = CliRunner().invoke(main, [
-            "check", str(folder / "ledgers"), "--roster", str(_roster(folder)), "--as-of", "2024-12-31",
+            "check", str(folder / "ledgers"), "--roster", str(alias_roster(folder)), "--as-of", "2024-12-31",
             "--out", str(folder / "reports"), "--format", "json,html,xlsx", "--quiet",
         ])
         assert isinstance(result.exception, SystemExit), result.output

@@ -14,22 +14,13 @@ from compliance.catalogue import load_catalogue
 from compliance.errors import InputError
 from compliance.pipeline import NO_ROSTER, Intake, take_in
 from compliance.render.json import issue_list
-from tests.helpers import LEADER_HEADER, ORG_HEADER, ORGS, write_csv
+from tests.helpers import ORG_HEADER, ORGS, alias_roster, write_csv
 
 AS_OF = dt.date(2024, 12, 31)
 
 
-def roster(tmp: Path) -> Path:
-    folder = tmp / "roster"
-    folder.mkdir(exist_ok=True)
-    orgs = [*ORGS[:2], ["一支部", "党支部", "一中党委", "2000-01-01", "一中一支部", "是"], ORGS[3]]
-    write_csv(folder / "组织.csv", ORG_HEADER, orgs)
-    write_csv(folder / "领导干部.csv", LEADER_HEADER, [["王芳", "一中党委", "校长", "2020-01-01", ""]])
-    return folder
-
-
 def intake(tmp: Path, *, with_roster: bool = True, layout: Path | None = None) -> Intake:
-    return take_in([tmp / "ledgers"], roster(tmp) if with_roster else None, load_catalogue(), AS_OF, layout)
+    return take_in([tmp / "ledgers"], alias_roster(tmp) if with_roster else None, load_catalogue(), AS_OF, layout)
 
 
 def records(result: Intake) -> list[tuple]:
