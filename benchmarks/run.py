@@ -78,7 +78,7 @@ def stages(folder: Path, html_pages: bool) -> dict:
     from compliance.render import json as json_format
 
     begun = time.perf_counter()  # a fixed cost, paid once per process: shown on its own line, not in the gate's
-    from compliance.validate import _gxe
+    from compliance.intake.gate import _gxe
 
     _gxe()
     gx_import = time.perf_counter() - begun
@@ -97,8 +97,8 @@ def stages(folder: Path, html_pages: bool) -> dict:
         html_seconds = time.perf_counter() - begun
     peak = peak_rss()
 
-    from compliance.rules import frequency
-    from compliance.rules.base import Context
+    from compliance.engine.kinds import frequency
+    from compliance.engine.kinds.base import Context
 
     rule = next(r for r in result.catalogue.rules if r.id == "theme-day-monthly")
     types = result.catalogue.activity_types

@@ -13,22 +13,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from compliance.baseline import Baseline, load_baseline
-from compliance.catalogue import Catalogue, load_catalogue
+from compliance.config.catalogue import Catalogue, load_catalogue
+from compliance.config.layout import load_layout
+from compliance.config.limits import Limits
+from compliance.domain import FINDING_COLUMNS, ActivityRecord, Severity, Status
+from compliance.engine.evaluate import Evaluation, evaluate
+from compliance.engine.kinds.base import Context
+from compliance.engine.periods import AuditRange
 from compliance.errors import InputError
-from compliance.evaluate import Evaluation, evaluate
+from compliance.findings.baseline import Baseline, load_baseline
+from compliance.findings.waivers import Waivers, apply_waivers, load_waivers
 from compliance.frames import frame as make_frame
-from compliance.ingest import discover, read_sources
-from compliance.layout import load_layout
-from compliance.limits import Limits
-from compliance.models import FINDING_COLUMNS, ActivityRecord, Severity, Status
-from compliance.normalise import SourceSummary, TableInfo, normalise
-from compliance.periods import AuditRange
+from compliance.intake.gate import GateResult, gate
+from compliance.intake.normalise import SourceSummary, TableInfo, normalise
+from compliance.intake.roster import Roster, read_roster
+from compliance.intake.sheets import discover, read_sources
 from compliance.progress import Progress
-from compliance.roster import Roster, read_roster
-from compliance.rules.base import Context
-from compliance.validate import GateResult, gate
-from compliance.waivers import Waivers, apply_waivers, load_waivers
 
 NO_ROSTER = (
     "未提供名册（--roster）：组织取自台账本身，组织类型按名称判断；没有任何记录的组织无法被发现，"
@@ -256,7 +256,7 @@ def run_check(
     records = intake.gate.records[intake.gate.counted].reset_index(drop=True)
     ctx = Context(records, intake.tables, intake.roster, np.datetime64(as_of, "D"), audit, catalogue.activity_types)
     if engine == "dask":
-        from compliance.distributed import evaluate_dask
+        from compliance.engine.distributed import evaluate_dask
 
         with progress.stage("评估", unit="个分区") as tick:
             evaluation = evaluate_dask(catalogue, ctx, scheduler, tick)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from compliance.periods import parse_period
+from compliance.engine.periods import parse_period
 from compliance.pipeline import CheckResult, run_check
 
 REPO = Path(__file__).resolve().parent.parent

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from compliance.catalogue import RULE_MODELS, load_catalogue
+from compliance.config.catalogue import RULE_MODELS, load_catalogue
+from compliance.engine.kinds import KINDS
 from compliance.errors import CatalogueError
-from compliance.rules import KINDS
 from tests.helpers import DEFAULT_RULES, REPO
 
 CASES = REPO / "tests" / "rules" / "cases"

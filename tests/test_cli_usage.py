@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from compliance import __version__
 from compliance.cli import main
-from compliance.cli_chinese import ChineseCommand, ChinesePath, option
+from compliance.cli.chinese import ChineseCommand, ChinesePath, option
 
 REPO = Path(__file__).resolve().parent.parent
 ENGLISH = ("Usage:", "Error:", "Options:", "Commands:", "Show this message", "Show the version", "Try '",
@@ -151,12 +151,12 @@ def test_version(flag):
 
 
 def test_ctrl_c_aborts_in_chinese(monkeypatch):
-    import compliance.catalogue
+    import compliance.config.catalogue
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(compliance.catalogue, "load_catalogue", interrupted)
+    monkeypatch.setattr(compliance.config.catalogue, "load_catalogue", interrupted)
     result = _invoke(["rules"])
     assert result.exit_code == 1
     assert result.stderr == "\n已中止。\n"

@@ -11,9 +11,9 @@ from click.testing import CliRunner
 
 from benchmarks.generate import generate, write
 from compliance.cli import main
-from compliance.distributed import plan, records_for
+from compliance.engine.distributed import plan, records_for
+from compliance.engine.kinds.base import Context
 from compliance.pipeline import run_check
-from compliance.rules.base import Context
 from tests.helpers import AUGUST_WAIVER, DEMO
 
 distributed = pytest.importorskip("distributed")

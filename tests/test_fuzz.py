@@ -28,13 +28,13 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from compliance.catalogue import load_catalogue
 from compliance.cli import main
+from compliance.config.catalogue import load_catalogue
 from compliance.errors import InputError
-from compliance.ingest import find_header, read_rows
+from compliance.intake.sheets import find_header, read_rows
+from compliance.intake.values import EXCEL_EPOCH, ValueProblem, parse_count, parse_date
 from compliance.pipeline import take_in
-from compliance.text import normalise_name
-from compliance.values import EXCEL_EPOCH, ValueProblem, parse_count, parse_date
+from compliance.spelling import normalise_name
 from tests.helpers import DEFAULT_RULES, DEMO, REPO, alias_roster, write_csv
 
 settings.register_profile(

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from compliance.cli import main
 from compliance.pipeline import run_check
-from compliance.render.json import issue_list
+from compliance.render.findings_json import issue_list
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "fixtures" / "demo"

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from compliance.cli import main
-from compliance.output import MANIFEST
 from compliance.render import FORMATS
+from compliance.render.staging import MANIFEST
 from tests.helpers import DEMO
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import openpyxl
 from click.testing import CliRunner
 
-from compliance.catalogue import load_catalogue
 from compliance.cli import main
+from compliance.config.catalogue import load_catalogue
 
 REPO = Path(__file__).resolve().parent.parent
 ROSTER = REPO / "fixtures" / "demo" / "roster"

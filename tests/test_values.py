@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import pytest
 
-from compliance.values import ValueProblem, parse_count, parse_date, parse_mark
+from compliance.intake.values import ValueProblem, parse_count, parse_date, parse_mark
 
 MARCH_5 = date(2024, 3, 5)
 

@@ -15,8 +15,8 @@ from typing import ClassVar
 import openpyxl
 from click.testing import CliRunner
 
-from compliance.catalogue import load_catalogue
 from compliance.cli import main
+from compliance.config.catalogue import load_catalogue
 from compliance.pipeline import take_in
 from tests.helpers import DEMO
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from compliance.models import Severity, Status
-from compliance.render.json import issue_list
+from compliance.domain import Severity, Status
+from compliance.render.findings_json import issue_list
 from compliance.render.locate import Locator, Place, issue_message
 from compliance.render.text import MARKS
 

@@ -23,10 +23,10 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from compliance import __version__
-from compliance.models import Organisation, OrgType, Severity, Status, status_counts
+from compliance.domain import Organisation, OrgType, Severity, Status, status_counts
 from compliance.pipeline import CheckResult
-from compliance.render.json import issue_list
-from compliance.text import normalise_name
+from compliance.render.findings_json import issue_list
+from compliance.spelling import normalise_name
 
 FILENAME = "index.html"
 PAGES = "orgs"  # one page per organisation
@@ -74,7 +74,7 @@ def _folded(stem: str) -> str:
 
 def _environment() -> Environment:
     env = Environment(
-        loader=PackageLoader("compliance", "templates"),
+        loader=PackageLoader("compliance.render", "templates"),
         autoescape=select_autoescape(["html", "j2"], default_for_string=True),
         keep_trailing_newline=True,
         trim_blocks=True,

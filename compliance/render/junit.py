@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from compliance.models import Status
+from compliance.domain import Status
 
 if TYPE_CHECKING:
     from compliance.pipeline import CheckResult

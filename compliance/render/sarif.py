@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from compliance import __version__
-from compliance.models import Severity, Status
-from compliance.render.json import issue_list
+from compliance.domain import Severity, Status
+from compliance.render.findings_json import issue_list
 from compliance.render.locate import Locator, Place, issue_message
 
 if TYPE_CHECKING:

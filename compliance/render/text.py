@@ -6,8 +6,8 @@ from __future__ import annotations
 from itertools import groupby
 from typing import TYPE_CHECKING
 
-from compliance.models import Status, status_counts
-from compliance.render.json import issue_list
+from compliance.domain import Status, status_counts
+from compliance.render.findings_json import issue_list
 from compliance.render.locate import Locator
 
 if TYPE_CHECKING:

@@ -21,8 +21,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from compliance.models import Severity, Status
-from compliance.render.json import issue_list
+from compliance.domain import Severity, Status
+from compliance.render.findings_json import issue_list
 
 if TYPE_CHECKING:
     from compliance.pipeline import CheckResult

@@ -31,11 +31,11 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from compliance.catalogue import Catalogue, explain_entries, parse_mapping, read_file
+from compliance.config.catalogue import Catalogue, explain_entries, parse_mapping, read_file
+from compliance.domain import Status
 from compliance.errors import InputError
-from compliance.models import Status
-from compliance.roster import Roster
-from compliance.text import normalise_name
+from compliance.intake.roster import Roster
+from compliance.spelling import normalise_name
 
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 

@@ -29,9 +29,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from compliance.catalogue import Catalogue
-from compliance.normalise import Candidates, issues_frame, records_frame, resolve_orgs, shown
-from compliance.roster import Roster
+from compliance.config.catalogue import Catalogue
+from compliance.intake.normalise import Candidates, issues_frame, records_frame, resolve_orgs, shown
+from compliance.intake.roster import Roster
 
 PLAUSIBLE = (date(1990, 1, 1), date(2099, 12, 31))
 YES_NO = ("是", "否")

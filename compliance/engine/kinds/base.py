@@ -14,12 +14,12 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from compliance.catalogue import AppliesTo
+from compliance.config.catalogue import AppliesTo
+from compliance.engine.periods import AuditRange, Granularity, period_codes
 from compliance.frames import frame as make_frame
-from compliance.normalise import TableInfo
-from compliance.periods import AuditRange, Granularity, period_codes
-from compliance.roster import Roster
-from compliance.text import split_list
+from compliance.intake.normalise import TableInfo
+from compliance.intake.roster import Roster
+from compliance.spelling import split_list
 
 CELL_COLUMNS = (
     "org",  # roster index of the organisation judged (a leader's unit for per-person cells)

@@ -19,10 +19,10 @@ from typing import Annotated, Any, ClassVar, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from compliance.domain import COLUMNS, OrgType, Severity
+from compliance.engine.periods import Granularity
 from compliance.errors import CatalogueError, InputError
-from compliance.models import COLUMNS, OrgType, Severity
-from compliance.periods import Granularity
-from compliance.text import normalise_name
+from compliance.spelling import normalise_name
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 

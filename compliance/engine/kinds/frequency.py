@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from compliance.catalogue import FrequencyRule
-from compliance.periods import period_bounds, period_labels
-from compliance.rules.base import Cells, Context, count_grid, shortfall_messages
+from compliance.config.catalogue import FrequencyRule
+from compliance.engine.kinds.base import Cells, Context, count_grid, shortfall_messages
+from compliance.engine.periods import period_bounds, period_labels
 
 KIND = "frequency"
 CONFIG = FrequencyRule

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from compliance.catalogue import PerPersonRule
-from compliance.periods import DAY, period_bounds, period_labels
-from compliance.rules.base import PERSON_UNVERIFIABLE, Cells, Context, count_grid, shortfall_messages
+from compliance.config.catalogue import PerPersonRule
+from compliance.engine.kinds.base import PERSON_UNVERIFIABLE, Cells, Context, count_grid, shortfall_messages
+from compliance.engine.periods import DAY, period_bounds, period_labels
 
 KIND = "per-person"
 CONFIG = PerPersonRule

@@ -24,10 +24,10 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from compliance.catalogue import Catalogue
+from compliance.config.catalogue import Catalogue
+from compliance.engine.evaluate import Evaluation, judge, order
+from compliance.engine.kinds.base import Context
 from compliance.errors import InputError
-from compliance.evaluate import Evaluation, judge, order
-from compliance.rules.base import Context
 
 NOT_INSTALLED = "使用 --engine dask 需要安装 dask 和 distributed：pip install 'compliance[dask]'"
 

@@ -16,9 +16,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from compliance.catalogue import Catalogue, read_file
+from compliance.config.catalogue import Catalogue, read_file
+from compliance.engine.periods import AuditRange
 from compliance.errors import InputError
-from compliance.periods import AuditRange
 
 NEW = "new"
 KNOWN = "known"

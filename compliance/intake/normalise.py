@@ -3,7 +3,7 @@
 Each column is converted per distinct value (``pd.factorize``), never per cell: a district's ledgers repeat the
 same organisation names, types and dates thousands of times. Nothing is decided here about whether a row can be
 used: a value that cannot be parsed becomes empty and its problem is kept beside it, in Chinese. The data-quality
-gate (``compliance.validate``) then rejects or warns, row by row, and the totals reconcile.
+gate (``compliance.intake.gate``) then rejects or warns, row by row, and the totals reconcile.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from pathlib import PurePosixPath
 import numpy as np
 import pandas as pd
 
-from compliance.catalogue import Catalogue
+from compliance.config.catalogue import Catalogue
+from compliance.domain import COLUMNS, ISSUE_COLUMNS
 from compliance.frames import frame, objects
-from compliance.ingest import SourceFile, Table
-from compliance.models import COLUMNS, ISSUE_COLUMNS
-from compliance.roster import Roster, infer_org_type
-from compliance.text import normalise_name, normalise_text
-from compliance.values import ValueProblem, is_blank, parse_count, parse_date, parse_mark
+from compliance.intake.roster import Roster, infer_org_type
+from compliance.intake.sheets import SourceFile, Table
+from compliance.intake.values import ValueProblem, is_blank, parse_count, parse_date, parse_mark
+from compliance.spelling import normalise_name, normalise_text
 
 RECORD_FIELDS = ("org", "date", "type", "topic", "person", "expected", "present", "discipline", "table", "row")
 

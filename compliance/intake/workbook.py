@@ -2,9 +2,9 @@
 
 calamine is fast and never runs macros, but it is native code: on some damaged files it asks for an absurd buffer
 (a 5 KB .xls whose records claim a terabyte) and the allocation failure aborts the whole process — no exception to
-catch. Where fuzzing found that (the BIFF reader behind .xls), the file is read by ``python -m compliance.workbook``
+catch. Where fuzzing found that (the BIFF reader behind .xls), the file is read by ``python -m compliance.intake.workbook``
 in a child process whose address space is capped: if the reader dies there, the file is refused with a message and
-the check goes on being a check. xlsx, xlsm and ods are inspected before reading instead (compliance.limits) and
+the check goes on being a check. xlsx, xlsm and ods are inspected before reading instead (compliance.config.limits) and
 read here, in-process, which is faster.
 """
 
@@ -48,7 +48,7 @@ class ReaderError(Exception):
 def sheets_isolated(path: str, cells: int, timeout: float = 600) -> Sheets:
     """``sheets_of`` in a child process with a memory cap (where the platform has one: not on Windows)."""
     try:
-        child = subprocess.run([sys.executable, "-m", "compliance.workbook", path, str(cells)],
+        child = subprocess.run([sys.executable, "-m", "compliance.intake.workbook", path, str(cells)],
                                capture_output=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         raise ReaderDied(f"读取超过 {timeout:.0f} 秒仍未结束") from None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from compliance.catalogue import Catalogue
+from compliance.config.catalogue import Catalogue
 from compliance.errors import InputError
 
 ROWS = 500  # rows prepared with formats and drop-downs

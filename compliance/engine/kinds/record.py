@@ -18,10 +18,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from compliance.catalogue import AffirmativeTest, NonEmptyTest, RatioTest, RecordRule
-from compliance.models import COLUMNS
-from compliance.periods import date_labels, day
-from compliance.rules.base import Cells, Context
+from compliance.config.catalogue import AffirmativeTest, NonEmptyTest, RatioTest, RecordRule
+from compliance.domain import COLUMNS
+from compliance.engine.kinds.base import Cells, Context
+from compliance.engine.periods import date_labels, day
 
 KIND = "record"
 CONFIG = RecordRule

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from compliance import __version__
-from compliance.models import ISSUE_COLUMNS, status_counts
+from compliance.domain import ISSUE_COLUMNS, status_counts
 from compliance.pipeline import CheckResult
 
 FILENAME = "findings.json"

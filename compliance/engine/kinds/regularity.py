@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from compliance.catalogue import RegularityRule
-from compliance.periods import Granularity, period_bounds, period_labels
-from compliance.rules.base import Cells, Context, count_grid
+from compliance.config.catalogue import RegularityRule
+from compliance.engine.kinds.base import Cells, Context, count_grid
+from compliance.engine.periods import Granularity, period_bounds, period_labels
 
 KIND = "regularity"
 CONFIG = RegularityRule

@@ -13,12 +13,12 @@ from pathlib import Path
 import numpy as np
 from pydantic import ValidationError
 
+from compliance.config.limits import Limits
+from compliance.domain import Leader, Organisation, OrgType
 from compliance.errors import InputError
-from compliance.ingest import find_header, read_rows
-from compliance.limits import Limits
-from compliance.models import Leader, Organisation, OrgType
-from compliance.text import normalise_name, normalise_text, split_list
-from compliance.values import ValueProblem, is_blank, parse_date
+from compliance.intake.sheets import find_header, read_rows
+from compliance.intake.values import ValueProblem, is_blank, parse_date
+from compliance.spelling import normalise_name, normalise_text, split_list
 
 ORG_SHEET = "组织"
 LEADER_SHEET = "领导干部"

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from compliance.catalogue import PrecedenceRule
-from compliance.periods import day
-from compliance.rules.base import PERSON_UNVERIFIABLE, Cells, Context, count_grid
+from compliance.config.catalogue import PrecedenceRule
+from compliance.engine.kinds.base import PERSON_UNVERIFIABLE, Cells, Context, count_grid
+from compliance.engine.periods import day
 
 KIND = "precedence"
 CONFIG = PrecedenceRule

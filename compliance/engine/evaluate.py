@@ -12,12 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from compliance import rules as kinds
-from compliance.catalogue import Catalogue
+from compliance.config.catalogue import Catalogue
+from compliance.domain import Status
+from compliance.engine import kinds
+from compliance.engine.kinds.base import Cells, Context
 from compliance.frames import constant
 from compliance.frames import frame as make_frame
-from compliance.models import Status
-from compliance.rules.base import Cells, Context
 
 JUDGEMENT_COLUMNS = (
     "rule", "severity", "status", "org", "person", "period", "start", "end", "expected", "actual", "message"

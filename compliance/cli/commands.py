@@ -1,7 +1,7 @@
 """The ``compliance`` command: a thin click layer over compliance.pipeline.
 
 Commands parse options, call one library function and turn ``InputError`` into a Chinese message with exit
-code 2; click's own help and usage errors are in Chinese too (compliance.cli_chinese). Heavy modules
+code 2; click's own help and usage errors are in Chinese too (compliance.cli.chinese). Heavy modules
 (pandas, the engine, great-expectations) are imported inside the commands so that ``compliance --help``
 answers at once.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from compliance import __version__
-from compliance.cli_chinese import ChineseChoice, ChineseGroup, ChineseOption, ChinesePath, option
+from compliance.cli.chinese import ChineseChoice, ChineseGroup, ChineseOption, ChinesePath, option
 from compliance.errors import InputError
 
 EXIT_CODES = "退出码：0 没有达到 --fail-on 级别的违规；1 有；2 输入或用法错误。"
@@ -71,7 +71,7 @@ def roster_option(function):
 
 
 def limit_option(function):
-    from compliance.limits import Limits  # the standard library only: --help stays instant
+    from compliance.config.limits import Limits  # the standard library only: --help stays instant
 
     default = Limits()
     return option(
@@ -84,7 +84,7 @@ def limit_option(function):
 
 
 def _limits(items):
-    from compliance.limits import Limits
+    from compliance.config.limits import Limits
 
     try:
         return Limits.parse(items)
@@ -140,11 +140,11 @@ def check(paths, roster, rules, layout, as_of, period, out, formats, fail_on, fa
 
     退出码：0 没有达到 --fail-on 级别的违规；1 有；2 输入或用法错误。
     """
-    from compliance.output import staged
-    from compliance.periods import parse_period
+    from compliance.engine.periods import parse_period
     from compliance.pipeline import run_check
     from compliance.progress import Progress
     from compliance.render import FORMATS, STREAMS
+    from compliance.render.staging import staged
 
     chosen = list(dict.fromkeys(f.strip() for f in formats.split(",") if f.strip()))
     unknown = [f for f in chosen if f not in FORMATS]
@@ -213,9 +213,9 @@ def validate(paths, roster, rules, layout, as_of, form, limits) -> None:
     """
     import json
 
-    from compliance.catalogue import load_catalogue
+    from compliance.config.catalogue import load_catalogue
     from compliance.pipeline import take_in
-    from compliance.render.json import validation_document
+    from compliance.render.findings_json import validation_document
 
     as_of = as_of or date.today()
     limits = _limits(limits)
@@ -272,8 +272,8 @@ def template(out, org, rules) -> None:
       compliance template 台账模板.xlsx
       compliance template 一支部台账.xlsx --org 第一中学第一党支部
     """
-    from compliance.catalogue import load_catalogue
-    from compliance.template import write_template
+    from compliance.config.catalogue import load_catalogue
+    from compliance.render.ledger_template import write_template
 
     try:
         path = write_template(out, load_catalogue(rules), org)
@@ -292,7 +292,7 @@ def list_rules(rules) -> None:
       compliance rules
       compliance rules --rules 本区规则.yaml
     """
-    from compliance.catalogue import load_catalogue
+    from compliance.config.catalogue import load_catalogue
 
     try:
         catalogue = load_catalogue(rules)

@@ -22,10 +22,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from compliance.catalogue import Catalogue, explain_entries, parse_mapping, read_file
+from compliance.config.catalogue import Catalogue, explain_entries, parse_mapping, read_file
+from compliance.domain import COLUMNS
 from compliance.errors import InputError
-from compliance.models import COLUMNS
-from compliance.text import normalise_name
+from compliance.spelling import normalise_name
 
 
 class LayoutError(InputError):

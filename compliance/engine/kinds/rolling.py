@@ -15,9 +15,9 @@ from datetime import date
 
 import numpy as np
 
-from compliance.catalogue import RollingRule
-from compliance.periods import day
-from compliance.rules.base import PERSON_UNVERIFIABLE, Cells, Context, count_grid
+from compliance.config.catalogue import RollingRule
+from compliance.engine.kinds.base import PERSON_UNVERIFIABLE, Cells, Context, count_grid
+from compliance.engine.periods import day
 
 KIND = "rolling"
 CONFIG = RollingRule

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from compliance.rules import frequency, per_person, precedence, record, regularity, rolling
+from compliance.engine.kinds import frequency, per_person, precedence, record, regularity, rolling
 
 KINDS: dict[str, ModuleType] = {
     module.KIND: module for module in (frequency, per_person, record, rolling, precedence, regularity)

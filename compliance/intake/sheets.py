@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from compliance.config.layout import Layout, Override
+from compliance.config.limits import Limits, column_letter, inspect_zip
 from compliance.errors import InputError
-from compliance.layout import Layout, Override
-from compliance.limits import Limits, column_letter, inspect_zip
-from compliance.text import normalise_name
-from compliance.values import is_blank
+from compliance.intake.values import is_blank
+from compliance.spelling import normalise_name
 
 LEDGER_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls", ".ods")
 HEADER_SEARCH_ROWS = 30
@@ -117,7 +117,7 @@ def read_rows(
 ) -> dict[str | None, Sheet]:
     """Raw rows of every sheet (CSV: one sheet named None), row 1 first, as the user sees them.
 
-    ``limits`` are checked before the memory they guard is spent (see compliance.limits)."""
+    ``limits`` are checked before the memory they guard is spent (see compliance.config.limits)."""
     limits = limits or Limits()
     suffix = path.suffix.lower()
     if suffix not in LEDGER_SUFFIXES:
@@ -278,8 +278,8 @@ def _longest_cells(table, shown: str, limits: Limits) -> None:
 def _read_workbook_rows(path: Path, shown: str, limits: Limits) -> dict[str | None, Sheet]:
     """Every sheet's cells. (Read by path, which tells the reader the format: from bytes it can only guess, and
     its messages for broken files say less. The bytes checked against the limits were read a moment before.)
-    An .xls is read in a child process (compliance.workbook): its reader can abort on a damaged file."""
-    from compliance.workbook import ReaderDied, sheets_isolated, sheets_of
+    An .xls is read in a child process (compliance.intake.workbook): its reader can abort on a damaged file."""
+    from compliance.intake.workbook import ReaderDied, sheets_isolated, sheets_of
 
     try:
         if path.suffix.lower() == ".xls":
