@@ -97,8 +97,8 @@ def stages(folder: Path, html_pages: bool) -> dict:
         html_seconds = time.perf_counter() - begun
     peak = peak_rss()
 
+    from compliance.engine.context import Context
     from compliance.engine.kinds import frequency
-    from compliance.engine.kinds.base import Context
 
     rule = next(r for r in result.catalogue.rules if r.id == "theme-day-monthly")
     types = result.catalogue.activity_types

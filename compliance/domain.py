@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
@@ -93,44 +92,4 @@ COLUMNS: dict[str, str] = {
 }
 
 
-class ActivityRecord(BaseModel):
-    """One accepted ledger row. The engine keeps records as one DataFrame with these fields as columns."""
-
-    model_config = ConfigDict(frozen=True)
-
-    org: str
-    date: date
-    type: str
-    topic: str | None = None
-    person: str | None = None
-    expected: int | None = None
-    present: int | None = None
-    discipline: bool | None = None
-    source: str
-    sheet: str | None = None
-    row: int
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """Where a record came from: the file, the sheet (workbooks only) and the row as the user sees it."""
-
-    source: str
-    sheet: str | None
-    row: int
-
-
-# Every output is a view of the findings table in this column order.
-FINDING_COLUMNS = (
-    "rule",
-    "severity",
-    "status",
-    "org",
-    "person",
-    "period",
-    "expected",
-    "actual",
-    "message",
-    "evidence",
-)
 ISSUE_COLUMNS = ("source", "sheet", "row", "column", "value", "reason", "org")  # org: roster name when known

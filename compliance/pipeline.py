@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -16,14 +17,15 @@ import pandas as pd
 from compliance.config.catalogue import Catalogue, load_catalogue
 from compliance.config.layout import load_layout
 from compliance.config.limits import Limits
-from compliance.domain import FINDING_COLUMNS, ActivityRecord, Severity, Status
-from compliance.engine.evaluate import Evaluation, evaluate
-from compliance.engine.kinds.base import Context
+from compliance.domain import Severity, Status
+from compliance.engine.context import Context
+from compliance.engine.evaluate import evaluate
 from compliance.engine.periods import AuditRange
 from compliance.errors import InputError
 from compliance.findings.baseline import Baseline, load_baseline
+from compliance.findings.table import BaselineMark, Judgements
+from compliance.findings.view import finding_dicts
 from compliance.findings.waivers import Waivers, apply_waivers, load_waivers
-from compliance.frames import frame as make_frame
 from compliance.intake.gate import GateResult, gate
 from compliance.intake.normalise import SourceSummary, TableInfo, normalise
 from compliance.intake.roster import Roster, read_roster
@@ -94,13 +96,16 @@ def take_in(
 
 @dataclass
 class CheckResult:
+    """Everything a check found, for the renderers: the judgements (one frozen table, waivers and baseline marks
+    applied) and what they are about."""
+
     as_of: date
     audit: AuditRange
     catalogue: Catalogue
     roster: Roster
     records: pd.DataFrame  # the records the rules saw (accepted, not after the as-of date)
-    tables: list
-    evaluation: Evaluation
+    tables: list[TableInfo]
+    judgements: Judgements
     rejected: pd.DataFrame
     warnings: pd.DataFrame
     sources: list[SourceSummary]
@@ -109,122 +114,30 @@ class CheckResult:
     waivers: Waivers | None = None
     waiver_report: list[dict] = field(default_factory=list)  # per waiver: state (applied/expired/unused), count
     baseline: Baseline | None = None
-    _findings: list[dict] | None = field(default=None, repr=False)
-    _resolved: list[dict] = field(default_factory=list, repr=False)
+    resolved: list[dict] = field(default_factory=list)  # baseline findings that no longer appear
 
-    @property
-    def judgements(self) -> pd.DataFrame:
-        return self.evaluation.judgements
-
-    def activity_records(self) -> list[ActivityRecord]:
-        """The records the rules saw, one model each, in ledger order (the engine itself works on the table)."""
-        names = self.roster.names
-        types = self.catalogue.activity_types
-
-        def value(x):
-            return None if x is None or (not isinstance(x, str) and pd.isna(x)) else x
-
-        return [
-            ActivityRecord(
-                org=names[r.org], date=pd.Timestamp(r.date).date(), type=types[r.type], topic=value(r.topic),
-                person=value(r.person), expected=value(r.expected), present=value(r.present),
-                discipline=value(r.discipline), source=self.tables[r.table].source,
-                sheet=self.tables[r.table].sheet, row=r.row,
-            )
-            for r in self.records.itertuples(index=False)
-        ]
+    @cached_property
+    def _finding_dicts(self) -> list[dict]:
+        waivers = self.waivers.items if self.waivers is not None else ()
+        return finding_dicts(self.judgements, self.records, self.tables, self.catalogue, waivers)
 
     def findings(self) -> list[dict]:
-        """The findings in their documented shape and order, evidence included (built once)."""
-        if self._findings is None:
-            self._findings = self._build_findings()
-            if self.baseline is not None:
-                marks, self._resolved = self.baseline.mark(self._findings)
-                for finding, mark in zip(self._findings, marks, strict=True):
-                    finding["baseline"] = mark
-        return self._findings
-
-    def resolved(self) -> list[dict]:
-        """Baseline findings that no longer appear (empty without a baseline)."""
-        self.findings()
-        return self._resolved
-
-    def _build_findings(self) -> list[dict]:
-        findings = self.evaluation.findings
-        evidence = self.evaluation.evidence
-        evidence = evidence[np.isin(evidence["judgement"].to_numpy(), findings.index.to_numpy())]
-        by_judgement = _evidence_lists(evidence, self.records, self.tables, self.catalogue)
-        waivers = self.waivers.items if self.waivers is not None else ()
-        columns = {c: findings[c].to_numpy(dtype=object).tolist() for c in FINDING_COLUMNS[:-1]}
-        columns["person"] = [None if p is None or p != p else p for p in columns["person"]]  # NaN too
-        for c in ("expected", "actual"):
-            columns[c] = [None if v is pd.NA else int(v) for v in columns[c]]
-        out = []
-        keys = list(columns)
-        for values, index, waiver_number, was in zip(
-            zip(*columns.values(), strict=True), findings.index.tolist(), findings["waiver"].tolist(),
-            findings["was"].tolist(), strict=True,
-        ):
-            item = dict(zip(keys, values, strict=True))
-            item["waiver"] = None
-            if waiver_number >= 0:
-                waiver = waivers[waiver_number]
-                item["waiver"] = {"number": waiver.number, "reason": waiver.reason,
-                                  "approved_by": waiver.approved_by,
-                                  "expires": waiver.expires.isoformat() if waiver.expires else None,
-                                  "was": was}
-            item["baseline"] = None
-            item["evidence"] = by_judgement.get(index, [])
-            out.append(item)
-        return out
+        """The findings in their documented shape and order, evidence included (a view of the table, built once;
+        do not change it)."""
+        return self._finding_dicts
 
     def exit_code(self, fail_on: str, *, fail_on_due: bool = False, fail_on_new: bool = False) -> int:
         """1 when a violation (or, with ``fail_on_due``, a due item) at or above ``fail_on`` (error | warning | none)
         exists — with ``fail_on_new``, only a new one — else 0. Waived findings never fail."""
         if fail_on == "none":
             return 0
-        severities = {Severity.ERROR.value} | ({Severity.WARNING.value} if fail_on == "warning" else set())
-        statuses = {Status.VIOLATION.value} | ({Status.DUE.value} if fail_on_due else set())
-        failing = (
-            f for f in self.findings()
-            if f["status"] in statuses and f["severity"] in severities and (not fail_on_new or f["baseline"] == "new")
-        )
-        return 1 if any(failing) else 0
-
-    def org_sources(self) -> dict[str, list[int]]:
-        """Per organisation, the tables its accepted records came from (for locating findings with no record)."""
-        pairs = self.records[["org", "table"]].drop_duplicates().sort_values(["org", "table"])
-        names = self.roster.names
-        out: dict[str, list[int]] = {}
-        for org, table in zip(pairs["org"].to_numpy(), pairs["table"].to_numpy(), strict=True):
-            out.setdefault(names[org], []).append(int(table))
-        return out
-
-
-def _evidence_lists(evidence: pd.DataFrame, records: pd.DataFrame, tables, catalogue) -> dict[int, list[dict]]:
-    if evidence.empty:
-        return {}
-    rec = evidence["record"].to_numpy()
-    table = records["table"].to_numpy()[rec]
-    frame = make_frame(
-        {
-            "judgement": evidence["judgement"].to_numpy(),
-            "source": np.array([t.source for t in tables], dtype=object)[table],
-            "sheet": np.array([t.sheet for t in tables], dtype=object)[table],
-            "row": records["row"].to_numpy()[rec],
-            "date": records["date"].to_numpy("datetime64[D]")[rec].astype(str).astype(object),
-            "type": np.array(catalogue.activity_types, dtype=object)[records["type"].to_numpy()[rec]],
-        }
-    ).sort_values(["judgement", "source", "sheet", "row"], na_position="first", kind="stable")
-    out: dict[int, list[dict]] = {}
-    for judgement, source, sheet, row, day, kind in zip(
-        *(frame[c].tolist() for c in ("judgement", "source", "sheet", "row", "date", "type")), strict=True
-    ):
-        out.setdefault(judgement, []).append(
-            {"source": source, "sheet": sheet if isinstance(sheet, str) else None, "row": row, "date": day,
-             "type": kind}
-        )
-    return out
+        severities = [Severity.ERROR] + ([Severity.WARNING] if fail_on == "warning" else [])
+        statuses = [Status.VIOLATION] + ([Status.DUE] if fail_on_due else [])
+        table = self.judgements
+        failing = np.isin(table["status"], statuses) & np.isin(table["severity"], severities)
+        if fail_on_new:
+            failing &= table["baseline"] == BaselineMark.NEW
+        return int(failing.any())
 
 
 def run_check(
@@ -263,17 +176,14 @@ def run_check(
     else:
         with progress.stage("评估", total=len(catalogue.rules), unit="条规则") as tick:
             evaluation = evaluate(catalogue, ctx, tick)
-    judgements = evaluation.judgements
-    judgements["waiver"] = np.int64(-1)
-    judgements["was"] = None
-    report, notes = [], list(intake.notes)
+    judgements = Judgements.from_frame(evaluation.judgements, evaluation.evidence)
+    report, notes, resolved = [], list(intake.notes), []
     if the_waivers is not None:
-        applied = apply_waivers(judgements, the_waivers, intake.roster, as_of)
-        judgements["waiver"] = applied.waiver
-        judgements["was"] = applied.was
-        judgements.loc[applied.waiver >= 0, "status"] = Status.WAIVED.value
-        report = applied.report
+        applied = apply_waivers(judgements, the_waivers, catalogue, intake.roster, as_of)
+        judgements, report = applied.judgements, applied.report
         notes.extend(applied.notes)
+    if the_baseline is not None:
+        judgements, resolved = the_baseline.mark(judgements)
     return CheckResult(
         as_of=as_of,
         audit=audit,
@@ -281,7 +191,7 @@ def run_check(
         roster=intake.roster,
         records=records,
         tables=intake.tables,
-        evaluation=evaluation,
+        judgements=judgements,
         rejected=intake.rejected,
         warnings=intake.warnings,
         sources=intake.sources,
@@ -290,4 +200,5 @@ def run_check(
         waivers=the_waivers,
         waiver_report=report,
         baseline=the_baseline,
+        resolved=resolved,
     )

@@ -6,7 +6,9 @@ import csv
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import yaml
+from pydantic import BaseModel, ConfigDict
 
 from compliance.engine.periods import parse_period
 from compliance.pipeline import CheckResult, run_check
@@ -94,6 +96,43 @@ def check(
     )
 
 
+class ActivityRecord(BaseModel):
+    """One record the rules saw, as a reader of the ledger would write it down."""
+
+    model_config = ConfigDict(frozen=True)
+
+    org: str
+    date: date
+    type: str
+    topic: str | None = None
+    person: str | None = None
+    expected: int | None = None
+    present: int | None = None
+    discipline: bool | None = None
+    source: str
+    sheet: str | None = None
+    row: int
+
+
+def activity_records(result: CheckResult) -> list[ActivityRecord]:
+    """The records the rules saw, one model each, in ledger order (the engine itself works on the table)."""
+    names = result.roster.names
+    types = result.catalogue.activity_types
+
+    def value(x):
+        return None if x is None or (not isinstance(x, str) and pd.isna(x)) else x
+
+    return [
+        ActivityRecord(
+            org=names[r.org], date=pd.Timestamp(r.date).date(), type=types[r.type], topic=value(r.topic),
+            person=value(r.person), expected=value(r.expected), present=value(r.present),
+            discipline=value(r.discipline), source=result.tables[r.table].source,
+            sheet=result.tables[r.table].sheet, row=r.row,
+        )
+        for r in result.records.itertuples(index=False)
+    ]
+
+
 def findings(result: CheckResult) -> list[tuple]:
     """(status, org, person, period, expected, actual) per finding, in output order."""
     return [
@@ -103,7 +142,7 @@ def findings(result: CheckResult) -> list[tuple]:
 
 def judged(result: CheckResult) -> list[tuple]:
     """(status, org, person, period) for every judged cell, met ones included."""
-    frame = result.judgements
+    frame = result.judgements.frame()
     return list(zip(frame["status"], frame["org"], frame["person"].where(frame["person"].notna(), None),
                     frame["period"], strict=True))
 

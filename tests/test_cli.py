@@ -7,6 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from compliance.cli import main
+from tests.helpers import activity_records
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "fixtures" / "demo"
@@ -234,7 +235,7 @@ def test_normalised_records_resolve_aliases_variants_and_padded_names():
     from compliance.pipeline import run_check
 
     result = run_check([DEMO / "ledgers"], DEMO / "roster", as_of=date(2024, 12, 31))
-    records = result.activity_records()
+    records = activity_records(result)
     assert len(records) == 183
     school = [r for r in records if r.source == "实验小学.csv"]
     assert school[0].model_dump() == {

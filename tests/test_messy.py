@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from compliance.cli import main
 from compliance.pipeline import run_check
 from compliance.render.findings_json import issue_list
+from tests.helpers import activity_records
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "fixtures" / "demo"
@@ -47,7 +48,7 @@ def test_messy_and_canonical_ledgers_give_the_same_findings(as_of):
     clean, dirty = canonical(as_of), messy(as_of)
     assert len(clean.findings()) > 20
     assert without_places(dirty.findings()) == without_places(clean.findings())
-    assert Counter(map(meaning, dirty.activity_records())) == Counter(map(meaning, clean.activity_records()))
+    assert Counter(map(meaning, activity_records(dirty))) == Counter(map(meaning, activity_records(clean)))
 
 
 def test_every_messy_row_is_accepted_rejected_or_blank():
@@ -79,7 +80,7 @@ def test_every_messy_row_is_accepted_rejected_or_blank():
 
 def test_exact_normalised_records_of_messy_rows():
     """A merged organisation cell, an alias, a traditional sheet name, a full-width date, a GBK CSV, a layout."""
-    records = {(r.source, r.sheet, r.row): r for r in messy(date(2024, 12, 31)).activity_records()}
+    records = {(r.source, r.sheet, r.row): r for r in activity_records(messy(date(2024, 12, 31)))}
     picked = {
         key: (r.org, r.date.isoformat(), r.type, r.topic, r.person, r.expected, r.present, r.discipline)
         for key, r in records.items()

@@ -22,7 +22,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from compliance.config.catalogue import Catalogue, explain_entries, parse_mapping, read_file
+from compliance.config.catalogue import Catalogue
+from compliance.config.yamlfile import explain_entries, parse_mapping, read_file
 from compliance.domain import COLUMNS
 from compliance.errors import InputError
 from compliance.spelling import normalise_name

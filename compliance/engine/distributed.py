@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 
 from compliance.config.catalogue import Catalogue
+from compliance.engine.context import Context
 from compliance.engine.evaluate import Evaluation, judge, order
-from compliance.engine.kinds.base import Context
 from compliance.errors import InputError
 
 NOT_INSTALLED = "使用 --engine dask 需要安装 dask 和 distributed：pip install 'compliance[dask]'"

@@ -14,8 +14,8 @@ import pandas as pd
 
 from compliance.config.catalogue import Catalogue
 from compliance.domain import Status
-from compliance.engine import kinds
-from compliance.engine.kinds.base import Cells, Context
+from compliance.engine.cells import Cells
+from compliance.engine.context import Context
 from compliance.frames import constant
 from compliance.frames import frame as make_frame
 
@@ -31,11 +31,10 @@ class Evaluation:
 
     @property
     def findings(self) -> pd.DataFrame:
-        return self.judgements[self.judgements["status"] != Status.MET.value]
+        return self.judgements[self.judgements["status"] != Status.MET]
 
 
-_STATUSES = np.array([Status.UNVERIFIABLE.value, Status.MET.value, Status.VIOLATION.value, Status.DUE.value],
-                     dtype=object)
+_STATUSES = np.array([Status.UNVERIFIABLE, Status.MET, Status.VIOLATION, Status.DUE], dtype=object)
 
 
 def _status(frame: pd.DataFrame) -> np.ndarray:
@@ -86,14 +85,14 @@ def judge(
     org_names = np.array(ctx.roster.names, dtype=object)
     leader_names = np.array([p.name for p in ctx.roster.leaders] + [None], dtype=object)
     for rule in catalogue.rules:
-        cells = _collapse_unverifiable(kinds.get(rule.kind).check(rule, ctx), ctx)
+        cells = _collapse_unverifiable(catalogue.kind(rule).check(rule, ctx), ctx)
         frame = cells.frame
         org = frame["org"].to_numpy(np.int64)
         leader = frame["leader"].to_numpy(np.int64)
         n = len(frame)
         columns = {
             "rule": constant(n, rule.id),
-            "severity": constant(n, str(rule.severity.value)),
+            "severity": constant(n, rule.severity),
             "status": _status(frame),
             "org": org_names[org],
             "person": leader_names[leader],

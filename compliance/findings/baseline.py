@@ -16,12 +16,13 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from compliance.config.catalogue import Catalogue, read_file
+import numpy as np
+
+from compliance.config.catalogue import Catalogue
+from compliance.config.yamlfile import read_file
 from compliance.engine.periods import AuditRange
 from compliance.errors import InputError
-
-NEW = "new"
-KNOWN = "known"
+from compliance.findings.table import BaselineMark, Judgements
 
 
 class BaselineError(InputError):
@@ -45,12 +46,21 @@ class Baseline:
     def key(self, finding: dict) -> tuple:
         return _key(finding, self.undated)
 
-    def mark(self, findings: list[dict]) -> tuple[list[str], list[dict]]:
-        """``new``/``known`` per finding, and the baseline findings that no longer appear (resolved)."""
-        marks = [KNOWN if self.status.get(self.key(f)) == f["status"] else NEW for f in findings]
-        present = {self.key(f) for f in findings}
+    def mark(self, judgements: Judgements) -> tuple[Judgements, list[dict]]:
+        """The judgements with each finding marked new or known (a marked copy), and the baseline findings that no
+        longer appear (resolved)."""
+        rows = judgements.reported
+        keys = [
+            _key({"rule": rule, "org": org, "person": person, "period": period}, self.undated)
+            for rule, org, person, period in zip(*(judgements[c][rows].tolist()
+                                                   for c in ("rule", "org", "person", "period")), strict=True)
+        ]
+        marks = np.full(len(judgements), None, dtype=object)
+        marks[rows] = [BaselineMark.KNOWN if self.status.get(key) == status else BaselineMark.NEW
+                       for key, status in zip(keys, judgements["status"][rows].tolist(), strict=True)]
+        present = set(keys)
         resolved = [finding for k, finding in self.findings.items() if k not in present]
-        return marks, resolved
+        return judgements.marked(baseline=marks), resolved
 
 
 def load_baseline(path: str | Path | None, catalogue: Catalogue, audit: AuditRange) -> Baseline | None:
@@ -74,7 +84,7 @@ def load_baseline(path: str | Path | None, catalogue: Catalogue, audit: AuditRan
         start, end = document["period"]["start"], document["period"]["end"]
         label = document["period"].get("label", f"{start}..{end}")
         findings = [f for f in document["findings"] if isinstance(f, dict)]
-        undated = frozenset(rule.id for rule in catalogue.rules if rule.kind == "rolling")
+        undated = frozenset(rule.id for rule in catalogue.rules if catalogue.kind(rule).at_as_of)
         entries = {_key(f, undated): f for f in findings}
         status = {k: f["status"] for k, f in entries.items()}
         as_of = document["as_of"]

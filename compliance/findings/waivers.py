@@ -28,12 +28,13 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from compliance.config.catalogue import Catalogue, explain_entries, parse_mapping, read_file
+from compliance.config.catalogue import Catalogue
+from compliance.config.yamlfile import explain_entries, parse_mapping, read_file
 from compliance.domain import Status
 from compliance.errors import InputError
+from compliance.findings.table import Judgements
 from compliance.intake.roster import Roster
 from compliance.spelling import normalise_name
 
@@ -167,27 +168,26 @@ def load_waivers(path: str | Path | None, catalogue: Catalogue) -> Waivers | Non
 
 @dataclass
 class Applied:
-    """What the waivers did: per judgement, the waiver applied (-1: none) and the status it replaced."""
+    """What the waivers did: the judgements marked, and per waiver what became of it."""
 
-    waiver: np.ndarray  # int64, index into ``Waivers.items`` or -1
-    was: np.ndarray  # object: the status before the waiver, None when not waived
+    judgements: Judgements  # status waived where a waiver covers a finding, with the waiver and the status it had
     report: list[dict]  # per waiver: as_dict() plus state (applied | expired | unused) and the findings it covers
     notes: list[str]
 
 
-def apply_waivers(judgements: pd.DataFrame, waivers: Waivers, roster: Roster, as_of: date) -> Applied:
-    """Mark the findings the waivers cover. ``judgements`` is the engine's table; its status column is not changed
-    here (the caller writes ``waived`` where ``waiver >= 0``)."""
+def apply_waivers(judgements: Judgements, waivers: Waivers, catalogue: Catalogue, roster: Roster,
+                  as_of: date) -> Applied:
+    """Mark the findings the waivers cover (a marked copy: ``judgements`` is not changed)."""
     n = len(judgements)
-    status = judgements["status"].to_numpy(object)
-    open_finding = status != Status.MET.value
-    rule = judgements["rule"].to_numpy(object)
-    org = judgements["org"].to_numpy(object)
-    period = judgements["period"].to_numpy(object)
-    start = judgements["start"].to_numpy("datetime64[D]")
-    end = judgements["end"].to_numpy("datetime64[D]")
-    one_day = np.array([len(p) == 10 for p in period], dtype=bool)  # labelled with a day: judged on that day
-    first = np.where(one_day, end, start)
+    status = judgements["status"]
+    open_finding = status != Status.MET
+    rule = judgements["rule"]
+    org = judgements["org"]
+    start = judgements["start"].astype("datetime64[D]")
+    end = judgements["end"].astype("datetime64[D]")
+    # a judgement made at the as-of date (rolling rules) is covered by that day, not by the years it looks back on
+    at_as_of = np.isin(rule, [r.id for r in catalogue.rules if catalogue.kind(r).at_as_of])
+    first = np.where(at_as_of, end, start)
     chosen = np.full(n, -1, dtype=np.int64)
     report, notes = [], []
     for index, waiver in enumerate(waivers.items):
@@ -211,8 +211,10 @@ def apply_waivers(judgements: pd.DataFrame, waivers: Waivers, roster: Roster, as
             state = "applied"
             chosen[covers & (chosen < 0)] = index
         report.append({**waiver.as_dict(), "state": state, "findings": count})
-    was = np.where(chosen >= 0, status, None)
-    return Applied(chosen, was, report, notes)
+    waived = chosen >= 0
+    marked = judgements.marked(status=np.where(waived, Status.WAIVED, status), waiver=chosen,
+                               was=np.where(waived, status, None))
+    return Applied(marked, report, notes)
 
 
 def _org_matches(org: np.ndarray, patterns: tuple[str, ...], roster: Roster) -> np.ndarray:

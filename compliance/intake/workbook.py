@@ -2,10 +2,10 @@
 
 calamine is fast and never runs macros, but it is native code: on some damaged files it asks for an absurd buffer
 (a 5 KB .xls whose records claim a terabyte) and the allocation failure aborts the whole process — no exception to
-catch. Where fuzzing found that (the BIFF reader behind .xls), the file is read by ``python -m compliance.intake.workbook``
-in a child process whose address space is capped: if the reader dies there, the file is refused with a message and
-the check goes on being a check. xlsx, xlsm and ods are inspected before reading instead (compliance.config.limits) and
-read here, in-process, which is faster.
+catch. Where fuzzing found that (the BIFF reader behind .xls), the file is read by
+``python -m compliance.intake.workbook`` in a child process whose address space is capped: if the reader dies there,
+the file is refused with a message and the check goes on being a check. xlsx, xlsm and ods are inspected before
+reading instead (compliance.intake.zipscan) and read here, in-process, which is faster.
 """
 
 from __future__ import annotations

@@ -67,7 +67,7 @@ def baseline_summary(result: CheckResult) -> dict | None:
         "as_of": result.baseline.as_of,
         "new": sum(1 for f in findings if f["baseline"] == "new"),
         "known": sum(1 for f in findings if f["baseline"] == "known"),
-        "resolved": result.resolved(),
+        "resolved": result.resolved,
     }
 
 

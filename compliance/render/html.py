@@ -152,8 +152,9 @@ class Calendar:
                 self.groups[-1][1] += 1
             else:
                 self.groups.append([label, 1])
-        cells = self._layout(result.judgements, org, rule, rank, rules, counted, len(result.roster.orgs))
-        self._render_cells(result.judgements, cells, cell)
+        frame = result.judgements.frame()
+        cells = self._layout(frame, org, rule, rank, rules, counted, len(result.roster.orgs))
+        self._render_cells(frame, cells, cell)
 
     def _layout(self, frame: pd.DataFrame, org: np.ndarray, rule: np.ndarray, rank: np.ndarray, rules: list,
                 counted: set[str], n_orgs: int) -> dict[str, np.ndarray]:
@@ -306,9 +307,9 @@ def _matrix(org: np.ndarray, rule: np.ndarray, rank: np.ndarray, shape: tuple[in
 
 def _topics(result: CheckResult) -> dict[tuple, str]:
     """(source, sheet, row) → 主题 of the records that are evidence of a finding, for the evidence lists."""
-    evidence = result.evaluation.evidence
-    shown = np.isin(evidence["judgement"].to_numpy(), result.evaluation.findings.index.to_numpy())
-    records = result.records.iloc[np.unique(evidence["record"].to_numpy()[shown])]
+    judgements = result.judgements
+    shown = np.isin(judgements.evidence_judgement, judgements.reported)
+    records = result.records.iloc[np.unique(judgements.evidence_record[shown])]
     tables = result.tables
     return {
         (tables[t].source, tables[t].sheet, int(r)): text
@@ -372,7 +373,7 @@ def render(result: CheckResult, out_dir: Path) -> list[Path]:
         warnings[item["org"]].append(_attributes(item))
 
     # the judgements as codes, once: organisation (-1: not in the roster, on no page), rule, how bad
-    judgements = result.judgements
+    judgements = result.judgements.frame()
     j_org = _codes(judgements["org"], roster.names)
     j_rule = _codes(judgements["rule"], list(order))
     j_rank = _codes(judgements["status"], BY_RANK)
@@ -386,7 +387,7 @@ def render(result: CheckResult, out_dir: Path) -> list[Path]:
     )
     tree, rows = _org_rows(result, by_org, rejected, judged, failing, worst)
 
-    record_rules = {rule.id for rule in catalogue.rules if rule.kind == "record"}
+    record_rules = {rule.id for rule in catalogue.rules if catalogue.kind(rule).per_record}
     calendar = Calendar(result, j_org, j_rule, j_rank, catalogue.rules, record_rules,
                         env.get_template("calendar.html.j2").module.cell)
     context = {

@@ -41,7 +41,7 @@ def _details(finding: dict, title: str, basis: str) -> str:
 
 def document(result: CheckResult) -> ET.Element:
     rules = {rule.id: rule for rule in result.catalogue.rules}
-    judgements = result.judgements
+    judgements = result.judgements.frame()
     findings = iter(result.findings())
     root = ET.Element("testsuites", name="compliance")
     suites: dict[str, ET.Element] = {}

@@ -40,12 +40,22 @@ def issue_message(item: dict) -> str:
     return f"{column}{item['reason']}{value}"
 
 
+def org_tables(result: CheckResult) -> dict[str, list[int]]:
+    """Per organisation, the tables its accepted records came from (for locating findings with no record)."""
+    pairs = result.records[["org", "table"]].drop_duplicates().sort_values(["org", "table"])
+    names = result.roster.names
+    out: dict[str, list[int]] = {}
+    for org, table in zip(pairs["org"].to_numpy(), pairs["table"].to_numpy(), strict=True):
+        out.setdefault(names[org], []).append(int(table))
+    return out
+
+
 class Locator:
     def __init__(self, result: CheckResult) -> None:
         self.paths = {s.source: s.path or s.source for s in result.sources}
-        self.kinds = {rule.id: rule.kind for rule in result.catalogue.rules}
+        self.per_record = {rule.id for rule in result.catalogue.rules if result.catalogue.kind(rule).per_record}
         self.tables = result.tables
-        self.org_tables = result.org_sources()
+        self.org_tables = org_tables(result)
 
     def place(self, source: str, sheet: str | None, row: int | None) -> Place:
         return Place(self.paths.get(source, source), source, sheet, row)
@@ -53,7 +63,7 @@ class Locator:
     def finding(self, finding: dict) -> tuple[Place | None, list[Place]]:
         """The finding's place and its related places (the evidence)."""
         evidence = [self.place(e["source"], e["sheet"], e["row"]) for e in finding["evidence"]]
-        if self.kinds[finding["rule"]] == "record" and len(evidence) == 1:
+        if finding["rule"] in self.per_record and len(evidence) == 1:
             return evidence[0], []
         tables = self.org_tables.get(finding["org"])
         if not tables:

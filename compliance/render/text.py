@@ -52,7 +52,7 @@ def text(result: CheckResult) -> str:
     clean = len(result.roster.orgs) - len({f["org"] for f in findings})
     if findings and clean:
         lines.append(f"其余 {clean} 个组织全部符合。")
-    for finding in result.resolved():
+    for finding in result.resolved:
         who = f" {finding['person']}" if finding["person"] else ""
         lines.append(f"已整改（基线中有、本次没有）：{finding['org']} {finding['rule']} {finding['period']}{who}")
     for title, frame in (("拒收", result.rejected), ("数据质量提醒", result.warnings)):
@@ -83,7 +83,7 @@ def summary_lines(result: CheckResult) -> list[str]:
         new = sum(1 for f in findings if f["baseline"] == "new")
         lines.append(
             f"与基线 {result.baseline.path}（检查日 {result.baseline.as_of}）相比：新增 {new} 项，"
-            f"已知 {len(findings) - new} 项，已整改 {len(result.resolved())} 项。"
+            f"已知 {len(findings) - new} 项，已整改 {len(result.resolved)} 项。"
         )
     lines.extend(f"注意：{note}" for note in result.notes)
     return lines

@@ -1,22 +1,16 @@
-"""The rule kinds: one module each, with ``KIND``, ``CONFIG`` (its pydantic model) and ``check(rule, ctx)``.
+"""The rule kinds: one module each, ending in ``KIND = Kind(name, model, check, ...)`` (``base.Kind``).
 
-The catalogue (rules.yaml) names a kind per rule; this registry maps the name to its module and refuses an unknown
-one.
+The catalogue (rules.yaml) names a kind per rule; this registry maps the name to its kind, and the catalogue's
+schema is the union of the kinds' models, so an unknown kind is refused when the rules file is loaded.
 """
 
 from __future__ import annotations
 
-from types import ModuleType
-
 from compliance.engine.kinds import frequency, per_person, precedence, record, regularity, rolling
+from compliance.engine.kinds.base import Kind
 
-KINDS: dict[str, ModuleType] = {
-    module.KIND: module for module in (frequency, per_person, record, rolling, precedence, regularity)
+KINDS: dict[str, Kind] = {
+    module.KIND.name: module.KIND for module in (frequency, per_person, record, rolling, precedence, regularity)
 }
 
-
-def get(kind: str) -> ModuleType:
-    try:
-        return KINDS[kind]
-    except KeyError:
-        raise ValueError(f"未知的规则类型“{kind}”，应为 {'、'.join(KINDS)} 之一") from None
+__all__ = ["KINDS", "Kind"]

@@ -10,14 +10,74 @@ Fail: the same branch with no 主题党日 in April has a violation for 2024-04 
 
 from __future__ import annotations
 
+import re
+from datetime import date
+from typing import Literal
+
 import numpy as np
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from compliance.config.catalogue import FrequencyRule
-from compliance.engine.kinds.base import Cells, Context, count_grid, shortfall_messages
-from compliance.engine.periods import period_bounds, period_labels
+from compliance.config.rule import RuleBase, Strict
+from compliance.engine.cells import Cells, count_grid, shortfall_messages
+from compliance.engine.context import Context
+from compliance.engine.kinds.base import Kind
+from compliance.engine.periods import Granularity, period_bounds, period_labels
 
-KIND = "frequency"
-CONFIG = FrequencyRule
+
+class Window(Strict):
+    """A month-day window inside each year, both ends inclusive: ``{from: 06-01, to: 07-10}``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    start: str = Field(alias="from")
+    end: str = Field(alias="to")
+
+    @field_validator("start", "end")
+    @classmethod
+    def _month_day(cls, value: str) -> str:
+        match = re.fullmatch(r"(\d{2})-(\d{2})", value)
+        try:
+            date(2024, int(match[1]), int(match[2]))  # a leap year, so 02-29 is a valid window end
+        except (TypeError, ValueError):
+            raise ValueError(f"应为“月-日”格式（如 06-01），而不是“{value}”") from None
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if self.end < self.start:
+            raise ValueError(f"窗口结束 {self.end} 早于开始 {self.start}")
+        return self
+
+    def bounds(self, year: int) -> tuple[date, date]:
+        start_month, start_day = map(int, self.start.split("-"))
+        end_month, end_day = map(int, self.end.split("-"))
+        if end_month == 2 and end_day == 29 and not _is_leap(year):
+            end_day = 28
+        return date(year, start_month, start_day), date(year, end_month, end_day)
+
+
+def _is_leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+class FrequencyRule(RuleBase):
+    """At least ``min`` records of ``types`` per organisation per period, optionally inside a yearly window."""
+
+    kind: Literal["frequency"]
+    period: Granularity
+    min: int = Field(1, ge=1)
+    window: Window | None = None
+
+    @model_validator(mode="after")
+    def _window_is_yearly(self) -> FrequencyRule:
+        if self.window is not None and self.period is not Granularity.YEAR:
+            raise ValueError("window 只能用于 period: year")
+        return self
+
+    def period_text(self) -> str:
+        if self.window:
+            return f"每年 {self.window.start} 至 {self.window.end}"
+        return self.period.chinese
 
 
 def check(rule: FrequencyRule, ctx: Context) -> Cells:
@@ -67,3 +127,6 @@ def check(rule: FrequencyRule, ctx: Context) -> Cells:
         unverifiable=np.zeros(len(passed), dtype=bool),
         message=shortfall_messages(passed, closed, what, grid.actual, rule.min, cell_end),
     )
+
+
+KIND = Kind("frequency", FrequencyRule, check)

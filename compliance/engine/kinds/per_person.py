@@ -10,14 +10,28 @@ Fail: 王芳 wrote one 调研报告 in 2024 where leader-research-yearly asks fo
 
 from __future__ import annotations
 
+from typing import ClassVar, Literal
+
 import numpy as np
+from pydantic import Field
 
-from compliance.config.catalogue import PerPersonRule
-from compliance.engine.kinds.base import PERSON_UNVERIFIABLE, Cells, Context, count_grid, shortfall_messages
-from compliance.engine.periods import DAY, period_bounds, period_labels
+from compliance.config.rule import RuleBase
+from compliance.engine.cells import PERSON_UNVERIFIABLE, Cells, count_grid, shortfall_messages
+from compliance.engine.context import Context
+from compliance.engine.kinds.base import Kind
+from compliance.engine.periods import DAY, Granularity, period_bounds, period_labels
 
-KIND = "per-person"
-CONFIG = PerPersonRule
+
+class PerPersonRule(RuleBase):
+    """At least ``min`` records of ``types`` per leader per period, the leader named in the person column."""
+
+    kind: Literal["per-person"]
+    SUBJECTS: ClassVar[tuple[str, ...]] = ("leader",)
+    period: Granularity
+    min: int = Field(1, ge=1)
+
+    def period_text(self) -> str:
+        return self.period.chinese
 
 
 def in_post_half(ctx: Context, leaders: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
@@ -68,3 +82,6 @@ def check(rule: PerPersonRule, ctx: Context) -> Cells:
         unverifiable=unverifiable,
         message=message,
     )
+
+
+KIND = Kind("per-person", PerPersonRule, check)

@@ -7,14 +7,25 @@ Fail: 刘洋 becomes 校长 on 2024-08-15 with no 任职培训 before it: a viol
 
 from __future__ import annotations
 
+from typing import ClassVar, Literal
+
 import numpy as np
 
-from compliance.config.catalogue import PrecedenceRule
-from compliance.engine.kinds.base import PERSON_UNVERIFIABLE, Cells, Context, count_grid
+from compliance.config.rule import RuleBase
+from compliance.engine.cells import PERSON_UNVERIFIABLE, Cells, count_grid
+from compliance.engine.context import Context
+from compliance.engine.kinds.base import Kind
 from compliance.engine.periods import day
 
-KIND = "precedence"
-CONFIG = PrecedenceRule
+
+class PrecedenceRule(RuleBase):
+    """A leader whose 任职日期 falls in the audited range has a record of ``types`` dated before it."""
+
+    kind: Literal["precedence"]
+    SUBJECTS: ClassVar[tuple[str, ...]] = ("leader",)
+
+    def period_text(self) -> str:
+        return "任职日期前"
 
 
 def check(rule: PrecedenceRule, ctx: Context) -> Cells:
@@ -53,3 +64,6 @@ def check(rule: PrecedenceRule, ctx: Context) -> Cells:
         unverifiable=unverifiable,
         message=message,
     )
+
+
+KIND = Kind("precedence", PrecedenceRule, check)

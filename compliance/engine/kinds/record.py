@@ -15,16 +15,64 @@ Fail: 应到 30, 实到 15 does not (15 × 2 = 30): a violation labelled with th
 
 from __future__ import annotations
 
+from fractions import Fraction
+from typing import Annotated, Literal
+
 import numpy as np
 import pandas as pd
+from pydantic import Field, field_validator
 
-from compliance.config.catalogue import AffirmativeTest, NonEmptyTest, RatioTest, RecordRule
+from compliance.config.rule import RuleBase, Strict
 from compliance.domain import COLUMNS
-from compliance.engine.kinds.base import Cells, Context
+from compliance.engine.cells import Cells
+from compliance.engine.context import Context
+from compliance.engine.kinds.base import Kind
 from compliance.engine.periods import date_labels, day
 
-KIND = "record"
-CONFIG = RecordRule
+
+class _Test(Strict):
+    field: str
+
+    @field_validator("field", "of", check_fields=False)
+    @classmethod
+    def _canonical(cls, column: str) -> str:
+        if column not in COLUMNS:
+            raise ValueError(f"未知的列“{column}”，应为 {'、'.join(COLUMNS)} 之一")
+        return column
+
+
+class NonEmptyTest(_Test):
+    test: Literal["nonempty"]
+
+
+class AffirmativeTest(_Test):
+    test: Literal["affirmative"]
+
+
+class RatioTest(_Test):
+    """``field`` compared to a fraction of ``of``: ``{field: 实到, of: 应到, op: ">", value: 1/2}``."""
+
+    test: Literal["ratio"]
+    of: str
+    op: Literal[">", ">="]
+    value: str = Field(pattern=r"^\d+/[1-9]\d*$")
+
+    @property
+    def fraction(self) -> Fraction:
+        return Fraction(self.value)
+
+
+Condition = Annotated[NonEmptyTest | AffirmativeTest | RatioTest, Field(discriminator="test")]
+
+
+class RecordRule(RuleBase):
+    """A condition on every record of ``types`` in the audited range."""
+
+    kind: Literal["record"]
+    condition: Condition
+
+    def period_text(self) -> str:
+        return "每条记录"
 
 
 def check(rule: RecordRule, ctx: Context) -> Cells:
@@ -113,3 +161,6 @@ def _ratio(condition: RatioTest, ctx: Context, records, what, message):
     actual = pd.array(np.where(filled, field, 0).astype(np.int64), dtype="Int64")
     actual[~filled] = pd.NA
     return passed, expected, actual
+
+
+KIND = Kind("record", RecordRule, check, per_record=True)

@@ -10,14 +10,26 @@ Fail: theme days on the 3rd and the 20th: spread 17 > 7, a warning for the year.
 
 from __future__ import annotations
 
-import numpy as np
+from typing import Literal
 
-from compliance.config.catalogue import RegularityRule
-from compliance.engine.kinds.base import Cells, Context, count_grid
+import numpy as np
+from pydantic import Field
+
+from compliance.config.rule import RuleBase
+from compliance.engine.cells import Cells, count_grid
+from compliance.engine.context import Context
+from compliance.engine.kinds.base import Kind
 from compliance.engine.periods import Granularity, period_bounds, period_labels
 
-KIND = "regularity"
-CONFIG = RegularityRule
+
+class RegularityRule(RuleBase):
+    """Records of ``types`` fall on a relatively fixed day of the month: the spread of days in a year is bounded."""
+
+    kind: Literal["regularity"]
+    max_spread_days: int = Field(7, ge=0)
+
+    def period_text(self) -> str:
+        return "每年"
 
 
 def check(rule: RegularityRule, ctx: Context) -> Cells:
@@ -65,3 +77,6 @@ def check(rule: RegularityRule, ctx: Context) -> Cells:
         unverifiable=np.zeros(n, dtype=bool),
         message=message,
     )
+
+
+KIND = Kind("regularity", RegularityRule, check)

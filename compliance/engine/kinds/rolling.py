@@ -12,15 +12,28 @@ Fail: its last election on 2021-06-01 is more than 3 years back: a violation lab
 from __future__ import annotations
 
 from datetime import date
+from typing import ClassVar, Literal
 
 import numpy as np
+from pydantic import Field
 
-from compliance.config.catalogue import RollingRule
-from compliance.engine.kinds.base import PERSON_UNVERIFIABLE, Cells, Context, count_grid
+from compliance.config.rule import RuleBase
+from compliance.engine.cells import PERSON_UNVERIFIABLE, Cells, count_grid
+from compliance.engine.context import Context
+from compliance.engine.kinds.base import Kind
 from compliance.engine.periods import day
 
-KIND = "rolling"
-CONFIG = RollingRule
+
+class RollingRule(RuleBase):
+    """At least ``min`` records of ``types`` in the ``years`` up to the as-of date, per organisation or leader."""
+
+    kind: Literal["rolling"]
+    SUBJECTS: ClassVar[tuple[str, ...]] = ("org", "leader")
+    years: int = Field(ge=1)
+    min: int = Field(1, ge=1)
+
+    def period_text(self) -> str:
+        return f"截至检查日的 {self.years} 年内"
 
 
 def window_start(as_of: date, years: int) -> date:
@@ -85,3 +98,4 @@ def check(rule: RollingRule, ctx: Context) -> Cells:
     )
 
 
+KIND = Kind("rolling", RollingRule, check, at_as_of=True)

@@ -1,0 +1,147 @@
+"""The evaluation context: the records the rules see, the roster, the as-of date and the audited range, with the
+vectorised questions every kind asks of them (which organisations or leaders a rule applies to, which records are
+of given types, in which period each falls, who a record names, whether a column can be verified).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from compliance.config.rule import AppliesTo
+from compliance.engine.periods import AuditRange, Granularity, period_codes
+from compliance.frames import frame as make_frame
+from compliance.spelling import split_list
+
+if TYPE_CHECKING:
+    from compliance.intake.normalise import TableInfo
+    from compliance.intake.roster import Roster
+
+
+@dataclass
+class Context:
+    records: pd.DataFrame  # accepted records dated on or before the as-of date
+    tables: list[TableInfo]
+    roster: Roster
+    as_of: np.datetime64  # datetime64[D]
+    audit: AuditRange
+    type_names: tuple[str, ...]
+    # bool per roster organisation: who is judged here (a partition of the dask engine); None: everyone. The
+    # records must then hold every record of the subtree of each organisation in scope.
+    scope: np.ndarray | None = None
+
+    @cached_property
+    def days(self) -> np.ndarray:
+        return self.records["date"].to_numpy(dtype="datetime64[D]")
+
+    def of_types(self, types: tuple[str, ...]) -> np.ndarray:
+        """Positions of the records whose type is one of ``types``."""
+        codes = [self.type_names.index(t) for t in types]
+        return np.flatnonzero(np.isin(self.records["type"].to_numpy(), codes))
+
+    def orgs_for(self, applies_to: AppliesTo) -> np.ndarray:
+        """Roster indices of the organisations a rule applies to, in roster order."""
+        mask = np.isin(self.roster.org_types, [t.value for t in applies_to.org_types])
+        for column, wanted in applies_to.where.items():
+            mask &= self.roster.attribute(column) == wanted
+        if self.scope is not None:
+            mask &= self.scope
+        return np.flatnonzero(mask)
+
+    def leaders_for(self, applies_to: AppliesTo) -> np.ndarray:
+        """Roster indices of the leaders a rule applies to (by post, or all)."""
+        if applies_to.leaders == "all":
+            chosen = np.arange(len(self.roster.leaders))
+        else:
+            wanted = set(applies_to.leaders)
+            chosen = np.array(
+                [i for i, p in enumerate(self.roster.leaders) if wanted.intersection(p.posts)], dtype=np.int64
+            )
+        if self.scope is not None:
+            chosen = chosen[self.scope[self.roster.leader_org[chosen]]]
+        return chosen
+
+    def org_positions(self, orgs: np.ndarray, records: np.ndarray) -> np.ndarray:
+        """Per record: the position of its organisation in ``orgs``, -1 when it is not one of them."""
+        position = np.full(len(self.roster.orgs), -1, dtype=np.int64)
+        position[orgs] = np.arange(len(orgs))
+        return position[self.records["org"].to_numpy()[records]]
+
+    def org_judged(self, orgs: np.ndarray, start: np.ndarray) -> np.ndarray:
+        """orgs × periods: the period has begun and the organisation existed on its first day."""
+        return (start[None, :] <= self.as_of) & (self.roster.founded[orgs][:, None] <= start[None, :])
+
+    def period_positions(self, records: np.ndarray, codes: np.ndarray, granularity: Granularity) -> np.ndarray:
+        """Per record: the position of its period in ``codes`` (a contiguous run), -1 when outside them."""
+        if not len(codes):
+            return np.full(len(records), -1, dtype=np.int64)
+        period = period_codes(self.days[records], granularity) - codes[0]
+        return np.where((period >= 0) & (period < len(codes)), period, -1)
+
+    def person_unverifiable(self, units: np.ndarray) -> np.ndarray:
+        """Per leader's unit: no ledger there names people, so per-person rules cannot be checked."""
+        return ~self.verifiable("主讲人", units)
+
+    def table_has(self, column: str) -> np.ndarray:
+        """Per table: does its header hold the canonical ``column``?"""
+        return np.array([column in t.columns for t in self.tables], dtype=bool)
+
+    def record_has(self, column: str) -> np.ndarray:
+        """Per record: was ``column`` present in the table it came from?"""
+        has = self.table_has(column)
+        return has[self.records["table"].to_numpy()] if len(has) else np.zeros(len(self.records), dtype=bool)
+
+    def verifiable(self, column: str, units: np.ndarray) -> np.ndarray:
+        """Per unit: can ``column`` be checked for it? Yes when a ledger of the unit's subtree has the column;
+        for a subtree with no records at all, when any ledger has it."""
+        roster = self.roster
+        orgs = self.records["org"].to_numpy()
+        with_records = np.zeros(len(roster.orgs), dtype=bool)
+        with_records[orgs] = True
+        with_column = np.zeros(len(roster.orgs), dtype=bool)
+        with_column[orgs[self.record_has(column)]] = True
+        anywhere = bool(self.table_has(column).any())
+        return np.where(
+            self._subtree_any(with_records, units), self._subtree_any(with_column, units), anywhere
+        )
+
+    def _subtree_any(self, flags: np.ndarray, units: np.ndarray) -> np.ndarray:
+        by_clock = np.zeros(len(flags) + 1, dtype=np.int64)
+        by_clock[1:] = np.cumsum(flags[np.argsort(self.roster.tin)])
+        tin, tout = self.roster.tin[units], self.roster.tout[units]
+        return (by_clock[tout] - by_clock[tin]) > 0
+
+    @cached_property
+    def _person_table(self) -> pd.DataFrame:
+        """(record, name) for every person named in a record, "张三、李四" giving two rows."""
+        codes, spellings = pd.factorize(self.records["person"].to_numpy(dtype=object))  # names repeat: split once
+        lists = [split_list(p) for p in spellings]
+        counts = np.array([len(n) for n in lists] + [0], dtype=np.int64)[codes]  # code -1 (blank): no one
+        firsts = np.cumsum([0] + [len(n) for n in lists])
+        flat = np.array([n for group in lists for n in group], dtype=object)
+        named = np.flatnonzero(counts)
+        # each record's names: the run of ``flat`` from its spelling's first name, as many as it has
+        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts[named]) - counts[named], counts[named])
+        return make_frame(
+            {
+                "record": np.repeat(named, counts[named]),
+                "name": flat[np.repeat(firsts[codes[named]], counts[named]) + offsets] if len(flat) else flat,
+            }
+        )
+
+    def person_matches(self, records: np.ndarray, leaders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs (record, position in ``leaders``) where the record names the leader as its person and the
+        record's organisation lies in the leader's unit's subtree (so two 王芳 in two schools stay apart)."""
+        people = self._person_table
+        people = people[np.isin(people["record"].to_numpy(), records)]
+        frame = make_frame({"leader_pos": np.arange(len(leaders)), "name": self.roster.leader_names[leaders]})
+        pairs = people.merge(frame, on="name", how="inner")
+        rec = pairs["record"].to_numpy(dtype=np.int64)
+        pos = pairs["leader_pos"].to_numpy(dtype=np.int64)
+        unit = self.roster.leader_org[leaders][pos]
+        inside = self.roster.within(unit, self.records["org"].to_numpy()[rec])
+        return rec[inside], pos[inside]

@@ -1,0 +1,123 @@
+"""The one finding type: every judgement of a run as one frozen table of columns, in one column order.
+
+A judgement is the engine's verdict on one rule for one subject (an organisation, or a leader) over one period (or
+one record). The findings every output lists are the judgements that are not met; the met ones stay in the table
+because the calendar of an organisation's page and the JUnit report show passes too.
+
+Columns, not a Python object per judgement: a province's run has a million judgements and 265k findings. Each
+column is a read-only array; waivers and a baseline never change a table, they make a marked copy
+(``Judgements.marked``). Status, severity and baseline marks are enums (``StrEnum``: they compare, hash, sort and
+encode as their values).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cached_property
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+
+from compliance.domain import Status
+from compliance.frames import frame as make_frame
+
+
+class BaselineMark(StrEnum):
+    """How a finding compares with the baseline (``--baseline``)."""
+
+    NEW = "new"
+    KNOWN = "known"
+
+
+COLUMNS = (
+    "rule",  # rule id
+    "severity",  # Severity
+    "status",  # Status (waived where a waiver covers the finding)
+    "org",  # the organisation's full roster name (a leader's unit for per-person judgements)
+    "person",  # the leader's name, None for organisation judgements
+    "period",  # label: 2024-03, 2024-Q1, 2024-H1, 2024, a day, or the audited range
+    "start",  # datetime64[D]: first day of what was judged
+    "end",  # datetime64[D]: last day of what was judged
+    "expected",  # nullable integers: the number required
+    "actual",  # nullable integers: the number found
+    "message",  # Chinese, None where met
+    "waiver",  # int64: index of the waiver that covers the finding, -1 for none
+    "was",  # Status before the waiver, None where not waived
+    "baseline",  # BaselineMark, None without --baseline (and for met judgements)
+)
+
+
+def _frozen(values):
+    """A read-only view of a column (nullable integers: over read-only value and mask arrays)."""
+    if isinstance(values, pd.arrays.IntegerArray):
+        data, mask = values._data.view(), values._mask.view()
+        data.flags.writeable = mask.flags.writeable = False
+        return pd.arrays.IntegerArray(data, mask)
+    values = np.asarray(values).view()
+    values.flags.writeable = False
+    return values
+
+
+@dataclass(frozen=True, eq=False)
+class Judgements:
+    """Every judgement, sorted by organisation, rule, period, person; and the evidence: pairs (judgement, record)
+    sorted by judgement, each record a row of the records the rules saw."""
+
+    columns: Mapping[str, object]
+    evidence_judgement: np.ndarray
+    evidence_record: np.ndarray
+
+    def __post_init__(self) -> None:
+        if tuple(self.columns) != COLUMNS:
+            raise ValueError(f"judgement columns must be {COLUMNS} in this order, not {tuple(self.columns)}")
+        lengths = {name: len(values) for name, values in self.columns.items()}
+        if len(set(lengths.values())) > 1:
+            raise ValueError(f"judgement columns differ in length: {lengths}")
+        if len(self.evidence_judgement) != len(self.evidence_record):
+            raise ValueError("evidence pairs differ in length")
+        frozen = {name: _frozen(values) for name, values in self.columns.items()}
+        object.__setattr__(self, "columns", MappingProxyType(frozen))
+        object.__setattr__(self, "evidence_judgement", _frozen(self.evidence_judgement))
+        object.__setattr__(self, "evidence_record", _frozen(self.evidence_record))
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, evidence: pd.DataFrame) -> Judgements:
+        """From the engine's sorted judgements (the columns up to ``message``) and evidence (judgement, record):
+        not waived, not compared with a baseline."""
+        n = len(frame)
+        columns = {name: frame[name].array if name in ("expected", "actual") else frame[name].to_numpy()
+                   for name in COLUMNS[: COLUMNS.index("message") + 1]}
+        columns["start"] = columns["start"].astype("datetime64[D]")
+        columns["end"] = columns["end"].astype("datetime64[D]")
+        person = columns["person"]
+        columns["person"] = np.where(pd.isna(person), None, person)  # one kind of missing: None
+        columns["waiver"] = np.full(n, -1, dtype=np.int64)
+        columns["was"] = np.full(n, None, dtype=object)
+        columns["baseline"] = np.full(n, None, dtype=object)
+        return cls(columns, evidence["judgement"].to_numpy(np.int64), evidence["record"].to_numpy(np.int64))
+
+    def __len__(self) -> int:
+        return len(self.columns["rule"])
+
+    def __getitem__(self, name: str):
+        return self.columns[name]
+
+    def marked(self, **replaced) -> Judgements:
+        """A copy with some columns replaced (the waivers' status, waiver and was; the baseline's marks)."""
+        unknown = set(replaced) - set(COLUMNS)
+        if unknown:
+            raise ValueError(f"not judgement columns: {sorted(unknown)}")
+        columns = {name: replaced.get(name, values) for name, values in self.columns.items()}
+        return Judgements(columns, self.evidence_judgement, self.evidence_record)
+
+    @cached_property
+    def reported(self) -> np.ndarray:
+        """Positions of the findings: the judgements that are not met, in table order."""
+        return np.flatnonzero(self.columns["status"] != Status.MET)
+
+    def frame(self) -> pd.DataFrame:
+        """The table as a pandas DataFrame over the same read-only arrays (for group-bys and joins)."""
+        return make_frame(dict(self.columns))
