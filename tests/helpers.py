@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from compliance.engine.periods import parse_period
+from compliance.config.catalogue import parse_catalogue
+from compliance.engine.context import Context
+from compliance.engine.evaluate import evaluate
+from compliance.engine.periods import AuditRange, parse_period
+from compliance.findings.table import Judgements
+from compliance.findings.view import finding_dicts
+from compliance.intake.normalise import normalise, records_frame, resolve_orgs
+from compliance.intake.roster import roster_from_rows
+from compliance.intake.sheets import Sheet, SourceFile, to_table
 from compliance.pipeline import CheckResult, run_check
 
 REPO = Path(__file__).resolve().parent.parent
@@ -59,12 +69,17 @@ def write_csv(path: Path, header: list[str], rows: list[list]) -> Path:
     return path
 
 
-def rules_file(tmp: Path, *rules: dict) -> Path:
-    """The default catalogue's vocabulary and documents with only ``rules``."""
+def rules_text(*rules: dict) -> str:
+    """The default catalogue's vocabulary and documents with only ``rules``, as a rules file."""
     catalogue = yaml.safe_load(DEFAULT_RULES.read_text(encoding="utf-8"))
     catalogue["rules"] = list(rules)
+    return yaml.safe_dump(catalogue, allow_unicode=True, sort_keys=False)
+
+
+def rules_file(tmp: Path, *rules: dict) -> Path:
+    """``rules_text`` written to ``tmp``/rules.yaml."""
     path = tmp / "rules.yaml"
-    path.write_text(yaml.safe_dump(catalogue, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    path.write_text(rules_text(*rules), encoding="utf-8")
     return path
 
 
@@ -131,6 +146,43 @@ def activity_records(result: CheckResult) -> list[ActivityRecord]:
         )
         for r in result.records.itertuples(index=False)
     ]
+
+
+@dataclass
+class Judged:
+    """What ``judge`` gives: the judgements and findings of one rule, as a CheckResult has them."""
+
+    judgements: Judgements
+    finding_list: list[dict]
+
+    def findings(self) -> list[dict]:
+        return self.finding_list
+
+
+def judge(rule: dict, ledger: list[list], *, as_of: str, period: str | None = None, orgs: list[list] | None = None,
+          leaders: list[list] | None = None, header: list[str] | None = None) -> Judged:
+    """``check`` without files and without the data-quality gate: the ledger's rows are read in memory, parsed as
+    the intake parses them, and every row that names a roster organisation, a date and a known type is a record
+    (counted when it is not after the as-of date) — what the gate keeps of such rows. For rule cases, whose rows
+    are all sound; what the gate does to unsound rows is tested with it."""
+    catalogue = parse_catalogue(rules_text(rule).encode("utf-8"), "rules.yaml")
+    roster = roster_from_rows(([ORG_HEADER, *(orgs if orgs is not None else ORGS)], "名册", "组织"),
+                              ([LEADER_HEADER, *(leaders or [])], "名册", "领导干部"))
+    table = to_table(Sheet([header or LEDGER_HEADER, *ledger]), 0, "台账.csv", None)
+    candidates = normalise([SourceFile("台账.csv", Path("台账.csv"), "", [table])], catalogue, roster)
+    rows = candidates.rows
+    org = resolve_orgs(candidates, roster)
+    types = {name: i for i, name in enumerate(catalogue.activity_types)}
+    type_code = np.array([types.get(t, -1) for t in rows["type"]], dtype=np.int64)
+    day = date.fromisoformat(as_of)
+    keep = np.flatnonzero((org >= 0) & (type_code >= 0) & rows["date"].notna().to_numpy())
+    records = records_frame(rows, keep, org, type_code)
+    records = records[records["date"].to_numpy("datetime64[D]") <= np.datetime64(day)].reset_index(drop=True)
+    audit = parse_period(period) if period else AuditRange.year_of(day)
+    ctx = Context(records, candidates.tables, roster, np.datetime64(day, "D"), audit, catalogue.activity_types)
+    evaluation = evaluate(catalogue, ctx)
+    judgements = Judgements.from_frame(evaluation.judgements, evaluation.evidence)
+    return Judged(judgements, finding_dicts(judgements, records, candidates.tables, catalogue))
 
 
 def findings(result: CheckResult) -> list[tuple]:

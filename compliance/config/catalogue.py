@@ -76,19 +76,21 @@ PACKAGED_RULES = "rules.yaml"
 def load_catalogue(path: str | Path | None = None) -> Catalogue:
     """Load and validate a rules file (the packaged default when ``path`` is None)."""
     if path is None:
-        raw_bytes = resources.files("compliance").joinpath(PACKAGED_RULES).read_bytes()
-        shown = "（内置）rules.yaml"
-    else:
-        shown = str(path)
-        raw_bytes = read_file(path, CatalogueError, "规则文件")
-    raw = parse_mapping(raw_bytes, shown, CatalogueError, "规则文件", "version、documents、activity_types、rules……")
+        return parse_catalogue(resources.files("compliance").joinpath(PACKAGED_RULES).read_bytes(),
+                               "（内置）rules.yaml")
+    return parse_catalogue(read_file(path, CatalogueError, "规则文件"), str(path))
+
+
+def parse_catalogue(raw_bytes: bytes, display: str) -> Catalogue:
+    """Validate the bytes of a rules file; ``display`` names it in messages and in findings.json."""
+    raw = parse_mapping(raw_bytes, display, CatalogueError, "规则文件", "version、documents、activity_types、rules……")
     try:
         model = CatalogueModel.model_validate(raw)
     except ValidationError as exc:
-        raise CatalogueError(explain(exc, raw, "规则文件无效。", "rules", _rule_name), source=shown) from None
-    type_of, column_of = _cross_check(model, shown)
+        raise CatalogueError(explain(exc, raw, "规则文件无效。", "rules", _rule_name), source=display) from None
+    type_of, column_of = _cross_check(model, display)
     return Catalogue(
-        path=shown,
+        path=display,
         sha256=hashlib.sha256(raw_bytes).hexdigest(),
         model=model,
         type_of=type_of,

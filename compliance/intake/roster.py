@@ -122,9 +122,13 @@ def read_roster(path: str | Path, limits: Limits | None = None) -> Roster:
     else:
         raise InputError("名册文件或文件夹不存在", source=str(path))
 
-    orgs = _read_orgs(*sheets[ORG_SHEET])
-    leaders = _read_leaders(*sheets[LEADER_SHEET], orgs)
-    return Roster(tuple(orgs), tuple(leaders))
+    return roster_from_rows(sheets[ORG_SHEET], sheets[LEADER_SHEET])
+
+
+def roster_from_rows(orgs: tuple[list, str, str | None], leaders: tuple[list, str, str | None]) -> Roster:
+    """A roster from the rows of its two sheets (header included), each as (rows, file shown, sheet or None)."""
+    organisations = _read_orgs(*orgs)
+    return Roster(tuple(organisations), tuple(_read_leaders(*leaders, organisations)))
 
 
 def _rows(rows, source, sheet, columns):

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.helpers import DEFAULT_RULES, LEDGER_HEADER, check, findings, judged
+from tests.helpers import DEFAULT_RULES, LEDGER_HEADER, findings, judge, judged
 
 CASES = Path(__file__).parent / "cases"
 CASE_KEYS = {"name", "rule", "ledger", "orgs", "leaders", "header", "period", "as_of", "findings", "judged"}
@@ -50,13 +50,12 @@ def tuples(rows: list[list]) -> list[tuple]:
 
 
 @pytest.mark.parametrize(("kind", "case"), load_cases())
-def test_case(tmp_path, kind, case):
+def test_case(kind, case):
     assert set(case) <= CASE_KEYS, f"unknown keys {set(case) - CASE_KEYS}"
     rule = packaged_rule(case["rule"]) if isinstance(case["rule"], str) else case["rule"]
     assert rule["kind"] == kind, f"a {rule['kind']} rule in the {kind} cases"
     header = case.get("header", LEDGER_HEADER)
-    result = check(
-        tmp_path,
+    result = judge(
         rule,
         ledger_rows(case["ledger"], header),
         as_of=text(case["as_of"]),

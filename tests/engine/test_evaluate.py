@@ -1,0 +1,72 @@
+"""The engine on records built in memory — no files, no data-quality gate: statuses, the collapse of unverifiable
+periods into one finding, the sort order and the evidence."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from compliance.config.catalogue import parse_catalogue
+from compliance.domain import Status
+from compliance.engine.context import Context
+from compliance.engine.evaluate import evaluate
+from compliance.engine.periods import parse_period
+from compliance.intake.normalise import TableInfo
+from compliance.intake.roster import roster_from_rows
+from tests.helpers import LEADER_HEADER, ORG_HEADER, ORGS, rules_text
+
+MONTHLY = {"id": "theme-day-monthly", "title": "每月开展主题党日", "kind": "frequency",
+           "applies_to": {"org_types": ["党支部"]}, "types": ["主题党日"], "period": "month", "min": 1,
+           "source": [{"doc": "2020武进", "clause": "一.3"}]}
+LECTURES = {"id": "leader-lecture-yearly", "title": "每年至少讲1次党课", "kind": "per-person",
+            "applies_to": {"leaders": "all"}, "types": ["党课"], "period": "year", "min": 1,
+            "source": [{"doc": "2013南通", "clause": "一.1"}]}
+ROSTER = roster_from_rows(([ORG_HEADER, *ORGS], "名册", "组织"),
+                          ([LEADER_HEADER, ["王芳", "一中党委", "书记", "2020-01-01", ""]], "名册", "领导干部"))
+CANONICAL = frozenset({"组织", "日期", "类型", "主题"})  # no 主讲人 column: per-person rules cannot be verified
+
+
+def records(*rows: tuple[int, str, int]) -> pd.DataFrame:
+    """Records from (roster position of the organisation, date, type position) triples, all from table 0."""
+    n = len(rows)
+    return pd.DataFrame({
+        "org": np.array([r[0] for r in rows], dtype=np.int64),
+        "date": np.array([r[1] for r in rows], dtype="datetime64[D]"),
+        "type": np.array([r[2] for r in rows], dtype=np.int64),
+        "topic": np.full(n, None, dtype=object), "person": np.full(n, None, dtype=object),
+        "expected": pd.array([None] * n, dtype="Int64"), "present": pd.array([None] * n, dtype="Int64"),
+        "discipline": np.full(n, None, dtype=object), "table": np.zeros(n, dtype=np.int64),
+        "row": np.arange(2, n + 2, dtype=np.int64),
+    })
+
+
+def run(rule: dict, frame: pd.DataFrame, as_of: str, period: str = "2024-01..2024-03"):
+    catalogue = parse_catalogue(rules_text(rule).encode(), "rules.yaml")
+    tables = [TableInfo("台账.xlsx", "台账", 1, CANONICAL)]
+    ctx = Context(frame, tables, ROSTER, np.datetime64(as_of, "D"), parse_period(period), catalogue.activity_types)
+    return evaluate(catalogue, ctx)
+
+
+def test_met_violation_and_due_per_branch_and_month_sorted_by_name():
+    theme_day = 0  # the first activity type of the packaged catalogue
+    evaluation = run(MONTHLY, records((2, "2024-01-10", theme_day), (2, "2024-01-20", theme_day),
+                                      (3, "2024-03-05", theme_day)), as_of="2024-02-15")
+    judged = evaluation.judgements
+    assert list(zip(judged["org"], judged["period"], judged["status"], judged["actual"], strict=True)) == [
+        ("一支部", "2024-01", Status.MET, 2),
+        ("一支部", "2024-02", Status.DUE, 0),
+        ("二支部", "2024-01", Status.VIOLATION, 0),
+        ("二支部", "2024-02", Status.DUE, 0),
+    ]  # March has not begun on the as-of date; the record in it does not count anywhere
+    assert judged["message"].tolist()[1] == "尚未完成：2024-02 主题党日 0 次，应至少 1 次，截止 2024-02-29"
+    # both January records are the evidence of the first judgement, in ledger order
+    assert evaluation.evidence.values.tolist() == [[0, 0], [0, 1]]
+
+
+def test_a_rule_without_its_column_is_one_unverifiable_finding_over_the_range():
+    evaluation = run(LECTURES, records(), as_of="2024-12-31", period="2023..2024")
+    judged = evaluation.judgements
+    assert list(zip(judged["person"], judged["period"], judged["status"], strict=True)) == [
+        ("王芳", "2023..2024", Status.UNVERIFIABLE)]  # two years judged, one finding that says why
+    assert judged["start"].astype(str).tolist() == ["2023-01-01"]
+    assert judged["message"].tolist() == ["台账中没有“主讲人”（或“姓名”）列，无法核验本人的记录"]
