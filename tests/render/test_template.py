@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from compliance.cli import main
 from compliance.config.catalogue import load_catalogue
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 ROSTER = REPO / "fixtures" / "demo" / "roster"
 
 

@@ -13,7 +13,7 @@ from compliance.cli import main
 from compliance.render import html, xlsx
 from tests.helpers import check, row
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "fixtures" / "demo"
 
 LECTURES = {

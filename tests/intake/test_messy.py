@@ -16,7 +16,7 @@ from compliance.pipeline import run_check
 from compliance.render.findings_json import issue_list
 from tests.helpers import activity_records
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "fixtures" / "demo"
 MESSY = REPO / "fixtures" / "messy"
 ROSTER = DEMO / "roster"

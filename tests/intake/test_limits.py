@@ -69,7 +69,7 @@ def test_a_five_kilobyte_workbook_asking_for_17_billion_cells_is_refused(tmp_pat
     assert path.stat().st_size < 10_000
     child = subprocess.run(
         [sys.executable, "-m", "compliance", "validate", str(path)], capture_output=True, text=True,
-        preexec_fn=_limited_memory, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)},
+        preexec_fn=_limited_memory, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
         timeout=120,
     )
     assert child.returncode == 2, child.stderr[-2000:]
@@ -300,12 +300,12 @@ def test_a_workbook_that_makes_the_reader_panic_is_a_clean_error(tmp_path):
     """Found by the long fuzz run: a truncated .xls makes calamine panic (a Rust panic, surfacing as pyo3's
     PanicException — a BaseException, not an Exception — after printing an English message and, with
     RUST_BACKTRACE set, a backtrace). It is a Chinese message and exit 2, and nothing else reaches stderr."""
-    data = (Path(__file__).parent.parent / "fixtures" / "messy" / "ledgers" / "区教育局党组.xls").read_bytes()
+    data = (Path(__file__).resolve().parents[2] / "fixtures" / "messy" / "ledgers" / "区教育局党组.xls").read_bytes()
     path = tmp_path / "截断.xls"
     path.write_bytes(data[:4101])
     child = subprocess.run(
         [sys.executable, "-m", "compliance", "validate", str(path)], capture_output=True, text=True, cwd=tmp_path,
-        env={**os.environ, "RUST_BACKTRACE": "1", "PYTHONPATH": str(Path(__file__).parent.parent)}, timeout=120,
+        env={**os.environ, "RUST_BACKTRACE": "1", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}, timeout=120,
     )
     assert child.returncode == 2
     message, end = child.stderr.split("\n", 1)  # one line (the reader's own words after the colon vary by version)
@@ -317,7 +317,7 @@ def test_an_xls_that_aborts_the_reader_is_read_in_a_child_and_refused(tmp_path):
     """Found by fuzzing: a damaged 5 KB .xls (tests/data/aborts-reader.xls) makes calamine ask for ~1.2 TB and
     abort — no exception, the process is gone. An .xls is read in a child process with a memory cap; the check
     reports the file and exits 2."""
-    sample = Path(__file__).parent / "data" / "aborts-reader.xls"
+    sample = Path(__file__).resolve().parents[1] / "data" / "aborts-reader.xls"
     direct = subprocess.run(  # the threat, shown: the reader alone dies on it
         [sys.executable, "-c", "import sys, python_calamine as c; c.CalamineWorkbook.from_path(sys.argv[1])",
          str(sample)], capture_output=True, preexec_fn=_limited_memory, timeout=120,

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from compliance.cli import main
 from tests.helpers import activity_records
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "fixtures" / "demo"
 ARGS = [str(DEMO / "ledgers"), "--roster", str(DEMO / "roster")]
 

@@ -258,7 +258,7 @@ def test_files_that_cannot_be_read_name_the_file_and_the_reason(tmp_path):
         "只有空行.csv": (b",,\n,,\n", "文件 只有空行.csv：文件为空（没有任何内容）"),
         "不是台账.csv": ("姓名,电话\n张三,123\n".encode(), "文件 不是台账.csv：找不到台账表头：最像表头的是第 1 行（姓名、电话），其中认得的列名：姓名。表头应至少包含以下列名中的两个：组织、日期、类型、主题、主讲人、应到、实到、会前说纪（或它们在 rules.yaml 中的同义词）。列名写法特殊时，请用格式文件 --layout 说明各列的含义"),
         "损坏.xlsx": (b"PK\x03\x04 not really a zip", "文件 损坏.xlsx：无法读取工作簿（文件损坏或并非表格文件）"),
-        "加密.xlsx": ((Path(__file__).parent / "data" / "protected.xlsx").read_bytes(),
+        "加密.xlsx": ((Path(__file__).resolve().parents[1] / "data" / "protected.xlsx").read_bytes(),
                     "文件 加密.xlsx：工作簿受密码保护，无法读取；请在 Excel/WPS 中取消密码后另存，再重新检查"),
     }
     for name, (data, message) in cases.items():

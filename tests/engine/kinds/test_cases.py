@@ -1,4 +1,4 @@
-"""Pass/fail cases of every rule kind, as data: tests/rules/cases/<kind>.yml, one parametrised test.
+"""Pass/fail cases of every rule kind, as data: tests/engine/kinds/cases/<kind>.yml, one parametrised test.
 
 A case names a rule (an id of the packaged catalogue, or a whole rule mapping), a tiny ledger (rows as mappings from
 canonical column to value), optionally a roster (``orgs``, ``leaders``), a ledger ``header``, an audited ``period``,

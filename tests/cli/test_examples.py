@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from compliance.cli import main
 from tests.helpers import AUGUST_WAIVER
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "fixtures" / "demo"
 
 

@@ -15,7 +15,7 @@ from compliance.engine.kinds import KINDS
 from compliance.errors import CatalogueError
 from tests.helpers import DEFAULT_RULES, REPO
 
-CASES = REPO / "tests" / "rules" / "cases"
+CASES = REPO / "tests" / "engine" / "kinds" / "cases"
 DOMAIN = REPO.parent / "shared" / "DOMAIN.md"
 SEEDS = REPO.parent / "shared" / "seeds"
 

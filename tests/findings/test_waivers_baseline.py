@@ -14,7 +14,7 @@ from compliance.cli import main
 from tests.helpers import AUGUST_WAIVER as AUGUST
 from tests.helpers import rules_file
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "fixtures" / "demo"
 ARGS = [str(DEMO / "ledgers"), "--roster", str(DEMO / "roster")]
 

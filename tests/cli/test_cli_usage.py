@@ -12,7 +12,7 @@ from compliance import __version__
 from compliance.cli import main
 from compliance.cli.chinese import ChineseCommand, ChinesePath, option
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 ENGLISH = ("Usage:", "Error:", "Options:", "Commands:", "Show this message", "Show the version", "Try '",
            "[default", "[required]", "Invalid value", "No such", "Missing", "Aborted")
 
