@@ -26,10 +26,11 @@ from compliance.findings.baseline import Baseline, load_baseline
 from compliance.findings.table import BaselineMark, Judgements
 from compliance.findings.view import finding_dicts
 from compliance.findings.waivers import Waivers, apply_waivers, load_waivers
+from compliance.intake.discover import discover
 from compliance.intake.gate import GateResult, gate
 from compliance.intake.normalise import SourceSummary, TableInfo, normalise
 from compliance.intake.roster import Roster, read_roster
-from compliance.intake.sheets import discover, read_sources
+from compliance.intake.sheets import read_sources
 from compliance.progress import Progress
 
 NO_ROSTER = (

@@ -30,7 +30,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from compliance.cli import main
 from compliance.config.catalogue import load_catalogue
 from compliance.errors import InputError
-from compliance.intake.sheets import find_header, read_rows
+from compliance.intake.header import find_header
+from compliance.intake.sheets import read_rows
 from compliance.intake.values import EXCEL_EPOCH, ValueProblem, parse_count, parse_date
 from compliance.pipeline import take_in
 from compliance.spelling import normalise_name

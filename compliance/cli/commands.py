@@ -18,8 +18,6 @@ from compliance import __version__
 from compliance.cli.chinese import ChineseChoice, ChineseGroup, ChineseOption, ChinesePath, option
 from compliance.errors import InputError
 
-EXIT_CODES = "退出码：0 没有达到 --fail-on 级别的违规；1 有；2 输入或用法错误。"
-
 
 class UserError(click.ClickException):
     """A domain error shown as “错误：…” with exit code 2."""

@@ -30,22 +30,21 @@ import numpy as np
 import pandas as pd
 
 from compliance.config.catalogue import Catalogue
-from compliance.intake.normalise import Candidates, issues_frame, records_frame, resolve_orgs, shown
+from compliance.intake.issues import cell_text, issues_frame
+from compliance.intake.normalise import Candidates, records_frame, resolve_orgs
 from compliance.intake.roster import Roster
 
 PLAUSIBLE = (date(1990, 1, 1), date(2099, 12, 31))
-YES_NO = ("是", "否")
 
 
 @dataclass(frozen=True)
-class Check:
+class Expectation:
     """One expectation of the gate: what it checks, what a failing row becomes, and why, in Chinese."""
 
     column: str  # canonical column; also the column of the frame great-expectations sees
     action: str  # reject | exclude | warn
     expectation: Callable  # (gxe module, GateContext) -> a great-expectations Expectation
     reason: Callable  # (GateContext, row index) -> str
-    value: str | None = None  # the raw field shown as the row's value (default: the column's own raw field)
 
 
 @dataclass
@@ -83,34 +82,34 @@ def _unusable(label: str) -> Callable:
     return reason
 
 
-GATE: tuple[Check, ...] = (
-    Check("组织", "reject", lambda gxe, c: gxe.ExpectColumnValuesToNotBeNull(column="组织"), _no_org),
-    Check("组织", "reject", lambda gxe, c: gxe.ExpectColumnValuesToBeBetween(column="组织", min_value=0),
+GATE: tuple[Expectation, ...] = (
+    Expectation("组织", "reject", lambda gxe, c: gxe.ExpectColumnValuesToNotBeNull(column="组织"), _no_org),
+    Expectation("组织", "reject", lambda gxe, c: gxe.ExpectColumnValuesToBeBetween(column="组织", min_value=0),
           _org_reason),
-    Check("日期", "reject", lambda gxe, c: gxe.ExpectColumnValuesToNotBeNull(column="日期"),
+    Expectation("日期", "reject", lambda gxe, c: gxe.ExpectColumnValuesToNotBeNull(column="日期"),
           lambda c, i: c.frame["date_problem"].iat[i] or "日期为空"),
-    Check("日期", "reject",
+    Expectation("日期", "reject",
           lambda gxe, c: gxe.ExpectColumnValuesToBeBetween(
               column="日期", min_value=_day(PLAUSIBLE[0]), max_value=_day(PLAUSIBLE[1])),
           lambda c, i: f"日期“{pd.Timestamp(c.frame['date'].iat[i]).date()}”不在合理范围"
                        f"（{PLAUSIBLE[0]} 至 {PLAUSIBLE[1]}），可能填写有误"),
-    Check("类型", "reject", lambda gxe, c: gxe.ExpectColumnValuesToNotBeNull(column="类型"),
+    Expectation("类型", "reject", lambda gxe, c: gxe.ExpectColumnValuesToNotBeNull(column="类型"),
           lambda c, i: "活动类型为空，且无法从工作表名或文件名确定"),
-    Check("类型", "reject",
+    Expectation("类型", "reject",
           lambda gxe, c: gxe.ExpectColumnValuesToBeBetween(column="类型", min_value=0),
           lambda c, i: f"未知的活动类型“{c.frame['type'].iat[i]}”"),
-    Check("日期", "exclude",
+    Expectation("日期", "exclude",
           lambda gxe, c: gxe.ExpectColumnValuesToBeBetween(column="日期", max_value=_day(c.as_of)),
           lambda c, i: f"日期晚于检查日 {c.as_of}，不计入本次检查"),
-    Check("应到", "warn", lambda gxe, c: gxe.ExpectColumnValuesToBeBetween(column="应到", min_value=0),
+    Expectation("应到", "warn", lambda gxe, c: gxe.ExpectColumnValuesToBeBetween(column="应到", min_value=0),
           _unusable("expected")),
-    Check("实到", "warn", lambda gxe, c: gxe.ExpectColumnValuesToBeBetween(column="实到", min_value=0),
+    Expectation("实到", "warn", lambda gxe, c: gxe.ExpectColumnValuesToBeBetween(column="实到", min_value=0),
           _unusable("present")),
-    Check("实到", "warn",
+    Expectation("实到", "warn",
           lambda gxe, c: gxe.ExpectColumnPairValuesAToBeGreaterThanB(
               column_A="应到人数", column_B="实到人数", or_equal=True, ignore_row_if="either_value_is_missing"),
           lambda c, i: f"实到人数多于应到人数（应到 {int(c.frame['expected'].iat[i])}）"),
-    Check("会前说纪", "warn",
+    Expectation("会前说纪", "warn",
           lambda gxe, c: gxe.ExpectColumnValuesToBeInSet(column="会前说纪", value_set=[0, 1]),
           _unusable("discipline")),
 )
@@ -175,7 +174,7 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
     rejected = issues_frame(
         [
             {"source": table_info[tables[i]].source, "sheet": table_info[tables[i]].sheet, "row": int(rows[i]),
-             "column": reject_column[i], "value": shown(frame[_RAW[reject_column[i]]].iat[i]),
+             "column": reject_column[i], "value": cell_text(frame[_RAW[reject_column[i]]].iat[i]),
              "reason": reject_reason[i], "org": names[org[i]]}
             for i in rejected_at
         ]
@@ -187,7 +186,7 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
         check = GATE[position]
         warning_rows.append(
             {"source": table_info[tables[i]].source, "sheet": table_info[tables[i]].sheet, "row": int(rows[i]),
-             "column": check.column, "value": shown(frame[_RAW[check.column]].iat[i]),
+             "column": check.column, "value": cell_text(frame[_RAW[check.column]].iat[i]),
              "reason": check.reason(ctx, i), "org": names[org[i]]}
         )
     warnings = issues_frame(warning_rows)

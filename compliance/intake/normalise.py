@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from compliance.config.catalogue import Catalogue
-from compliance.domain import COLUMNS, ISSUE_COLUMNS
+from compliance.domain import COLUMNS
 from compliance.frames import frame, objects
 from compliance.intake.roster import Roster, infer_org_type
 from compliance.intake.sheets import SourceFile, Table
@@ -61,11 +61,6 @@ class Candidates:
 
     def org_spellings(self) -> list[str]:
         return list(pd.unique(self.rows["org_key"].dropna()))
-
-
-def issues_frame(rows: list[dict] | pd.DataFrame | None = None) -> pd.DataFrame:
-    frame = pd.DataFrame(rows if rows is not None else [], columns=list(ISSUE_COLUMNS))
-    return frame.astype({"row": "Int64"}) if len(frame) else frame
 
 
 def _header_map(table: Table, catalogue: Catalogue, warnings: list[dict]) -> dict[int, str]:
@@ -139,17 +134,6 @@ def _convert(values: pd.Series, convert: Callable[[object], object]) -> tuple[np
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
     converted, problems = _apply(list(uniques), convert)
     return converted[codes], problems[codes]
-
-
-def shown(value: object) -> str | None:
-    """A cell's value as a message shows it: dates ISO, whole floats without ``.0``."""
-    if is_blank(value):
-        return None
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _text(value: object) -> str | None:

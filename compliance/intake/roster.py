@@ -16,7 +16,8 @@ from pydantic import ValidationError
 from compliance.config.limits import Limits
 from compliance.domain import Leader, Organisation, OrgType
 from compliance.errors import InputError
-from compliance.intake.sheets import find_header, read_rows
+from compliance.intake.header import find_header
+from compliance.intake.sheets import read_rows
 from compliance.intake.values import ValueProblem, is_blank, parse_date
 from compliance.spelling import normalise_name, normalise_text, split_list
 

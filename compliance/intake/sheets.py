@@ -1,4 +1,4 @@
-"""Ingest: find ledger files, read every sheet into rows of raw cells, locate the header row.
+"""Sheets: read every sheet of a ledger file into rows of raw cells and make a table of each below its header.
 
 Nothing here interprets a cell's meaning; that is normalise's job. What a file cannot give (unreadable, no header)
 is an ``InputError`` for the file; what a sheet cannot give (no ledger in it) is a skipped sheet, listed.
@@ -11,20 +11,19 @@ import hashlib
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from compliance.config.layout import Layout, Override
-from compliance.config.limits import Limits, column_letter, inspect_zip
+from compliance.config.limits import Limits, column_letter
 from compliance.errors import InputError
+from compliance.intake.discover import LEDGER_SUFFIXES
+from compliance.intake.header import HEADER_SEARCH_ROWS, find_header, no_header
 from compliance.intake.values import is_blank
-from compliance.spelling import normalise_name
-
-LEDGER_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls", ".ods")
-HEADER_SEARCH_ROWS = 30
+from compliance.intake.zipscan import inspect_zip
 
 
 @dataclass
@@ -50,35 +49,6 @@ class SourceFile:
     sha256: str
     tables: list[Table] = field(default_factory=list)
     skipped_sheets: list[dict[str, str]] = field(default_factory=list)
-
-
-def discover(paths: Sequence[str | Path]) -> list[tuple[Path, str]]:
-    """Every ledger file under ``paths`` (files or folders, searched recursively), with the name shown for it.
-
-    Folder members are named relative to the folder; a file given directly by its name. Lock files (``~$``) and
-    hidden files are left out. Order is deterministic.
-    """
-    found: list[tuple[Path, str]] = []
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            members = sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in LEDGER_SUFFIXES and not _hidden(p.relative_to(path))
-            )
-            found.extend((p, p.relative_to(path).as_posix()) for p in members)
-        elif path.is_file():
-            found.append((path, path.name))
-        else:
-            raise InputError("文件或文件夹不存在", source=str(given))
-    counts: dict[str, int] = {}
-    for _, shown in found:
-        counts[shown] = counts.get(shown, 0) + 1
-    return [(p, shown if counts[shown] == 1 else p.as_posix()) for p, shown in found]
-
-
-def _hidden(relative: Path) -> bool:
-    return any(part.startswith((".", "~$")) for part in relative.parts)
 
 
 Merged = list[tuple[tuple[int, int], tuple[int, int]]]  # ((first row, first col), (last row, last col)), 0-based
@@ -331,34 +301,6 @@ def _native_stderr_kept():
                 os.write(2, written)
 
 
-def find_header(rows: Sequence[Sequence[object]], known: dict[str, str]) -> tuple[int, int] | None:
-    """(index, hits) of the row among the first few that holds the most known column names, or None."""
-    best: tuple[int, int] | None = None
-    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        hits = len({known[key] for cell in row if not is_blank(cell) and (key := normalise_name(str(cell))) in known})
-        if hits >= 2 and (best is None or hits > best[1]):
-            best = (index, hits)
-    return best
-
-
-def _no_header(rows: Sequence[Sequence[object]], known: dict[str, str]) -> str:
-    """Why no header was found: the row that looks most like one, which of its names are known, what is expected."""
-
-    def score(row: list[object]) -> tuple[int, int]:
-        cells = [normalise_name(str(c)) for c in row if not is_blank(c)]
-        return sum(c in known for c in cells), len(cells)
-
-    best = max(range(min(len(rows), HEADER_SEARCH_ROWS)), key=lambda i: (score(rows[i]), -i))
-    cells = [str(c).strip() for c in rows[best] if not is_blank(c)]
-    recognised = [c for c in cells if normalise_name(c) in known]
-    return (
-        f"找不到台账表头：最像表头的是第 {best + 1} 行（{'、'.join(cells)}），"
-        f"其中认得的列名：{'、'.join(recognised) or '无'}。表头应至少包含以下列名中的两个："
-        f"{'、'.join(dict.fromkeys(known.values()))}（或它们在 rules.yaml 中的同义词）。"
-        "列名写法特殊时，请用格式文件 --layout 说明各列的含义"
-    )
-
-
 def to_table(
     content: Sheet, header_index: int, source: str, sheet: str | None, override: Override | None = None
 ) -> Table:
@@ -430,7 +372,7 @@ def read_source(
         raise InputError("文件为空（没有任何内容）", source=shown)
     if not result.tables:
         name, content = next((n, c) for n, c in sheets.items() if c.has_content())
-        raise InputError(_no_header(content.head(HEADER_SEARCH_ROWS), known), source=shown, sheet=name)
+        raise InputError(no_header(content.head(HEADER_SEARCH_ROWS), known), source=shown, sheet=name)
     return result
 
 

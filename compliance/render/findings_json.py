@@ -5,25 +5,12 @@ from __future__ import annotations
 import json as _json
 from pathlib import Path
 
-import pandas as pd
-
 from compliance import __version__
-from compliance.domain import ISSUE_COLUMNS, status_counts
+from compliance.domain import status_counts
 from compliance.pipeline import CheckResult
+from compliance.render.common import inputs, issue_list
 
 FILENAME = "findings.json"
-
-
-def issue_list(frame: pd.DataFrame) -> list[dict]:
-    out = []
-    for row in frame.itertuples(index=False):
-        item = {}
-        for column in ISSUE_COLUMNS:
-            value = getattr(row, column)
-            item[column] = None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
-        item["row"] = None if item["row"] is None else int(item["row"])
-        out.append(item)
-    return out
 
 
 def document(result: CheckResult) -> dict:
@@ -90,27 +77,6 @@ def validation_document(intake, as_of) -> dict:
         "inputs": inputs(sources, intake.tables),
         "quality_gate": intake.gate.expectations,
     }
-
-
-def inputs(sources, tables) -> list[dict]:
-    """Per ledger file: identity, reconciliation (read = accepted + rejected + blank), the tables read with the
-    header row chosen and what each header was taken to mean, and the sheets skipped."""
-    return [
-        {
-            "source": s.source,
-            "sha256": s.sha256,
-            "read": s.read,
-            "accepted": s.accepted,
-            "rejected": s.rejected,
-            "blank": s.blank,
-            "tables": [
-                {"sheet": tables[t].sheet, "header_row": tables[t].header_row, "columns": tables[t].mapping}
-                for t in s.tables
-            ],
-            "skipped_sheets": s.skipped_sheets,
-        }
-        for s in sources
-    ]
 
 
 ONE_PER_LINE = ("findings", "rejected", "warnings")  # long lists: one item per line

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from compliance.domain import Severity, Status
-from compliance.render.findings_json import issue_list
+from compliance.render.common import issue_list
 from compliance.render.locate import Locator, Place, issue_message
 from compliance.render.text import MARKS
 

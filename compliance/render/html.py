@@ -25,7 +25,7 @@ from markupsafe import Markup
 from compliance import __version__
 from compliance.domain import Organisation, OrgType, Severity, Status, status_counts
 from compliance.pipeline import CheckResult
-from compliance.render.findings_json import issue_list
+from compliance.render.common import issue_list
 from compliance.spelling import normalise_name
 
 FILENAME = "index.html"

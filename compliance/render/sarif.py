@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from compliance import __version__
 from compliance.domain import Severity, Status
-from compliance.render.findings_json import issue_list
+from compliance.render.common import issue_list
 from compliance.render.locate import Locator, Place, issue_message
 
 if TYPE_CHECKING:

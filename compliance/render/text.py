@@ -7,7 +7,7 @@ from itertools import groupby
 from typing import TYPE_CHECKING
 
 from compliance.domain import Status, status_counts
-from compliance.render.findings_json import issue_list
+from compliance.render.common import issue_list
 from compliance.render.locate import Locator
 
 if TYPE_CHECKING:

@@ -22,7 +22,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from compliance.domain import Severity, Status
-from compliance.render.findings_json import issue_list
+from compliance.render.common import issue_list
 
 if TYPE_CHECKING:
     from compliance.pipeline import CheckResult

@@ -13,7 +13,7 @@ import pytest
 from compliance.config.catalogue import load_catalogue
 from compliance.errors import InputError
 from compliance.pipeline import NO_ROSTER, Intake, take_in
-from compliance.render.findings_json import issue_list
+from compliance.render.common import issue_list
 from tests.helpers import ORG_HEADER, ORGS, alias_roster, write_csv
 
 AS_OF = dt.date(2024, 12, 31)

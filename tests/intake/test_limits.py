@@ -18,9 +18,10 @@ from click.testing import CliRunner
 from openpyxl.styles import Font
 
 from compliance.cli import main
-from compliance.config.limits import Limits, column_letter, sheet_extent
+from compliance.config.limits import Limits, column_letter
 from compliance.errors import InputError
 from compliance.intake.sheets import read_rows
+from compliance.intake.zipscan import sheet_extent
 from tests.helpers import LEDGER_HEADER, write_csv
 
 HEADER = ["组织", "日期", "类型", "主题"]

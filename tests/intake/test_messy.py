@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from compliance.cli import main
 from compliance.pipeline import run_check
-from compliance.render.findings_json import issue_list
+from compliance.render.common import issue_list
 from tests.helpers import activity_records
 
 REPO = Path(__file__).resolve().parents[2]

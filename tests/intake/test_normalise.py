@@ -6,9 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from compliance.config.catalogue import load_catalogue
+from compliance.intake.header import find_header
 from compliance.intake.normalise import normalise, resolve_orgs
 from compliance.intake.roster import roster_from_rows
-from compliance.intake.sheets import Sheet, SourceFile, find_header, to_table
+from compliance.intake.sheets import Sheet, SourceFile, to_table
 from tests.helpers import LEADER_HEADER, ORG_HEADER, ORGS
 
 CATALOGUE = load_catalogue()

@@ -1,0 +1,41 @@
+"""What several formats show alike: rejected rows and warnings as dicts, and the inputs read with their
+reconciliation. (Where a finding points in the ledgers is ``locate``.)"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from compliance.domain import ISSUE_COLUMNS
+
+
+def issue_list(frame: pd.DataFrame) -> list[dict]:
+    out = []
+    for row in frame.itertuples(index=False):
+        item = {}
+        for column in ISSUE_COLUMNS:
+            value = getattr(row, column)
+            item[column] = None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
+        item["row"] = None if item["row"] is None else int(item["row"])
+        out.append(item)
+    return out
+
+
+def inputs(sources, tables) -> list[dict]:
+    """Per ledger file: identity, reconciliation (read = accepted + rejected + blank), the tables read with the
+    header row chosen and what each header was taken to mean, and the sheets skipped."""
+    return [
+        {
+            "source": s.source,
+            "sha256": s.sha256,
+            "read": s.read,
+            "accepted": s.accepted,
+            "rejected": s.rejected,
+            "blank": s.blank,
+            "tables": [
+                {"sheet": tables[t].sheet, "header_row": tables[t].header_row, "columns": tables[t].mapping}
+                for t in s.tables
+            ],
+            "skipped_sheets": s.skipped_sheets,
+        }
+        for s in sources
+    ]
