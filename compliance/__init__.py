@@ -1,8 +1,10 @@
 """compliance：检查学校党组织活动台账是否符合党建制度规定。
 
-The pipeline runs one way, and the modules are named for its stages:
-catalogue (rules.yaml) → ingest (files) → normalise (canonical records) → validate (data quality)
-→ evaluate (rules/ kinds) → render/ (outputs); cli is a thin layer over pipeline.run_check.
+The pipeline runs one way, one package per stage:
+config (rules.yaml, layout, limits) → intake (files → tables → records, the data-quality gate) → engine (the rule
+kinds) → findings (one frozen table, waivers, baseline) → render (one module per output format); ``pipeline`` runs
+the stages and ``cli`` is the thin command layer over it. ``domain``, ``errors``, ``spelling`` (one spelling for one
+thing), ``frames`` and ``progress`` are shared by every stage.
 """
 
 __version__ = "0.1.0"

@@ -20,7 +20,17 @@ from compliance.frames import constant
 from compliance.frames import frame as make_frame
 
 JUDGEMENT_COLUMNS = (
-    "rule", "severity", "status", "org", "person", "period", "start", "end", "expected", "actual", "message"
+    "rule",  # rule id
+    "severity",  # Severity
+    "status",  # Status
+    "org",  # the organisation's full roster name (a leader's unit for per-person judgements)
+    "person",  # the leader's name, None for organisation judgements
+    "period",  # label: 2024-03, 2024-Q1, 2024-H1, 2024, a day, or the audited range
+    "start",  # first day of what was judged
+    "end",  # last day of what was judged
+    "expected",  # nullable integers: the number required
+    "actual",  # nullable integers: the number found
+    "message",  # Chinese, None where met
 )
 
 

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from compliance.domain import Status
+from compliance.engine.evaluate import JUDGEMENT_COLUMNS
 from compliance.frames import frame as make_frame
 
 
@@ -32,18 +33,10 @@ class BaselineMark(StrEnum):
     KNOWN = "known"
 
 
+# The engine's columns (rule, severity, status, org, person, period, start, end, expected, actual, message; see
+# engine/evaluate.py), then what waivers and a baseline mark:
 COLUMNS = (
-    "rule",  # rule id
-    "severity",  # Severity
-    "status",  # Status (waived where a waiver covers the finding)
-    "org",  # the organisation's full roster name (a leader's unit for per-person judgements)
-    "person",  # the leader's name, None for organisation judgements
-    "period",  # label: 2024-03, 2024-Q1, 2024-H1, 2024, a day, or the audited range
-    "start",  # datetime64[D]: first day of what was judged
-    "end",  # datetime64[D]: last day of what was judged
-    "expected",  # nullable integers: the number required
-    "actual",  # nullable integers: the number found
-    "message",  # Chinese, None where met
+    *JUDGEMENT_COLUMNS,
     "waiver",  # int64: index of the waiver that covers the finding, -1 for none
     "was",  # Status before the waiver, None where not waived
     "baseline",  # BaselineMark, None without --baseline (and for met judgements)
@@ -89,7 +82,7 @@ class Judgements:
         not waived, not compared with a baseline."""
         n = len(frame)
         columns = {name: frame[name].array if name in ("expected", "actual") else frame[name].to_numpy()
-                   for name in COLUMNS[: COLUMNS.index("message") + 1]}
+                   for name in JUDGEMENT_COLUMNS}
         columns["start"] = columns["start"].astype("datetime64[D]")
         columns["end"] = columns["end"].astype("datetime64[D]")
         person = columns["person"]
