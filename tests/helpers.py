@@ -18,6 +18,7 @@ from compliance.engine.evaluate import evaluate
 from compliance.engine.periods import AuditRange, parse_period
 from compliance.findings.table import Judgements
 from compliance.findings.view import finding_dicts
+from compliance.intake.gate import positions
 from compliance.intake.normalise import normalise, records_frame, resolve_orgs
 from compliance.intake.roster import roster_from_rows
 from compliance.intake.sheets import Sheet, SourceFile, to_table
@@ -172,8 +173,7 @@ def judge(rule: dict, ledger: list[list], *, as_of: str, period: str | None = No
     candidates = normalise([SourceFile("台账.csv", Path("台账.csv"), "", [table])], catalogue, roster)
     rows = candidates.rows
     org = resolve_orgs(candidates, roster)
-    types = {name: i for i, name in enumerate(catalogue.activity_types)}
-    type_code = np.array([types.get(t, -1) for t in rows["type"]], dtype=np.int64)
+    type_code = np.nan_to_num(positions(rows["type"], catalogue.activity_types), nan=-1).astype(np.int64)
     day = date.fromisoformat(as_of)
     keep = np.flatnonzero((org >= 0) & (type_code >= 0) & rows["date"].notna().to_numpy())
     records = records_frame(rows, keep, org, type_code)

@@ -39,10 +39,6 @@ class Evaluation:
     judgements: pd.DataFrame  # JUDGEMENT_COLUMNS, every judged cell including met ones, sorted
     evidence: pd.DataFrame  # judgement (row of judgements), record (row of ctx.records)
 
-    @property
-    def findings(self) -> pd.DataFrame:
-        return self.judgements[self.judgements["status"] != Status.MET]
-
 
 _STATUSES = np.array([Status.UNVERIFIABLE, Status.MET, Status.VIOLATION, Status.DUE], dtype=object)
 

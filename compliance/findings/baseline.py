@@ -29,9 +29,8 @@ class BaselineError(InputError):
     """The baseline is unreadable, not a findings.json, or not comparable with this run."""
 
 
-def _key(finding: dict, undated: frozenset[str]) -> tuple:
-    period = None if finding["rule"] in undated else finding["period"]
-    return finding["rule"], finding["org"], finding["person"], period
+def _key(rule: str, org: str, person: str | None, period: str, undated: frozenset[str]) -> tuple:
+    return rule, org, person, None if rule in undated else period
 
 
 @dataclass(frozen=True)
@@ -43,18 +42,12 @@ class Baseline:
     status: dict[tuple, str]  # key → status
     findings: dict[tuple, dict]  # key → the baseline's finding, evidence left out
 
-    def key(self, finding: dict) -> tuple:
-        return _key(finding, self.undated)
-
     def mark(self, judgements: Judgements) -> tuple[Judgements, list[dict]]:
         """The judgements with each finding marked new or known (a marked copy), and the baseline findings that no
         longer appear (resolved)."""
         rows = judgements.reported
-        keys = [
-            _key({"rule": rule, "org": org, "person": person, "period": period}, self.undated)
-            for rule, org, person, period in zip(*(judgements[c][rows].tolist()
-                                                   for c in ("rule", "org", "person", "period")), strict=True)
-        ]
+        keys = [_key(*fields, self.undated) for fields in zip(
+            *(judgements[c][rows].tolist() for c in ("rule", "org", "person", "period")), strict=True)]
         marks = np.full(len(judgements), None, dtype=object)
         marks[rows] = [BaselineMark.KNOWN if self.status.get(key) == status else BaselineMark.NEW
                        for key, status in zip(keys, judgements["status"][rows].tolist(), strict=True)]
@@ -85,7 +78,7 @@ def load_baseline(path: str | Path | None, catalogue: Catalogue, audit: AuditRan
         label = document["period"].get("label", f"{start}..{end}")
         findings = [f for f in document["findings"] if isinstance(f, dict)]
         undated = frozenset(rule.id for rule in catalogue.rules if catalogue.kind(rule).at_as_of)
-        entries = {_key(f, undated): f for f in findings}
+        entries = {_key(f["rule"], f["org"], f["person"], f["period"], undated): f for f in findings}
         status = {k: f["status"] for k, f in entries.items()}
         as_of = document["as_of"]
     except (KeyError, TypeError, AttributeError):

@@ -46,7 +46,7 @@ COLUMNS = (
 def _frozen(values):
     """A read-only view of a column (nullable integers: over read-only value and mask arrays)."""
     if isinstance(values, pd.arrays.IntegerArray):
-        data, mask = values._data.view(), values._mask.view()
+        data, mask = values.to_numpy("int64", na_value=0), values.isna()
         data.flags.writeable = mask.flags.writeable = False
         return pd.arrays.IntegerArray(data, mask)
     values = np.asarray(values).view()

@@ -46,9 +46,7 @@ def finding_dicts(judgements: Judgements, records: pd.DataFrame, tables: list[Ta
 def _values(column, rows: np.ndarray) -> list:
     """A column's values at ``rows`` as Python objects; nullable integers as int or None."""
     if isinstance(column, pd.arrays.IntegerArray):
-        picked = column[rows]
-        return [None if missing else int(v) for v, missing in zip(picked._data.tolist(), picked._mask.tolist(),
-                                                                    strict=True)]
+        return column[rows].to_numpy(object, na_value=None).tolist()
     return column[rows].tolist()
 
 

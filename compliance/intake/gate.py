@@ -135,7 +135,7 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
         {
             "组织": np.where(frame["org_key"].isna().to_numpy(), np.nan, org.astype(np.float64)),
             "日期": _days(frame["date"]),
-            "类型": _positions(frame["type"], catalogue.activity_types),
+            "类型": positions(frame["type"], catalogue.activity_types),
             "应到": _written(frame["expected"], frame["expected_problem"]),
             "实到": _written(frame["present"], frame["present_problem"]),
             "应到人数": frame["expected"].to_numpy(dtype="float64", na_value=np.nan),
@@ -212,7 +212,7 @@ def _days(column: pd.Series) -> np.ndarray:
     return np.where(np.isnat(days), np.nan, days.astype(np.int64).astype(np.float64))
 
 
-def _positions(column: pd.Series, vocabulary: tuple[str, ...]) -> np.ndarray:
+def positions(column: pd.Series, vocabulary: tuple[str, ...]) -> np.ndarray:
     """Each value's position in ``vocabulary`` (-1 when not in it), NaN where blank; one lookup per distinct value."""
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
     where = {name: float(i) for i, name in enumerate(vocabulary)}
