@@ -28,6 +28,7 @@ from compliance.findings.view import finding_dicts
 from compliance.findings.waivers import Waivers, apply_waivers, load_waivers
 from compliance.intake.discover import discover
 from compliance.intake.gate import GateResult, gate
+from compliance.intake.meaning import HeaderReader
 from compliance.intake.normalise import SourceSummary, TableInfo, normalise
 from compliance.intake.roster import Roster, read_roster
 from compliance.intake.sheets import read_sources
@@ -81,10 +82,11 @@ def take_in(
         if not files:
             raise InputError("没有找到台账文件（支持 .csv、.xlsx、.xlsm、.xls、.ods）",
                              source=", ".join(map(str, paths)))
-        sources = read_sources(files, catalogue.column_of, the_layout, tick, limits)
+        reader = HeaderReader(catalogue.column_of)
+        sources = read_sources(files, reader, the_layout, tick, limits)
     with progress.stage("规范化"):
-        candidates = normalise(sources, catalogue, the_roster)
-    notes = []
+        candidates = normalise(sources, catalogue, the_roster, reader)
+    notes = list(candidates.notes)
     if the_roster is None:
         the_roster = Roster.from_ledgers(candidates.org_spellings())
         notes.append(NO_ROSTER)

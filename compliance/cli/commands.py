@@ -239,6 +239,10 @@ def _validation_text(document: dict) -> None:
             where = f"工作表“{table['sheet']}”：" if table["sheet"] else ""
             columns = "、".join(f"{h}→{c}" if h != c else c for h, c in table["columns"].items())
             click.echo(f"  {where}表头在第 {table['header_row']} 行（{columns}）")
+            for column, value in table["from_name"].items():
+                click.echo(f"    {column}取自名称：{value}")
+            for unused in table["unused"]:
+                click.echo(f"    未使用“{unused['column']}”：{unused['reason']}")
         for skipped in source["skipped_sheets"]:
             click.echo(f"  已跳过工作表“{skipped['sheet']}”：{skipped['reason']}")
     for title, items in (("拒收", document["rejected"]), ("提醒", document["warnings"])):
@@ -278,6 +282,45 @@ def template(out, org, rules) -> None:
     except InputError as exc:
         raise UserError(str(exc)) from None
     click.echo(f"模板已写入 {path}")
+
+
+@main.group("layout", cls=ChineseGroup)
+def layout_group() -> None:
+    """格式文件（--layout）：说明台账各列的含义。
+
+    工具按表头的意思读懂各列（“所在党支部”“实际会议时间”“主持人姓名”……），通常不需要格式文件；
+    读错或读不懂时，先生成一份草稿，改对后用 --layout 给出。
+
+    \b
+    例：
+      compliance layout suggest 台账 --roster 名册.xlsx > layout.yaml
+    """
+
+
+@layout_group.command("suggest")
+@click.argument("paths", nargs=-1, required=True, type=ChinesePath(path_type=Path))
+@roster_option
+@rules_option
+@limit_option
+def layout_suggest(paths, roster, rules, limits) -> None:
+    """把工具对每个文件、工作表的理解写成格式文件草稿（输出到标准输出）。
+
+    每一列都列出：用到的列写出对应的规范列，未用的列写 ~ 并注明理由。哪一项读错了，改那一行，
+    再用 --layout 检查（PATHS 与生成时相同）。
+
+    \b
+    例：
+      compliance layout suggest 台账 --roster 名册.xlsx > layout.yaml
+      compliance check 台账 --roster 名册.xlsx --layout layout.yaml
+    """
+    from compliance.config.catalogue import load_catalogue
+    from compliance.intake.suggest import suggest_layout
+
+    try:
+        text = suggest_layout(paths, roster, load_catalogue(rules), _limits(limits))
+    except InputError as exc:
+        raise UserError(str(exc)) from None
+    click.echo(text, nl=False)
 
 
 @main.command("rules")

@@ -8,7 +8,10 @@ that does not write them — the activity type or the organisation of every row:
       - file: "第一中学/退休党支部活动记录.xlsx"
         sheet: "活动记录"
         header_row: 2
-        columns: {所属党组织: 组织, 开展时间: 日期, 形式: 类型}
+        columns: {所属党组织: 组织, 开展时间: 日期, 形式: 类型, 备注: ~}
+
+A column mapped to ``~`` (nothing) is not used. Headers the entry does not name are read for their meaning as
+usual. ``compliance layout suggest`` writes such a file from what the tool understood, to be corrected by hand.
 
 The first entry that matches a sheet applies to it. An entry that matches no sheet at all is reported after the
 run (a misspelt file name should not go unnoticed).
@@ -39,16 +42,17 @@ class SourceLayout(BaseModel):
     file: str = Field(min_length=1)
     sheet: str | None = None
     header_row: int | None = Field(default=None, ge=1)
-    columns: dict[str, str] = Field(default_factory=dict)
+    columns: dict[str, str | None] = Field(default_factory=dict)
     type: str | None = None
     org: str | None = None
 
     @field_validator("columns")
     @classmethod
-    def _canonical(cls, value: dict[str, str]) -> dict[str, str]:
+    def _canonical(cls, value: dict[str, str | None]) -> dict[str, str | None]:
         for header, canonical in value.items():
-            if canonical not in COLUMNS:
-                raise ValueError(f"“{header}”对应的“{canonical}”不是规范列名，应为 {'、'.join(COLUMNS)} 之一")
+            if canonical is not None and canonical not in COLUMNS:
+                raise ValueError(f"“{header}”对应的“{canonical}”不是规范列名，应为 {'、'.join(COLUMNS)} 之一，"
+                                 "或留空（~）表示不使用本列")
         return value
 
 
@@ -64,7 +68,7 @@ class Override:
 
     entry: int
     header_row: int | None = None
-    columns: dict[str, str] = field(default_factory=dict)  # normalised header → canonical column
+    columns: dict[str, str | None] = field(default_factory=dict)  # normalised header → canonical column (None: unused)
     type: str | None = None
     org: str | None = None
 

@@ -31,10 +31,9 @@ import pandas as pd
 
 from compliance.config.catalogue import Catalogue
 from compliance.intake.issues import cell_text, issues_frame
-from compliance.intake.normalise import Candidates, records_frame, resolve_orgs
+from compliance.intake.normalise import Candidates, TableInfo, records_frame, resolve_orgs
 from compliance.intake.roster import Roster
-
-PLAUSIBLE = (date(1990, 1, 1), date(2099, 12, 31))
+from compliance.intake.values import PLAUSIBLE
 
 
 @dataclass(frozen=True)
@@ -53,7 +52,7 @@ class GateContext:
     roster: Roster
     catalogue: Catalogue
     as_of: date
-    has_org_column: np.ndarray  # per row: did the row's table have an organisation column?
+    tables: list[TableInfo]  # per table index: what the table gives and, for what it cannot, why
 
 
 def _day(value: date) -> float:
@@ -69,10 +68,17 @@ def _org_reason(ctx: GateContext, i: int) -> str:
     return f"组织“{spelling}”不在名册中" + (f"，最接近的有：{'、'.join(near)}" if near else "")
 
 
+def _missing(ctx: GateContext, i: int, column: str) -> str | None:
+    """Why the row's whole table cannot give ``column`` (None when it has the column)."""
+    why = ctx.tables[ctx.frame["table"].iat[i]].missing.get(column)
+    return f"{why}（可在格式文件 --layout 中{_HINTS[column]}）" if why else None
+
+
+_HINTS = {"组织": "用 org 指定", "类型": "用 type 指定", "日期": "用 columns 说明哪一列是活动日期"}
+
+
 def _no_org(ctx: GateContext, i: int) -> str:
-    if ctx.has_org_column[i]:
-        return "组织为空"
-    return "台账没有“组织”列，也无法从工作表名或文件名确定组织（可在格式文件 --layout 中用 org 指定）"
+    return _missing(ctx, i, "组织") or "组织为空"
 
 
 def _unusable(label: str) -> Callable:
@@ -87,14 +93,14 @@ GATE: tuple[Expectation, ...] = (
     Expectation("组织", "reject", lambda gxe, c: gxe.ExpectColumnValuesToBeBetween(column="组织", min_value=0),
           _org_reason),
     Expectation("日期", "reject", lambda gxe, c: gxe.ExpectColumnValuesToNotBeNull(column="日期"),
-          lambda c, i: c.frame["date_problem"].iat[i] or "日期为空"),
+          lambda c, i: c.frame["date_problem"].iat[i] or _missing(c, i, "日期") or "日期为空"),
     Expectation("日期", "reject",
           lambda gxe, c: gxe.ExpectColumnValuesToBeBetween(
               column="日期", min_value=_day(PLAUSIBLE[0]), max_value=_day(PLAUSIBLE[1])),
           lambda c, i: f"日期“{pd.Timestamp(c.frame['date'].iat[i]).date()}”不在合理范围"
                        f"（{PLAUSIBLE[0]} 至 {PLAUSIBLE[1]}），可能填写有误"),
     Expectation("类型", "reject", lambda gxe, c: gxe.ExpectColumnValuesToNotBeNull(column="类型"),
-          lambda c, i: "活动类型为空，且无法从工作表名或文件名确定"),
+          lambda c, i: _missing(c, i, "类型") or "活动类型为空，且无法从工作表名或文件名确定"),
     Expectation("类型", "reject",
           lambda gxe, c: gxe.ExpectColumnValuesToBeBetween(column="类型", min_value=0),
           lambda c, i: f"未知的活动类型“{c.frame['type'].iat[i]}”"),
@@ -143,9 +149,7 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
             "会前说纪": _written(frame["discipline"], frame["discipline_problem"]),
         }
     )
-    has_org_column = np.array(["组织" in t.columns for t in candidates.tables], dtype=bool)
-    ctx = GateContext(frame, roster, catalogue, as_of,
-                      has_org_column[frame["table"].to_numpy()] if len(frame) else np.zeros(0, dtype=bool))
+    ctx = GateContext(frame, roster, catalogue, as_of, candidates.tables)
     outcomes = _validate(gx_frame, ctx)
 
     n = len(frame)

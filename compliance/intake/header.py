@@ -1,10 +1,15 @@
-"""Finding a sheet's header row: the row among the first few that names the most known columns; and, when there is
-none, saying which row came closest and why it was not taken."""
+"""Finding a sheet's header row: the row among the first few whose cells name the most distinct columns — read for
+their meaning (``compliance.intake.meaning``), so 所在党支部 | 实际会议时间 is a header as much as 组织 | 日期 — and,
+when there is none, saying which row came closest and why it was not taken.
+
+The roster, a file of our own format, keeps exact names: ``find_header`` with a dict of known headers.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from compliance.intake.meaning import HeaderReader, header_like
 from compliance.intake.values import is_blank
 from compliance.spelling import normalise_name
 
@@ -21,19 +26,46 @@ def find_header(rows: Sequence[Sequence[object]], known: dict[str, str]) -> tupl
     return best
 
 
-def no_header(rows: Sequence[Sequence[object]], known: dict[str, str]) -> str:
-    """Why no header was found: the row that looks most like one, which of its names are known, what is expected."""
+def row_columns(row: Sequence[object], reader: HeaderReader, override: dict[str, str | None]) -> dict[str, str]:
+    """The columns a row's cells would name if it were the header: cell as written → canonical column."""
+    named: dict[str, str] = {}
+    for cell in row:
+        if not header_like(cell):
+            continue
+        key = normalise_name(cell)
+        column = override[key] if key in override else reader.read(cell).column
+        if column is not None and column not in named.values():
+            named[str(cell).strip()] = column
+    return named
 
-    def score(row: list[object]) -> tuple[int, int]:
-        cells = [normalise_name(str(c)) for c in row if not is_blank(c)]
-        return sum(c in known for c in cells), len(cells)
 
-    best = max(range(min(len(rows), HEADER_SEARCH_ROWS)), key=lambda i: (score(rows[i]), -i))
+def locate_header(
+    rows: Sequence[Sequence[object]], reader: HeaderReader, override: dict[str, str | None] | None = None
+) -> tuple[int, int] | None:
+    """(index, columns named) of the row among the first few that names the most distinct columns (at least
+    two; the first such row on a tie), or None."""
+    best: tuple[int, int] | None = None
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        hits = len(row_columns(row, reader, override or {}))
+        if hits >= 2 and (best is None or hits > best[1]):
+            best = (index, hits)
+    return best
+
+
+def no_header(rows: Sequence[Sequence[object]], reader: HeaderReader) -> str:
+    """Why no header was found: the row that looks most like one, which of its cells mean something, what is
+    expected."""
+
+    def score(index: int) -> tuple[int, int]:
+        return len(row_columns(rows[index], reader, {})), sum(not is_blank(c) for c in rows[index])
+
+    best = max(range(min(len(rows), HEADER_SEARCH_ROWS)), key=lambda i: (score(i), -i))
     cells = [str(c).strip() for c in rows[best] if not is_blank(c)]
-    recognised = [c for c in cells if normalise_name(c) in known]
+    named = row_columns(rows[best], reader, {})
+    recognised = "、".join(f"{h}（{c}）" for h, c in named.items())
     return (
         f"找不到台账表头：最像表头的是第 {best + 1} 行（{'、'.join(cells)}），"
-        f"其中认得的列名：{'、'.join(recognised) or '无'}。表头应至少包含以下列名中的两个："
-        f"{'、'.join(dict.fromkeys(known.values()))}（或它们在 rules.yaml 中的同义词）。"
-        "列名写法特殊时，请用格式文件 --layout 说明各列的含义"
+        f"其中看得懂的列：{recognised or '无'}。表头应至少说明以下两项："
+        "组织、日期、类型、主题、主讲人、应到、实到、会前说纪（如“所在党支部”“实际会议时间”“会议类型”）。"
+        "列名写法特殊时，请用格式文件 --layout 说明各列的含义（compliance layout suggest 可生成一份草稿）"
     )

@@ -8,7 +8,8 @@ gate (``compliance.intake.gate``) then rejects or warns, row by row, and the tot
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -18,8 +19,10 @@ import pandas as pd
 from compliance.config.catalogue import Catalogue
 from compliance.domain import COLUMNS
 from compliance.frames import frame, objects
+from compliance.intake.meaning import HeaderReader
 from compliance.intake.roster import Roster, infer_org_type
 from compliance.intake.sheets import SourceFile, Table
+from compliance.intake.understand import Understanding, understand
 from compliance.intake.values import ValueProblem, is_blank, parse_count, parse_date, parse_mark
 from compliance.spelling import normalise_name, normalise_text
 
@@ -35,6 +38,10 @@ class TableInfo:
     header_row: int
     columns: frozenset[str]  # canonical column names present in the header
     mapping: dict[str, str] = field(default_factory=dict)  # header as written → canonical column
+    unused: list[dict] = field(default_factory=list)  # {"column": header, "reason": why it is not used}
+    from_name: dict[str, str] = field(default_factory=dict)  # 类型/组织 taken from the sheet's or file's name
+    missing: dict[str, str] = field(default_factory=dict)  # 组织/日期/类型 the table cannot give → why (Chinese)
+    by_content: frozenset[str] = frozenset()  # headers whose meaning came from their cells
 
 
 @dataclass
@@ -56,36 +63,12 @@ class Candidates:
 
     rows: pd.DataFrame
     tables: list[TableInfo]
-    warnings: list[dict]  # about headers: unknown, unnamed or repeated columns
+    warnings: list[dict]  # about headers: columns with data that mean nothing known, unnamed or repeated
     sources: list[SourceSummary]
+    notes: list[str] = field(default_factory=list)  # whole tables that give no usable row, said once per table
 
     def org_spellings(self) -> list[str]:
         return list(pd.unique(self.rows["org_key"].dropna()))
-
-
-def _header_map(table: Table, catalogue: Catalogue, warnings: list[dict]) -> dict[int, str]:
-    """Column position → canonical name; unknown or repeated headers become warnings, not silence."""
-    override = table.override.columns if table.override else {}
-    mapping: dict[int, str] = {}
-    for position, header in enumerate(table.headers):
-        key = normalise_name(header) if header else ""
-        canonical = (override.get(key) or catalogue.column_of.get(key)) if header else None
-        has_data = not table.empty_columns.iat[position] if len(table.cells) else False
-        if canonical and canonical not in mapping.values():
-            mapping[position] = canonical
-            continue
-        if not header and not has_data:
-            continue
-        reason = (
-            f"列名重复（已使用前面的“{canonical}”列），本列已忽略"
-            if canonical
-            else ("无列名的列，已忽略" if not header else "未识别的列，已忽略（可在格式文件 --layout 中说明它的含义）")
-        )
-        warnings.append(
-            {"source": table.source, "sheet": table.sheet, "row": table.header_row,
-             "column": header or None, "value": None, "reason": reason, "org": None}
-        )
-    return mapping
 
 
 def _names(table: Table) -> list[str]:
@@ -93,27 +76,107 @@ def _names(table: Table) -> list[str]:
     return [normalise_name(n) for n in (table.sheet, PurePosixPath(table.source).stem) if n]
 
 
+def _longest(name: str, spellings: Iterable[str]) -> list[str]:
+    """The longest of ``spellings`` that ``name`` contains (all of them, when several are as long)."""
+    found = [s for s in spellings if s and s in name]
+    longest = max(map(len, found), default=0)
+    return [s for s in found if len(s) == longest]
+
+
 def _type_from_name(table: Table, catalogue: Catalogue) -> str | None:
-    """The activity type the layout, the sheet name or the file name gives (“党课” sheet, “…调研报告登记表.xlsx”)."""
+    """The activity type the layout, the sheet name or the file name gives: the name is, or contains, a type or a
+    variant (“党课” sheet, “第一中学主题党日活动登记表.xlsx”, “2024年党课记录”); the longest match wins, and two
+    different types matched equally long give none."""
     if table.override and table.override.type:
         return catalogue.type_of[normalise_name(table.override.type)]
     for key in _names(table):
-        if key in catalogue.type_of:
-            return catalogue.type_of[key]
-        found = {catalogue.type_of[s] for s in catalogue.type_of if s in key}
+        found = {catalogue.type_of[s] for s in _longest(key, catalogue.type_of)}
         if len(found) == 1:
             return found.pop()
     return None
 
 
+_BOOK_WORDS = re.compile(  # what a unit's book adds to the unit's name: a year, 会议记录, 党建工作台账 …
+    r"^(?:\d{4}年度?)|(?:\d{4}年度?)?(?:党建)?(?:工作|活动|会议)*(?:台账|记录本?|登记表?|簿|册|汇总)*$"
+)
+
+
 def _org_from_name(table: Table, roster: Roster | None) -> str | None:
-    """For a ledger without an organisation column: the organisation the layout, the sheet or the file names."""
+    """For a ledger without an organisation column: the organisation the layout, the sheet or the file names —
+    the longest roster name or alias the name contains (“区委教育工委会议记录.xlsx”); without a roster, the name
+    itself once a year and words like 会议记录/活动台账 are taken off, when it reads as an organisation."""
     if table.override and table.override.org:
         return table.override.org
     for key in _names(table):
-        if (roster.resolve(key) is not None) if roster is not None else infer_org_type(key) is not None:
-            return key
+        if roster is not None and not roster.inferred:
+            found = {roster.lookup[s] for s in _longest(key, roster.lookup)}
+            if len(found) == 1:
+                return roster.orgs[found.pop()].name
+        elif infer_org_type(stem := _BOOK_WORDS.sub("", key)) is not None:
+            return stem
     return None
+
+
+_PLACEHOLDERS = frozenset({"-", "--", "—", "——", "/", "无", "空", "－", "_"})
+_UNIT_SUFFIXES = ("委员会", "分党委", "党总支", "总支", "党委", "工委", "党组")
+
+
+def _org_cells(body: pd.DataFrame, order: tuple[int, ...], roster: Roster | None) -> np.ndarray:
+    """Per row, the organisation cell to use from several columns (most specific first): the most specific cell
+    filled in — read in the context of a less specific one when it does not resolve alone (“第一党支部” under
+    “第一中学党委” is 第一中学第一党支部). A filled cell that resolves neither way is kept, so its row is rejected
+    naming it; it never falls back to the parent, which would credit the unit with a branch's meeting."""
+    if len(order) == 1:
+        return body[order[0]].to_numpy(dtype=object)
+    keys = pd.Series(list(zip(*(body[p].to_numpy(dtype=object) for p in order), strict=True)), dtype=object)
+    codes, uniques = pd.factorize(keys)
+
+    def resolves(name: str) -> bool:
+        if roster is None or roster.inferred:
+            return infer_org_type(name) is not None
+        return roster.resolve(name) is not None
+
+    def choose(cells: tuple) -> object:
+        filled = [c for c in cells if not is_blank(c) and normalise_name(str(c)) not in _PLACEHOLDERS]
+        if not filled:
+            return None
+        first = normalise_name(str(filled[0]))
+        if resolves(first):
+            return filled[0]
+        for parent in map(lambda c: normalise_name(str(c)), filled[1:]):
+            stems = [parent] + [parent.removesuffix(s) for s in _UNIT_SUFFIXES if parent.endswith(s)]
+            for stem in stems:
+                if resolves(stem + first):
+                    return stem + first
+        return filled[0]
+
+    chosen = np.array([choose(u) for u in uniques], dtype=object)
+    return chosen[codes] if len(codes) else np.empty(0, dtype=object)
+
+
+def _missing(understood: Understanding, table: Table, from_name: dict[str, str], roster: Roster | None) -> dict:
+    """组织/日期/类型 the whole table cannot give, and why, in Chinese."""
+    fields = set(understood.columns.values()) | set(from_name)
+    ruled_out = {}
+    for position, reason in understood.unused:
+        if table.headers[position]:
+            ruled_out.setdefault(reason.split("，")[0], []).append(table.headers[position])
+    missing = {}
+    if "组织" not in fields:
+        missing["组织"] = ("表头中没有组织列，工作表名和文件名中也没有" +
+                          ("名册里的组织名称" if roster is not None and not roster.inferred else "组织名称"))
+    if "日期" not in fields:
+        plans = [f"“{h}”是{why.removesuffix('，不是活动开展的日期')}" for why, hs in ruled_out.items()
+                 if why.endswith("不是活动开展的日期") for h in hs]
+        missing["日期"] = "表头中没有活动开展的日期列" + (f"（{'；'.join(plans)}）" if plans else "")
+    if "类型" not in fields:
+        missing["类型"] = "表头中没有活动类型列，工作表名和文件名中也没有活动类型"
+    return missing
+
+
+def _table_note(table: Table, missing: dict[str, str], rows: int) -> str:
+    where = f"文件 {table.source}" + (f"，工作表“{table.sheet}”" if table.sheet else "")
+    return f"{where}：无法确定{'、'.join(missing)}（{'；'.join(missing.values())}），全部 {rows} 行未使用"
 
 
 def _apply(uniques: list, convert: Callable[[object], object]) -> tuple[np.ndarray, np.ndarray]:
@@ -141,10 +204,12 @@ def _text(value: object) -> str | None:
 
 
 def normalise(
-    sources: list[SourceFile], catalogue: Catalogue, roster: Roster | None
+    sources: list[SourceFile], catalogue: Catalogue, roster: Roster | None, reader: HeaderReader | None = None
 ) -> Candidates:
-    """Candidate rows of every table; ``roster`` (None without --roster) only helps find organisation names."""
+    """Candidate rows of every table; ``roster`` (None without --roster) helps tell columns and organisations."""
+    reader = reader or HeaderReader(catalogue.column_of)
     warnings: list[dict] = []
+    notes: list[str] = []
     tables: list[TableInfo] = []
     frames: list[pd.DataFrame] = []
     summaries: list[SourceSummary] = []
@@ -153,19 +218,34 @@ def normalise(
                                 path=source.path.as_posix())
         summaries.append(summary)
         for table in source.tables:
-            mapping = _header_map(table, catalogue, warnings)
-            summary.tables.append(len(tables))
-            tables.append(
-                TableInfo(table.source, table.sheet, table.header_row, frozenset(mapping.values()),
-                          {table.headers[pos]: name for pos, name in mapping.items()})
+            understood = understand(table, reader, catalogue, roster)
+            fields = set(understood.columns.values())
+            from_name = {}
+            if "组织" not in fields and (org := _org_from_name(table, roster)):
+                from_name["组织"] = org
+            if (kind := _type_from_name(table, catalogue)) and "类型" not in fields:
+                from_name["类型"] = kind
+            missing = _missing(understood, table, from_name, roster)
+            unused = [{"column": table.headers[p] or f"第{p + 1}列", "reason": why} for p, why in understood.unused]
+            warnings.extend(
+                {"source": table.source, "sheet": table.sheet, "row": table.header_row,
+                 "column": table.headers[p] or None, "value": None, "reason": why, "org": None}
+                for p, why in understood.unused if p in understood.unknown
             )
+            summary.tables.append(len(tables))
+            tables.append(TableInfo(table.source, table.sheet, table.header_row, frozenset(fields),
+                                    understood.header_map(table.headers), unused, from_name, missing,
+                                    frozenset(table.headers[p] for p in understood.by_content)))
             summary.read += len(table.cells)
             summary.blank += int(table.blank.sum())
-            body = table.cells.loc[~table.blank.to_numpy(), list(mapping)]
+            body = table.cells.loc[~table.blank.to_numpy(), list(understood.columns)]
             n = len(body)
-            columns = {COLUMNS[name]: body[pos].array for pos, name in mapping.items()}
-            constant = {"org": _org_from_name(table, roster) if "组织" not in mapping.values() else None,
-                        "type_fallback": _type_from_name(table, catalogue)}
+            if missing and n:
+                notes.append(_table_note(table, missing, n))
+            columns = {COLUMNS[name]: body[pos].array for pos, name in understood.columns.items() if name != "组织"}
+            if understood.org_order:
+                columns["org"] = _org_cells(body, understood.org_order, roster)
+            constant = {"org": from_name.get("组织"), "type_fallback": kind}
             for name in [*COLUMNS.values(), "type_fallback"]:
                 if name not in columns:
                     columns[name] = pd.Series(np.full(n, constant.get(name), dtype=object), dtype=object).array
@@ -176,7 +256,7 @@ def normalise(
     raw = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=[*COLUMNS.values(), "type_fallback", "table", "row", "source_index"]
     )
-    return Candidates(_parse(raw, catalogue), tables, warnings, summaries)
+    return Candidates(_parse(raw, catalogue), tables, warnings, summaries, notes)
 
 
 def _parse(raw: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:

@@ -21,7 +21,8 @@ from compliance.config.layout import Layout, Override
 from compliance.config.limits import Limits, column_letter
 from compliance.errors import InputError
 from compliance.intake.discover import LEDGER_SUFFIXES
-from compliance.intake.header import HEADER_SEARCH_ROWS, find_header, no_header
+from compliance.intake.header import HEADER_SEARCH_ROWS, locate_header, no_header
+from compliance.intake.meaning import HeaderReader
 from compliance.intake.values import is_blank
 from compliance.intake.zipscan import inspect_zip
 
@@ -342,7 +343,7 @@ def blank_cells(cells: pd.DataFrame) -> pd.DataFrame:
 
 
 def read_source(
-    path: Path, shown: str, known: dict[str, str], layout: Layout | None = None, limits: Limits | None = None
+    path: Path, shown: str, reader: HeaderReader, layout: Layout | None = None, limits: Limits | None = None
 ) -> SourceFile:
     """Read one ledger file: every sheet that has a recognisable header becomes a table."""
     limits = limits or Limits()
@@ -362,7 +363,7 @@ def read_source(
                 )
             index = override.header_row - 1
         else:
-            header = find_header(content.head(HEADER_SEARCH_ROWS), {**known, **override.columns} if override else known)
+            header = locate_header(content.head(HEADER_SEARCH_ROWS), reader, override.columns if override else None)
             if header is None:
                 result.skipped_sheets.append({"sheet": sheet, "reason": "未找到表头（不是台账）"})
                 continue
@@ -372,17 +373,17 @@ def read_source(
         raise InputError("文件为空（没有任何内容）", source=shown)
     if not result.tables:
         name, content = next((n, c) for n, c in sheets.items() if c.has_content())
-        raise InputError(no_header(content.head(HEADER_SEARCH_ROWS), known), source=shown, sheet=name)
+        raise InputError(no_header(content.head(HEADER_SEARCH_ROWS), reader), source=shown, sheet=name)
     return result
 
 
 def read_sources(
-    paths: Iterable[tuple[Path, str]], known: dict[str, str], layout: Layout | None = None,
+    paths: Iterable[tuple[Path, str]], reader: HeaderReader, layout: Layout | None = None,
     tick: Callable[[int], None] | None = None, limits: Limits | None = None,
 ) -> list[SourceFile]:
     out = []
     for path, shown in paths:
-        out.append(read_source(path, shown, known, layout, limits))
+        out.append(read_source(path, shown, reader, layout, limits))
         if tick is not None:
             tick(1)
     return out

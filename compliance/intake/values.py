@@ -13,11 +13,17 @@ from datetime import date, datetime, timedelta
 EXCEL_EPOCH = date(1899, 12, 30)
 _YMD = re.compile(
     r"(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*[日号]?"
-    r"(?:[ T]+\d{1,2}[:：]\d{2}(?:[:：]\d{2}(?:\.\d+)?)?)?"
+    r"(?:(?:[ T]+|\s*)\d{1,2}\s*[:时]\s*\d{2}(?:\s*[:分]\s*(?:\d{2}(?:\.\d+)?\s*秒?)?)?)?"
+)
+# A range ("2024.01.08-2024.01.12", "2024年1月8日至12日", "2024/1/8~1/12"): the record's date is its first day.
+_RANGE = re.compile(
+    r"(?P<start>.+?)\s*(?:-{1,2}|—{1,2}|–|~|至|到)\s*"
+    r"(?P<end>(?:(?P<y>\d{4})\s*[年./\-]\s*)?(?:(?P<m>\d{1,2})\s*[月./\-]\s*)?(?P<d>\d{1,2})\s*[日号]?)"
 )
 _EIGHT = re.compile(r"(\d{4})(\d{2})(\d{2})(?:\.0+)?")
 _SERIAL = re.compile(r"\d{3,5}(?:\.\d+)?")
 
+PLAUSIBLE = (date(1990, 1, 1), date(2099, 12, 31))  # dates outside are refused as slips (1900-01-05 from a 5)
 MAX_COUNT = 100_000  # head counts above this are refused: no school meeting has more people
 YES = frozenset({"是", "有", "已", "√", "✓", "✔", "y", "yes", "true", "1", "已说纪", "已开展"})
 NO = frozenset({"否", "无", "未", "没有", "×", "✗", "n", "no", "false", "0", "未说纪"})
@@ -43,7 +49,9 @@ def _make_date(year: int, month: int, day_: int, shown: object) -> date:
 
 
 def parse_date(value: object) -> date:
-    """A date from an Excel date, an Excel serial, 20240305, "2024年3月5日", "2024.3.5", "2024/03/05" …"""
+    """A date from an Excel date, an Excel serial, 20240305, "2024年3月5日", "2024.3.5", "2024/03/05", text with a
+    time ("2024/3/5  14:30", "2024-03-05 14:30:00"), or a range, whose first day it is ("2024.01.08-2024.01.12",
+    "2024年1月8日至12日")."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -62,6 +70,15 @@ def parse_date(value: object) -> date:
     text = unicodedata.normalize("NFKC", str(value)).strip()
     if match := _YMD.fullmatch(text):
         return _make_date(int(match[1]), int(match[2]), int(match[3]), value)
+    if (match := _RANGE.fullmatch(text)) and (start := _YMD.fullmatch(match["start"].strip())):
+        first = _make_date(int(start[1]), int(start[2]), int(start[3]), value)
+        try:
+            last = date(int(match["y"] or first.year), int(match["m"] or first.month), int(match["d"]))
+        except ValueError:
+            raise ValueProblem(f"日期范围“{value}”的结束日期不存在") from None
+        if last < first:
+            raise ValueProblem(f"日期范围“{value}”的结束日期早于开始日期")
+        return first
     if match := _EIGHT.fullmatch(text):
         return _make_date(int(match[1]), int(match[2]), int(match[3]), value)
     if _SERIAL.fullmatch(text):

@@ -22,7 +22,8 @@ def issue_list(frame: pd.DataFrame) -> list[dict]:
 
 def inputs(sources, tables) -> list[dict]:
     """Per ledger file: identity, reconciliation (read = accepted + rejected + blank), the tables read with the
-    header row chosen and what each header was taken to mean, and the sheets skipped."""
+    header row chosen, what each header was taken to mean, the headers not used and why, what the sheet's or file's
+    name gave (类型, 组织), and the sheets skipped."""
     return [
         {
             "source": s.source,
@@ -32,7 +33,8 @@ def inputs(sources, tables) -> list[dict]:
             "rejected": s.rejected,
             "blank": s.blank,
             "tables": [
-                {"sheet": tables[t].sheet, "header_row": tables[t].header_row, "columns": tables[t].mapping}
+                {"sheet": tables[t].sheet, "header_row": tables[t].header_row, "columns": tables[t].mapping,
+                 "unused": tables[t].unused, "from_name": tables[t].from_name}
                 for t in s.tables
             ],
             "skipped_sheets": s.skipped_sheets,

@@ -222,7 +222,14 @@ def test_rules_command_lists_the_catalogue():
     assert result.output.count("\n    适用：") == 27
 
 
-@pytest.mark.parametrize("command", [[], *([name] for name in sorted(main.commands))])
+def _commands(group, prefix=()):
+    for name in sorted(group.commands):
+        yield [*prefix, name]
+        if hasattr(group.commands[name], "commands"):
+            yield from _commands(group.commands[name], (*prefix, name))
+
+
+@pytest.mark.parametrize("command", [[], *_commands(main)], ids=" ".join)
 def test_every_command_has_help_with_an_example(command):
     result = CliRunner().invoke(main, [*command, "--help"])
     assert result.exit_code == 0, result.output

@@ -143,8 +143,10 @@ def test_organisation_from_the_file_name_when_the_ledger_has_no_organisation_col
     assert [r[:3] for r in records(result)] == [("一支部", "2024-05-06", "党课")]
     assert rejected(result) == [
         ("活动.csv", None, 2, "组织", None,
-         "台账没有“组织”列，也无法从工作表名或文件名确定组织（可在格式文件 --layout 中用 org 指定）"),
+         "表头中没有组织列，工作表名和文件名中也没有名册里的组织名称（可在格式文件 --layout 中用 org 指定）"),
     ]
+    assert result.notes[0] == ("文件 活动.csv：无法确定组织（表头中没有组织列，工作表名和文件名中也没有名册里的组织名称），"
+                               "全部 1 行未使用")
 
 
 # ---- values: dates, organisations, counts -------------------------------------------------------------------------
@@ -256,7 +258,7 @@ def test_files_that_cannot_be_read_name_the_file_and_the_reason(tmp_path):
     cases = {
         "空文件.csv": (b"", "文件 空文件.csv：文件为空（0 字节）"),
         "只有空行.csv": (b",,\n,,\n", "文件 只有空行.csv：文件为空（没有任何内容）"),
-        "不是台账.csv": ("姓名,电话\n张三,123\n".encode(), "文件 不是台账.csv：找不到台账表头：最像表头的是第 1 行（姓名、电话），其中认得的列名：姓名。表头应至少包含以下列名中的两个：组织、日期、类型、主题、主讲人、应到、实到、会前说纪（或它们在 rules.yaml 中的同义词）。列名写法特殊时，请用格式文件 --layout 说明各列的含义"),
+        "不是台账.csv": ("姓名,电话\n张三,123\n".encode(), "文件 不是台账.csv：找不到台账表头：最像表头的是第 1 行（姓名、电话），其中看得懂的列：姓名（主讲人）。表头应至少说明以下两项：组织、日期、类型、主题、主讲人、应到、实到、会前说纪（如“所在党支部”“实际会议时间”“会议类型”）。列名写法特殊时，请用格式文件 --layout 说明各列的含义（compliance layout suggest 可生成一份草稿）"),
         "损坏.xlsx": (b"PK\x03\x04 not really a zip", "文件 损坏.xlsx：无法读取工作簿（文件损坏或并非表格文件）"),
         "加密.xlsx": ((Path(__file__).resolve().parents[1] / "data" / "protected.xlsx").read_bytes(),
                     "文件 加密.xlsx：工作簿受密码保护，无法读取；请在 Excel/WPS 中取消密码后另存，再重新检查"),

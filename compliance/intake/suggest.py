@@ -1,0 +1,73 @@
+"""``compliance layout suggest``: what the tool understood of each file and sheet, written as a ``--layout`` file.
+
+Every column appears: a used one with its canonical column, an unused one with ``~`` and the reason as a comment,
+so a user corrects a layout by editing one line rather than by reading the README. Fed back unchanged with
+``--layout`` (and the same PATHS), it gives the same records.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from compliance.config.catalogue import Catalogue
+from compliance.config.limits import Limits
+from compliance.errors import InputError
+from compliance.intake.discover import discover
+from compliance.intake.meaning import HeaderReader
+from compliance.intake.normalise import TableInfo, normalise
+from compliance.intake.roster import read_roster
+from compliance.intake.sheets import SourceFile, read_sources
+
+HEAD = """\
+# 格式文件（compliance check/validate --layout）：由 compliance layout suggest 按工具读懂的内容生成。
+# 每个文件、工作表一项：header_row 是表头所在行；columns 把表头（照原样）对应到规范列
+# （组织、日期、类型、主题、主讲人、应到、实到、会前说纪），~ 表示不使用该列，# 后是工具的理由；
+# type / org 是从文件名或工作表名得到的活动类型、组织。哪一项读错了，改那一行即可，再用
+#   compliance check {paths} --layout 本文件
+# 检查（PATHS 与生成时相同）。
+"""
+
+
+def _quoted(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
+
+
+def _entry(source: SourceFile, table: TableInfo, headers: list[str]) -> list[str]:
+    lines = [f"  - file: {_quoted(source.source)}"]
+    if table.sheet is not None:
+        lines.append(f"    sheet: {_quoted(table.sheet)}")
+    lines.append(f"    header_row: {table.header_row}")
+    reasons = {u["column"]: u["reason"] for u in table.unused}
+    columns = []
+    for header in dict.fromkeys(h for h in headers if h):
+        if header in table.mapping:
+            note = "  # 按内容判断" if header in table.by_content else ""
+            columns.append(f"      {_quoted(header)}: {table.mapping[header]}{note}")
+        elif header in reasons:
+            columns.append(f"      {_quoted(header)}: ~  # {reasons[header]}")
+    lines.append("    columns:" if columns else "    columns: {}")
+    lines.extend(columns)
+    for key, name in (("类型", "type"), ("组织", "org")):
+        if key in table.from_name:
+            lines.append(f"    {name}: {_quoted(table.from_name[key])}  # 取自文件名或工作表名")
+    return lines
+
+
+def suggest_layout(
+    paths: Sequence[str | Path], roster: str | Path | None, catalogue: Catalogue, limits: Limits | None = None
+) -> str:
+    """The layout file (YAML text) that says what was understood of every table under ``paths``."""
+    the_roster = read_roster(roster, limits) if roster is not None else None
+    files = discover(paths)
+    if not files:
+        raise InputError("没有找到台账文件（支持 .csv、.xlsx、.xlsm、.xls、.ods）", source=", ".join(map(str, paths)))
+    reader = HeaderReader(catalogue.column_of)
+    sources = read_sources(files, reader, None, None, limits)
+    candidates = normalise(sources, catalogue, the_roster, reader)
+    lines = [HEAD.format(paths=" ".join(map(str, paths))), "sources:"]
+    for source, summary in zip(sources, candidates.sources, strict=True):
+        for table, index in zip(source.tables, summary.tables, strict=True):
+            lines.extend(_entry(source, candidates.tables[index], table.headers))
+    return "\n".join(lines) + "\n"

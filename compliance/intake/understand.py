@@ -1,0 +1,223 @@
+"""Which column is which: a table's headers read for their meaning, several candidates for one field ranked, the
+cells consulted where the headers leave a tie or a gap, and every column not used listed with the reason.
+
+The order of evidence, strongest first: a ``--layout`` file; what the header says (``compliance.intake.meaning``,
+with the rules.yaml synonyms as a tie-breaker); what a sample of the cells holds — mostly dates, names the roster
+resolves, activity types, leaders' names. Cells decide only a tie between equally good headers or a field no
+header names; they never override a clear header, and a header that rules itself out (计划日期, 记录人) stays out.
+
+The organisation may come from several columns at once: a parent unit's column beside the branch's
+(所属党委 | 所在党支部, the branch blank on the unit's own meetings). They are all used, most specific first, and
+each row takes the most specific cell that is filled in (see ``compliance.intake.normalise``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from compliance.config.catalogue import Catalogue
+from compliance.intake.meaning import DATE, ORG, PERSON, TYPE, HeaderReader, Reading
+from compliance.intake.roster import Roster, infer_org_type
+from compliance.intake.sheets import Table
+from compliance.intake.values import PLAUSIBLE, ValueProblem, is_blank, parse_date
+from compliance.spelling import normalise_name, split_list
+
+SAMPLE = 50  # cells per column looked at when cells decide
+CONTENT_SHARE = 0.8  # of the sampled cells, this share must look like the field for the cells to fill a gap
+CONTENT_FIELDS = (ORG, DATE, TYPE, PERSON)  # fields whose cells can be recognised (a topic can be any text)
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """A table's columns: what each used column means, the organisation's columns in order, and the rest."""
+
+    columns: dict[int, str]  # column position → canonical column (组织 may appear more than once)
+    org_order: tuple[int, ...]  # the organisation's columns, most specific first
+    unused: tuple[tuple[int, str], ...]  # (column position, why it is not used), in column order
+    by_content: frozenset[int]  # positions whose meaning came from their cells, not their header
+    unknown: frozenset[int]  # unused positions holding data whose header says nothing known (or nothing at all)
+
+    def header_map(self, headers: list[str]) -> dict[str, str]:
+        """Header as written → canonical column, in column order (what inputs[].tables[].columns shows)."""
+        return {headers[p] or f"第{p + 1}列": c for p, c in sorted(self.columns.items())}
+
+
+class Cells:
+    """The sampled cells of a table's columns, and how much of each looks like a field (computed when asked)."""
+
+    def __init__(self, table: Table, catalogue: Catalogue, roster: Roster | None) -> None:
+        self.table, self.catalogue, self.roster = table, catalogue, roster
+        self._shares: dict[tuple[int, str], float] = {}
+        self.leaders = set(roster.leader_names) if roster is not None else set()
+
+    def sample(self, position: int) -> list[object]:
+        column = self.table.cells[position] if position in self.table.cells else pd.Series([], dtype=object)
+        values = []
+        for value in column.to_numpy(dtype=object):
+            if not is_blank(value):
+                values.append(value)
+                if len(values) == SAMPLE:
+                    break
+        return values
+
+    def share(self, position: int, field: str) -> float:
+        """The share of a column's sampled cells that look like ``field`` (0 with fewer than 2 cells)."""
+        key = (position, field)
+        if key not in self._shares:
+            values = self.sample(position)
+            looks = getattr(self, f"_looks_{_NAMES[field]}")
+            self._shares[key] = sum(map(looks, values)) / len(values) if len(values) >= 2 else 0.0
+        return self._shares[key]
+
+    def depth(self, position: int) -> float | None:
+        """Mean depth in the roster's tree of the organisations a column names, None when it names none."""
+        if self.roster is None or self.roster.inferred:
+            return None
+        found = [i for v in self.sample(position) if (i := self.roster.resolve(str(v))) is not None]
+        if not found:
+            return None
+        depths = [0] * len(found)
+        for n, index in enumerate(found):
+            while (index := int(self.roster.parent[index])) >= 0:
+                depths[n] += 1
+        return float(np.mean(depths))
+
+    def _looks_date(self, value: object) -> bool:
+        try:
+            day = parse_date(value)
+        except ValueProblem:
+            return False
+        return PLAUSIBLE[0] <= day <= PLAUSIBLE[1]
+
+    def _looks_org(self, value: object) -> bool:
+        if isinstance(value, int | float):
+            return False
+        if self.roster is not None and not self.roster.inferred:
+            return self.roster.resolve(str(value)) is not None
+        return infer_org_type(normalise_name(str(value))) is not None
+
+    def _looks_type(self, value: object) -> bool:
+        return isinstance(value, str) and normalise_name(value) in self.catalogue.type_of
+
+    def _looks_person(self, value: object) -> bool:
+        names = split_list(str(value)) if isinstance(value, str) else []
+        return bool(names) and all(normalise_name(n) in self.leaders for n in names)
+
+
+_NAMES = {ORG: "org", DATE: "date", TYPE: "type", PERSON: "person"}
+
+
+def understand(
+    table: Table, reader: HeaderReader, catalogue: Catalogue, roster: Roster | None
+) -> Understanding:
+    """What each column of ``table`` means (see the module docstring for the order of evidence)."""
+    cells = Cells(table, catalogue, roster)
+    override = table.override.columns if table.override else {}
+    readings: dict[int, Reading] = {}
+    unused: dict[int, str] = {}
+    for position, header in enumerate(table.headers):
+        if not header:
+            continue
+        key = normalise_name(header)
+        if key in override:
+            chosen = override[key]
+            readings[position] = (Reading(chosen, 100, "格式文件", level=reader.read(header).level) if chosen
+                                  else Reading(None, 0, "格式文件说明不使用本列", never=True))
+        else:
+            readings[position] = reader.read(header)
+
+    columns: dict[int, str] = {}
+    by_content: set[int] = set()
+    unknown: set[int] = set()
+    for field in dict.fromkeys(r.column for r in readings.values() if r.usable):
+        candidates = [p for p, r in readings.items() if r.usable and r.column == field]
+        if field == ORG:
+            columns.update(dict.fromkeys(candidates, ORG))
+            continue
+        winner = _best(candidates, field, readings, cells)
+        columns[winner] = field
+        for loser in candidates:
+            if loser != winner:
+                unused[loser] = _lost(readings[loser], readings[winner], table.headers, winner, loser)
+                if unused[loser].startswith("列名重复"):
+                    unknown.add(loser)
+
+    for field in CONTENT_FIELDS:  # a field no header names: the column whose cells mostly are such values
+        if field in columns.values():
+            continue
+        open_ = [p for p in table.cells.columns if p not in columns and not _ruled_out(readings.get(p))
+                 and not _empty(table, p)]
+        scored = [(cells.share(p, field), -p) for p in open_]
+        best = max(scored, default=(0.0, 0))
+        if best[0] >= CONTENT_SHARE:
+            columns[-best[1]] = field
+            by_content.add(-best[1])
+
+    for position, reading in readings.items():
+        if position in columns or position in unused:
+            continue
+        if reading.never and reading.about in columns.values():
+            used = next(p for p, c in sorted(columns.items()) if c == reading.about)
+            unused[position] = f"{reading.why}，已用“{table.headers[used]}”"
+        else:
+            unused[position] = reading.why if reading.never else _unknown(reading)
+            if not reading.never and not _empty(table, position):
+                unknown.add(position)
+    for position in table.cells.columns:
+        if position not in columns and position not in unused and not table.headers[position] \
+                and not _empty(table, position):
+            unused[position] = "无列名的列，已忽略"
+            unknown.add(position)
+
+    orgs = [p for p, c in columns.items() if c == ORG]
+    return Understanding(
+        dict(sorted(columns.items())),
+        _org_order(orgs, readings, cells),
+        tuple(sorted(unused.items())),
+        frozenset(by_content),
+        frozenset(unknown),
+    )
+
+
+def _best(candidates: list[int], field: str, readings: dict[int, Reading], cells: Cells) -> int:
+    """The best of several columns for one field: the higher score; on a tie, the cells; then the leftmost."""
+    top = max(readings[p].score for p in candidates)
+    tied = [p for p in candidates if readings[p].score == top]
+    if len(tied) == 1 or field not in CONTENT_FIELDS:
+        return min(tied)
+    return max(tied, key=lambda p: (cells.share(p, field), -p))
+
+
+def _lost(loser: Reading, winner: Reading, headers: list[str], won: int, lost: int) -> str:
+    if headers[won] and normalise_name(headers[won]) == normalise_name(headers[lost]):
+        return f"列名重复（已使用前面的“{headers[won]}”列），本列已忽略"
+    if loser.score == winner.score:
+        return f"{loser.why}，与“{headers[won]}”同样合适，已用“{headers[won]}”（内容更像{winner.column}，或位置靠左）"
+    return f"{loser.why}，已用更确切的“{headers[won]}”"
+
+
+def _ruled_out(reading: Reading | None) -> bool:
+    return reading is not None and (reading.never or reading.usable)
+
+
+def _empty(table: Table, position: int) -> bool:
+    return bool(table.empty_columns.iat[position]) if len(table.cells) else True
+
+
+def _unknown(reading: Reading) -> str:
+    return f"{reading.why}，已忽略（可在格式文件 --layout 中说明它的含义）"
+
+
+def _org_order(orgs: list[int], readings: dict[int, Reading], cells: Cells) -> tuple[int, ...]:
+    """The organisation's columns, most specific first: by the depth in the roster of the names they hold when
+    every one of them holds some, else by what their headers say (支部 before 党委 before 上级)."""
+    if len(orgs) < 2:
+        return tuple(orgs)
+    depths = {p: cells.depth(p) for p in orgs}
+    if all(d is not None for d in depths.values()):
+        return tuple(sorted(orgs, key=lambda p: (-depths[p], p)))
+    rank = {p: {0: 1.5}.get(readings[p].level, readings[p].level) if p in readings else 1.5 for p in orgs}
+    return tuple(sorted(orgs, key=lambda p: (-rank[p], p)))
