@@ -93,7 +93,7 @@ GATE: tuple[Expectation, ...] = (
     Expectation("组织", "reject", lambda gxe, c: gxe.ExpectColumnValuesToBeBetween(column="组织", min_value=0),
           _org_reason),
     Expectation("日期", "reject", lambda gxe, c: gxe.ExpectColumnValuesToNotBeNull(column="日期"),
-          lambda c, i: c.frame["date_problem"].iat[i] or _missing(c, i, "日期") or "日期为空"),
+          lambda c, i: _missing(c, i, "日期") or c.frame["date_problem"].iat[i] or "日期为空"),
     Expectation("日期", "reject",
           lambda gxe, c: gxe.ExpectColumnValuesToBeBetween(
               column="日期", min_value=_day(PLAUSIBLE[0]), max_value=_day(PLAUSIBLE[1])),

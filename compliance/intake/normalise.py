@@ -143,31 +143,49 @@ def _org_cells(body: pd.DataFrame, order: tuple[int, ...], roster: Roster | None
         first = normalise_name(str(filled[0]))
         if resolves(first):
             return filled[0]
-        for parent in map(lambda c: normalise_name(str(c)), filled[1:]):
-            stems = [parent] + [parent.removesuffix(s) for s in _UNIT_SUFFIXES if parent.endswith(s)]
-            for stem in stems:
-                if resolves(stem + first):
-                    return stem + first
+        for parent in (normalise_name(str(c)) for c in filled[1:]):
+            if (within := _within(first, parent, roster)) is not None:
+                return within
         return filled[0]
 
     chosen = np.array([choose(u) for u in uniques], dtype=object)
     return chosen[codes] if len(codes) else np.empty(0, dtype=object)
 
 
+def _within(child: str, parent: str, roster: Roster | None) -> str | None:
+    """A branch's short name read under its unit's: the unit's name (as written, or the roster's name and aliases
+    for it) with its suffix taken off, joined to the branch's (“第一中学党委” + “第一党支部”); or the one
+    organisation directly under that unit whose name or alias ends with it. None when neither resolves."""
+    def resolves(name: str) -> bool:
+        if roster is None or roster.inferred:
+            return infer_org_type(name) is not None
+        return roster.resolve(name) is not None
+
+    unit = roster.resolve(parent) if roster is not None and not roster.inferred else None
+    spellings = [parent]
+    if unit is not None:
+        spellings += [normalise_name(s) for s in (roster.orgs[unit].name, *roster.orgs[unit].aliases)]
+    for spelling in dict.fromkeys(spellings):
+        for stem in [spelling] + [spelling.removesuffix(s) for s in _UNIT_SUFFIXES if spelling.endswith(s)]:
+            if resolves(stem + child):
+                return stem + child
+    if unit is None:
+        return None
+    under = [o.name for i, o in enumerate(roster.orgs) if roster.parent[i] == unit
+             and any(normalise_name(s).endswith(child) for s in (o.name, *o.aliases))]
+    return under[0] if len(under) == 1 else None
+
+
 def _missing(understood: Understanding, table: Table, from_name: dict[str, str], roster: Roster | None) -> dict:
     """组织/日期/类型 the whole table cannot give, and why, in Chinese."""
     fields = set(understood.columns.values()) | set(from_name)
-    ruled_out = {}
-    for position, reason in understood.unused:
-        if table.headers[position]:
-            ruled_out.setdefault(reason.split("，")[0], []).append(table.headers[position])
     missing = {}
     if "组织" not in fields:
         missing["组织"] = ("表头中没有组织列，工作表名和文件名中也没有" +
                           ("名册里的组织名称" if roster is not None and not roster.inferred else "组织名称"))
     if "日期" not in fields:
-        plans = [f"“{h}”是{why.removesuffix('，不是活动开展的日期')}" for why, hs in ruled_out.items()
-                 if why.endswith("不是活动开展的日期") for h in hs]
+        plans = [f"“{table.headers[p]}”是{why.split('，')[0]}" for p, why in understood.unused
+                 if "不是活动开展的日期" in why]
         missing["日期"] = "表头中没有活动开展的日期列" + (f"（{'；'.join(plans)}）" if plans else "")
     if "类型" not in fields:
         missing["类型"] = "表头中没有活动类型列，工作表名和文件名中也没有活动类型"
