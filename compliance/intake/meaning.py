@@ -48,7 +48,7 @@ ORG_HEADS = (
 )
 ORG_NOT = ("类型", "类别", "性质", "人数", "书记", "地址", "级别", "层级", "委员", "数量")
 TYPE_HEADS = (("类型", 7), ("类别", 7), ("种类", 6), ("分类", 6), ("形式", 3))
-TOPIC_HEADS = (("主题", 8), ("议题", 7), ("题目", 6), ("标题", 6), ("名称", 5), ("内容", 4))
+TOPIC_HEADS = (("主题", 8), ("议题", 7), ("题目", 6), ("标题", 6), ("名称", 5), ("内容", 4), ("事项", 4), ("班次", 3))
 NAME_SUFFIXES = ("名称", "全称", "简称", "名字")
 
 _BRACKETS = re.compile(r"[(\[{【〔（]([^)\]}】〕）]*)[)\]}】〕）]")
@@ -91,8 +91,13 @@ def _count(text: str) -> Reading | None:
         return Reading(EXPECTED, 8, "应到人数")
     if any(w in text for w in PRESENT_WORDS):
         return Reading(PRESENT, 8, "实到人数")
-    if text.endswith(("人数", "人次", "数")) and any(w in text for w in ATTEND_WORDS):
-        return Reading(PRESENT, 6, "参加人数")
+    if text.endswith(("人数", "人次", "数")):
+        if any(w in text for w in ATTEND_WORDS) and not text.startswith("应"):
+            return Reading(PRESENT, 6, "参加人数")
+        if text.startswith("应"):  # 应听课人数, 应参评党员数: how many should have come
+            return Reading(EXPECTED, 6, "应到人数")
+        if text.startswith("实"):  # 实听课人数, 实出席人数
+            return Reading(PRESENT, 6, "实到人数")
     return None
 
 
@@ -145,8 +150,10 @@ def _person(text: str) -> Reading | None:
         return Reading(None, 0, "记录人、联系人或填报人，不是主讲人", never=True, about=PERSON)
     if found := next(((w, s) for w, s in LECTURER if w in text), None):
         return Reading(PERSON, found[1], f"{found[0]}人")
-    if text.endswith("姓名") or text in ("人员", "领导", "领导干部", "讲课人", "负责人"):
+    if text.endswith("姓名") or text in ("人员", "领导", "领导干部", "作者"):
         return Reading(PERSON, 5 if text.endswith("姓名") else 3, "姓名")
+    if text.endswith(("人", "人员", "学员", "作者")):  # 负责人, 撰写人, 参训学员: a person, perhaps the one credited
+        return Reading(PERSON, 3, "人员")
     return None
 
 
@@ -154,8 +161,11 @@ def read_phrase(text: str, qualifiers: tuple[str, ...] = ()) -> Reading:
     """The reading of one header phrase, without alternatives or synonyms."""
     if not text:
         return UNKNOWN
-    if any(w in text or any(w in q for q in qualifiers) for w in NEVER):
-        return Reading(None, 0, "编码、编号、序号或联系方式，不是名称", never=True)
+    if word := next((w for w in NEVER if w in text or any(w in q for q in qualifiers)), None):
+        about = (ORG if any(w in text for w, _ in ORG_HEADS)
+                 else PERSON if any(w in text for w in ("人", "姓名", "学员", "工号", "党员")) else None)
+        why = f"{word}，不是{ {ORG: '组织名称', PERSON: '人名'}[about]}" if about else f"{word}，与检查无关"
+        return Reading(None, 0, why, never=True, about=about)
     if "说纪" in text:
         return Reading(DISCIPLINE, 8, "会前说纪")
     for reading in (_count(text), _date(text, qualifiers), _type(text), _org(text), _topic(text), _person(text)):

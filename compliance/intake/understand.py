@@ -38,7 +38,7 @@ class Understanding:
     org_order: tuple[int, ...]  # the organisation's columns, most specific first
     unused: tuple[tuple[int, str], ...]  # (column position, why it is not used), in column order
     by_content: frozenset[int]  # positions whose meaning came from their cells, not their header
-    unknown: frozenset[int]  # unused positions holding data whose header says nothing known (or nothing at all)
+    unknown: frozenset[int]  # unused positions holding data with no header, or under a repeated one
 
     def header_map(self, headers: list[str]) -> dict[str, str]:
         """Header as written → canonical column, in column order (what inputs[].tables[].columns shows)."""
@@ -164,8 +164,6 @@ def understand(
             unused[position] = f"{reading.why}，已用“{table.headers[used]}”"
         else:
             unused[position] = reading.why if reading.never else _unknown(reading)
-            if not reading.never and not _empty(table, position):
-                unknown.add(position)
     for position in table.cells.columns:
         if position not in columns and position not in unused and not table.headers[position] \
                 and not _empty(table, position):

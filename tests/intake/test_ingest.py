@@ -212,8 +212,9 @@ def test_suspicious_values_are_warnings_and_the_row_still_counts(tmp_path):
         ("一支部", "2025-01-05", "支部委员会", None, None, 5, 5, True),
     ]
     assert list(result.gate.counted) == [True, True, False]
+    assert result.tables[0].unused == [
+        {"column": "备注", "reason": "未识别的列，已忽略（可在格式文件 --layout 中说明它的含义）"}]
     assert warnings(result) == [
-        ("台账.csv", None, 1, "备注", None, "未识别的列，已忽略（可在格式文件 --layout 中说明它的含义）"),
         ("台账.csv", None, 2, "实到", "7", "实到人数多于应到人数（应到 5）"),
         ("台账.csv", None, 3, "应到", "五", "人数“五”不是整数，按未填写处理"),
         ("台账.csv", None, 3, "实到", "-1", "人数“-1”为负数，按未填写处理"),

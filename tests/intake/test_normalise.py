@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from compliance.config.catalogue import load_catalogue
-from compliance.intake.header import find_header
+from compliance.intake.header import locate_header
+from compliance.intake.meaning import HeaderReader
 from compliance.intake.normalise import normalise, resolve_orgs
 from compliance.intake.roster import roster_from_rows
 from compliance.intake.sheets import Sheet, SourceFile, to_table
@@ -18,7 +19,7 @@ ROSTER = roster_from_rows(([ORG_HEADER, *ORGS], "名册", "组织"), ([LEADER_HE
 
 def candidates(rows: list[list], source: str, sheet: str | None):
     content = Sheet(rows)
-    header, _ = find_header(content.head(30), CATALOGUE.column_of)
+    header, _ = locate_header(content.head(30), HeaderReader(CATALOGUE.column_of))
     table = to_table(content, header, source, sheet)
     return normalise([SourceFile(source, Path(source), "", [table])], CATALOGUE, ROSTER)
 
@@ -29,8 +30,8 @@ def test_the_header_below_a_title_is_found_and_its_synonyms_mapped():
     result = candidates(rows, "一中/主题党日.xlsx", "2024年")
     (table,) = result.tables
     assert (table.header_row, table.mapping) == (3, {"支部名称": "组织", "活动日期": "日期", "活动主题": "主题"})
-    assert [(w["row"], w["column"], w["reason"]) for w in result.warnings] == [
-        (3, "备注", "未识别的列，已忽略（可在格式文件 --layout 中说明它的含义）")]
+    assert table.unused == [{"column": "备注", "reason": "未识别的列，已忽略（可在格式文件 --layout 中说明它的含义）"}]
+    assert result.warnings == []  # a column the tool does not need is listed with the table, not as a problem
     row = result.rows.iloc[0]
     # the type comes from the file name, since the table has no type column
     assert (row["org_key"], str(row["date"].date()), row["type"], row["topic"]) == (
