@@ -56,7 +56,7 @@ class Cells:
     def sample(self, position: int) -> list[object]:
         column = self.table.cells[position] if position in self.table.cells else pd.Series([], dtype=object)
         values = []
-        for value in column.to_numpy(dtype=object):
+        for value in column.iloc[:SAMPLE * 40].to_numpy(dtype=object):  # a sample, never a whole column
             if not is_blank(value):
                 values.append(value)
                 if len(values) == SAMPLE:
