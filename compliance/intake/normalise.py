@@ -9,7 +9,7 @@ gate (``compliance.intake.gate``) then rejects or warns, row by row, and the tot
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -76,11 +76,15 @@ def _names(table: Table) -> list[str]:
     return [normalise_name(n) for n in (table.sheet, PurePosixPath(table.source).stem) if n]
 
 
-def _longest(name: str, spellings: Iterable[str]) -> list[str]:
-    """The longest of ``spellings`` that ``name`` contains (all of them, when several are as long)."""
-    found = [s for s in spellings if s and s in name]
-    longest = max(map(len, found), default=0)
-    return [s for s in found if len(s) == longest]
+def _longest(name: str, spellings: Container[str]) -> list[str]:
+    """The longest of ``spellings`` that ``name`` contains (all of them, when several are as long): the name's
+    substrings looked up, longest first — a name is short, a roster's spellings are many."""
+    for length in range(len(name), 0, -1):
+        found = list(dict.fromkeys(name[i:i + length] for i in range(len(name) - length + 1)
+                                   if name[i:i + length] in spellings))
+        if found:
+            return found
+    return []
 
 
 def _type_from_name(table: Table, catalogue: Catalogue) -> str | None:
