@@ -125,6 +125,13 @@ _PLACEHOLDERS = frozenset({"-", "--", "—", "——", "/", "无", "空", "－",
 _UNIT_SUFFIXES = ("委员会", "分党委", "党总支", "总支", "党委", "工委", "党组")
 
 
+def _resolves(name: str, roster: Roster | None) -> bool:
+    """Is ``name`` an organisation: in the roster, or (without one) by the ending of its name?"""
+    if roster is None or roster.inferred:
+        return infer_org_type(name) is not None
+    return roster.resolve(name) is not None
+
+
 def _org_cells(body: pd.DataFrame, order: tuple[int, ...], roster: Roster | None) -> np.ndarray:
     """Per row, the organisation cell to use from several columns (most specific first): the most specific cell
     filled in — read in the context of a less specific one when it does not resolve alone (“第一党支部” under
@@ -135,17 +142,12 @@ def _org_cells(body: pd.DataFrame, order: tuple[int, ...], roster: Roster | None
     keys = pd.Series(list(zip(*(body[p].to_numpy(dtype=object) for p in order), strict=True)), dtype=object)
     codes, uniques = pd.factorize(keys)
 
-    def resolves(name: str) -> bool:
-        if roster is None or roster.inferred:
-            return infer_org_type(name) is not None
-        return roster.resolve(name) is not None
-
     def choose(cells: tuple) -> object:
         filled = [c for c in cells if not is_blank(c) and normalise_name(str(c)) not in _PLACEHOLDERS]
         if not filled:
             return None
         first = normalise_name(str(filled[0]))
-        if resolves(first):
+        if _resolves(first, roster):
             return filled[0]
         for parent in (normalise_name(str(c)) for c in filled[1:]):
             if (within := _within(first, parent, roster)) is not None:
@@ -160,18 +162,13 @@ def _within(child: str, parent: str, roster: Roster | None) -> str | None:
     """A branch's short name read under its unit's: the unit's name (as written, or the roster's name and aliases
     for it) with its suffix taken off, joined to the branch's (“第一中学党委” + “第一党支部”); or the one
     organisation directly under that unit whose name or alias ends with it. None when neither resolves."""
-    def resolves(name: str) -> bool:
-        if roster is None or roster.inferred:
-            return infer_org_type(name) is not None
-        return roster.resolve(name) is not None
-
     unit = roster.resolve(parent) if roster is not None and not roster.inferred else None
     spellings = [parent]
     if unit is not None:
         spellings += [normalise_name(s) for s in (roster.orgs[unit].name, *roster.orgs[unit].aliases)]
     for spelling in dict.fromkeys(spellings):
         for stem in [spelling] + [spelling.removesuffix(s) for s in _UNIT_SUFFIXES if spelling.endswith(s)]:
-            if resolves(stem + child):
+            if _resolves(stem + child, roster):
                 return stem + child
     if unit is None:
         return None
