@@ -15,6 +15,15 @@ import opencc
 
 _SPACES = re.compile(r"\s+")
 _LIST_SEPARATORS = re.compile(r"[、,，;；/]+")
+_DOTS = re.compile(r"[·•・‧∙⋅.．]")  # the middle dot of minority names, in every variant, or none at all
+_BRACKETED = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
+_CODE = re.compile(r"[(（\[【]\s*[A-Za-z0-9\-_]+\s*[)）\]】]")
+# Posts written after a name (陈建国（书记）, 刘洋 校长, 陈静书记), longest first.
+POSTS = tuple(sorted((
+    "书记", "副书记", "党委书记", "党委副书记", "支部书记", "总支书记", "校长", "副校长", "执行校长", "主任", "副主任",
+    "委员", "组织委员", "宣传委员", "纪检委员", "局长", "副局长", "部长", "副部长", "院长", "副院长", "主席", "组长",
+    "同志", "老师", "教师", "园长", "副园长",
+), key=len, reverse=True))
 
 
 @cache
@@ -34,6 +43,34 @@ def normalise_text(value: str) -> str:
 def normalise_name(value: str) -> str:
     """A name of a person or organisation: normalised text with no whitespace at all."""
     return _SPACES.sub("", normalise_text(value))
+
+
+def organisation_key(value: str) -> str:
+    """An organisation's name as looked up: normalised, without a code in brackets (…党支部（33010200101）)."""
+    return normalise_name(_CODE.sub("", value))
+
+
+def person_key(value: str) -> str:
+    """The people a cell names, as ``张三、李四``: each normalised, without a post after it (陈建国（书记）, 刘洋 校长,
+    陈静书记 → 陈建国, 刘洋, 陈静) and without middle dots; names may be separated by 、 , ; / or by spaces and line
+    breaks — but single characters separated by spaces are one padded name ("王 芳")."""
+    text = _BRACKETED.sub(" ", normalise_text(value.replace("\n", " ")))
+    names: list[str] = []
+    for part in (p for p in _LIST_SEPARATORS.split(text) if p.strip()):
+        tokens = part.split()
+        merged: list[str] = []
+        for token in tokens:  # "王 芳" is one name; "李明 王芳" two; "刘洋 校长" a name and a post
+            if merged and (len(token) == 1 or len(merged[-1]) == 1) and token not in POSTS:
+                merged[-1] += token
+            else:
+                merged.append(token)
+        for token in merged:
+            name = _DOTS.sub("", token)
+            while (post := next((p for p in POSTS if name.endswith(p) and len(name) > len(p)), None)):
+                name = name.removesuffix(post)
+            if name and name not in POSTS:
+                names.append(name)
+    return "、".join(names)
 
 
 def split_list(value: str) -> list[str]:

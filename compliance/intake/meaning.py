@@ -26,8 +26,9 @@ ORG, DATE, TYPE, TOPIC, PERSON, EXPECTED, PRESENT, DISCIPLINE = (
 # Words that make a column never a name, an organisation or a topic: identifiers and contact details.
 NEVER = ("编码", "代码", "编号", "工号", "学工号", "序号", "电话", "手机", "号码", "身份证", "邮箱", "账号", "ID")
 # A date column qualified by one of these is not the date the activity took place.
-NOT_HELD = ("计划", "预计", "拟", "发布", "填报", "录入", "报送", "审核", "截止", "通知", "上传", "创建", "提交",
-            "修改", "更新", "出生", "入党", "任职", "离任", "转正", "登记", "申报", "批复", "公示", "审批", "备案")
+NOT_HELD = ("计划", "预计", "预定", "原定", "拟", "安排", "发布", "填报", "录入", "报送", "审核", "截止", "通知",
+            "上传", "创建", "提交", "修改", "更新", "出生", "入党", "任职", "离任", "转正", "登记", "申报", "批复",
+            "公示", "审批", "备案")
 # … and one of these makes it *the* activity date.
 HELD = ("实际", "开展", "召开", "举行", "举办", "活动", "会议", "开会", "授课", "上课", "培训", "学习", "完成",
         "组织生活")
@@ -35,18 +36,25 @@ DATE_HEADS = ("年月日", "日期", "时间", "时段", "月日")
 # People who are never the lecturer or host.
 NOT_LECTURER = ("记录人", "记录员", "联系人", "审核人", "检查人", "填报人", "填表人", "发布人", "录入人", "经办人",
                 "上报人", "创建人", "审批人", "制表人", "统计人")
-LECTURER = (("主讲", 8), ("授课", 8), ("讲课", 8), ("宣讲", 8), ("讲师", 8), ("主持", 7), ("报告人", 6))
+LECTURER = (("主讲", 8), ("授课", 8), ("讲授", 8), ("讲课", 8), ("宣讲", 8), ("讲师", 8), ("领学", 8), ("主持", 7),
+            ("报告人", 6))
+# Who came: lists of people, never the one credited with a lecture or a report.
+ATTENDEES = ("参会", "参加", "出席", "与会", "到会", "听课", "缺席", "请假", "列席", "旁听", "未到")
 # A count qualified by one of these is never 实到.
 ABSENT = ("请假", "缺席", "列席", "未到", "缺勤", "因事", "因病", "旁听")
 EXPECTED_WORDS = ("应到", "应参加", "应出席", "应参会")
 PRESENT_WORDS = ("实到", "实际参加", "实际出席", "实际参会", "实参")
-ATTEND_WORDS = ("参加", "出席", "参会", "到会", "与会")
+ATTEND_WORDS = ("参加", "出席", "参会", "到会", "与会", "听课", "参学", "参训")
 # The organisation's head words, with how specific they are (a branch is more specific than its unit).
 ORG_HEADS = (
     ("党支部", 3), ("支部", 3), ("党总支", 2), ("总支", 2), ("分党委", 1), ("党委", 1), ("党组织", 0), ("党组", 1),
     ("工委", 1), ("单位", 0), ("组织", 0), ("机构", 0), ("学校", 0),
 )
 ORG_NOT = ("类型", "类别", "性质", "人数", "书记", "地址", "级别", "层级", "委员", "数量")
+# A unit that is not the one holding the activity: who organised a training, a partner, who published the record,
+# the lecturer's own unit.
+OTHER_UNIT = ("主办", "承办", "协办", "共建", "联建", "发布", "报送", "联系", "主管", "主讲", "授课", "讲授", "主持",
+              "讲课")
 TYPE_HEADS = (("类型", 7), ("类别", 7), ("种类", 6), ("分类", 6), ("形式", 3))
 TOPIC_HEADS = (("主题", 8), ("议题", 7), ("题目", 6), ("标题", 6), ("名称", 5), ("内容", 4), ("事项", 4), ("班次", 3))
 NAME_SUFFIXES = ("名称", "全称", "简称", "名字")
@@ -85,7 +93,8 @@ def split(header: str) -> tuple[str, tuple[str, ...]]:
 
 
 def _count(text: str) -> Reading | None:
-    if any(w in text for w in ABSENT):
+    counted = text.endswith(("人数", "人次", "数")) or "人数" in text
+    if counted and any(w in text for w in ABSENT):
         return Reading(None, 0, "请假、缺席或列席人数，不是实到人数", never=True, about=PRESENT)
     if any(w in text for w in EXPECTED_WORDS):
         return Reading(EXPECTED, 8, "应到人数")
@@ -110,7 +119,9 @@ def _date(text: str, qualifiers: tuple[str, ...]) -> Reading | None:
     if "结束" in words or (words.endswith(("止日期", "止时间")) and "起止" not in words):
         return Reading(DATE, 3, "结束日期")
     if held := next((w for w in HELD if w in words), None):
-        return Reading(DATE, 8, f"{held}日期" if held in ("实际", "开展", "召开", "举行", "举办") else "活动日期")
+        if held == "实际":  # says so outright: beats any other qualified date (预定召开时间 | 实际召开时间)
+            return Reading(DATE, 9, "实际日期")
+        return Reading(DATE, 8, f"{held}日期" if held in ("开展", "召开", "举行", "举办") else "活动日期")
     return Reading(DATE, 5, "日期")
 
 
@@ -118,7 +129,7 @@ def _type(text: str) -> Reading | None:
     head = next(((w, s) for w, s in TYPE_HEADS if text.endswith(w)), None)
     if head is None:
         return None
-    activity = any(w in text for w in ("会议", "活动", "培训", "学习", "党课"))
+    activity = any(w in text for w in ("会议", "活动", "培训", "学习", "党课", "生活", "党日"))
     if not activity and any(w in text for w, _ in ORG_HEADS):
         return Reading(None, 0, "组织的类别，不是活动类型", never=True, about=TYPE)
     return Reading(TYPE, head[1] + (1 if activity else 0), "活动类型" if head[1] > 3 else "活动形式（可能是活动类型）")
@@ -131,6 +142,8 @@ def _org(text: str) -> Reading | None:
     head = next(((w, level) for w, level in ORG_HEADS if base.endswith(w)), None)
     if head is None or any(w in base for w in ORG_NOT):
         return None
+    if other := next((w for w in OTHER_UNIT if w in base), None):
+        return Reading(None, 0, f"{other}的单位，不是开展活动的组织", never=True, about=ORG)
     parent = "上级" in base or "上一级" in base
     return Reading(ORG, 6 if head[1] or base != "单位" else 5, "上级组织" if parent else "组织",
                    level=-1 if parent else head[1])
@@ -142,12 +155,18 @@ def _topic(text: str) -> Reading | None:
         return None
     if "备注" in text:
         return Reading(None, 0, "备注，不是活动主题", never=True, about=TOPIC)
+    if head[0] == "名称" and any(w in text for w in ("小组", "部门", "学校", "班级", "单位")):
+        return Reading(None, 0, "一个组织的名称，不是活动主题", never=True, about=TOPIC)
     return Reading(TOPIC, head[1], head[0])
 
 
 def _person(text: str) -> Reading | None:
     if any(w in text for w in NOT_LECTURER):
         return Reading(None, 0, "记录人、联系人或填报人，不是主讲人", never=True, about=PERSON)
+    if text.endswith(("职务", "职位", "职称", "岗位")):
+        return Reading(None, 0, "职务，不是人名", never=True, about=PERSON)
+    if (word := next((w for w in ATTENDEES if w in text), None)) and text.endswith(("人员", "人", "名单", "党员")):
+        return Reading(None, 0, f"{word}人员，不是主讲人", never=True, about=PERSON)
     if found := next(((w, s) for w, s in LECTURER if w in text), None):
         return Reading(PERSON, found[1], f"{found[0]}人")
     if text.endswith("姓名") or text in ("人员", "领导", "领导干部", "作者"):

@@ -24,7 +24,7 @@ from compliance.intake.roster import Roster, infer_org_type
 from compliance.intake.sheets import SourceFile, Table
 from compliance.intake.understand import Understanding, understand
 from compliance.intake.values import ValueProblem, is_blank, parse_count, parse_date, parse_mark
-from compliance.spelling import normalise_name, normalise_text
+from compliance.spelling import normalise_name, normalise_text, organisation_key, person_key
 
 RECORD_FIELDS = ("org", "date", "type", "topic", "person", "expected", "present", "discipline", "table", "row")
 
@@ -121,6 +121,7 @@ def _org_from_name(table: Table, roster: Roster | None) -> str | None:
     return None
 
 
+_BRACKETED = re.compile(r"\([^)]*\)")  # normalised text: brackets are half-width
 _PLACEHOLDERS = frozenset({"-", "--", "—", "——", "/", "无", "空", "－", "_"})
 _UNIT_SUFFIXES = ("委员会", "分党委", "党总支", "总支", "党委", "工委", "党组")
 
@@ -143,13 +144,13 @@ def _org_cells(body: pd.DataFrame, order: tuple[int, ...], roster: Roster | None
     codes, uniques = pd.factorize(keys)
 
     def choose(cells: tuple) -> object:
-        filled = [c for c in cells if not is_blank(c) and normalise_name(str(c)) not in _PLACEHOLDERS]
+        filled = [c for c in cells if not is_blank(c) and organisation_key(str(c)) not in _PLACEHOLDERS]
         if not filled:
             return None
-        first = normalise_name(str(filled[0]))
+        first = organisation_key(str(filled[0]))
         if _resolves(first, roster):
             return filled[0]
-        for parent in (normalise_name(str(c)) for c in filled[1:]):
+        for parent in (organisation_key(str(c)) for c in filled[1:]):
             if (within := _within(first, parent, roster)) is not None:
                 return within
         return filled[0]
@@ -287,10 +288,13 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     for name in ("org", "date", "type", "expected", "present", "discipline"):
         out[f"raw_{name}"] = raw[name].array  # as read: strings stay in the reader's memory
 
-    def name_key(value: object) -> str | None:
-        return None if is_blank(value) else normalise_name(str(value))
+    def org_key(value: object) -> str | None:
+        return None if is_blank(value) else organisation_key(str(value))
 
-    out["org_key"] = objects(_convert(raw["org"], name_key)[0])
+    def people(value: object) -> str | None:
+        return None if is_blank(value) else (person_key(str(value)) or None)
+
+    out["org_key"] = objects(_convert(raw["org"], org_key)[0])
 
     codes, uniques = pd.factorize(raw["date"], use_na_sentinel=False)
     days = np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[ns]")
@@ -309,6 +313,8 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
         if is_blank(value):
             return None
         key = normalise_name(str(value))
+        if key not in catalogue.type_of and (bare := _BRACKETED.sub("", key)) in catalogue.type_of:
+            return catalogue.type_of[bare]  # a qualifier in brackets: 支部委员会（扩大）, 党课（书记讲党课）
         return catalogue.type_of.get(key, normalise_text(str(value)))
 
     types = _convert(raw["type"], canonical_type)[0]
@@ -316,7 +322,7 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     out["type"] = objects(np.where(pd.isna(types), fallback, types))
 
     out["topic"] = objects(_convert(raw["topic"], _text)[0])
-    out["person"] = objects(_convert(raw["person"], name_key)[0])
+    out["person"] = objects(_convert(raw["person"], people)[0])
 
     for name, parse in (("expected", parse_count), ("present", parse_count), ("discipline", parse_mark)):
         codes, uniques = pd.factorize(raw[name], use_na_sentinel=False)

@@ -19,7 +19,7 @@ from compliance.errors import InputError
 from compliance.intake.header import find_header
 from compliance.intake.sheets import read_rows
 from compliance.intake.values import ValueProblem, is_blank, parse_date
-from compliance.spelling import normalise_name, normalise_text, split_list
+from compliance.spelling import normalise_name, normalise_text, person_key, split_list
 
 ORG_SHEET = "组织"
 LEADER_SHEET = "领导干部"
@@ -44,7 +44,7 @@ class Roster:
         self.tin, self.tout = _euler_tour(self.parent)
         self.org_types = np.array([o.type.value for o in orgs], dtype=object)
         self.founded = np.array([o.founded or EARLIEST for o in orgs], dtype="datetime64[D]")
-        self.leader_names = np.array([normalise_name(p.name) for p in leaders], dtype=object)
+        self.leader_names = np.array([person_key(p.name) for p in leaders], dtype=object)  # as ledgers are read
         self.leader_org = np.array([self.index[p.org] for p in leaders], dtype=np.int64)
         self.leader_start = np.array([p.start or EARLIEST for p in leaders], dtype="datetime64[D]")
         self.leader_end = np.array([p.end or LATEST for p in leaders], dtype="datetime64[D]")

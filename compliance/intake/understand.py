@@ -23,11 +23,14 @@ from compliance.intake.meaning import DATE, ORG, PERSON, TYPE, HeaderReader, Rea
 from compliance.intake.roster import Roster, infer_org_type
 from compliance.intake.sheets import Table
 from compliance.intake.values import PLAUSIBLE, ValueProblem, is_blank, parse_date
-from compliance.spelling import normalise_name, split_list
+from compliance.spelling import normalise_name, organisation_key, person_key, split_list
 
 SAMPLE = 50  # cells per column looked at when cells decide
 CONTENT_SHARE = 0.8  # of the sampled cells, this share must look like the field for the cells to fill a gap
 CONTENT_FIELDS = (ORG, DATE, TYPE, PERSON)  # fields whose cells can be recognised (a topic can be any text)
+WEAK = 4  # a header reading scored this or less (活动形式 as the type) needs its cells to confirm it …
+CONFIRM_SHARE = 0.5  # … this share of them looking like the field
+CHECKED = (TYPE, DATE)  # the fields whose cells can be checked without a roster
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,7 @@ class Cells:
         """Mean depth in the roster's tree of the organisations a column names, None when it names none."""
         if self.roster is None or self.roster.inferred:
             return None
-        found = [i for v in self.sample(position) if (i := self.roster.resolve(str(v))) is not None]
+        found = [i for v in self.sample(position) if (i := self.roster.resolve(organisation_key(str(v)))) is not None]
         if not found:
             return None
         depths = [0] * len(found)
@@ -96,15 +99,15 @@ class Cells:
         if isinstance(value, int | float):
             return False
         if self.roster is not None and not self.roster.inferred:
-            return self.roster.resolve(str(value)) is not None
-        return infer_org_type(normalise_name(str(value))) is not None
+            return self.roster.resolve(organisation_key(str(value))) is not None
+        return infer_org_type(organisation_key(str(value))) is not None
 
     def _looks_type(self, value: object) -> bool:
         return isinstance(value, str) and normalise_name(value) in self.catalogue.type_of
 
     def _looks_person(self, value: object) -> bool:
-        names = split_list(str(value)) if isinstance(value, str) else []
-        return bool(names) and all(normalise_name(n) in self.leaders for n in names)
+        names = split_list(person_key(value)) if isinstance(value, str) else []
+        return bool(names) and all(n in self.leaders for n in names)
 
 
 _NAMES = {ORG: "org", DATE: "date", TYPE: "type", PERSON: "person"}
@@ -137,6 +140,15 @@ def understand(
         if field == ORG:
             columns.update(dict.fromkeys(candidates, ORG))
             continue
+        # a weak header (活动形式, 学习形式) counts only when its cells bear it out: mostly activity types
+        confirmed = [p for p in candidates if readings[p].score > WEAK or field not in CHECKED
+                     or cells.share(p, field) >= CONFIRM_SHARE]
+        for p in candidates:
+            if p not in confirmed:
+                unused[p] = _unconfirmed(readings[p], field, cells.sample(p))
+        if not confirmed:
+            continue
+        candidates = confirmed
         winner = _best(candidates, field, readings, cells)
         columns[winner] = field
         for loser in candidates:
@@ -193,8 +205,14 @@ def _lost(loser: Reading, winner: Reading, headers: list[str], won: int, lost: i
     if headers[won] and normalise_name(headers[won]) == normalise_name(headers[lost]):
         return f"列名重复（已使用前面的“{headers[won]}”列），本列已忽略"
     if loser.score == winner.score:
-        return f"{loser.why}，与“{headers[won]}”同样合适，已用“{headers[won]}”（内容更像{winner.column}，或位置靠左）"
-    return f"{loser.why}，已用更确切的“{headers[won]}”"
+        return (f"也可作{winner.column}（{loser.why}），与“{headers[won]}”同样合适，"
+                f"已用“{headers[won]}”（内容更像，或位置靠左）")
+    return f"也可作{winner.column}（{loser.why}），已用更确切的“{headers[won]}”"
+
+
+def _unconfirmed(reading: Reading, field: str, sample: list[object]) -> str:
+    shown = "、".join(dict.fromkeys(str(v).strip() for v in sample[:3]))
+    return f"{reading.why}，但内容大多不是{field}（如“{shown}”），已忽略"
 
 
 def _ruled_out(reading: Reading | None) -> bool:

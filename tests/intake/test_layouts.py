@@ -63,7 +63,7 @@ def test_what_the_platform_export_was_understood_as():
     assert table.unused == [
         {"column": "序号", "reason": "序号，与检查无关"},
         {"column": "组织编码", "reason": "编码，不是组织名称，已用“党组织名称”"},
-        {"column": "会议内容", "reason": "内容，已用更确切的“会议议题”"},
+        {"column": "会议内容", "reason": "也可作主题（内容），已用更确切的“会议议题”"},
         {"column": "主持人工号", "reason": "工号，不是人名，已用“主持人姓名”"},
         {"column": "记录人", "reason": "记录人、联系人或填报人，不是主讲人，已用“主持人姓名”"},
         {"column": "请假人数", "reason": "请假、缺席或列席人数，不是实到人数，已用“实到人数”"},

@@ -90,7 +90,7 @@ def test_a_platform_register_planned_beside_actual_recorder_beside_host_content_
     assert unused == [
         ("序号", "序号，与检查无关"),
         ("组织编码", "编码，不是组织名称，已用“所在党支部”"),
-        ("会议内容", "内容，已用更确切的“会议议题”"),
+        ("会议内容", "也可作主题（内容），已用更确切的“会议议题”"),
         ("计划召开时间", "计划日期，不是活动开展的日期，已用“实际召开时间”"),
         ("记录人", "记录人、联系人或填报人，不是主讲人，已用“主持人姓名”"),
         ("请假人数", "请假、缺席或列席人数，不是实到人数，已用“实到人数”"),
@@ -147,7 +147,7 @@ def test_the_cells_fill_a_gap_and_break_a_tie_but_never_override_a_header(tmp_pa
     assert [r[1] for r in records(result) if r[8] == "二支部.csv"] == ["2024-04-03", "2024-05-03"]
     unused = {info.source: [(u["column"], u["reason"]) for u in info.unused] for info in result.tables}
     assert unused["二支部.csv"] == [
-        ("时间", "日期，与“日期”同样合适，已用“日期”（内容更像日期，或位置靠左）")]
+        ("时间", "也可作日期（日期），与“日期”同样合适，已用“日期”（内容更像，或位置靠左）")]
     assert unused["三.csv"] == [("备用", "未识别的列，已忽略（可在格式文件 --layout 中说明它的含义）")]
 
 
