@@ -74,8 +74,8 @@ def stages(folder: Path, html_pages: bool) -> dict:
     rows = len(frame)
     del frame
     from compliance.pipeline import run_check
-    from compliance.render import html
     from compliance.render import findings_json as json_format
+    from compliance.render import html
 
     begun = time.perf_counter()  # a fixed cost, paid once per process: shown on its own line, not in the gate's
     from compliance.intake.gate import _gxe
