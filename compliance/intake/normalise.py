@@ -87,38 +87,62 @@ def _longest(name: str, spellings: Container[str]) -> list[str]:
     return []
 
 
+def _contained(name: str, spellings: Container[str]) -> list[str]:
+    """Every one of ``spellings`` that ``name`` contains and that is not part of a longer one it contains."""
+    found = {name[i:j] for i in range(len(name)) for j in range(i + 1, len(name) + 1) if name[i:j] in spellings}
+    return sorted(s for s in found if not any(s != t and s in t for t in found))
+
+
 def _type_from_name(table: Table, catalogue: Catalogue) -> str | None:
     """The activity type the layout, the sheet name or the file name gives: the name is, or contains, a type or a
-    variant (“党课” sheet, “第一中学主题党日活动登记表.xlsx”, “2024年党课记录”); the longest match wins, and two
-    different types matched equally long give none."""
+    variant (“党课” sheet, “第一中学主题党日活动登记表.xlsx”, “2024年党课记录”). A name that names two different
+    types (“主题党日+支委会”) gives none."""
     if table.override and table.override.type:
         return catalogue.type_of[normalise_name(table.override.type)]
     for key in _names(table):
-        found = {catalogue.type_of[s] for s in _longest(key, catalogue.type_of)}
+        found = {catalogue.type_of[s] for s in _contained(key, catalogue.type_of)}
         if len(found) == 1:
             return found.pop()
+        if found:
+            return None
     return None
 
 
+_BARE = frozenset({"党支部", "支部", "党总支", "总支", "党委", "分党委", "党组", "工委", "党工委", "基层党支部"})
 _BOOK_WORDS = re.compile(  # what a unit's book adds to the unit's name: a year, 会议记录, 党建工作台账 …
     r"^(?:\d{4}年度?)|(?:\d{4}年度?)?(?:党建)?(?:工作|活动|会议)*(?:台账|记录本?|登记表?|簿|册|汇总)*$"
 )
 
 
-def _org_from_name(table: Table, roster: Roster | None) -> str | None:
-    """For a ledger without an organisation column: the organisation the layout, the sheet or the file names —
-    the longest roster name or alias the name contains (“区委教育工委会议记录.xlsx”); without a roster, the name
-    itself once a year and words like 会议记录/活动台账 are taken off, when it reads as an organisation."""
+def _org_from_name(table: Table, roster: Roster | None) -> tuple[str | None, str | None]:
+    """For a ledger without an organisation column: (the organisation the layout, the sheet or the file names,
+    or why none). A name gives the longest roster name or alias it contains (“区委教育工委会议记录.xlsx”); without
+    a roster, the name itself once a year and words like 会议记录/活动台账 are taken off, when it reads as an
+    organisation. A sheet named like a branch the roster does not know is read under the file's unit (sheet
+    “第一支部” of “第一中学党委2024年台账.xlsx”) — and when that fails too, its rows are not given the file's unit:
+    that would credit the unit with a branch's meetings."""
     if table.override and table.override.org:
-        return table.override.org
-    for key in _names(table):
-        if roster is not None and not roster.inferred:
+        return table.override.org, None
+    real = roster is not None and not roster.inferred
+
+    def named(key: str) -> str | None:
+        if real:
             found = {roster.lookup[s] for s in _longest(key, roster.lookup)}
-            if len(found) == 1:
-                return roster.orgs[found.pop()].name
-        elif infer_org_type(stem := _BOOK_WORDS.sub("", key)) is not None:
-            return stem
-    return None
+            return roster.orgs[found.pop()].name if len(found) == 1 else None
+        stem = _BOOK_WORDS.sub("", key)
+        return stem if infer_org_type(stem) is not None else None
+
+    sheet = normalise_name(table.sheet) if table.sheet else ""
+    if sheet and (org := named(sheet)):
+        return org, None
+    unit = named(normalise_name(PurePosixPath(table.source).stem))
+    branch = _BOOK_WORDS.sub("", sheet)
+    if branch and branch not in _BARE and infer_org_type(branch) is not None:
+        if unit and (org := _within(branch, normalise_name(unit), roster)):
+            return org, None
+        under = f"，在“{unit}”之下也找不到" if unit else ""
+        return None, f"工作表名“{table.sheet}”像是一个组织，但名册中没有它{under}"
+    return unit, None
 
 
 _BRACKETED = re.compile(r"\([^)]*\)")  # normalised text: brackets are half-width
@@ -174,15 +198,23 @@ def _within(child: str, parent: str, roster: Roster | None) -> str | None:
     if unit is None:
         return None
     under = [o.name for i, o in enumerate(roster.orgs) if roster.parent[i] == unit
-             and any(normalise_name(s).endswith(child) for s in (o.name, *o.aliases))]
+             and any(_loose(normalise_name(s)).endswith(_loose(child)) for s in (o.name, *o.aliases))]
     return under[0] if len(under) == 1 else None
 
 
-def _missing(understood: Understanding, table: Table, from_name: dict[str, str], roster: Roster | None) -> dict:
+def _loose(name: str) -> str:
+    """A name with 党支部 written 支部 and 党总支 总支, as people shorten them (第一支部 for 第一党支部)."""
+    return name.replace("党支部", "支部").replace("党总支", "总支")
+
+
+def _missing(understood: Understanding, table: Table, from_name: dict[str, str], roster: Roster | None,
+             org_problem: str | None) -> dict:
     """组织/日期/类型 the whole table cannot give, and why, in Chinese."""
     fields = set(understood.columns.values()) | set(from_name)
     missing = {}
-    if "组织" not in fields:
+    if "组织" not in fields and org_problem:
+        missing["组织"] = org_problem
+    elif "组织" not in fields:
         missing["组织"] = ("表头中没有组织列，工作表名和文件名中也没有" +
                           ("名册里的组织名称" if roster is not None and not roster.inferred else "组织名称"))
     if "日期" not in fields:
@@ -241,11 +273,12 @@ def normalise(
             understood = understand(table, reader, catalogue, roster)
             fields = set(understood.columns.values())
             from_name = {}
-            if "组织" not in fields and (org := _org_from_name(table, roster)):
+            org, org_problem = _org_from_name(table, roster) if "组织" not in fields else (None, None)
+            if org:
                 from_name["组织"] = org
             if (kind := _type_from_name(table, catalogue)) and "类型" not in fields:
                 from_name["类型"] = kind
-            missing = _missing(understood, table, from_name, roster)
+            missing = _missing(understood, table, from_name, roster, org_problem)
             unused = [{"column": table.headers[p] or f"第{p + 1}列", "reason": why} for p, why in understood.unused]
             warnings.extend(
                 {"source": table.source, "sheet": table.sheet, "row": table.header_row,

@@ -11,10 +11,15 @@ import unicodedata
 from datetime import date, datetime, timedelta
 
 EXCEL_EPOCH = date(1899, 12, 30)
-_YMD = re.compile(
-    r"(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*[日号]?"
-    r"(?:(?:[ T]+|\s*)\d{1,2}\s*[:时]\s*\d{2}(?:\s*[:分]\s*(?:\d{2}(?:\.\d+)?\s*秒?)?)?)?"
-)
+_DAY = r"(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*[日号]?"
+_CLOCK = r"\d{1,2}\s*[:时]\s*\d{2}(?:\s*[:分]\s*(?:\d{2}(?:\.\d+)?\s*秒?)?)?"
+# What exports write after the day: a weekday, 上午/下午, a time or a span of time ("2024-04-12 14:00~16:30").
+_TAIL = (r"(?:\s*\(?(?:周|星期)[一二三四五六日天]\)?)?(?:[ T]*(?:上午|下午|中午|晚上|早上)?\s*"
+         r"(?:" + _CLOCK + r"(?:\s*(?:-{1,2}|—{1,2}|–|~|至|到)\s*" + _CLOCK + r")?)?)?")
+_YMD = re.compile(_DAY + _TAIL)
+_YEAR_MONTH = re.compile(r"(\d{4})\s*(?:年\s*(\d{1,2})\s*月?|[./\-]\s*(\d{1,2}))(?:份)?")
+_CHINESE_DIGITS = dict(zip("〇零一二三四五六七八九", "00123456789", strict=True))
+_CHINESE_NUMBER = re.compile(r"[〇零一二三四五六七八九十]+(?=[年月日号])")
 # A range ("2024.01.08-2024.01.12", "2024年1月8日至12日", "2024/1/8~1/12"): the record's date is its first day.
 _RANGE = re.compile(
     r"(?P<start>.+?)\s*(?:-{1,2}|—{1,2}|–|~|至|到)\s*"
@@ -48,6 +53,15 @@ def _make_date(year: int, month: int, day_: int, shown: object) -> date:
         raise ValueProblem(f"日期“{shown}”不存在") from None
 
 
+def _arabic(match: re.Match) -> str:
+    """二〇二四 → 2024, 十二 → 12, 二十六 → 26, 十 → 10."""
+    text = match[0]
+    if "十" not in text:
+        return "".join(_CHINESE_DIGITS[c] for c in text)
+    tens, _, units = text.partition("十")
+    return str(int(_CHINESE_DIGITS.get(tens, "1") if tens else 1) * 10 + int(_CHINESE_DIGITS[units] if units else 0))
+
+
 def parse_date(value: object) -> date:
     """A date from an Excel date, an Excel serial, 20240305, "2024年3月5日", "2024.3.5", "2024/03/05", text with a
     time ("2024/3/5  14:30", "2024-03-05 14:30:00"), or a range, whose first day it is ("2024.01.08-2024.01.12",
@@ -64,10 +78,14 @@ def parse_date(value: object) -> date:
         if float(value).is_integer() and 10_000_101 <= value <= 99_991_231:
             text = str(int(value))
             return _make_date(int(text[:4]), int(text[4:6]), int(text[6:]), text)
+        if 1990 <= value < 2100 and not float(value).is_integer():  # 2024.12: a year and a month
+            raise ValueProblem(f"日期“{value}”只有年月，缺少日")
         if 1 <= value < 2_958_466:  # Excel serial day numbers up to 9999-12-31
             return EXCEL_EPOCH + timedelta(days=int(value))
         raise ValueProblem(f"无法识别的日期“{value}”")
     text = unicodedata.normalize("NFKC", str(value)).strip()
+    if "年" in text and _CHINESE_NUMBER.search(text):  # 二〇二四年十二月二十六日
+        text = _CHINESE_NUMBER.sub(_arabic, text)
     if match := _YMD.fullmatch(text):
         return _make_date(int(match[1]), int(match[2]), int(match[3]), value)
     if (match := _RANGE.fullmatch(text)) and (start := _YMD.fullmatch(match["start"].strip())):
@@ -83,6 +101,8 @@ def parse_date(value: object) -> date:
         return _make_date(int(match[1]), int(match[2]), int(match[3]), value)
     if _SERIAL.fullmatch(text):
         return parse_date(float(text))
+    if (match := _YEAR_MONTH.fullmatch(text)) and 1 <= int(match[2] or match[3]) <= 12:
+        raise ValueProblem(f"日期“{value}”只有年月，缺少日")
     raise ValueProblem(f"无法识别的日期“{value}”，应写作 2024-03-05、2024年3月5日 或 20240305")
 
 
