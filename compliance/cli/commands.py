@@ -229,6 +229,11 @@ def validate(paths, roster, rules, layout, as_of, form, limits) -> None:
     sys.exit(intake.exit_code())
 
 
+def _flat(text: str) -> str:
+    """A header with a line break in it (“会议\n时间”), on one line."""
+    return "⏎".join(text.split("\n"))
+
+
 def _validation_text(document: dict) -> None:
     from compliance.render.text import place_text
 
@@ -237,12 +242,12 @@ def _validation_text(document: dict) -> None:
                    f"拒收 {source['rejected']} + 空行 {source['blank']}")
         for table in source["tables"]:
             where = f"工作表“{table['sheet']}”：" if table["sheet"] else ""
-            columns = "、".join(f"{h}→{c}" if h != c else c for h, c in table["columns"].items())
+            columns = "、".join(f"{_flat(h)}→{c}" if h != c else c for h, c in table["columns"].items())
             click.echo(f"  {where}表头在第 {table['header_row']} 行（{columns}）")
             for column, value in table["from_name"].items():
                 click.echo(f"    {column}取自名称：{value}")
             for unused in table["unused"]:
-                click.echo(f"    未使用“{unused['column']}”：{unused['reason']}")
+                click.echo(f"    未使用“{_flat(unused['column'])}”：{_flat(unused['reason'])}")
         for skipped in source["skipped_sheets"]:
             click.echo(f"  已跳过工作表“{skipped['sheet']}”：{skipped['reason']}")
     for title, items in (("拒收", document["rejected"]), ("提醒", document["warnings"])):

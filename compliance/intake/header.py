@@ -52,6 +52,16 @@ def locate_header(
     return best
 
 
+def sub_header(row: Sequence[object], below: Sequence[object], reader: HeaderReader) -> bool:
+    """Is ``below`` the second row of a two-row header? Every cell filled in is a header (no data), and at least one
+    names a column where ``row`` has nothing or a heading that means nothing itself (参会情况 over 应到 | 实到)."""
+    filled = [(i, c) for i, c in enumerate(below) if not is_blank(c)]
+    if len(filled) < 2 or not all(header_like(c) for _, c in filled):
+        return False
+    over = list(row) + [None] * max(0, len(below) - len(row))
+    return any(reader.read(c).usable and (is_blank(over[i]) or not reader.read(over[i]).usable) for i, c in filled)
+
+
 def no_header(rows: Sequence[Sequence[object]], reader: HeaderReader) -> str:
     """Why no header was found: the row that looks most like one, which of its cells mean something, what is
     expected."""

@@ -62,6 +62,7 @@ NAME_SUFFIXES = ("名称", "全称", "简称", "名字")
 _BRACKETS = re.compile(r"[(\[{【〔（]([^)\]}】〕）]*)[)\]}】〕）]")
 _UNITS = frozenset({"人", "人数", "名", "个", "次", "人次", "单位:人", "单位人", "年月日", "必填", "选填"})
 _ALTERNATIVES = re.compile(r"[/／、|｜]|或")
+_DIGITS = re.compile(r"\d{4}|^[\d.\s]+$")
 _DECORATION = re.compile(r"^[*＊※#\s]+|[*＊※:：\s]+$")
 
 
@@ -230,7 +231,7 @@ def header_like(cell: object) -> bool:
     if not isinstance(cell, str):
         return False
     text = unicodedata.normalize("NFKC", cell).strip()
-    if not text or len(text) > 40 or any(mark in text for mark in ",。;!?"):
-        return False
+    if not text or len(text) > 40 or any(mark in text for mark in ",。;!?") or _DIGITS.search(text):
+        return False  # a sentence, or a date or a number written as text: data
     _, colon, value = text.partition(":")
     return not (colon and value.strip())

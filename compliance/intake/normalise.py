@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from compliance.config.catalogue import Catalogue
+from compliance.config.limits import column_letter
 from compliance.domain import COLUMNS
 from compliance.frames import frame, objects
 from compliance.intake.meaning import HeaderReader
@@ -226,6 +227,13 @@ def _missing(understood: Understanding, table: Table, from_name: dict[str, str],
     return missing
 
 
+def _column_name(table: Table, position: int) -> str:
+    """A column as the user finds it: its header, or where it is (第 3 列; in a workbook, its letter)."""
+    if table.headers[position]:
+        return table.headers[position]
+    return f"{column_letter(position)}列" if table.sheet is not None else f"第{position + 1}列"
+
+
 def _table_note(table: Table, missing: dict[str, str], rows: int) -> str:
     where = f"文件 {table.source}" + (f"，工作表“{table.sheet}”" if table.sheet else "")
     return f"{where}：无法确定{'、'.join(missing)}（{'；'.join(missing.values())}），全部 {rows} 行未使用"
@@ -279,10 +287,10 @@ def normalise(
             if (kind := _type_from_name(table, catalogue)) and "类型" not in fields:
                 from_name["类型"] = kind
             missing = _missing(understood, table, from_name, roster, org_problem)
-            unused = [{"column": table.headers[p] or f"第{p + 1}列", "reason": why} for p, why in understood.unused]
+            unused = [{"column": _column_name(table, p), "reason": why} for p, why in understood.unused]
             warnings.extend(
                 {"source": table.source, "sheet": table.sheet, "row": table.header_row,
-                 "column": table.headers[p] or None, "value": None, "reason": why, "org": None}
+                 "column": _column_name(table, p), "value": None, "reason": why, "org": None}
                 for p, why in understood.unused if p in understood.unknown
             )
             summary.tables.append(len(tables))

@@ -21,7 +21,7 @@ from compliance.config.layout import Layout, Override
 from compliance.config.limits import Limits, column_letter
 from compliance.errors import InputError
 from compliance.intake.discover import LEDGER_SUFFIXES
-from compliance.intake.header import HEADER_SEARCH_ROWS, locate_header, no_header
+from compliance.intake.header import HEADER_SEARCH_ROWS, locate_header, no_header, sub_header
 from compliance.intake.meaning import HeaderReader
 from compliance.intake.values import is_blank
 from compliance.intake.zipscan import inspect_zip
@@ -303,23 +303,31 @@ def _native_stderr_kept():
 
 
 def to_table(
-    content: Sheet, header_index: int, source: str, sheet: str | None, override: Override | None = None
+    content: Sheet, header_index: int, source: str, sheet: str | None, override: Override | None = None,
+    two_rows: bool = False,
 ) -> Table:
+    """The table below the header row at ``header_index`` (0-based); with ``two_rows``, the header is that row and
+    the one below it (a group heading such as 参会情况 over 应到 | 实到): a cell of the lower row names its column."""
+    first_body = header_index + (2 if two_rows else 1)
     if content.frame is not None:
         header = content.frame.iloc[header_index].tolist()
+        lower = content.frame.iloc[header_index + 1].tolist() if two_rows else []
         width = content.frame.shape[1]
-        cells = content.frame.iloc[header_index + 1 :]
+        cells = content.frame.iloc[first_body:]
     else:
         rows = content.rows
-        header = rows[header_index]
+        header, lower = rows[header_index], (rows[header_index + 1] if two_rows else [])
         width = max((len(r) for r in rows[header_index:]), default=0)
-        body = [list(r) + [""] * (width - len(r)) for r in rows[header_index + 1 :]]
+        body = [list(r) + [""] * (width - len(r)) for r in rows[first_body:]]
         cells = pd.DataFrame(body, columns=range(width), dtype=object)
-    headers = [("" if is_blank(h) else str(h).strip()) for h in header] + [""] * (width - len(header))
-    cells.index = pd.RangeIndex(header_index + 2, header_index + 2 + len(cells))
+    header = list(header) + [None] * (width - len(header))
+    lower = list(lower) + [None] * (width - len(lower))
+    headers = [("" if is_blank(h) else str(h).strip()) if is_blank(below) else str(below).strip()
+               for h, below in zip(header, lower, strict=True)]
+    cells.index = pd.RangeIndex(first_body + 1, first_body + 1 + len(cells))
     empty = blank_cells(cells)
     blank = empty.all(axis=1) if width else pd.Series(True, index=cells.index)
-    _fill_merged(cells, content.merged, header_index + 1)
+    _fill_merged(cells, content.merged, first_body)
     return Table(source, sheet, header_index + 1, headers, cells, blank, empty.all(axis=0), override)
 
 
@@ -368,7 +376,9 @@ def read_source(
                 result.skipped_sheets.append({"sheet": sheet, "reason": "未找到表头（不是台账）"})
                 continue
             index = header[0]
-        result.tables.append(to_table(content, index, shown, sheet, override))
+        head = content.head(index + 2)
+        second = index + 1 < len(head) and sub_header(head[index], head[index + 1], reader)
+        result.tables.append(to_table(content, index, shown, sheet, override, two_rows=second))
     if not result.tables and all(s["reason"] == "空表" for s in result.skipped_sheets):
         raise InputError("文件为空（没有任何内容）", source=shown)
     if not result.tables:

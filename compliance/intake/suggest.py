@@ -30,6 +30,10 @@ HEAD = """\
 """
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split("\n"))  # a header with a line break inside, quoted in a comment
+
+
 def _quoted(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
 
@@ -46,7 +50,7 @@ def _entry(source: SourceFile, table: TableInfo, headers: list[str]) -> list[str
             note = "  # 按内容判断" if header in table.by_content else ""
             columns.append(f"      {_quoted(header)}: {table.mapping[header]}{note}")
         elif header in reasons:
-            columns.append(f"      {_quoted(header)}: ~  # {reasons[header]}")
+            columns.append(f"      {_quoted(header)}: ~  # {_one_line(reasons[header])}")
     lines.append("    columns:" if columns else "    columns: {}")
     lines.extend(columns)
     for key, name in (("类型", "type"), ("组织", "org")):

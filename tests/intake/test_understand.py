@@ -187,3 +187,134 @@ def test_without_a_roster_the_unit_comes_from_its_book_name(tmp_path):
               [["2024-05-06", "党课"]])
     result = run(tmp_path, roster=False)
     assert [r[:3] for r in records(result)] == [("实验小学党总支", "2024-05-06", "党课")]
+
+
+# ---- what a new user's exports showed (the probe of issue 14) ------------------------------------------------------
+
+
+def workbook(path: Path, sheets: dict[str, list[list]], merges: dict[str, list[str]] | None = None) -> Path:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+        for cells in (merges or {}).get(name, []):
+            sheet.merge_cells(cells)
+    book.save(path)
+    return path
+
+
+def test_a_planned_date_beside_the_actual_one_loses_whatever_it_is_called(tmp_path):
+    write_csv(district(tmp_path).parent / "ledgers" / "一支部.csv",
+              ["支部名称", "会议类型", "预定召开时间", "实际召开时间", "议题", "主持人", "应出席人数", "出席人数"],
+              [["一中第一党支部", "支委会", "2024-05-07", "2024-05-10", "研究5月工作", "李明", "5", "5"]])
+    result = run(tmp_path)
+    assert [r[:8] for r in records(result)] == [
+        ("第一中学第一党支部", "2024-05-10", "支部委员会", "研究5月工作", "李明", 5, 5, None)]
+    assert table(result)[1] == [("预定召开时间", "预定日期，不是活动开展的日期，已用“实际召开时间”")]
+
+
+def test_sheets_named_by_branch_in_a_units_workbook(tmp_path):
+    header = ["时间", "会议（活动）类型", "主要内容", "主持人", "应到人数", "实到人数"]
+    workbook(district(tmp_path).parent / "ledgers" / "第一中学党委2024年党建工作台账.xlsx", {
+        "党委": [header, ["2024-01-10", "理论学习中心组学习", "学习党的二十大精神", "李明", "9", "9"]],
+        "第一党支部": [header, ["2024-01-12", "支委会", "研究1月工作", "李明", "5", "5"]],
+        "第二支部": [header, ["2024-01-13", "支委会", "研究1月工作", "王芳", "5", "4"]],
+        "第三支部": [header, ["2024-01-14", "支委会", "研究1月工作", "王芳", "5", "4"]],
+    })
+    result = run(tmp_path)
+    assert [(r[0], r[1], r[9]) for r in records(result)] == [
+        ("第一中学党委", "2024-01-10", "党委"), ("第一中学第一党支部", "2024-01-12", "第一党支部"),
+        ("第一中学第二党支部", "2024-01-13", "第二支部")]
+    # a branch the roster does not know: never the unit's meeting
+    why = "工作表名“第三支部”像是一个组织，但名册中没有它，在“第一中学党委”之下也找不到"
+    assert rejected(result) == [("第一中学党委2024年党建工作台账.xlsx", "第三支部", 2, "组织", None,
+                                 f"{why}（可在格式文件 --layout 中用 org 指定）")]
+    assert result.notes[0] == f"文件 第一中学党委2024年党建工作台账.xlsx，工作表“第三支部”：无法确定组织（{why}），全部 1 行未使用"
+
+
+def test_a_lecture_register_credits_the_lecturer_not_the_host_nor_his_unit(tmp_path):
+    ledgers = district(tmp_path).parent / "ledgers"
+    workbook(ledgers / "第一中学第一党支部2024年党课记录.xlsx", {"党课登记": [
+        ["序号", "授课日期", "党课题目", "讲授人", "讲授人所在单位", "主持人", "记录人", "听课人数", "学时"],
+        [1, "2024-03-28", "学习党章", "王芳（校长）", "第一中学党委", "钱伟", "孙小红", 28, 2],
+        [2, "2024-06-27", "党史学习", "李明 书记", "第一中学党委", "钱伟", "孙小红", 27, 2],
+    ]})
+    write_csv(ledgers / "二支部党课.csv", ["支部名称", "授课时间", "党课题目", "参会人员", "讲授人", "主讲人职务"],
+              [["第一中学第二党支部", "2024-04-02", "学习党章", "李明、王芳、赵强", "王芳", "校长"]])
+    result = run(tmp_path)
+    assert [r[:7] for r in records(result)] == [
+        ("第一中学第二党支部", "2024-04-02", "党课", "学习党章", "王芳", None, None),
+        ("第一中学第一党支部", "2024-03-28", "党课", "学习党章", "王芳", None, 28),
+        ("第一中学第一党支部", "2024-06-27", "党课", "党史学习", "李明", None, 27),
+    ]
+    unused = {info.source: [(u["column"], u["reason"]) for u in info.unused] for info in result.tables}
+    assert unused == {
+        "二支部党课.csv": [("参会人员", "参会人员，不是主讲人，已用“讲授人”"), ("主讲人职务", "职务，不是人名，已用“讲授人”")],
+        "第一中学第一党支部2024年党课记录.xlsx": [
+            ("序号", "序号，与检查无关"), ("讲授人所在单位", "讲授的单位，不是开展活动的组织"),
+            ("主持人", "也可作主讲人（主持人），已用更确切的“讲授人”"),
+            ("记录人", "记录人、联系人或填报人，不是主讲人，已用“讲授人”"),
+            ("学时", "未识别的列，已忽略（可在格式文件 --layout 中说明它的含义）")],
+    }
+
+
+def test_a_two_row_header_and_a_weak_type_column_the_cells_do_not_bear_out(tmp_path):
+    workbook(district(tmp_path).parent / "ledgers" / "第一中学第一党支部.xlsx", {"主題黨日": [
+        ["序號", "活動日期", "活動主題", "活動形式", "參會情況", None, None, "記錄人"],
+        [None, None, None, None, "應到", "實到", "列席", None],
+        [1, "2024-03-05", "重温入党誓词", "志愿服务", 30, 28, 2, "孙小红"],
+        [2, "2024-04-09", "参观红色教育基地", "参观学习", 30, 29, 0, "孙小红"],
+    ]}, {"主題黨日": ["E1:G1", "A1:A2", "B1:B2", "C1:C2", "D1:D2", "H1:H2"]})
+    result = run(tmp_path)
+    assert [r[:7] for r in records(result)] == [
+        ("第一中学第一党支部", "2024-03-05", "主题党日", "重温入党誓词", None, 30, 28),
+        ("第一中学第一党支部", "2024-04-09", "主题党日", "参观红色教育基地", None, 30, 29)]
+    info = result.tables[0]
+    assert (info.header_row, info.mapping) == (1, {"活動日期": "日期", "活動主題": "主题", "應到": "应到", "實到": "实到"})
+    assert ("活動形式", "活动形式（可能是活动类型），但内容大多不是类型（如“志愿服务、参观学习”），已忽略") in [
+        (u["column"], u["reason"]) for u in info.unused]
+
+
+def test_units_that_do_not_hold_the_activity_and_types_with_a_qualifier(tmp_path):
+    ledgers = district(tmp_path).parent / "ledgers"
+    write_csv(ledgers / "培训.csv", ["培训班名称", "主办单位", "学员姓名", "所在单位", "培训类型", "培训起止日期"],
+              [["校级领导干部培训班", "市委党校", "王芳", "一中党委", "任职培训", "2024年1月8日至12日"]])
+    write_csv(ledgers / "活动.csv", ["所在党支部", "共建单位", "活动日期", "组织生活类型", "活动主题"],
+              [["第一中学第一党支部（0102001）", "和平社区党委", "2024-05-07", "支部委员会（扩大）", "研究5月工作"],
+               ["一中第一党支部", "", "2024-05-21", "党课（书记讲党课）", "党史学习"]])
+    result = run(tmp_path)
+    assert rejected(result) == []
+    assert [r[:5] for r in records(result)] == [
+        ("第一中学党委", "2024-01-08", "任职培训", "校级领导干部培训班", "王芳"),
+        ("第一中学第一党支部", "2024-05-07", "支部委员会", "研究5月工作", None),
+        ("第一中学第一党支部", "2024-05-21", "党课", "党史学习", None)]
+    unused = {info.source: [(u["column"], u["reason"]) for u in info.unused] for info in result.tables}
+    assert unused == {"培训.csv": [("主办单位", "主办的单位，不是开展活动的组织，已用“所在单位”")],
+                      "活动.csv": [("共建单位", "共建的单位，不是开展活动的组织，已用“所在党支部”")]}
+
+
+def test_a_sheet_named_by_two_types_gives_none(tmp_path):
+    workbook(district(tmp_path).parent / "ledgers" / "一支部.xlsx", {"主题党日+支委会": [
+        ["支部名称", "活动日期", "活动类型"], ["一中第一党支部", "2024-05-07", ""]]})
+    result = run(tmp_path)
+    assert [r[3:6] for r in rejected(result)] == [("类型", None, "活动类型为空，且无法从工作表名或文件名确定")]
+
+
+def test_layout_suggest_quotes_headers_with_line_breaks(tmp_path):
+    from click.testing import CliRunner
+
+    from compliance.cli import main
+
+    roster = district(tmp_path)
+    workbook(tmp_path / "ledgers" / "一支部.xlsx", {"台账": [
+        ["所在\n党支部", "活動時間\n（起止）", "活动类型", "会议\n记录人"],
+        ["一中第一党支部", "2024.01.08-2024.01.12", "主题党日", "孙小红"]]})
+    suggested = CliRunner().invoke(main, ["layout", "suggest", str(tmp_path / "ledgers"), "--roster", str(roster)])
+    assert suggested.exit_code == 0, suggested.output
+    assert '      "会议\\n记录人": ~  # 记录人、联系人或填报人，不是主讲人' in suggested.output
+    layout = tmp_path / "layout.yaml"
+    layout.write_text(suggested.output, encoding="utf-8")
+    result = take_in([tmp_path / "ledgers"], roster, load_catalogue(), AS_OF, layout)
+    assert [r[:3] for r in records(result)] == [("第一中学第一党支部", "2024-01-08", "主题党日")]
