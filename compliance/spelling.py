@@ -17,7 +17,7 @@ _SPACES = re.compile(r"\s+")
 _LIST_SEPARATORS = re.compile(r"[、,，;；/]+")
 _DOTS = re.compile(r"[·•・‧∙⋅.．]")  # the middle dot of minority names, in every variant, or none at all
 _BRACKETED = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
-_CODE = re.compile(r"[(（\[【]\s*[A-Za-z0-9\-_]+\s*[)）\]】]")
+_CODE = re.compile(r"[(（\[【]\s*[A-Za-z0-9\-_]+\s*[)）\]】]|^\s*[A-Za-z]?\d{4,}\s+|\s+[A-Za-z]?\d{4,}\s*$")
 # Posts written after a name (陈建国（书记）, 刘洋 校长, 陈静书记), longest first.
 POSTS = tuple(sorted((
     "书记", "副书记", "党委书记", "党委副书记", "支部书记", "总支书记", "校长", "副校长", "执行校长", "主任", "副主任",
@@ -46,7 +46,8 @@ def normalise_name(value: str) -> str:
 
 
 def organisation_key(value: str) -> str:
-    """An organisation's name as looked up: normalised, without a code in brackets (…党支部（33010200101）)."""
+    """An organisation's name as looked up: normalised, without a code in brackets or set apart by a space
+    (…党支部（33010200101）, 33010200101 …党支部)."""
     return normalise_name(_CODE.sub("", value))
 
 

@@ -1,0 +1,30 @@
+"""One spelling for one thing: people and organisations as ledgers write them (DOMAIN.md, "What real ledgers look
+like": a post after a name, names in one cell, padded names, codes beside organisations)."""
+
+from __future__ import annotations
+
+import pytest
+
+from compliance.spelling import organisation_key, person_key
+
+
+@pytest.mark.parametrize(("written", "key"), [
+    ("陈建国（书记）", "陈建国"), ("陈建国(校长)", "陈建国"), ("刘洋 校长", "刘洋"), ("陈静书记", "陈静"),
+    ("赵强同志", "赵强"), ("李明（书记）、王芳（校长）", "李明、王芳"),
+    ("李明 王芳", "李明、王芳"), ("李明\n王芳", "李明、王芳"), ("李明，王芳", "李明、王芳"),  # several in one cell
+    ("王 芳", "王芳"), ("王\u3000芳", "王芳"), ("张 建 国", "张建国"),  # one padded name
+    ("阿依古丽·买买提", "阿依古丽买买提"), ("阿依古丽•买买提", "阿依古丽买买提"), ("阿依古丽・买买提", "阿依古丽买买提"),
+    ("阿依古丽‧买买提", "阿依古丽买买提"), ("阿依古丽买买提", "阿依古丽买买提"),
+    ("錢偉", "钱伟"), ("书记", ""),
+])
+def test_person_keys(written, key):
+    assert person_key(written) == key
+
+
+@pytest.mark.parametrize(("written", "key"), [
+    ("第一中学第一党支部（33010200101）", "第一中学第一党支部"), ("33010200101 第一中学第一党支部", "第一中学第一党支部"),
+    ("第一中学第一党支部 33010200101", "第一中学第一党支部"), ("第一中学 第一党支部", "第一中学第一党支部"),
+    ("第101中学党支部", "第101中学党支部"), ("第一中学（北校区）党支部", "第一中学(北校区)党支部"),
+])
+def test_organisation_keys(written, key):
+    assert organisation_key(written) == key
