@@ -26,7 +26,7 @@ from compliance.findings.baseline import Baseline, load_baseline
 from compliance.findings.table import BaselineMark, Judgements
 from compliance.findings.view import finding_dicts
 from compliance.findings.waivers import Waivers, apply_waivers, load_waivers
-from compliance.intake.discover import discover
+from compliance.intake.discover import LEDGER_SUFFIXES, discover
 from compliance.intake.gate import GateResult, gate
 from compliance.intake.meaning import HeaderReader
 from compliance.intake.normalise import SourceSummary, TableInfo, normalise
@@ -78,15 +78,14 @@ def take_in(
     the_layout = load_layout(layout, catalogue)
     with progress.stage("读取", unit="个文件") as tick:
         the_roster = read_roster(roster, limits) if roster is not None else None
-        files = discover(paths)
-        if not files:
-            raise InputError("没有找到台账文件（支持 .csv、.xlsx、.xlsm、.xls、.ods）",
-                             source=", ".join(map(str, paths)))
         reader = HeaderReader(catalogue.column_of)
-        sources = read_sources(files, reader, the_layout, tick, limits)
+        sources, found_notes = read_sources(discover(paths), reader, the_layout, tick, limits)
+        if not sources:
+            raise InputError(f"没有找到台账文件（支持 {'、'.join(LEDGER_SUFFIXES)}，以及内容是表格的其他文件）"
+                             + "".join(f"；{n}" for n in found_notes), source=", ".join(map(str, paths)))
     with progress.stage("规范化"):
         candidates = normalise(sources, catalogue, the_roster, reader)
-    notes = list(candidates.notes)
+    notes = [*found_notes, *candidates.notes]
     if the_roster is None:
         the_roster = Roster.from_ledgers(candidates.org_spellings())
         notes.append(NO_ROSTER)

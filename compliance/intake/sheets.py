@@ -11,7 +11,7 @@ import hashlib
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +20,7 @@ import pandas as pd
 from compliance.config.layout import Layout, Override
 from compliance.config.limits import Limits, column_letter
 from compliance.errors import InputError
-from compliance.intake.discover import LEDGER_SUFFIXES
+from compliance.intake.discover import LEDGER_SUFFIXES, Found, kind_of
 from compliance.intake.header import HEADER_SEARCH_ROWS, locate_header, no_header, sub_header
 from compliance.intake.meaning import HeaderReader
 from compliance.intake.values import is_blank
@@ -91,23 +91,30 @@ def read_rows(
     ``limits`` are checked before the memory they guard is spent (see compliance.config.limits)."""
     limits = limits or Limits()
     suffix = path.suffix.lower()
-    if suffix not in LEDGER_SUFFIXES:
-        raise InputError(f"不支持的文件类型“{suffix}”，请使用 {'、'.join(LEDGER_SUFFIXES)}", source=shown)
     if data is None:
         data = _read_bytes(path, shown, limits)  # (its size checked before reading)
     if not data:
         raise InputError("文件为空（0 字节）", source=shown)
-    if suffix == ".csv":
-        return {None: _read_csv(data, shown, limits)}
-    if suffix in (".xlsx", ".xlsm") and data.startswith(_OLE_MAGIC):
+    kind = kind_of(data, suffix)  # by the bytes: an .et, an .xlsx saved as .xls, a workbook with no extension
+    if kind is None:
+        raise NotASpreadsheet(f"不是表格文件，请使用 {'、'.join(LEDGER_SUFFIXES)}", source=shown)
+    if kind == "broken":
+        raise InputError("无法读取工作簿（文件损坏或并非表格文件）", source=shown)
+    if kind == "encrypted":
         raise InputError(_PROTECTED, source=shown)
-    if data.startswith(b"PK\x03\x04"):
-        inspect_zip(data, shown, limits, sheets=suffix != ".ods")
-    return _read_workbook_rows(path, shown, limits)
+    if kind == "csv":
+        return {None: _read_csv(data, shown, limits)}
+    if kind in ("xlsx", "ods"):
+        inspect_zip(data, shown, limits, sheets=kind == "xlsx")
+    return _read_workbook_rows(path, shown, limits, kind, data)
 
 
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an .xlsx in an OLE container is an encrypted one
+class NotASpreadsheet(InputError):
+    """A file whose bytes are no spreadsheet (an attachment in a ledger folder): listed, not read."""
+
+
 _PROTECTED = "工作簿受密码保护，无法读取；请在 Excel/WPS 中取消密码后另存，再重新检查"
+_NATURAL = {"xlsx": (".xlsx", ".xlsm", ".xltx", ".xltm"), "ods": (".ods",), "xls": (".xls", ".xlt")}
 
 
 def _read_bytes(path: Path, shown: str, limits: Limits) -> bytes:
@@ -246,14 +253,25 @@ def _longest_cells(table, shown: str, limits: Limits) -> None:
         limits.cell(len(column[row].as_py()), shown, None, row + 1, column_letter(index))
 
 
-def _read_workbook_rows(path: Path, shown: str, limits: Limits) -> dict[str | None, Sheet]:
+def _read_workbook_rows(path: Path, shown: str, limits: Limits, kind: str, data: bytes) -> dict[str | None, Sheet]:
     """Every sheet's cells. (Read by path, which tells the reader the format: from bytes it can only guess, and
-    its messages for broken files say less. The bytes checked against the limits were read a moment before.)
-    An .xls is read in a child process (compliance.intake.workbook): its reader can abort on a damaged file."""
+    its messages for broken files say less. The bytes checked against the limits were read a moment before.
+    A file whose name does not say what its bytes are — a WPS .et, an .xlsx saved as .xls — is read from a copy
+    named for them.) BIFF (.xls, .et) is read in a child process (compliance.intake.workbook): its reader can
+    abort on a damaged file."""
+    with contextlib.ExitStack() as stack:
+        if path.suffix.lower() not in _NATURAL[kind]:
+            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="compliance-"))
+            path = Path(folder) / f"workbook{_NATURAL[kind][0]}"
+            path.write_bytes(data)
+        return _sheets(path, shown, limits, kind)
+
+
+def _sheets(path: Path, shown: str, limits: Limits, kind: str) -> dict[str | None, Sheet]:
     from compliance.intake.workbook import ReaderDied, sheets_isolated, sheets_of
 
     try:
-        if path.suffix.lower() == ".xls":
+        if kind == "xls":
             parts = sheets_isolated(str(path), limits.cells)
         else:
             with _native_stderr_kept():
@@ -351,11 +369,12 @@ def blank_cells(cells: pd.DataFrame) -> pd.DataFrame:
 
 
 def read_source(
-    path: Path, shown: str, reader: HeaderReader, layout: Layout | None = None, limits: Limits | None = None
+    path: Path, shown: str, reader: HeaderReader, layout: Layout | None = None, limits: Limits | None = None,
+    data: bytes | None = None,
 ) -> SourceFile:
     """Read one ledger file: every sheet that has a recognisable header becomes a table."""
     limits = limits or Limits()
-    data = _read_bytes(path, shown, limits)
+    data = _read_bytes(path, shown, limits) if data is None else data
     result = SourceFile(shown, path, hashlib.sha256(data).hexdigest())
     sheets = read_rows(path, shown, data, limits)
     for sheet, content in sheets.items():
@@ -388,12 +407,31 @@ def read_source(
 
 
 def read_sources(
-    paths: Iterable[tuple[Path, str]], reader: HeaderReader, layout: Layout | None = None,
+    found: Found, reader: HeaderReader, layout: Layout | None = None,
     tick: Callable[[int], None] | None = None, limits: Limits | None = None,
-) -> list[SourceFile]:
-    out = []
-    for path, shown in paths:
-        out.append(read_source(path, shown, reader, layout, limits))
+) -> tuple[list[SourceFile], list[str]]:
+    """Every ledger found, read once: a byte-identical copy under another name (第一中学台账(1).xlsx) is not read
+    again. Also the notes to say about the folder: the copies, the files reached twice, the files that are no
+    spreadsheets (attachments)."""
+    out: list[SourceFile] = []
+    others = list(found.others)
+    copies: dict[str, list[str]] = {}  # sha256 → names
+    for path, shown in found.ledgers:
+        data = _read_bytes(path, shown, limits or Limits())
+        digest = hashlib.sha256(data).hexdigest()
+        if digest in copies and data:
+            copies[digest].append(shown)
+        else:
+            copies[digest] = [shown]
+            try:
+                out.append(read_source(path, shown, reader, layout, limits, data))
+            except NotASpreadsheet:
+                others.append((shown, "不是表格文件"))
         if tick is not None:
             tick(1)
-    return out
+    notes = [f"以下文件内容完全相同，只读取了第一个：{'、'.join(names)}" for names in copies.values() if len(names) > 1]
+    if found.twice:
+        notes.append(f"以下文件在给出的路径中出现不止一次，只读取了一次：{'、'.join(dict.fromkeys(found.twice))}")
+    if others:
+        notes.append(f"以下文件不是台账表格，未读取：{'、'.join(sorted(name for name, _ in others))}")
+    return out, notes

@@ -64,11 +64,10 @@ def suggest_layout(
 ) -> str:
     """The layout file (YAML text) that says what was understood of every table under ``paths``."""
     the_roster = read_roster(roster, limits) if roster is not None else None
-    files = discover(paths)
-    if not files:
-        raise InputError("没有找到台账文件（支持 .csv、.xlsx、.xlsm、.xls、.ods）", source=", ".join(map(str, paths)))
     reader = HeaderReader(catalogue.column_of)
-    sources = read_sources(files, reader, None, None, limits)
+    sources, _ = read_sources(discover(paths), reader, None, None, limits)
+    if not sources:
+        raise InputError("没有找到台账文件", source=", ".join(map(str, paths)))
     candidates = normalise(sources, catalogue, the_roster, reader)
     lines = [HEAD.format(paths=" ".join(map(str, paths))), "sources:"]
     for source, summary in zip(sources, candidates.sources, strict=True):

@@ -1,0 +1,97 @@
+"""What real ledger folders hold (issue 15): the same file reached twice or copied, WPS files and workbooks under
+the wrong name, links, attachments — each read once, or listed, never silently counted twice or skipped."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from compliance.config.catalogue import load_catalogue
+from compliance.errors import InputError
+from compliance.pipeline import take_in
+from tests.helpers import write_csv
+from tests.intake.test_ingest import records
+from tests.intake.test_understand import district, workbook
+
+REPO = Path(__file__).resolve().parents[2]
+AS_OF = dt.date(2024, 12, 31)
+
+
+def branch_book(path: Path, day: str = "2024-03-05") -> Path:
+    return workbook(path, {"台账": [["支部名称", "活动日期", "活动类型", "活动主题"],
+                                   ["一中第一党支部", day, "主题党日", "重温入党誓词"]]})
+
+
+def run(paths: list[Path], roster: Path):
+    return take_in(paths, roster, load_catalogue(), AS_OF)
+
+
+def test_a_file_reached_twice_is_read_once(tmp_path):
+    roster = district(tmp_path)
+    base = tmp_path / "ledgers"
+    book = branch_book(base / "一支部.xlsx")
+    (base / "链接.xlsx").symlink_to(book)
+    result = run([base, book, tmp_path / "ledgers" / ".." / "ledgers"], roster)
+    assert [(r[0], r[1], r[8]) for r in records(result)] == [("第一中学第一党支部", "2024-03-05", "一支部.xlsx")]
+    assert result.notes == ["以下文件在给出的路径中出现不止一次，只读取了一次：链接.xlsx、一支部.xlsx"]
+
+
+def test_a_byte_identical_copy_is_read_once_and_both_names_are_said(tmp_path):
+    roster = district(tmp_path)
+    book = branch_book(tmp_path / "ledgers" / "第一中学台账.xlsx")
+    shutil.copy(book, tmp_path / "ledgers" / "第一中学台账(1).xlsx")
+    result = run([tmp_path / "ledgers"], roster)
+    assert len(records(result)) == 1
+    assert [s.source for s in result.sources] == ["第一中学台账(1).xlsx"]
+    assert result.notes == ["以下文件内容完全相同，只读取了第一个：第一中学台账(1).xlsx、第一中学台账.xlsx"]
+
+
+def test_workbooks_are_known_by_their_bytes_and_attachments_are_listed(tmp_path):
+    roster = district(tmp_path)
+    ledgers = tmp_path / "ledgers"
+    xls = REPO / "fixtures" / "messy" / "ledgers" / "区教育局党组.xls"  # BIFF, as WPS .et files are too
+    shutil.copy(xls, ledgers / "局党组.et")
+    branch_book(ledgers / "另存为.xls", "2024-04-09")  # an .xlsx saved under the old extension
+    branch_book(ledgers / "没有扩展名", "2024-05-07")
+    (ledgers / "子文件夹").mkdir()
+    branch_book(ledgers / "子文件夹" / "二.xlsx", "2024-06-04")
+    (ledgers / "链接的文件夹").symlink_to(ledgers / "子文件夹", target_is_directory=True)
+    (ledgers / "子文件夹" / "回到上层").symlink_to(ledgers, target_is_directory=True)  # a loop
+    with zipfile.ZipFile(ledgers / "会议纪要.docx", "w") as docx:
+        docx.writestr("word/document.xml", "<w:document/>")
+    (ledgers / "合影.jpg").write_bytes(b"\xff\xd8\xff\xe0" + bytes(100))
+    (ledgers / "说明.pdf").write_bytes(b"%PDF-1.4\n")
+    result = run([ledgers], roster)
+    assert [(s.source, s.read) for s in result.sources] == [
+        ("另存为.xls", 1), ("子文件夹/二.xlsx", 1), ("局党组.et", 7), ("没有扩展名", 1)]
+    assert [(r[8], r[1]) for r in records(result)] == [
+        ("另存为.xls", "2024-04-09"), ("子文件夹/二.xlsx", "2024-06-04"), ("没有扩展名", "2024-05-07")]
+    # the linked folder is the folder itself: its files are not read again (nor is the loop followed)
+    assert result.notes[0] == "以下文件不是台账表格，未读取：会议纪要.docx、合影.jpg、说明.pdf"
+
+
+def test_a_file_named_like_a_workbook_that_cannot_be_read_stops_the_run(tmp_path):
+    roster = district(tmp_path)
+    (tmp_path / "ledgers" / "台账.et").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
+    with pytest.raises(InputError, match=r"^文件 台账\.et：无法读取工作簿（文件损坏或并非表格文件）"):
+        run([tmp_path / "ledgers"], roster)
+
+
+def test_a_folder_of_attachments_only_says_what_it_found(tmp_path):
+    roster = district(tmp_path)
+    (tmp_path / "ledgers" / "说明.pdf").write_bytes(b"%PDF-1.4\n")
+    with pytest.raises(InputError) as caught:
+        run([tmp_path / "ledgers"], roster)
+    assert str(caught.value).endswith("；以下文件不是台账表格，未读取：说明.pdf")
+
+
+def test_csv_is_still_read(tmp_path):
+    roster = district(tmp_path)
+    write_csv(tmp_path / "ledgers" / "一支部.csv", ["支部名称", "活动日期", "活动类型"],
+              [["一中第一党支部", "2024-03-05", "主题党日"]])
+    assert [r[:3] for r in records(run([tmp_path / "ledgers"], roster))] == [
+        ("第一中学第一党支部", "2024-03-05", "主题党日")]
