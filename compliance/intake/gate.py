@@ -193,6 +193,14 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
              "column": check.column, "value": cell_text(frame[_RAW[check.column]].iat[i]),
              "reason": check.reason(ctx, i), "org": names[org[i]]}
         )
+    for i, first in _repeats(frame, org, gx_frame["类型"].to_numpy(), accepted):
+        counted[i] = False
+        where = _place(table_info[tables[first]], int(rows[first]))
+        warning_rows.append(
+            {"source": table_info[tables[i]].source, "sheet": table_info[tables[i]].sheet, "row": int(rows[i]),
+             "column": None, "value": None, "org": names[org[i]],
+             "reason": f"疑似重复记录：与{where}相同（组织、日期、类型、主题、主讲人），只计一次"}
+        )
     warnings = issues_frame(warning_rows)
     if len(warnings):
         warnings = issues_frame(
@@ -208,6 +216,30 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
     keep = np.flatnonzero(accepted)
     records = records_frame(frame, keep, org, gx_frame["类型"].to_numpy())
     return GateResult(records, counted[keep], rejected, warnings, summary)
+
+
+def _repeats(frame: pd.DataFrame, org: np.ndarray, types: np.ndarray, accepted: np.ndarray) -> list[tuple[int, int]]:
+    """(row, the first row like it) for every accepted row that repeats an earlier one: the same organisation, date,
+    type, topic and person (a 党委 summary sheet repeating its branches' rows, a row pasted twice). Two meetings on
+    one day with another topic or person are not repeats."""
+    at = np.flatnonzero(accepted)
+    if not len(at):
+        return []
+    keys = pd.DataFrame({
+        "org": org[at], "date": frame["date"].to_numpy()[at], "type": types[at],
+        "topic": frame["topic"].to_numpy(dtype=object)[at], "person": frame["person"].to_numpy(dtype=object)[at],
+    }).fillna({"topic": "", "person": ""})
+    group = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy()
+    repeated = pd.Series(group).duplicated().to_numpy()
+    if not repeated.any():
+        return []
+    first = np.full(group.max() + 1, -1, dtype=np.int64)
+    first[group[::-1]] = at[::-1]  # the earliest row of each group wins (written last)
+    return [(int(at[k]), int(first[group[k]])) for k in np.flatnonzero(repeated)]
+
+
+def _place(table: TableInfo, row: int) -> str:
+    return f"文件 {table.source}" + (f"，工作表“{table.sheet}”" if table.sheet else "") + f"，第 {row} 行"
 
 
 def _days(column: pd.Series) -> np.ndarray:

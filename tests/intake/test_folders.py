@@ -95,3 +95,35 @@ def test_csv_is_still_read(tmp_path):
               [["一中第一党支部", "2024-03-05", "主题党日"]])
     assert [r[:3] for r in records(run([tmp_path / "ledgers"], roster))] == [
         ("第一中学第一党支部", "2024-03-05", "主题党日")]
+
+
+def test_a_record_repeated_is_counted_once_and_every_repeat_is_said(tmp_path):
+    from compliance.pipeline import run_check
+    from compliance.render.common import issue_list
+    from tests.helpers import activity_records
+
+    roster = district(tmp_path)
+    rows = [["一中第一党支部", "2024-03-05", "支委会", "研究3月工作", "李明"],
+            ["一中第一党支部", "2024-03-05", "支委会", "研究3月工作", "李明"],  # pasted twice
+            ["一中第一党支部", "2024-03-05", "支委会", "研究发展党员", "李明"],  # another meeting that day
+            ["第一中学党委", "2024-04-15", "调研报告", "关于课后服务的调研", "王芳"]]
+    header = ["组织", "日期", "类型", "主题", "主讲人"]
+    workbook(tmp_path / "ledgers" / "第一中学.xlsx", {
+        "第一党支部": [header, *rows[:3]],
+        "党委汇总": [header, rows[0], rows[3], rows[3]],  # the unit's summary repeats its branch's rows
+    })
+    result = run_check([tmp_path / "ledgers"], roster, as_of=AS_OF)
+    assert [(r.org, str(r.date), r.topic, r.sheet, r.row) for r in activity_records(result)] == [
+        ("第一中学第一党支部", "2024-03-05", "研究3月工作", "第一党支部", 2),
+        ("第一中学第一党支部", "2024-03-05", "研究发展党员", "第一党支部", 4),
+        ("第一中学党委", "2024-04-15", "关于课后服务的调研", "党委汇总", 3),
+    ]
+    assert [(w["sheet"], w["row"], w["reason"]) for w in issue_list(result.warnings)] == [
+        ("党委汇总", 2, "疑似重复记录：与文件 第一中学.xlsx，工作表“第一党支部”，第 2 行相同（组织、日期、类型、主题、主讲人），只计一次"),
+        ("党委汇总", 4, "疑似重复记录：与文件 第一中学.xlsx，工作表“党委汇总”，第 3 行相同（组织、日期、类型、主题、主讲人），只计一次"),
+        ("第一党支部", 3, "疑似重复记录：与文件 第一中学.xlsx，工作表“第一党支部”，第 2 行相同（组织、日期、类型、主题、主讲人），只计一次"),
+    ]
+    assert [(s.read, s.accepted, s.rejected, s.blank) for s in result.sources] == [(6, 6, 0, 0)]
+    # one research report, not two: 王芳 still owes the second of the year
+    reports = [f for f in result.findings() if f["rule"] == "leader-research-yearly" and f["person"] == "王芳"]
+    assert [(f["status"], f["actual"], f["expected"]) for f in reports] == [("violation", 1, 2)]
