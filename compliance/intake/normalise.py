@@ -22,7 +22,7 @@ from compliance.domain import COLUMNS
 from compliance.frames import frame, objects
 from compliance.intake.meaning import HeaderReader
 from compliance.intake.roster import Roster, infer_org_type
-from compliance.intake.sheets import SourceFile, Table
+from compliance.intake.sheets import SourceFile, Table, blank_cells
 from compliance.intake.understand import Understanding, understand
 from compliance.intake.values import ValueProblem, is_blank, parse_count, parse_date, parse_mark
 from compliance.spelling import normalise_name, normalise_text, organisation_key, person_key
@@ -227,6 +227,24 @@ def _missing(understood: Understanding, table: Table, from_name: dict[str, str],
     return missing
 
 
+_FOOTER = re.compile(
+    r"^(?:合计|小计|总计|共计|累计|填表人|填报人|制表人?|审核人?|审批人|负责人签字|签字|填表日期|填报日期|制表日期|报送日期|"
+    r"填报单位|单位盖章|盖章|备注[:：]|说明[:：]|注[:：])"
+)
+
+
+def _footers(table: Table) -> pd.Series:
+    """The rows under a table that are no records — 合计/小计 lines, 填表人：… 审核人：…, 填报日期 — by their first
+    filled cell: row number → that cell's text."""
+    if not len(table.cells):
+        return pd.Series([], dtype=object)
+    cells = table.cells.where(~blank_cells(table.cells))
+    first = cells.bfill(axis=1).iloc[:, 0]
+    text = first.dropna().astype(str)
+    squeezed = text.str.replace(r"\s+", "", regex=True)
+    return text[squeezed.str.match(_FOOTER)]
+
+
 def _column_name(table: Table, position: int) -> str:
     """A column as the user finds it: its header, or where it is (第 3 列; in a workbook, its letter)."""
     if table.headers[position]:
@@ -298,8 +316,15 @@ def normalise(
                                     understood.header_map(table.headers), unused, from_name, missing,
                                     frozenset(table.headers[p] for p in understood.by_content)))
             summary.read += len(table.cells)
-            summary.blank += int(table.blank.sum())
-            body = table.cells.loc[~table.blank.to_numpy(), list(understood.columns)]
+            footer = _footers(table)
+            warnings.extend(
+                {"source": table.source, "sheet": table.sheet, "row": int(row), "column": None, "value": text,
+                 "reason": "表尾的合计、签名或日期行，不是活动记录，按空行计", "org": None}
+                for row, text in footer.items()
+            )
+            empty = table.blank.to_numpy() | table.cells.index.isin(footer.index)
+            summary.blank += int(empty.sum())
+            body = table.cells.loc[~empty, list(understood.columns)]
             n = len(body)
             if missing and n:
                 notes.append(_table_note(table, missing, n))

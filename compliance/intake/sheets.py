@@ -21,7 +21,7 @@ from compliance.config.layout import Layout, Override
 from compliance.config.limits import Limits, column_letter
 from compliance.errors import InputError
 from compliance.intake.discover import LEDGER_SUFFIXES, Found, kind_of
-from compliance.intake.header import HEADER_SEARCH_ROWS, locate_header, no_header, sub_header
+from compliance.intake.header import HEADER_SEARCH_ROWS, locate_header, no_header, row_columns, sub_header
 from compliance.intake.meaning import HeaderReader
 from compliance.intake.values import is_blank
 from compliance.intake.zipscan import inspect_zip
@@ -322,21 +322,22 @@ def _native_stderr_kept():
 
 def to_table(
     content: Sheet, header_index: int, source: str, sheet: str | None, override: Override | None = None,
-    two_rows: bool = False,
+    two_rows: bool = False, end: int | None = None,
 ) -> Table:
-    """The table below the header row at ``header_index`` (0-based); with ``two_rows``, the header is that row and
-    the one below it (a group heading such as 参会情况 over 应到 | 实到): a cell of the lower row names its column."""
+    """The table below the header row at ``header_index`` (0-based), up to the row ``end`` (0-based, exclusive;
+    default: the sheet's last); with ``two_rows``, the header is that row and the one below it (a group heading
+    such as 参会情况 over 应到 | 实到): a cell of the lower row names its column."""
     first_body = header_index + (2 if two_rows else 1)
     if content.frame is not None:
         header = content.frame.iloc[header_index].tolist()
         lower = content.frame.iloc[header_index + 1].tolist() if two_rows else []
         width = content.frame.shape[1]
-        cells = content.frame.iloc[first_body:]
+        cells = content.frame.iloc[first_body:end]
     else:
         rows = content.rows
         header, lower = rows[header_index], (rows[header_index + 1] if two_rows else [])
-        width = max((len(r) for r in rows[header_index:]), default=0)
-        body = [list(r) + [""] * (width - len(r)) for r in rows[first_body:]]
+        width = max((len(r) for r in rows[header_index:end]), default=0)
+        body = [list(r) + [""] * (width - len(r)) for r in rows[first_body:end]]
         cells = pd.DataFrame(body, columns=range(width), dtype=object)
     header = list(header) + [None] * (width - len(header))
     lower = list(lower) + [None] * (width - len(lower))
@@ -347,6 +348,34 @@ def to_table(
     blank = empty.all(axis=1) if width else pd.Series(True, index=cells.index)
     _fill_merged(cells, content.merged, first_body)
     return Table(source, sheet, header_index + 1, headers, cells, blank, empty.all(axis=0), override)
+
+
+def _next_header(table: Table, reader: HeaderReader, override: Override | None) -> int | None:
+    """The 0-based row index of the next header in the sheet below ``table``'s (a second table stacked under the
+    first): a body row holding at least two of the header's own words (in any order) that names as many distinct
+    columns as the header does. None when there is none."""
+    words = {h for h in table.headers if h}
+    if len(words) < 2 or not len(table.cells):
+        return None
+    hits = table.cells.apply(lambda column: column.astype("string").str.strip().isin(words)).sum(axis=1)
+    wanted = len(row_columns(table.headers, reader, override.columns if override else {}))
+    for row in hits.index[hits.to_numpy() >= 2]:
+        values = table.cells.loc[row].tolist()
+        if len(row_columns(values, reader, override.columns if override else {})) >= min(wanted, 2):
+            return int(row) - 1  # the frame's index is the 1-based Excel row
+    return None
+
+
+def _end_before(table: Table, header: int) -> int:
+    """Where the table above a stacked one ends: before the next header and any title rows just above it (a row
+    with one text cell, such as “第二党支部”) and blank rows between."""
+    end = header
+    while end - 1 >= table.header_row and end in table.cells.index:  # row ``end`` (1-based) is the one above
+        filled = [c for c in table.cells.loc[end].tolist() if not is_blank(c)]
+        if len(filled) > 1 or (filled and not isinstance(filled[0], str)):
+            break
+        end -= 1
+    return end
 
 
 def _fill_merged(cells: pd.DataFrame, merged: Merged, first_body_index: int) -> None:
@@ -395,9 +424,15 @@ def read_source(
                 result.skipped_sheets.append({"sheet": sheet, "reason": "未找到表头（不是台账）"})
                 continue
             index = header[0]
-        head = content.head(index + 2)
-        second = index + 1 < len(head) and sub_header(head[index], head[index + 1], reader)
-        result.tables.append(to_table(content, index, shown, sheet, override, two_rows=second))
+        while index is not None:  # tables stacked in one sheet: a repeated header row starts the next
+            head = content.head(index + 2)
+            second = index + 1 < len(head) and sub_header(head[index], head[index + 1], reader)
+            table = to_table(content, index, shown, sheet, override, two_rows=second)
+            index = _next_header(table, reader, override)
+            if index is not None:
+                end = _end_before(table, index)
+                table = to_table(content, table.header_row - 1, shown, sheet, override, two_rows=second, end=end)
+            result.tables.append(table)
     if not result.tables and all(s["reason"] == "空表" for s in result.skipped_sheets):
         raise InputError("文件为空（没有任何内容）", source=shown)
     if not result.tables:

@@ -127,3 +127,46 @@ def test_a_record_repeated_is_counted_once_and_every_repeat_is_said(tmp_path):
     # one research report, not two: 王芳 still owes the second of the year
     reports = [f for f in result.findings() if f["rule"] == "leader-research-yearly" and f["person"] == "王芳"]
     assert [(f["status"], f["actual"], f["expected"]) for f in reports] == [("violation", 1, 2)]
+
+
+def test_footer_rows_are_blank_rows_with_the_reason(tmp_path):
+    from compliance.render.common import issue_list
+
+    roster = district(tmp_path)
+    workbook(tmp_path / "ledgers" / "一支部.xlsx", {"台账": [
+        ["支部名称", "活动日期", "活动类型", "应到", "实到"],
+        ["一中第一党支部", "2024-03-05", "支委会", 5, 5],
+        ["一中第一党支部", "2024-04-09", "支委会", 5, 4],
+        ["合 计", None, None, 10, 9],
+        [None, "填表人：孙小红", None, "审核人：李明", None],
+        ["填报日期：2025年1月6日"],
+    ]})
+    result = run([tmp_path / "ledgers"], roster)
+    assert result.exit_code() == 0  # a clean ledger with its footer passes an upload pipeline
+    assert [(s.read, s.accepted, s.rejected, s.blank) for s in result.sources] == [(5, 2, 0, 3)]
+    assert [(w["row"], w["value"], w["reason"]) for w in issue_list(result.warnings)] == [
+        (4, "合 计", "表尾的合计、签名或日期行，不是活动记录，按空行计"),
+        (5, "填表人：孙小红", "表尾的合计、签名或日期行，不是活动记录，按空行计"),
+        (6, "填报日期：2025年1月6日", "表尾的合计、签名或日期行，不是活动记录，按空行计"),
+    ]
+
+
+def test_tables_stacked_in_one_sheet_each_have_their_own_header(tmp_path):
+    roster = district(tmp_path)
+    workbook(tmp_path / "ledgers" / "第一中学.xlsx", {"台账": [
+        ["第一党支部"],
+        ["支部名称", "活动日期", "活动类型", "主讲人"],
+        ["一中第一党支部", "2024-03-05", "党课", "李明"],
+        [],
+        ["第二党支部"],
+        ["主讲人", "活动类型", "活动日期", "支部名称"],  # the same names, in another order
+        ["王芳", "党课", "2024-03-12", "第一中学第二党支部"],
+    ]})
+    result = run([tmp_path / "ledgers"], roster)
+    assert [(t.header_row, list(t.mapping.values())) for t in result.tables] == [
+        (2, ["组织", "日期", "类型", "主讲人"]), (6, ["主讲人", "类型", "日期", "组织"])]
+    assert [(r[0], r[1], r[4], r[10]) for r in records(result)] == [
+        ("第一中学第一党支部", "2024-03-05", "李明", 3), ("第一中学第二党支部", "2024-03-12", "王芳", 7)]
+    assert result.rejected.empty
+    # the title and blank rows between the tables belong to neither, as title rows above a header never do
+    assert [(s.read, s.accepted, s.blank) for s in result.sources] == [(2, 2, 0)]
