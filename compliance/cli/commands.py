@@ -171,7 +171,9 @@ def check(paths, roster, rules, layout, as_of, period, out, formats, fail_on, fa
     except InputError as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:
-        raise UserError(f"无法写入报告：{exc}") from None
+        from compliance.render.staging import write_error
+
+        raise UserError(write_error(exc, out)) from None
     _summary(result, out, [name for name in chosen if name not in STREAMS])
     if not quiet:
         click.echo(progress.summary(), err=True)

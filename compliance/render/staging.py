@@ -1,7 +1,9 @@
 """Reports appear all at once or not at all.
 
-A run writes its files into a staging folder beside ``--out`` (``.NAME.new-PID-…``). Only when every format has been
-written are its entries moved into ``--out``, each by a rename, with interrupts held off for those few
+A run writes its files into a staging folder inside ``--out`` (``.compliance-new-PID-…``: on the same file system
+as the reports, so that publishing is renames even when ``--out`` is a mount point, a Docker volume, a USB stick
+or a network share). Only when every format has been written are its entries moved into ``--out``, each by a
+rename, with interrupts held off for those few
 microseconds; the entries of the previous run that this run did not write again (another ``--format``) go, as the
 manifest ``.compliance-manifest`` lists them. Anything else in ``--out`` — the user's own files, ``.gitkeep`` — is
 never touched, so ``--out .`` is safe. A run that fails or is interrupted while writing (a full disk, Ctrl-C, a
@@ -11,7 +13,9 @@ kill) leaves the previous reports as they were; its staging folder is removed, o
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -19,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 MANIFEST = ".compliance-manifest"
+_STAGING = ".compliance-"  # + new-PID-… (this run's files) or old-PID-… (the previous run's, on their way out)
 
 
 @contextlib.contextmanager
@@ -27,7 +32,7 @@ def staged(out: Path) -> Iterator[Path]:
     out = Path(out).absolute()
     out.mkdir(parents=True, exist_ok=True)
     _sweep(out)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-{os.getpid()}-", dir=out.parent))
+    stage = Path(tempfile.mkdtemp(prefix=f"{_STAGING}new-{os.getpid()}-", dir=out))
     try:
         yield stage
         publish(stage, out)
@@ -37,9 +42,9 @@ def staged(out: Path) -> Iterator[Path]:
 
 def publish(stage: Path, out: Path) -> None:
     """Move every entry of ``stage`` into ``out``, replacing what the previous run wrote."""
-    entries = sorted(p.name for p in stage.iterdir())
+    entries = sorted(p.name for p in stage.iterdir() if not p.name.startswith(_STAGING))
     previous = _manifest(out)
-    trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-{os.getpid()}-", dir=out.parent))
+    trash = Path(tempfile.mkdtemp(prefix=f"{_STAGING}old-{os.getpid()}-", dir=out))
     with _interrupts_held():
         for name in sorted(set(previous) | set(entries)):
             if (out / name).exists() and (name in entries or name in previous):
@@ -48,6 +53,15 @@ def publish(stage: Path, out: Path) -> None:
             os.replace(stage / name, out / name)
         (out / MANIFEST).write_text("".join(f"{name}\n" for name in entries), encoding="utf-8")
     shutil.rmtree(trash, ignore_errors=True)
+
+
+def write_error(exc: OSError, out: Path) -> str:
+    """Why the reports could not be written, in Chinese, naming ``--out`` (never the staging folder)."""
+    reasons = {errno.ENOSPC: "磁盘空间不足", errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限",
+               errno.EROFS: "磁盘是只读的", errno.ENAMETOOLONG: "路径过长", errno.EDQUOT: "超出磁盘配额",
+               errno.ENOTDIR: "路径中有一项是文件而不是文件夹", errno.EEXIST: "同名的文件已存在",
+               errno.EXDEV: "不能跨磁盘移动文件", errno.EIO: "磁盘读写出错"}
+    return f"无法把报告写入 {out}：{reasons.get(exc.errno, exc.strerror or str(exc))}"
 
 
 def _manifest(out: Path) -> list[str]:
@@ -67,10 +81,12 @@ def _ours() -> set[str]:
 
 
 def _sweep(out: Path) -> None:
-    """Remove staging and trash folders left by runs that were killed (their process is gone)."""
-    for leftover in out.parent.glob(f".{out.name}.[no][el][wd]-*"):
-        pid = leftover.name.split("-")[1]
-        if pid.isdigit() and not _alive(int(pid)):
+    """Remove staging and trash folders left by runs that were killed (their process is gone): inside ``out``, and
+    beside it where earlier versions put them."""
+    leftovers = [*out.glob(f"{_STAGING}[no][el][wd]-*"), *out.parent.glob(f".{out.name}.[no][el][wd]-*")]
+    for leftover in leftovers:
+        pid = re.search(r"(?:new|old)-(\d+)-", leftover.name)
+        if pid and not _alive(int(pid[1])):
             shutil.rmtree(leftover, ignore_errors=True)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -53,9 +54,10 @@ def test_a_full_disk_leaves_the_previous_reports_intact_and_no_partial_set(previ
     failing_xlsx(monkeypatch, OSError(errno.ENOSPC, "No space left on device"))
     result = run(previous, "--format", "json,html,xlsx", "--as-of", "2024-12-31")
     assert result.exit_code == 2
-    assert result.output == "错误：无法写入报告：[Errno 28] No space left on device\n"
+    assert result.output == f"错误：无法把报告写入 {previous}：磁盘空间不足\n"  # --out, never the staging folder
     assert snapshot(previous) == before  # not even the new findings.json, written before xlsx failed
-    assert siblings(previous) == []  # the staging folder is gone
+    assert siblings(previous) == []
+    assert not [p for p in previous.iterdir() if p.name.startswith(".compliance-") and p.is_dir()]  # staging gone
 
 
 def test_ctrl_c_while_writing_leaves_the_previous_reports_intact(previous, monkeypatch):
@@ -68,13 +70,36 @@ def test_ctrl_c_while_writing_leaves_the_previous_reports_intact(previous, monke
 
 
 def test_a_killed_runs_staging_folder_is_swept_by_the_next_run(previous):
-    dead = previous.parent / ".reports.new-999999999-abc"  # no such process
+    dead = previous / ".compliance-new-999999999-abc"  # no such process
     dead.mkdir()
     (dead / "findings.json").write_text("{}")
-    alive = previous.parent / f".reports.new-{os.getppid()}-abc"  # a run still going: left alone
+    alive = previous / f".compliance-old-{os.getppid()}-abc"  # a run still going: left alone
     alive.mkdir()
+    beside = previous.parent / ".reports.new-999999999-abc"  # where earlier versions staged
+    beside.mkdir()
     assert run(previous, "--format", "json").exit_code == 0
-    assert siblings(previous) == [alive.name]
+    assert siblings(previous) == []
+    assert sorted(p.name for p in previous.iterdir() if p.is_dir()) == [alive.name]
+
+
+def test_out_on_another_file_system_is_published_by_renames_inside_it(previous, monkeypatch):
+    """A mount point, a Docker volume, a USB stick: a rename from outside --out into it fails (EXDEV). The run
+    stages inside --out, so it never needs one."""
+    from compliance.render import staging
+
+    rename = os.replace
+
+    def across_devices(src, dst):
+        inside = [previous.resolve() in Path(p).resolve().parents for p in (src, dst)]
+        if not all(inside):  # --out is the mount point: only renames within it work
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        rename(src, dst)
+
+    monkeypatch.setattr(staging.os, "replace", across_devices)
+    result = run(previous, "--format", "json,html", "--as-of", "2024-12-31")
+    assert result.exit_code == 0, result.output
+    assert '"as_of": "2024-12-31"' in (previous / "findings.json").read_text(encoding="utf-8")
+    assert not [p for p in previous.iterdir() if p.name.startswith(".compliance-") and p.is_dir()]
 
 
 def test_a_rerun_replaces_exactly_what_the_previous_run_wrote(previous):
