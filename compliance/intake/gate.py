@@ -34,6 +34,7 @@ from compliance.intake.issues import cell_text, issues_frame
 from compliance.intake.normalise import Candidates, TableInfo, records_frame, resolve_orgs
 from compliance.intake.roster import Roster
 from compliance.intake.values import PLAUSIBLE
+from compliance.spelling import split_list
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,12 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
              "column": check.column, "value": cell_text(frame[_RAW[check.column]].iat[i]),
              "reason": check.reason(ctx, i), "org": names[org[i]]}
         )
+    for i, name, leader in _near_leaders(frame, org, roster, accepted):
+        warning_rows.append(
+            {"source": table_info[tables[i]].source, "sheet": table_info[tables[i]].sheet, "row": int(rows[i]),
+             "column": "主讲人", "value": cell_text(frame["person"].iat[i]), "org": names[org[i]],
+             "reason": f"“{name}”与本单位领导干部“{leader}”只差一个字，未计为其本人；如是同一人，请更正台账或名册"}
+        )
     for i, first in _repeats(frame, org, gx_frame["类型"].to_numpy(), accepted):
         counted[i] = False
         where = _place(table_info[tables[first]], int(rows[first]))
@@ -236,6 +243,47 @@ def _repeats(frame: pd.DataFrame, org: np.ndarray, types: np.ndarray, accepted: 
     first = np.full(group.max() + 1, -1, dtype=np.int64)
     first[group[::-1]] = at[::-1]  # the earliest row of each group wins (written last)
     return [(int(at[k]), int(first[group[k]])) for k in np.flatnonzero(repeated)]
+
+
+def _near_leaders(frame: pd.DataFrame, org: np.ndarray, roster: Roster, accepted: np.ndarray) -> list[tuple]:
+    """(row, name, leader) for every name in an accepted row that is no leader's but one character away from a
+    leader of the row's organisation or a unit above it (李明明 for 李明, 王方 for 王芳): never silently
+    uncredited. Each distinct (organisation, names) is looked at once."""
+    if not len(roster.leaders):
+        return []
+    leaders = set(roster.leader_names)
+    by_org: dict[int, list[str]] = {}
+    for name, unit in zip(roster.leader_names, roster.leader_org, strict=True):
+        by_org.setdefault(int(unit), []).append(name)
+    persons = frame["person"].to_numpy(dtype=object)
+    at = np.flatnonzero(accepted & pd.notna(persons) & (org >= 0))
+    if not len(at):
+        return []
+    keys = pd.DataFrame({"org": org[at], "person": persons[at]})
+    codes = keys.groupby(["org", "person"], sort=False).ngroup().to_numpy()
+    first = np.full(codes.max() + 1, -1, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(at))[::-1]
+    out = []
+    for code, k in enumerate(first):
+        unit, chain = int(org[at[k]]), []
+        while unit >= 0:
+            chain.extend(by_org.get(unit, []))
+            unit = int(roster.parent[unit])
+        near = [(n, leader) for n in split_list(persons[at[k]]) if n not in leaders
+                for leader in sorted(set(chain)) if _one_apart(n, leader)][:3]
+        if near:
+            out.extend((int(i), name, leader) for i in at[codes == code] for name, leader in near)
+    return sorted(out)
+
+
+def _one_apart(a: str, b: str) -> bool:
+    """One character changed, added or left out (both at least two characters long)."""
+    if min(len(a), len(b)) < 2 or abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:k] + long_[k + 1:] == short for k in range(len(long_)))
 
 
 def _place(table: TableInfo, row: int) -> str:

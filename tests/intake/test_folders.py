@@ -170,3 +170,20 @@ def test_tables_stacked_in_one_sheet_each_have_their_own_header(tmp_path):
     assert result.rejected.empty
     # the title and blank rows between the tables belong to neither, as title rows above a header never do
     assert [(s.read, s.accepted, s.blank) for s in result.sources] == [(2, 2, 0)]
+
+
+def test_a_lecturer_with_a_post_is_credited_and_a_near_miss_is_said(tmp_path):
+    from compliance.render.common import issue_list
+
+    roster = district(tmp_path)
+    write_csv(tmp_path / "ledgers" / "党课.csv", ["支部名称", "授课日期", "活动类型", "授课人"],
+              [["一中第一党支部", "2024-03-05", "党课", "李明（书记）"],
+               ["一中第一党支部", "2024-04-09", "党课", "李明明"],  # one character too many
+               ["一中第一党支部", "2024-05-07", "党课", "王方\n张三"],  # one character off, and a teacher
+               ["一中第一党支部", "2024-06-04", "党课", "刘洋 校长"]])  # not a leader here, nor near one
+    result = run([tmp_path / "ledgers"], roster)
+    assert [r[4] for r in records(result)] == ["李明", "李明明", "王方、张三", "刘洋"]
+    assert [(w["row"], w["value"], w["reason"]) for w in issue_list(result.warnings)] == [
+        (3, "李明明", "“李明明”与本单位领导干部“李明”只差一个字，未计为其本人；如是同一人，请更正台账或名册"),
+        (4, "王方、张三", "“王方”与本单位领导干部“王芳”只差一个字，未计为其本人；如是同一人，请更正台账或名册"),
+    ]
