@@ -8,6 +8,7 @@ file, sheet, row and column. The tree is flattened into arrays (parent index, DF
 from __future__ import annotations
 
 import difflib
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -207,12 +208,15 @@ def _read_orgs(rows, source, sheet) -> list[Organisation]:
     names = {o.name for o in orgs}
     spellings: dict[str, str] = {}
     for org in orgs:
-        if org.parent and org.parent not in names:
-            raise InputError(f"上级组织“{org.parent}”不在名册中", **places[org.name], column="上级组织")
         for alias in org.aliases:
             owner = spellings.setdefault(alias, org.name)
             if owner != org.name or (alias in names and alias != org.name):
                 raise InputError(f"别名“{alias}”同时指向多个组织", **places[org.name], column="别名")
+    for index, org in enumerate(orgs):  # a parent written by its alias (一中党委) is that organisation
+        if org.parent and org.parent not in names:
+            if org.parent not in spellings:
+                raise InputError(f"上级组织“{org.parent}”不在名册中", **places[org.name], column="上级组织")
+            orgs[index] = org.model_copy(update={"parent": spellings[org.parent]})
     parent_of = {o.name: o.parent for o in orgs}
     for org in orgs:
         seen, node = set(), org.name
@@ -251,7 +255,37 @@ def _read_leaders(rows, source, sheet, orgs: list[Organisation]) -> list[Leader]
                 end=end,
             )
         )
-    return leaders
+    return _one_per_person(leaders)
+
+
+def _one_per_person(leaders: list[Leader]) -> list[Leader]:
+    """The same person in the same unit on two rows whose terms overlap (书记 on one row, 校长 on the next) is one
+    leader holding both posts, from the earlier start to the later end — never judged twice."""
+    merged: list[Leader] = []
+    rows: dict[tuple[str, str], list[int]] = {}  # (person, unit) → positions in ``merged``
+    for leader in leaders:
+        places = rows.setdefault((person_key(leader.name), leader.org), [])
+        same = next((i for i in places if _overlap(merged[i], leader)), None)
+        if same is None:
+            places.append(len(merged))
+            merged.append(leader)
+            continue
+        other = merged[same]
+        starts = [d for d in (other.start, leader.start) if d]
+        merged[same] = other.model_copy(update={
+            "posts": tuple(dict.fromkeys((*other.posts, *leader.posts))),
+            "start": min(starts) if len(starts) == 2 else None,
+            "end": None if other.end is None or leader.end is None else max(other.end, leader.end),
+        })
+    return merged
+
+
+def _overlap(a: Leader, b: Leader) -> bool:
+    def span(x: Leader) -> tuple[date, date]:
+        return x.start or date.min, x.end or date.max
+
+    (a0, a1), (b0, b1) = span(a), span(b)
+    return a0 < b1 and b0 < a1
 
 
 def _euler_tour(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
