@@ -200,6 +200,14 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
              "column": "主讲人", "value": cell_text(frame["person"].iat[i]), "org": names[org[i]],
              "reason": f"“{name}”与本单位领导干部“{leader}”只差一个字，未计为其本人；如是同一人，请更正台账或名册"}
         )
+    more = frame["more_types"].to_numpy(dtype=object)
+    for i in np.flatnonzero(accepted & ~pd.isna(more)):
+        named = "、".join((str(frame["type"].iat[i]), *more[i]))
+        warning_rows.append(
+            {"source": table_info[tables[i]].source, "sheet": table_info[tables[i]].sheet, "row": int(rows[i]),
+             "column": "类型", "value": cell_text(frame["raw_type"].iat[i]), "org": names[org[i]],
+             "reason": f"一行写了几种活动（{named}），每种各计一次"}
+        )
     for i, first in _repeats(frame, org, gx_frame["类型"].to_numpy(), accepted):
         counted[i] = False
         where = _place(table_info[tables[first]], int(rows[first]))
@@ -222,7 +230,23 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
         source.accepted, source.rejected = int(kept[index]), int(lost[index])
     keep = np.flatnonzero(accepted)
     records = records_frame(frame, keep, org, gx_frame["类型"].to_numpy())
-    return GateResult(records, counted[keep], rejected, warnings, summary)
+    records, counted_kept = _each_type(records, counted[keep], frame["more_types"].to_numpy(dtype=object)[keep],
+                                       catalogue.activity_types)
+    return GateResult(records, counted_kept, rejected, warnings, summary)
+
+
+def _each_type(records: pd.DataFrame, counted: np.ndarray, more: np.ndarray, vocabulary: tuple[str, ...]):
+    """A row naming several types (主题党日暨党课) is a record of each: a copy per further type, right after it."""
+    several = np.flatnonzero(~pd.isna(more))
+    if not len(several):
+        return records, counted
+    copies = [(k, vocabulary.index(t)) for k in several for t in more[k]]
+    at = np.array([k for k, _ in copies], dtype=np.int64)
+    extra = records.iloc[at].copy()
+    extra["type"] = np.array([t for _, t in copies], dtype=np.int64)
+    order = np.argsort(np.concatenate([np.arange(len(records)), at]), kind="stable")
+    combined = pd.concat([records, extra], ignore_index=True).iloc[order].reset_index(drop=True)
+    return combined, np.concatenate([counted, counted[at]])[order]
 
 
 def _repeats(frame: pd.DataFrame, org: np.ndarray, types: np.ndarray, accepted: np.ndarray) -> list[tuple[int, int]]:

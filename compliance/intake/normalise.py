@@ -147,6 +147,7 @@ def _org_from_name(table: Table, roster: Roster | None) -> tuple[str | None, str
 
 
 _BRACKETED = re.compile(r"\([^)]*\)")  # normalised text: brackets are half-width
+_SEVERAL = re.compile(r"[、,;/+&]|暨|及|和|与|兼")  # between two types named in one cell
 _PLACEHOLDERS = frozenset({"-", "--", "—", "——", "/", "无", "空", "－", "_"})
 _UNIT_SUFFIXES = ("委员会", "分党委", "党总支", "总支", "党委", "工委", "党组")
 
@@ -383,9 +384,25 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
             return catalogue.type_of[bare]  # a qualifier in brackets: 支部委员会（扩大）, 党课（书记讲党课）
         return catalogue.type_of.get(key, normalise_text(str(value)))
 
-    types = _convert(raw["type"], canonical_type)[0]
+    def more_types(value: object) -> tuple[str, ...] | None:
+        """The other types of a row naming two or more (主题党日暨党课, 支委会、党小组会), all known, else None."""
+        if is_blank(value) or normalise_name(str(value)) in catalogue.type_of:
+            return None
+        parts = [p for p in _SEVERAL.split(normalise_name(str(value))) if p]
+        known = [catalogue.type_of.get(p) for p in parts]
+        return tuple(dict.fromkeys(known)) if len(parts) > 1 and all(known) else None
+
+    codes, uniques = pd.factorize(raw["type"], use_na_sentinel=False)
+    main = np.empty(len(uniques), dtype=object)
+    extra = np.full(len(uniques), None, dtype=object)
+    for i, value in enumerate(uniques):  # per distinct spelling, never per row
+        several = more_types(value)
+        main[i] = several[0] if several else canonical_type(value)
+        extra[i] = several[1:] if several and len(several) > 1 else None
+    types = main[codes]
     fallback = raw["type_fallback"].to_numpy(dtype=object)
     out["type"] = objects(np.where(pd.isna(types), fallback, types))
+    out["more_types"] = objects(extra[codes])
 
     out["topic"] = objects(_convert(raw["topic"], _text)[0])
     out["person"] = objects(_convert(raw["person"], people)[0])

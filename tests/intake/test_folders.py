@@ -187,3 +187,23 @@ def test_a_lecturer_with_a_post_is_credited_and_a_near_miss_is_said(tmp_path):
         (3, "李明明", "“李明明”与本单位领导干部“李明”只差一个字，未计为其本人；如是同一人，请更正台账或名册"),
         (4, "王方、张三", "“王方”与本单位领导干部“王芳”只差一个字，未计为其本人；如是同一人，请更正台账或名册"),
     ]
+
+
+def test_a_row_naming_two_types_counts_for_each(tmp_path):
+    from compliance.render.common import issue_list
+
+    roster = district(tmp_path)
+    write_csv(tmp_path / "ledgers" / "一支部.csv", ["支部名称", "活动日期", "活动类型", "活动主题"],
+              [["一中第一党支部", "2024-03-05", "主題黨日暨黨課", "学习党章"],
+               ["一中第一党支部", "2024-03-12", "支委会、党小组会", "研究3月工作"],
+               ["一中第一党支部", "2024-03-19", "主题党日、联谊活动", "参观"]])  # one of them unknown: not split
+    result = run([tmp_path / "ledgers"], roster)
+    assert [r[:4] for r in records(result)] == [
+        ("第一中学第一党支部", "2024-03-05", "主题党日", "学习党章"), ("第一中学第一党支部", "2024-03-05", "党课", "学习党章"),
+        ("第一中学第一党支部", "2024-03-12", "支部委员会", "研究3月工作"),
+        ("第一中学第一党支部", "2024-03-12", "党小组会", "研究3月工作")]
+    assert [(s.read, s.accepted, s.rejected) for s in result.sources] == [(3, 2, 1)]  # rows, not records
+    assert [(w["row"], w["reason"]) for w in issue_list(result.warnings)] == [
+        (2, "一行写了几种活动（主题党日、党课），每种各计一次"),
+        (3, "一行写了几种活动（支部委员会、党小组会），每种各计一次")]
+    assert [r["reason"] for r in issue_list(result.rejected)] == ["未知的活动类型“主题党日、联谊活动”"]
