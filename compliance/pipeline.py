@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from compliance.config.limits import Limits
 from compliance.domain import Severity, Status
 from compliance.engine.context import Context
 from compliance.engine.evaluate import evaluate
-from compliance.engine.periods import AuditRange
+from compliance.engine.periods import AuditRange, Granularity
 from compliance.errors import InputError
 from compliance.findings.baseline import Baseline, load_baseline
 from compliance.findings.table import BaselineMark, Judgements
@@ -142,6 +142,24 @@ class CheckResult:
         return int(failing.any())
 
 
+_UNITS = {Granularity.MONTH: "月", Granularity.QUARTER: "季度", Granularity.HALF: "半年", Granularity.YEAR: "年度"}
+
+
+def period_notes(catalogue: Catalogue, audit: AuditRange, as_of: date) -> list[str]:
+    """What the audited range leaves out: rules judged per a period of which the range holds no whole one (a school
+    year 2023-09..2024-08 holds no calendar year), and an as-of date long after the range."""
+    unjudged: dict[Granularity, list[str]] = {}
+    for rule in catalogue.rules:
+        granularity = getattr(rule, "period", None)  # rules judged per period; rolling and record rules are not
+        if isinstance(granularity, Granularity) and not len(audit.codes(granularity)):
+            unjudged.setdefault(granularity, []).append(rule.id)
+    notes = [f"检查期间 {audit.label} 不含完整的{_UNITS[g]}，以下按{_UNITS[g]}判断的规则本次未评判：{'、'.join(ids)}"
+             for g, ids in sorted(unjudged.items(), key=lambda item: item[0].months)]
+    if as_of > audit.end + timedelta(days=366):
+        notes.append(f"检查日 {as_of} 比检查期间 {audit.label} 的结束晚一年以上；检查近期情况请用 --period 指定期间")
+    return notes
+
+
 def run_check(
     paths: Sequence[str | Path],
     roster: str | Path | None,
@@ -179,7 +197,7 @@ def run_check(
         with progress.stage("评估", total=len(catalogue.rules), unit="条规则") as tick:
             evaluation = evaluate(catalogue, ctx, tick)
     judgements = Judgements.from_frame(evaluation.judgements, evaluation.evidence)
-    report, notes, resolved = [], list(intake.notes), []
+    report, notes, resolved = [], [*intake.notes, *period_notes(catalogue, audit, as_of)], []
     if the_waivers is not None:
         applied = apply_waivers(judgements, the_waivers, catalogue, intake.roster, as_of)
         judgements, report = applied.judgements, applied.report

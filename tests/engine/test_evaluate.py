@@ -3,6 +3,8 @@ periods into one finding, the sort order and the evidence."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 
@@ -70,3 +72,19 @@ def test_a_rule_without_its_column_is_one_unverifiable_finding_over_the_range():
         ("王芳", "2023..2024", Status.UNVERIFIABLE)]  # two years judged, one finding that says why
     assert judged["start"].astype(str).tolist() == ["2023-01-01"]
     assert judged["message"].tolist() == ["台账中没有“主讲人”（或“姓名”）列，无法核验本人的记录"]
+
+
+def test_a_period_that_leaves_rules_unjudged_says_so():
+    from compliance.config.catalogue import load_catalogue
+    from compliance.engine.periods import parse_period
+    from compliance.pipeline import period_notes
+
+    catalogue = load_catalogue()
+    school_year = period_notes(catalogue, parse_period("2023-09..2024-08"), date(2024, 9, 1))
+    assert school_year == [
+        "检查期间 2023-09..2024-08 不含完整的年度，以下按年度判断的规则本次未评判：theme-day-fixed-day、"
+        "org-life-meeting-yearly、member-review-yearly、democratic-life-meeting-yearly、leader-lecture-yearly、"
+        "leader-research-yearly、july-first-yearly、summer-ethics-yearly、responsibility-letter-yearly"]
+    assert period_notes(catalogue, parse_period("2024"), date(2024, 12, 31)) == []
+    assert period_notes(catalogue, parse_period("2022"), date(2024, 1, 2)) == [
+        "检查日 2024-01-02 比检查期间 2022 的结束晚一年以上；检查近期情况请用 --period 指定期间"]

@@ -31,9 +31,14 @@ class RegularityRule(RuleBase):
     def period_text(self) -> str:
         return "每年"
 
+    @property
+    def period(self) -> Granularity:
+        """Judged per calendar year (the spread of a year's days)."""
+        return Granularity.YEAR
+
 
 def check(rule: RegularityRule, ctx: Context) -> Cells:
-    year = Granularity.YEAR
+    year = rule.period
     orgs = ctx.orgs_for(rule.applies_to)
     codes = ctx.audit.codes(year)
     start, end = period_bounds(codes, year)
