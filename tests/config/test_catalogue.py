@@ -23,7 +23,7 @@ SEEDS = REPO.parent / "shared" / "seeds"
 CONTRACT = {
     "theme-day-monthly": ("frequency", "month", 1, None, "error"),
     "theme-day-topic": ("record", None, None, None, "error"),
-    "theme-day-fixed-day": ("regularity", None, None, None, "warning"),
+    "theme-day-fixed-day": ("regularity", "year", None, None, "warning"),
     "branch-committee-monthly": ("frequency", "month", 1, None, "error"),
     "party-group-monthly": ("frequency", "month", 1, None, "error"),
     "member-meeting-quarterly": ("frequency", "quarter", 1, None, "error"),
