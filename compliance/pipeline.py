@@ -28,6 +28,7 @@ from compliance.findings.view import finding_dicts
 from compliance.findings.waivers import Waivers, apply_waivers, load_waivers
 from compliance.intake.discover import LEDGER_SUFFIXES, discover
 from compliance.intake.gate import GateResult, gate
+from compliance.intake.issues import issues_frame
 from compliance.intake.meaning import HeaderReader
 from compliance.intake.normalise import SourceSummary, TableInfo, normalise
 from compliance.intake.roster import Roster, read_roster
@@ -160,6 +161,28 @@ def period_notes(catalogue: Catalogue, audit: AuditRange, as_of: date) -> list[s
     return notes
 
 
+def _with_outside(warnings: pd.DataFrame, records: pd.DataFrame, tables: list[TableInfo], roster: Roster,
+                  catalogue: Catalogue, audit: AuditRange) -> pd.DataFrame:
+    """The warnings, and one for each record dated before the audited range that no rule looks back to (a
+    2023-12-05 主题党日 in a 2024 check, often a slip for 2024-12-05): not silently ignored. Records of types a
+    rule looks back to (换届选举, trainings) are evidence whatever their date, and are not warned about."""
+    behind = {t for rule in catalogue.rules if getattr(rule, "period", None) is None
+              and not catalogue.kind(rule).per_record for t in rule.types}
+    vocabulary = np.array(catalogue.activity_types, dtype=object)
+    days = records["date"].to_numpy("datetime64[D]")
+    # before the range only: rows after it (≤ the as-of date) are there because a shorter --period was chosen
+    outside = (days < np.datetime64(audit.start, "D")) & ~np.isin(vocabulary[records["type"].to_numpy()], list(behind))
+    if not outside.any():
+        return warnings
+    names = roster.names
+    rows = [{"source": tables[r.table].source, "sheet": tables[r.table].sheet, "row": int(r.row), "column": "日期",
+             "value": str(r.date)[:10], "org": names[r.org],
+             "reason": f"日期在检查期间 {audit.label} 之前，本次检查不计入"}
+            for r in records[outside].itertuples(index=False)]
+    both = pd.concat([warnings, issues_frame(rows)], ignore_index=True) if len(warnings) else issues_frame(rows)
+    return issues_frame(both.sort_values(["source", "sheet", "row"], na_position="first", kind="stable"))
+
+
 def run_check(
     paths: Sequence[str | Path],
     roster: str | Path | None,
@@ -198,6 +221,7 @@ def run_check(
             evaluation = evaluate(catalogue, ctx, tick)
     judgements = Judgements.from_frame(evaluation.judgements, evaluation.evidence)
     report, notes, resolved = [], [*intake.notes, *period_notes(catalogue, audit, as_of)], []
+    warnings = _with_outside(intake.warnings, records, intake.tables, intake.roster, catalogue, audit)
     if the_waivers is not None:
         applied = apply_waivers(judgements, the_waivers, catalogue, intake.roster, as_of)
         judgements, report = applied.judgements, applied.report
@@ -213,7 +237,7 @@ def run_check(
         tables=intake.tables,
         judgements=judgements,
         rejected=intake.rejected,
-        warnings=intake.warnings,
+        warnings=warnings,
         sources=intake.sources,
         notes=notes,
         expectations=intake.gate.expectations,

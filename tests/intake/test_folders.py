@@ -207,3 +207,17 @@ def test_a_row_naming_two_types_counts_for_each(tmp_path):
         (2, "一行写了几种活动（主题党日、党课），每种各计一次"),
         (3, "一行写了几种活动（支部委员会、党小组会），每种各计一次")]
     assert [r["reason"] for r in issue_list(result.rejected)] == ["未知的活动类型“主题党日、联谊活动”"]
+
+
+def test_a_record_before_the_audited_range_is_said_unless_a_rule_looks_back_to_it(tmp_path):
+    from compliance.pipeline import run_check
+    from compliance.render.common import issue_list
+
+    roster = district(tmp_path)
+    write_csv(tmp_path / "ledgers" / "一支部.csv", ["支部名称", "活动日期", "活动类型"],
+              [["一中第一党支部", "2023-12-05", "主题党日"],  # a slip for 2024-12-05, most likely
+               ["一中第一党支部", "2022-06-20", "换届选举"],  # the last election: the 3-year rule looks back to it
+               ["一中第一党支部", "2024-01-09", "主题党日"]])
+    result = run_check([tmp_path / "ledgers"], roster, as_of=AS_OF)
+    assert [(w["row"], w["value"], w["reason"]) for w in issue_list(result.warnings)] == [
+        (2, "2023-12-05", "日期在检查期间 2024 之前，本次检查不计入")]
