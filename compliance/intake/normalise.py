@@ -228,6 +228,25 @@ def _missing(understood: Understanding, table: Table, from_name: dict[str, str],
     return missing
 
 
+def _unseen(table: Table, used: set[int]) -> list[dict]:
+    """What a person looking at the sheet would not see, said: a hidden sheet, hidden (or filtered-out) rows with
+    data — all read, they are data — and formula cells in a used column that were never calculated and saved."""
+    where = {"source": table.source, "sheet": table.sheet, "org": None}
+    out = []
+    if table.hidden:
+        out.append({**where, "row": table.header_row, "column": None, "value": None,
+                    "reason": "隐藏的工作表，已读取（其中的行同样计入）"})
+    filled = table.cells.index[~table.blank.to_numpy()]
+    for row in sorted(table.facts.hidden_rows.intersection(filled)):
+        out.append({**where, "row": row, "column": None, "value": None,
+                    "reason": "隐藏的行（手动隐藏或被筛选隐藏），已读取"})
+    for row, position in sorted(table.facts.unsaved):
+        if position in used and row in table.cells.index:
+            out.append({**where, "row": row, "column": _column_name(table, position), "value": None,
+                        "reason": "公式没有保存的计算结果，请在 Excel 或 WPS 中打开并保存后再检查"})
+    return out
+
+
 _FOOTER = re.compile(
     r"^(?:合计|小计|总计|共计|累计|填表人|填报人|制表人?|审核人?|审批人|负责人签字|签字|填表日期|填报日期|制表日期|报送日期|"
     r"填报单位|单位盖章|盖章|备注[:：]|说明[:：]|注[:：])"
@@ -317,6 +336,7 @@ def normalise(
                                     understood.header_map(table.headers), unused, from_name, missing,
                                     frozenset(table.headers[p] for p in understood.by_content)))
             summary.read += len(table.cells)
+            warnings.extend(_unseen(table, set(understood.columns)))
             footer = _footers(table)
             warnings.extend(
                 {"source": table.source, "sheet": table.sheet, "row": int(row), "column": None, "value": text,

@@ -24,7 +24,7 @@ from compliance.intake.discover import LEDGER_SUFFIXES, Found, kind_of
 from compliance.intake.header import HEADER_SEARCH_ROWS, locate_header, no_header, row_columns, sub_header
 from compliance.intake.meaning import HeaderReader
 from compliance.intake.values import is_blank
-from compliance.intake.zipscan import inspect_zip
+from compliance.intake.zipscan import SheetFacts, inspect_zip
 
 
 @dataclass
@@ -39,6 +39,8 @@ class Table:
     blank: pd.Series  # bool per row: every cell empty (before merged cells are filled)
     empty_columns: pd.Series  # bool per column position: no cell filled
     override: Override | None = None  # from --layout
+    hidden: bool = False  # the sheet is hidden
+    facts: SheetFacts = field(default_factory=SheetFacts)  # its hidden rows and formulas without a saved value
 
 
 @dataclass
@@ -63,6 +65,8 @@ class Sheet:
     rows: list[list[object]] | None = None
     merged: Merged = field(default_factory=list)
     frame: pd.DataFrame | None = None
+    hidden: bool = False  # a hidden (or very hidden) sheet
+    facts: SheetFacts = field(default_factory=SheetFacts)  # hidden rows, formulas without a saved value (xlsx)
 
     def head(self, n: int) -> list[list[object]]:
         if self.frame is not None:
@@ -104,9 +108,11 @@ def read_rows(
         raise InputError(_PROTECTED, source=shown)
     if kind == "csv":
         return {None: _read_csv(data, shown, limits)}
-    if kind in ("xlsx", "ods"):
-        inspect_zip(data, shown, limits, sheets=kind == "xlsx")
-    return _read_workbook_rows(path, shown, limits, kind, data)
+    facts = inspect_zip(data, shown, limits, sheets=kind == "xlsx") if kind in ("xlsx", "ods") else {}
+    sheets = _read_workbook_rows(path, shown, limits, kind, data)
+    for name, sheet in sheets.items():
+        sheet.facts = facts.get(name, sheet.facts)
+    return sheets
 
 
 class NotASpreadsheet(InputError):
@@ -289,10 +295,10 @@ def _sheets(path: Path, shown: str, limits: Limits, kind: str) -> dict[str | Non
                              "删除台账以外的行和列后另存即可", source=shown) from None
         raise InputError(f"无法读取工作簿（文件损坏或并非表格文件）：{text}", source=shown) from None
     sheets = {}
-    for name, height, width, rows, merged in parts:
+    for name, height, width, rows, merged, hidden in parts:
         limits.extent(height, width, shown, name, dense=True)
         limits.cells_of(rows, shown, name)
-        sheets[name] = Sheet(rows, merged)
+        sheets[name] = Sheet(rows, merged, hidden=hidden)
     return sheets
 
 
@@ -347,7 +353,8 @@ def to_table(
     empty = blank_cells(cells)
     blank = empty.all(axis=1) if width else pd.Series(True, index=cells.index)
     _fill_merged(cells, content.merged, first_body)
-    return Table(source, sheet, header_index + 1, headers, cells, blank, empty.all(axis=0), override)
+    return Table(source, sheet, header_index + 1, headers, cells, blank, empty.all(axis=0), override,
+                 content.hidden, content.facts)
 
 
 def _next_header(table: Table, reader: HeaderReader, override: Override | None) -> int | None:

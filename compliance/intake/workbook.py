@@ -17,21 +17,23 @@ import sys
 
 MEMORY_CAP = 4 << 30  # bytes of address space for the child; an .xls sheet is at most 65,536 × 256 cells
 
-Sheets = list[tuple[str, int, int, list | None, list]]  # (name, height, width, rows or None, merged ranges)
+Sheets = list[tuple[str, int, int, list | None, list, bool]]  # (name, height, width, rows or None, merged, hidden)
 
 
 def sheets_of(path: str, cells: int) -> Sheets:
-    """Every sheet: name, height, width, its rows as Python values and its merged ranges. A sheet whose used range
-    is over ``cells`` is given without rows, and the sheets after it are not read. calamine's errors propagate."""
+    """Every sheet: name, height, width, its rows as Python values, its merged ranges and whether it is hidden. A
+    sheet whose used range is over ``cells`` is given without rows, and the sheets after it are not read.
+    calamine's errors propagate."""
     import python_calamine
 
     workbook = python_calamine.CalamineWorkbook.from_path(path)
+    hidden = {m.name for m in workbook.sheets_metadata if m.visible != python_calamine.SheetVisibleEnum.Visible}
     out: Sheets = []
     for name in workbook.sheet_names:
         sheet = workbook.get_sheet_by_name(name)
         over = sheet.height * sheet.width > cells
         rows = None if over else sheet.to_python(skip_empty_area=False)
-        out.append((name, sheet.height, sheet.width, rows, list(sheet.merged_cell_ranges or [])))
+        out.append((name, sheet.height, sheet.width, rows, list(sheet.merged_cell_ranges or []), name in hidden))
         if over:
             break
     return out

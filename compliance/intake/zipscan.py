@@ -13,6 +13,7 @@ import re
 import struct
 import zipfile
 import zlib
+from dataclasses import dataclass
 
 from compliance.config.limits import Limits
 from compliance.errors import InputError
@@ -20,10 +21,19 @@ from compliance.errors import InputError
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
 
 
-def inspect_zip(data: bytes, shown: str, limits: Limits, *, sheets: bool) -> None:
+@dataclass(frozen=True)
+class SheetFacts:
+    """What the reader does not tell about a sheet: rows hidden (by hand or by a filter), and formula cells that
+    were never calculated and saved (the reader sees them empty)."""
+
+    hidden_rows: frozenset[int] = frozenset()  # 1-based row numbers
+    unsaved: frozenset[tuple[int, int]] = frozenset()  # (1-based row, 0-based column)
+
+
+def inspect_zip(data: bytes, shown: str, limits: Limits, *, sheets: bool) -> dict[str, SheetFacts]:
     """Check a zip-based workbook (xlsx, xlsm, ods) before a reader opens it: the declared unzipped size, each
     part inflated with a bound (a part that inflates past what it declares is a zip bomb), and — ``sheets`` — the
-    extent of every sheet's XML against rows, columns and cells.
+    extent of every sheet's XML against rows, columns and cells. Gives each sheet's facts (xlsx), by sheet name.
 
     A file that is not a zip at all is left to the reader, whose message for it is the one users know."""
     import io
@@ -32,9 +42,10 @@ def inspect_zip(data: bytes, shown: str, limits: Limits, *, sheets: bool) -> Non
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError, EOFError):
-        return
+        return {}
     limits.size(sum(m.file_size for m in members), shown, unzipped=True)
     names = _sheet_names(data, archive, shown) if sheets else {}
+    facts: dict[str, SheetFacts] = {}
     for member in members:
         if member.is_dir():
             continue
@@ -45,6 +56,28 @@ def inspect_zip(data: bytes, shown: str, limits: Limits, *, sheets: bool) -> Non
                 rows, columns = sheet_extent(part, exact=True)
             label = names.get(member.filename, member.filename.rsplit("/", 1)[-1].removesuffix(".xml"))
             limits.extent(rows, columns, shown, label, dense=True)
+            facts[label] = sheet_facts(part)
+    return facts
+
+
+_HIDDEN_ROW = re.compile(rb'<row r="(\d+)"[^>]*?\shidden="(?:1|true)"')
+_UNSAVED = re.compile(  # <c r="C2"><f>A2+B2</f></c>, or with an empty <v/>: a formula never calculated
+    rb'<c r="([A-Z]{1,3})(\d+)"[^>]*>\s*<f(?:\s[^>]*)?(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v></v>)?\s*</c>')
+
+
+def sheet_facts(xml: bytes) -> SheetFacts:
+    """Hidden rows and formula cells without a saved value, from a worksheet's XML (in the usual shape)."""
+    hidden = frozenset(int(m[1]) for m in _HIDDEN_ROW.finditer(xml)) if b"hidden=" in xml else frozenset()
+    unsaved = frozenset((int(m[2]), _column_index(m[1])) for m in _UNSAVED.finditer(xml)) if b"<f" in xml \
+        else frozenset()
+    return SheetFacts(hidden, unsaved)
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + letter - 64
+    return index - 1
 
 
 def _sheet_names(data: bytes, archive: zipfile.ZipFile, shown: str) -> dict[str, str]:

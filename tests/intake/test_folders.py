@@ -221,3 +221,33 @@ def test_a_record_before_the_audited_range_is_said_unless_a_rule_looks_back_to_i
     result = run_check([tmp_path / "ledgers"], roster, as_of=AS_OF)
     assert [(w["row"], w["value"], w["reason"]) for w in issue_list(result.warnings)] == [
         (2, "2023-12-05", "日期在检查期间 2024 之前，本次检查不计入")]
+
+
+def test_hidden_sheets_hidden_rows_and_formulas_without_a_value_are_said(tmp_path):
+    import openpyxl
+
+    from compliance.render.common import issue_list
+
+    roster = district(tmp_path)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "台账"
+    for row in [["支部名称", "活动日期", "活动类型", "应到", "实到"],
+                ["一中第一党支部", "2024-03-05", "支委会", 5, 5],
+                ["一中第一党支部", "2024-04-09", "支委会", 5, 4],
+                ["一中第一党支部", "2024-05-07", "支委会", 5, "=D4-1"]]:
+        sheet.append(row)
+    sheet.row_dimensions[3].hidden = True  # hidden by hand, or by a filter: the same flag
+    old = book.create_sheet("旧数据")
+    old.sheet_state = "hidden"
+    old.append(["支部名称", "活动日期", "活动类型"])
+    old.append(["一中第一党支部", "2023-06-05", "支委会"])
+    book.save(tmp_path / "ledgers" / "一支部.xlsx")  # openpyxl saves no calculated values, as exports often do
+    result = run([tmp_path / "ledgers"], roster)
+    assert [(r[1], r[5], r[6]) for r in records(result)] == [
+        ("2024-03-05", 5, 5), ("2024-04-09", 5, 4), ("2024-05-07", 5, None), ("2023-06-05", None, None)]
+    assert [(w["sheet"], w["row"], w["column"], w["reason"]) for w in issue_list(result.warnings)] == [
+        ("台账", 3, None, "隐藏的行（手动隐藏或被筛选隐藏），已读取"),
+        ("台账", 4, "实到", "公式没有保存的计算结果，请在 Excel 或 WPS 中打开并保存后再检查"),
+        ("旧数据", 1, None, "隐藏的工作表，已读取（其中的行同样计入）"),
+    ]
