@@ -94,7 +94,13 @@ def ledgers(draw) -> tuple[list[list[str]], int]:
         st.lists(CELL, min_size=width, max_size=width),
         st.lists(CELL, max_size=width + 2),
         st.just([""] * width),
+        st.sampled_from([["合计", "", "", "10"], ["填表人：张三", "", "审核人：李四"], ["填报日期：2025年1月6日"]]),
+        st.just(list(reversed(header))),  # a second table stacked under the first: its header, in another order
     ), max_size=25))
+    repeats = draw(st.lists(st.integers(0, 24), max_size=3))  # a row pasted again further down
+    for k in repeats:
+        if k < len(body):
+            body.append(list(body[k]))
     return [*titles, header, *body], len(titles)
 
 
@@ -125,9 +131,16 @@ def test_every_csv_ledger_ends_in_rows_accounted_for_or_a_clean_error(ledger, en
             return
     _reconciles(intake)
     (source,) = intake.sources
-    table = intake.tables[source.tables[0]]
+    tables = [intake.tables[t] for t in source.tables]
     physical = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    assert source.read == len(physical) - table.header_row  # every line below the header is counted
+    # every line below the first header is in a table's body, or is a later table's header, or a title or blank
+    # line between tables
+    assert source.read == sum(t.body[1] - t.body[0] + 1 for t in tables)
+    inside = {n for t in tables for n in range(t.body[0], t.body[1] + 1)}
+    headers = {t.header_row for t in tables}
+    for number in range(tables[0].header_row + 1, len(physical) + 1):
+        filled = [c for c in physical[number - 1] if c.strip()]
+        assert number in inside or number in headers or number - 1 in headers or len(filled) <= 1, number
 
 
 # ---- workbooks: generated sheets of typed cells -----------------------------------------------------------------

@@ -43,6 +43,7 @@ class TableInfo:
     from_name: dict[str, str] = field(default_factory=dict)  # 类型/组织 taken from the sheet's or file's name
     missing: dict[str, str] = field(default_factory=dict)  # 组织/日期/类型 the table cannot give → why (Chinese)
     by_content: frozenset[str] = frozenset()  # headers whose meaning came from their cells
+    body: tuple[int, int] = (0, -1)  # the first and last row of its body, as Excel numbers them (empty: first > last)
 
 
 @dataclass
@@ -265,6 +266,11 @@ def _footers(table: Table) -> pd.Series:
     return text[squeezed.str.match(_FOOTER)]
 
 
+def _span(table: Table) -> tuple[int, int]:
+    index = table.cells.index
+    return (int(index[0]), int(index[-1])) if len(index) else (table.header_row + 1, table.header_row)
+
+
 def _column_name(table: Table, position: int) -> str:
     """A column as the user finds it: its header, or where it is (第 3 列; in a workbook, its letter)."""
     if table.headers[position]:
@@ -334,7 +340,8 @@ def normalise(
             summary.tables.append(len(tables))
             tables.append(TableInfo(table.source, table.sheet, table.header_row, frozenset(fields),
                                     understood.header_map(table.headers), unused, from_name, missing,
-                                    frozenset(table.headers[p] for p in understood.by_content)))
+                                    frozenset(table.headers[p] for p in understood.by_content),
+                                    _span(table)))
             summary.read += len(table.cells)
             warnings.extend(_unseen(table, set(understood.columns)))
             footer = _footers(table)
