@@ -357,6 +357,57 @@ def to_table(
                  content.hidden, content.facts)
 
 
+def _stacked(content: Sheet, index: int, shown: str, sheet: str | None, reader: HeaderReader,
+             override: Override | None) -> list[Table]:
+    """The table whose header is at row ``index`` (0-based), and those stacked under it in the same columns: a
+    repeated header row starts the next."""
+    tables = []
+    while index is not None:
+        head = content.head(index + 2)
+        second = index + 1 < len(head) and sub_header(head[index], head[index + 1], reader)
+        table = to_table(content, index, shown, sheet, override, two_rows=second)
+        index = _next_header(table, reader, override)
+        if index is not None:
+            end = _end_before(table, index)
+            table = to_table(content, table.header_row - 1, shown, sheet, override, two_rows=second, end=end)
+        tables.append(table)
+    return tables
+
+
+def _side_by_side(row: list[object], reader: HeaderReader, override: Override | None) -> list[tuple[int, int | None]]:
+    """Column ranges of tables set side by side under one header row: blocks of header cells, separated by empty
+    columns, each naming at least two of the same columns ("组织 日期 类型 | 组织 日期 类型"). One range, the
+    whole width, otherwise."""
+    columns = override.columns if override else {}
+    blocks, start = [], None
+    for position, cell in enumerate([*row, None]):
+        if is_blank(cell) and start is not None:
+            blocks.append((start, position))
+            start = None
+        elif not is_blank(cell) and start is None:
+            start = position
+    named = [(a, b, set(row_columns(row[a:b], reader, columns).values())) for a, b in blocks]
+    named = [(a, b, found) for a, b, found in named if len(found) >= 2]
+    if len(named) < 2 or any(len(found & named[0][2]) < 2 for _, _, found in named[1:]):
+        return [(0, None)]
+    starts = [0, *(a for a, _, _ in named[1:])]
+    return list(zip(starts, [*starts[1:], None], strict=True))
+
+
+def _columns(content: Sheet, first: int, stop: int | None) -> Sheet:
+    """The columns ``first``..``stop`` (exclusive; None: to the last) of a sheet, as a sheet of their own."""
+    merged = [((top, max(left, first) - first), (bottom, right - first)) for (top, left), (bottom, right)
+              in content.merged if right >= first and (stop is None or left < stop)]
+    facts = SheetFacts(content.facts.hidden_rows, frozenset(
+        (row, column - first) for row, column in content.facts.unsaved
+        if column >= first and (stop is None or column < stop)))
+    if content.frame is not None:
+        frame = content.frame.iloc[:, first:stop]
+        frame.columns = range(frame.shape[1])
+        return Sheet(frame=frame, merged=merged, hidden=content.hidden, facts=facts)
+    return Sheet([list(r[first:stop]) for r in content.rows], merged, hidden=content.hidden, facts=facts)
+
+
 def _next_header(table: Table, reader: HeaderReader, override: Override | None) -> int | None:
     """The 0-based row index of the next header in the sheet below ``table``'s (a second table stacked under the
     first): a body row holding at least two of the header's own words (in any order) that names as many distinct
@@ -431,15 +482,9 @@ def read_source(
                 result.skipped_sheets.append({"sheet": sheet, "reason": "未找到表头（不是台账）"})
                 continue
             index = header[0]
-        while index is not None:  # tables stacked in one sheet: a repeated header row starts the next
-            head = content.head(index + 2)
-            second = index + 1 < len(head) and sub_header(head[index], head[index + 1], reader)
-            table = to_table(content, index, shown, sheet, override, two_rows=second)
-            index = _next_header(table, reader, override)
-            if index is not None:
-                end = _end_before(table, index)
-                table = to_table(content, table.header_row - 1, shown, sheet, override, two_rows=second, end=end)
-            result.tables.append(table)
+        blocks = _side_by_side(content.head(index + 1)[index], reader, override)
+        for part in (content if len(blocks) == 1 else _columns(content, a, b) for a, b in blocks):
+            result.tables.extend(_stacked(part, index, shown, sheet, reader, override))
     if not result.tables and all(s["reason"] == "空表" for s in result.skipped_sheets):
         raise InputError("文件为空（没有任何内容）", source=shown)
     if not result.tables:

@@ -251,3 +251,21 @@ def test_hidden_sheets_hidden_rows_and_formulas_without_a_value_are_said(tmp_pat
         ("台账", 4, "实到", "公式没有保存的计算结果，请在 Excel 或 WPS 中打开并保存后再检查"),
         ("旧数据", 1, None, "隐藏的工作表，已读取（其中的行同样计入）"),
     ]
+
+
+def test_tables_side_by_side_are_two_tables(tmp_path):
+    roster = district(tmp_path)
+    workbook(tmp_path / "ledgers" / "第一中学.xlsx", {"台账": [
+        ["第一党支部", None, None, None, "第二党支部"],
+        ["支部名称", "活动日期", "活动类型", None, "支部名称", "活动日期", "活动类型"],
+        ["一中第一党支部", "2024-03-05", "主题党日", None, "第一中学第二党支部", "2024-03-06", "主题党日"],
+        ["一中第一党支部", "2024-04-09", "主题党日"],
+    ]})
+    result = run([tmp_path / "ledgers"], roster)
+    assert [(t.header_row, t.mapping) for t in result.tables] == [
+        (2, {"支部名称": "组织", "活动日期": "日期", "活动类型": "类型"})] * 2
+    assert sorted((r[0], r[1], r[10]) for r in records(result)) == [
+        ("第一中学第一党支部", "2024-03-05", 3), ("第一中学第一党支部", "2024-04-09", 4),
+        ("第一中学第二党支部", "2024-03-06", 3)]
+    assert result.rejected.empty
+    assert [(s.read, s.accepted, s.blank) for s in result.sources] == [(4, 3, 1)]  # the right table's 2nd row
