@@ -194,11 +194,10 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
              "column": check.column, "value": cell_text(frame[_RAW[check.column]].iat[i]),
              "reason": check.reason(ctx, i), "org": names[org[i]]}
         )
-    for i, name, leader in _near_leaders(frame, org, roster, accepted):
+    for i, reason in _leader_doubts(frame, org, roster, accepted):
         warning_rows.append(
             {"source": table_info[tables[i]].source, "sheet": table_info[tables[i]].sheet, "row": int(rows[i]),
-             "column": "主讲人", "value": cell_text(frame["person"].iat[i]), "org": names[org[i]],
-             "reason": f"“{name}”与本单位领导干部“{leader}”只差一个字，未计为其本人；如是同一人，请更正台账或名册"}
+             "column": "主讲人", "value": cell_text(frame["person"].iat[i]), "org": names[org[i]], "reason": reason}
         )
     more = frame["more_types"].to_numpy(dtype=object)
     for i in np.flatnonzero(accepted & ~pd.isna(more)):
@@ -269,10 +268,11 @@ def _repeats(frame: pd.DataFrame, org: np.ndarray, types: np.ndarray, accepted: 
     return [(int(at[k]), int(first[group[k]])) for k in np.flatnonzero(repeated)]
 
 
-def _near_leaders(frame: pd.DataFrame, org: np.ndarray, roster: Roster, accepted: np.ndarray) -> list[tuple]:
-    """(row, name, leader) for every name in an accepted row that is no leader's but one character away from a
-    leader of the row's organisation or a unit above it (李明明 for 李明, 王方 for 王芳): never silently
-    uncredited. Each distinct (organisation, names) is looked at once."""
+def _leader_doubts(frame: pd.DataFrame, org: np.ndarray, roster: Roster, accepted: np.ndarray) -> list[tuple]:
+    """(row, reason) about the people an accepted row names, against the leaders of its organisation and the units
+    above it: a name that is no leader's but one character away from one (李明明 for 李明, 王方 for 王芳) —
+    never silently uncredited; and a name two leaders of different units there share — credited to both. Each
+    distinct (organisation, names) is looked at once."""
     if not len(roster.leaders):
         return []
     leaders = set(roster.leader_names)
@@ -289,14 +289,21 @@ def _near_leaders(frame: pd.DataFrame, org: np.ndarray, roster: Roster, accepted
     first[codes[::-1]] = np.arange(len(at))[::-1]
     out = []
     for code, k in enumerate(first):
-        unit, chain = int(org[at[k]]), []
+        unit, chain = int(org[at[k]]), []  # (leader's name, unit) here and above
         while unit >= 0:
-            chain.extend(by_org.get(unit, []))
+            chain.extend((name, unit) for name in by_org.get(unit, []))
             unit = int(roster.parent[unit])
-        near = [(n, leader) for n in split_list(persons[at[k]]) if n not in leaders
-                for leader in sorted(set(chain)) if _one_apart(n, leader)][:3]
-        if near:
-            out.extend((int(i), name, leader) for i in at[codes == code] for name, leader in near)
+        reasons = []
+        for name in split_list(persons[at[k]]):
+            units = sorted({roster.orgs[u].name for n, u in chain if n == name})
+            if len(units) > 1:
+                reasons.append(f"“{name}”是本单位及上级单位的 {len(units)} 位同名领导干部（{'、'.join(units)}），"
+                               "已计入每一位；如只是其中一位，请在台账中注明")
+            if name not in leaders:
+                reasons.extend(f"“{name}”与本单位领导干部“{leader}”只差一个字，未计为其本人；如是同一人，请更正台账或名册"
+                               for leader in sorted({n for n, _ in chain}) if _one_apart(name, leader))
+        if reasons:
+            out.extend((int(i), reason) for i in at[codes == code] for reason in reasons[:3])
     return sorted(out)
 
 

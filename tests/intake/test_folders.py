@@ -269,3 +269,17 @@ def test_tables_side_by_side_are_two_tables(tmp_path):
         ("第一中学第二党支部", "2024-03-06", 3)]
     assert result.rejected.empty
     assert [(s.read, s.accepted, s.blank) for s in result.sources] == [(4, 3, 1)]  # the right table's 2nd row
+
+
+def test_a_name_two_leaders_above_the_row_share_is_said(tmp_path):
+    from compliance.render.common import issue_list
+    from tests.helpers import LEADER_HEADER
+    from tests.intake.test_understand import LEADERS
+
+    roster = district(tmp_path)
+    write_csv(roster / "领导干部.csv", LEADER_HEADER, [*LEADERS, ["李明", "区委教育工委", "副书记", "2020-01-01", ""]])
+    write_csv(tmp_path / "ledgers" / "党课.csv", ["支部名称", "授课日期", "活动类型", "授课人"],
+              [["一中第一党支部", "2024-03-05", "党课", "李明"], ["一中第一党支部", "2024-04-09", "党课", "王芳"]])
+    result = run([tmp_path / "ledgers"], roster)
+    assert [(w["row"], w["reason"]) for w in issue_list(result.warnings)] == [
+        (2, "“李明”是本单位及上级单位的 2 位同名领导干部（区委教育工委、第一中学党委），已计入每一位；如只是其中一位，请在台账中注明")]
