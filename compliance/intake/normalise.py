@@ -22,7 +22,7 @@ from compliance.domain import COLUMNS
 from compliance.frames import frame, objects
 from compliance.intake.meaning import HeaderReader
 from compliance.intake.roster import Roster, infer_org_type
-from compliance.intake.sheets import SourceFile, Table, blank_cells
+from compliance.intake.sheets import SourceFile, Table
 from compliance.intake.understand import Understanding, understand
 from compliance.intake.values import ValueProblem, is_blank, parse_count, parse_date, parse_mark
 from compliance.spelling import normalise_name, normalise_text, organisation_key, person_key
@@ -248,22 +248,52 @@ def _unseen(table: Table, used: set[int]) -> list[dict]:
     return out
 
 
-_FOOTER = re.compile(
-    r"^(?:合计|小计|总计|共计|累计|填表人|填报人|制表人?|审核人?|审批人|负责人签字|签字|填表日期|填报日期|制表日期|报送日期|"
-    r"填报单位|单位盖章|盖章|备注[:：]|说明[:：]|注[:：])"
+_FOOTER_WORDS = ("合计", "小计", "总计", "共计", "累计", "填表人", "填报人", "制表人", "制表", "审核人", "审核",
+                 "审批人", "负责人签字", "签字", "填表日期", "填报日期", "制表日期", "报送日期", "填报单位", "单位盖章",
+                 "盖章")
+_FOOTER = re.compile(  # a word as typed, maybe with spaces inside ("合 计"), at the start of the first filled cell
+    r"^\s*(?:" + "|".join(r"\s*".join(word) for word in _FOOTER_WORDS) + r"|备注\s*[:：]|说明\s*[:：]|注\s*[:：])"
 )
 
 
 def _footers(table: Table) -> pd.Series:
     """The rows under a table that are no records — 合计/小计 lines, 填表人：… 审核人：…, 填报日期 — by their first
-    filled cell: row number → that cell's text."""
-    if not len(table.cells):
-        return pd.Series([], dtype=object)
-    cells = table.cells.where(~blank_cells(table.cells))
-    first = cells.bfill(axis=1).iloc[:, 0]
-    text = first.dropna().astype(str)
-    squeezed = text.str.replace(r"\s+", "", regex=True)
-    return text[squeezed.str.match(_FOOTER)]
+    filled cell: row number → that cell's text. Column by column, left to right, and only as far as some row is
+    still blank (a ledger's first column is usually filled on every row: one pass)."""
+    cells = table.cells
+    found: dict[int, str] = {}
+    still_blank = np.ones(len(cells), dtype=bool)
+    for position in cells.columns:
+        if not still_blank.any():
+            break
+        column = cells[position]
+        match = _footer_start(column) & still_blank
+        for row, value in zip(cells.index[match], column[match], strict=True):
+            found[int(row)] = str(value)
+        still_blank &= ~_filled(column)
+    return pd.Series(found, dtype=object).sort_index()
+
+
+def _footer_start(column: pd.Series) -> np.ndarray:
+    """Per cell: does it start like a footer? (Arrow strings through pyarrow's regex engine, in one pass.)"""
+    if isinstance(column.array, pd.arrays.ArrowStringArray):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        found = pc.match_substring_regex(pa.array(column.array), _FOOTER.pattern)
+        return found.fill_null(False).to_numpy(zero_copy_only=False)
+    return np.array([isinstance(v, str) and _FOOTER.match(v) is not None for v in column.to_numpy(dtype=object)],
+                    dtype=bool)
+
+
+def _filled(column: pd.Series) -> np.ndarray:
+    if isinstance(column.array, pd.arrays.ArrowStringArray):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        stripped = pc.utf8_trim_whitespace(pa.array(column.array))
+        return pc.fill_null(pc.greater(pc.utf8_length(stripped), 0), False).to_numpy(zero_copy_only=False)
+    return ~np.array([is_blank(v) for v in column.to_numpy(dtype=object)], dtype=bool)
 
 
 def _span(table: Table) -> tuple[int, int]:
