@@ -160,13 +160,13 @@ def _resolves(name: str, roster: Roster | None) -> bool:
     return roster.resolve(name) is not None
 
 
-def _org_cells(body: pd.DataFrame, order: tuple[int, ...], roster: Roster | None) -> np.ndarray:
+def _org_cells(body: pd.DataFrame, order: tuple[int, ...], roster: Roster | None):
     """Per row, the organisation cell to use from several columns (most specific first): the most specific cell
     filled in — read in the context of a less specific one when it does not resolve alone (“第一党支部” under
     “第一中学党委” is 第一中学第一党支部). A filled cell that resolves neither way is kept, so its row is rejected
     naming it; it never falls back to the parent, which would credit the unit with a branch's meeting."""
     if len(order) == 1:
-        return body[order[0]].to_numpy(dtype=object)
+        return body[order[0]].array  # as read (Arrow strings stay in the reader's memory)
     keys = pd.Series(list(zip(*(body[p].to_numpy(dtype=object) for p in order), strict=True)), dtype=object)
     codes, uniques = pd.factorize(keys)
 
@@ -237,8 +237,9 @@ def _unseen(table: Table, used: set[int]) -> list[dict]:
     if table.hidden:
         out.append({**where, "row": table.header_row, "column": None, "value": None,
                     "reason": "隐藏的工作表，已读取（其中的行同样计入）"})
-    filled = table.cells.index[~table.blank.to_numpy()]
-    for row in sorted(table.facts.hidden_rows.intersection(filled)):
+    hidden = table.facts.hidden_rows
+    filled = table.cells.index[~table.blank.to_numpy()] if hidden else ()
+    for row in sorted(hidden.intersection(filled)):
         out.append({**where, "row": row, "column": None, "value": None,
                     "reason": "隐藏的行（手动隐藏或被筛选隐藏），已读取"})
     for row, position in sorted(table.facts.unsaved):
