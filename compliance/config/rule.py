@@ -5,11 +5,12 @@ it counts, severity and source. Each kind's own model (``engine/kinds/<kind>.py`
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from compliance.domain import OrgType, Severity
+from compliance.domain import COLUMNS, OrgType, Severity
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -58,6 +59,62 @@ class AppliesTo(Strict):
         return "、".join(self.leaders)
 
 
+class Effective(Strict):
+    """A rule's time in force, both ends inclusive and optional: ``{from: 2010-06-10, to: 2012-12-31}``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    start: date | None = Field(None, alias="from")
+    end: date | None = Field(None, alias="to")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Effective:
+        if self.start is None and self.end is None:
+            raise ValueError("effective 须至少写 from 或 to 之一")
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise ValueError(f"effective 的结束日期 {self.end} 早于开始日期 {self.start}")
+        return self
+
+    def covers(self, first: date, last: date) -> bool:
+        """Does the rule's time in force hold the whole of ``first``..``last``?"""
+        return (self.start is None or self.start <= first) and (self.end is None or last <= self.end)
+
+    def describe(self) -> str:
+        if self.start and self.end:
+            return f"{self.start} 至 {self.end}"
+        return f"{self.start} 起" if self.start else f"至 {self.end}"
+
+
+class Match(Strict):
+    """A condition the records a rule counts must also meet, on one canonical column — data, never an expression:
+    ``{field: 主题, contains: [世博, 世博先锋]}`` (any of the words, after the usual simplified/full-width
+    normalisation) or ``{field: 主讲人, nonempty: true}``."""
+
+    field: str
+    contains: tuple[str, ...] | None = Field(None, min_length=1)
+    nonempty: Literal[True] | None = None
+
+    @field_validator("field")
+    @classmethod
+    def _canonical(cls, value: str) -> str:
+        if value not in COLUMNS:
+            raise ValueError(f"field “{value}”不是规范列名，应为 {'、'.join(COLUMNS)} 之一")
+        return value
+
+    @model_validator(mode="after")
+    def _one_test(self) -> Match:
+        if (self.contains is None) == (self.nonempty is None):
+            raise ValueError("match 须且只能写 contains（包含的词）或 nonempty: true（不为空）之一")
+        if self.contains is not None and not all(word.strip() for word in self.contains):
+            raise ValueError("contains 中的词不能为空")
+        return self
+
+    def describe(self) -> str:
+        if self.contains is not None:
+            return f"只计{self.field}含“{'”或“'.join(self.contains)}”的记录"
+        return f"只计{self.field}已填写的记录"
+
+
 class RuleBase(Strict):
     id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     title: str
@@ -66,6 +123,8 @@ class RuleBase(Strict):
     severity: Severity = Severity.ERROR
     source: tuple[SourceRef, ...] = Field(min_length=1)
     description: str | None = None
+    effective: Effective | None = None  # judged only for periods wholly inside (None: always in force)
+    match: Match | None = None  # the records counted must also meet this
 
     SUBJECTS: ClassVar[tuple[str, ...]] = ("org",)  # which applies_to subjects the kind supports
 

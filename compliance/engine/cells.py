@@ -45,6 +45,15 @@ class Cells:
         cell, record = evidence if evidence is not None else (np.array([], np.int64), np.array([], np.int64))
         return cls(frame, pd.DataFrame({"cell": cell.astype(np.int64), "record": record.astype(np.int64)}))
 
+    def keep(self, mask: np.ndarray) -> Cells:
+        """Only the cells at ``mask``, their evidence renumbered."""
+        if mask.all():
+            return self
+        renumber = np.cumsum(mask) - 1
+        kept = self.evidence[mask[self.evidence["cell"].to_numpy()]]
+        evidence = pd.DataFrame({"cell": renumber[kept["cell"].to_numpy()], "record": kept["record"].to_numpy()})
+        return Cells(self.frame[mask].reset_index(drop=True), evidence)
+
 
 def counts_by_key(keys: np.ndarray, size: int) -> np.ndarray:
     return np.bincount(keys, minlength=size)[:size] if size else np.zeros(0, dtype=np.int64)

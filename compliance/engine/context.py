@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from compliance.config.rule import AppliesTo
+from compliance.config.rule import AppliesTo, RuleBase
+from compliance.domain import COLUMNS
 from compliance.engine.periods import AuditRange, Granularity, period_codes
 from compliance.frames import frame as make_frame
-from compliance.spelling import split_list
+from compliance.spelling import normalise_name, split_list
 
 if TYPE_CHECKING:
     from compliance.intake.normalise import TableInfo
@@ -42,6 +43,21 @@ class Context:
         """Positions of the records whose type is one of ``types``."""
         codes = [self.type_names.index(t) for t in types]
         return np.flatnonzero(np.isin(self.records["type"].to_numpy(), codes))
+
+    def records_of(self, rule: RuleBase) -> np.ndarray:
+        """Positions of the records a rule counts: of its types and, with ``match``, meeting that condition (one
+        test per distinct value of the field)."""
+        found = self.of_types(rule.types)
+        if rule.match is None or not len(found):
+            return found
+        values = self.records[COLUMNS[rule.match.field]].to_numpy(dtype=object)[found]
+        codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+        if rule.match.nonempty:
+            holds = np.array([str(u).strip() != "" for u in uniques] + [False], dtype=bool)
+        else:
+            words = [normalise_name(w) for w in rule.match.contains]
+            holds = np.array([any(w in normalise_name(str(u)) for w in words) for u in uniques] + [False], dtype=bool)
+        return found[holds[codes]]
 
     def orgs_for(self, applies_to: AppliesTo) -> np.ndarray:
         """Roster indices of the organisations a rule applies to, in roster order."""

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from compliance.config.catalogue import Catalogue
+from compliance.config.rule import RuleBase
 from compliance.domain import Status
 from compliance.engine.cells import Cells
 from compliance.engine.context import Context
@@ -77,6 +78,29 @@ def _collapse_unverifiable(cells: Cells, ctx: Context) -> Cells:
     return Cells(merged, evidence)
 
 
+def rule_cells(catalogue: Catalogue, rule: RuleBase, ctx: Context) -> Cells:
+    """A rule's cells from its kind, within the rule's time in force (``effective``): a period is judged only when
+    it lies wholly inside; a kind judged at the as-of date (rolling), only when that day does. A rule that counts
+    only some records (``match``) says which in every message."""
+    cells = catalogue.kind(rule).check(rule, ctx)
+    if rule.effective is not None and len(cells.frame):
+        if catalogue.kind(rule).at_as_of:
+            today = ctx.as_of.astype(object)
+            inside = np.full(len(cells.frame), rule.effective.covers(today, today))
+        else:
+            starts = cells.frame["start"].to_numpy("datetime64[D]")
+            ends = cells.frame["end"].to_numpy("datetime64[D]")
+            first = np.datetime64(rule.effective.start or "0001-01-01", "D")
+            last = np.datetime64(rule.effective.end or "9999-12-31", "D")
+            inside = (starts >= first) & (ends <= last)
+        cells = cells.keep(inside)
+    if rule.match is not None and len(cells.frame):
+        messages = cells.frame["message"].to_numpy(object)
+        suffix = f"（{rule.match.describe()}）"
+        cells.frame["message"] = np.array([m + suffix if m else m for m in messages], dtype=object)
+    return cells
+
+
 def evaluate(catalogue: Catalogue, ctx: Context, tick: Callable[[int], None] | None = None) -> Evaluation:
     return order(*judge(catalogue, ctx, tick), ctx)
 
@@ -91,7 +115,7 @@ def judge(
     org_names = np.array(ctx.roster.names, dtype=object)
     leader_names = np.array([p.name for p in ctx.roster.leaders] + [None], dtype=object)
     for rule in catalogue.rules:
-        cells = _collapse_unverifiable(catalogue.kind(rule).check(rule, ctx), ctx)
+        cells = _collapse_unverifiable(rule_cells(catalogue, rule, ctx), ctx)
         frame = cells.frame
         org = frame["org"].to_numpy(np.int64)
         leader = frame["leader"].to_numpy(np.int64)

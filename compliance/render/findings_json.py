@@ -22,7 +22,11 @@ def document(result: CheckResult) -> dict:
         "period": {"start": result.audit.start.isoformat(), "end": result.audit.end.isoformat(),
                    "label": result.audit.label},
         "rules": {"source": result.catalogue.path, "sha256": result.catalogue.sha256,
-                  "ids": [rule.id for rule in result.catalogue.rules]},
+                  "ids": [rule.id for rule in result.catalogue.rules],
+                  "effective": {rule.id: {"from": _iso(rule.effective.start), "to": _iso(rule.effective.end)}
+                                for rule in result.catalogue.rules if rule.effective is not None},
+                  "match": {rule.id: rule.match.describe() for rule in result.catalogue.rules
+                            if rule.match is not None}},
         "summary": {
             "findings": len(findings),
             **counts,
@@ -42,6 +46,10 @@ def document(result: CheckResult) -> dict:
         "inputs": inputs(result.sources, result.tables),
         "quality_gate": result.expectations,
     }
+
+
+def _iso(day) -> str | None:
+    return day.isoformat() if day is not None else None
 
 
 def baseline_summary(result: CheckResult) -> dict | None:

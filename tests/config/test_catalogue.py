@@ -186,7 +186,7 @@ BROKEN_RULES = [
         ({"title": "Monthly theme day"}, "规则“theme-day-monthly”的键“title”：标题须为中文"),
         ({"kind": "weekly"},
          "规则“theme-day-monthly”的键“kind”："
-         "取值必须是 'frequency', 'per-person', 'record', 'rolling', 'precedence', 'regularity' 之一"
+         "取值必须是 'frequency', 'per-person', 'record', 'rolling', 'precedence', 'regularity', 'deadline' 之一"
          "（实际为 'weekly'）"),
         ({"applies_to": "{leaders: all}"}, "规则“theme-day-monthly”：frequency 类规则的 applies_to 应写 org_types"),
         ({"applies_to": "{org_types: [党小组]}"},

@@ -26,16 +26,16 @@ def test_template_has_header_drop_downs_date_format_and_explanations(tmp_path):
     assert [c.value for c in sheet[2]] == ["组织", "日期", "类型", "主题", "主讲人", "应到", "实到", "会前说纪"]
     rules = {str(v.sqref): (v.type, v.formula1) for v in sheet.data_validations.dataValidation}
     assert rules == {
-        "C3:C502": ("list", "'填写说明'!$D$2:$D$21"),
+        "C3:C502": ("list", "'填写说明'!$D$2:$D$24"),
         "H3:H502": ("list", '"是,否"'),
         "F3:F502": ("whole", "0"),
         "G3:G502": ("whole", "0"),
         "B3:B502": ("date", "32874"),
     }
     notes = book["填写说明"]
-    types = [notes.cell(row=r, column=4).value for r in range(2, 22)]
+    types = [notes.cell(row=r, column=4).value for r in range(2, 25)]
     assert types == list(load_catalogue().activity_types)
-    assert notes.cell(row=22, column=4).value is None
+    assert notes.cell(row=25, column=4).value is None
     assert sheet["B3"].number_format == "yyyy-mm-dd"
     assert [notes.cell(row=r, column=1).value for r in range(2, 10)] == [
         "组织", "日期", "类型", "主题", "主讲人", "应到", "实到", "会前说纪"]

@@ -6,11 +6,12 @@ schema is the union of the kinds' models, so an unknown kind is refused when the
 
 from __future__ import annotations
 
-from compliance.engine.kinds import frequency, per_person, precedence, record, regularity, rolling
+from compliance.engine.kinds import deadline, frequency, per_person, precedence, record, regularity, rolling
 from compliance.engine.kinds.base import Kind
 
 KINDS: dict[str, Kind] = {
-    module.KIND.name: module.KIND for module in (frequency, per_person, record, rolling, precedence, regularity)
+    module.KIND.name: module.KIND
+    for module in (frequency, per_person, record, rolling, precedence, regularity, deadline)
 }
 
 __all__ = ["KINDS", "Kind"]

@@ -91,7 +91,7 @@ def check(rule: FrequencyRule, ctx: Context) -> Cells:
         end = np.array([b[1] for b in bounds], dtype="datetime64[D]")
     judged = ctx.org_judged(orgs, start)
 
-    records = ctx.of_types(rule.types)
+    records = ctx.records_of(rule)
     days = ctx.days[records]
     period = ctx.period_positions(records, codes, rule.period)
     subject = ctx.org_positions(orgs, records)

@@ -49,7 +49,7 @@ def check(rule: PerPersonRule, ctx: Context) -> Cells:
     start, end = period_bounds(codes, rule.period)
     judged = (start[None, :] <= ctx.as_of) & in_post_half(ctx, leaders, start, end)
 
-    record, subject = ctx.person_matches(ctx.of_types(rule.types), leaders)
+    record, subject = ctx.person_matches(ctx.records_of(rule), leaders)
     period = ctx.period_positions(record, codes, rule.period)
     valid = period >= 0
     grid = count_grid(judged, subject[valid], period[valid], record[valid])

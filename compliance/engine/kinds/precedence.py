@@ -35,7 +35,7 @@ def check(rule: PrecedenceRule, ctx: Context) -> Cells:
     last = min(day(ctx.audit.end), ctx.as_of)
     judged = (appointed >= day(ctx.audit.start)) & (appointed <= last)
 
-    record, subject = ctx.person_matches(ctx.of_types(rule.types), leaders)
+    record, subject = ctx.person_matches(ctx.records_of(rule), leaders)
     before = ctx.days[record] < appointed[subject]
     grid = count_grid(judged[:, None], subject[before], np.zeros(int(before.sum()), dtype=np.int64), record[before])
 

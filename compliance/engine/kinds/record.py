@@ -77,7 +77,7 @@ class RecordRule(RuleBase):
 
 def check(rule: RecordRule, ctx: Context) -> Cells:
     orgs = ctx.orgs_for(rule.applies_to)
-    records = ctx.of_types(rule.types)
+    records = ctx.records_of(rule)
     days = ctx.days[records]
     in_range = (days >= day(ctx.audit.start)) & (days <= day(ctx.audit.end))
     records = records[in_range & np.isin(ctx.records["org"].to_numpy()[records], orgs)]

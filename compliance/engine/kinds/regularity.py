@@ -44,7 +44,7 @@ def check(rule: RegularityRule, ctx: Context) -> Cells:
     start, end = period_bounds(codes, year)
     judged = ctx.org_judged(orgs, start)
 
-    records = ctx.of_types(rule.types)
+    records = ctx.records_of(rule)
     subject = ctx.org_positions(orgs, records)
     period = ctx.period_positions(records, codes, year)
     valid = (subject >= 0) & (period >= 0)

@@ -48,7 +48,7 @@ def window_start(as_of: date, years: int) -> date:
 def check(rule: RollingRule, ctx: Context) -> Cells:
     as_of = ctx.as_of.astype(object)
     first = day(window_start(as_of, rule.years))
-    records = ctx.of_types(rule.types)
+    records = ctx.records_of(rule)
     records = records[ctx.days[records] >= first]
     roster = ctx.roster
 
