@@ -350,4 +350,8 @@ def list_rules(rules) -> None:
         click.echo(f"{rule.id}  {rule.title}")
         click.echo(f"    适用：{rule.applies_to.describe()}；周期：{rule.period_text()}；"
                    f"严重程度：{rule.severity.chinese}")
+        if rule.effective is not None or rule.match is not None:
+            parts = ([f"施行：{rule.effective.describe()}"] if rule.effective else []) + \
+                    ([f"条件：{rule.match.describe()}"] if rule.match else [])
+            click.echo(f"    {'；'.join(parts)}")
         click.echo(f"    依据：{catalogue.source_text(rule)}")

@@ -77,6 +77,37 @@ def test_the_catalogue_has_exactly_the_rules_of_the_contract(catalogue):
     assert sorted(rule.id for rule in catalogue.rules) == sorted(CONTRACT)
 
 
+EXAMPLE_RULES = sorted((REPO / "examples" / "rules").glob("*.yaml"))
+
+
+def test_every_seed_is_cited_by_a_rule_of_the_catalogue_or_of_an_example(catalogue):
+    cited = set()
+    for loaded in [catalogue, *(load_catalogue(path) for path in EXAMPLE_RULES)]:
+        documents = loaded.model.documents
+        cited |= {documents[ref.doc].seed for rule in loaded.rules for ref in rule.source if documents[ref.doc].seed}
+    if SEEDS.exists():
+        assert sorted(p.name for p in SEEDS.iterdir()) == sorted(cited)
+
+
+@pytest.mark.parametrize("path", [DEFAULT_RULES, *EXAMPLE_RULES], ids=lambda p: p.name)
+def test_every_time_in_force_is_ordered_and_every_match_is_on_a_canonical_column(path):
+    from compliance.domain import COLUMNS
+
+    for rule in load_catalogue(path).rules:
+        if rule.effective is not None and rule.effective.start and rule.effective.end:
+            assert rule.effective.start <= rule.effective.end, rule.id
+        if rule.match is not None:
+            assert rule.match.field in COLUMNS, rule.id
+
+
+def test_an_example_catalogue_is_the_packaged_one_plus_its_own_rules(catalogue):
+    for path in EXAMPLE_RULES:
+        example = load_catalogue(path)
+        assert example.model.documents == catalogue.model.documents
+        assert example.model.activity_types == catalogue.model.activity_types
+        assert example.rules[:len(catalogue.rules)] == catalogue.rules  # the packaged rules, unchanged
+
+
 def test_every_seed_a_document_names_is_in_the_seeds_folder(catalogue):
     seeds = [doc.seed for doc in catalogue.model.documents.values() if doc.seed]
     assert seeds, "the catalogue cites no seed document"
@@ -194,6 +225,18 @@ BROKEN_RULES = [
          "'党工委', '党组', '党委', '党总支', '党支部' 之一（实际为 '党小组'）"),
         ({"severity": "fatal"},
          "规则“theme-day-monthly”的键“severity”：取值必须是 'error', 'warning' 之一（实际为 'fatal'）"),
+        ({"effective": "{from: 2020-09-01, to: 2019-12-31}"},
+         "规则“theme-day-monthly”的键“effective”：effective 的结束日期 2019-12-31 早于开始日期 2020-09-01"),
+        ({"effective": "{}"}, "规则“theme-day-monthly”的键“effective”：effective 须至少写 from 或 to 之一"),
+        ({"effective": "{from: 2020年9月}"}, "规则“theme-day-monthly”的键“effective.from”："),
+        ({"match": "{field: 标题, contains: [世博]}"},
+         "规则“theme-day-monthly”的键“match.field”：field “标题”不是规范列名，应为 组织、日期、类型、主题、主讲人、"
+         "应到、实到、会前说纪 之一"),
+        ({"match": "{field: 主题}"},
+         "规则“theme-day-monthly”的键“match”：match 须且只能写 contains（包含的词）或 nonempty: true（不为空）之一"),
+        ({"match": "{field: 主题, contains: [世博], nonempty: true}"},
+         "规则“theme-day-monthly”的键“match”：match 须且只能写 contains（包含的词）或 nonempty: true（不为空）之一"),
+        ({"match": "{field: 主题, regex: '.*'}"}, "规则“theme-day-monthly”的键“match.regex”：未知的键"),
 ]
 
 
