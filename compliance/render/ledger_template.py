@@ -10,12 +10,14 @@ second sheet, 填写说明, explains each column. A ledger filled into it passes
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 
 from compliance.config.catalogue import Catalogue
 from compliance.errors import InputError
 
 ROWS = 500  # rows prepared with formats and drop-downs
+FIXED_MOMENT = datetime(2024, 1, 1)  # what the template claims as created/modified: its bytes never change
 EXPLAIN = {
     "组织": "开展活动的党组织，写名册中的全称或别名（如“第一中学第一党支部”或“一中第一党支部”）。",
     "日期": "活动日期，如 2024-03-05；也可写 2024年3月5日。",
@@ -34,6 +36,9 @@ def write_template(out: Path, catalogue: Catalogue, org: str | None = None) -> P
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
+
+    from compliance.render.printing import print_setup
+    from compliance.render.xlsx import save
 
     if out.suffix.lower() != ".xlsx":
         raise InputError("模板文件名应以 .xlsx 结尾", source=str(out))
@@ -84,9 +89,12 @@ def write_template(out: Path, catalogue: Catalogue, org: str | None = None) -> P
     widths = {"组织": 24, "日期": 12, "类型": 18, "主题": 36, "主讲人": 12}
     for name in columns:
         sheet.column_dimensions[letter(name)].width = widths.get(name, 10)
+    print_setup(sheet, "1:2")
+    print_setup(notes, "1:1")
+    book.properties.creator = "compliance"
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        book.save(out)
+        save(book, out, FIXED_MOMENT)  # the same template bytes every time
     except OSError as exc:
         raise InputError(f"无法写入模板：{exc.strerror or exc}", source=str(out)) from None
     return out

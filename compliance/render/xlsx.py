@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from compliance.domain import Severity, Status
 from compliance.render.common import issue_list
+from compliance.render.printing import print_setup
 
 if TYPE_CHECKING:
     from compliance.pipeline import CheckResult
@@ -84,6 +85,7 @@ def _sheet(book: Workbook, title: str, header: tuple[str, ...], rows: list[list]
         sheet.column_dimensions[get_column_letter(column)].width = _width([name, *(row[column - 1] for row in rows)])
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(len(rows) + 1, 1)}"
+    print_setup(sheet, "1:1")
 
 
 def workbook(result: CheckResult) -> Workbook:
