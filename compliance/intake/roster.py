@@ -35,9 +35,11 @@ class Roster:
     """Organisations and leaders, with the tree flattened into arrays indexed by roster order."""
 
     def __init__(
-        self, orgs: tuple[Organisation, ...], leaders: tuple[Leader, ...], *, inferred: bool = False
+        self, orgs: tuple[Organisation, ...], leaders: tuple[Leader, ...], *, inferred: bool = False,
+        places: dict[str, dict] | None = None,
     ) -> None:
         self.inferred = inferred  # built from the ledgers' own organisation names (no --roster)
+        self.places = places or {}  # organisation name → its row in the roster: {source, sheet, row}
         self.orgs = orgs
         self.leaders = leaders
         self.index = {o.name: i for i, o in enumerate(orgs)}
@@ -129,8 +131,8 @@ def read_roster(path: str | Path, limits: Limits | None = None) -> Roster:
 
 def roster_from_rows(orgs: tuple[list, str, str | None], leaders: tuple[list, str, str | None]) -> Roster:
     """A roster from the rows of its two sheets (header included), each as (rows, file shown, sheet or None)."""
-    organisations = _read_orgs(*orgs)
-    return Roster(tuple(organisations), tuple(_read_leaders(*leaders, organisations)))
+    organisations, places = _read_orgs(*orgs)
+    return Roster(tuple(organisations), tuple(_read_leaders(*leaders, organisations)), places=places)
 
 
 def _rows(rows, source, sheet, columns):
@@ -181,7 +183,7 @@ def _validated(model, where, columns, **values):
         raise InputError(message, **where, column=column) from None
 
 
-def _read_orgs(rows, source, sheet) -> list[Organisation]:
+def _read_orgs(rows, source, sheet) -> tuple[list[Organisation], dict[str, dict]]:
     orgs: list[Organisation] = []
     places: dict[str, dict] = {}
     for number, cells in _rows(rows, source, sheet, ORG_COLUMNS):
@@ -225,7 +227,7 @@ def _read_orgs(rows, source, sheet) -> list[Organisation]:
                 raise InputError("上级组织形成了循环", **places[org.name], column="上级组织")
             seen.add(node)
             node = parent_of[node]
-    return orgs
+    return orgs, places
 
 
 def _read_leaders(rows, source, sheet, orgs: list[Organisation]) -> list[Leader]:

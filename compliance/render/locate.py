@@ -1,13 +1,15 @@
 """Where a finding points in the ledgers, for the formats a CI system shows beside files (SARIF, annotations).
 
 A record rule's finding about one row (a quorum not met) has that row as its place. Any other finding is about
-something missing (no 主题党日 in August), so its place is the organisation's ledger — the first table its records
-came from — and the records that did count are related places. An organisation with no records at all has no place.
+something missing (no 主题党日 in August), so its place is a line of the organisation's ledger: the last record
+that did count (the gap comes after it), else the header row of the first table its records came from; the
+records that did count are related places. An organisation with no records at all is placed at its row in the
+roster. Every finding so has a line a code-scanning view can show.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from compliance.pipeline import CheckResult
 
@@ -18,6 +20,7 @@ class Place:
     source: str  # the file as shown in findings.json
     sheet: str | None  # workbooks only
     row: int | None  # as Excel shows it (CSV: the line); None for a whole ledger or sheet
+    anchor: bool = False  # only where to show something missing (not the row the finding is about)
 
     @property
     def is_csv(self) -> bool:
@@ -56,6 +59,7 @@ class Locator:
         self.per_record = {rule.id for rule in result.catalogue.rules if result.catalogue.kind(rule).per_record}
         self.tables = result.tables
         self.org_tables = org_tables(result)
+        self.roster = result.roster.places
 
     def place(self, source: str, sheet: str | None, row: int | None) -> Place:
         return Place(self.paths.get(source, source), source, sheet, row)
@@ -65,11 +69,16 @@ class Locator:
         evidence = [self.place(e["source"], e["sheet"], e["row"]) for e in finding["evidence"]]
         if finding["rule"] in self.per_record and len(evidence) == 1:
             return evidence[0], []
+        if evidence:
+            return replace(evidence[-1], anchor=True), evidence
         tables = self.org_tables.get(finding["org"])
-        if not tables:
+        if tables:
+            table = self.tables[tables[0]]
+            return replace(self.place(table.source, table.sheet, table.header_row), anchor=True), evidence
+        where = self.roster.get(finding["org"])
+        if where is None:
             return None, evidence
-        table = self.tables[tables[0]]
-        return self.place(table.source, table.sheet, None), evidence
+        return Place(where["source"], where["source"], where["sheet"], where["row"], anchor=True), evidence
 
     def issue(self, item: dict) -> Place:
         """The place of a rejected row or a warning."""

@@ -41,7 +41,7 @@ def text(result: CheckResult) -> str:
             status = Status(finding["status"]).chinese
             who = f" {finding['person']}" if finding["person"] else ""
             place, _ = locator.finding(finding)
-            where = f"（{place.label()}）" if place is not None and place.row is not None else ""
+            where = f"（{place.label()}）" if place is not None and place.row is not None and not place.anchor else ""
             lines.append(f"  {MARKS[finding['baseline']]}{status}  {finding['rule']}  {finding['period']}{who}："
                          f"{finding['message']}{where}")
             if finding["waiver"]:
