@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from compliance.render import findings_json, github, html, junit, sarif, text, xlsx
+from compliance.render import findings_json, github, html, junit, markdown, sarif, text, xlsx
 
 FORMATS: dict[str, ModuleType] = {
-    "json": findings_json, "html": html, "xlsx": xlsx, "junit": junit, "sarif": sarif, "github": github, "text": text
+    "json": findings_json, "html": html, "xlsx": xlsx, "junit": junit, "sarif": sarif, "markdown": markdown,
+    "github": github, "text": text,
 }
 STREAMS = frozenset({"github", "text"})

@@ -1,13 +1,20 @@
-"""``--format github``: GitHub Actions workflow commands on standard output, one per finding, rejected row and
-data-quality warning, so that each shows beside its ledger in the run and the pull request.
+"""``--format github``: GitHub Actions workflow commands on standard output, so that findings, rejected rows and
+data-quality warnings show beside their ledgers in the run and the pull request; and, when GitHub gives a job
+summary file (``GITHUB_STEP_SUMMARY``), the Markdown summary of ``compliance.render.markdown`` written there.
 
-A violation of an error rule is ``::error``, of a warning rule ``::warning``; due, unverifiable and waived
-findings are ``::notice``; a rejected row is ``::warning`` and a data-quality warning ``::notice``. A CSV row gives
+A violation of an error rule is ``::error``, of a warning rule ``::warning``; due, unverifiable and waived findings
+are ``::notice``; a rejected row is ``::warning`` and a data-quality warning ``::notice``. A CSV row gives
 ``line=``; a workbook row is named in the message (a line number means nothing in a binary file).
+
+GitHub shows at most 10 annotations of each level per step (and 50 per job), so they come in order of importance
+— violations of error rules, then warnings (warning rules, rejected rows), then due findings, then the other
+notices — and each level stops at its limit with one last annotation saying how many more there are and where
+they are: every one is still printed, after the annotations, as a plain log line.
 """
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from compliance.domain import Severity, Status
@@ -34,7 +41,8 @@ def command(level: str, message: str, place: Place | None = None, title: str | N
         if place.is_csv and place.row is not None:
             props.append(f"line={place.row}")
         elif place.sheet:
-            where = f"工作表“{place.sheet}”" + (f"第 {place.row} 行" if place.row is not None else "")
+            row = f"第 {place.row} 行" if place.row is not None and not place.anchor else ""
+            where = f"工作表“{place.sheet}”{row}"
             message = f"{where}：{message}"
     if title:
         props.append(f"title={_property(title)}")
@@ -47,10 +55,15 @@ def _level(finding: dict) -> str:
     return "notice"
 
 
-def text(result: CheckResult) -> str:
+LIMIT = 10  # annotations GitHub shows per level and step
+ORDER = {"error": 0, "warning": 1, "notice": 2}
+
+
+def _annotations(result: CheckResult) -> list[tuple[int, str, str, Place | None, str | None]]:
+    """(rank, level, message, place, title) of everything to annotate, most important first."""
     locator = Locator(result)
     titles = {rule.id: rule.title for rule in result.catalogue.rules}
-    lines = []
+    out = []
     for finding in result.findings():
         place, _ = locator.finding(finding)
         who = f"（{finding['person']}）" if finding["person"] else ""
@@ -59,8 +72,41 @@ def text(result: CheckResult) -> str:
                    f"{finding['message']}")
         if finding["waiver"]:
             message += f"（豁免：{finding['waiver']['reason']}，批准：{finding['waiver']['approved_by']}）"
-        lines.append(command(_level(finding), message, place, f"{titles[finding['rule']]}（{finding['rule']}）"))
+        level = _level(finding)
+        rank = ORDER[level] * 2 + (finding["status"] != Status.DUE.value if level == "notice" else 0)
+        out.append((rank, level, message, place, f"{titles[finding['rule']]}（{finding['rule']}）"))
     for level, title, frame in (("warning", "拒收的行", result.rejected), ("notice", "数据质量提醒", result.warnings)):
         for item in issue_list(frame):
-            lines.append(command(level, issue_message(item), locator.issue(item), title))
+            rank = ORDER[level] * 2 + (1 if level == "notice" else 0)
+            out.append((rank, level, issue_message(item), locator.issue(item), title))
+    return sorted(out, key=lambda item: item[0])  # stable: findings keep their order within a rank
+
+
+def text(result: CheckResult) -> str:
+    items = _annotations(result)
+    shown, rest = [], []
+    for level in ORDER:
+        of_level = [item for item in items if item[1] == level]
+        if len(of_level) <= LIMIT:
+            shown.extend(of_level)
+            continue
+        shown.extend(of_level[:LIMIT - 1])
+        rest.extend(of_level[LIMIT - 1:])
+        more = len(of_level) - (LIMIT - 1)
+        shown.append((0, level, f"另有 {more} 条{_WORDS[level]}未作为注释显示（GitHub 每级最多显示 {LIMIT} 条）："
+                                f"见本步骤日志的后半部分和作业摘要，或报告中的 findings.json", None, "更多"))
+    lines = [command(level, message, place, title) for _, level, message, place, title in shown]
+    if rest:
+        lines.append(f"未作为注释显示的 {len(rest)} 条：")
+        lines.extend(f"  [{_WORDS[level]}] {place.label() + '：' if place is not None else ''}{message}"
+                     for _, level, message, place, _ in rest)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        from compliance.render.markdown import summary as markdown_summary
+
+        with open(summary, "a", encoding="utf-8") as handle:
+            handle.write(markdown_summary(result))
     return "".join(line + "\n" for line in lines)
+
+
+_WORDS = {"error": "错误", "warning": "警告", "notice": "提示"}

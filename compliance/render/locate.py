@@ -31,7 +31,7 @@ class Place:
         parts = [f"文件 {self.source}"]
         if self.sheet:
             parts.append(f"工作表“{self.sheet}”")
-        if self.row is not None:
+        if self.row is not None and not self.anchor:
             parts.append(f"第 {self.row} 行")
         return "，".join(parts)
 

@@ -87,7 +87,7 @@ def test_the_projects_own_message_keeps_its_text_in_the_chinese_frame():
 
 def test_a_bad_parameter_raised_inside_the_command():
     _usage_error(["check", str(REPO / "fixtures" / "demo" / "ledgers"), "--format", "pdf"], *CHECK,
-                 "错误：参数 --format 的值无效：未知的格式 pdf，可选：json、html、xlsx、junit、sarif、github、text")
+                 "错误：参数 --format 的值无效：未知的格式 pdf，可选：json、html、xlsx、junit、sarif、markdown、github、text")
 
 
 def test_a_directory_where_a_file_is_expected(tmp_path):

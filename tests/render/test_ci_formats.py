@@ -141,26 +141,74 @@ def test_sarif_locations_rules_and_notifications(november):
     assert len([n for n in notes if n["level"] == "note"]) == 15
 
 
-def test_github_annotations(november):
+def test_github_annotations_in_order_of_importance_within_githubs_limits(november):
     _, document, output = november
     lines = [line for line in output.splitlines() if line.startswith("::")]
-    assert len(lines) == len(document["findings"]) + 2 + 15  # findings, rejected rows, warnings
-    assert (
+    levels = [line.split(" ", 1)[0].split("::")[1] for line in lines]
+    # errors first, then warnings, then notices; at most 10 of each, the 10th saying how many more
+    assert levels == ["error"] * 10 + ["warning"] * 5 + ["notice"] * 10
+    assert lines[9] == ("::error title=更多::另有 4 条错误未作为注释显示（GitHub 每级最多显示 10 条）："
+                        "见本步骤日志的后半部分和作业摘要，或报告中的 findings.json")
+    assert lines[24] == ("::notice title=更多::另有 16 条提示未作为注释显示（GitHub 每级最多显示 10 条）："
+                         "见本步骤日志的后半部分和作业摘要，或报告中的 findings.json")
+    assert lines[0] == (
         "::error file=fixtures/demo/ledgers/区教育局党组.csv,line=5,title=民主生活会实到人数不得少于应到人数的三分之二"
         "（democratic-life-quorum）::违规：区教育局党组 2024-01-26：2024-01-26 的民主生活会应到 7 人、实到 4 人，"
-        "实到须不少于应到的 2/3（至少 5 人）"
-    ) in lines
-    assert (
-        "::error file=fixtures/demo/ledgers/第一中学.xlsx,title=支部党员大会实到人数须超过应到人数的一半（member-meeting-quorum）"
-        "::工作表“第二党支部”第 20 行：违规：第一中学第二党支部 2024-07-25：2024-07-25 的支部党员大会应到 40 人、实到 20 人，"
-        "实到须超过应到的 1/2（至少 21 人）"
-    ) in lines
-    assert sum(line.startswith("::error ") for line in lines) == 13
-    assert sum(line.startswith("::warning ") for line in lines) == 3 + 2  # warning-rule violations, rejected rows
+        "实到须不少于应到的 2/3（至少 5 人）")
     assert (
         "::warning file=fixtures/demo/ledgers/第一中学.xlsx,title=拒收的行::工作表“第二党支部”第 37 行：列“日期”："
         "日期“2024年13月5日”不存在（值：2024年13月5日）"
     ) in lines
+    # due findings come before the other notices (unverifiable ones, data-quality warnings)
+    notices = [line for line in lines if line.startswith("::notice file=")]
+    assert len(notices) == 9 and all("待完成：" in line.split("::")[2] for line in notices)
+    # nothing is lost: what is not annotated is printed below, one line each
+    rest = output.splitlines()[len(lines):]
+    assert rest[0] == "未作为注释显示的 20 条："
+    assert all(line.startswith("  [") for line in rest[1:21]) and rest[21].startswith("问题清单")  # then --format text
+    assert rest[3] == ("  [错误] 文件 第一中学.xlsx，工作表“第二党支部”，第 20 行：违规：第一中学第二党支部 2024-07-25："
+                       "2024-07-25 的支部党员大会应到 40 人、实到 20 人，实到须超过应到的 1/2（至少 21 人）")
+    violations = sum(f["status"] == "violation" and f["severity"] == "error" for f in document["findings"])
+    assert violations == 9 + 4
+
+
+def test_the_job_summary_is_written_where_github_asks(tmp_path, monkeypatch):
+    summary = tmp_path / "summary"
+    summary.write_text("前一步骤的摘要\n", encoding="utf-8")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    monkeypatch.chdir(REPO)
+    result = CliRunner().invoke(main, ["check", "fixtures/demo/ledgers", "--roster", "fixtures/demo/roster",
+                                       "--as-of", "2024-12-31", "--out", str(tmp_path / "out"),
+                                       "--format", "github,markdown", "--fail-on", "none", "--quiet"])
+    assert result.exit_code == 0, result.output
+    written = (tmp_path / "out" / "summary.md").read_text(encoding="utf-8")
+    assert summary.read_text(encoding="utf-8") == "前一步骤的摘要\n" + written  # appended, as GitHub expects
+    assert written.splitlines()[:12] == [
+        "## 党建活动台账检查 2024（检查日 2024-12-31）",
+        "",
+        "6 个台账文件：读取 186 行 = 接受 183 + 拒收 2 + 空行 1；数据质量提醒 1 条。8 个组织、8 名领导干部。",
+        "",
+        "| 状态 | 数量 |",
+        "|---|---:|",
+        "| 违规 | 20 |",
+        "| 待完成 | 0 |",
+        "| 无法核验 | 1 |",
+        "| 已豁免 | 0 |",
+        "",
+        "### 问题清单（21 项）",
+    ]
+    assert "| 第一中学第二党支部 |  | member-meeting-quorum | 2024-07-25 | 违规 | 2024-07-25 的支部党员大会应到 40 人、" \
+           "实到 20 人，实到须超过应到的 1/2（至少 21 人） |" in written
+    assert written.endswith(
+        "### 拒收的行（2 行）\n\n| 文件 | 工作表 | 行 | 列 | 值 | 原因 |\n|---|---|---|---|---|---|\n"
+        "| 第一中学.xlsx | 第二党支部 | 37 | 日期 | 2024年13月5日 | 日期“2024年13月5日”不存在 |\n"
+        "| 第一中学.xlsx | 第二党支部 | 38 | 类型 | 联谊活动 | 未知的活动类型“联谊活动” |\n")
+
+
+def test_markdown_cells_are_never_markup():
+    from compliance.render.markdown import cell
+
+    assert cell("a|b\n<script>alert(1)</script> & c") == "a\\|b<br>&lt;script&gt;alert(1)&lt;/script&gt; &amp; c"
 
 
 def test_github_commands_escape_what_would_end_them():
