@@ -132,13 +132,19 @@ def test_every_csv_ledger_ends_in_rows_accounted_for_or_a_clean_error(ledger, en
     _reconciles(intake)
     (source,) = intake.sources
     tables = [intake.tables[t] for t in source.tables]
-    physical = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    # every line below the first header is in a table's body, or is a later table's header, or a title or blank
-    # line between tables
-    assert source.read == sum(t.body[1] - t.body[0] + 1 for t in tables)
-    inside = {n for t in tables for n in range(t.body[0], t.body[1] + 1)}
-    headers = {t.header_row for t in tables}
-    for number in range(tables[0].header_row + 1, len(physical) + 1):
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    physical, record_of, end = [], {}, 0  # records, and the record (1-based) starting on each text line
+    for row in reader:
+        physical.append(row)
+        record_of[end + 1] = len(physical)
+        end = reader.line_num
+    # rows are reported by the text line they start on; every record below the first header is in a table's body,
+    # or is a later table's header, or a title or blank line between tables
+    spans = [(record_of[t.body[0]], record_of[t.body[1]]) for t in tables if t.body[0] <= t.body[1]]
+    assert source.read == sum(last - first + 1 for first, last in spans)
+    inside = {n for first, last in spans for n in range(first, last + 1)}
+    headers = {record_of[t.header_row] for t in tables}
+    for number in range(min(headers) + 1, len(physical) + 1):
         filled = [c for c in physical[number - 1] if c.strip()]
         assert number in inside or number in headers or number - 1 in headers or len(filled) <= 1, number
 

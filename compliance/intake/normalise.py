@@ -299,7 +299,9 @@ def _filled(column: pd.Series) -> np.ndarray:
 
 def _span(table: Table) -> tuple[int, int]:
     index = table.cells.index
-    return (int(index[0]), int(index[-1])) if len(index) else (table.header_row + 1, table.header_row)
+    if not len(index):
+        return table.line(table.header_row) + 1, table.line(table.header_row)
+    return table.line(int(index[0])), table.line(int(index[-1]))
 
 
 def _column_name(table: Table, position: int) -> str:
@@ -364,12 +366,12 @@ def normalise(
             missing = _missing(understood, table, from_name, roster, org_problem)
             unused = [{"column": _column_name(table, p), "reason": why} for p, why in understood.unused]
             warnings.extend(
-                {"source": table.source, "sheet": table.sheet, "row": table.header_row,
+                {"source": table.source, "sheet": table.sheet, "row": table.line(table.header_row),
                  "column": _column_name(table, p), "value": None, "reason": why, "org": None}
                 for p, why in understood.unused if p in understood.unknown
             )
             summary.tables.append(len(tables))
-            tables.append(TableInfo(table.source, table.sheet, table.header_row, frozenset(fields),
+            tables.append(TableInfo(table.source, table.sheet, table.line(table.header_row), frozenset(fields),
                                     understood.header_map(table.headers), unused, from_name, missing,
                                     frozenset(table.headers[p] for p in understood.by_content),
                                     _span(table)))
@@ -377,8 +379,8 @@ def normalise(
             warnings.extend(_unseen(table, set(understood.columns)))
             footer = _footers(table)
             warnings.extend(
-                {"source": table.source, "sheet": table.sheet, "row": int(row), "column": None, "value": text,
-                 "reason": "表尾的合计、签名或日期行，不是活动记录，按空行计", "org": None}
+                {"source": table.source, "sheet": table.sheet, "row": table.line(int(row)), "column": None,
+                 "value": text, "reason": "表尾的合计、签名或日期行，不是活动记录，按空行计", "org": None}
                 for row, text in footer.items()
             )
             empty = table.blank.to_numpy() | table.cells.index.isin(footer.index)
@@ -395,7 +397,7 @@ def normalise(
                 if name not in columns:
                     columns[name] = pd.Series(np.full(n, constant.get(name), dtype=object), dtype=object).array
             columns["table"] = np.full(n, len(tables) - 1, dtype=np.int64)
-            columns["row"] = body.index.to_numpy(dtype=np.int64)
+            columns["row"] = np.asarray(table.line(body.index.to_numpy(dtype=np.int64)), dtype=np.int64)
             columns["source_index"] = np.full(n, len(summaries) - 1, dtype=np.int64)
             frames.append(pd.DataFrame(columns))
     raw = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from compliance.config.layout import Layout, Override
@@ -40,6 +41,14 @@ class Table:
     empty_columns: pd.Series  # bool per column position: no cell filled
     override: Override | None = None  # from --layout
     hidden: bool = False  # the sheet is hidden
+    lines: np.ndarray | None = None  # CSV: the text line each record starts on (None: record n is line n)
+
+    def line(self, rows):
+        """Row numbers as users find them: a workbook's rows as they are, a CSV's records as the text line each
+        starts on (they differ after a quoted cell holding a line break). ``rows``: one number or an array."""
+        if self.lines is None:
+            return rows
+        return self.lines[np.asarray(rows, dtype=np.int64) - 1] if np.ndim(rows) else int(self.lines[rows - 1])
     facts: SheetFacts = field(default_factory=SheetFacts)  # its hidden rows and formulas without a saved value
 
 
@@ -66,6 +75,7 @@ class Sheet:
     merged: Merged = field(default_factory=list)
     frame: pd.DataFrame | None = None
     hidden: bool = False  # a hidden (or very hidden) sheet
+    lines: np.ndarray | None = None  # CSV: the text line each record starts on, when a cell holds a line break
     facts: SheetFacts = field(default_factory=SheetFacts)  # hidden rows, formulas without a saved value (xlsx)
 
     def head(self, n: int) -> list[list[object]]:
@@ -186,13 +196,21 @@ def _read_csv(data: bytes, shown: str, limits: Limits) -> Sheet:
     except csv.Error:
         delimiter = ","
     frame = _read_rectangular(body, sample, delimiter, shown, limits)
+    physical = body.count(b"\n") + (not body.endswith(b"\n"))
     if frame is not None:
-        return Sheet(frame=frame)
+        if len(frame) == physical:  # one line per row: no cell holds a line break
+            return Sheet(frame=frame)
+        return Sheet(frame=frame, lines=_record_lines(text or body.decode("utf-8"), delimiter))
     text = text if text is not None else decode(data, shown)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     previous = csv.field_size_limit(limits.cell_chars)  # the module's own guard, at our limit
+    starts, end = [], 0
     try:
-        rows = [list(row) for row in reader]
+        rows = []
+        for row in reader:
+            rows.append(list(row))
+            starts.append(end + 1)
+            end = reader.line_num
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
             raise InputError(f"单元格超过 {limits.cell_chars:,} 个字符的上限（确需检查时可用 --limit "
@@ -201,7 +219,25 @@ def _read_csv(data: bytes, shown: str, limits: Limits) -> Sheet:
     finally:
         csv.field_size_limit(previous)
     limits.extent(len(rows), max(map(len, rows), default=0), shown, None, dense=False)
-    return Sheet(rows)
+    lines = np.array(starts, dtype=np.int64) if end != len(rows) else None
+    return Sheet(rows, lines=lines)
+
+
+def _record_lines(text: str, delimiter: str) -> np.ndarray:
+    """The text line each CSV record starts on (1-based): a quoted cell with line breaks moves the rest down."""
+    import csv
+    import io
+
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    previous = csv.field_size_limit(sys.maxsize)  # the cells were read and measured already
+    starts, end = [], 0
+    try:
+        for _ in reader:
+            starts.append(end + 1)
+            end = reader.line_num
+    finally:
+        csv.field_size_limit(previous)
+    return np.array(starts, dtype=np.int64)
 
 
 def _utf8_sample(data: bytes) -> bool:
@@ -354,7 +390,7 @@ def to_table(
     blank = empty.all(axis=1) if width else pd.Series(True, index=cells.index)
     _fill_merged(cells, content.merged, first_body)
     return Table(source, sheet, header_index + 1, headers, cells, blank, empty.all(axis=0), override,
-                 content.hidden, content.facts)
+                 hidden=content.hidden, facts=content.facts, lines=content.lines)
 
 
 def _stacked(content: Sheet, index: int, shown: str, sheet: str | None, reader: HeaderReader,
@@ -404,8 +440,9 @@ def _columns(content: Sheet, first: int, stop: int | None) -> Sheet:
     if content.frame is not None:
         frame = content.frame.iloc[:, first:stop]
         frame.columns = range(frame.shape[1])
-        return Sheet(frame=frame, merged=merged, hidden=content.hidden, facts=facts)
-    return Sheet([list(r[first:stop]) for r in content.rows], merged, hidden=content.hidden, facts=facts)
+        return Sheet(frame=frame, merged=merged, hidden=content.hidden, facts=facts, lines=content.lines)
+    return Sheet([list(r[first:stop]) for r in content.rows], merged, hidden=content.hidden, facts=facts,
+                 lines=content.lines)
 
 
 def _next_header(table: Table, reader: HeaderReader, override: Override | None) -> int | None:
