@@ -5,6 +5,7 @@ sees, a link followed from the index to a branch, sorting and filtering, no cons
 the test; elsewhere it is skipped with the reason.
 """
 
+import itertools
 import os
 import shutil
 from pathlib import Path
@@ -202,7 +203,7 @@ def test_every_rule_title_is_laid_out_whole_with_wenquanyi(page, reports):
         text = "".join(b[0] for b in boxes)
         assert all(right - left > 1 and bottom - top > 1 for _, left, top, right, bottom, _ in boxes), text
         assert all(inside for *_, inside in boxes), text
-        for (_, _, t1, r1, b1, _), (_, l2, t2, _, _, _) in zip(boxes, boxes[1:], strict=False):
+        for (_, _, t1, r1, b1, _), (_, l2, t2, _, _, _) in itertools.pairwise(boxes):
             same_line = abs(t1 - t2) < 1
             assert (r1 <= l2 + 0.5) if same_line else (t2 >= b1 - 0.5), f"{text}: characters overlap"
     # set horizontally: vertical CJK text depends on the font's vertical metrics, which WenQuanYi gets wrong
