@@ -291,6 +291,65 @@ def template(out, org, rules) -> None:
     click.echo(f"模板已写入 {path}")
 
 
+PLAN_FORMATS = ("text", "json", "xlsx", "ics")
+
+
+@main.command("plan")
+@click.argument("paths", nargs=-1, required=True, type=ChinesePath(path_type=Path))
+@roster_option
+@rules_option
+@layout_option
+@option("--as-of", "as_of", callback=_as_of, metavar="YYYY-MM-DD", help="从哪一天看（默认：今天）。")
+@option("--days", type=click.IntRange(1, 3660), default=45, show_default=True,
+        help="列出截至检查日仍未完成的，以及此后多少天内开始的事项。")
+@option("--format", "formats", default="text,json,xlsx,ics", show_default=True, metavar="FORMATS",
+        help=f"输出格式，可多选，用逗号分隔：{'、'.join(PLAN_FORMATS)}（text 输出到标准输出）。")
+@option("--remind", type=click.IntRange(0, 365), default=7, show_default=True,
+        help="日历提醒提前的天数（换届、培训等任期另在截止前 6 个月和 1 个月提醒）。")
+@option("--out", type=ChinesePath(file_okay=False, path_type=Path), default=Path("reports/plan"),
+        show_default=True, help="plan.json、plan.xlsx、plan.ics 和 orgs/各组织.ics 写入的文件夹。")
+@limit_option
+def plan(paths, roster, rules, layout, as_of, days, formats, remind, out, limits) -> None:
+    """接下来要做什么：每个组织、每名领导干部截至检查日仍未完成的事项，和此后 --days 天内开始的事项，
+    按截止日期排列；并写出可导入手机或电脑日历的 .ics 文件（每项一个待办，截止前提醒）。
+
+    \b
+    例：
+      compliance plan fixtures/demo/ledgers --roster fixtures/demo/roster --as-of 2024-11-21
+      compliance plan 台账 --roster 名册.xlsx --days 90 --format ics --out 日历
+    """
+    from compliance.findings.plan import plan as make_plan
+    from compliance.pipeline import run_check
+    from compliance.render import plan as plan_format
+    from compliance.render.staging import staged, write_error
+
+    chosen = [f.strip() for f in formats.split(",") if f.strip()]
+    unknown = [f for f in chosen if f not in PLAN_FORMATS]
+    if unknown or not chosen:
+        raise click.BadParameter(f"未知的格式 {'、'.join(unknown) or '（空）'}，可选：{'、'.join(PLAN_FORMATS)}",
+                                 param_hint="--format")
+    as_of = as_of or date.today()
+    try:
+        result = run_check(paths, roster, rules=rules, as_of=as_of, layout=layout, limits=_limits(limits))
+        items = make_plan(result, days)
+        if "text" in chosen:
+            click.echo(plan_format.text(items, as_of, days), nl=False)
+        files = [f for f in chosen if f != "text"]
+        if files:
+            with staged(out) as stage:
+                if "json" in files:
+                    plan_format.write_json(items, as_of, days, stage)
+                if "xlsx" in files:
+                    plan_format.write_xlsx(items, as_of, stage)
+                if "ics" in files:
+                    plan_format.write_calendars(items, as_of, remind, stage, result.roster.names)
+            click.echo(f"计划（{'、'.join(files)}）已写入 {out}/")
+    except InputError as exc:
+        raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(write_error(exc, out)) from None
+
+
 @main.group("layout", cls=ChineseGroup)
 def layout_group() -> None:
     """格式文件（--layout）：说明台账各列的含义。

@@ -26,3 +26,8 @@ class Kind:
     # judged at the as-of date (labelled with it): a baseline compares such findings without their period, which
     # moves with the as-of date, and a waiver covers one by that day
     at_as_of: bool = False
+    # an obligation with a deadline per period (what `compliance plan` lists as due or upcoming from its cells)
+    plannable: bool = False
+    # for a kind judged at the as-of date: when each subject's current term runs out — (org, leader, deadline,
+    # done) per subject that meets the rule now (`compliance plan` lists those running out within its horizon)
+    terms: Callable[[RuleBase, Context], list[tuple[int, int, object, int]]] | None = None

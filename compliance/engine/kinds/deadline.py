@@ -75,4 +75,4 @@ def check(rule: DeadlineRule, ctx: Context) -> Cells:
     )
 
 
-KIND = Kind("deadline", DeadlineRule, check)
+KIND = Kind("deadline", DeadlineRule, check, plannable=True)

@@ -129,4 +129,4 @@ def check(rule: FrequencyRule, ctx: Context) -> Cells:
     )
 
 
-KIND = Kind("frequency", FrequencyRule, check)
+KIND = Kind("frequency", FrequencyRule, check, plannable=True)

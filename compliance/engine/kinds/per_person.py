@@ -84,4 +84,4 @@ def check(rule: PerPersonRule, ctx: Context) -> Cells:
     )
 
 
-KIND = Kind("per-person", PerPersonRule, check)
+KIND = Kind("per-person", PerPersonRule, check, plannable=True)

@@ -98,4 +98,29 @@ def check(rule: RollingRule, ctx: Context) -> Cells:
     )
 
 
-KIND = Kind("rolling", RollingRule, check, at_as_of=True)
+def terms(rule: RollingRule, ctx: Context) -> list[tuple[int, int, date, int]]:
+    """(org, leader, deadline, done) for each subject that meets the rule at the as-of date: the day its ``min``-th
+    latest record leaves the window (an election on 2021-12-10 holds a 3-year term until 2024-12-10)."""
+    cells = check(rule, ctx)
+    frame = cells.frame
+    met = np.flatnonzero(frame["passed"].to_numpy(bool) & ~frame["unverifiable"].to_numpy(bool))
+    days = ctx.days
+    latest: dict[int, list] = {}
+    for cell, record in zip(cells.evidence["cell"].to_numpy(), cells.evidence["record"].to_numpy(), strict=True):
+        latest.setdefault(int(cell), []).append(days[record])
+    out = []
+    for cell in met:
+        dates = sorted(latest.get(int(cell), []), reverse=True)
+        if len(dates) < rule.min:
+            continue
+        held = dates[rule.min - 1].astype(object)
+        try:
+            deadline = held.replace(year=held.year + rule.years)
+        except ValueError:  # 29 February
+            deadline = held.replace(year=held.year + rule.years, day=28)
+        out.append((int(frame["org"].iat[cell]), int(frame["leader"].iat[cell]), deadline,
+                    int(frame["actual"].iat[cell])))
+    return out
+
+
+KIND = Kind("rolling", RollingRule, check, at_as_of=True, terms=terms)

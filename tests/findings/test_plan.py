@@ -1,0 +1,96 @@
+"""What falls due next (issue 18): the plan on an as-of date — due items still open, items opening within the
+horizon, terms running out — with exact items, and its calendars parsed back with the icalendar package."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import icalendar
+from click.testing import CliRunner
+
+from compliance.cli import main
+from compliance.findings.plan import plan
+from compliance.pipeline import run_check
+from tests.helpers import LEADER_HEADER, ORG_HEADER, ORGS, write_csv
+
+AS_OF = date(2024, 11, 21)
+LEDGER = ["组织", "日期", "类型", "主题", "主讲人"]
+ROWS = [
+    # 一支部: November's 主题党日 not yet held; its last election 2021-12-10 (a 3-year term)
+    ["一支部", "2024-10-12", "主题党日", "参观", ""], ["一支部", "2021-12-10", "换届选举", "换届", ""],
+    ["一支部", "2024-11-05", "支委会", "研究11月工作", ""],
+    # 二支部: November's theme day held; its election recent
+    ["二支部", "2024-11-08", "主题党日", "学习", ""], ["二支部", "2023-03-01", "换届选举", "换届", ""],
+    ["二支部", "2024-11-06", "支委会", "研究11月工作", ""],
+    # the 书记's last post training 2019-12-20: five years run out on 2024-12-20
+    ["一中党委", "2019-12-20", "岗位培训", "校级领导干部培训班", "王芳"],
+]
+
+
+def district(tmp_path):
+    (tmp_path / "roster").mkdir()
+    write_csv(tmp_path / "roster" / "组织.csv", ORG_HEADER, ORGS)
+    write_csv(tmp_path / "roster" / "领导干部.csv", LEADER_HEADER, [["王芳", "一中党委", "书记", "2018-01-01", ""]])
+    (tmp_path / "ledgers").mkdir()
+    write_csv(tmp_path / "ledgers" / "台账.csv", LEDGER, ROWS)
+    return [tmp_path / "ledgers"], tmp_path / "roster"
+
+
+def items(tmp_path, days: int) -> list[tuple]:
+    paths, roster = district(tmp_path)
+    result = run_check(paths, roster, as_of=AS_OF)
+    return [(i.rule, i.org, i.person, i.period, i.deadline.isoformat(), i.days_left, i.done, i.required, i.status)
+            for i in plan(result, days) if i.org in ("一支部", "二支部") or i.person]
+
+
+def test_due_this_month_and_terms_running_out_within_the_horizon(tmp_path):
+    got = items(tmp_path, 30)
+    assert ("theme-day-monthly", "一支部", None, "2024-11", "2024-11-30", 9, 0, 1, "due") in got
+    assert ("branch-election-term", "一支部", None, "2024-12-10", "2024-12-10", 19, 0, 1, "upcoming") in got
+    assert ("leader-training-five-yearly", "一中党委", "王芳", "2024-12-20", "2024-12-20", 29, 0, 1, "upcoming") in got
+    assert ("theme-day-monthly", "一支部", None, "2024-12", "2024-12-31", 40, 0, 1, "upcoming") in got
+    # nothing met appears: 二支部's November theme day and committee, 一支部's committee
+    assert not [i for i in got if i[1] == "二支部" and i[3] == "2024-11"]
+    assert ("branch-committee-monthly", "一支部", None, "2024-11", "2024-11-30", 9, 1, 1, "due") not in got
+    assert [i[4] for i in got] == sorted(i[4] for i in got)  # by deadline
+
+
+def test_a_term_outside_the_horizon_is_not_listed(tmp_path):
+    got = items(tmp_path, 10)
+    assert not [i for i in got if i[0] in ("branch-election-term", "leader-training-five-yearly")]
+    assert ("theme-day-monthly", "一支部", None, "2024-11", "2024-11-30", 9, 0, 1, "due") in got
+
+
+def run_plan(paths, roster, out):
+    return CliRunner().invoke(main, ["plan", str(paths[0]), "--roster", str(roster), "--as-of", "2024-11-21",
+                                     "--days", "30", "--out", str(out), "--format", "json,xlsx,ics", "--remind", "3"])
+
+
+def test_calendars_parse_hold_one_todo_per_item_and_keep_their_uids(tmp_path):
+    paths, roster = district(tmp_path)
+    first, second = run_plan(paths, roster, tmp_path / "一"), run_plan(paths, roster, tmp_path / "二")
+    assert first.exit_code == 0 and second.exit_code == 0, first.output
+    import json
+
+    document = json.loads((tmp_path / "一" / "plan.json").read_text(encoding="utf-8"))
+    calendar = icalendar.Calendar.from_ical((tmp_path / "一" / "plan.ics").read_bytes())
+    todos = list(calendar.walk("VTODO"))
+    assert len(todos) == len(document["items"]) > 0
+    election = next(t for t in todos if "一支部" in str(t["summary"]) and "换届" in str(t["summary"]))
+    assert election.decoded("due") == date(2024, 12, 10)
+    triggers = sorted(a.decoded("trigger") for a in election.walk("VALARM"))
+    assert triggers == [timedelta(days=-183), timedelta(days=-30), timedelta(days=-3)]  # 6 months, 1 month, --remind
+    theme = next(t for t in todos if "一支部" in str(t["summary"]) and "主题党日" in str(t["summary"])
+                 and t.decoded("due") == date(2024, 11, 30))
+    assert [a.decoded("trigger") for a in theme.walk("VALARM")] == [timedelta(days=-3)]
+    # the same obligations, the same ids, run after run; the same bytes, too
+    assert (tmp_path / "一" / "plan.ics").read_bytes() == (tmp_path / "二" / "plan.ics").read_bytes()
+    assert len({str(t["uid"]) for t in todos}) == len(todos)
+    # a branch's calendar names only itself
+    branch = icalendar.Calendar.from_ical((tmp_path / "一" / "orgs" / "一支部.ics").read_bytes())
+    summaries = [str(t["summary"]) for t in branch.walk("VTODO")]
+    assert summaries and all("一支部" in s and "二支部" not in s and "一中党委" not in s for s in summaries)
+    assert document["items"][1] == {
+        "rule": "theme-day-monthly", "title": "每月至少开展1次主题党日活动", "org": "一支部", "person": None,
+        "period": "2024-11", "deadline": "2024-11-30", "days_left": 9, "done": 0, "required": 1, "status": "due"}
+    assert document["items"][0]["rule"] == "party-group-monthly"  # 一支部 has 党小组 and held none in November
