@@ -124,6 +124,13 @@ class CheckResult:
         waivers = self.waivers.items if self.waivers is not None else ()
         return finding_dicts(self.judgements, self.records, self.tables, self.catalogue, waivers)
 
+    @cached_property
+    def stats(self) -> dict:
+        """Completion statistics (``compliance.findings.stats``), computed once."""
+        from compliance.findings.stats import statistics
+
+        return statistics(self)
+
     def findings(self) -> list[dict]:
         """The findings in their documented shape and order, evidence included (a view of the table, built once;
         do not change it)."""

@@ -41,6 +41,7 @@ def document(result: CheckResult) -> dict:
         },
         "baseline": baseline_summary(result),
         "findings": findings,
+        "stats": result.stats,
         "rejected": issue_list(result.rejected),
         "warnings": issue_list(result.warnings),
         "inputs": inputs(result.sources, result.tables),

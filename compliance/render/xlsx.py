@@ -88,6 +88,14 @@ def _sheet(book: Workbook, title: str, header: tuple[str, ...], rows: list[list]
     print_setup(sheet, "1:1")
 
 
+STATS_HEADER = ("组织", "年度", "规则", "规则编号", "检查期数", "按时完成", "完成率", "按时开展月份数")
+ATTENDANCE_HEADER = ("组织", "年度", "会议数", "应到合计", "实到合计", "出席率", "出席率最低的会议")
+
+
+def _percent(rate: float | None) -> str | None:
+    return None if rate is None else f"{rate * 100:.1f}%"
+
+
 def workbook(result: CheckResult) -> Workbook:
     catalogue = result.catalogue
     rules = {rule.id: rule for rule in catalogue.rules}
@@ -116,6 +124,23 @@ def workbook(result: CheckResult) -> Workbook:
     issues = [[i["source"], i["sheet"], i["row"], i["column"], i["value"], i["reason"], i["org"]]
               for i in issue_list(result.rejected)]
     _sheet(book, "拒收的行", ISSUE_HEADER, issues)
+    titles = {rule.id: rule.title for rule in catalogue.rules}
+    stats = result.stats
+    totals = {(item["org"], item["year"]): item for item in stats["by_org"]}
+    rows, last = [], None
+    for item in stats["by_rule"]:
+        if (item["org"], item["year"]) != last:
+            last = (item["org"], item["year"])
+            total = totals[last]
+            rows.append([item["org"], item["year"], "（全部规则）", None, total["judged"], total["met"],
+                         _percent(total["rate"]), None])
+        rows.append([item["org"], item["year"], titles[item["rule"]], item["rule"], item["judged"], item["met"],
+                     _percent(item["rate"]), item.get("months_on_time")])
+    _sheet(book, "统计", STATS_HEADER, rows)
+    _sheet(book, "出席率", ATTENDANCE_HEADER, [
+        [a["org"], a["year"], a["meetings"], a["expected"], a["present"], _percent(a["rate"]),
+         f"{a['lowest']['date']} {a['lowest']['type']}（{a['lowest']['present']}/{a['lowest']['expected']}）"]
+        for a in stats["attendance"]])
     moment = datetime(result.as_of.year, result.as_of.month, result.as_of.day)
     book.properties.creator = "compliance"
     book.properties.created = moment

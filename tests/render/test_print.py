@@ -25,7 +25,7 @@ def test_the_problem_list_prints_one_page_wide_with_its_header_on_every_page(tmp
                                        "--fail-on", "none", "--quiet"])
     assert result.exit_code == 0, result.output
     book = openpyxl.load_workbook(tmp_path / "findings.xlsx")
-    assert book.sheetnames == ["问题清单", "拒收的行"]
+    assert book.sheetnames == ["问题清单", "拒收的行", "统计", "出席率"]
     for sheet in book.worksheets:
         assert page_setup(sheet) == ("landscape", 9, 1, 0, True, "$1:$1", "&A", "第 &P 页，共 &N 页"), sheet.title
 

@@ -115,7 +115,7 @@ def test_the_index_matrix_and_totals(year_end):
 
 def test_findings_xlsx_is_the_problem_list(year_end):
     book = openpyxl.load_workbook(year_end / "findings.xlsx")
-    assert book.sheetnames == ["问题清单", "拒收的行"]
+    assert book.sheetnames == ["问题清单", "拒收的行", "统计", "出席率"]
     sheet = book["问题清单"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("序号", "单位", "上级单位", "领导干部", "规则", "规则编号", "依据", "期间", "问题描述", "严重程度",

@@ -1,0 +1,65 @@
+"""Completion statistics (issue 18): 完成率, 按时开展月份数 and 出席率 with exact figures, on a small ledger and over two
+years."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import yaml
+
+from compliance.engine.periods import parse_period
+from compliance.pipeline import run_check
+from tests.helpers import DEFAULT_RULES, LEADER_HEADER, ORG_HEADER, ORGS, rules_file, write_csv
+
+LEDGER = ["组织", "日期", "类型", "应到", "实到"]
+
+
+def packaged(*ids: str) -> list[dict]:
+    rules = yaml.safe_load(DEFAULT_RULES.read_text(encoding="utf-8"))["rules"]
+    return [rule for rule in rules if rule["id"] in ids]
+
+
+def check(tmp_path, rows, as_of, period):
+    (tmp_path / "roster").mkdir()
+    write_csv(tmp_path / "roster" / "组织.csv", ORG_HEADER, ORGS)
+    write_csv(tmp_path / "roster" / "领导干部.csv", LEADER_HEADER, [])
+    (tmp_path / "ledgers").mkdir()
+    write_csv(tmp_path / "ledgers" / "台账.csv", LEDGER, rows)
+    rules = rules_file(tmp_path, *packaged("theme-day-monthly", "member-meeting-quorum"))
+    return run_check([tmp_path / "ledgers"], tmp_path / "roster", rules=rules, as_of=as_of, audit=parse_period(period))
+
+
+def test_completion_rates_months_on_time_and_attendance(tmp_path):
+    rows = [["一支部", "2024-01-10", "主题党日", "", ""], ["一支部", "2024-03-10", "主题党日", "", ""],
+            ["二支部", "2024-01-11", "主题党日", "", ""], ["二支部", "2024-02-11", "主题党日", "", ""],
+            ["二支部", "2024-03-11", "主题党日", "", ""],
+            ["一支部", "2024-01-20", "支部党员大会", "30", "20"], ["一支部", "2024-03-20", "支部党员大会", "30", "12"],
+            ["二支部", "2024-02-20", "支部党员大会", "40", "35"]]
+    stats = check(tmp_path, rows, date(2024, 3, 31), "2024-01..2024-03").stats
+    assert stats["by_rule"] == [
+        {"org": "一支部", "rule": "theme-day-monthly", "year": 2024, "judged": 3, "met": 2, "rate": 0.6667,
+         "months_on_time": 2},
+        {"org": "一支部", "rule": "member-meeting-quorum", "year": 2024, "judged": 2, "met": 1, "rate": 0.5},
+        {"org": "二支部", "rule": "theme-day-monthly", "year": 2024, "judged": 3, "met": 3, "rate": 1.0,
+         "months_on_time": 3},
+        {"org": "二支部", "rule": "member-meeting-quorum", "year": 2024, "judged": 1, "met": 1, "rate": 1.0},
+    ]
+    assert stats["by_org"] == [{"org": "一支部", "year": 2024, "judged": 5, "met": 3, "rate": 0.6},
+                               {"org": "二支部", "year": 2024, "judged": 4, "met": 4, "rate": 1.0}]
+    assert stats["attendance"] == [
+        {"org": "一支部", "year": 2024, "meetings": 2, "expected": 60, "present": 32, "rate": 0.5333,
+         "lowest": {"date": "2024-03-20", "type": "支部党员大会", "expected": 30, "present": 12, "rate": 0.4}},
+        {"org": "二支部", "year": 2024, "meetings": 1, "expected": 40, "present": 35, "rate": 0.875,
+         "lowest": {"date": "2024-02-20", "type": "支部党员大会", "expected": 40, "present": 35, "rate": 0.875}},
+    ]
+
+
+def test_two_years_are_counted_each_on_its_own(tmp_path):
+    rows = [["一支部", f"2023-{m:02d}-10", "主题党日", "", ""] for m in range(1, 13)]
+    rows += [["一支部", f"2024-{m:02d}-10", "主题党日", "", ""] for m in (1, 2, 3, 7, 8, 9)]
+    rows += [["二支部", f"{y}-{m:02d}-12", "主题党日", "", ""] for y in (2023, 2024) for m in range(1, 13)]
+    stats = check(tmp_path, rows, date(2024, 12, 31), "2023-01..2024-12").stats
+    theme = [(s["org"], s["year"], s["judged"], s["met"], s["rate"], s["months_on_time"]) for s in stats["by_rule"]]
+    assert theme == [("一支部", 2023, 12, 12, 1.0, 12), ("一支部", 2024, 12, 6, 0.5, 6),
+                     ("二支部", 2023, 12, 12, 1.0, 12), ("二支部", 2024, 12, 12, 1.0, 12)]
+    assert stats["attendance"] == []  # no meeting recorded both counts
