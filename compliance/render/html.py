@@ -83,6 +83,7 @@ def _environment() -> Environment:
     )
     env.filters["status_cn"] = CHINESE.__getitem__
     env.filters["severity_cn"] = SEVERITY_CHINESE.__getitem__
+    env.filters["percent"] = lambda rate: "" if rate is None else f"{rate * 100:.1f}%"
     return env
 
 
@@ -122,6 +123,9 @@ class OrgRow:
     unit: bool
     subtree: SimpleNamespace
     subtree_light: str
+    rate: float | None = None  # 完成率 over the audited range: met ÷ judged
+    attendance: float | None = None  # 出席率: Σ实到 ÷ Σ应到
+    next_deadline: str | None = None  # the earliest deadline of its plan ("接下来要做")
 
 
 class Calendar:
@@ -319,12 +323,13 @@ def _topics(result: CheckResult) -> dict[tuple, str]:
     }
 
 
-def _bar_chart(items: list[tuple[str, int]], unit: str) -> dict | None:
-    """Geometry of a horizontal bar chart (drawn as inline SVG by the template), largest first."""
+def _bar_chart(items: list[tuple[str, int]], unit: str, *, in_order: bool = False) -> dict | None:
+    """Geometry of a horizontal bar chart (drawn as inline SVG by the template), largest first (or as given)."""
     items = [(label, n) for label, n in items if n > 0]
     if not items:
         return None
-    items.sort(key=lambda kv: (-kv[1], kv[0]))
+    if not in_order:
+        items.sort(key=lambda kv: (-kv[1], kv[0]))
     top = max(n for _, n in items)
     label_width, bar_width, height = 300, 360, 22
     bars = [
@@ -334,6 +339,41 @@ def _bar_chart(items: list[tuple[str, int]], unit: str) -> dict | None:
     ]
     return {"bars": bars, "label_width": label_width, "width": label_width + bar_width + 40,
             "height": len(items) * height, "unit": unit}
+
+
+def _progress(result: CheckResult) -> tuple[dict, dict, dict, dict]:
+    """From the statistics and the plan: per organisation its 完成率 over the audited range, its 完成率 per year
+    (and the whole district's, under None), its 出席率 (with the meetings by year), and its plan — the plan only
+    when the as-of date lies inside the audited range (otherwise "what to do next" means nothing here)."""
+    stats = result.stats
+    judged: dict[str | None, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for item in stats["by_org"]:
+        for key in (item["org"], None):
+            judged[key][item["year"]][0] += item["met"]
+            judged[key][item["year"]][1] += item["judged"]
+    rates = {org: sum(m for m, _ in years.values()) / total
+             for org, years in judged.items() if org is not None and (total := sum(j for _, j in years.values()))}
+    trends = {org: [(year, met / total) for year, (met, total) in sorted(years.items()) if total]
+              for org, years in judged.items()}
+    attendance: dict[str, tuple[float | None, list]] = {}
+    for item in stats["attendance"]:
+        items = [*attendance.get(item["org"], (None, []))[1], SimpleNamespace(**item)]
+        present, expected = sum(i.present for i in items), sum(i.expected for i in items)
+        attendance[item["org"]] = (present / expected if expected else None, items)
+    plans: dict[str, list] = defaultdict(list)
+    if result.audit.start <= result.as_of <= result.audit.end:
+        from compliance.findings.plan import plan
+
+        for item in plan(result):
+            plans[item.org].append(item)
+    return rates, trends, attendance, plans
+
+
+def _trend(years: list[tuple[int, float]]) -> dict | None:
+    """完成率 per year as a chart, when there are two years or more to compare."""
+    if len(years) < 2:
+        return None
+    return _bar_chart([(f"{year} 年", round(rate * 100)) for year, rate in years], "%", in_order=True)
 
 
 def _attributes(item: dict) -> SimpleNamespace:
@@ -386,6 +426,12 @@ def render(result: CheckResult, out_dir: Path) -> list[Path]:
         for table in _matrix(j_org, j_rule, j_rank, (len(roster.orgs), len(catalogue.rules)))
     )
     tree, rows = _org_rows(result, by_org, rejected, judged, failing, worst)
+    progress, trends, attendance, plans = _progress(result)
+    for row in rows:
+        name = row.org.name
+        row.rate, row.attendance = progress.get(name), attendance.get(name, (None, None))[0]
+        row.next_deadline = plans[name][0].deadline.isoformat() if plans.get(name) else None
+    titles = {rule.id: rule.title for rule in catalogue.rules}
 
     record_rules = {rule.id for rule in catalogue.rules if catalogue.kind(rule).per_record}
     calendar = Calendar(result, j_org, j_rule, j_rank, catalogue.rules, record_rules,
@@ -409,6 +455,7 @@ def render(result: CheckResult, out_dir: Path) -> list[Path]:
         "rules": _bar_chart([(rule.title, t["violation"]) for rule, t in zip(matrix_rules, rule_totals, strict=True)],
                             "项违规"),
         "units": _bar_chart([(row.org.name, row.subtree.violation) for row in units], "项违规（含下级）"),
+        "years": _trend(trends.get(None, [])),
     }
     lights = {colour: sum(1 for row in rows if row.light == colour) for colour in LIGHTS}
     written = []
@@ -440,6 +487,12 @@ def render(result: CheckResult, out_dir: Path) -> list[Path]:
             subtree=row.subtree,
             # built page by page, so that they die young and do not set off full garbage collections
             findings=[_shown(finding, *shown[finding["rule"]], topics) for finding in by_org.get(org.name, [])],
+            stats=[SimpleNamespace(title=titles[s["rule"]], **s) for s in result.stats["by_rule"]
+                   if s["org"] == org.name],
+            attendance=attendance.get(org.name, (None, []))[1],
+            trend=_trend(trends.get(org.name, [])),
+            plan=plans.get(org.name, []),
+            plan_shown=result.audit.start <= result.as_of <= result.audit.end,
             rejected=rejected.get(org.name, []),
             warnings=warnings.get(org.name, []),
             **context,

@@ -63,3 +63,40 @@ def test_two_years_are_counted_each_on_its_own(tmp_path):
     assert theme == [("一支部", 2023, 12, 12, 1.0, 12), ("一支部", 2024, 12, 6, 0.5, 6),
                      ("二支部", 2023, 12, 12, 1.0, 12), ("二支部", 2024, 12, 12, 1.0, 12)]
     assert stats["attendance"] == []  # no meeting recorded both counts
+
+
+def test_the_reports_show_the_statistics_and_a_trend_over_years(tmp_path):
+    from click.testing import CliRunner
+
+    from compliance.cli import main
+
+    rows = [["一支部", f"2023-{m:02d}-10", "主题党日", "", ""] for m in range(1, 13)]
+    rows += [["一支部", f"2024-{m:02d}-10", "主题党日", "", ""] for m in (1, 2, 3, 7, 8, 9)]
+    check(tmp_path, rows, date(2024, 12, 31), "2023-01..2024-12")
+    rules = tmp_path / "rules.yaml"
+
+    def run(period: str, out: str) -> str:
+        result = CliRunner().invoke(main, ["check", str(tmp_path / "ledgers"), "--roster", str(tmp_path / "roster"),
+                                           "--rules", str(rules), "--as-of", "2024-12-31", "--period", period,
+                                           "--out", str(tmp_path / out), "--format", "html,json,xlsx",
+                                           "--fail-on", "none", "--quiet"])
+        assert result.exit_code == 0, result.output
+        return (tmp_path / out / "orgs" / "一支部.html").read_text(encoding="utf-8")
+
+    page = run("2023-01..2024-12", "two")
+    index = (tmp_path / "two" / "index.html").read_text(encoding="utf-8")
+    # 二支部 held none: the district met 12 of 24 months in 2023, 6 of 24 in 2024
+    assert "<figcaption>各年度完成率（全区）</figcaption>" in index and "<title>2024 年：25 %</title>" in index
+    assert "<figcaption>各年度完成率</figcaption>" in page and "<title>2024 年：50 %</title>" in page
+    assert "<td>每月至少开展1次主题党日活动</td><td>2024</td><td class=\"num\">12</td><td class=\"num\">6</td>" \
+           "<td class=\"num\">50.0%</td><td class=\"num\">6</td>" in page.replace(' title="theme-day-monthly"', "")
+    assert "<h2>接下来要做</h2>" in page  # the as-of date lies inside the range
+    assert "<h2>接下来要做</h2>" not in run("2023", "past")  # a past year: nothing to do next in it
+    import openpyxl
+
+    book = openpyxl.load_workbook(tmp_path / "two" / "findings.xlsx")
+    assert [list(row) for row in book["统计"].iter_rows(min_row=1, max_row=3, values_only=True)] == [
+        ["组织", "年度", "规则", "规则编号", "检查期数", "按时完成", "完成率", "按时开展月份数"],
+        ["一支部", 2023, "（全部规则）", None, 12, 12, "100.0%", None],
+        ["一支部", 2023, "每月至少开展1次主题党日活动", "theme-day-monthly", 12, 12, "100.0%", 12],
+    ]

@@ -70,7 +70,9 @@ def test_index_lights_counts_and_a_link_to_a_branch(page, reports, tmp_path):
     assert page.title() == "党建活动台账检查总览 2024"
     second = matrix_row(page, "第一中学第二党支部")
     assert background(second.locator(".light")) == RED
-    assert second.locator("td.num").all_inner_texts() == ["5", "0", "2"]  # violations, due, rejected rows
+    # violations, due, rejected rows, 完成率 (58 of 63 periods met), 出席率, and the next deadline
+    assert second.locator("td.num").all_inner_texts() == ["5", "0", "2", "92.1%", "86.5%"]
+    assert second.locator("td").last.inner_text() == "2024-12-31"
     assert background(matrix_row(page, "区委教育工委").locator(".light")) == YELLOW
     quorum = page.locator("#matrix thead th").filter(has_text="支部党员大会实到人数须超过应到人数的一半")
     column = quorum.evaluate("th => th.cellIndex")
@@ -96,6 +98,9 @@ def test_index_lights_counts_and_a_link_to_a_branch(page, reports, tmp_path):
     lecture = page.locator("table.grid tbody tr").filter(has_text="每季度至少召开1次支部党员大会")
     assert [c.get_attribute("colspan") for c in lecture.locator("td").all()] == ["3", "3", "3", "3"]
     assert page.locator("table.findings tbody tr").count() == 5
+    assert page.locator("table.plan tbody tr").all_inner_texts() == [
+        "2024-12-31\t46\t即将开始\t每月至少召开1次支部委员会\t2024-12\t\t0/1",
+        "2024-12-31\t46\t即将开始\t每月至少开展1次主题党日活动\t2024-12\t\t0/1"]
     page.screenshot(path=str(tmp_path / "branch.png"), full_page=True)
     assert (tmp_path / "index.png").stat().st_size > 10_000 and (tmp_path / "branch.png").stat().st_size > 10_000
     assert page.problems == []
