@@ -29,33 +29,40 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 def statistics(result: CheckResult) -> dict:
-    judgements = result.judgements.frame()
-    status = judgements["status"].to_numpy(dtype=object)
-    counted = np.isin(status, [Status.MET, Status.VIOLATION])
-    frame = pd.DataFrame({
-        "org": judgements["org"].to_numpy(dtype=object)[counted],
-        "rule": judgements["rule"].to_numpy(dtype=object)[counted],
-        "year": judgements["end"].to_numpy("datetime64[Y]").astype(np.int64)[counted] + 1970,  # a term: its end
-        "met": (status[counted] == Status.MET).astype(np.int64),
-    })
-    monthly = {rule.id for rule in result.catalogue.rules if getattr(rule, "period", None) == Granularity.MONTH}
-    order = {name: i for i, name in enumerate(result.roster.names)}
-    rules = {rule.id: i for i, rule in enumerate(result.catalogue.rules)}
-    by_rule = []
-    grouped = frame.groupby(["org", "rule", "year"], sort=False)["met"].agg(["size", "sum"]).reset_index()
-    grouped = grouped.assign(o=grouped["org"].map(order), r=grouped["rule"].map(rules)).sort_values(["o", "year", "r"])
-    for org, rule, year, judged, met in grouped[["org", "rule", "year", "size", "sum"]].itertuples(index=False):
-        item = {"org": org, "rule": rule, "year": int(year), "judged": int(judged), "met": int(met),
-                "rate": _rate(int(met), int(judged))}
-        if rule in monthly:
-            item["months_on_time"] = int(met)
+    judgements = result.judgements
+    status = judgements["status"]
+    counted = (status == Status.MET) | (status == Status.VIOLATION)
+    names, rules = result.roster.names, result.catalogue.rules
+    org_of = {name: i for i, name in enumerate(names)}
+    rule_of = {rule.id: i for i, rule in enumerate(rules)}
+    # integer codes, in the order the reports list them: roster order, year, catalogue order
+    org_codes, org_uniques = pd.factorize(judgements["org"][counted])
+    org = np.array([org_of[o] for o in org_uniques], dtype=np.int64)[org_codes]
+    rule_codes, rule_uniques = pd.factorize(judgements["rule"][counted])
+    rule = np.array([rule_of[r] for r in rule_uniques], dtype=np.int64)[rule_codes]
+    year = judgements["end"][counted].astype("datetime64[Y]").astype(np.int64) + 1970  # a term: the year it ends
+    met = (status[counted] == Status.MET).astype(np.int64)
+    first, n_years, n_rules = (int(year.min()), int(year.max()) - int(year.min()) + 1, len(rules)) if len(year) \
+        else (0, 1, len(rules))
+    key = (org * n_years + (year - first)) * n_rules + rule
+    size = np.bincount(key, minlength=len(names) * n_years * n_rules)
+    hits = np.bincount(key, weights=met, minlength=len(size)).astype(np.int64)
+    monthly = {i for i, r in enumerate(rules) if getattr(r, "period", None) == Granularity.MONTH}
+    by_rule, by_org = [], []
+    for cell in np.flatnonzero(size):
+        o, rest = divmod(int(cell), n_years * n_rules)
+        y, r = divmod(rest, n_rules)
+        item = {"org": names[o], "rule": rules[r].id, "year": first + y, "judged": int(size[cell]),
+                "met": int(hits[cell]), "rate": _rate(int(hits[cell]), int(size[cell]))}
+        if r in monthly:
+            item["months_on_time"] = int(hits[cell])
         by_rule.append(item)
-    by_org = []
-    totals = frame.groupby(["org", "year"], sort=False)["met"].agg(["size", "sum"]).reset_index()
-    totals = totals.assign(o=totals["org"].map(order)).sort_values(["o", "year"])
-    for org, year, judged, met in totals[["org", "year", "size", "sum"]].itertuples(index=False):
-        by_org.append({"org": org, "year": int(year), "judged": int(judged), "met": int(met),
-                       "rate": _rate(int(met), int(judged))})
+    totals = size.reshape(-1, n_rules).sum(axis=1)
+    totals_met = hits.reshape(-1, n_rules).sum(axis=1)
+    for cell in np.flatnonzero(totals):
+        o, y = divmod(int(cell), n_years)
+        by_org.append({"org": names[o], "year": first + y, "judged": int(totals[cell]), "met": int(totals_met[cell]),
+                       "rate": _rate(int(totals_met[cell]), int(totals[cell]))})
     return {"by_org": by_org, "by_rule": by_rule, "attendance": _attendance(result)}
 
 
@@ -76,16 +83,21 @@ def _attendance(result: CheckResult) -> list[dict]:
         "expected": expected[at].astype(np.int64), "present": present[at].astype(np.int64),
         "ratio": present[at] / expected[at], "position": at,
     })
+    # the lowest meeting of each (organisation, year): the first row once sorted by ratio (ties: ledger order)
+    frame = frame.sort_values(["org", "year", "ratio", "position"], kind="stable")
+    sums = frame.groupby(["org", "year"], sort=True).agg(
+        meetings=("expected", "size"), expected=("expected", "sum"), present=("present", "sum"))
+    lowest = frame.drop_duplicates(["org", "year"], keep="first").set_index(["org", "year"]).loc[sums.index]
+    kinds = records["type"].to_numpy()
     out = []
-    for (org, year), group in frame.groupby(["org", "year"], sort=True):
-        lowest = group.sort_values(["ratio", "position"], kind="stable").iloc[0]
-        record = int(lowest["position"])
+    for (org, year), meetings, total, attended, low, low_present, record in zip(
+        sums.index, sums["meetings"], sums["expected"], sums["present"], lowest["expected"], lowest["present"],
+        lowest["position"], strict=True,
+    ):
         out.append({
-            "org": names[org], "year": int(year), "meetings": len(group),
-            "expected": int(group["expected"].sum()), "present": int(group["present"].sum()),
-            "rate": _rate(int(group["present"].sum()), int(group["expected"].sum())),
-            "lowest": {"date": str(days[record]), "type": types[int(records["type"].iat[record])],
-                       "expected": int(lowest["expected"]), "present": int(lowest["present"]),
-                       "rate": round(float(lowest["ratio"]), 4)},
+            "org": names[org], "year": int(year), "meetings": int(meetings), "expected": int(total),
+            "present": int(attended), "rate": _rate(int(attended), int(total)),
+            "lowest": {"date": str(days[record]), "type": types[int(kinds[record])],
+                       "expected": int(low), "present": int(low_present), "rate": round(low_present / low, 4)},
         })
     return out

@@ -432,6 +432,9 @@ def render(result: CheckResult, out_dir: Path) -> list[Path]:
         row.rate, row.attendance = progress.get(name), attendance.get(name, (None, None))[0]
         row.next_deadline = plans[name][0].deadline.isoformat() if plans.get(name) else None
     titles = {rule.id: rule.title for rule in catalogue.rules}
+    stats_by_org: dict[str, list[SimpleNamespace]] = defaultdict(list)
+    for item in result.stats["by_rule"]:
+        stats_by_org[item["org"]].append(SimpleNamespace(title=titles[item["rule"]], **item))
 
     record_rules = {rule.id for rule in catalogue.rules if catalogue.kind(rule).per_record}
     calendar = Calendar(result, j_org, j_rule, j_rank, catalogue.rules, record_rules,
@@ -487,8 +490,7 @@ def render(result: CheckResult, out_dir: Path) -> list[Path]:
             subtree=row.subtree,
             # built page by page, so that they die young and do not set off full garbage collections
             findings=[_shown(finding, *shown[finding["rule"]], topics) for finding in by_org.get(org.name, [])],
-            stats=[SimpleNamespace(title=titles[s["rule"]], **s) for s in result.stats["by_rule"]
-                   if s["org"] == org.name],
+            stats=stats_by_org.get(org.name, []),
             attendance=attendance.get(org.name, (None, []))[1],
             trend=_trend(trends.get(org.name, [])),
             plan=plans.get(org.name, []),
