@@ -104,6 +104,11 @@ def layout(document: dict) -> str:
     for key, value in document.items():
         if key in ONE_PER_LINE and value:
             shown = "[\n    " + ",\n    ".join(encode(item) for item in value) + "\n  ]"
+        elif key == "stats":  # lists of statistics, one item per line too
+            lines = [f"    {encode(name)}: " + ("[\n      " + ",\n      ".join(encode(item) for item in items)
+                                                 + "\n    ]" if items else "[]")
+                     for name, items in value.items()]
+            shown = "{\n" + ",\n".join(lines) + "\n  }"
         else:  # JSON text never holds a raw newline inside a string: every newline is layout
             shown = _json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
         parts.append(f"  {encode(key)}: {shown}")
