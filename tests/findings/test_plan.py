@@ -94,3 +94,12 @@ def test_calendars_parse_hold_one_todo_per_item_and_keep_their_uids(tmp_path):
         "rule": "theme-day-monthly", "title": "每月至少开展1次主题党日活动", "org": "一支部", "person": None,
         "period": "2024-11", "deadline": "2024-11-30", "days_left": 9, "done": 0, "required": 1, "status": "due"}
     assert document["items"][0]["rule"] == "party-group-monthly"  # 一支部 has 党小组 and held none in November
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(tmp_path / "一" / "plan.xlsx")["待办事项"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("截止日期", "剩余天数", "状态", "组织", "领导干部", "规则", "规则编号", "期间", "已完成", "要求")
+    assert rows[2] == ("2024-11-30", 9, "待完成", "一支部", None, "每月至少开展1次主题党日活动", "theme-day-monthly",
+                       "2024-11", 0, 1)
+    assert len(rows) == len(document["items"]) + 1
+    assert (sheet.page_setup.orientation, sheet.print_title_rows) == ("landscape", "$1:$1")
