@@ -135,15 +135,19 @@ def _org_from_name(table: Table, roster: Roster | None) -> tuple[str | None, str
         return stem if infer_org_type(stem) is not None else None
 
     sheet = normalise_name(table.sheet) if table.sheet else ""
-    if sheet and (org := named(sheet)):
-        return org, None
     unit = named(normalise_name(PurePosixPath(table.source).stem))
     branch = _BOOK_WORDS.sub("", sheet)
     if branch and branch not in _BARE and infer_org_type(branch) is not None:
-        if unit and (org := _within(branch, normalise_name(unit), roster)):
+        # a sheet named like a branch, in a unit's workbook: read under that unit, never anywhere in the roster
+        if unit:
+            if org := _within(branch, normalise_name(unit), roster):
+                return org, None
+            return None, f"工作表名“{table.sheet}”像是一个组织，但在“{unit}”之下找不到它"
+        if org := named(sheet):
             return org, None
-        under = f"，在“{unit}”之下也找不到" if unit else ""
-        return None, f"工作表名“{table.sheet}”像是一个组织，但名册中没有它{under}"
+        return None, f"工作表名“{table.sheet}”像是一个组织，但名册中没有它"
+    if sheet and (org := named(sheet)):
+        return org, None
     return unit, None
 
 
@@ -170,14 +174,22 @@ def _org_cells(body: pd.DataFrame, order: tuple[int, ...], roster: Roster | None
     keys = pd.Series(list(zip(*(body[p].to_numpy(dtype=object) for p in order), strict=True)), dtype=object)
     codes, uniques = pd.factorize(keys)
 
+    real = roster is not None and not roster.inferred
+
     def choose(cells: tuple) -> object:
         filled = [c for c in cells if not is_blank(c) and organisation_key(str(c)) not in _PLACEHOLDERS]
         if not filled:
             return None
         first = organisation_key(str(filled[0]))
+        parents = [organisation_key(str(c)) for c in filled[1:]]
+        known = [p for p in parents if real and roster.resolve(p) is not None]
+        if known:  # read under the unit the row names: a short name other schools share means its own branch
+            if (within := _within(first, known[0], roster)) is not None:
+                return within
+            return f"{filled[1]}/{filled[0]}" if _resolves(first, roster) else filled[0]
         if _resolves(first, roster):
             return filled[0]
-        for parent in (organisation_key(str(c)) for c in filled[1:]):
+        for parent in parents:
             if (within := _within(first, parent, roster)) is not None:
                 return within
         return filled[0]
@@ -189,17 +201,30 @@ def _org_cells(body: pd.DataFrame, order: tuple[int, ...], roster: Roster | None
 def _within(child: str, parent: str, roster: Roster | None) -> str | None:
     """A branch's short name read under its unit's: the unit's name (as written, or the roster's name and aliases
     for it) with its suffix taken off, joined to the branch's (“第一中学党委” + “第一党支部”); or the one
-    organisation directly under that unit whose name or alias ends with it. None when neither resolves."""
-    unit = roster.resolve(parent) if roster is not None and not roster.inferred else None
-    spellings = [parent]
-    if unit is not None:
-        spellings += [normalise_name(s) for s in (roster.orgs[unit].name, *roster.orgs[unit].aliases)]
-    for spelling in dict.fromkeys(spellings):
-        for stem in [spelling] + [spelling.removesuffix(s) for s in _UNIT_SUFFIXES if spelling.endswith(s)]:
-            if _resolves(stem + child, roster):
-                return stem + child
+    organisation directly under that unit whose name or alias ends with it — always within the unit's subtree (a
+    short name another school's branch has too is not that branch). Without a roster, the full name the two make.
+    None when none of this works."""
+    def stems(name: str) -> list[str]:
+        return [name.removesuffix(s) for s in _UNIT_SUFFIXES if name.endswith(s) and len(name) > len(s)]
+
+    if roster is None or roster.inferred:  # no roster: the full name the two make, when it reads as a branch
+        if any(child.startswith(stem) for stem in stems(parent)):
+            return child if infer_org_type(child) is not None else None
+        return next((stem + child for stem in stems(parent) if infer_org_type(stem + child) is not None), None)
+    unit = roster.resolve(parent)
     if unit is None:
         return None
+
+    def inside(index: int | None) -> bool:
+        return index is not None and bool(roster.within(np.array([unit]), np.array([index]))[0])
+
+    if inside(direct := roster.resolve(child)):
+        return roster.orgs[direct].name
+    spellings = [parent, *(normalise_name(s) for s in (roster.orgs[unit].name, *roster.orgs[unit].aliases))]
+    for spelling in dict.fromkeys(spellings):
+        for stem in [spelling, *stems(spelling)]:
+            if inside(found := roster.resolve(stem + child)):
+                return roster.orgs[found].name
     under = [o.name for i, o in enumerate(roster.orgs) if roster.parent[i] == unit
              and any(_loose(normalise_name(s)).endswith(_loose(child)) for s in (o.name, *o.aliases))]
     return under[0] if len(under) == 1 else None
@@ -252,15 +277,18 @@ def _unseen(table: Table, used: set[int]) -> list[dict]:
 _FOOTER_WORDS = ("合计", "小计", "总计", "共计", "累计", "填表人", "填报人", "制表人", "制表", "审核人", "审核",
                  "审批人", "负责人签字", "签字", "填表日期", "填报日期", "制表日期", "报送日期", "填报单位", "单位盖章",
                  "盖章")
+_SPACE = "[\\s\u3000\u00a0]*"  # spelled out: pyarrow's \\s is ASCII only, and ledgers hold full-width spaces
 _FOOTER = re.compile(  # a word as typed, maybe with spaces inside ("合 计"), at the start of the first filled cell
-    r"^\s*(?:" + "|".join(r"\s*".join(word) for word in _FOOTER_WORDS) + r"|备注\s*[:：]|说明\s*[:：]|注\s*[:：])"
+    "^" + _SPACE + "(?:" + "|".join(_SPACE.join(word) for word in _FOOTER_WORDS)
+    + "|备注" + _SPACE + "[:：]|说明" + _SPACE + "[:：]|注" + _SPACE + "[:：])"
 )
 
 
-def _footers(table: Table) -> pd.Series:
+def _footers(table: Table, date_column: int | None) -> pd.Series:
     """The rows under a table that are no records — 合计/小计 lines, 填表人：… 审核人：…, 填报日期 — by their first
     filled cell: row number → that cell's text. Column by column, left to right, and only as far as some row is
-    still blank (a ledger's first column is usually filled on every row: one pass)."""
+    still blank (a ledger's first column is usually filled on every row: one pass). A row whose activity date is a
+    date is a record whatever its first cell says (a 主题 “审核预备党员转正材料”)."""
     cells = table.cells
     found: dict[int, str] = {}
     still_blank = np.ones(len(cells), dtype=bool)
@@ -270,9 +298,19 @@ def _footers(table: Table) -> pd.Series:
         column = cells[position]
         match = _footer_start(column) & still_blank
         for row, value in zip(cells.index[match], column[match], strict=True):
+            if date_column is not None and _is_date(cells.at[row, date_column]):
+                continue
             found[int(row)] = str(value)
         still_blank &= ~_filled(column)
     return pd.Series(found, dtype=object).sort_index()
+
+
+def _is_date(value: object) -> bool:
+    try:
+        parse_date(value)
+    except ValueProblem:
+        return False
+    return True
 
 
 def _footer_start(column: pd.Series) -> np.ndarray:
@@ -377,7 +415,7 @@ def normalise(
                                     _span(table)))
             summary.read += len(table.cells)
             warnings.extend(_unseen(table, set(understood.columns)))
-            footer = _footers(table)
+            footer = _footers(table, next((p for p, c in understood.columns.items() if c == "日期"), None))
             warnings.extend(
                 {"source": table.source, "sheet": table.sheet, "row": table.line(int(row)), "column": None,
                  "value": text, "reason": "表尾的合计、签名或日期行，不是活动记录，按空行计", "org": None}
@@ -424,7 +462,7 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     out["org_key"] = objects(_convert(raw["org"], org_key)[0])
 
     codes, uniques = pd.factorize(raw["date"], use_na_sentinel=False)
-    days = np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[ns]")
+    days = np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[s]")  # seconds: any year up to 9999
     problems = np.full(len(uniques), None, dtype=object)
     for i, value in enumerate(uniques):
         try:
@@ -432,7 +470,7 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
         except ValueProblem as exc:
             problems[i] = str(exc)
         else:
-            days[i] = np.datetime64(day, "ns") if day is not None else np.datetime64("NaT")
+            days[i] = np.datetime64(day, "s") if day is not None else np.datetime64("NaT")
     out["date"] = days[codes]
     out["date_problem"] = objects(problems[codes])
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pandas as pd
@@ -123,6 +124,11 @@ def read_rows(
     for name, sheet in sheets.items():
         sheet.facts = facts.get(name, sheet.facts)
     return sheets
+
+
+# what a copy's name adds: 第一中学台账(1).xlsx, 第一中学台账 - 副本.xlsx, 第一中学台账 copy.xlsx. Files alike in
+# their bytes but not in their names are both read: the name may give a different organisation or type.
+_COPY_MARKS = re.compile(r"(?:\s*[-_]?\s*(?:副本|复件|copy|Copy|COPY)(?:\s*\d+)?|\s*[(（]\d+[)）])+$")
 
 
 class NotASpreadsheet(InputError):
@@ -539,10 +545,10 @@ def read_sources(
     spreadsheets (attachments)."""
     out: list[SourceFile] = []
     others = list(found.others)
-    copies: dict[str, list[str]] = {}  # sha256 → names
+    copies: dict[tuple[str, str], list[str]] = {}  # (sha256, name without copy marks) → names
     for path, shown in found.ledgers:
         data = _read_bytes(path, shown, limits or Limits())
-        digest = hashlib.sha256(data).hexdigest()
+        digest = (hashlib.sha256(data).hexdigest(), _COPY_MARKS.sub("", PurePosixPath(shown).stem))
         if digest in copies and data:
             copies[digest].append(shown)
         else:

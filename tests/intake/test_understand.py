@@ -228,7 +228,7 @@ def test_sheets_named_by_branch_in_a_units_workbook(tmp_path):
         ("第一中学党委", "2024-01-10", "党委"), ("第一中学第一党支部", "2024-01-12", "第一党支部"),
         ("第一中学第二党支部", "2024-01-13", "第二支部")]
     # a branch the roster does not know: never the unit's meeting
-    why = "工作表名“第三支部”像是一个组织，但名册中没有它，在“第一中学党委”之下也找不到"
+    why = "工作表名“第三支部”像是一个组织，但在“第一中学党委”之下找不到它"
     assert rejected(result) == [("第一中学党委2024年党建工作台账.xlsx", "第三支部", 2, "组织", None,
                                  f"{why}（可在格式文件 --layout 中用 org 指定）")]
     assert result.notes[0] == f"文件 第一中学党委2024年党建工作台账.xlsx，工作表“第三支部”：无法确定组织（{why}），全部 1 行未使用"
@@ -318,3 +318,34 @@ def test_layout_suggest_quotes_headers_with_line_breaks(tmp_path):
     layout.write_text(suggested.output, encoding="utf-8")
     result = take_in([tmp_path / "ledgers"], roster, load_catalogue(), AS_OF, layout)
     assert [r[:3] for r in records(result)] == [("第一中学第一党支部", "2024-01-08", "主题党日")]
+
+
+def test_a_short_branch_name_two_schools_share_is_read_under_the_rows_own_unit(tmp_path):
+    folder = tmp_path / "roster"
+    folder.mkdir()
+    write_csv(folder / "组织.csv", ORG_HEADER, [
+        *SCHOOL[:3], ["第二中学党委", "党委", "区委教育工委", "2000-01-01", "二中党委", ""],
+        ["第二中学第一党支部", "党支部", "第二中学党委", "2000-01-01", "", ""]])
+    write_csv(folder / "组织.csv", ORG_HEADER, [
+        SCHOOL[0], SCHOOL[1], [*SCHOOL[2][:4], "第一党支部", "是"],  # this school's branch has the short alias
+        ["第二中学党委", "党委", "区委教育工委", "2000-01-01", "二中党委", ""],
+        ["第二中学第一党支部", "党支部", "第二中学党委", "2000-01-01", "", ""]])
+    write_csv(folder / "领导干部.csv", LEADER_HEADER, [])
+    (tmp_path / "ledgers").mkdir()
+    write_csv(tmp_path / "ledgers" / "活动.csv", ["所属党委", "所在党支部", "活动日期", "活动类型"],
+              [["第二中学党委", "第一党支部", "2024-03-05", "主题党日"],  # the second school's own branch
+               ["第二中学党委", "第九党支部", "2024-03-06", "主题党日"]])
+    workbook(tmp_path / "ledgers" / "第二中学党委2024年台账.xlsx", {"第一党支部": [
+        ["活动日期", "活动类型"], ["2024-04-05", "主题党日"]]})
+    result = take_in([tmp_path / "ledgers"], folder, load_catalogue(), AS_OF)
+    assert [r[:2] for r in records(result)] == [("第二中学第一党支部", "2024-03-05"), ("第二中学第一党支部", "2024-04-05")]
+    assert [r[4] for r in rejected(result)] == ["第九党支部"]
+
+
+def test_without_a_roster_branches_of_two_schools_stay_apart(tmp_path):
+    (tmp_path / "ledgers").mkdir()
+    for school in ("第一中学", "第二中学"):
+        workbook(tmp_path / "ledgers" / f"{school}党委2024年台账.xlsx", {"第一党支部": [
+            ["活动日期", "活动类型"], ["2024-04-05", "主题党日"]]})
+    result = take_in([tmp_path / "ledgers"], None, load_catalogue(), AS_OF)
+    assert [r[0] for r in records(result)] == ["第一中学第一党支部", "第二中学第一党支部"]
