@@ -10,7 +10,7 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from compliance.domain import COLUMNS, OrgType, Severity
+from compliance.domain import OrgType, Severity
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -85,6 +85,9 @@ class Effective(Strict):
         return f"{self.start} 起" if self.start else f"至 {self.end}"
 
 
+TEXT_FIELDS = ("主题", "主讲人")  # the canonical columns that hold free text
+
+
 class Match(Strict):
     """A condition the records a rule counts must also meet, on one canonical column — data, never an expression:
     ``{field: 主题, contains: [世博, 世博先锋]}`` (any of the words, after the usual simplified/full-width
@@ -97,8 +100,8 @@ class Match(Strict):
     @field_validator("field")
     @classmethod
     def _canonical(cls, value: str) -> str:
-        if value not in COLUMNS:
-            raise ValueError(f"field “{value}”不是规范列名，应为 {'、'.join(COLUMNS)} 之一")
+        if value not in TEXT_FIELDS:  # the others are codes, dates, counts or marks: a word test means nothing
+            raise ValueError(f"field “{value}”不能用于 match，应为 {'、'.join(TEXT_FIELDS)} 之一")
         return value
 
     @model_validator(mode="after")

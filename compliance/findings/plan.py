@@ -82,7 +82,7 @@ def plan(result: CheckResult, days: int = 45) -> list[PlanItem]:
         if kind.plannable:
             frame = rule_cells(catalogue, rule, future).frame
             open_ = (~frame["passed"].to_numpy(bool) & ~frame["unverifiable"].to_numpy(bool)
-                     & (frame["end"].to_numpy("datetime64[D]") >= np.datetime64(as_of, "D")))
+                     & (frame["end"].to_numpy("datetime64[D]") > np.datetime64(as_of, "D")))  # closed on its last day
             for i in np.flatnonzero(open_):
                 start, end = _day(frame["start"].iat[i]), _day(frame["end"].iat[i])
                 leader = int(frame["leader"].iat[i])

@@ -123,11 +123,13 @@ def kind_of(data: bytes, suffix: str) -> str | None:
             return "ods"
         return by_name if by_name in ("xlsx", "ods") and not names & _OTHER_OFFICE else None
     if data.startswith(OLE_MAGIC):
+        if any(stream.encode("utf-16-le") in data for stream in ("WordDocument", "PowerPoint Document")):
+            return None  # a Word or PowerPoint file (maybe with a workbook inside): an attachment
         if "EncryptedPackage".encode("utf-16-le") in data:
-            return "encrypted"
+            return "encrypted" if by_name in ("xlsx", "xls") else None  # any Office file under a password
         if any(stream.encode("utf-16-le") in data for stream in ("Workbook", "Book")):
             return "xls"
-        return by_name if by_name not in (None, "csv") and "WordDocument".encode("utf-16-le") not in data else None
+        return by_name if by_name not in (None, "csv") else None
     return "csv" if by_name == "csv" else (by_name or None)
 
 

@@ -143,7 +143,7 @@ def _org(text: str) -> Reading | None:
     head = next(((w, level) for w, level in ORG_HEADS if base.endswith(w)), None)
     if head is None or any(w in base for w in ORG_NOT):
         return None
-    if other := next((w for w in OTHER_UNIT if w in base), None):
+    if other := next((w for w in (*OTHER_UNIT, *ATTENDEES, "邀请", "受训", "参与") if w in base), None):
         return Reading(None, 0, f"{other}的单位，不是开展活动的组织", never=True, about=ORG)
     parent = "上级" in base or "上一级" in base
     return Reading(ORG, 6 if head[1] or base != "单位" else 5, "上级组织" if parent else "组织",

@@ -325,12 +325,12 @@ def _topics(result: CheckResult) -> dict[tuple, str]:
 
 def _bar_chart(items: list[tuple[str, int]], unit: str, *, in_order: bool = False) -> dict | None:
     """Geometry of a horizontal bar chart (drawn as inline SVG by the template), largest first (or as given)."""
-    items = [(label, n) for label, n in items if n > 0]
-    if not items:
+    items = [(label, n) for label, n in items if n > 0 or in_order]
+    if not items or (not any(n for _, n in items) and not in_order):
         return None
     if not in_order:
         items.sort(key=lambda kv: (-kv[1], kv[0]))
-    top = max(n for _, n in items)
+    top = max(max(n for _, n in items), 1)
     label_width, bar_width, height = 300, 360, 22
     bars = [
         {"label": label, "value": n, "y": i * height, "width": max(2, round(bar_width * n / top)),

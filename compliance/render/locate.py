@@ -24,7 +24,7 @@ class Place:
 
     @property
     def is_csv(self) -> bool:
-        return self.path.lower().endswith(".csv")
+        return self.path.lower().endswith((".csv", ".tsv"))
 
     def label(self) -> str:
         """``文件 第一中学.xlsx，工作表“第二党支部”，第 20 行`` — for messages."""

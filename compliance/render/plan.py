@@ -89,7 +89,7 @@ def calendar(items: list[PlanItem], as_of, remind: int, name: str) -> bytes:
             alarm = Alarm()
             alarm.add("action", "DISPLAY")
             alarm.add("description", f"{item.title}：{item.org}{who}，{before} 天后截止")
-            alarm.add("trigger", timedelta(days=-before))
+            alarm.add("trigger", timedelta(days=-before), parameters={"RELATED": "END"})  # before DUE
             todo.add_component(alarm)
         cal.add_component(todo)
     return cal.to_ical()

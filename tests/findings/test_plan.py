@@ -55,6 +55,15 @@ def test_due_this_month_and_terms_running_out_within_the_horizon(tmp_path):
     assert [i[4] for i in got] == sorted(i[4] for i in got)  # by deadline
 
 
+def test_on_a_periods_last_day_it_is_no_longer_open(tmp_path):
+    paths, roster = district(tmp_path)
+    result = run_check(paths, roster, as_of=date(2024, 11, 30))  # the check: November's theme day is a violation
+    assert [(f["rule"], f["status"]) for f in result.findings()
+            if f["org"] == "一支部" and f["period"] == "2024-11"] == [("party-group-monthly", "violation"),
+                                                                      ("theme-day-monthly", "violation")]
+    assert not [i for i in plan(result, 30) if i.period == "2024-11"]  # … and not something still to do
+
+
 def test_a_term_outside_the_horizon_is_not_listed(tmp_path):
     got = items(tmp_path, 10)
     assert not [i for i in got if i[0] in ("branch-election-term", "leader-training-five-yearly")]
@@ -79,6 +88,7 @@ def test_calendars_parse_hold_one_todo_per_item_and_keep_their_uids(tmp_path):
     election = next(t for t in todos if "一支部" in str(t["summary"]) and "换届" in str(t["summary"]))
     assert election.decoded("due") == date(2024, 12, 10)
     triggers = sorted(a.decoded("trigger") for a in election.walk("VALARM"))
+    assert {a["trigger"].params["RELATED"] for a in election.walk("VALARM")} == {"END"}  # before DUE
     assert triggers == [timedelta(days=-183), timedelta(days=-30), timedelta(days=-3)]  # 6 months, 1 month, --remind
     theme = next(t for t in todos if "一支部" in str(t["summary"]) and "主题党日" in str(t["summary"])
                  and t.decoded("due") == date(2024, 11, 30))

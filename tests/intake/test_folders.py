@@ -64,6 +64,9 @@ def test_workbooks_are_known_by_their_bytes_and_attachments_are_listed(tmp_path)
     with zipfile.ZipFile(ledgers / "会议纪要.docx", "w") as docx:
         docx.writestr("word/document.xml", "<w:document/>")
     (ledgers / "合影.jpg").write_bytes(b"\xff\xd8\xff\xe0" + bytes(100))
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500)
+    (ledgers / "附件.doc").write_bytes(ole + "WordDocument".encode("utf-16-le") + "Workbook".encode("utf-16-le"))
+    (ledgers / "保密.docx").write_bytes(ole + "EncryptedPackage".encode("utf-16-le"))  # any Office file locked
     (ledgers / "说明.pdf").write_bytes(b"%PDF-1.4\n")
     result = run([ledgers], roster)
     assert [(s.source, s.read) for s in result.sources] == [
@@ -71,7 +74,7 @@ def test_workbooks_are_known_by_their_bytes_and_attachments_are_listed(tmp_path)
     assert [(r[8], r[1]) for r in records(result)] == [
         ("另存为.xls", "2024-04-09"), ("子文件夹/二.xlsx", "2024-06-04"), ("没有扩展名", "2024-05-07")]
     # the linked folder is the folder itself: its files are not read again (nor is the loop followed)
-    assert result.notes[0] == "以下文件不是台账表格，未读取：会议纪要.docx、合影.jpg、说明.pdf"
+    assert result.notes[0] == "以下文件不是台账表格，未读取：会议纪要.docx、保密.docx、合影.jpg、说明.pdf、附件.doc"
 
 
 def test_a_file_named_like_a_workbook_that_cannot_be_read_stops_the_run(tmp_path):
