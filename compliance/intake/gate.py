@@ -294,6 +294,8 @@ def _leader_doubts(frame: pd.DataFrame, org: np.ndarray, roster: Roster, accepte
     codes = keys.groupby(["org", "person"], sort=False).ngroup().to_numpy()
     first = np.full(codes.max() + 1, -1, dtype=np.int64)
     first[codes[::-1]] = np.arange(len(at))[::-1]
+    order = np.argsort(codes, kind="stable")  # the rows of each group, found once
+    starts = np.searchsorted(codes[order], np.arange(len(first) + 1))
     out = []
     for code, k in enumerate(first):
         unit, chain = int(org[at[k]]), []  # (leader's name, unit) here and above
@@ -310,16 +312,18 @@ def _leader_doubts(frame: pd.DataFrame, org: np.ndarray, roster: Roster, accepte
                 reasons.extend(f"“{name}”与本单位领导干部“{leader}”只差一个字，未计为其本人；如是同一人，请更正台账或名册"
                                for leader in sorted({n for n, _ in chain}) if _one_apart(name, leader))
         if reasons:
-            out.extend((int(i), reason) for i in at[codes == code] for reason in reasons[:3])
+            rows = at[order[starts[code]:starts[code + 1]]]
+            out.extend((int(i), reason) for i in rows for reason in reasons[:3])
     return sorted(out)
 
 
 def _one_apart(a: str, b: str) -> bool:
-    """One character changed, added or left out (both at least two characters long)."""
+    """One character added or left out (both at least two characters long), or one changed in names of three or
+    more (two two-character names one apart are only a shared surname: 王强 and 王芳 are two people)."""
     if min(len(a), len(b)) < 2 or abs(len(a) - len(b)) > 1 or a == b:
         return False
     if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+        return len(a) >= 3 and sum(x != y for x, y in zip(a, b, strict=True)) == 1
     short, long_ = sorted((a, b), key=len)
     return any(long_[:k] + long_[k + 1:] == short for k in range(len(long_)))
 
