@@ -87,6 +87,12 @@ class Sheet:
     def __len__(self) -> int:
         return len(self.frame) if self.frame is not None else len(self.rows)
 
+    def row(self, index: int) -> list[object]:
+        """One row (0-based), or an empty one past the end."""
+        if index >= len(self):
+            return []
+        return self.frame.iloc[index].tolist() if self.frame is not None else list(self.rows[index])
+
     def lists(self) -> list[list[object]]:
         return self.head(len(self))
 
@@ -402,17 +408,18 @@ def to_table(
 def _stacked(content: Sheet, index: int, shown: str, sheet: str | None, reader: HeaderReader,
              override: Override | None) -> list[Table]:
     """The table whose header is at row ``index`` (0-based), and those stacked under it in the same columns: a
-    repeated header row starts the next."""
+    repeated header row starts the next. The repeated headers are found in one pass over the rows below, and each
+    table is cut once (a print-style export repeats its header every fifty rows)."""
+    first = to_table(content, index, shown, sheet, override,
+                     two_rows=sub_header(content.row(index), content.row(index + 1), reader))
+    starts = [index, *_later_headers(first, reader, override)]
+    if len(starts) == 1:
+        return [first]
     tables = []
-    while index is not None:
-        head = content.head(index + 2)
-        second = index + 1 < len(head) and sub_header(head[index], head[index + 1], reader)
-        table = to_table(content, index, shown, sheet, override, two_rows=second)
-        index = _next_header(table, reader, override)
-        if index is not None:
-            end = _end_before(table, index)
-            table = to_table(content, table.header_row - 1, shown, sheet, override, two_rows=second, end=end)
-        tables.append(table)
+    for start, following in zip(starts, [*starts[1:], None], strict=True):
+        end = _end_before(content, start, following) if following is not None else None
+        second = sub_header(content.row(start), content.row(start + 1), reader)
+        tables.append(to_table(content, start, shown, sheet, override, two_rows=second, end=end))
     return tables
 
 
@@ -451,28 +458,25 @@ def _columns(content: Sheet, first: int, stop: int | None) -> Sheet:
                  lines=content.lines)
 
 
-def _next_header(table: Table, reader: HeaderReader, override: Override | None) -> int | None:
-    """The 0-based row index of the next header in the sheet below ``table``'s (a second table stacked under the
-    first): a body row holding at least two of the header's own words (in any order) that names as many distinct
-    columns as the header does. None when there is none."""
+def _later_headers(table: Table, reader: HeaderReader, override: Override | None) -> list[int]:
+    """The 0-based indices of the rows below ``table``'s header that repeat it (a table stacked under it): a row
+    holding at least two of the header's own words, in any order, that names as many distinct columns."""
     words = {h for h in table.headers if h}
     if len(words) < 2 or not len(table.cells):
-        return None
+        return []
     hits = table.cells.apply(lambda column: column.astype("string").str.strip().isin(words)).sum(axis=1)
-    wanted = len(row_columns(table.headers, reader, override.columns if override else {}))
-    for row in hits.index[hits.to_numpy() >= 2]:
-        values = table.cells.loc[row].tolist()
-        if len(row_columns(values, reader, override.columns if override else {})) >= min(wanted, 2):
-            return int(row) - 1  # the frame's index is the 1-based Excel row
-    return None
+    columns = override.columns if override else {}
+    wanted = min(len(row_columns(table.headers, reader, columns)), 2)
+    return [int(row) - 1 for row in hits.index[hits.to_numpy() >= 2]  # the index is the 1-based row
+            if len(row_columns(table.cells.loc[row].tolist(), reader, columns)) >= wanted]
 
 
-def _end_before(table: Table, header: int) -> int:
-    """Where the table above a stacked one ends: before the next header and any title rows just above it (a row
-    with one text cell, such as “第二党支部”) and blank rows between."""
+def _end_before(content: Sheet, start: int, header: int) -> int:
+    """Where the table whose header is at ``start`` ends, when another header follows at ``header`` (0-based):
+    before it and any title rows just above it (a row with one text cell, such as “第二党支部”) and blank rows."""
     end = header
-    while end - 1 >= table.header_row and end in table.cells.index:  # row ``end`` (1-based) is the one above
-        filled = [c for c in table.cells.loc[end].tolist() if not is_blank(c)]
+    while end - 1 > start:
+        filled = [c for c in content.row(end - 1) if not is_blank(c)]
         if len(filled) > 1 or (filled and not isinstance(filled[0], str)):
             break
         end -= 1
@@ -525,7 +529,7 @@ def read_source(
                 result.skipped_sheets.append({"sheet": sheet, "reason": "未找到表头（不是台账）"})
                 continue
             index = header[0]
-        blocks = _side_by_side(content.head(index + 1)[index], reader, override)
+        blocks = _side_by_side(content.row(index), reader, override)
         for part in (content if len(blocks) == 1 else _columns(content, a, b) for a, b in blocks):
             result.tables.extend(_stacked(part, index, shown, sheet, reader, override))
     if not result.tables and all(s["reason"] == "空表" for s in result.skipped_sheets):
