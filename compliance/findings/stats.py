@@ -45,24 +45,26 @@ def statistics(result: CheckResult) -> dict:
     first, n_years, n_rules = (int(year.min()), int(year.max()) - int(year.min()) + 1, len(rules)) if len(year) \
         else (0, 1, len(rules))
     key = (org * n_years + (year - first)) * n_rules + rule
-    size = np.bincount(key, minlength=len(names) * n_years * n_rules)
-    hits = np.bincount(key, weights=met, minlength=len(size)).astype(np.int64)
+    cells, inverse = np.unique(key, return_inverse=True)  # only the (organisation, year, rule) that occur
+    size = np.bincount(inverse, minlength=len(cells))
+    hits = np.bincount(inverse, weights=met, minlength=len(cells)).astype(np.int64)
     monthly = {i for i, r in enumerate(rules) if getattr(r, "period", None) == Granularity.MONTH}
     by_rule, by_org = [], []
-    for cell in np.flatnonzero(size):
-        o, rest = divmod(int(cell), n_years * n_rules)
+    for position, cell in enumerate(cells.tolist()):
+        o, rest = divmod(cell, n_years * n_rules)
         y, r = divmod(rest, n_rules)
-        item = {"org": names[o], "rule": rules[r].id, "year": first + y, "judged": int(size[cell]),
-                "met": int(hits[cell]), "rate": _rate(int(hits[cell]), int(size[cell]))}
+        item = {"org": names[o], "rule": rules[r].id, "year": first + y, "judged": int(size[position]),
+                "met": int(hits[position]), "rate": _rate(int(hits[position]), int(size[position]))}
         if r in monthly:
-            item["months_on_time"] = int(hits[cell])
+            item["months_on_time"] = int(hits[position])
         by_rule.append(item)
-    totals = size.reshape(-1, n_rules).sum(axis=1)
-    totals_met = hits.reshape(-1, n_rules).sum(axis=1)
-    for cell in np.flatnonzero(totals):
-        o, y = divmod(int(cell), n_years)
-        by_org.append({"org": names[o], "year": first + y, "judged": int(totals[cell]), "met": int(totals_met[cell]),
-                       "rate": _rate(int(totals_met[cell]), int(totals[cell]))})
+    groups, back = np.unique(cells // n_rules, return_inverse=True)  # (organisation, year), in order
+    totals, totals_met = np.bincount(back, weights=size), np.bincount(back, weights=hits)
+    for group, judged, met_ in zip(groups.tolist(), totals.astype(np.int64).tolist(),
+                                   totals_met.astype(np.int64).tolist(), strict=True):
+        o, y = divmod(group, n_years)
+        by_org.append({"org": names[o], "year": first + y, "judged": judged, "met": met_,
+                       "rate": _rate(met_, judged)})
     return {"by_org": by_org, "by_rule": by_rule, "attendance": _attendance(result)}
 
 

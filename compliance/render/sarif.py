@@ -89,9 +89,15 @@ def rules_uri(catalogue) -> str:
     return Path(catalogue.path).resolve().as_uri()
 
 
-def _fingerprint(finding: dict) -> str:
-    key = "\x1f".join(str(finding[k] or "") for k in ("rule", "org", "person", "period"))
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+def _fingerprint(finding: dict, kind) -> str:
+    """The same finding, the same fingerprint: a rule judged at the as-of date without its period (which moves with
+    the date, as the baseline compares it); a record rule with the record's place and type (two on one day)."""
+    keys = [str(finding[k] or "") for k in ("rule", "org", "person")]
+    if not kind.at_as_of:
+        keys.append(finding["period"])
+    if kind.per_record:
+        keys.extend(f"{e['source']}|{e['sheet']}|{e['row']}|{e['type']}" for e in finding["evidence"])
+    return hashlib.sha256("\x1f".join(keys).encode("utf-8")).hexdigest()
 
 
 def document(result: CheckResult) -> dict:
@@ -112,7 +118,8 @@ def document(result: CheckResult) -> dict:
             "message": {"text": f"{Status(finding['status']).chinese}：{finding['org']}{who} {finding['period']}："
                                 f"{finding['message']}"},
             "locations": [artifacts.location(place)] if place is not None else [],
-            "partialFingerprints": {"complianceFinding/v1": _fingerprint(finding)},
+            "partialFingerprints": {"complianceFinding/v1": _fingerprint(
+                finding, catalogue.kind(catalogue.rule(finding["rule"])))},
             "properties": {k: finding[k] for k in ("status", "org", "person", "period", "expected", "actual")},
         }
         if related:

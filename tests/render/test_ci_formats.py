@@ -249,3 +249,22 @@ def test_machine_formats_are_byte_identical_across_runs(tmp_path):
         outs.append(out)
     for name in ("findings.xml", "findings.sarif"):
         assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes()
+
+
+def test_sarif_fingerprints_are_unique_and_do_not_move_with_the_as_of_date():
+    from datetime import date
+
+    from compliance.pipeline import run_check
+    from compliance.render import sarif
+
+    def prints(as_of):
+        result = run_check([REPO / "fixtures" / "demo" / "ledgers"], REPO / "fixtures" / "demo" / "roster",
+                           as_of=as_of)
+        (run,) = sarif.document(result)["runs"]
+        return {(r["ruleId"], r["properties"]["org"], r["properties"]["period"]):
+                r["partialFingerprints"]["complianceFinding/v1"] for r in run["results"]}
+
+    november, december = prints(date(2024, 11, 15)), prints(date(2024, 12, 31))
+    assert len(set(november.values())) == len(november)  # two findings never share one
+    term = ("branch-election-term", "第一中学第二党支部")
+    assert november[(*term, "2024-11-15")] == december[(*term, "2024-12-31")]  # the same open term, the same alert
