@@ -185,7 +185,7 @@ def _with_outside(warnings: pd.DataFrame, records: pd.DataFrame, tables: list[Ta
     rows = [{"source": tables[r.table].source, "sheet": tables[r.table].sheet, "row": int(r.row), "column": "日期",
              "value": str(r.date)[:10], "org": names[r.org],
              "reason": f"日期在检查期间 {audit.label} 之前，本次检查不计入"}
-            for r in records[outside].itertuples(index=False)]
+            for r in records[outside].drop_duplicates(["table", "row"]).itertuples(index=False)]  # a row, once
     both = pd.concat([warnings, issues_frame(rows)], ignore_index=True) if len(warnings) else issues_frame(rows)
     return issues_frame(both.sort_values(["source", "sheet", "row"], na_position="first", kind="stable"))
 

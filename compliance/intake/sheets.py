@@ -315,9 +315,12 @@ def _read_workbook_rows(path: Path, shown: str, limits: Limits, kind: str, data:
     abort on a damaged file."""
     with contextlib.ExitStack() as stack:
         if path.suffix.lower() not in _NATURAL[kind]:
-            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="compliance-"))
-            path = Path(folder) / f"workbook{_NATURAL[kind][0]}"
-            path.write_bytes(data)
+            try:
+                folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="compliance-"))
+                path = Path(folder) / f"workbook{_NATURAL[kind][0]}"
+                path.write_bytes(data)
+            except OSError as exc:
+                raise InputError(f"无法为读取准备临时文件：{exc.strerror or exc}", source=shown) from None
         return _sheets(path, shown, limits, kind)
 
 
