@@ -207,12 +207,22 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
              "column": "类型", "value": cell_text(frame["raw_type"].iat[i]), "org": names[org[i]],
              "reason": f"一行写了几种活动（{named}），每种各计一次"}
         )
-    for i, first in _repeats(frame, org, gx_frame["类型"].to_numpy(), accepted):
-        counted[i] = False
-        where = _place(table_info[tables[first]], int(rows[first]))
+    keep = np.flatnonzero(accepted)
+    records = records_frame(frame, keep, org, gx_frame["类型"].to_numpy())
+    records, counted_kept = _each_type(records, counted[keep], frame["more_types"].to_numpy(dtype=object)[keep],
+                                       catalogue.activity_types)
+    # repeats among the records (a row naming two types is two records: each may repeat another, or not)
+    r_table, r_row = records["table"].to_numpy(), records["row"].to_numpy()
+    said = set()
+    for k, first in _repeats(records):
+        counted_kept[k] = False
+        where = _place(table_info[r_table[first]], int(r_row[first]))
+        if (r_table[k], r_row[k], where) in said:
+            continue
+        said.add((r_table[k], r_row[k], where))
         warning_rows.append(
-            {"source": table_info[tables[i]].source, "sheet": table_info[tables[i]].sheet, "row": int(rows[i]),
-             "column": None, "value": None, "org": names[org[i]],
+            {"source": table_info[r_table[k]].source, "sheet": table_info[r_table[k]].sheet, "row": int(r_row[k]),
+             "column": None, "value": None, "org": names[records["org"].iat[k]],
              "reason": f"疑似重复记录：与{where}相同（组织、日期、类型、主题、主讲人），只计一次"}
         )
     warnings = issues_frame(warning_rows)
@@ -227,10 +237,6 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
     lost = np.bincount(source_of[~accepted], minlength=n_sources)
     for index, source in enumerate(candidates.sources):
         source.accepted, source.rejected = int(kept[index]), int(lost[index])
-    keep = np.flatnonzero(accepted)
-    records = records_frame(frame, keep, org, gx_frame["类型"].to_numpy())
-    records, counted_kept = _each_type(records, counted[keep], frame["more_types"].to_numpy(dtype=object)[keep],
-                                       catalogue.activity_types)
     return GateResult(records, counted_kept, rejected, warnings, summary)
 
 
@@ -248,30 +254,30 @@ def _each_type(records: pd.DataFrame, counted: np.ndarray, more: np.ndarray, voc
     return combined, np.concatenate([counted, counted[at]])[order]
 
 
-def _repeats(frame: pd.DataFrame, org: np.ndarray, types: np.ndarray, accepted: np.ndarray) -> list[tuple[int, int]]:
-    """(row, the first row like it) for every accepted row that repeats an earlier one: the same organisation, date,
-    type, topic and person (a 党委 summary sheet repeating its branches' rows, a row pasted twice). Two meetings on
-    one day with another topic or person are not repeats."""
-    at = np.flatnonzero(accepted)
-    if not len(at):
+def _repeats(records: pd.DataFrame) -> list[tuple[int, int]]:
+    """(record, the first record like it) for every record that repeats an earlier one: the same organisation,
+    date, type, topic and person (a 党委 summary sheet repeating its branches' rows, a row pasted twice). Two
+    meetings on one day with another topic or person are not repeats."""
+    if not len(records):
         return []
-    # first the integer part of the key (organisation, day, type): rows alone in theirs cannot repeat anything,
+    # first the integer part of the key (organisation, day, type): records alone in theirs cannot repeat anything,
     # and in a ledger of a million rows nearly all are; only the few that share one are compared in full
-    days = frame["date"].to_numpy("datetime64[D]")[at].astype(np.int64)
-    coarse = (org[at].astype(np.int64) << 40) | ((days - days.min()) << 8) | types[at].astype(np.int64)
-    at = at[pd.Series(coarse).duplicated(keep=False).to_numpy()]
+    days = records["date"].to_numpy("datetime64[D]").astype(np.int64)
+    coarse = ((records["org"].to_numpy().astype(np.int64) << 40) | ((days - days.min()) << 8)
+              | records["type"].to_numpy().astype(np.int64))
+    at = np.flatnonzero(pd.Series(coarse).duplicated(keep=False).to_numpy())
     if not len(at):
         return []
     keys = pd.DataFrame({
-        "org": org[at], "date": frame["date"].to_numpy()[at], "type": types[at],
-        "topic": frame["topic"].to_numpy(dtype=object)[at], "person": frame["person"].to_numpy(dtype=object)[at],
+        "coarse": coarse[at], "topic": records["topic"].to_numpy(dtype=object)[at],
+        "person": records["person"].to_numpy(dtype=object)[at],
     }).fillna({"topic": "", "person": ""})
     group = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy()
     repeated = pd.Series(group).duplicated().to_numpy()
     if not repeated.any():
         return []
     first = np.full(group.max() + 1, -1, dtype=np.int64)
-    first[group[::-1]] = at[::-1]  # the earliest row of each group wins (written last)
+    first[group[::-1]] = at[::-1]  # the earliest record of each group wins (written last)
     return [(int(at[k]), int(first[group[k]])) for k in np.flatnonzero(repeated)]
 
 

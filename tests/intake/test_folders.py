@@ -13,7 +13,7 @@ import pytest
 from compliance.config.catalogue import load_catalogue
 from compliance.errors import InputError
 from compliance.pipeline import take_in
-from tests.helpers import write_csv
+from tests.helpers import activity_records, write_csv
 from tests.intake.test_ingest import records
 from tests.intake.test_understand import district, workbook
 
@@ -304,3 +304,19 @@ def test_a_row_naming_two_types_is_one_meeting_for_attendance(tmp_path):
     (attendance,) = run_check([tmp_path / "ledgers"], roster, as_of=AS_OF).stats["attendance"]
     assert (attendance["meetings"], attendance["expected"], attendance["present"], attendance["rate"]) == (
         2, 20, 15, 0.75)
+
+
+def test_a_row_naming_two_types_repeats_only_the_type_recorded_before(tmp_path):
+    from compliance.pipeline import run_check
+    from compliance.render.common import issue_list
+
+    roster = district(tmp_path)
+    write_csv(tmp_path / "ledgers" / "一支部.csv", ["支部名称", "活动日期", "活动类型", "活动主题"],
+              [["一中第一党支部", "2024-03-05", "主题党日", "学习党章"],
+               ["一中第一党支部", "2024-03-05", "主题党日暨党课", "学习党章"]])
+    result = run_check([tmp_path / "ledgers"], roster, as_of=AS_OF)
+    counted = [(r.type, r.row) for r in activity_records(result)]
+    assert counted == [("主题党日", 2), ("党课", 3)]  # the theme day once; the lecture it also was, counted
+    assert [(w["row"], w["reason"]) for w in issue_list(result.warnings)] == [
+        (3, "一行写了几种活动（主题党日、党课），每种各计一次"),
+        (3, "疑似重复记录：与文件 一支部.csv，第 2 行相同（组织、日期、类型、主题、主讲人），只计一次")]
