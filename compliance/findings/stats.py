@@ -74,7 +74,7 @@ def _attendance(result: CheckResult) -> list[dict]:
     present = records["present"].to_numpy(dtype="float64", na_value=np.nan)
     days = records["date"].to_numpy("datetime64[D]")
     inside = (days >= np.datetime64(result.audit.start, "D")) & (days <= np.datetime64(result.audit.end, "D"))
-    both = ~np.isnan(expected) & ~np.isnan(present) & (expected > 0) & inside
+    both = ~np.isnan(expected) & ~np.isnan(present) & (expected > 0) & (present <= expected) & inside
     # one meeting per ledger row: a row naming two types (主题党日暨党课) is two records but one meeting
     both &= ~pd.DataFrame({"t": records["table"].to_numpy(), "r": records["row"].to_numpy()}).duplicated().to_numpy()
     if not both.any():

@@ -100,3 +100,9 @@ def test_the_reports_show_the_statistics_and_a_trend_over_years(tmp_path):
         ["一支部", 2023, "（全部规则）", None, 12, 12, "100.0%", None],
         ["一支部", 2023, "每月至少开展1次主题党日活动", "theme-day-monthly", 12, 12, "100.0%", 12],
     ]
+
+
+def test_a_meeting_with_more_present_than_expected_is_left_out_of_attendance(tmp_path):
+    rows = [["一支部", "2024-01-20", "支部党员大会", "30", "20"], ["一支部", "2024-02-20", "支部党员大会", "20", "22"]]
+    (attendance,) = check(tmp_path, rows, date(2024, 3, 31), "2024-01..2024-03").stats["attendance"]
+    assert (attendance["meetings"], attendance["expected"], attendance["present"]) == (1, 30, 20)  # 22 of 20: a slip
