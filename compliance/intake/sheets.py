@@ -24,7 +24,7 @@ from compliance.config.limits import Limits, column_letter
 from compliance.errors import InputError
 from compliance.intake.discover import LEDGER_SUFFIXES, Found, kind_of
 from compliance.intake.header import HEADER_SEARCH_ROWS, locate_header, no_header, row_columns, sub_header
-from compliance.intake.meaning import HeaderReader
+from compliance.intake.meaning import HeaderReader, header_like
 from compliance.intake.values import is_blank
 from compliance.intake.zipscan import SheetFacts, inspect_zip
 
@@ -461,10 +461,29 @@ def _columns(content: Sheet, first: int, stop: int | None) -> Sheet:
                  lines=content.lines)
 
 
+def _first_table(content: Sheet, best: int, reader: HeaderReader, override: Override | None) -> int:
+    """The header of the sheet's first table. The row naming the most columns (``best``) is the header — unless an
+    earlier row names two or more and data rows follow it: two tables stacked, the lower one naming more columns
+    (组织 日期 类型 主题, then 组织 日期 类型 主题 应到 实到). Its rows are never taken for title rows."""
+    columns = override.columns if override else {}
+    for row in range(best):
+        if len(row_columns(content.row(row), reader, columns)) < 2:
+            continue
+        if any(_holds_data(content.row(below)) for below in range(row + 1, best)):
+            return row
+    return best
+
+
+def _holds_data(row: list[object]) -> bool:
+    filled = [c for c in row if not is_blank(c)]
+    return len(filled) >= 2 and not all(header_like(c) for c in filled)
+
+
 def _later_headers(table: Table, reader: HeaderReader, override: Override | None) -> list[int]:
-    """The 0-based indices of the rows below ``table``'s header that repeat it (a table stacked under it): a row
-    holding at least two of the header's own words, in any order, that names as many distinct columns."""
-    words = {h for h in table.headers if h}
+    """The 0-based indices of the rows below ``table``'s header that start another table stacked under it: a row
+    holding at least two of the header's own words (in any order) or of the known column names, that names two
+    columns or more."""
+    words = {h for h in table.headers if h} | set(reader.synonyms)
     if len(words) < 2 or not len(table.cells):
         return []
     hits = table.cells.apply(lambda column: column.astype("string").str.strip().isin(words)).sum(axis=1)
@@ -531,7 +550,7 @@ def read_source(
             if header is None:
                 result.skipped_sheets.append({"sheet": sheet, "reason": "未找到表头（不是台账）"})
                 continue
-            index = header[0]
+            index = _first_table(content, header[0], reader, override)
         blocks = _side_by_side(content.row(index), reader, override)
         for part in (content if len(blocks) == 1 else _columns(content, a, b) for a, b in blocks):
             result.tables.extend(_stacked(part, index, shown, sheet, reader, override))

@@ -320,3 +320,19 @@ def test_a_row_naming_two_types_repeats_only_the_type_recorded_before(tmp_path):
     assert [(w["row"], w["reason"]) for w in issue_list(result.warnings)] == [
         (3, "一行写了几种活动（主题党日、党课），每种各计一次"),
         (3, "疑似重复记录：与文件 一支部.csv，第 2 行相同（组织、日期、类型、主题、主讲人），只计一次")]
+
+
+def test_a_lower_table_naming_more_columns_does_not_hide_the_upper_one(tmp_path):
+    roster = district(tmp_path)
+    workbook(tmp_path / "ledgers" / "一支部.xlsx", {"台账": [
+        ["组织", "日期", "类型", "主题"],
+        ["一中第一党支部", "2024-03-10", "主题党日", "学习"], ["一中第一党支部", "2024-04-10", "主题党日", "参观"],
+        [],
+        ["支部名称", "会议时间", "会议类型", "会议内容", "应到人数", "实到人数"],  # other words, more columns
+        ["一中第一党支部", "2024-03-25", "支部党员大会", "大会", 30, 28],
+    ]})
+    result = run([tmp_path / "ledgers"], roster)
+    assert [(t.header_row, len(t.mapping)) for t in result.tables] == [(1, 4), (5, 6)]
+    assert [(r[1], r[2], r[6]) for r in records(result)] == [
+        ("2024-03-10", "主题党日", None), ("2024-04-10", "主题党日", None), ("2024-03-25", "支部党员大会", 28)]
+    assert [(s.read, s.accepted, s.blank) for s in result.sources] == [(3, 3, 0)]
