@@ -571,21 +571,25 @@ def read_sources(
     spreadsheets (attachments)."""
     out: list[SourceFile] = []
     others = list(found.others)
+    limits = limits or Limits()
     copies: dict[tuple[str, str], list[str]] = {}  # (sha256, name without copy marks) → names
     for path, shown in found.ledgers:
-        data = _read_bytes(path, shown, limits or Limits())
-        digest = (hashlib.sha256(data).hexdigest(), _COPY_MARKS.sub("", PurePosixPath(shown).stem))
-        if digest in copies and data:
-            copies[digest].append(shown)
-        else:
-            copies[digest] = [shown]
+        data = _read_bytes(path, shown, limits)
+        stem = PurePosixPath(shown).stem
+        copies.setdefault((hashlib.sha256(data).hexdigest(), _COPY_MARKS.sub("", stem)), []).append(shown)
+    # of files alike, the original is read (the one whose name has no copy mark), the copies only named
+    chosen = {min(names, key=lambda n: (_COPY_MARKS.search(PurePosixPath(n).stem) is not None, n))
+              for names in copies.values()}
+    for path, shown in found.ledgers:
+        if shown in chosen:
             try:
-                out.append(read_source(path, shown, reader, layout, limits, data))
+                out.append(read_source(path, shown, reader, layout, limits))
             except NotASpreadsheet:
                 others.append((shown, "不是表格文件"))
         if tick is not None:
             tick(1)
-    notes = [f"以下文件内容完全相同，只读取了第一个：{'、'.join(names)}" for names in copies.values() if len(names) > 1]
+    notes = [f"以下文件内容完全相同，只读取了“{next(n for n in names if n in chosen)}”：{'、'.join(names)}"
+             for names in copies.values() if len(names) > 1]
     if found.twice:
         notes.append(f"以下文件在给出的路径中出现不止一次，只读取了一次：{'、'.join(dict.fromkeys(found.twice))}")
     if others:

@@ -46,8 +46,8 @@ def test_a_byte_identical_copy_is_read_once_and_both_names_are_said(tmp_path):
     shutil.copy(book, tmp_path / "ledgers" / "第一中学台账(1).xlsx")
     result = run([tmp_path / "ledgers"], roster)
     assert len(records(result)) == 1
-    assert [s.source for s in result.sources] == ["第一中学台账(1).xlsx"]
-    assert result.notes == ["以下文件内容完全相同，只读取了第一个：第一中学台账(1).xlsx、第一中学台账.xlsx"]
+    assert [s.source for s in result.sources] == ["第一中学台账.xlsx"]  # the original, not the copy
+    assert result.notes == ["以下文件内容完全相同，只读取了“第一中学台账.xlsx”：第一中学台账(1).xlsx、第一中学台账.xlsx"]
 
 
 def test_workbooks_are_known_by_their_bytes_and_attachments_are_listed(tmp_path):
