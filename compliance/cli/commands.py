@@ -294,17 +294,25 @@ def template(out, org, rules) -> None:
 PLAN_FORMATS = ("text", "json", "xlsx", "ics")
 
 
+def _between(value: int, low: int, high: int, name: str) -> int:
+    if not low <= value <= high:
+        raise click.BadParameter(f"应在 {low} 到 {high} 之间（实际为 {value}）", param_hint=name)
+    return value
+
+
 @main.command("plan")
 @click.argument("paths", nargs=-1, required=True, type=ChinesePath(path_type=Path))
 @roster_option
 @rules_option
 @layout_option
 @option("--as-of", "as_of", callback=_as_of, metavar="YYYY-MM-DD", help="从哪一天看（默认：今天）。")
-@option("--days", type=click.IntRange(1, 3660), default=45, show_default=True,
+@option("--days", type=int, callback=lambda ctx, param, value: _between(value, 1, 3660, "--days"), default=45,
+        show_default=True,
         help="列出截至检查日仍未完成的，以及此后多少天内开始的事项。")
 @option("--format", "formats", default="text,json,xlsx,ics", show_default=True, metavar="FORMATS",
         help=f"输出格式，可多选，用逗号分隔：{'、'.join(PLAN_FORMATS)}（text 输出到标准输出）。")
-@option("--remind", type=click.IntRange(0, 365), default=7, show_default=True,
+@option("--remind", type=int, callback=lambda ctx, param, value: _between(value, 0, 365, "--remind"), default=7,
+        show_default=True,
         help="日历提醒提前的天数（换届、培训等任期另在截止前 6 个月和 1 个月提醒）。")
 @option("--out", type=ChinesePath(file_okay=False, path_type=Path), default=Path("reports/plan"),
         show_default=True, help="plan.json、plan.xlsx、plan.ics 和 orgs/各组织.ics 写入的文件夹。")

@@ -12,7 +12,12 @@ from pathlib import Path
 
 from compliance.findings.plan import PlanItem
 
-STATUS = {"due": "待完成", "upcoming": "即将开始"}
+STATUS = {"due": "待完成", "upcoming": "即将开始", "term": "即将到期"}
+
+
+def status_text(item: PlanItem) -> str:
+    """待完成 (open now), 即将开始 (a period opening within the horizon), 即将到期 (a term running out)."""
+    return STATUS["term"] if item.notices else STATUS[item.status]
 FILES = ("plan.json", "plan.xlsx", "plan.ics", "orgs")
 HEADER = ("截止日期", "剩余天数", "状态", "组织", "领导干部", "规则", "规则编号", "期间", "已完成", "要求")
 
@@ -21,7 +26,7 @@ def text(items: list[PlanItem], as_of, days: int) -> str:
     lines = [f"接下来 {days} 天要做的事（检查日 {as_of}）："]
     for item in items:
         who = f" {item.person}" if item.person else ""
-        lines.append(f"  截止 {item.deadline}（还有 {item.days_left} 天） {STATUS[item.status]}  {item.org}{who}  "
+        lines.append(f"  截止 {item.deadline}（还有 {item.days_left} 天） {status_text(item)}  {item.org}{who}  "
                      f"{item.title}（{item.rule} {item.period}） 已完成 {item.done}/{item.required}")
     if not items:
         lines.append("  没有待完成或即将开始的事项。")
@@ -52,7 +57,7 @@ def write_xlsx(items: list[PlanItem], as_of, out: Path) -> Path:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for item in items:
-        sheet.append([item.deadline.isoformat(), item.days_left, STATUS[item.status], item.org, item.person,
+        sheet.append([item.deadline.isoformat(), item.days_left, status_text(item), item.org, item.person,
                       item.title, item.rule, item.period, item.done, item.required])
     for letter, width in zip("ABCDEFGHIJ", (12, 9, 9, 22, 10, 36, 28, 11, 8, 6), strict=True):
         sheet.column_dimensions[letter].width = width
@@ -81,7 +86,7 @@ def calendar(items: list[PlanItem], as_of, remind: int, name: str) -> bytes:
         todo.add("dtstamp", stamp)
         who = f" {item.person}" if item.person else ""
         todo.add("summary", f"{item.title}：{item.org}{who}（{item.period}）")
-        todo.add("description", f"{STATUS[item.status]}；已完成 {item.done} 次，要求 {item.required} 次；"
+        todo.add("description", f"{status_text(item)}；已完成 {item.done} 次，要求 {item.required} 次；"
                                 f"规则 {item.rule}；截止 {item.deadline}")
         todo.add("due", item.deadline)
         todo.add("status", "NEEDS-ACTION")

@@ -113,3 +113,14 @@ def test_calendars_parse_hold_one_todo_per_item_and_keep_their_uids(tmp_path):
                        "2024-11", 0, 1)
     assert len(rows) == len(document["items"]) + 1
     assert (sheet.page_setup.orientation, sheet.print_title_rows) == ("landscape", "$1:$1")
+
+
+def test_the_text_says_which_items_are_terms_running_out(tmp_path):
+    from compliance.render.plan import text
+
+    paths, roster = district(tmp_path)
+    items = [i for i in plan(run_check(paths, roster, as_of=AS_OF), 30) if i.org == "一支部"]
+    lines = text(items, AS_OF, 30).splitlines()
+    assert "  截止 2024-11-30（还有 9 天） 待完成  一支部  每月至少开展1次主题党日活动（theme-day-monthly 2024-11） 已完成 0/1" in lines
+    assert "  截止 2024-12-10（还有 19 天） 即将到期  一支部  党支部每三年至少换届选举1次（branch-election-term 2024-12-10）" \
+           " 已完成 0/1" in lines
