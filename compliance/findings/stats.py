@@ -48,23 +48,26 @@ def statistics(result: CheckResult) -> dict:
     cells, inverse = np.unique(key, return_inverse=True)  # only the (organisation, year, rule) that occur
     size = np.bincount(inverse, minlength=len(cells))
     hits = np.bincount(inverse, weights=met, minlength=len(cells)).astype(np.int64)
-    monthly = {i for i, r in enumerate(rules) if getattr(r, "period", None) == Granularity.MONTH}
-    by_rule, by_org = [], []
-    for position, cell in enumerate(cells.tolist()):
-        o, rest = divmod(cell, n_years * n_rules)
-        y, r = divmod(rest, n_rules)
-        item = {"org": names[o], "rule": rules[r].id, "year": first + y, "judged": int(size[position]),
-                "met": int(hits[position]), "rate": _rate(int(hits[position]), int(size[position]))}
-        if r in monthly:
-            item["months_on_time"] = int(hits[position])
+    monthly = np.array([getattr(r, "period", None) == Granularity.MONTH for r in rules] or [False], dtype=bool)
+    o_of, rest = np.divmod(cells, n_years * n_rules)
+    y_of, r_of = np.divmod(rest, n_rules)
+    rates = np.round(hits / np.maximum(size, 1), 4)
+    ids = [rule.id for rule in rules]
+    by_rule = []
+    for o, y, r, judged, met, rate in zip(o_of.tolist(), (y_of + first).tolist(), r_of.tolist(), size.tolist(),
+                                          hits.tolist(), rates.tolist(), strict=True):
+        item = {"org": names[o], "rule": ids[r], "year": y, "judged": judged, "met": met, "rate": rate}
+        if monthly[r]:
+            item["months_on_time"] = met
         by_rule.append(item)
     groups, back = np.unique(cells // n_rules, return_inverse=True)  # (organisation, year), in order
-    totals, totals_met = np.bincount(back, weights=size), np.bincount(back, weights=hits)
-    for group, judged, met_ in zip(groups.tolist(), totals.astype(np.int64).tolist(),
-                                   totals_met.astype(np.int64).tolist(), strict=True):
-        o, y = divmod(group, n_years)
-        by_org.append({"org": names[o], "year": first + y, "judged": judged, "met": met_,
-                       "rate": _rate(met_, judged)})
+    totals = np.bincount(back, weights=size).astype(np.int64)
+    totals_met = np.bincount(back, weights=hits).astype(np.int64)
+    group_org, group_year = np.divmod(groups, n_years)
+    by_org = [{"org": names[o], "year": y, "judged": judged, "met": met, "rate": rate}
+              for o, y, judged, met, rate in zip(group_org.tolist(), (group_year + first).tolist(), totals.tolist(),
+                                                 totals_met.tolist(),
+                                                 np.round(totals_met / np.maximum(totals, 1), 4).tolist(), strict=True)]
     return {"by_org": by_org, "by_rule": by_rule, "attendance": _attendance(result)}
 
 
