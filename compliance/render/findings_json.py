@@ -99,23 +99,38 @@ def dumps(result: CheckResult) -> str:
 
 
 def layout(document: dict) -> str:
+    return "".join(pieces(document))
+
+
+def pieces(document: dict):
+    """The text of ``layout``, piece by piece (written to the file as they come: a province's findings and
+    statistics are never one string in memory)."""
     encode = _json.JSONEncoder(ensure_ascii=False).encode
-    parts = []
-    for key, value in document.items():
+    yield "{\n"
+    for number, (key, value) in enumerate(document.items()):
+        yield f"{',' if number else ''}\n  {encode(key)}: " if number else f"  {encode(key)}: "
         if key in ONE_PER_LINE and value:
-            shown = "[\n    " + ",\n    ".join(encode(item) for item in value) + "\n  ]"
+            yield from _items(value, encode, "    ", "  ")
         elif key == "stats":  # lists of statistics, one item per line too
-            lines = [f"    {encode(name)}: " + ("[\n      " + ",\n      ".join(encode(item) for item in items)
-                                                 + "\n    ]" if items else "[]")
-                     for name, items in value.items()]
-            shown = "{\n" + ",\n".join(lines) + "\n  }"
+            yield "{\n"
+            for position, (name, items) in enumerate(value.items()):
+                yield f"{',' if position else ''}\n    {encode(name)}: " if position else f"    {encode(name)}: "
+                yield from _items(items, encode, "      ", "    ") if items else ["[]"]
+            yield "\n  }"
         else:  # JSON text never holds a raw newline inside a string: every newline is layout
-            shown = _json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
-        parts.append(f"  {encode(key)}: {shown}")
-    return "{\n" + ",\n".join(parts) + "\n}\n"
+            yield _json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+    yield "\n}\n"
+
+
+def _items(items: list, encode, inner: str, outer: str):
+    yield "[\n" + inner
+    for position, item in enumerate(items):
+        yield (",\n" + inner if position else "") + encode(item)
+    yield "\n" + outer + "]"
 
 
 def render(result: CheckResult, out_dir: Path) -> list[Path]:
     path = out_dir / FILENAME
-    path.write_text(dumps(result), encoding="utf-8")
+    with path.open("w", encoding="utf-8") as handle:
+        handle.writelines(pieces(document(result)))
     return [path]
