@@ -52,8 +52,9 @@ def discover(paths: Sequence[str | Path]) -> Found:
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            for member in _walk(path):
-                candidates.append((member, member.relative_to(path).as_posix()))
+            members, again = _walk(path)
+            candidates.extend((member, member.relative_to(path).as_posix()) for member in members)
+            found.twice.extend(f"{folder.relative_to(path).as_posix()}/" for folder in again)
         elif path.is_file():
             candidates.append((path, path.name))
         else:
@@ -78,20 +79,23 @@ def discover(paths: Sequence[str | Path]) -> Found:
     return found
 
 
-def _walk(folder: Path) -> list[Path]:
-    """Files under ``folder``, sorted, following links to folders but never into a folder twice (a link loop)."""
+def _walk(folder: Path) -> tuple[list[Path], list[Path]]:
+    """Files under ``folder``, sorted, following links to folders but never into a folder twice (a link loop, or a
+    link to a folder read already); and the folders so left out."""
     visited: set[str] = set()
     out: list[Path] = []
+    again: list[Path] = []
     for root, dirs, files in os.walk(folder, followlinks=True):
         real = os.path.realpath(root)
         if real in visited:
             dirs[:] = []
+            again.append(Path(root))
             continue
         visited.add(real)
         here = Path(root)
         dirs[:] = sorted(d for d in dirs if not _hidden(d))
         out.extend(here / f for f in files if not _hidden(f) and (here / f).is_file())
-    return sorted(out)
+    return sorted(out), sorted(again)
 
 
 def _hidden(name: str) -> bool:

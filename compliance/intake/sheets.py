@@ -591,7 +591,8 @@ def read_sources(
     notes = [f"以下文件内容完全相同，只读取了“{next(n for n in names if n in chosen)}”：{'、'.join(names)}"
              for names in copies.values() if len(names) > 1]
     if found.twice:
-        notes.append(f"以下文件在给出的路径中出现不止一次，只读取了一次：{'、'.join(dict.fromkeys(found.twice))}")
+        notes.append(f"以下文件或文件夹在给出的路径中出现不止一次（同一位置、链接），只读取了一次："
+                     f"{'、'.join(dict.fromkeys(found.twice))}")
     if others:
         notes.append(f"以下文件不是台账表格，未读取：{'、'.join(sorted(name for name, _ in others))}")
     return out, notes

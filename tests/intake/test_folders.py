@@ -37,7 +37,7 @@ def test_a_file_reached_twice_is_read_once(tmp_path):
     (base / "链接.xlsx").symlink_to(book)
     result = run([base, book, tmp_path / "ledgers" / ".." / "ledgers"], roster)
     assert [(r[0], r[1], r[8]) for r in records(result)] == [("第一中学第一党支部", "2024-03-05", "一支部.xlsx")]
-    assert result.notes == ["以下文件在给出的路径中出现不止一次，只读取了一次：链接.xlsx、一支部.xlsx"]
+    assert result.notes == ["以下文件或文件夹在给出的路径中出现不止一次（同一位置、链接），只读取了一次：链接.xlsx、一支部.xlsx"]
 
 
 def test_a_byte_identical_copy_is_read_once_and_both_names_are_said(tmp_path):
@@ -73,8 +73,10 @@ def test_workbooks_are_known_by_their_bytes_and_attachments_are_listed(tmp_path)
         ("另存为.xls", 1), ("子文件夹/二.xlsx", 1), ("局党组.et", 7), ("没有扩展名", 1)]
     assert [(r[8], r[1]) for r in records(result)] == [
         ("另存为.xls", "2024-04-09"), ("子文件夹/二.xlsx", "2024-06-04"), ("没有扩展名", "2024-05-07")]
-    # the linked folder is the folder itself: its files are not read again (nor is the loop followed)
-    assert result.notes[0] == "以下文件不是台账表格，未读取：会议纪要.docx、保密.docx、合影.jpg、说明.pdf、附件.doc"
+    # the linked folder is the folder itself: its files are not read again (nor is the loop followed), and it says so
+    assert result.notes[:2] == [
+        "以下文件或文件夹在给出的路径中出现不止一次（同一位置、链接），只读取了一次：子文件夹/回到上层/、链接的文件夹/",
+        "以下文件不是台账表格，未读取：会议纪要.docx、保密.docx、合影.jpg、说明.pdf、附件.doc"]
 
 
 def test_a_file_named_like_a_workbook_that_cannot_be_read_stops_the_run(tmp_path):
