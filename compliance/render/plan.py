@@ -57,14 +57,16 @@ def write_xlsx(items: list[PlanItem], as_of, out: Path) -> Path:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for item in items:
-        sheet.append([item.deadline.isoformat(), item.days_left, status_text(item), item.org, item.person,
+        sheet.append([item.deadline, item.days_left, status_text(item), item.org, item.person,
                       item.title, item.rule, item.period, item.done, item.required])
+        sheet.cell(row=sheet.max_row, column=1).number_format = "yyyy-mm-dd"  # a date Excel sorts and filters
     for letter, width in zip("ABCDEFGHIJ", (12, 9, 9, 22, 10, 36, 28, 11, 8, 6), strict=True):
         sheet.column_dimensions[letter].width = width
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(vertical="top", wrap_text=True)
     sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:J{max(len(items) + 1, 1)}"
     print_setup(sheet, "1:1")
     path = out / "plan.xlsx"
     save(book, path, datetime(as_of.year, as_of.month, as_of.day))

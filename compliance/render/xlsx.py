@@ -92,8 +92,10 @@ STATS_HEADER = ("组织", "年度", "规则", "规则编号", "检查期数", "�
 ATTENDANCE_HEADER = ("组织", "年度", "会议数", "应到合计", "实到合计", "出席率", "出席率最低的会议")
 
 
-def _percent(rate: float | None) -> str | None:
-    return None if rate is None else f"{rate * 100:.1f}%"
+def _percent_column(sheet, column: int) -> None:
+    """Rates stay numbers (so that Excel sorts and sums them), shown as percentages."""
+    for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+        cell.number_format = "0.0%"
 
 
 def workbook(result: CheckResult) -> Workbook:
@@ -133,14 +135,16 @@ def workbook(result: CheckResult) -> Workbook:
             last = (item["org"], item["year"])
             total = totals[last]
             rows.append([item["org"], item["year"], "（全部规则）", None, total["judged"], total["met"],
-                         _percent(total["rate"]), None])
+                         total["rate"], None])
         rows.append([item["org"], item["year"], titles[item["rule"]], item["rule"], item["judged"], item["met"],
-                     _percent(item["rate"]), item.get("months_on_time")])
+                     item["rate"], item.get("months_on_time")])
     _sheet(book, "统计", STATS_HEADER, rows)
+    _percent_column(book["统计"], STATS_HEADER.index("完成率") + 1)
     _sheet(book, "出席率", ATTENDANCE_HEADER, [
-        [a["org"], a["year"], a["meetings"], a["expected"], a["present"], _percent(a["rate"]),
+        [a["org"], a["year"], a["meetings"], a["expected"], a["present"], a["rate"],
          f"{a['lowest']['date']} {a['lowest']['type']}（{a['lowest']['present']}/{a['lowest']['expected']}）"]
         for a in stats["attendance"]])
+    _percent_column(book["出席率"], ATTENDANCE_HEADER.index("出席率") + 1)
     moment = datetime(result.as_of.year, result.as_of.month, result.as_of.day)
     book.properties.creator = "compliance"
     book.properties.created = moment

@@ -3,7 +3,7 @@ horizon, terms running out — with exact items, and its calendars parsed back w
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import icalendar
 from click.testing import CliRunner
@@ -109,8 +109,9 @@ def test_calendars_parse_hold_one_todo_per_item_and_keep_their_uids(tmp_path):
     sheet = openpyxl.load_workbook(tmp_path / "一" / "plan.xlsx")["待办事项"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("截止日期", "剩余天数", "状态", "组织", "领导干部", "规则", "规则编号", "期间", "已完成", "要求")
-    assert rows[2] == ("2024-11-30", 9, "待完成", "一支部", None, "每月至少开展1次主题党日活动", "theme-day-monthly",
-                       "2024-11", 0, 1)
+    assert rows[2] == (datetime(2024, 11, 30), 9, "待完成", "一支部", None, "每月至少开展1次主题党日活动",
+                       "theme-day-monthly", "2024-11", 0, 1)
+    assert sheet.auto_filter.ref == f"A1:J{len(rows)}"
     assert len(rows) == len(document["items"]) + 1
     assert (sheet.page_setup.orientation, sheet.print_title_rows) == ("landscape", "$1:$1")
 
