@@ -16,7 +16,7 @@ import opencc
 _SPACES = re.compile(r"\s+")
 _LIST_SEPARATORS = re.compile(r"[、,，;；/]+")
 _DOTS = re.compile(r"[·•・‧∙⋅.．]")  # the middle dot of minority names, in every variant, or none at all
-_BRACKETED = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
+BRACKETED = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")  # a bracketed aside, in either width
 _CODE = re.compile(r"[(（\[【]\s*[A-Za-z0-9\-_]+\s*[)）\]】]|^\s*[A-Za-z]?\d{4,}\s+|\s+[A-Za-z]?\d{4,}\s*$")
 # Posts written after a name (陈建国（书记）, 刘洋 校长, 陈静书记), longest first.
 POSTS = tuple(sorted((
@@ -55,7 +55,7 @@ def person_key(value: str) -> str:
     """The people a cell names, as ``张三、李四``: each normalised, without a post after it (陈建国（书记）, 刘洋 校长,
     陈静书记 → 陈建国, 刘洋, 陈静) and without middle dots; names may be separated by 、 , ; / or by spaces and line
     breaks — but single characters separated by spaces are one padded name ("王 芳")."""
-    text = _BRACKETED.sub(" ", normalise_text(value.replace("\n", " ")))
+    text = BRACKETED.sub(" ", normalise_text(value.replace("\n", " ")))
     names: list[str] = []
     for part in (p for p in _LIST_SEPARATORS.split(text) if p.strip()):
         tokens = part.split()

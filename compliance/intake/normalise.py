@@ -21,11 +21,11 @@ from compliance.config.limits import column_letter
 from compliance.domain import COLUMNS
 from compliance.frames import frame, objects
 from compliance.intake.meaning import HeaderReader
-from compliance.intake.roster import Roster, infer_org_type
+from compliance.intake.roster import Roster, infer_org_type, is_organisation
 from compliance.intake.sheets import SourceFile, Table
 from compliance.intake.understand import Understanding, understand
 from compliance.intake.values import ValueProblem, is_blank, parse_count, parse_date, parse_mark
-from compliance.spelling import normalise_name, normalise_text, organisation_key, person_key
+from compliance.spelling import BRACKETED, normalise_name, normalise_text, organisation_key, person_key
 
 RECORD_FIELDS = ("org", "date", "type", "topic", "person", "expected", "present", "discipline", "table", "row")
 
@@ -151,17 +151,9 @@ def _org_from_name(table: Table, roster: Roster | None) -> tuple[str | None, str
     return unit, None
 
 
-_BRACKETED = re.compile(r"\([^)]*\)")  # normalised text: brackets are half-width
 _SEVERAL = re.compile(r"[、,;/+&]|暨|及|和|与|兼")  # between two types named in one cell
 _PLACEHOLDERS = frozenset({"-", "--", "—", "——", "/", "无", "空", "－", "_"})
 _UNIT_SUFFIXES = ("委员会", "分党委", "党总支", "总支", "党委", "工委", "党组")
-
-
-def _resolves(name: str, roster: Roster | None) -> bool:
-    """Is ``name`` an organisation: in the roster, or (without one) by the ending of its name?"""
-    if roster is None or roster.inferred:
-        return infer_org_type(name) is not None
-    return roster.resolve(name) is not None
 
 
 def _org_cells(body: pd.DataFrame, order: tuple[int, ...], roster: Roster | None):
@@ -186,8 +178,8 @@ def _org_cells(body: pd.DataFrame, order: tuple[int, ...], roster: Roster | None
         if known:  # read under the unit the row names: a short name other schools share means its own branch
             if (within := _within(first, known[0], roster)) is not None:
                 return within
-            return f"{filled[1]}/{filled[0]}" if _resolves(first, roster) else filled[0]
-        if _resolves(first, roster):
+            return f"{filled[1]}/{filled[0]}" if is_organisation(first, roster) else filled[0]
+        if is_organisation(first, roster):
             return filled[0]
         for parent in parents:
             if (within := _within(first, parent, roster)) is not None:
@@ -478,7 +470,7 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
         if is_blank(value):
             return None
         key = normalise_name(str(value))
-        if key not in catalogue.type_of and (bare := _BRACKETED.sub("", key)) in catalogue.type_of:
+        if key not in catalogue.type_of and (bare := BRACKETED.sub("", key)) in catalogue.type_of:
             return catalogue.type_of[bare]  # a qualifier in brackets: 支部委员会（扩大）, 党课（书记讲党课）
         return catalogue.type_of.get(key, normalise_text(str(value)))
 

@@ -100,6 +100,13 @@ _TYPE_SUFFIXES = (
 )
 
 
+def is_organisation(name: str, roster: Roster | None) -> bool:
+    """Is ``name`` (normalised) an organisation: in the roster, or — without one — by the ending of its name?"""
+    if roster is None or roster.inferred:
+        return infer_org_type(name) is not None
+    return roster.resolve(name) is not None
+
+
 def infer_org_type(name: str) -> OrgType | None:
     """The organisation type a name ends with: …党支部/…支部, …党总支, …党委, …党组, …工委."""
     key = normalise_name(name)

@@ -20,7 +20,7 @@ import pandas as pd
 
 from compliance.config.catalogue import Catalogue
 from compliance.intake.meaning import DATE, ORG, PERSON, TYPE, HeaderReader, Reading
-from compliance.intake.roster import Roster, infer_org_type
+from compliance.intake.roster import Roster, is_organisation
 from compliance.intake.sheets import Table
 from compliance.intake.values import PLAUSIBLE, ValueProblem, is_blank, parse_date
 from compliance.spelling import normalise_name, organisation_key, person_key, split_list
@@ -96,11 +96,7 @@ class Cells:
         return PLAUSIBLE[0] <= day <= PLAUSIBLE[1]
 
     def _looks_org(self, value: object) -> bool:
-        if isinstance(value, int | float):
-            return False
-        if self.roster is not None and not self.roster.inferred:
-            return self.roster.resolve(organisation_key(str(value))) is not None
-        return infer_org_type(organisation_key(str(value))) is not None
+        return not isinstance(value, int | float) and is_organisation(organisation_key(str(value)), self.roster)
 
     def _looks_type(self, value: object) -> bool:
         return isinstance(value, str) and normalise_name(value) in self.catalogue.type_of

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from compliance.intake.discover import TEXT_SUFFIXES
 from compliance.pipeline import CheckResult
 
 
@@ -24,7 +25,7 @@ class Place:
 
     @property
     def is_csv(self) -> bool:
-        return self.path.lower().endswith((".csv", ".tsv"))
+        return self.path.lower().endswith(TEXT_SUFFIXES)
 
     def label(self) -> str:
         """``文件 第一中学.xlsx，工作表“第二党支部”，第 20 行`` — for messages."""
