@@ -67,18 +67,19 @@ class Intake:
 
 def take_in(
     paths: Sequence[str | Path],
-    roster: str | Path | None,
+    roster: str | Path | Roster | None,
     catalogue: Catalogue,
     as_of: date,
     layout: str | Path | None = None,
     progress: Progress | None = None,
     limits: Limits | None = None,
 ) -> Intake:
-    """Read the roster and every ledger (each within ``limits``), normalise, and run the data-quality gate."""
+    """Read the roster (unless one already read is given) and every ledger (each within ``limits``), normalise, and
+    run the data-quality gate."""
     progress = progress or Progress()
     the_layout = load_layout(layout, catalogue)
     with progress.stage("读取", unit="个文件") as tick:
-        the_roster = read_roster(roster, limits) if roster is not None else None
+        the_roster = roster if isinstance(roster, Roster) or roster is None else read_roster(roster, limits)
         reader = HeaderReader(catalogue.column_of)
         sources, found_notes = read_sources(discover(paths), reader, the_layout, tick, limits)
         if not sources:
@@ -192,9 +193,9 @@ def _with_outside(warnings: pd.DataFrame, records: pd.DataFrame, tables: list[Ta
 
 def run_check(
     paths: Sequence[str | Path],
-    roster: str | Path | None,
+    roster: str | Path | Roster | None,
     *,
-    rules: str | Path | None = None,
+    rules: str | Path | Catalogue | None = None,
     as_of: date | None = None,
     audit: AuditRange | None = None,
     layout: str | Path | None = None,
@@ -206,8 +207,9 @@ def run_check(
     limits: Limits | None = None,
 ) -> CheckResult:
     """The whole check. ``engine`` "dask" runs the rules per partition on a dask.distributed cluster (the
-    scheduler at ``scheduler``, or a local one); the findings are the same."""
-    catalogue = load_catalogue(rules)  # a broken rules file fails before anything else is read
+    scheduler at ``scheduler``, or a local one); the findings are the same. A long-lived caller (``compliance
+    serve``) passes the catalogue and roster it loaded once instead of their paths."""
+    catalogue = rules if isinstance(rules, Catalogue) else load_catalogue(rules)  # a broken rules file fails before anything else is read
     as_of = as_of or date.today()
     audit = audit or AuditRange.year_of(as_of)
     if audit.start > as_of:

@@ -422,3 +422,46 @@ def list_rules(rules) -> None:
                     ([f"条件：{rule.match.describe()}"] if rule.match else [])
             click.echo(f"    {'；'.join(parts)}")
         click.echo(f"    依据：{catalogue.source_text(rule)}")
+
+
+@main.command("serve")
+@option("--host", default="127.0.0.1", show_default=True,
+        help="监听的地址。127.0.0.1 只有本机能打开；其他地址（如 0.0.0.0）必须同时给出 --token。")
+@option("--port", type=int, default=8000, show_default=True, help="监听的端口。")
+@roster_option
+@rules_option
+@layout_option
+@option("--open", "open_browser", is_flag=True, help="启动后在浏览器中打开页面。")
+@option("--token", envvar="COMPLIANCE_TOKEN", default=None, metavar="TOKEN",
+        help="访问令牌（也可用环境变量 COMPLIANCE_TOKEN 给出）：每个请求都要带上（请求头 "
+             "Authorization: Bearer TOKEN，或在网页上登录一次）。")
+@option("--keep-minutes", type=int, callback=lambda ctx, param, value: _between(value, 1, 7 * 24 * 60,
+                                                                                   "--keep-minutes"),
+        default=60, show_default=True, help="检查结果保留多少分钟后删除（服务停止时全部删除）。")
+@option("--workers", type=int, default=None, metavar="N",
+        help="同时进行的检查数（默认：CPU 核数）；更多的请求排队等候。")
+@limit_option
+def serve(host, port, roster, rules, layout, open_browser, token, keep_minutes, workers, limits) -> None:
+    """启动网页：在浏览器里上传台账，直接看到红黄绿灯和问题清单；脚本可以调用 /api/check。
+
+    \b
+    例：
+      compliance serve --roster 名册.xlsx --open
+      compliance serve --host 0.0.0.0 --port 8080 --token 一个足够长的随机字符串
+    """
+    from compliance.serve.app import is_loopback
+
+    if not is_loopback(host) and not token:
+        raise UserError(f"--host {host} 会让其他电脑也能访问，而台账中有党员姓名：请同时给出 --token"
+                        "（或环境变量 COMPLIANCE_TOKEN），每个请求都必须带上它。只在本机使用时请去掉 --host。")
+    if token is not None and len(token) < 8:
+        raise click.BadParameter("令牌太短，至少 8 个字符", param_hint="--token")
+    if workers is not None:
+        workers = _between(workers, 1, 64, "--workers")
+    from compliance.serve.run import serve_forever
+
+    try:
+        serve_forever(host=host, port=port, roster=roster, rules=rules, layout=layout, token=token,
+                      keep_minutes=keep_minutes, workers=workers, limits=_limits(limits), open_browser=open_browser)
+    except InputError as exc:
+        raise UserError(str(exc)) from None

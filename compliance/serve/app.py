@@ -1,0 +1,453 @@
+"""``compliance serve``: the page a branch secretary drops her ledgers on, and the API upload portals post to.
+
+A Starlette application on uvicorn. The event loop only receives uploads and serves files; every check runs in a
+bounded pool of worker processes (``compliance.serve.worker``) started and warmed once, so a check of a branch's
+ledgers costs what the pipeline costs, not the seconds of importing great-expectations. Requests beyond the pool
+wait their turn (their page says 排队中 and refreshes itself); a slow upload is read chunk by chunk and holds no
+worker.
+
+Routes: ``GET /`` the form; ``POST /check`` the form's target (303 to the run); ``GET /runs/<id>/…`` a run's
+reports; ``POST /api/check`` findings.json for scripts; ``GET /healthz``; ``GET|POST /login`` when a token is
+required. Every response carries a Content-Security-Policy naming the hashes of the page's own inline script and
+style, and nothing is cached. Runs are private: unguessable ids, one folder each, deleted after the keeping time
+and at shutdown; an API run is deleted as soon as it is answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import hashlib
+import hmac
+import html
+import ipaddress
+import logging
+import re
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from datetime import date
+from multiprocessing import get_context
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.background import BackgroundTask
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from compliance.errors import InputError
+from compliance.serve.upload import TooLarge, Upload, receive
+from compliance.serve.worker import Job, Outcome, Settings, ready, start, work
+from compliance.serve.workspace import LEDGERS, ROSTER, Run, Runs
+
+log = logging.getLogger("compliance.serve")
+
+TOKEN_COOKIE = "compliance_token"
+OPEN_PATHS = {"/login", "/healthz"}  # answered without the token: the login form, and a probe that says nothing
+_FAIL_ON = ("error", "warning", "none")
+_WAIT_ON_SUBMIT = 5.0  # seconds POST /check waits for the check before showing the 排队中 page
+
+
+@dataclass(frozen=True)
+class Options:
+    """How the server was started (``compliance serve``'s options)."""
+
+    settings: Settings
+    host: str = "127.0.0.1"
+    port: int = 8000
+    token: str | None = None
+    keep_minutes: float = 60
+    workers: int = 2
+    roster_note: str = ""  # what the page says about the roster given at start
+    on_ready: Callable[[], None] | None = None
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+# --- the content security policy -----------------------------------------------------------------------------------
+
+_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
+_STYLE = re.compile(r"<style>(.*?)</style>", re.S)
+_STYLE_ATTRIBUTE = re.compile(r'\sstyle="([^"]*)"')
+BASE_POLICY = "default-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+
+def _sha(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+def policy_for(page: str) -> str:
+    """A policy that lets exactly this page's own inline scripts, style blocks and style attributes run (by their
+    hashes; 'unsafe-hashes' covers attributes only), and nothing from anywhere else."""
+    scripts = sorted({_sha(s) for s in _SCRIPT.findall(page)})
+    styles = sorted({_sha(s) for s in _STYLE.findall(page)})
+    attributes = sorted({_sha(html.unescape(s)) for s in _STYLE_ATTRIBUTE.findall(page)})
+    style = " ".join(styles + (["'unsafe-hashes'", *attributes] if attributes else [])) or "'none'"
+    return (f"{BASE_POLICY}; script-src {' '.join(scripts) or chr(39) + 'none' + chr(39)}; style-src {style}; "
+            "img-src data:")
+
+
+def page(text: str, status: int = 200, headers: dict | None = None) -> HTMLResponse:
+    response = HTMLResponse(text, status_code=status, headers=headers)
+    response.headers["Content-Security-Policy"] = policy_for(text)
+    return response
+
+
+# --- the guard: token, host, origin, headers ---------------------------------------------------------------------
+
+
+class Guard:
+    """Pure ASGI middleware: every request carries the token when one is set (header ``Authorization: Bearer``,
+    ``X-Compliance-Token``, or the login cookie); on loopback without a token, only loopback Host names are
+    answered (a page elsewhere cannot rebind a name to 127.0.0.1 and read members' names); a form posted from
+    another origin is refused; every response gets the security headers."""
+
+    def __init__(self, app, service: Service):
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        service = self.service
+        headers = Headers(scope=scope)
+        refusal = service.refusal(scope, headers)
+        if refusal is not None:
+            return await _secured(refusal)(scope, receive, send)
+
+        async def secured_send(message):
+            if message["type"] == "http.response.start":
+                _add_headers(MutableHeaders(scope=message))
+            await send(message)
+
+        await self.app(scope, receive, secured_send)
+
+
+def _add_headers(headers: MutableHeaders) -> None:
+    headers.setdefault("Content-Security-Policy", f"{BASE_POLICY}; sandbox")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Cache-Control", "no-store")
+
+
+def _secured(response: Response) -> Response:
+    _add_headers(response.headers)
+    return response
+
+
+# --- the service ------------------------------------------------------------------------------------------------------
+
+
+class Service:
+    """The runs, the worker pool and the pages of one server."""
+
+    def __init__(self, options: Options):
+        self.options = options
+        self.runs = Runs(options.keep_minutes * 60)
+        self.pool: ProcessPoolExecutor | None = None
+        self.slots = asyncio.Semaphore(options.workers)
+        self.waiting: list[str] = []
+        self.tasks: set[asyncio.Task] = set()
+        self.templates = Environment(loader=PackageLoader("compliance.serve", "templates"),
+                                     autoescape=select_autoescape(["html", "j2"]), keep_trailing_newline=True)
+        hosts = {"localhost", "127.0.0.1", "::1", "[::1]"}
+        self.hosts = hosts if options.token is None and is_loopback(options.host) else None
+
+    # the pool
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self.options.workers, mp_context=get_context("spawn"), initializer=start,
+                                   initargs=(self.options.settings, str(self.runs.root)))
+
+    async def start(self) -> None:
+        """Start every worker and wait until each has loaded everything and run its warming check."""
+        self.pool = self._new_pool()
+        loop = asyncio.get_running_loop()
+        await asyncio.gather(*(loop.run_in_executor(self.pool, ready) for _ in range(self.options.workers)))
+        self.sweeper = asyncio.create_task(self._sweep_forever())
+
+    async def stop(self) -> None:
+        if getattr(self, "sweeper", None):
+            self.sweeper.cancel()
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        self.runs.close()
+
+    async def _sweep_forever(self) -> None:
+        period = max(0.2, min(60.0, self.runs.keep_seconds / 4))
+        while True:
+            await asyncio.sleep(period)
+            self.runs.sweep()
+
+    async def check(self, run: Run, job: Job) -> Outcome:
+        """Run ``job`` when a worker is free; the run's state says where it is."""
+        run.state = "queued"
+        self.waiting.append(run.id)
+        try:
+            async with self.slots:
+                self.waiting.remove(run.id)
+                run.state = "running"
+                loop = asyncio.get_running_loop()
+                try:
+                    outcome = await loop.run_in_executor(self.pool, work, job)
+                except BrokenProcessPool:
+                    log.error("a worker died during the check in %s; starting a new pool", run.folder)
+                    self.pool = self._new_pool()
+                    outcome = Outcome(2, error="检查进程意外退出（文件可能过大，或服务器内存不足）。请稍后重试，"
+                                               "或把台账分成几次检查。")
+        finally:
+            if run.id in self.waiting:
+                self.waiting.remove(run.id)
+        run.outcome, run.state = outcome, "done"
+        return outcome
+
+    def submit(self, run: Run, job: Job) -> asyncio.Task:
+        task = asyncio.create_task(self.check(run, job))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        run.task = task
+        return task
+
+    # the guard's questions
+
+    def refusal(self, scope, headers: Headers) -> Response | None:
+        if self.hosts is not None:
+            host = headers.get("host", "")
+            name = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0] + "]"
+            if name not in self.hosts:
+                return PlainChinese(f"不接受主机名“{host}”：本服务只在本机（127.0.0.1）上使用", 400)
+        token = self.options.token
+        if token is not None and scope["path"] not in OPEN_PATHS and not self._carries(headers, token):
+            if scope["path"].startswith("/api/"):
+                return JSONResponse({"error": "需要令牌：请在请求头中加上 Authorization: Bearer <令牌>"}, 401,
+                                    headers={"WWW-Authenticate": "Bearer"})
+            return page(self.render("login.html.j2", message=""), 401, {"WWW-Authenticate": "Bearer"})
+        if scope["method"] == "POST" and headers.get("origin") not in (None, "null"):
+            origin = urlsplit(headers["origin"]).netloc
+            if origin != headers.get("host"):
+                return PlainChinese("不接受来自其他网站的提交", 403)
+        return None
+
+    @staticmethod
+    def _carries(headers: Headers, token: str) -> bool:
+        given = headers.get("x-compliance-token") or ""
+        scheme, _, value = headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer":
+            given = given or value.strip()
+        if not given:
+            cookies = [c.strip().partition("=") for c in headers.get("cookie", "").split(";")]
+            given = next((value for name, _, value in cookies if name == TOKEN_COOKIE), "")
+        return hmac.compare_digest(given.encode(), token.encode())
+
+    # pages
+
+    def render(self, name: str, **values) -> str:
+        values.setdefault("minutes", _minutes(self))
+        return self.templates.get_template(name).render(options=self.options, **values)
+
+
+def PlainChinese(message: str, status: int) -> Response:  # noqa: N802 (a response, named like one)
+    return Response(message + "\n", status, media_type="text/plain; charset=utf-8")
+
+
+# --- turning a form into a job --------------------------------------------------------------------------------------
+
+
+def job_for(run: Run, upload: Upload, page_run: bool) -> Job:
+    """The job an upload asks for; InputError (with the command line's wording) for what cannot be checked."""
+    fields = upload.fields
+    as_of = date.today()
+    if fields.get("as_of"):
+        try:
+            as_of = date.fromisoformat(fields["as_of"])
+        except ValueError:
+            raise InputError(f"“{fields['as_of']}”不是有效日期，应写作 YYYY-MM-DD（如 2024-12-31）",
+                             column="as_of") from None
+    fail_on = fields.get("fail_on") or "error"
+    if fail_on not in _FAIL_ON:
+        raise InputError(f"“{fail_on}”不是可选值，可选：{'、'.join(_FAIL_ON)}", column="fail_on")
+    if not upload.files.get("ledgers"):
+        raise InputError("请选择台账文件（可以多选，或上传文件夹打成的 .zip）", column="ledgers")
+    if fields.get("period"):
+        from compliance.engine.periods import parse_period
+
+        parse_period(fields["period"])  # refused here, before the upload waits for a worker
+    extra = {}
+    for name in ("layout", "waivers"):
+        saved = upload.files.get(name, [])
+        if len(saved) > 1:
+            raise InputError("只能上传一个文件", column=name)
+        extra[name] = str(saved[0][1].relative_to(run.folder)) if saved else None
+    roster = ROSTER if upload.files.get("roster") else None
+    return Job(str(run.folder), as_of, fields.get("period") or None, fail_on, roster, page=page_run, **extra)
+
+
+async def _receive(request: Request, run: Run, service: Service) -> Job:
+    upload = await receive(request.headers.get("content-type", ""), request.stream(), run,
+                           service.options.settings.limits)
+    return job_for(run, upload, run.kind == "page")
+
+
+# --- routes -----------------------------------------------------------------------------------------------------------
+
+
+async def home(request: Request) -> Response:
+    service: Service = request.app.state.service
+    return page(service.render("upload.html.j2", today=date.today().isoformat(), message=""))
+
+
+async def submit(request: Request) -> Response:
+    service: Service = request.app.state.service
+    run = service.runs.new("page")
+    try:
+        job = await _receive(request, run, service)
+    except InputError as exc:
+        service.runs.drop(run)
+        status = 413 if isinstance(exc, TooLarge) else 422
+        return page(service.render("upload.html.j2", today=date.today().isoformat(), message=str(exc)), status)
+    task = service.submit(run, job)
+    with contextlib.suppress(asyncio.TimeoutError):
+        await asyncio.wait_for(asyncio.shield(task), _WAIT_ON_SUBMIT)
+    return RedirectResponse(f"/runs/{run.id}/", status_code=303)
+
+
+async def api_check(request: Request) -> Response:
+    service: Service = request.app.state.service
+    run = service.runs.new("api")
+    try:
+        job = await _receive(request, run, service)
+    except InputError as exc:
+        service.runs.drop(run)
+        return JSONResponse({"error": str(exc), "exit_code": 2}, 413 if isinstance(exc, TooLarge) else 422,
+                            headers={"X-Compliance-Exit": "2"})
+    outcome = await service.submit(run, job)
+    if outcome.error is not None:
+        service.runs.drop(run)
+        return JSONResponse({"error": outcome.error, "exit_code": 2}, 422, headers={"X-Compliance-Exit": "2"})
+    return FileResponse(run.out / "findings.json", media_type="application/json",
+                        headers={"X-Compliance-Exit": str(outcome.exit_code)},
+                        background=BackgroundTask(service.runs.drop, run))
+
+
+async def run_page(request: Request) -> Response:
+    service: Service = request.app.state.service
+    run = service.runs.get(request.path_params["run"])
+    if run is None or run.kind != "page":
+        return page(service.render("message.html.j2", title="找不到这次检查",
+                                   message=f"这次检查不存在或已过期删除（检查结果保留 {_minutes(service)} 分钟）。"
+                                           "请重新上传台账。"), 404)
+    if run.state != "done":
+        ahead = service.waiting.index(run.id) if run.id in service.waiting else None
+        return page(service.render("wait.html.j2", ahead=ahead))
+    outcome: Outcome = run.outcome
+    if outcome.error is not None:
+        return page(service.render("message.html.j2", title="无法检查", message=outcome.error, error=True), 422)
+    wanted = request.path_params.get("path") or "index.html"
+    target = (run.out / wanted).resolve()
+    if not target.is_relative_to(run.out.resolve()) or not target.is_file():
+        raise HTTPException(404)
+    if target.suffix == ".html":
+        text = target.read_text(encoding="utf-8")
+        if wanted == "index.html":
+            bar = service.render("bar.html.j2", outcome=outcome)
+            text = text.replace("<body>", "<body>\n" + bar, 1)
+        return page(text)
+    return FileResponse(target, filename=target.name if target.suffix != ".json" else None,
+                        content_disposition_type="attachment")
+
+
+def _minutes(service: Service) -> str:
+    minutes = service.options.keep_minutes
+    return str(int(minutes)) if minutes == int(minutes) else f"{minutes:g}"
+
+
+async def run_slash(request: Request) -> Response:
+    return RedirectResponse(f"/runs/{request.path_params['run']}/", status_code=308)
+
+
+async def healthz(request: Request) -> Response:
+    return PlainChinese("ok", 200)
+
+
+async def login(request: Request) -> Response:
+    service: Service = request.app.state.service
+    if request.method == "GET":
+        return page(service.render("login.html.j2", message=""))
+    form = await request.form(max_files=0, max_fields=5)
+    given = str(form.get("token", ""))
+    token = service.options.token or ""
+    if not token or not hmac.compare_digest(given.encode(), token.encode()):
+        return page(service.render("login.html.j2", message="令牌不正确"), 401)
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(TOKEN_COOKIE, given, httponly=True, samesite="strict", path="/")
+    return response
+
+
+async def not_found(request: Request, exc: HTTPException) -> Response:
+    service: Service = request.app.state.service
+    titles = {404: "找不到这个页面", 405: "不支持这种请求"}
+    title = titles.get(exc.status_code, f"请求无法处理（{exc.status_code}）")
+    return page(service.render("message.html.j2", title=title, message=title), exc.status_code)
+
+
+async def internal_error(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error on %s", request.url.path, exc_info=exc)
+    service: Service = request.app.state.service
+    return page(service.render("message.html.j2", title="服务器内部错误",
+                               message="处理请求时发生内部错误（已记录在服务器日志中）。请稍后重试。", error=True),
+                500)
+
+
+def create_app(options: Options) -> Starlette:
+    """The application; its lifespan starts and warms the worker pool and removes every run at shutdown."""
+    service = Service(options)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        await service.start()
+        if options.on_ready is not None:
+            options.on_ready()
+        try:
+            yield
+        finally:
+            await service.stop()
+
+    routes = [
+        Route("/", home),
+        Route("/check", submit, methods=["POST"]),
+        Route("/api/check", api_check, methods=["POST"]),
+        Route("/healthz", healthz),
+        Route("/login", login, methods=["GET", "POST"]),
+        Route("/runs/{run}", run_slash),
+        Route("/runs/{run}/", run_page),
+        Route("/runs/{run}/{path:path}", run_page),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    exception_handlers={HTTPException: not_found, Exception: internal_error})
+    app.state.service = service
+    app.add_middleware(Guard, service=service)
+    return app
+
+
+def roster_note(roster: str | None) -> str:
+    if roster is None:
+        return "不上传名册时按支部自查方式检查：组织取自台账本身。"
+    return f"不上传名册时使用服务启动时给出的名册（{Path(roster).name}）。"
+
+

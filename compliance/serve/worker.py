@@ -1,0 +1,151 @@
+"""What runs in a worker process: the same pipeline and renderers as ``compliance check``, warmed once.
+
+A worker is started once with the server's rules, roster, layout and limits: it imports everything heavy
+(pandas, the engine, great-expectations) and loads the catalogue and roster, then runs one check on a ledger it
+writes itself so that the first real check pays nothing more. Each job then runs in its run's folder (the worker
+changes into it: a worker runs one job at a time), so messages name files as the user sent them (台账/…, 名册/…)
+and nothing is written anywhere else.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from compliance.config.limits import Limits
+from compliance.errors import InputError
+from compliance.serve.workspace import LEDGERS, OUT, private_umask
+
+log = logging.getLogger("compliance.serve")
+
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the server was started with (paths as given; loaded in each worker)."""
+
+    rules: str | None = None
+    roster: str | None = None
+    layout: str | None = None
+    limits: Limits = field(default_factory=Limits)
+
+
+@dataclass(frozen=True)
+class Job:
+    folder: str  # the run's folder: 台账/, 名册/, 其他/ inside; reports go to out/
+    as_of: date
+    period: str | None = None
+    fail_on: str = "error"
+    roster: str | None = None  # inside the folder; None: the server's roster, or none
+    layout: str | None = None
+    waivers: str | None = None
+    page: bool = True  # html, xlsx and the zip of the pages too (the API needs findings.json only)
+    notes: tuple[str, ...] = ()  # what the upload left out (zip entries), added to the check's notes
+
+
+@dataclass(frozen=True)
+class Outcome:
+    exit_code: int  # what ``compliance check`` would have exited with
+    error: str | None = None  # the Chinese message of a refused input (exit code 2)
+    summary: tuple[str, ...] = ()  # the command line's closing lines
+
+
+_state: dict = {}
+
+
+def start(settings: Settings, scratch: str) -> None:
+    """The worker's initializer: load once, then warm every lazy import with a check of a one-row ledger."""
+    private_umask()
+    from compliance.config.catalogue import load_catalogue
+    from compliance.intake.roster import read_roster
+
+    catalogue = load_catalogue(settings.rules)
+    _state.update(settings=settings, catalogue=catalogue,
+                  roster=read_roster(settings.roster, settings.limits) if settings.roster else None)
+    folder = Path(scratch) / f"warm-{os.getpid()}"
+    (folder / LEDGERS).mkdir(parents=True, exist_ok=True)
+    (folder / LEDGERS / "warm.csv").write_text("组织,日期,类型\n第一党支部,2024-01-05,主题党日\n", encoding="utf-8")
+    work(Job(str(folder), date(2024, 12, 31), roster=None))
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def ready() -> int:
+    return os.getpid()
+
+
+def work(job: Job) -> Outcome:
+    """Run one check in ``job.folder``; never raises for what the user sent."""
+    from compliance.engine.periods import parse_period
+    from compliance.pipeline import run_check
+    from compliance.render import FORMATS
+    from compliance.render.staging import write_error
+    from compliance.render.text import summary_lines
+
+    settings: Settings = _state["settings"]
+    os.chdir(job.folder)
+    try:
+        audit = parse_period(job.period) if job.period else None
+        notes = [*_unpack_folder(Path(LEDGERS), settings.limits), *job.notes]
+        roster = _state["roster"]
+        if job.roster is not None:
+            notes.extend(_unpack_folder(Path(job.roster), settings.limits))
+            roster = _roster_in(Path(job.roster))
+        result = run_check([LEDGERS], roster, rules=_state["catalogue"], as_of=job.as_of, audit=audit,
+                           layout=job.layout or settings.layout, waivers=job.waivers, limits=settings.limits)
+        result.notes.extend(notes)
+        out = Path(OUT)
+        for name in ("json", "html", "xlsx") if job.page else ("json",):
+            FORMATS[name].render(result, out)
+        if job.page:
+            _zip_pages(out)
+        return Outcome(result.exit_code(job.fail_on), summary=tuple(summary_lines(result)))
+    except InputError as exc:
+        return Outcome(2, error=str(exc))
+    except OSError as exc:
+        return Outcome(2, error=write_error(exc, Path(OUT)))
+    except Exception:
+        log.exception("check failed in %s", job.folder)
+        return Outcome(2, error="检查时发生内部错误（已记录在服务器日志中）。请把台账文件交给管理员排查。")
+    finally:
+        os.chdir("/")
+
+
+def _unpack_folder(folder: Path, limits: Limits) -> list[str]:
+    """Unpack every uploaded zip of a folder in place (``台账/区县.zip`` → ``台账/区县/…``); workbooks stay."""
+    from compliance.serve.workspace import is_folder_zip, unpack, unique
+
+    notes = []
+    for archive in sorted(p for p in folder.iterdir() if p.is_file() and is_folder_zip(p)):
+        into = unique(folder, [archive.stem])
+        into.mkdir()
+        notes.extend(unpack(archive, into, limits, archive.as_posix()))
+        archive.unlink()
+    return notes
+
+
+def _roster_in(folder: Path) -> Path:
+    """Where in an uploaded roster the roster is: the folder holding 组织.csv, else its only workbook, else the
+    folder itself (read_roster then says what is missing)."""
+    from compliance.intake.roster import ORG_SHEET
+
+    found = sorted(folder.rglob(f"{ORG_SHEET}.csv"))
+    if found:
+        return found[0].parent
+    books = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() != ".csv")
+    return books[0] if len(books) == 1 else folder
+
+
+def _zip_pages(out: Path) -> None:
+    """reports.zip: index.html and the organisation pages, for keeping or mailing (fixed times: same bytes)."""
+    with zipfile.ZipFile(out / "reports.zip", "w", zipfile.ZIP_DEFLATED) as book:
+        for path in sorted(p for p in out.rglob("*.html")):
+            info = zipfile.ZipInfo(path.relative_to(out).as_posix(), _ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            book.writestr(info, path.read_bytes())
