@@ -209,7 +209,8 @@ def run_check(
     """The whole check. ``engine`` "dask" runs the rules per partition on a dask.distributed cluster (the
     scheduler at ``scheduler``, or a local one); the findings are the same. A long-lived caller (``compliance
     serve``) passes the catalogue and roster it loaded once instead of their paths."""
-    catalogue = rules if isinstance(rules, Catalogue) else load_catalogue(rules)  # a broken rules file fails before anything else is read
+    # a broken rules file fails before anything else is read
+    catalogue = rules if isinstance(rules, Catalogue) else load_catalogue(rules)
     as_of = as_of or date.today()
     audit = audit or AuditRange.year_of(as_of)
     if audit.start > as_of:

@@ -24,6 +24,7 @@ import html
 import ipaddress
 import logging
 import re
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -45,14 +46,13 @@ from starlette.routing import Route
 from compliance.errors import InputError
 from compliance.serve.upload import TooLarge, Upload, receive
 from compliance.serve.worker import Job, Outcome, Settings, ready, start, work
-from compliance.serve.workspace import LEDGERS, ROSTER, Run, Runs
+from compliance.serve.workspace import ROSTER, Run, Runs
 
 log = logging.getLogger("compliance.serve")
 
 TOKEN_COOKIE = "compliance_token"
 OPEN_PATHS = {"/login", "/healthz"}  # answered without the token: the login form, and a probe that says nothing
 _FAIL_ON = ("error", "warning", "none")
-_WAIT_ON_SUBMIT = 5.0  # seconds POST /check waits for the check before showing the 排队中 page
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,8 @@ class Options:
     workers: int = 2
     roster_note: str = ""  # what the page says about the roster given at start
     on_ready: Callable[[], None] | None = None
+    wait_seconds: float = 5.0  # how long POST /check waits for the check before showing the 排队中 page
+    parent: str | None = None  # where the private root folder of the runs is made (default: the system's temp)
 
 
 def is_loopback(host: str) -> bool:
@@ -159,7 +161,7 @@ class Service:
 
     def __init__(self, options: Options):
         self.options = options
-        self.runs = Runs(options.keep_minutes * 60)
+        self.runs = Runs(options.keep_minutes * 60, options.parent)
         self.pool: ProcessPoolExecutor | None = None
         self.slots = asyncio.Semaphore(options.workers)
         self.waiting: list[str] = []
@@ -178,7 +180,7 @@ class Service:
     async def start(self) -> None:
         """Start every worker and wait until each has loaded everything and run its warming check."""
         self.pool = self._new_pool()
-        loop = asyncio.get_running_loop()
+        self.loop = loop = asyncio.get_running_loop()
         await asyncio.gather(*(loop.run_in_executor(self.pool, ready) for _ in range(self.options.workers)))
         self.sweeper = asyncio.create_task(self._sweep_forever())
 
@@ -214,7 +216,7 @@ class Service:
         finally:
             if run.id in self.waiting:
                 self.waiting.remove(run.id)
-        run.outcome, run.state = outcome, "done"
+        run.outcome, run.state, run.finished = outcome, "done", time.monotonic()
         return outcome
 
     def submit(self, run: Run, job: Job) -> asyncio.Task:
@@ -262,7 +264,7 @@ class Service:
         return self.templates.get_template(name).render(options=self.options, **values)
 
 
-def PlainChinese(message: str, status: int) -> Response:  # noqa: N802 (a response, named like one)
+def PlainChinese(message: str, status: int) -> Response:
     return Response(message + "\n", status, media_type="text/plain; charset=utf-8")
 
 
@@ -277,22 +279,25 @@ def job_for(run: Run, upload: Upload, page_run: bool) -> Job:
         try:
             as_of = date.fromisoformat(fields["as_of"])
         except ValueError:
-            raise InputError(f"“{fields['as_of']}”不是有效日期，应写作 YYYY-MM-DD（如 2024-12-31）",
-                             column="as_of") from None
+            raise InputError(f"表单字段 as_of：“{fields['as_of']}”不是有效日期，应写作 YYYY-MM-DD（如 2024-12-31）"
+                             ) from None
     fail_on = fields.get("fail_on") or "error"
     if fail_on not in _FAIL_ON:
-        raise InputError(f"“{fail_on}”不是可选值，可选：{'、'.join(_FAIL_ON)}", column="fail_on")
+        raise InputError(f"表单字段 fail_on：“{fail_on}”不是可选值，可选：{'、'.join(_FAIL_ON)}")
     if not upload.files.get("ledgers"):
-        raise InputError("请选择台账文件（可以多选，或上传文件夹打成的 .zip）", column="ledgers")
+        raise InputError("请选择台账文件（表单字段 ledgers；可以多选，或上传文件夹打成的 .zip）")
     if fields.get("period"):
         from compliance.engine.periods import parse_period
 
-        parse_period(fields["period"])  # refused here, before the upload waits for a worker
+        try:
+            parse_period(fields["period"])  # refused here, before the upload waits for a worker
+        except InputError as exc:
+            raise InputError(f"表单字段 period：{exc.message}") from None
     extra = {}
     for name in ("layout", "waivers"):
         saved = upload.files.get(name, [])
         if len(saved) > 1:
-            raise InputError("只能上传一个文件", column=name)
+            raise InputError(f"表单字段 {name} 只能上传一个文件")
         extra[name] = str(saved[0][1].relative_to(run.folder)) if saved else None
     roster = ROSTER if upload.files.get("roster") else None
     return Job(str(run.folder), as_of, fields.get("period") or None, fail_on, roster, page=page_run, **extra)
@@ -323,7 +328,7 @@ async def submit(request: Request) -> Response:
         return page(service.render("upload.html.j2", today=date.today().isoformat(), message=str(exc)), status)
     task = service.submit(run, job)
     with contextlib.suppress(asyncio.TimeoutError):
-        await asyncio.wait_for(asyncio.shield(task), _WAIT_ON_SUBMIT)
+        await asyncio.wait_for(asyncio.shield(task), service.options.wait_seconds)
     return RedirectResponse(f"/runs/{run.id}/", status_code=303)
 
 
@@ -366,7 +371,7 @@ async def run_page(request: Request) -> Response:
         text = target.read_text(encoding="utf-8")
         if wanted == "index.html":
             bar = service.render("bar.html.j2", outcome=outcome)
-            text = text.replace("<body>", "<body>\n" + bar, 1)
+            text = text.replace("<body>\n", "<body>\n" + bar, 1)
         return page(text)
     return FileResponse(target, filename=target.name if target.suffix != ".json" else None,
                         content_disposition_type="attachment")

@@ -76,8 +76,11 @@ class _Parts:
         _, options = parse_options_header(self.disposition)
         self.name = _decode(options.get(b"name", b""))
         if b"filename" not in options:
+            if self.name in FILE_FIELDS:  # an empty file input, as some clients send it: nothing chosen
+                return
             if self.name not in TEXT_FIELDS:
-                raise InputError(f"未知的表单字段“{self.name}”，可用：{'、'.join(sorted(TEXT_FIELDS | set(FILE_FIELDS)))}")
+                known = "、".join(sorted(TEXT_FIELDS | set(FILE_FIELDS)))
+                raise InputError(f"未知的表单字段“{self.name}”，可用：{known}")
             return
         if self.name not in FILE_FIELDS:
             raise InputError(f"未知的文件字段“{self.name}”，可用：{'、'.join(FILE_FIELDS)}")

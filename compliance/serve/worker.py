@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date
@@ -90,6 +91,9 @@ def work(job: Job) -> Outcome:
 
     settings: Settings = _state["settings"]
     os.chdir(job.folder)
+    # what libraries write to "the temporary folder" (great-expectations makes one per check) stays in the run
+    tempfile.tempdir = str(Path(job.folder, "tmp"))
+    Path(tempfile.tempdir).mkdir(exist_ok=True)
     try:
         audit = parse_period(job.period) if job.period else None
         notes = [*_unpack_folder(Path(LEDGERS), settings.limits), *job.notes]
@@ -115,11 +119,12 @@ def work(job: Job) -> Outcome:
         return Outcome(2, error="检查时发生内部错误（已记录在服务器日志中）。请把台账文件交给管理员排查。")
     finally:
         os.chdir("/")
+        tempfile.tempdir = None
 
 
 def _unpack_folder(folder: Path, limits: Limits) -> list[str]:
     """Unpack every uploaded zip of a folder in place (``台账/区县.zip`` → ``台账/区县/…``); workbooks stay."""
-    from compliance.serve.workspace import is_folder_zip, unpack, unique
+    from compliance.serve.workspace import is_folder_zip, unique, unpack
 
     notes = []
     for archive in sorted(p for p in folder.iterdir() if p.is_file() and is_folder_zip(p)):

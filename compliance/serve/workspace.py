@@ -60,6 +60,7 @@ class Run:
     id: str
     folder: Path
     created: float = field(default_factory=time.monotonic)
+    finished: float | None = None  # when the check ended: kept for the keeping time from then
     state: str = "receiving"  # receiving → queued → running → done
     outcome: object = None  # the worker's Outcome once done
     kind: str = "page"  # "page" (kept until expiry) or "api" (deleted once answered)
@@ -98,10 +99,10 @@ class Runs:
         shutil.rmtree(run.folder, ignore_errors=True)
 
     def sweep(self, now: float | None = None) -> list[str]:
-        """Delete the finished runs older than the keeping time; the ids deleted."""
+        """Delete the runs finished longer ago than the keeping time; the ids deleted."""
         now = time.monotonic() if now is None else now
         old = [run for run in self.runs.values()
-               if run.state == "done" and now - run.created >= self.keep_seconds]
+               if run.finished is not None and now - run.finished >= self.keep_seconds]
         for run in old:
             self.drop(run)
         return [run.id for run in old]

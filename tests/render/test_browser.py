@@ -1,31 +1,19 @@
 """The demo's reports in a real headless Chromium (Debian's, driven by Playwright): the lights and counts a person
-sees, a link followed from the index to a branch, sorting and filtering, no console errors, a screenshot.
-
-.ci/run installs chromium and a CJK font and sets COMPLIANCE_REQUIRE_BROWSER=1, so there a missing browser fails
-the test; elsewhere it is skipped with the reason.
+sees, a link followed from the index to a branch, sorting and filtering, no console errors, a screenshot. Without
+a browser the module is skipped, or fails in CI (tests/browser.py).
 """
 
 import itertools
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from compliance.cli import main
+from tests.browser import RED, YELLOW, background, launch, matrix_row, sync_api, watched
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "fixtures" / "demo"
-CHROMIUM = os.environ.get("COMPLIANCE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-RED, YELLOW, GREEN = "rgb(217, 48, 37)", "rgb(244, 180, 0)", "rgb(24, 128, 56)"
-
-if not Path(CHROMIUM).exists():
-    if os.environ.get("COMPLIANCE_REQUIRE_BROWSER"):
-        raise RuntimeError(f"COMPLIANCE_REQUIRE_BROWSER is set but there is no Chromium at {CHROMIUM}")
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
@@ -40,29 +28,16 @@ def reports(tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser():
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM,
-                                             args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"])
+        browser = launch(playwright)
         yield browser
         browser.close()
 
 
 @pytest.fixture
 def page(browser):
-    page = browser.new_page(viewport={"width": 1300, "height": 1000})
-    problems = []
-    page.on("console", lambda message: problems.append(message) if message.type in ("error", "warning") else None)
-    page.on("pageerror", lambda error: problems.append(error))
-    page.problems = problems
+    page = watched(browser.new_page(viewport={"width": 1300, "height": 1000}))
     yield page
     page.close()
-
-
-def background(locator) -> str:
-    return locator.evaluate("node => getComputedStyle(node).backgroundColor")
-
-
-def matrix_row(page, org: str):
-    return page.locator(f'#matrix tbody tr[data-name="{org}"]')
 
 
 def test_index_lights_counts_and_a_link_to_a_branch(page, reports, tmp_path):

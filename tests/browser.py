@@ -1,0 +1,43 @@
+"""Debian's Chromium driven by Playwright, for the tests that look at pages as a person does.
+
+.ci/run installs chromium and a CJK font and sets COMPLIANCE_REQUIRE_BROWSER=1, so there a missing browser fails
+the tests; elsewhere a module that imports this is skipped with the reason.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("COMPLIANCE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+RED, YELLOW, GREEN = "rgb(217, 48, 37)", "rgb(244, 180, 0)", "rgb(24, 128, 56)"
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("COMPLIANCE_REQUIRE_BROWSER"):
+        raise RuntimeError(f"COMPLIANCE_REQUIRE_BROWSER is set but there is no Chromium at {CHROMIUM}")
+    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+def launch(playwright):
+    return playwright.chromium.launch(executable_path=CHROMIUM,
+                                      args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"])
+
+
+def watched(page):
+    """The page, with a list of the console errors and warnings (a refused inline script is one) it gives."""
+    problems = []
+    page.on("console", lambda message: problems.append(message) if message.type in ("error", "warning") else None)
+    page.on("pageerror", lambda error: problems.append(error))
+    page.problems = problems
+    return page
+
+
+def background(locator) -> str:
+    return locator.evaluate("node => getComputedStyle(node).backgroundColor")
+
+
+def matrix_row(page, org: str):
+    return page.locator(f'#matrix tbody tr[data-name="{org}"]')

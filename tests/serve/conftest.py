@@ -1,0 +1,66 @@
+"""Real servers for the serve tests: uvicorn in a thread, the app's worker pool of spawned processes, a socket
+on a free loopback port. One plain server (no roster, like a branch's self-check; two workers) and one guarded
+by a token (one worker, runs kept for a second) are started once per session: starting a pool costs seconds."""
+
+from __future__ import annotations
+
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from compliance.serve.app import Options, Service, create_app
+from compliance.serve.run import bind
+from compliance.serve.worker import Settings
+
+TOKEN = "s3cret-token-for-tests"
+
+
+@dataclass
+class Server:
+    url: str
+    service: Service
+    root_parent: Path
+
+    def client(self, **kwargs) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=60, **kwargs)
+
+
+@contextmanager
+def running(options: Options):
+    app = create_app(options)
+    sock = bind("127.0.0.1", 0)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    try:
+        yield Server(f"http://127.0.0.1:{sock.getsockname()[1]}", app.state.service, Path(options.parent))
+    finally:
+        server.should_exit = True
+        thread.join(60)
+        sock.close()
+
+
+@pytest.fixture(scope="session")
+def plain(tmp_path_factory):
+    parent = tmp_path_factory.mktemp("plain-server")
+    with running(Options(Settings(), workers=2, parent=str(parent))) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def guarded(tmp_path_factory):
+    parent = tmp_path_factory.mktemp("guarded-server")
+    with running(Options(Settings(), token=TOKEN, keep_minutes=1 / 60, workers=1, wait_seconds=0.3,
+                         parent=str(parent))) as server:
+        yield server

@@ -1,0 +1,190 @@
+"""The HTTP API as a script or an upload portal uses it: the same findings.json as the command line, the same
+Chinese refusals, runs kept apart, hostile names contained, runs gone after their time, a token when asked."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import stat
+import time
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from compliance.cli import main
+from compliance.config.limits import Limits
+from compliance.errors import InputError
+from compliance.serve.workspace import unpack
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO = REPO / "fixtures" / "demo"
+
+
+def demo_files(roster: bool = True) -> list[tuple[str, tuple[str, bytes]]]:
+    files = [("ledgers", (p.name, p.read_bytes())) for p in sorted((DEMO / "ledgers").iterdir())]
+    if roster:
+        files += [("roster", (p.name, p.read_bytes())) for p in sorted((DEMO / "roster").iterdir())]
+    return files
+
+
+def command_line(tmp_path: Path, monkeypatch, ledgers: list[Path], *args: str) -> tuple[int, str, bytes | None]:
+    """``compliance check 台账 …`` in a folder laid out as the server lays out a run: its exit code, its error
+    output and the findings.json it wrote."""
+    here = tmp_path / "cli"
+    (here / "台账").mkdir(parents=True)
+    for path in ledgers:
+        shutil.copy(path, here / "台账" / path.name)
+    shutil.copytree(DEMO / "roster", here / "名册")
+    monkeypatch.chdir(here)
+    result = CliRunner().invoke(main, ["check", "台账", "--format", "json", "--out", "out", "-q", *args])
+    written = here / "out" / "findings.json"
+    return result.exit_code, result.stderr, written.read_bytes() if written.exists() else None
+
+
+@pytest.mark.parametrize("as_of", ["2024-11-15", "2024-12-31"])
+def test_findings_equal_the_command_lines(plain, tmp_path, monkeypatch, as_of):
+    with plain.client() as client:
+        response = client.post("/api/check", files=demo_files(), data={"as_of": as_of})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/json"
+    code, _, expected = command_line(tmp_path, monkeypatch, sorted((DEMO / "ledgers").iterdir()),
+                                     "--roster", "名册", "--as-of", as_of)
+    assert response.content == expected
+    assert response.headers["x-compliance-exit"] == str(code) == "1"
+    document = response.json()
+    assert document["as_of"] == as_of
+    assert document["summary"]["rejected"] == 2 and document["summary"]["violation"] > 0
+
+
+def test_fail_on_and_period_are_the_command_lines(plain, tmp_path, monkeypatch):
+    with plain.client() as client:
+        response = client.post("/api/check", files=demo_files(),
+                               data={"as_of": "2024-12-31", "period": "2024-01..2024-06", "fail_on": "none"})
+    code, _, expected = command_line(tmp_path, monkeypatch, sorted((DEMO / "ledgers").iterdir()), "--roster",
+                                     "名册", "--as-of", "2024-12-31", "--period", "2024-01..2024-06",
+                                     "--fail-on", "none")
+    assert (response.status_code, response.headers["x-compliance-exit"]) == (200, "0") and code == 0
+    assert response.content == expected
+    assert response.json()["period"]["label"] == "2024-01..2024-06"
+
+
+def test_a_broken_workbook_is_refused_with_the_command_lines_message(plain, tmp_path, monkeypatch):
+    broken = tmp_path / "第一中学台账.xlsx"
+    broken.write_bytes(b"PK\x03\x04" + b"\x00" * 200)  # a zip header, then nothing: a truncated download
+    with plain.client() as client:
+        response = client.post("/api/check", files=[("ledgers", (broken.name, broken.read_bytes()))])
+    code, stderr, _ = command_line(tmp_path, monkeypatch, [broken])
+    assert code == 2
+    assert response.status_code == 422
+    assert response.headers["x-compliance-exit"] == "2"
+    assert response.json() == {"error": stderr.strip().removeprefix("错误："), "exit_code": 2}
+    assert response.json()["error"].startswith("文件 第一中学台账.xlsx：")
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"as_of": "2024-13-01"}, "表单字段 as_of：“2024-13-01”不是有效日期，应写作 YYYY-MM-DD（如 2024-12-31）"),
+    ({"period": "2024-13"}, "表单字段 period：期间“2024-13”中的月份 13 不存在"),
+    ({"fail_on": "all"}, "表单字段 fail_on：“all”不是可选值，可选：error、warning、none"),
+])
+def test_bad_fields_are_refused_before_checking(plain, data, message):
+    with plain.client() as client:
+        response = client.post("/api/check", files=demo_files(roster=False), data=data)
+    assert (response.status_code, response.json()) == (422, {"error": message, "exit_code": 2})
+
+
+def test_an_upload_without_ledgers_or_not_a_form(plain):
+    with plain.client() as client:
+        empty = client.post("/api/check", files=[("ledgers", ("", b""))], data={"as_of": "2024-12-31"})
+        raw = client.post("/api/check", content="组织,日期\n".encode(), headers={"content-type": "text/csv"})
+        unknown = client.post("/api/check", files=[("ledger", ("a.csv", b"x"))])
+    assert empty.json()["error"] == "请选择台账文件（表单字段 ledgers；可以多选，或上传文件夹打成的 .zip）"
+    assert raw.status_code == 422
+    assert raw.json()["error"] == "请以 multipart/form-data 上传文件（curl 的 -F 选项，或网页上的表单）"
+    assert unknown.json()["error"] == "未知的文件字段“ledger”，可用：ledgers、roster、layout、waivers"
+
+
+def branch_ledger(i: int) -> tuple[str, bytes]:
+    org = f"第{i + 1}中学党支部"
+    rows = [f"{org},2024-{month:02d}-10,主题党日,学习党章" for month in range(1, 13) if month != (i % 12) + 1]
+    return f"支部{i + 1}.csv", ("组织,日期,类型,主题\n" + "\n".join(rows) + "\n").encode()
+
+
+def test_twenty_checks_at_once_each_get_their_own_findings(plain):
+    def post(i: int):
+        name, data = branch_ledger(i)
+        with plain.client() as client:
+            return client.post("/api/check", files=[("ledgers", (name, data))], data={"as_of": "2024-12-31"})
+
+    with ThreadPoolExecutor(20) as pool:
+        responses = list(pool.map(post, range(20)))
+    for i, response in enumerate(responses):
+        assert response.status_code == 200, response.text
+        document = response.json()
+        assert [s["source"] for s in document["inputs"]] == [f"支部{i + 1}.csv"]
+        assert {f["org"] for f in document["findings"]} == {f"第{i + 1}中学党支部"}
+        missed = [f["period"] for f in document["findings"] if f["rule"] == "theme-day-monthly"]
+        assert missed == [f"2024-{(i % 12) + 1:02d}"]  # the one month this branch left out
+    assert plain.service.runs.runs == {}  # an API run is deleted once answered (its folder just after)
+    deadline = time.monotonic() + 10
+    while any(plain.service.runs.root.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [p.name for p in plain.service.runs.root.iterdir()] == []
+
+
+def hostile_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as book:
+        book.writestr("台账/第一中学党支部.csv", "组织,日期,类型\n第一中学党支部,2024-03-05,主题党日\n")
+        book.writestr("../逃逸.csv", "组织,日期,类型\n逃逸党支部,2024-03-05,主题党日\n")
+        book.writestr("台账/../../../再逃逸.csv", "组织,日期,类型\n逃逸党支部,2024-03-05,主题党日\n")
+        book.writestr("/etc/cron.d/绝对路径.csv", "组织,日期,类型\n逃逸党支部,2024-03-05,主题党日\n")
+        link = zipfile.ZipInfo("台账/链接.csv")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        book.writestr(link, "/etc/passwd")
+        book.writestr("__MACOSX/台账/._第一中学党支部.csv", b"\x00\x05\x16\x07")
+    return buffer.getvalue()
+
+
+def every_file(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*")}
+
+
+def test_hostile_names_and_zip_entries_stay_inside_the_run(plain):
+    before = every_file(plain.root_parent)
+    files = [("ledgers", ("区县台账.zip", hostile_zip())),
+             ("ledgers", ("../../x.csv", "组织,日期,类型\n第二中学党支部,2024-03-06,主题党日\n".encode()))]
+    with plain.client() as client:
+        page = client.post("/check", files=files, data={"as_of": "2024-12-31"})
+        api = client.post("/api/check", files=files, data={"as_of": "2024-12-31"})
+    assert page.status_code == 303
+    run = plain.service.runs.get(page.headers["location"].split("/")[2])
+    folder = f"{plain.service.runs.root.name}/{run.id}"
+    inside = {folder} | {f"{folder}/{name}" for name in every_file(run.folder)}
+    written = every_file(plain.root_parent) - before
+    assert written - {plain.service.runs.root.name} == inside  # everything written is inside the run's folder
+    assert sorted(p.relative_to(run.folder).as_posix() for p in run.folder.joinpath("台账").rglob("*.csv")) == [
+        "台账/x.csv", "台账/区县台账/台账/第一中学党支部.csv"]
+    document = api.json()
+    assert sorted(s["source"] for s in document["inputs"]) == ["x.csv", "区县台账/台账/第一中学党支部.csv"]
+    assert [n for n in document["notes"] if "压缩包" in n] == [
+        "压缩包 台账/区县台账.zip 中的“../逃逸.csv”指向压缩包之外，未解压",
+        "压缩包 台账/区县台账.zip 中的“台账/../../../再逃逸.csv”指向压缩包之外，未解压",
+        "压缩包 台账/区县台账.zip 中的“/etc/cron.d/绝对路径.csv”指向压缩包之外，未解压",
+        "压缩包 台账/区县台账.zip 中的“台账/链接.csv”是链接，未解压",
+    ]
+    plain.service.runs.drop(run)
+
+
+def test_a_zip_bomb_is_refused_before_it_is_inflated(tmp_path):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr("台账.csv", b"0" * (8 << 20))  # 8 MB of zeros: about 8 KB zipped
+    archive = tmp_path / "台账.zip"
+    archive.write_bytes(buffer.getvalue())
+    with pytest.raises(InputError) as caught:
+        unpack(archive, tmp_path / "台账", Limits(size_mb=4), "台账/台账.zip")
+    assert str(caught.value) == "文件 台账/台账.zip：压缩包解压后超过 4 MB（--limit size）"
+    assert not (tmp_path / "台账").exists() or list((tmp_path / "台账").iterdir()) == []

@@ -1,0 +1,148 @@
+"""What keeps members' names private: the token, runs deleted after their time, the queue, the policy headers,
+and ``compliance serve`` refusing to listen beyond this computer without a token."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import socket
+import time
+
+from click.testing import CliRunner
+
+from compliance.cli import main
+from compliance.serve.app import policy_for
+from tests.serve.conftest import TOKEN
+from tests.serve.test_api import branch_ledger
+
+BEARER = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def test_listening_beyond_loopback_needs_a_token():
+    result = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0"], env={"COMPLIANCE_TOKEN": ""})
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "错误：--host 0.0.0.0 会让其他电脑也能访问，而台账中有党员姓名：请同时给出 --token（或环境变量 "
+        "COMPLIANCE_TOKEN），每个请求都必须带上它。只在本机使用时请去掉 --host。\n")
+
+
+def test_a_taken_port_is_said_in_chinese():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--port", str(port)])
+    assert result.exit_code == 2
+    assert result.stderr == f"错误：列“--port”：无法在 127.0.0.1:{port} 上监听：已被其他程序占用，请换一个 --port\n"
+
+
+def test_a_broken_roster_stops_the_start(tmp_path):
+    (tmp_path / "名册.xlsx").write_bytes(b"not a workbook")
+    result = CliRunner().invoke(main, ["serve", "--roster", str(tmp_path / "名册.xlsx")])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"错误：文件 {tmp_path / '名册.xlsx'}：")
+
+
+def test_every_request_carries_the_token(guarded):
+    name, data = branch_ledger(3)
+    with guarded.client() as client:
+        assert client.get("/healthz").status_code == 200  # a probe for monitors: says nothing
+        page = client.get("/")
+        assert page.status_code == 401 and "请输入管理员给您的访问令牌" in page.text
+        api = client.post("/api/check", files=[("ledgers", (name, data))])
+        assert api.status_code == 401
+        assert api.json() == {"error": "需要令牌：请在请求头中加上 Authorization: Bearer <令牌>"}
+        wrong = client.post("/api/check", files=[("ledgers", (name, data))], headers={"Authorization": "Bearer x"})
+        assert wrong.status_code == 401
+        assert client.get("/runs/anything/").status_code == 401
+        right = client.post("/api/check", files=[("ledgers", (name, data))], headers=BEARER)
+        assert right.status_code == 200 and right.json()["inputs"][0]["source"] == name
+        other = client.post("/api/check", files=[("ledgers", (name, data))], headers={"X-Compliance-Token": TOKEN})
+        assert other.status_code == 200
+
+
+def test_the_login_form_sets_a_cookie(guarded):
+    with guarded.client() as client:
+        refused = client.post("/login", data={"token": "guess"})
+        assert refused.status_code == 401 and "令牌不正确" in refused.text
+        accepted = client.post("/login", data={"token": TOKEN})
+        assert accepted.status_code == 303 and accepted.headers["location"] == "/"
+        cookie = accepted.headers["set-cookie"]
+        assert cookie.startswith(f"compliance_token={TOKEN};") and "HttpOnly" in cookie and "SameSite=strict" in cookie
+        assert client.get("/").status_code == 200  # the client keeps the cookie
+
+
+def test_a_run_is_gone_after_its_time(guarded):
+    name, data = branch_ledger(5)
+    with guarded.client(headers=BEARER) as client:
+        posted = client.post("/check", files=[("ledgers", (name, data))], data={"as_of": "2024-12-31"})
+        assert posted.status_code == 303
+        where = posted.headers["location"]
+        run = guarded.service.runs.get(where.split("/")[2])
+        deadline = time.monotonic() + 30
+        while run.state != "done" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert client.get(where).status_code == 200 and run.folder.exists()
+        time.sleep(1.8)  # kept one second after the check, swept every quarter second
+        gone = client.get(where)
+        assert gone.status_code == 404 and "这次检查不存在或已过期删除" in gone.text
+        assert not run.folder.exists()
+        assert client.get(where + "findings.xlsx").status_code == 404
+
+
+def test_checks_beyond_the_pool_wait_with_a_queue_page(guarded):
+    service = guarded.service
+    asyncio.run_coroutine_threadsafe(service.slots.acquire(), service.loop).result(5)  # the only worker is busy
+    try:
+        with guarded.client(headers=BEARER) as client:
+            first = client.post("/check", files=[("ledgers", branch_ledger(1))], data={"as_of": "2024-12-31"})
+            second = client.post("/check", files=[("ledgers", branch_ledger(2))], data={"as_of": "2024-12-31"})
+            assert (first.status_code, second.status_code) == (303, 303)
+            waiting = [client.get(r.headers["location"]) for r in (first, second)]
+            assert [w.status_code for w in waiting] == [200, 200]
+            assert "马上轮到这次检查" in waiting[0].text and "前面还有 1 个检查" in waiting[1].text
+            assert '<meta http-equiv="refresh" content="1">' in waiting[1].text
+            assert client.get("/healthz").status_code == 200  # the page answers while checks wait
+    finally:
+        service.loop.call_soon_threadsafe(service.slots.release)
+    runs = [service.runs.get(r.headers["location"].split("/")[2]) for r in (first, second)]
+    deadline = time.monotonic() + 30
+    while any(run.state != "done" for run in runs) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [run.outcome.exit_code for run in runs] == [1, 1]
+
+
+def test_the_policy_names_exactly_the_pages_own_inline_code():
+    page = ('<style>b{}</style><p style="padding-left: 1.7em">x</p><p style="padding-left: 1.7em">'
+            '<script>go()</script>')
+    assert policy_for(page) == (
+        "default-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; "
+        "script-src 'sha256-" + _b64("go()") + "'; style-src 'sha256-" + _b64("b{}") + "' 'unsafe-hashes' "
+        "'sha256-" + _b64("padding-left: 1.7em") + "'; img-src data:")
+    assert "script-src 'none'" in policy_for("<p>plain</p>")
+
+
+def _b64(text: str) -> str:
+    import base64
+    import hashlib
+
+    return base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+
+
+def test_headers_on_every_response(plain):
+    with plain.client() as client:
+        home = client.get("/")
+        json_file = client.get("/healthz")
+        foreign = client.get("/", headers={"Host": "evil.example:80"})
+        posted_elsewhere = client.post("/check", headers={"Origin": "http://evil.example"}, files=[
+            ("ledgers", branch_ledger(1))])
+    assert re.fullmatch(r"default-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; "
+                        r"script-src 'sha256-[A-Za-z0-9+/=]+'; style-src 'sha256-[A-Za-z0-9+/=]+'; img-src data:",
+                        home.headers["content-security-policy"])
+    for response in (home, json_file):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["cache-control"] == "no-store"
+        assert response.headers["referrer-policy"] == "no-referrer"
+    assert json_file.headers["content-security-policy"].endswith("; sandbox")
+    assert foreign.status_code == 400  # a rebound name: not answered on loopback
+    assert posted_elsewhere.status_code == 403

@@ -1,0 +1,139 @@
+"""The page a branch secretary uses: drop the ledgers, land on the lights, download the problem list — in a real
+Chromium with JavaScript and without — and the same pages as the command line writes."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from compliance.cli import main
+from tests.browser import RED, YELLOW, background, launch, matrix_row, sync_api, watched
+from tests.serve.test_api import DEMO, demo_files
+
+LEDGERS = sorted((DEMO / "ledgers").iterdir())
+ROSTER = sorted((DEMO / "roster").iterdir())
+
+
+@pytest.fixture(scope="module")
+def cli_reports(tmp_path_factory):
+    """The command line's reports for the demo on 15 November, run in a folder laid out like a run's."""
+    here = tmp_path_factory.mktemp("cli-pages")
+    shutil.copytree(DEMO / "ledgers", here / "台账")
+    shutil.copytree(DEMO / "roster", here / "名册")
+    result = CliRunner().invoke(main, ["check", str(here / "台账"), "--roster", str(here / "名册"),
+                                       "--as-of", "2024-11-15", "--out", str(here / "out"), "-q"])
+    assert result.exit_code == 1
+    return here / "out", result.stdout.splitlines()[:-1]  # the summary, less “报告已写入 …”
+
+
+def test_the_pages_are_the_command_lines(plain, cli_reports):
+    out, summary = cli_reports
+    with plain.client() as client:
+        posted = client.post("/check", files=demo_files(), data={"as_of": "2024-11-15"})
+        assert posted.status_code == 303 and re.fullmatch(r"/runs/[A-Za-z0-9_-]{24}/", posted.headers["location"])
+        where = posted.headers["location"]
+        index = client.get(where)
+        xlsx = client.get(where + "findings.xlsx")
+        pages = client.get(where + "reports.zip")
+        branch = client.get(where + "orgs/第一中学第二党支部.html")
+        outside = client.get(where + "../../etc/passwd")
+    bar = index.text.split('<div class="serve-bar" id="serve-bar">')[1].split("</div>")[0]
+    assert re.findall(r"<p>([^<]*)</p>", bar)[:len(summary)] == summary
+    without_bar = re.sub(r"<style>\n\.serve-bar.*?</div>\n", "", index.text, count=1, flags=re.S)
+    assert without_bar == (out / "index.html").read_text(encoding="utf-8")
+    assert branch.content == (out / "orgs" / "第一中学第二党支部.html").read_bytes()
+    assert xlsx.headers["content-disposition"] == 'attachment; filename="findings.xlsx"'
+    assert xlsx.content == (out / "findings.xlsx").read_bytes()
+    with zipfile.ZipFile(io.BytesIO(pages.content)) as book:
+        names = book.namelist()
+        assert names == sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html"))
+        assert book.read("orgs/第一中学党委.html") == (out / "orgs" / "第一中学党委.html").read_bytes()
+    assert outside.status_code == 404
+
+
+def test_a_refused_roster_shows_the_command_lines_message(plain):
+    with plain.client() as client:
+        posted = client.post("/check", files=[*demo_files(roster=False), ("roster", ("组织.csv", ROSTER[0].read_bytes()))],
+                             data={"as_of": "2024-11-15"})
+        shown = client.get(posted.headers["location"])
+    assert shown.status_code == 422
+    assert re.search(r'<p class="error" role="alert">错误：([^<]*)</p>', shown.text).group(1) == \
+        "文件 名册：名册文件夹中缺少 领导干部.csv"  # as `compliance check --roster 名册` says
+
+
+def test_a_bad_date_on_the_form_comes_back_to_the_form(plain):
+    with plain.client() as client:
+        shown = client.post("/check", files=demo_files(roster=False), data={"as_of": "2024-02-30"})
+    assert shown.status_code == 422
+    assert "错误：表单字段 as_of：“2024-02-30”不是有效日期" in shown.text and 'id="ledgers"' in shown.text
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+def upload_and_look(page, url: str, tmp_path: Path, scripts: bool) -> None:
+    page.goto(url + "/")
+    assert page.title() == "上传台账 · 党组织活动台账检查"
+    page.set_input_files("#ledgers", [str(p) for p in LEDGERS])
+    page.set_input_files("#roster", [str(p) for p in ROSTER])
+    if scripts:  # the chosen files are listed, and the drop zone offers itself
+        assert page.locator("#chosen li").all_inner_texts() == [p.name for p in LEDGERS]
+        assert page.locator("#drop-hint").is_visible()
+    else:
+        assert not page.locator("#chosen").is_visible() and not page.locator("#drop-hint").is_visible()
+    page.locator("#as_of").fill("2024-11-15")
+    page.locator("#go").click()
+    page.wait_for_url(re.compile(r"/runs/[A-Za-z0-9_-]{24}/$"))
+    assert page.title() == "党建活动台账检查总览 2024"
+    assert page.locator("#serve-bar p").first.inner_text().startswith("检查期间 2024，检查日 2024-11-15：6 个台账文件")
+    second = matrix_row(page, "第一中学第二党支部")
+    assert background(second.locator(".light")) == RED
+    assert second.locator("td.num").all_inner_texts() == ["5", "0", "2", "92.1%", "86.5%"]
+    assert background(matrix_row(page, "区委教育工委").locator(".light")) == YELLOW
+    assert page.locator("p.meta").first.inner_text() == "检查期间 2024，检查日 2024-11-15 · 8 个组织： 红 7 ·  黄 1 ·  绿 0"
+    assert page.locator("#controls").is_visible() is scripts  # the filter needs the report's own inline script
+
+    with page.expect_download() as download:
+        page.get_by_text("问题清单（findings.xlsx）").click()
+    saved = tmp_path / "findings.xlsx"
+    download.value.save_as(saved)
+    sheet = openpyxl.load_workbook(saved).worksheets[0]
+    assert download.value.suggested_filename == "findings.xlsx"
+    assert sheet.title == "问题清单" and [c.value for c in sheet[1]][:3] == ["序号", "单位", "上级单位"]
+    assert sum(1 for row in sheet.iter_rows(min_row=2) if row[1].value == "第一中学第二党支部") == 5
+
+    second.locator("a").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/orgs/%E7%AC%AC%E4%B8%80%E4%B8%AD%E5%AD%A6%E7%AC%AC%E4%BA%8C%E5%85%9A%E6%94%AF%E9%83%A8.html")
+    assert page.locator("h1").inner_text().strip() == "第一中学第二党支部"
+    assert background(page.locator("h1 .light")) == RED
+    assert page.locator("table.findings tbody tr").count() == 5
+
+
+def test_in_a_browser(browser, plain, tmp_path):
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1300, "height": 1000})
+    page = watched(context.new_page())
+    upload_and_look(page, plain.url, tmp_path, scripts=True)
+    assert page.problems == []  # nothing refused by the policy, no script errors
+    context.close()
+
+
+def test_in_a_browser_without_javascript(browser, plain, tmp_path):
+    context = browser.new_context(accept_downloads=True, java_script_enabled=False,
+                                  viewport={"width": 1300, "height": 1000})
+    page = watched(context.new_page())
+    upload_and_look(page, plain.url, tmp_path, scripts=False)
+    assert page.problems == []
+    context.close()
