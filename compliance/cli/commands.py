@@ -8,6 +8,7 @@ answers at once.
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -447,15 +448,16 @@ def serve(host, port, roster, rules, layout, open_browser, token, keep_minutes, 
     \b
     例：
       compliance serve --roster 名册.xlsx --open
-      compliance serve --host 0.0.0.0 --port 8080 --token 一个足够长的随机字符串
+      compliance serve --host 0.0.0.0 --port 8080 --token Zq8vK3mW1rT6yB0nH5sL
     """
     from compliance.serve.app import is_loopback
 
     if not is_loopback(host) and not token:
         raise UserError(f"--host {host} 会让其他电脑也能访问，而台账中有党员姓名：请同时给出 --token"
                         "（或环境变量 COMPLIANCE_TOKEN），每个请求都必须带上它。只在本机使用时请去掉 --host。")
-    if token is not None and len(token) < 8:
-        raise click.BadParameter("令牌太短，至少 8 个字符", param_hint="--token")
+    if token is not None and not re.fullmatch(r"[A-Za-z0-9._~+/=-]{8,}", token):
+        raise click.BadParameter("令牌应为至少 8 个英文字母、数字或 ._~+/=- 符号（它要放进请求头和 Cookie）",
+                                 param_hint="--token")
     if workers is not None:
         workers = _between(workers, 1, 64, "--workers")
     from compliance.serve.run import serve_forever

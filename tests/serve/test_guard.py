@@ -26,6 +26,12 @@ def test_listening_beyond_loopback_needs_a_token():
         "COMPLIANCE_TOKEN），每个请求都必须带上它。只在本机使用时请去掉 --host。\n")
 
 
+def test_a_token_must_fit_a_header():
+    result = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--token", "党支部自查令牌"])
+    assert result.exit_code == 2
+    assert "令牌应为至少 8 个英文字母、数字或 ._~+/=- 符号（它要放进请求头和 Cookie）" in result.stderr
+
+
 def test_a_taken_port_is_said_in_chinese():
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
