@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -60,7 +61,9 @@ _state: dict = {}
 
 
 def start(settings: Settings, scratch: str) -> None:
-    """The worker's initializer: load once, then warm every lazy import with a check of a one-row ledger."""
+    """The worker's initializer: load once, then warm every lazy import with a check of a one-row ledger. Ctrl+C
+    is the server's to handle (it shuts the pool down), not each worker's."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     private_umask()
     from compliance.config.catalogue import load_catalogue
     from compliance.intake.roster import read_roster

@@ -18,6 +18,7 @@ from compliance.cli import main
 from compliance.config.limits import Limits
 from compliance.errors import InputError
 from compliance.serve.workspace import unpack
+from tests.helpers import AUGUST_WAIVER
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "fixtures" / "demo"
@@ -34,7 +35,7 @@ def command_line(tmp_path: Path, monkeypatch, ledgers: list[Path], *args: str) -
     """``compliance check 台账 …`` in a folder laid out as the server lays out a run: its exit code, its error
     output and the findings.json it wrote."""
     here = tmp_path / "cli"
-    (here / "台账").mkdir(parents=True)
+    (here / "台账").mkdir(parents=True, exist_ok=False)
     for path in ledgers:
         shutil.copy(path, here / "台账" / path.name)
     shutil.copytree(DEMO / "roster", here / "名册")
@@ -69,6 +70,18 @@ def test_fail_on_and_period_are_the_command_lines(plain, tmp_path, monkeypatch):
     assert (response.status_code, response.headers["x-compliance-exit"]) == (200, "0") and code == 0
     assert response.content == expected
     assert response.json()["period"]["label"] == "2024-01..2024-06"
+
+
+def test_waivers_are_the_command_lines(plain, tmp_path, monkeypatch):
+    with plain.client() as client:
+        response = client.post("/api/check", files=[*demo_files(), ("waivers", ("waivers.yaml", AUGUST_WAIVER.encode()))],
+                               data={"as_of": "2024-12-31"})
+    (tmp_path / "cli" / "其他").mkdir(parents=True)
+    (tmp_path / "cli" / "其他" / "waivers.yaml").write_text(AUGUST_WAIVER, encoding="utf-8")
+    code, _, expected = command_line(tmp_path, monkeypatch, sorted((DEMO / "ledgers").iterdir()), "--roster", "名册",
+                                     "--as-of", "2024-12-31", "--waivers", "其他/waivers.yaml")
+    assert response.content == expected and response.headers["x-compliance-exit"] == str(code)
+    assert response.json()["summary"]["waived"] == 1  # 第一中学第二党支部 missed August
 
 
 def test_a_broken_workbook_is_refused_with_the_command_lines_message(plain, tmp_path, monkeypatch):

@@ -11,8 +11,9 @@ import time
 from click.testing import CliRunner
 
 from compliance.cli import main
-from compliance.serve.app import policy_for
-from tests.serve.conftest import TOKEN
+from compliance.serve.app import Options, policy_for
+from compliance.serve.worker import Settings
+from tests.serve.conftest import TOKEN, running
 from tests.serve.test_api import branch_ledger
 
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
@@ -116,6 +117,17 @@ def test_checks_beyond_the_pool_wait_with_a_queue_page(guarded):
     while any(run.state != "done" for run in runs) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert [run.outcome.exit_code for run in runs] == [1, 1]
+
+
+def test_everything_is_deleted_at_shutdown(tmp_path):
+    with running(Options(Settings(), workers=1, parent=str(tmp_path))) as server, server.client() as client:
+        posted = client.post("/check", files=[("ledgers", branch_ledger(7))], data={"as_of": "2024-12-31"})
+        assert client.get(posted.headers["location"]).status_code == 200
+        root = server.service.runs.root
+        workers = list(server.service.pool._processes.values())
+        assert len(list(root.iterdir())) == 1 and [w.is_alive() for w in workers] == [True]
+    assert list(tmp_path.iterdir()) == []  # the run, and the private root folder with it
+    assert [w.is_alive() for w in workers] == [False]
 
 
 def test_the_policy_names_exactly_the_pages_own_inline_code():
