@@ -39,7 +39,7 @@ from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
@@ -304,9 +304,18 @@ def job_for(run: Run, upload: Upload, page_run: bool) -> Job:
 
 
 async def _receive(request: Request, run: Run, service: Service) -> Job:
-    upload = await receive(request.headers.get("content-type", ""), request.stream(), run,
-                           service.options.settings.limits)
-    return job_for(run, upload, run.kind == "page")
+    """The upload into ``run``'s folder and the job it asks for; whatever stops it (a refusal, a client that went
+    away) deletes the run."""
+    try:
+        upload = await receive(request.headers.get("content-type", ""), request.stream(), run,
+                               service.options.settings.limits)
+        return job_for(run, upload, run.kind == "page")
+    except ClientDisconnect:
+        service.runs.drop(run)
+        raise InputError("上传在完成之前中断了") from None  # answered to no one; no traceback in the log
+    except BaseException:
+        service.runs.drop(run)
+        raise
 
 
 # --- routes -----------------------------------------------------------------------------------------------------------
@@ -323,7 +332,6 @@ async def submit(request: Request) -> Response:
     try:
         job = await _receive(request, run, service)
     except InputError as exc:
-        service.runs.drop(run)
         status = 413 if isinstance(exc, TooLarge) else 422
         return page(service.render("upload.html.j2", today=date.today().isoformat(), message=str(exc)), status)
     task = service.submit(run, job)
@@ -338,7 +346,6 @@ async def api_check(request: Request) -> Response:
     try:
         job = await _receive(request, run, service)
     except InputError as exc:
-        service.runs.drop(run)
         return JSONResponse({"error": str(exc), "exit_code": 2}, 413 if isinstance(exc, TooLarge) else 422,
                             headers={"X-Compliance-Exit": "2"})
     outcome = await service.submit(run, job)

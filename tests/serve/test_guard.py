@@ -119,6 +119,25 @@ def test_checks_beyond_the_pool_wait_with_a_queue_page(guarded):
     assert [run.outcome.exit_code for run in runs] == [1, 1]
 
 
+def test_a_slow_upload_holds_up_no_one(plain):
+    host, port = plain.url.removeprefix("http://").split(":")
+    body = (b"--b\r\nContent-Disposition: form-data; name=\"ledgers\"; filename=\"slow.csv\"\r\n\r\n"
+            + "组织,日期,类型\n".encode())
+    with socket.create_connection((host, int(port))) as slow:
+        slow.sendall(b"POST /api/check HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     b"Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n" + body)
+        with plain.client() as client:  # the slow upload is half sent; others are answered meanwhile
+            assert client.get("/").status_code == 200
+            name, data = branch_ledger(4)
+            other = client.post("/api/check", files=[("ledgers", (name, data))], data={"as_of": "2024-12-31"})
+            assert other.status_code == 200 and other.json()["inputs"][0]["source"] == name
+            assert [r.state for r in plain.service.runs.runs.values()].count("receiving") == 1
+    deadline = time.monotonic() + 10  # the client went away: its half upload is deleted
+    while any(r.state == "receiving" for r in plain.service.runs.runs.values()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [r.state for r in plain.service.runs.runs.values()].count("receiving") == 0
+
+
 def test_everything_is_deleted_at_shutdown(tmp_path):
     with running(Options(Settings(), workers=1, parent=str(tmp_path))) as server, server.client() as client:
         posted = client.post("/check", files=[("ledgers", branch_ledger(7))], data={"as_of": "2024-12-31"})
