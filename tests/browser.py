@@ -21,9 +21,13 @@ if not Path(CHROMIUM).exists():
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
-def launch(playwright):
-    return playwright.chromium.launch(executable_path=CHROMIUM,
-                                      args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"])
+def chromium():
+    """A Chromium for a module's fixture: ``yield from chromium()``."""
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM,
+                                             args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"])
+        yield browser
+        browser.close()
 
 
 def watched(page):

@@ -10,10 +10,15 @@ import pytest
 from click.testing import CliRunner
 
 from compliance.cli import main
-from tests.browser import RED, YELLOW, background, launch, matrix_row, sync_api, watched
+from tests.browser import RED, YELLOW, background, chromium, matrix_row, watched
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "fixtures" / "demo"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    yield from chromium()
 
 
 @pytest.fixture(scope="module")
@@ -23,14 +28,6 @@ def reports(tmp_path_factory):
                                        "--as-of", "2024-11-15", "--out", str(out)])
     assert result.exit_code == 1, result.output
     return out
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -14,11 +14,16 @@ import pytest
 from click.testing import CliRunner
 
 from compliance.cli import main
-from tests.browser import RED, YELLOW, background, launch, matrix_row, sync_api, watched
+from tests.browser import RED, YELLOW, background, chromium, matrix_row, watched
 from tests.serve.test_api import DEMO, demo_files
 
 LEDGERS = sorted((DEMO / "ledgers").iterdir())
 ROSTER = sorted((DEMO / "roster").iterdir())
+
+
+@pytest.fixture(scope="module")
+def browser():
+    yield from chromium()
 
 
 @pytest.fixture(scope="module")
@@ -73,14 +78,6 @@ def test_a_bad_date_on_the_form_comes_back_to_the_form(plain):
         shown = client.post("/check", files=demo_files(roster=False), data={"as_of": "2024-02-30"})
     assert shown.status_code == 422
     assert "错误：表单字段 as_of：“2024-02-30”不是有效日期" in shown.text and 'id="ledgers"' in shown.text
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
 
 
 def upload_and_look(page, url: str, tmp_path: Path, scripts: bool) -> None:
