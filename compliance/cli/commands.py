@@ -455,8 +455,8 @@ def serve(host, port, roster, rules, layout, open_browser, token, keep_minutes, 
     if not is_loopback(host) and not token:
         raise UserError(f"--host {host} 会让其他电脑也能访问，而台账中有党员姓名：请同时给出 --token"
                         "（或环境变量 COMPLIANCE_TOKEN），每个请求都必须带上它。只在本机使用时请去掉 --host。")
-    if token is not None and not re.fullmatch(r"[A-Za-z0-9._~+/=-]{8,}", token):
-        raise click.BadParameter("令牌应为至少 8 个英文字母、数字或 ._~+/=- 符号（它要放进请求头和 Cookie）",
+    if token is not None and not re.fullmatch(r"[A-Za-z0-9._~+/=-]{16,}", token):
+        raise click.BadParameter("令牌应为至少 16 个英文字母、数字或 ._~+/=- 符号（它要放进请求头）",
                                  param_hint="--token")
     if workers is not None:
         workers = _between(workers, 1, 64, "--workers")

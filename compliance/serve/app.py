@@ -142,7 +142,7 @@ class Guard:
 def _add_headers(headers: MutableHeaders) -> None:
     headers.setdefault("Content-Security-Policy", f"{BASE_POLICY}; sandbox")
     headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("Referrer-Policy", "same-origin")  # the run ids in URLs never leave; own forms show Origin
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     headers.setdefault("Cache-Control", "no-store")
@@ -168,7 +168,7 @@ class Service:
         self.tasks: set[asyncio.Task] = set()
         self.templates = Environment(loader=PackageLoader("compliance.serve", "templates"),
                                      autoescape=select_autoescape(["html", "j2"]), keep_trailing_newline=True)
-        hosts = {"localhost", "127.0.0.1", "::1", "[::1]"}
+        hosts = {"localhost", "127.0.0.1", "[::1]", options.host if ":" not in options.host else f"[{options.host}]"}
         self.hosts = hosts if options.token is None and is_loopback(options.host) else None
 
     # the pool
@@ -205,19 +205,29 @@ class Service:
             async with self.slots:
                 self.waiting.remove(run.id)
                 run.state = "running"
-                loop = asyncio.get_running_loop()
-                try:
-                    outcome = await loop.run_in_executor(self.pool, work, job)
-                except BrokenProcessPool:
-                    log.error("a worker died during the check in %s; starting a new pool", run.folder)
-                    self.pool = self._new_pool()
-                    outcome = Outcome(2, error="检查进程意外退出（文件可能过大，或服务器内存不足）。请稍后重试，"
-                                               "或把台账分成几次检查。")
+                outcome = await self._work(run, job)
         finally:
             if run.id in self.waiting:
                 self.waiting.remove(run.id)
         run.outcome, run.state, run.finished = outcome, "done", time.monotonic()
         return outcome
+
+    async def _work(self, run: Run, job: Job) -> Outcome:
+        """The job in a worker. A worker that dies (killed, out of memory) breaks the whole pool and every check
+        in it: a new pool is started once for all of them, and each is tried once more there — so only a check
+        that kills a worker twice is refused."""
+        loop = asyncio.get_running_loop()
+        for attempt in (1, 2):
+            pool = self.pool
+            try:
+                return await loop.run_in_executor(pool, work, job)
+            except BrokenProcessPool:
+                log.error("a worker died during the check in %s (attempt %d)", run.folder, attempt)
+                if self.pool is pool:
+                    self.pool = self._new_pool()
+                    pool.shutdown(wait=False, cancel_futures=True)
+        return Outcome(2, error="检查进程两次意外退出（文件可能过大，或服务器内存不足）。请把台账分成几次检查，"
+                                "或请管理员放宽服务器的内存。")
 
     def submit(self, run: Run, job: Job) -> asyncio.Task:
         task = asyncio.create_task(self.check(run, job))
@@ -240,28 +250,34 @@ class Service:
                 return JSONResponse({"error": "需要令牌：请在请求头中加上 Authorization: Bearer <令牌>"}, 401,
                                     headers={"WWW-Authenticate": "Bearer"})
             return page(self.render("login.html.j2", message=""), 401, {"WWW-Authenticate": "Bearer"})
-        if scope["method"] == "POST" and headers.get("origin") not in (None, "null"):
-            origin = urlsplit(headers["origin"]).netloc
-            if origin != headers.get("host"):
+        if scope["method"] == "POST" and "origin" in headers:  # a browser's post; scripts send no Origin
+            origin = urlsplit(headers["origin"]).netloc  # "null" (a sandboxed frame, a file) has none
+            if not origin or origin not in {headers.get("host"), headers.get("x-forwarded-host")}:
                 return PlainChinese("不接受来自其他网站的提交", 403)
         return None
 
     @staticmethod
     def _carries(headers: Headers, token: str) -> bool:
-        given = headers.get("x-compliance-token") or ""
+        """Whether any credential the request carries is the token: a header, or the login cookie (which holds
+        the token's SHA-256, not the token)."""
         scheme, _, value = headers.get("authorization", "").partition(" ")
-        if scheme.lower() == "bearer":
-            given = given or value.strip()
-        if not given:
-            cookies = [c.strip().partition("=") for c in headers.get("cookie", "").split(";")]
-            given = next((value for name, _, value in cookies if name == TOKEN_COOKIE), "")
-        return hmac.compare_digest(given.encode(), token.encode())
+        given = [headers.get("x-compliance-token", ""), value.strip() if scheme.lower() == "bearer" else ""]
+        cookies = (c.strip().partition("=") for c in headers.get("cookie", "").split(";"))
+        cookie = next((value for name, _, value in cookies if name == TOKEN_COOKIE), "")
+        found = [hmac.compare_digest(g.encode(), token.encode()) for g in given if g]
+        if cookie:
+            found.append(hmac.compare_digest(cookie.encode(), _cookie_value(token).encode()))
+        return any(found)
 
     # pages
 
     def render(self, name: str, **values) -> str:
         values.setdefault("minutes", _minutes(self))
         return self.templates.get_template(name).render(options=self.options, **values)
+
+
+def _cookie_value(token: str) -> str:
+    return hashlib.sha256(f"compliance-login:{token}".encode()).hexdigest()
 
 
 def PlainChinese(message: str, status: int) -> Response:
@@ -279,40 +295,54 @@ def job_for(run: Run, upload: Upload, page_run: bool) -> Job:
         try:
             as_of = date.fromisoformat(fields["as_of"])
         except ValueError:
-            raise InputError(f"表单字段 as_of：“{fields['as_of']}”不是有效日期，应写作 YYYY-MM-DD（如 2024-12-31）"
+            raise InputError(f"检查日（as_of）：“{fields['as_of']}”不是有效日期，应写作 YYYY-MM-DD（如 2024-12-31）"
                              ) from None
     fail_on = fields.get("fail_on") or "error"
     if fail_on not in _FAIL_ON:
-        raise InputError(f"表单字段 fail_on：“{fail_on}”不是可选值，可选：{'、'.join(_FAIL_ON)}")
+        raise InputError(f"fail_on：“{fail_on}”不是可选值，可选：{'、'.join(_FAIL_ON)}")
     if not upload.files.get("ledgers"):
-        raise InputError("请选择台账文件（表单字段 ledgers；可以多选，或上传文件夹打成的 .zip）")
+        raise InputError("请选择台账文件（ledgers；可以多选，或上传文件夹打成的 .zip）")
     if fields.get("period"):
         from compliance.engine.periods import parse_period
 
         try:
             parse_period(fields["period"])  # refused here, before the upload waits for a worker
         except InputError as exc:
-            raise InputError(f"表单字段 period：{exc.message}") from None
+            raise InputError(f"检查期间（period）：{exc.message}") from None
     extra = {}
     for name in ("layout", "waivers"):
         saved = upload.files.get(name, [])
         if len(saved) > 1:
-            raise InputError(f"表单字段 {name} 只能上传一个文件")
+            raise InputError(f"{name} 只能上传一个文件")
         extra[name] = str(saved[0][1].relative_to(run.folder)) if saved else None
     roster = ROSTER if upload.files.get("roster") else None
     return Job(str(run.folder), as_of, fields.get("period") or None, fail_on, roster, page=page_run, **extra)
 
 
+class Refused(Exception):
+    """An upload refused (the command line's message), with the form's fields to show again."""
+
+    def __init__(self, error: InputError, fields: dict[str, str]):
+        super().__init__(str(error))
+        self.error, self.fields = error, fields
+        self.status = 413 if isinstance(error, TooLarge) else 422
+
+
 async def _receive(request: Request, run: Run, service: Service) -> Job:
-    """The upload into ``run``'s folder and the job it asks for; whatever stops it (a refusal, a client that went
-    away) deletes the run."""
+    """The upload into ``run``'s folder and the job it asks for. Whatever stops it deletes the run: a refusal
+    (raised as Refused), or a client that went away (answered to no one, and no traceback in the log)."""
+    fields: dict[str, str] = {}
     try:
         upload = await receive(request.headers.get("content-type", ""), request.stream(), run,
                                service.options.settings.limits)
+        fields = upload.fields
         return job_for(run, upload, run.kind == "page")
     except ClientDisconnect:
         service.runs.drop(run)
-        raise InputError("上传在完成之前中断了") from None  # answered to no one; no traceback in the log
+        raise Refused(InputError("上传在完成之前中断了"), fields) from None
+    except InputError as exc:
+        service.runs.drop(run)
+        raise Refused(exc, fields) from None
     except BaseException:
         service.runs.drop(run)
         raise
@@ -323,7 +353,7 @@ async def _receive(request: Request, run: Run, service: Service) -> Job:
 
 async def home(request: Request) -> Response:
     service: Service = request.app.state.service
-    return page(service.render("upload.html.j2", today=date.today().isoformat(), message=""))
+    return page(service.render("upload.html.j2", fields={"as_of": date.today().isoformat()}, message=""))
 
 
 async def submit(request: Request) -> Response:
@@ -331,9 +361,9 @@ async def submit(request: Request) -> Response:
     run = service.runs.new("page")
     try:
         job = await _receive(request, run, service)
-    except InputError as exc:
-        status = 413 if isinstance(exc, TooLarge) else 422
-        return page(service.render("upload.html.j2", today=date.today().isoformat(), message=str(exc)), status)
+    except Refused as refused:  # the form again, with the date and range as she gave them
+        fields = {"as_of": date.today().isoformat(), **refused.fields}
+        return page(service.render("upload.html.j2", fields=fields, message=str(refused)), refused.status)
     task = service.submit(run, job)
     with contextlib.suppress(asyncio.TimeoutError):
         await asyncio.wait_for(asyncio.shield(task), service.options.wait_seconds)
@@ -345,9 +375,8 @@ async def api_check(request: Request) -> Response:
     run = service.runs.new("api")
     try:
         job = await _receive(request, run, service)
-    except InputError as exc:
-        return JSONResponse({"error": str(exc), "exit_code": 2}, 413 if isinstance(exc, TooLarge) else 422,
-                            headers={"X-Compliance-Exit": "2"})
+    except Refused as refused:
+        return JSONResponse({"error": str(refused), "exit_code": 2}, refused.status, headers={"X-Compliance-Exit": "2"})
     outcome = await service.submit(run, job)
     if outcome.error is not None:
         service.runs.drop(run)
@@ -400,14 +429,18 @@ async def healthz(request: Request) -> Response:
 async def login(request: Request) -> Response:
     service: Service = request.app.state.service
     if request.method == "GET":
+        if service.options.token is None:
+            return RedirectResponse("/", status_code=303)
         return page(service.render("login.html.j2", message=""))
+    token = service.options.token
+    if token is None:  # nothing to log in to
+        return RedirectResponse("/", status_code=303)
     form = await request.form(max_files=0, max_fields=5)
     given = str(form.get("token", ""))
-    token = service.options.token or ""
-    if not token or not hmac.compare_digest(given.encode(), token.encode()):
+    if not hmac.compare_digest(given.encode(), token.encode()):
         return page(service.render("login.html.j2", message="令牌不正确"), 401)
     response = RedirectResponse("/", status_code=303)
-    response.set_cookie(TOKEN_COOKIE, given, httponly=True, samesite="strict", path="/")
+    response.set_cookie(TOKEN_COOKIE, _cookie_value(token), httponly=True, samesite="strict", path="/")
     return response
 
 
@@ -419,8 +452,11 @@ async def not_found(request: Request, exc: HTTPException) -> Response:
 
 
 async def internal_error(request: Request, exc: Exception) -> Response:
-    log.exception("unexpected error on %s", request.url.path, exc_info=exc)
+    log.error("unexpected error on %s", request.url.path, exc_info=exc)
     service: Service = request.app.state.service
+    if request.url.path.startswith("/api/"):
+        message = "处理请求时发生内部错误（已记录在服务器日志中）。请稍后重试。"
+        return JSONResponse({"error": message, "exit_code": 2}, 500, headers={"X-Compliance-Exit": "2"})
     return page(service.render("message.html.j2", title="服务器内部错误",
                                message="处理请求时发生内部错误（已记录在服务器日志中）。请稍后重试。", error=True),
                 500)

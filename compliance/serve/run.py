@@ -72,5 +72,7 @@ def serve_forever(*, host: str, port: int, roster: Path | None, rules: Path | No
         roster_note=roster_note(str(roster) if roster is not None else None), on_ready=ready,
     )
     print("正在启动：加载检查组件（约需数秒）…", file=sys.stderr, flush=True)
-    config = uvicorn.Config(create_app(options), log_level="warning", lifespan="on", access_log=False)
+    # Ctrl+C: uploads still arriving get five seconds, then the runs are deleted and the workers stopped
+    config = uvicorn.Config(create_app(options), log_level="warning", lifespan="on", access_log=False,
+                            timeout_graceful_shutdown=5)
     uvicorn.Server(config).run(sockets=[sock])

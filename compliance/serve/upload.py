@@ -84,14 +84,13 @@ class _Parts:
             return
         if self.name not in FILE_FIELDS:
             raise InputError(f"未知的文件字段“{self.name}”，可用：{'、'.join(FILE_FIELDS)}")
-        sent = _decode(options[b"filename"])
+        sent = _decode(options[b"filename"])  # RFC 7578 forbids filename*: the plain name is the one
         if not sent:  # a file input left empty: browsers send a part with an empty name and no bytes
             return
         self.count += 1
         if self.count > MAX_FILES:
             raise InputError(f"一次上传的文件超过 {MAX_FILES} 个")
         target = unique(self.run.path(FILE_FIELDS[self.name]), safe_parts(sent))
-        target.parent.mkdir(parents=True, exist_ok=True)
         self.file = target.open("xb")
         self.upload.files.setdefault(self.name, []).append((sent, target))
 

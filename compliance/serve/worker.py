@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from compliance.config.limits import Limits
+from compliance.config.limits import MB, Limits
 from compliance.errors import InputError
-from compliance.serve.workspace import LEDGERS, OUT, private_umask
+from compliance.serve.workspace import LEDGERS, OUT, Budget, private_umask
 
 log = logging.getLogger("compliance.serve")
 
@@ -99,10 +99,11 @@ def work(job: Job) -> Outcome:
     Path(tempfile.tempdir).mkdir(exist_ok=True)
     try:
         audit = parse_period(job.period) if job.period else None
-        notes = [*_unpack_folder(Path(LEDGERS), settings.limits), *job.notes]
+        budget = Budget(settings.limits.size_mb * MB)  # for all the upload's zips together
+        notes = [*_unpack_folder(Path(LEDGERS), budget, settings.limits), *job.notes]
         roster = _state["roster"]
         if job.roster is not None:
-            notes.extend(_unpack_folder(Path(job.roster), settings.limits))
+            notes.extend(_unpack_folder(Path(job.roster), budget, settings.limits))
             roster = _roster_in(Path(job.roster))
         result = run_check([LEDGERS], roster, rules=_state["catalogue"], as_of=job.as_of, audit=audit,
                            layout=job.layout or settings.layout, waivers=job.waivers, limits=settings.limits)
@@ -125,15 +126,15 @@ def work(job: Job) -> Outcome:
         tempfile.tempdir = None
 
 
-def _unpack_folder(folder: Path, limits: Limits) -> list[str]:
-    """Unpack every uploaded zip of a folder in place (``台账/区县.zip`` → ``台账/区县/…``); workbooks stay."""
-    from compliance.serve.workspace import is_folder_zip, unique, unpack
+def _unpack_folder(folder: Path, budget, limits: Limits) -> list[str]:
+    """Unpack every uploaded zip of a folder in place, as if the folder it holds had been uploaded (a zip of
+    ``区县/第一中学.xlsx`` gives ``台账/区县/第一中学.xlsx``, named ``区县/第一中学.xlsx`` in messages); workbooks and
+    other Office files stay as they are."""
+    from compliance.serve.workspace import is_folder_zip, unpack
 
     notes = []
     for archive in sorted(p for p in folder.iterdir() if p.is_file() and is_folder_zip(p)):
-        into = unique(folder, [archive.stem])
-        into.mkdir()
-        notes.extend(unpack(archive, into, limits, archive.as_posix()))
+        notes.extend(unpack(archive, folder, budget, limits, archive.name))
         archive.unlink()
     return notes
 

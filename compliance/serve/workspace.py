@@ -17,10 +17,11 @@ import tempfile
 import time
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from compliance.config.limits import MB, Limits
+from compliance.config.limits import Limits
 from compliance.errors import InputError
 
 LEDGERS, ROSTER, EXTRA, OUT = "台账", "名册", "其他", "out"
@@ -29,27 +30,44 @@ _UNNAMED = "未命名文件"
 _CHUNK = 1 << 20
 
 
+def _shortened(part: str, most: int = 200) -> str:
+    """A name part within ``most`` UTF-8 bytes (file systems allow 255), its suffix kept."""
+    if len(part.encode()) <= most:
+        return part
+    stem, dot, suffix = part.rpartition(".")
+    suffix = f".{suffix}" if dot and stem and len(suffix.encode()) <= 16 else ""
+    stem = part[: len(part) - len(suffix)]
+    while len((stem + suffix).encode()) > most:
+        stem = stem[:-1]
+    return stem + suffix
+
+
 def safe_parts(name: str) -> list[str]:
     """The harmless parts of a file name as a browser or a script sent it: path separators of either kind split it,
-    and empty, ``.``, ``..`` and drive parts are dropped; control characters go. ``../../x.csv`` is ``x.csv``;
-    a folder upload's ``台账/第一中学.xlsx`` keeps its folder."""
+    and empty, ``.``, ``..`` and drive parts are dropped; control characters go; a part longer than a file system
+    allows is shortened. ``../../x.csv`` is ``x.csv``; a folder upload's ``台账/第一中学.xlsx`` keeps its folder."""
     parts = []
     for part in name.replace("\\", "/").split("/"):
         part = "".join(c for c in part if unicodedata.category(c)[0] != "C").strip()
         if part in ("", ".", "..") or (len(part) == 2 and part[1] == ":"):
             continue
-        parts.append(part[:120])
+        parts.append(_shortened(part))
     return parts[-8:]
 
 
 def unique(folder: Path, parts: list[str]) -> Path:
-    """``folder`` / the parts, with ``-2``, ``-3`` … before the suffix when that name is taken."""
+    """A new file's path: ``folder`` / the parts, with ``-2``, ``-3`` … before the suffix when that name is taken.
+    Where a folder of the path is already a file (``a`` sent before ``a/b.csv``), the parts are joined into one
+    name instead. The folders on the way are made."""
     parts = parts or [_UNNAMED]
     target = folder.joinpath(*parts)
+    if any(parent.is_file() for parent in target.parents if parent.is_relative_to(folder) and parent != folder):
+        target = folder / _shortened("_".join(parts))
     stem, suffix, n = target.stem, target.suffix, 1
     while target.exists():
         n += 1
         target = target.with_name(f"{stem}-{n}{suffix}")
+    target.parent.mkdir(parents=True, exist_ok=True)
     return target
 
 
@@ -77,7 +95,9 @@ class Runs:
     """Every run of this server, under one private root folder that goes away at shutdown."""
 
     def __init__(self, keep_seconds: float, parent: str | Path | None = None):
-        self.root = Path(tempfile.mkdtemp(prefix="compliance-serve-", dir=parent))  # mode 0700
+        parent = Path(parent or tempfile.gettempdir())
+        _sweep_dead_servers(parent)
+        self.root = Path(tempfile.mkdtemp(prefix=f"compliance-serve-{os.getpid()}-", dir=parent))  # mode 0700
         self.keep_seconds = keep_seconds
         self.runs: dict[str, Run] = {}
 
@@ -112,42 +132,83 @@ class Runs:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+def _sweep_dead_servers(parent: Path) -> None:
+    """Remove what a server killed without its shutdown (``kill -9``, a power cut) left: root folders of this
+    user whose server process is gone."""
+    for folder in parent.glob("compliance-serve-*-*"):
+        pid = folder.name.split("-")[2]
+        if not pid.isdigit() or folder.is_symlink() or not folder.is_dir() or folder.stat().st_uid != os.getuid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:
+            continue
+
+
 def _name_of(info: zipfile.ZipInfo) -> str:
-    """An entry's name as its author wrote it: zips made on Chinese Windows store GBK names without the UTF-8 flag,
-    which Python decodes as CP437."""
+    """An entry's name as its author wrote it. Without the UTF-8 flag Python decodes it as CP437, but zips made on
+    Chinese Windows store GBK there, and Info-ZIP (Linux, macOS) UTF-8 without the flag, sometimes with the name
+    again in a Unicode Path field (0x7075). The field first, then UTF-8, then GBK, then CP437 as it stands."""
     if info.flag_bits & 0x800:
         return info.filename
-    try:
-        return info.filename.encode("cp437").decode("gbk")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return info.filename
+    extra = info.extra
+    while len(extra) >= 4:
+        kind, size = int.from_bytes(extra[:2], "little"), int.from_bytes(extra[2:4], "little")
+        if kind == 0x7075 and size > 5 and extra[4] == 1:
+            try:
+                return extra[9:4 + size].decode("utf-8")
+            except UnicodeDecodeError:
+                break
+        extra = extra[4 + size:]
+    raw = info.filename.encode("cp437", errors="replace")
+    for encoding in ("utf-8", "gbk"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return info.filename
 
 
 def is_folder_zip(path: Path) -> bool:
-    """A zip that is not itself a workbook (xlsx, ods): a folder sent as one file."""
-    from compliance.intake.discover import kind_of
-
+    """A zip that is not itself a workbook or another Office document (xlsx, ods, docx): a folder sent as one
+    file."""
     with path.open("rb") as file:
-        head = file.read(4)
-    if head != b"PK\x03\x04":
-        return False
-    return kind_of(path.read_bytes(), path.suffix.lower()) is None
+        if file.read(4) != b"PK\x03\x04":
+            return False
+    try:
+        with zipfile.ZipFile(path) as book:
+            names = set(book.namelist())
+    except (zipfile.BadZipFile, OSError, EOFError):
+        return path.suffix.lower() == ".zip"  # a damaged zip: unpack says so
+    return not names & {"[Content_Types].xml", "mimetype", "META-INF/manifest.xml"}
 
 
-def unpack(archive: Path, into: Path, limits: Limits, shown: str) -> list[str]:
-    """Unpack a zip of a folder into ``into``; the notes about entries left out. Raises InputError (naming the
-    upload) when the zip cannot be read or holds more than the size limit or too many files."""
-    budget = limits.size_mb * MB
+@dataclass
+class Budget:
+    """What all the zips of one upload may still unpack: bytes (``--limit size``) and files, together."""
+
+    bytes: int
+    files: int = MAX_FILES
+
+
+def unpack(archive: Path, into: Path, budget: Budget, limits: Limits, shown: str) -> list[str]:
+    """Unpack a zip of a folder into ``into``, within what is left of ``budget``; the notes about entries left
+    out. Raises InputError (naming the upload) when the zip cannot be read or the upload's zips together hold more
+    than the size limit or too many files."""
     notes = []
     try:
         book = zipfile.ZipFile(archive)
         entries = book.infolist()
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise InputError(f"压缩包无法读取（{exc}）", source=shown) from None
-    if len(entries) > MAX_FILES:
-        raise InputError(f"压缩包中有 {len(entries)} 个文件，超过上限 {MAX_FILES}", source=shown)
-    if sum(info.file_size for info in entries) > budget:
-        raise InputError(f"压缩包解压后超过 {limits.size_mb} MB（--limit size）", source=shown)
+    except (zipfile.BadZipFile, OSError, EOFError):
+        raise InputError("压缩包已损坏，无法读取", source=shown) from None
+    budget.files -= len(entries)
+    if budget.files < 0:
+        raise InputError(f"上传的压缩包中共有超过 {MAX_FILES} 个文件", source=shown)
+    if sum(info.file_size for info in entries) > budget.bytes:
+        raise InputError(f"压缩包解压后超过 {limits.size_mb} MB（--limit size，同一次上传的压缩包合计）",
+                         source=shown)
     with book:
         for info in entries:
             name = _name_of(info)
@@ -163,26 +224,24 @@ def unpack(archive: Path, into: Path, limits: Limits, shown: str) -> list[str]:
             if info.flag_bits & 0x1:
                 notes.append(f"压缩包 {shown} 中的“{name}”有密码，未解压")
                 continue
-            target = unique(into, safe_parts(name))
-            target.parent.mkdir(parents=True, exist_ok=True)
-            budget = _copy(book, info, target, budget, shown, limits)
+            _copy(book, info, unique(into, safe_parts(name)), budget, shown, limits)
     return notes
 
 
-def _copy(book: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budget: int, shown: str,
-          limits: Limits) -> int:
+def _copy(book: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budget: Budget, shown: str,
+          limits: Limits) -> None:
     """Inflate one entry, counting the bytes as they come (a header may lie about the size)."""
     try:
         with book.open(info) as source, target.open("xb") as sink:
             while chunk := source.read(_CHUNK):
-                budget -= len(chunk)
-                if budget < 0:
-                    raise InputError(f"压缩包解压后超过 {limits.size_mb} MB（--limit size）", source=shown)
+                budget.bytes -= len(chunk)
+                if budget.bytes < 0:
+                    raise InputError(f"压缩包解压后超过 {limits.size_mb} MB（--limit size，同一次上传的压缩包合计）",
+                                     source=shown)
                 sink.write(chunk)
-    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
+    except (zipfile.BadZipFile, EOFError, RuntimeError, NotImplementedError, zlib.error):
         target.unlink(missing_ok=True)
-        raise InputError(f"压缩包中的“{_name_of(info)}”无法解压（{exc}）", source=shown) from None
-    return budget
+        raise InputError(f"压缩包中的“{_name_of(info)}”已损坏，无法解压", source=shown) from None
 
 
 def private_umask() -> None:

@@ -18,7 +18,7 @@ from compliance.serve.app import Options, Service, create_app
 from compliance.serve.run import bind
 from compliance.serve.worker import Settings
 
-TOKEN = "s3cret-token-for-tests"
+TOKEN = "s3cret+token/for=tests"  # what `openssl rand -base64` gives has + / =
 
 
 @dataclass

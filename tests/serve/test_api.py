@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from compliance.cli import main
 from compliance.config.limits import Limits
 from compliance.errors import InputError
-from compliance.serve.workspace import unpack
+from compliance.serve.workspace import Budget, unpack
 from tests.helpers import AUGUST_WAIVER
 
 REPO = Path(__file__).resolve().parents[2]
@@ -98,9 +98,9 @@ def test_a_broken_workbook_is_refused_with_the_command_lines_message(plain, tmp_
 
 
 @pytest.mark.parametrize(("data", "message"), [
-    ({"as_of": "2024-13-01"}, "表单字段 as_of：“2024-13-01”不是有效日期，应写作 YYYY-MM-DD（如 2024-12-31）"),
-    ({"period": "2024-13"}, "表单字段 period：期间“2024-13”中的月份 13 不存在"),
-    ({"fail_on": "all"}, "表单字段 fail_on：“all”不是可选值，可选：error、warning、none"),
+    ({"as_of": "2024-13-01"}, "检查日（as_of）：“2024-13-01”不是有效日期，应写作 YYYY-MM-DD（如 2024-12-31）"),
+    ({"period": "2024-13"}, "检查期间（period）：期间“2024-13”中的月份 13 不存在"),
+    ({"fail_on": "all"}, "fail_on：“all”不是可选值，可选：error、warning、none"),
 ])
 def test_bad_fields_are_refused_before_checking(plain, data, message):
     with plain.client() as client:
@@ -113,7 +113,7 @@ def test_an_upload_without_ledgers_or_not_a_form(plain):
         empty = client.post("/api/check", files=[("ledgers", ("", b""))], data={"as_of": "2024-12-31"})
         raw = client.post("/api/check", content="组织,日期\n".encode(), headers={"content-type": "text/csv"})
         unknown = client.post("/api/check", files=[("ledger", ("a.csv", b"x"))])
-    assert empty.json()["error"] == "请选择台账文件（表单字段 ledgers；可以多选，或上传文件夹打成的 .zip）"
+    assert empty.json()["error"] == "请选择台账文件（ledgers；可以多选，或上传文件夹打成的 .zip）"
     assert raw.status_code == 422
     assert raw.json()["error"] == "请以 multipart/form-data 上传文件（curl 的 -F 选项，或网页上的表单）"
     assert unknown.json()["error"] == "未知的文件字段“ledger”，可用：ledgers、roster、layout、waivers"
@@ -180,15 +180,15 @@ def test_hostile_names_and_zip_entries_stay_inside_the_run(plain):
     inside = {folder} | {f"{folder}/{name}" for name in every_file(run.folder)}
     written = every_file(plain.root_parent) - before
     assert written - {plain.service.runs.root.name} == inside  # everything written is inside the run's folder
-    assert sorted(p.relative_to(run.folder).as_posix() for p in run.folder.joinpath("台账").rglob("*.csv")) == [
-        "台账/x.csv", "台账/区县台账/台账/第一中学党支部.csv"]
+    assert sorted(p.relative_to(run.folder).as_posix() for p in run.folder.joinpath("台账").rglob("*")) == [
+        "台账/x.csv", "台账/台账", "台账/台账/第一中学党支部.csv"]  # the zip unpacked as the folder it holds
     document = api.json()
-    assert sorted(s["source"] for s in document["inputs"]) == ["x.csv", "区县台账/台账/第一中学党支部.csv"]
+    assert sorted(s["source"] for s in document["inputs"]) == ["x.csv", "台账/第一中学党支部.csv"]
     assert [n for n in document["notes"] if "压缩包" in n] == [
-        "压缩包 台账/区县台账.zip 中的“../逃逸.csv”指向压缩包之外，未解压",
-        "压缩包 台账/区县台账.zip 中的“台账/../../../再逃逸.csv”指向压缩包之外，未解压",
-        "压缩包 台账/区县台账.zip 中的“/etc/cron.d/绝对路径.csv”指向压缩包之外，未解压",
-        "压缩包 台账/区县台账.zip 中的“台账/链接.csv”是链接，未解压",
+        "压缩包 区县台账.zip 中的“../逃逸.csv”指向压缩包之外，未解压",
+        "压缩包 区县台账.zip 中的“台账/../../../再逃逸.csv”指向压缩包之外，未解压",
+        "压缩包 区县台账.zip 中的“/etc/cron.d/绝对路径.csv”指向压缩包之外，未解压",
+        "压缩包 区县台账.zip 中的“台账/链接.csv”是链接，未解压",
     ]
     plain.service.runs.drop(run)
 
@@ -199,7 +199,64 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated(tmp_path):
         book.writestr("台账.csv", b"0" * (8 << 20))  # 8 MB of zeros: about 8 KB zipped
     archive = tmp_path / "台账.zip"
     archive.write_bytes(buffer.getvalue())
+    (tmp_path / "台账").mkdir()
     with pytest.raises(InputError) as caught:
-        unpack(archive, tmp_path / "台账", Limits(size_mb=4), "台账/台账.zip")
-    assert str(caught.value) == "文件 台账/台账.zip：压缩包解压后超过 4 MB（--limit size）"
-    assert not (tmp_path / "台账").exists() or list((tmp_path / "台账").iterdir()) == []
+        unpack(archive, tmp_path / "台账", Budget(4 << 20), Limits(size_mb=4), "台账.zip")
+    assert str(caught.value) == "文件 台账.zip：压缩包解压后超过 4 MB（--limit size，同一次上传的压缩包合计）"
+    assert list((tmp_path / "台账").iterdir()) == []
+
+
+def zipped(entries: dict[str, bytes], encoding: str | None = None) -> bytes:
+    """A zip as another tool writes it: ``encoding`` gbk (Chinese Windows) or utf-8 (Info-ZIP on Linux and macOS)
+    puts the names' bytes in that encoding without the UTF-8 flag; None is Python's own (flagged UTF-8)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as book:
+        for name, data in entries.items():
+            book.writestr(name if encoding is None else _Unflagged(name, encoding), data)
+    return buffer.getvalue()
+
+
+class _Unflagged(zipfile.ZipInfo):
+    """An entry whose name is written in ``encoding`` without the UTF-8 flag (Python itself always flags)."""
+
+    def __init__(self, name: str, encoding: str):
+        super().__init__(name, (2024, 1, 1, 0, 0, 0))
+        self.encoding = encoding
+
+    def _encodeFilenameFlags(self):
+        return self.filename.encode(self.encoding), self.flag_bits & ~0x800
+
+
+def test_zips_from_windows_and_from_info_zip_keep_their_chinese_names(plain):
+    ledger = "组织,日期,类型\n第一党支部,2024-03-05,主题党日\n".encode()
+    with plain.client() as client:
+        for encoding in ("gbk", "utf-8", None):
+            response = client.post("/api/check", data={"as_of": "2024-12-31"}, files=[
+                ("ledgers", ("台账.zip", zipped({"区县/第一中学/主题党日.csv": ledger}, encoding)))])
+            assert [s["source"] for s in response.json()["inputs"]] == ["区县/第一中学/主题党日.csv"], encoding
+
+
+def test_the_zips_of_one_upload_share_one_size_limit(tmp_path):
+    budget = Budget(3 << 20)
+    for n in (1, 2):
+        (tmp_path / f"{n}.zip").write_bytes(zipped({f"{n}.csv": b"0" * (2 << 20)}))
+    (tmp_path / "台账").mkdir()
+    assert unpack(tmp_path / "1.zip", tmp_path / "台账", budget, Limits(size_mb=3), "1.zip") == []
+    with pytest.raises(InputError) as caught:
+        unpack(tmp_path / "2.zip", tmp_path / "台账", budget, Limits(size_mb=3), "2.zip")
+    assert str(caught.value) == "文件 2.zip：压缩包解压后超过 3 MB（--limit size，同一次上传的压缩包合计）"
+
+
+def test_awkward_names_are_kept_apart_and_short_enough(plain):
+    long_name = "第一中学第二党支部" * 12 + ".csv"  # 326 bytes: more than a file system allows
+    files = [("ledgers", (long_name, "组织,日期,类型\n第二党支部,2024-03-05,主题党日\n".encode())),
+             ("ledgers", ("a", "组织,日期,类型\n第三党支部,2024-03-05,主题党日\n".encode())),
+             ("ledgers", ("a/b.csv", "组织,日期,类型\n第四党支部,2024-03-05,主题党日\n".encode())),
+             ("ledgers", ("报告.docx", zipped({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w/>"})))]
+    with plain.client() as client:
+        response = client.post("/api/check", files=files, data={"as_of": "2024-12-31"})
+    assert response.status_code == 200, response.text
+    sources = sorted(s["source"] for s in response.json()["inputs"])
+    assert sources == ["a_b.csv", "第一中学第二党支部" * 7 + "第一.csv"]  # "a", like 报告.docx, is no ledger
+    assert len(sources[1].encode()) == 199
+    assert [n for n in response.json()["notes"] if "报告.docx" in n] == ["以下文件不是台账表格，未读取：a、报告.docx"]

@@ -4,8 +4,11 @@ and ``compliance serve`` refusing to listen beyond this computer without a token
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import socket
+import subprocess
+import sys
 import time
 
 from click.testing import CliRunner
@@ -13,6 +16,7 @@ from click.testing import CliRunner
 from compliance.cli import main
 from compliance.serve.app import Options, policy_for
 from compliance.serve.worker import Settings
+from compliance.serve.workspace import Runs
 from tests.serve.conftest import TOKEN, running
 from tests.serve.test_api import branch_ledger
 
@@ -28,9 +32,10 @@ def test_listening_beyond_loopback_needs_a_token():
 
 
 def test_a_token_must_fit_a_header():
-    result = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--token", "党支部自查令牌"])
-    assert result.exit_code == 2
-    assert "令牌应为至少 8 个英文字母、数字或 ._~+/=- 符号（它要放进请求头和 Cookie）" in result.stderr
+    for token in ("党支部自查令牌党支部自查令牌党支部", "short+token="):
+        result = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--token", token])
+        assert result.exit_code == 2
+        assert "令牌应为至少 16 个英文字母、数字或 ._~+/=- 符号（它要放进请求头）" in result.stderr
 
 
 def test_a_taken_port_is_said_in_chinese():
@@ -66,6 +71,9 @@ def test_every_request_carries_the_token(guarded):
         assert right.status_code == 200 and right.json()["inputs"][0]["source"] == name
         other = client.post("/api/check", files=[("ledgers", (name, data))], headers={"X-Compliance-Token": TOKEN})
         assert other.status_code == 200
+        either = client.post("/api/check", files=[("ledgers", (name, data))],
+                             headers={"X-Compliance-Token": "stale", **BEARER})
+        assert either.status_code == 200  # one credential that is right is enough
 
 
 def test_the_login_form_sets_a_cookie(guarded):
@@ -75,8 +83,11 @@ def test_the_login_form_sets_a_cookie(guarded):
         accepted = client.post("/login", data={"token": TOKEN})
         assert accepted.status_code == 303 and accepted.headers["location"] == "/"
         cookie = accepted.headers["set-cookie"]
-        assert cookie.startswith(f"compliance_token={TOKEN};") and "HttpOnly" in cookie and "SameSite=strict" in cookie
+        assert re.match(r"compliance_token=[0-9a-f]{64}; ", cookie)  # the token's hash, never quoted, not the token
+        assert "HttpOnly" in cookie and "SameSite=strict" in cookie
         assert client.get("/").status_code == 200  # the client keeps the cookie
+    with guarded.client(cookies={"compliance_token": TOKEN}) as client:
+        assert client.get("/").status_code == 401  # the token itself is no cookie
 
 
 def test_a_run_is_gone_after_its_time(guarded):
@@ -179,7 +190,41 @@ def test_headers_on_every_response(plain):
     for response in (home, json_file):
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["cache-control"] == "no-store"
-        assert response.headers["referrer-policy"] == "no-referrer"
+        assert response.headers["referrer-policy"] == "same-origin"
     assert json_file.headers["content-security-policy"].endswith("; sandbox")
     assert foreign.status_code == 400  # a rebound name: not answered on loopback
     assert posted_elsewhere.status_code == 403
+
+
+def test_a_sandboxed_frame_cannot_post_and_a_proxy_can(plain):
+    with plain.client() as client:
+        sandboxed = client.post("/check", headers={"Origin": "null"}, files=[("ledgers", branch_ledger(1))])
+        proxied = client.post("/api/check", files=[("ledgers", branch_ledger(1))], data={"as_of": "2024-12-31"},
+                              headers={"Origin": "https://dangjian.example.gov.cn",
+                                       "X-Forwarded-Host": "dangjian.example.gov.cn"})
+    assert sandboxed.status_code == 403
+    assert proxied.status_code == 200
+
+
+def test_a_worker_killed_costs_no_one_their_check(plain):
+    pool = plain.service.pool
+    victim = next(iter(pool._processes.values()))
+    victim.kill()
+    victim.join(10)
+    with plain.client() as client:
+        response = client.post("/api/check", files=[("ledgers", branch_ledger(6))], data={"as_of": "2024-12-31"})
+    assert response.status_code == 200, response.text
+    assert response.json()["inputs"][0]["source"] == "支部7.csv"
+    assert plain.service.pool is not pool  # a new pool took over
+
+
+def test_what_a_killed_server_left_is_swept_at_the_next_start(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    left = tmp_path / f"compliance-serve-{dead.stdout.strip()}-abc123"
+    (left / "run" / "台账").mkdir(parents=True)
+    (left / "run" / "台账" / "名单.csv").write_text("党员姓名\n", encoding="utf-8")
+    alive = tmp_path / f"compliance-serve-{os.getpid()}-def456"
+    alive.mkdir()
+    runs = Runs(60, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([alive.name, runs.root.name])
+    runs.close()

@@ -73,11 +73,13 @@ def test_a_refused_roster_shows_the_command_lines_message(plain):
         "文件 名册：名册文件夹中缺少 领导干部.csv"  # as `compliance check --roster 名册` says
 
 
-def test_a_bad_date_on_the_form_comes_back_to_the_form(plain):
+def test_a_bad_range_comes_back_to_the_form_as_she_wrote_it(plain):
     with plain.client() as client:
-        shown = client.post("/check", files=demo_files(roster=False), data={"as_of": "2024-02-30"})
+        shown = client.post("/check", files=demo_files(roster=False), data={"as_of": "2024-12-31",
+                                                                              "period": "2024上半年"})
     assert shown.status_code == 422
-    assert "错误：表单字段 as_of：“2024-02-30”不是有效日期" in shown.text and 'id="ledgers"' in shown.text
+    assert '<p class="error" role="alert">错误：检查期间（period）：' in shown.text and 'id="ledgers"' in shown.text
+    assert 'name="as_of" value="2024-12-31"' in shown.text and 'name="period" value="2024上半年"' in shown.text
 
 
 def upload_and_look(page, url: str, tmp_path: Path, scripts: bool) -> None:
