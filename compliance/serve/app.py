@@ -243,7 +243,7 @@ class Service:
             host = headers.get("host", "")
             name = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0] + "]"
             if name not in self.hosts:
-                return PlainChinese(f"不接受主机名“{host}”：本服务只在本机（127.0.0.1）上使用", 400)
+                return plain_text(f"不接受主机名“{host}”：本服务只在本机（127.0.0.1）上使用", 400)
         token = self.options.token
         if token is not None and scope["path"] not in OPEN_PATHS and not self._carries(headers, token):
             if scope["path"].startswith("/api/"):
@@ -253,7 +253,7 @@ class Service:
         if scope["method"] == "POST" and "origin" in headers:  # a browser's post; scripts send no Origin
             origin = urlsplit(headers["origin"]).netloc  # "null" (a sandboxed frame, a file) has none
             if not origin or origin not in {headers.get("host"), headers.get("x-forwarded-host")}:
-                return PlainChinese("不接受来自其他网站的提交", 403)
+                return plain_text("不接受来自其他网站的提交", 403)
         return None
 
     @staticmethod
@@ -280,7 +280,7 @@ def _cookie_value(token: str) -> str:
     return hashlib.sha256(f"compliance-login:{token}".encode()).hexdigest()
 
 
-def PlainChinese(message: str, status: int) -> Response:
+def plain_text(message: str, status: int) -> Response:
     return Response(message + "\n", status, media_type="text/plain; charset=utf-8")
 
 
@@ -423,7 +423,7 @@ async def run_slash(request: Request) -> Response:
 
 
 async def healthz(request: Request) -> Response:
-    return PlainChinese("ok", 200)
+    return plain_text("ok", 200)
 
 
 async def login(request: Request) -> Response:

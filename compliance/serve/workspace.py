@@ -81,6 +81,7 @@ class Run:
     finished: float | None = None  # when the check ended: kept for the keeping time from then
     state: str = "receiving"  # receiving → queued → running → done
     outcome: object = None  # the worker's Outcome once done
+    task: object = None  # the asyncio task of its check
     kind: str = "page"  # "page" (kept until expiry) or "api" (deleted once answered)
 
     def path(self, *parts: str) -> Path:
