@@ -125,8 +125,15 @@ class CheckResult:
         return finding_dicts(self.judgements, self.records, self.tables, self.catalogue, waivers)
 
     @cached_property
+    def stat_columns(self) -> dict:
+        """Completion statistics (``compliance.findings.stats``) as columns, computed once."""
+        from compliance.findings.stats import statistic_columns
+
+        return statistic_columns(self)
+
+    @cached_property
     def stats(self) -> dict:
-        """Completion statistics (``compliance.findings.stats``), computed once."""
+        """Completion statistics (``compliance.findings.stats``) as lists of dicts, made once."""
         from compliance.findings.stats import statistics
 
         return statistics(self)

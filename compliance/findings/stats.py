@@ -29,6 +29,29 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 def statistics(result: CheckResult) -> dict:
+    """The statistics as lists of dicts (``by_org``, ``by_rule``, ``attendance``), from ``statistic_columns``."""
+    columns = result.stat_columns
+    return {name: rows(value) if isinstance(value, dict) else value for name, value in columns.items()}
+
+
+def rows(columns: dict[str, list]) -> list[dict]:
+    """Columns of equal length as one dict per row, keys in column order; a None in an ``OPTIONAL`` column leaves
+    its key out (months_on_time: only monthly rules have it)."""
+    names = list(columns)
+    out = [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+    for name in OPTIONAL.intersection(names):
+        for item in out:
+            if item[name] is None:
+                del item[name]
+    return out
+
+
+OPTIONAL = frozenset({"months_on_time"})
+
+
+def statistic_columns(result: CheckResult) -> dict:
+    """``by_org`` and ``by_rule`` as columns of Python values (findings.json writes them without a dict per row);
+    ``attendance`` (one item per organisation and year) as dicts."""
     judgements = result.judgements
     status = judgements["status"]
     counted = (status == Status.MET) | (status == Status.VIOLATION)
@@ -51,23 +74,22 @@ def statistics(result: CheckResult) -> dict:
     monthly = np.array([getattr(r, "period", None) == Granularity.MONTH for r in rules] or [False], dtype=bool)
     o_of, rest = np.divmod(cells, n_years * n_rules)
     y_of, r_of = np.divmod(rest, n_rules)
-    rates = np.round(hits / np.maximum(size, 1), 4)
-    ids = [rule.id for rule in rules]
-    by_rule = []
-    for o, y, r, judged, met, rate in zip(o_of.tolist(), (y_of + first).tolist(), r_of.tolist(), size.tolist(),
-                                          hits.tolist(), rates.tolist(), strict=True):
-        item = {"org": names[o], "rule": ids[r], "year": y, "judged": judged, "met": met, "rate": rate}
-        if monthly[r]:
-            item["months_on_time"] = met
-        by_rule.append(item)
+    org_names = np.array(names, dtype=object)
+    ids = np.array([rule.id for rule in rules] or [""], dtype=object)
+    by_rule = {
+        "org": org_names[o_of].tolist(), "rule": ids[r_of].tolist(), "year": (y_of + first).tolist(),
+        "judged": size.tolist(), "met": hits.tolist(), "rate": np.round(hits / np.maximum(size, 1), 4).tolist(),
+        "months_on_time": np.where(monthly[r_of], hits, -1).tolist(),
+    }
+    by_rule["months_on_time"] = [None if m < 0 else m for m in by_rule["months_on_time"]]
     groups, back = np.unique(cells // n_rules, return_inverse=True)  # (organisation, year), in order
     totals = np.bincount(back, weights=size).astype(np.int64)
     totals_met = np.bincount(back, weights=hits).astype(np.int64)
     group_org, group_year = np.divmod(groups, n_years)
-    by_org = [{"org": names[o], "year": y, "judged": judged, "met": met, "rate": rate}
-              for o, y, judged, met, rate in zip(group_org.tolist(), (group_year + first).tolist(), totals.tolist(),
-                                                 totals_met.tolist(),
-                                                 np.round(totals_met / np.maximum(totals, 1), 4).tolist(), strict=True)]
+    by_org = {
+        "org": org_names[group_org].tolist(), "year": (group_year + first).tolist(), "judged": totals.tolist(),
+        "met": totals_met.tolist(), "rate": np.round(totals_met / np.maximum(totals, 1), 4).tolist(),
+    }
     return {"by_org": by_org, "by_rule": by_rule, "attendance": _attendance(result)}
 
 
