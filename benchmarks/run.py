@@ -73,7 +73,7 @@ def stages(folder: Path, html_pages: bool) -> dict:
     import numpy as np
     import pandas as pd
 
-    from compliance.progress import Progress, peak_rss
+    from compliance.progress import Progress, give_back_freed_memory, peak_rss
 
     csv = folder / "ledgers" / "台账.csv"
     read_csv, frame = best(lambda: pd.read_csv(csv), 1)
@@ -88,6 +88,7 @@ def stages(folder: Path, html_pages: bool) -> dict:
 
     _gxe()
     gx_import = time.perf_counter() - begun
+    give_back_freed_memory()  # as the command line does
     progress = Progress(freeze=True)  # as the command line does
     result = run_check([folder / "ledgers"], folder / "roster", as_of=AS_OF, progress=progress)
     out = Path(tempfile.mkdtemp(prefix="bench-"))

@@ -141,11 +141,11 @@ def judge(
         offset += n
         if tick is not None:
             tick(1)
-    judgements = make_frame({
-        name: _integers(values) if name in ("expected", "actual") else np.concatenate(values)
-        for name, values in parts.items()
-    })
-    return judgements, pd.concat(evidences, ignore_index=True)
+    joined = {}
+    for name in list(parts):  # each column's parts let go once joined: a province's judgements are large
+        values = parts.pop(name)
+        joined[name] = _integers(values) if name in ("expected", "actual") else np.concatenate(values)
+    return make_frame(joined, copy=False), pd.concat(evidences, ignore_index=True)  # only sorted and read
 
 
 def _integers(arrays: list) -> pd.arrays.IntegerArray:
