@@ -4,9 +4,13 @@ row named exactly, whichever way the sheet is read (issue 20)."""
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import random
 
+import numpy as np
 import pytest
 
+from benchmarks.generate import build_tree
 from compliance.errors import InputError
 from compliance.intake.roster import read_roster, roster_from_rows
 from tests.helpers import LEADER_HEADER, ORG_HEADER, write_csv
@@ -110,3 +114,20 @@ def test_read_column_by_column_as_row_by_row():
         ("李明", "区委教育工委", ("书记", "校长"), dt.date(2016, 9, 1), None),
         ("王芳", "第一中学党委", ("书记",), None, dt.date(2024, 8, 31)),
     ]
+
+
+def test_closest_names_as_difflib_finds_them_among_all():
+    """An unknown name's nearest roster names: difflib's answer over every spelling, found without comparing with
+    every spelling of a province."""
+    tree = build_tree(400, np.random.default_rng(5), 2024)
+    roster = roster_from_rows(([ORG_HEADER, *tree.orgs], "名册", "组织"), ([LEADER_HEADER], "名册", "领导干部"))
+    spellings = list(roster.lookup)
+    rng = random.Random(5)
+    words = ["不存在的党支部", "第1区委教育工委", "党", "区第", "3区12中第2党支"]
+    for _ in range(40):
+        name = rng.choice(spellings)
+        at = rng.randrange(len(name))
+        words.append(name[:at] + rng.choice("一二三党支部中学区") + name[at + 1:])
+        words.append(name[:rng.randrange(1, len(name))])
+    for word in words:
+        assert roster._close_matches(word, 6, 0.5) == difflib.get_close_matches(word, spellings, n=6, cutoff=0.5), word
