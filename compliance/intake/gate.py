@@ -153,7 +153,8 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
             "应到人数": frame["expected"].to_numpy(dtype="float64", na_value=np.nan),
             "实到人数": frame["present"].to_numpy(dtype="float64", na_value=np.nan),
             "会前说纪": _written(frame["discipline"], frame["discipline_problem"]),
-        }
+        },
+        copy=False,  # new arrays, each its own block: not copied again into one
     )
     ctx = GateContext(frame, roster, catalogue, as_of, candidates.tables)
     outcomes = _validate(gx_frame, ctx)
