@@ -28,23 +28,6 @@ def peak_rss() -> int:
     return peak if sys.platform == "darwin" else peak * 1024
 
 
-def give_back_freed_memory() -> None:
-    """Have glibc's malloc serve every block of 128 KiB or more (a column) from its own mapping, so that freeing it
-    gives the memory back at once. By default the threshold rises to the size of the largest block freed (up to
-    32 MiB), after which a stage's freed columns stay in the heap and the next stage's are added on top: a
-    province's check peaked 150–200 MB higher. For a process that runs one check (the command line); elsewhere
-    (not glibc) nothing changes."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        libc.mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD: fixed, which also turns off its rising
-    except (OSError, AttributeError):
-        pass
-
-
 @dataclass
 class Progress:
     show: bool = False  # draw bars on standard error
@@ -57,9 +40,7 @@ class Progress:
 
     @classmethod
     def for_terminal(cls, quiet: bool = False) -> Progress:
-        """Bars when standard error is a terminal and we are not in CI; none with ``--quiet``. For the command line:
-        memory freed by a stage is given back (``give_back_freed_memory``)."""
-        give_back_freed_memory()
+        """Bars when standard error is a terminal and we are not in CI; none with ``--quiet``."""
         return cls(show=not quiet and sys.stderr.isatty() and not os.environ.get("CI"), freeze=True)
 
     @contextmanager
