@@ -133,24 +133,27 @@ def pieces(document: dict):
     yield "\n}\n"
 
 
-def _column_items(columns: dict[str, list], inner: str, outer: str, block: int = 20_000):
+def _column_items(columns: dict, inner: str, outer: str, block: int = 20_000):
     """A list of dicts given as columns (``compliance.findings.stats.statistic_columns``), one item per line, the
-    bytes ``_items`` gives their dicts: each distinct value encoded once, lines made a block at a time. A None in
-    the last column, when it is optional, leaves the key out."""
+    bytes ``_items`` gives their dicts: each distinct value encoded once, lines made a block at a time. A negative
+    number in the last column, when it is optional, leaves the key out."""
     names = list(columns)
     length = len(columns[names[0]]) if names else 0
     if not length:
         yield "[]"
         return
+    optional = names[-1] in OPTIONAL
     encoded = [_encoded(columns[name]) for name in names]
+    if optional:  # a negative number: the key left out
+        absent = (np.asarray(columns[names[-1]]) < 0).tolist()
+        encoded[-1] = ["" if gone else text for gone, text in zip(absent, encoded[-1], strict=True)]
     full = "{" + ", ".join(f"{_ENCODE(name)}: %s" for name in names) + "}"
     short = "{" + ", ".join(f"{_ENCODE(name)}: %s" for name in names[:-1]) + "}"
-    optional = names[-1] in OPTIONAL
     between = ",\n" + inner
     yield "[\n" + inner
     for begin in range(0, length, block):
         values = zip(*(column[begin:begin + block] for column in encoded), strict=True)
-        lines = [short % v[:-1] if optional and v[-1] == "null" else full % v for v in values]
+        lines = [short % v[:-1] if optional and not v[-1] else full % v for v in values]
         yield (between if begin else "") + between.join(lines)
     yield "\n" + outer + "]"
 
@@ -267,6 +270,9 @@ def _at(column, rows: np.ndarray) -> np.ndarray:
 
 def _encoded(values) -> list[str]:
     """Each value's JSON text, each distinct value encoded once (None as null)."""
+    if isinstance(values, np.ndarray) and values.dtype.kind in "iuf":  # numbers: their repr, as the json module
+        distinct, codes = np.unique(values, return_inverse=True)
+        return np.array([*map(repr, distinct.tolist())], dtype=object)[codes.reshape(-1)].tolist()
     codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
     uniques = list(uniques)
     kinds = {u.__class__ for u in uniques}
