@@ -11,6 +11,11 @@ every four years — and then ``--gaps`` of them are left out (each independentl
 spoiled (an impossible date, an organisation not in the roster, an unknown type), so the run has findings and
 rejected rows to report.
 
+A province in poor shape (``--poor``, or the options one by one): besides the ``--gaps``, ``--idle-leaders`` of the
+leaders have nothing recorded (no 党课, 调研报告 or 岗位培训 of theirs), and the branches of ``--no-discipline`` of the
+schools keep ledgers without a 会前说纪 column — in the one CSV their cells are blank, so each of their meetings is
+a finding. What these options choose is drawn from a generator of its own: without them the bytes are as before.
+
 The number of schools is chosen so that the record count comes out near ``--records``; the exact count is printed.
 Everything is drawn from a seeded generator: the same arguments give the same bytes.
 """
@@ -29,6 +34,9 @@ import pandas as pd
 HEADER = ["组织", "日期", "类型", "主题", "主讲人", "应到", "实到", "会前说纪"]
 SCHOOLS_PER_DISTRICT = 50
 RECORDS_PER_SCHOOL_YEAR = 158  # what the schedule below gives on average, before gaps
+LEADER_RECORDS_PER_SCHOOL_YEAR = 6.5  # of which the two leaders' 党课, 调研报告 and 岗位培训
+WELL_KEPT = {"gaps": 0.05, "idle_leaders": 0.0, "no_discipline": 0.0}
+POOR = {"gaps": 0.05, "idle_leaders": 1.0, "no_discipline": 0.33}  # --poor: leaders unrecorded, 会前说纪 unkept
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
     "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
@@ -149,7 +157,7 @@ class Records:
                 expected = np.full(n, counts[0])
                 part["expected"] = expected
                 part["present"] = expected - rng.integers(0, counts[1] + 1, n)
-            part["discipline"] = np.full(n, discipline)
+            part["discipline"] = np.full(n, discipline) if np.isscalar(discipline) else np.asarray(discipline)[at]
             self.parts.append(part)
 
     def frame(self, tree: Tree, gaps: float, bad: float) -> pd.DataFrame:
@@ -186,17 +194,23 @@ class Records:
 
 
 def generate(records: int, year: int = 2024, years: int = 1, gaps: float = 0.05, bad: float = 0.001,
-             seed: int = 0) -> tuple[Tree, pd.DataFrame]:
+             seed: int = 0, idle_leaders: float = 0.0, no_discipline: float = 0.0) -> tuple[Tree, pd.DataFrame]:
     rng = np.random.default_rng(seed)
-    schools = max(1, round(records / (RECORDS_PER_SCHOOL_YEAR * years * (1 - gaps))))
+    per_school = RECORDS_PER_SCHOOL_YEAR - LEADER_RECORDS_PER_SCHOOL_YEAR * idle_leaders
+    schools = max(1, round(records / (per_school * years * (1 - gaps))))
     tree = build_tree(schools, rng, year)
+    poor = np.random.default_rng([seed, 1])  # the poor province's choices, apart from the main stream
+    idle = poor.random(len(tree.leaders)) < idle_leaders if idle_leaders else np.zeros(len(tree.leaders), bool)
+    unkept = poor.random(len(tree.orgs)) < no_discipline if no_discipline else np.zeros(len(tree.orgs), bool)
+    unkept_branch = unkept[np.asarray(tree.school_of_branch, dtype=np.int64)]  # a school's branches alike
     out = Records(rng, list(range(year - years + 1, year + 1)))
     branches = np.array(tree.branches)
     fixed_day = rng.integers(1, 29, len(branches))
     out.add(branches, "主题党日", 12, day=fixed_day)
-    out.add(branches, "支部委员会", 12, counts=(5, 1), discipline=True)
-    out.add(branches[np.array(tree.has_group, dtype=bool)], "党小组会", 12, counts=(8, 2), discipline=True)
-    out.add(branches, "支部党员大会", 4, counts=(30, 12), discipline=True)
+    out.add(branches, "支部委员会", 12, counts=(5, 1), discipline=~unkept_branch)
+    grouped = np.array(tree.has_group, dtype=bool)
+    out.add(branches[grouped], "党小组会", 12, counts=(8, 2), discipline=~unkept_branch[grouped])
+    out.add(branches, "支部党员大会", 4, counts=(30, 12), discipline=~unkept_branch)
     out.add(branches, "党课", 4)
     out.add(branches, "组织生活会", 1, months=(11, 12))
     out.add(branches, "民主评议党员", 1, months=(11, 12))
@@ -209,8 +223,8 @@ def generate(records: int, year: int = 2024, years: int = 1, gaps: float = 0.05,
     out.add(tree.schools, "师德师风教育", 1, months=(7, 8))
     out.add(tree.schools, "党建目标责任书签订", 1, months=(1, 3))
     # each leader's 党课 (kept by a branch of the unit), reports and training, with the leader as 主讲人
-    leader_branch = np.array(tree.leader_branch)
-    leaders = np.arange(len(leader_branch))
+    leaders = np.flatnonzero(~idle)  # a leader with nothing recorded has no records at all
+    leader_branch = np.array(tree.leader_branch, dtype=np.int64)[leaders]
     for kind, per_year, every in (("党课", 1, 1), ("调研报告", 2, 1), ("岗位培训", 1, 4)):
         out.add(leader_branch, kind, per_year, person=leaders, every=every)
     return tree, out.frame(tree, gaps, bad)
@@ -251,11 +265,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--format", choices=("csv", "parquet", "xlsx"), default="csv")
     parser.add_argument("--year", type=int, default=2024, help="the last year of records (the audited year)")
     parser.add_argument("--years", type=int, default=1, help="how many years of records")
-    parser.add_argument("--gaps", type=float, default=0.05, help="share of required records left out")
+    parser.add_argument("--gaps", type=float, help="share of required records left out (0.05)")
     parser.add_argument("--bad", type=float, default=0.001, help="share of rows spoiled (rejected by the gate)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--idle-leaders", type=float, help="share of leaders with nothing recorded (0)")
+    parser.add_argument("--no-discipline", type=float,
+                        help="share of schools whose branches keep no 会前说纪 column: blank cells (0)")
+    parser.add_argument("--poor", action="store_true", help="a province in poor shape: "
+                        + ", ".join(f"--{key.replace('_', '-')} {value}" for key, value in POOR.items()))
     args = parser.parse_args(argv)
-    tree, ledger = generate(args.records, args.year, args.years, args.gaps, args.bad, args.seed)
+    for key, value in (POOR if args.poor else WELL_KEPT).items():  # what is given on the command line wins
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    tree, ledger = generate(args.records, args.year, args.years, args.gaps, args.bad, args.seed,
+                            args.idle_leaders, args.no_discipline)
     path = write(tree, ledger, args.out, args.format)
     print(f"{path}: {len(ledger)} records, {len(tree.orgs)} organisations, {len(tree.leaders)} leaders",
           file=sys.stderr)

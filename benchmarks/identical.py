@@ -56,7 +56,8 @@ waivers:
 
 def run(args: list[str], cwd: Path) -> tuple[int, bytes]:
     done = subprocess.run([sys.executable, "-m", "compliance", *args], cwd=cwd, capture_output=True, check=False,
-                          env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0"})
+                          env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0",
+                               "PYTHONPATH": str(REPO)})  # this tree's code, not an installed copy
     if done.returncode not in (0, 1):
         raise SystemExit(f"compliance {' '.join(args)} failed:\n{done.stderr.decode()}")
     return done.returncode, done.stdout

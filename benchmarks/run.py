@@ -1,10 +1,12 @@
 """Time every stage of a check at several sizes, beside plain pandas and DuckDB, and print one table.
 
-    python -m benchmarks.run                      # 10k, 100k and 1M records
-    python -m benchmarks.run --sizes 10k,100k,1M,10M --html-up-to 1M
+    python -m benchmarks.run                      # 10k, 100k and 1M records, the well-kept and the poor province
+    python -m benchmarks.run --sizes 10k,100k,1M,10M --html-up-to 1M --corpora poor
 
-For each size a synthetic province (``benchmarks/generate.py``) is written once under ``--data`` as one canonical
-CSV. Then, each in a fresh process so that peak memory belongs to that size alone:
+For each size and corpus a synthetic province (``benchmarks/generate.py``) is written once under ``--data`` as one
+canonical CSV: the well-kept province (5 % of obligations missing) and the poor one (``--poor``: besides those, no
+leader's 党课 or report recorded and a third of the schools without 会前说纪: five times the findings). Then, each in
+a fresh process so that peak memory belongs to that size alone:
 
 - ``stages``: pandas.read_csv of the CSV (the yardstick every ratio is taken against), then a whole check in-process
   — read, normalise, data-quality gate, evaluate (the pipeline's own stage timings) — then findings.json and the
@@ -12,12 +14,17 @@ CSV. Then, each in a fresh process so that peak memory belongs to that size alon
   records (best of three each); peak RSS;
 - ``process``: a Python process that imports pandas and reads the CSV, and ``compliance check --format json``,
   wall clock and peak RSS each.
+
+And once, the fixed start-up cost: ``compliance check --format json`` of the demo district (about 200 rows) as a
+whole process, beside a process that imports pandas and then great-expectations (timing the latter import): the
+check's time less that import is what everything else costs before and after the first row.
+
+Every ``compliance`` process runs this tree's code (``-m compliance`` from the repository folder).
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import os
 import subprocess
@@ -29,9 +36,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 AS_OF = date(2024, 12, 31)
-TARGETS = {  # stage: highest ratio to pandas.read_csv at 1M records (the issue's targets)
-    "normalise": 2, "gate": 5, "evaluate": 2, "json": 1, "process": 10, "monthly": 1.5,
-}
+CORPORA = {"well": [], "poor": ["--poor"]}  # the well-kept province and the one in poor shape
+DEMO = HERE.parent / "fixtures" / "demo"
 
 
 def size(text: str) -> int:
@@ -44,12 +50,12 @@ def label(n: int) -> str:
     return f"{n // 1_000_000}M" if n >= 1_000_000 and n % 1_000_000 == 0 else f"{n // 1000}k"
 
 
-def dataset(n: int, data: Path) -> Path:
+def dataset(n: int, data: Path, corpus: str = "well") -> Path:
     """The generated province for ``n`` records (written once, reused)."""
-    folder = data / label(n)
+    folder = data / (label(n) if corpus == "well" else f"{label(n)}-{corpus}")
     if not (folder / "ledgers" / "台账.csv").exists():
-        subprocess.run([sys.executable, "-m", "benchmarks.generate", "--records", str(n), "--out", str(folder)],
-                       check=True, cwd=HERE.parent)
+        subprocess.run([sys.executable, "-m", "benchmarks.generate", "--records", str(n), "--out", str(folder),
+                        *CORPORA[corpus]], check=True, cwd=HERE.parent)
     return folder
 
 
@@ -86,9 +92,9 @@ def stages(folder: Path, html_pages: bool) -> dict:
     result = run_check([folder / "ledgers"], folder / "roster", as_of=AS_OF, progress=progress)
     out = Path(tempfile.mkdtemp(prefix="bench-"))
     begun = time.perf_counter()
-    result.findings()
-    json_format.render(result, out)
+    json_format.render(result, out)  # as the command line writes it: no finding dicts
     json_seconds = time.perf_counter() - begun
+    json_bytes = (out / json_format.FILENAME).stat().st_size
     pages = len(result.roster.names)
     html_seconds = None
     if html_pages:
@@ -112,10 +118,10 @@ def stages(folder: Path, html_pages: bool) -> dict:
     assert len(duck_cells) == len(cells), (len(duck_cells), len(cells))
     assert int(duck_cells["actual"].sum()) == int(cells["actual"].sum())
     return {
-        "rows": rows, "orgs": pages, "findings": len(result.findings()),
+        "rows": rows, "orgs": pages, "findings": len(result.judgements.reported),
         "read_csv": read_csv, "read": progress.seconds("读取"), "normalise": progress.seconds("规范化"),
         "gate": progress.seconds("数据校验"), "gx_import": gx_import, "evaluate": progress.seconds("评估"),
-        "json": json_seconds,
+        "json": json_seconds, "json_bytes": json_bytes,
         "html": html_seconds, "pages": pages, "peak": peak, "monthly": monthly, "duckdb": duck,
     }
 
@@ -164,12 +170,43 @@ def duckdb_monthly(result, rule) -> tuple[float, object]:
 def process(folder: Path) -> dict:
     """Wall clock and peak RSS of a process that only reads the CSV with pandas, and of ``compliance check``."""
     csv = folder / "ledgers" / "台账.csv"
-    out = tempfile.mkdtemp(prefix="bench-")
     plain = run([sys.executable, "-c", f"import pandas; pandas.read_csv({str(csv)!r})"])
-    check = run([sys.executable, "-m", "compliance", "check", str(folder / "ledgers"), "--roster",
-                 str(folder / "roster"), "--as-of", AS_OF.isoformat(), "--format", "json", "--out", out,
-                 "--fail-on", "none", "--quiet"])
+    check = run(check_command(folder / "ledgers", folder / "roster"))
     return {"plain": plain[0], "plain_peak": plain[1], "check": check[0], "check_peak": check[1]}
+
+
+def check_command(ledgers: Path, roster: Path) -> list[str]:
+    return [sys.executable, "-m", "compliance", "check", str(ledgers), "--roster", str(roster), "--as-of",
+            AS_OF.isoformat(), "--format", "json", "--out", tempfile.mkdtemp(prefix="bench-"), "--fail-on", "none",
+            "--quiet"]
+
+
+GX_IMPORT = """
+import os, sys, time
+import pandas
+import compliance.intake.gate as gate
+begun = time.perf_counter()
+if sys.argv[1] == "plain":
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations.expectations
+else:
+    gate._gxe()
+print(time.perf_counter() - begun)
+"""
+
+
+def startup(repeat: int = 5) -> dict:
+    """The fixed cost of a small check: the demo district checked as a whole process (best of ``repeat``), and the
+    great-expectations import alone, as the check does it (``compliance.intake.gate._gxe``) and plainly, each the
+    best of ``repeat`` fresh processes that have imported pandas first, as a check has."""
+    check = min(run(check_command(DEMO / "ledgers", DEMO / "roster"))[0] for _ in range(repeat))
+
+    def gx_import(how: str) -> float:
+        return min(float(subprocess.run([sys.executable, "-c", GX_IMPORT, how], check=True, capture_output=True,
+                                         text=True, cwd=HERE.parent).stdout) for _ in range(repeat))
+
+    imports = gx_import("as the check does")
+    return {"check": check, "gx_import": imports, "gx_plain": gx_import("plain"), "rest": check - imports}
 
 
 def run(command: list[str]) -> tuple[float, int]:
@@ -182,8 +219,8 @@ def run(command: list[str]) -> tuple[float, int]:
     return seconds, usage.ru_maxrss * 1024
 
 
-def measure(n: int, data: Path, html_pages: bool) -> dict:
-    folder = dataset(n, data)
+def measure(n: int, data: Path, html_pages: bool, corpus: str = "well") -> dict:
+    folder = dataset(n, data, corpus)
     child = subprocess.run([sys.executable, "-m", "benchmarks.run", "--stages", str(folder)]
                            + (["--no-html"] if not html_pages else []),
                            check=True, capture_output=True, text=True, cwd=HERE.parent)
@@ -192,47 +229,67 @@ def measure(n: int, data: Path, html_pages: bool) -> dict:
     return figures
 
 
-def table(results: dict[int, dict]) -> str:
-    sizes = list(results)
-    head = ["", *(label(n) for n in sizes), "target at 1M"]
+def table(results: dict[tuple[int, str], dict]) -> str:
+    keys = list(results)
+    head = ["", *(f"{label(n)} {corpus}" for n, corpus in keys), "target at 1M"]
 
-    def seconds(key):
-        return [f"{results[n][key]:.2f} s" if results[n][key] is not None else "—" for n in sizes]
+    def each(text):
+        return [text(results[key]) for key in keys]
 
-    def ratio(key, base="read_csv"):
-        return [f"{results[n][key]:.2f} s  {results[n][key] / results[n][base]:.1f}×" for n in sizes]
+    def seconds(name):
+        return each(lambda r: f"{r[name]:.2f} s" if r[name] is not None else "—")
+
+    def ratio(name, base="read_csv"):
+        return each(lambda r: f"{r[name]:.2f} s  {r[name] / r[base]:.1f}×")
 
     rows = [
-        ["records", *(f"{results[n]['rows']:,}" for n in sizes), ""],
-        ["organisations", *(f"{results[n]['orgs']:,}" for n in sizes), ""],
-        ["findings", *(f"{results[n]['findings']:,}" for n in sizes), ""],
+        ["records", *each(lambda r: f"{r['rows']:,}"), ""],
+        ["organisations", *each(lambda r: f"{r['orgs']:,}"), ""],
+        ["findings", *each(lambda r: f"{r['findings']:,}"), ""],
         ["pandas.read_csv (= 1×)", *seconds("read_csv"), ""],
-        ["read", *ratio("read"), ""],
-        ["normalise", *ratio("normalise"), "≤ 2×"],
+        ["read (ledgers and roster)", *ratio("read"), ""],
+        ["normalise", *ratio("normalise"), ""],
         ["great-expectations import (once)", *seconds("gx_import"), ""],
-        ["data-quality gate", *ratio("gate"), "≤ 5×"],
-        ["evaluate (27 rules)", *ratio("evaluate"), "≤ 2×"],
-        ["findings.json", *ratio("json"), "≤ 1×"],
-        ["HTML pages", *(f"{results[n]['html'] / results[n]['pages'] * 1000:.2f} ms/page"
-                         if results[n]["html"] is not None else "—" for n in sizes), "≤ 2 ms/page"],
-        ["peak RSS (in-process)", *(f"{results[n]['peak'] / 2**20:,.0f} MB" for n in sizes), "< 1.5 GiB"],
+        ["data-quality gate", *ratio("gate"), "≤ 3×"],
+        ["evaluate (27 rules)", *ratio("evaluate"), "≤ 3×"],
+        ["findings.json (with statistics)", *ratio("json"), ""],
+        ["  its size and speed", *each(_json_speed), "≥ 100 MB/s"],
+        ["HTML pages", *each(_per_page), ""],
+        ["peak RSS (in-process)", *each(lambda r: f"{r['peak'] / 2**20:,.0f} MB"), ""],
         ["process: import pandas + read_csv", *seconds("plain"), ""],
-        ["process: compliance check --format json",
-         *(f"{results[n]['check']:.2f} s  {results[n]['check'] / results[n]['plain']:.1f}×" for n in sizes), "≤ 10×"],
-        ["  its peak RSS", *(f"{results[n]['check_peak'] / 2**20:,.0f} MB" for n in sizes), "< 1.5 GiB"],
+        ["process: compliance check --format json", *ratio("check", "plain"), "≤ 8× well, ≤ 10× poor"],
+        ["  its peak RSS", *each(lambda r: f"{r['check_peak'] / 2**20:,.0f} MB"), "< 1.5 GiB"],
         ["theme-day-monthly alone", *seconds("monthly"), ""],
-        ["  DuckDB SQL, same rule",
-         *(f"{results[n]['duckdb']:.3f} s  {results[n]['monthly'] / results[n]['duckdb']:.2f}× ours/DuckDB"
-           for n in sizes), "≤ 1.5×"],
+        ["  DuckDB SQL, same rule", *each(lambda r: f"{r['duckdb']:.3f} s  {r['monthly'] / r['duckdb']:.2f}×"), ""],
+        ["check time vs the corpus's previous size", *(_growth(results, key) for key in keys), "10M ≤ 12× 1M"],
     ]
-    if len(sizes) > 1:
-        rows.append(["check time vs the previous size", "",
-                     *(f"{results[b]['check'] / results[a]['check']:.1f}× for {b / a:.0f}× records"
-                       for a, b in itertools.pairwise(sizes)), "10M ≤ 12× 1M"])
     widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
     lines = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in [head, *rows]]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def _json_speed(r: dict) -> str:
+    return f"{r['json_bytes'] / 1e6:.0f} MB  {r['json_bytes'] / 1e6 / r['json']:.0f} MB/s"
+
+
+def _per_page(r: dict) -> str:
+    return f"{r['html'] / r['pages'] * 1000:.2f} ms/page" if r["html"] is not None else "—"
+
+
+def _growth(results: dict, key: tuple[int, str]) -> str:
+    n, corpus = key
+    smaller = [m for m, c in results if c == corpus and m < n]
+    if not smaller:
+        return ""
+    before = results[(max(smaller), corpus)]
+    return f"{results[key]['check'] / before['check']:.1f}× for {n / max(smaller):.0f}× records"
+
+
+def startup_text(figures: dict) -> str:
+    return (f"a small check (demo district, {DEMO.relative_to(HERE.parent)}), whole process: {figures['check']:.2f} s "
+            f"= great-expectations import {figures['gx_import']:.2f} s (a plain import of it: "
+            f"{figures['gx_plain']:.2f} s) + everything else {figures['rest']:.2f} s (target < 0.6 s)")
 
 
 def machine() -> str:
@@ -250,20 +307,29 @@ def machine() -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10k,100k,1M", help="record counts, e.g. 10k,100k,1M,10M")
+    parser.add_argument("--corpora", default="well,poor", help="well (the well-kept province), poor, or both")
     parser.add_argument("--data", type=Path, default=HERE / "data", help="where generated provinces are kept")
     parser.add_argument("--html-up-to", default="1M", help="render HTML pages up to this size (pages take long)")
+    parser.add_argument("--no-startup", action="store_true", help="leave out the small check's start-up cost")
     parser.add_argument("--stages", type=Path, help=argparse.SUPPRESS)  # internal: one size, in a fresh process
     parser.add_argument("--no-html", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.stages:
         print(json.dumps(stages(args.stages, not args.no_html)))
         return
+    corpora = [c.strip() for c in args.corpora.split(",")]
+    unknown = set(corpora) - set(CORPORA)
+    if unknown:
+        parser.error(f"unknown corpora {sorted(unknown)}: choose from {', '.join(CORPORA)}")
     results = {}
     for n in sorted(size(s) for s in args.sizes.split(",")):
-        print(f"… {label(n)} records", file=sys.stderr, flush=True)
-        results[n] = measure(n, args.data, n <= size(args.html_up_to))
+        for corpus in corpora:
+            print(f"… {label(n)} records, {corpus}", file=sys.stderr, flush=True)
+            results[(n, corpus)] = measure(n, args.data, n <= size(args.html_up_to), corpus)
     print(machine())
     print(table(results))
+    if not args.no_startup:
+        print(startup_text(startup()))
 
 
 if __name__ == "__main__":

@@ -126,8 +126,15 @@ class CheckResult:
         return finding_dicts(self.judgements, self.records, self.tables, self.catalogue, waivers)
 
     @cached_property
+    def stat_columns(self) -> dict:
+        """Completion statistics (``compliance.findings.stats``) as columns, computed once."""
+        from compliance.findings.stats import statistic_columns
+
+        return statistic_columns(self)
+
+    @cached_property
     def stats(self) -> dict:
-        """Completion statistics (``compliance.findings.stats``), computed once."""
+        """Completion statistics (``compliance.findings.stats``) as lists of dicts, made once."""
         from compliance.findings.stats import statistics
 
         return statistics(self)
@@ -219,7 +226,9 @@ def run_check(
     the_baseline = load_baseline(baseline, catalogue, audit)
     progress = progress or Progress()
     intake = take_in(paths, roster, catalogue, as_of, layout, progress, limits)
-    records = intake.gate.records[intake.gate.counted].reset_index(drop=True)
+    gated = intake.gate
+    # the records the rules see: no copy when all count (a copy of a province's records is ~100 MB held to the end)
+    records = (gated.records if gated.counted.all() else gated.records[gated.counted]).reset_index(drop=True)
     ctx = Context(records, intake.tables, intake.roster, np.datetime64(as_of, "D"), audit, catalogue.activity_types)
     if engine == "dask":
         from compliance.engine.distributed import evaluate_dask

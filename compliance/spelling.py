@@ -51,6 +51,7 @@ def organisation_key(value: str) -> str:
     return normalise_name(_CODE.sub("", value))
 
 
+@lru_cache(maxsize=1 << 16)
 def person_key(value: str) -> str:
     """The people a cell names, as ``张三、李四``: each normalised, without a post after it (陈建国（书记）, 刘洋 校长,
     陈静书记 → 陈建国, 刘洋, 陈静) and without middle dots; names may be separated by 、 , ; / or by spaces and line

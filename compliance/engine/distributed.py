@@ -132,5 +132,5 @@ def evaluate_dask(
                                        "record": positions[number][evidence["record"].to_numpy()]}))
         offset += len(judgements)
     if not frames:
-        return order(*judge(catalogue, ctx), ctx)
-    return order(pd.concat(frames, ignore_index=True), pd.concat(evidences, ignore_index=True), ctx)
+        return order(*judge(catalogue, ctx), ctx, catalogue)
+    return order(pd.concat(frames, ignore_index=True), pd.concat(evidences, ignore_index=True), ctx, catalogue)

@@ -17,7 +17,6 @@ from compliance.config.rule import RuleBase
 from compliance.domain import Status
 from compliance.engine.cells import Cells
 from compliance.engine.context import Context
-from compliance.frames import constant
 from compliance.frames import frame as make_frame
 
 JUDGEMENT_COLUMNS = (
@@ -44,12 +43,12 @@ class Evaluation:
 _STATUSES = np.array([Status.UNVERIFIABLE, Status.MET, Status.VIOLATION, Status.DUE], dtype=object)
 
 
-def _status(frame: pd.DataFrame) -> np.ndarray:
-    code = np.select(
+def _status_codes(frame: pd.DataFrame) -> np.ndarray:
+    """Each cell's status as its position in ``_STATUSES``."""
+    return np.select(
         [frame["unverifiable"].to_numpy(bool), frame["passed"].to_numpy(bool), frame["closed"].to_numpy(bool)],
         [0, 1, 2], default=3,
-    )
-    return _STATUSES[code]
+    ).astype(np.int64)
 
 
 def _collapse_unverifiable(cells: Cells, ctx: Context) -> Cells:
@@ -102,38 +101,34 @@ def rule_cells(catalogue: Catalogue, rule: RuleBase, ctx: Context) -> Cells:
 
 
 def evaluate(catalogue: Catalogue, ctx: Context, tick: Callable[[int], None] | None = None) -> Evaluation:
-    return order(*judge(catalogue, ctx, tick), ctx)
+    return order(*judge(catalogue, ctx, tick), ctx, catalogue)
 
 
 def judge(
     catalogue: Catalogue, ctx: Context, tick: Callable[[int], None] | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every rule's judgements (JUDGEMENT_COLUMNS plus the roster positions ``org_index``, ``leader_index``),
-    rule by rule, and the evidence pairs (cell: row of the judgements, record: row of ctx.records)."""
+    """Every rule's judgements, rule by rule, and the evidence pairs (cell: row of the judgements, record: row of
+    ctx.records). What is one of a few (the rule, its severity, the status, the organisation, the leader) is kept
+    as integer codes — ``rule_index`` (catalogue position), ``status_code`` (of ``_STATUSES``), ``org_index`` and
+    ``leader_index`` (roster positions) — until ``order`` has sorted them; then the period, start, end, expected,
+    actual and message columns of JUDGEMENT_COLUMNS."""
     parts: dict[str, list] = {}
     evidences, offset = [], 0
-    org_names = np.array(ctx.roster.names, dtype=object)
-    leader_names = np.array([p.name for p in ctx.roster.leaders] + [None], dtype=object)
-    for rule in catalogue.rules:
+    for number, rule in enumerate(catalogue.rules):
         cells = _collapse_unverifiable(rule_cells(catalogue, rule, ctx), ctx)
         frame = cells.frame
-        org = frame["org"].to_numpy(np.int64)
-        leader = frame["leader"].to_numpy(np.int64)
         n = len(frame)
         columns = {
-            "rule": constant(n, rule.id),
-            "severity": constant(n, rule.severity),
-            "status": _status(frame),
-            "org": org_names[org],
-            "person": leader_names[leader],
+            "rule_index": np.full(n, number, dtype=np.int64),
+            "status_code": _status_codes(frame),
+            "org_index": frame["org"].to_numpy(np.int64),
+            "leader_index": frame["leader"].to_numpy(np.int64),
             "period": frame["period"].to_numpy(object),
             "start": frame["start"].to_numpy("datetime64[D]"),
             "end": frame["end"].to_numpy("datetime64[D]"),
             "expected": pd.array(frame["expected"], dtype="Int64"),
             "actual": pd.array(frame["actual"], dtype="Int64"),
             "message": frame["message"].to_numpy(object),
-            "org_index": org,
-            "leader_index": leader,
         }
         for name, values in columns.items():
             parts.setdefault(name, []).append(values)
@@ -141,11 +136,20 @@ def judge(
         offset += n
         if tick is not None:
             tick(1)
-    judgements = make_frame({
-        name: _integers(values) if name in ("expected", "actual") else np.concatenate(values)
-        for name, values in parts.items()
-    })
-    return judgements, pd.concat(evidences, ignore_index=True)
+    joined = {}
+    for name in list(parts) or CODED:  # each column's parts let go once joined: a province's judgements are large
+        values = parts.pop(name, [_EMPTY[name]])
+        joined[name] = _integers(values) if name in ("expected", "actual") else np.concatenate(values)
+    return make_frame(joined, copy=False), pd.concat(evidences, ignore_index=True)  # only sorted and read
+
+
+CODED = ("rule_index", "status_code", "org_index", "leader_index", "period", "start", "end", "expected", "actual",
+         "message")
+_EMPTY = {"rule_index": np.zeros(0, np.int64), "status_code": np.zeros(0, np.int64),
+          "org_index": np.zeros(0, np.int64), "leader_index": np.zeros(0, np.int64),
+          "period": np.zeros(0, object), "start": np.zeros(0, "datetime64[D]"), "end": np.zeros(0, "datetime64[D]"),
+          "expected": pd.array([], dtype="Int64"), "actual": pd.array([], dtype="Int64"),
+          "message": np.zeros(0, object)}
 
 
 def _integers(arrays: list) -> pd.arrays.IntegerArray:
@@ -159,25 +163,56 @@ def _ranks(values: np.ndarray) -> np.ndarray:
     return np.unique(values, return_inverse=True)[1].reshape(-1) if len(values) else np.zeros(0, dtype=np.int64)
 
 
-def order(judgements: pd.DataFrame, evidence: pd.DataFrame, ctx: Context) -> Evaluation:
+def order(judgements: pd.DataFrame, evidence: pd.DataFrame, ctx: Context, catalogue: Catalogue) -> Evaluation:
     """Sort by organisation name, rule id, period label, person (organisation cells first), start — comparing
-    integer ranks computed once per name, id and label rather than strings per judgement — and renumber the
-    evidence to match."""
+    integer ranks computed once per name, id and label rather than strings per judgement — renumber the evidence
+    to match, and only then turn the codes of ``judge`` into JUDGEMENT_COLUMNS."""
+    rules = catalogue.rules
     org_rank = _ranks(np.array(ctx.roster.names, dtype=object))
     leader_rank = np.append(_ranks(np.array([p.name for p in ctx.roster.leaders], dtype=object)), -1) + 1
-    rule_codes, rules = pd.factorize(judgements["rule"].to_numpy(object))
+    rule_rank = _ranks(np.array([rule.id for rule in rules], dtype=object))
     period_codes, periods = pd.factorize(judgements["period"].to_numpy(object))
+    org_index = judgements["org_index"].to_numpy()
+    leader_index = judgements["leader_index"].to_numpy()
+    rule_index = judgements["rule_index"].to_numpy()
     # two keys of packed ranks instead of five: (organisation, rule) and (period, person), then the start day
-    major = org_rank[judgements["org_index"].to_numpy()] * (len(rules) + 1) + _ranks(
-        np.asarray(rules, dtype=object))[rule_codes]
+    major = org_rank[org_index] * (len(rules) + 1) + rule_rank[rule_index]
     minor = _ranks(np.asarray(periods, dtype=object))[period_codes] * (len(leader_rank) + 1) + leader_rank[
-        judgements["leader_index"].to_numpy()]
-    position = np.lexsort((judgements["start"].to_numpy("datetime64[D]").astype(np.int64), minor, major))
+        leader_index]
+    position = _sort((major, minor, judgements["start"].to_numpy("datetime64[D]").astype(np.int64)))
     rank = np.empty(len(position), dtype=np.int64)
     rank[position] = np.arange(len(position))
-    judgements = judgements.drop(columns=["org_index", "leader_index"]).iloc[position].reset_index(drop=True)
+    org_names = np.array(ctx.roster.names, dtype=object)
+    leader_names = np.array([p.name for p in ctx.roster.leaders] + [None], dtype=object)
+    rule_index, leader_index = rule_index[position], leader_index[position]
+    coded = {
+        "rule": np.array([rule.id for rule in rules] or [""], dtype=object)[rule_index],
+        "severity": np.array([rule.severity for rule in rules] or [None], dtype=object)[rule_index],
+        "status": _STATUSES[judgements["status_code"].to_numpy()[position]],
+        "org": org_names[org_index[position]],
+        "person": leader_names[leader_index],
+    }
+    for name in ("period", "start", "end", "expected", "actual", "message"):  # object columns as object arrays
+        values = judgements[name]
+        coded[name] = values.array[position] if name in ("expected", "actual") else values.to_numpy()[position]
+    sorted_judgements = make_frame({name: coded[name] for name in JUDGEMENT_COLUMNS}, copy=False)
     cell = rank[evidence["cell"].to_numpy()]
     record = evidence["record"].to_numpy()
     by = np.lexsort((record, cell))
     evidence = pd.DataFrame({"judgement": cell[by], "record": record[by]})
-    return Evaluation(judgements, evidence)
+    return Evaluation(sorted_judgements, evidence)
+
+
+def _sort(keys: tuple[np.ndarray, ...]) -> np.ndarray:
+    """The stable order of rows by ``keys`` (non-negative integers, most significant first): one argsort of the keys
+    packed into one integer when they fit in 62 bits — a province's two million judgements do — else lexsort."""
+    if not len(keys[0]):
+        return np.zeros(0, dtype=np.int64)
+    lows = [int(k.min()) for k in keys]
+    spans = [int(k.max()) - low + 1 for k, low in zip(keys, lows, strict=True)]
+    if sum(span.bit_length() for span in spans) > 62:
+        return np.lexsort(keys[::-1])
+    packed = np.zeros(len(keys[0]), dtype=np.int64)
+    for key, low, span in zip(keys, lows, spans, strict=True):
+        packed = packed * span + (key - low)
+    return np.argsort(packed, kind="stable")

@@ -29,6 +29,30 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 def statistics(result: CheckResult) -> dict:
+    """The statistics as lists of dicts (``by_org``, ``by_rule``, ``attendance``), from ``statistic_columns``."""
+    columns = result.stat_columns
+    return {name: rows(value) if isinstance(value, dict) else value for name, value in columns.items()}
+
+
+def rows(columns: dict[str, np.ndarray]) -> list[dict]:
+    """Columns of equal length as one dict per row of Python values, keys in column order; a negative number in an
+    ``OPTIONAL`` column leaves its key out (months_on_time: only monthly rules have it)."""
+    names = list(columns)
+    out = [dict(zip(names, values, strict=True))
+           for values in zip(*(np.asarray(c).tolist() for c in columns.values()), strict=True)]
+    for name in OPTIONAL.intersection(names):
+        for item in out:
+            if item[name] < 0:
+                del item[name]
+    return out
+
+
+OPTIONAL = frozenset({"months_on_time"})  # numbers, negative where the item has none
+
+
+def statistic_columns(result: CheckResult) -> dict:
+    """``by_org`` and ``by_rule`` as numpy columns (findings.json writes them without a dict per row; ``rows``
+    makes the dicts); ``attendance`` (one item per organisation and year) as dicts."""
     judgements = result.judgements
     status = judgements["status"]
     counted = (status == Status.MET) | (status == Status.VIOLATION)
@@ -51,23 +75,20 @@ def statistics(result: CheckResult) -> dict:
     monthly = np.array([getattr(r, "period", None) == Granularity.MONTH for r in rules] or [False], dtype=bool)
     o_of, rest = np.divmod(cells, n_years * n_rules)
     y_of, r_of = np.divmod(rest, n_rules)
-    rates = np.round(hits / np.maximum(size, 1), 4)
-    ids = [rule.id for rule in rules]
-    by_rule = []
-    for o, y, r, judged, met, rate in zip(o_of.tolist(), (y_of + first).tolist(), r_of.tolist(), size.tolist(),
-                                          hits.tolist(), rates.tolist(), strict=True):
-        item = {"org": names[o], "rule": ids[r], "year": y, "judged": judged, "met": met, "rate": rate}
-        if monthly[r]:
-            item["months_on_time"] = met
-        by_rule.append(item)
+    org_names = np.array(names, dtype=object)
+    ids = np.array([rule.id for rule in rules] or [""], dtype=object)
+    by_rule = {
+        "org": org_names[o_of], "rule": ids[r_of], "year": y_of + first, "judged": size, "met": hits,
+        "rate": np.round(hits / np.maximum(size, 1), 4), "months_on_time": np.where(monthly[r_of], hits, -1),
+    }
     groups, back = np.unique(cells // n_rules, return_inverse=True)  # (organisation, year), in order
     totals = np.bincount(back, weights=size).astype(np.int64)
     totals_met = np.bincount(back, weights=hits).astype(np.int64)
     group_org, group_year = np.divmod(groups, n_years)
-    by_org = [{"org": names[o], "year": y, "judged": judged, "met": met, "rate": rate}
-              for o, y, judged, met, rate in zip(group_org.tolist(), (group_year + first).tolist(), totals.tolist(),
-                                                 totals_met.tolist(),
-                                                 np.round(totals_met / np.maximum(totals, 1), 4).tolist(), strict=True)]
+    by_org = {
+        "org": org_names[group_org], "year": group_year + first, "judged": totals, "met": totals_met,
+        "rate": np.round(totals_met / np.maximum(totals, 1), 4),
+    }
     return {"by_org": by_org, "by_rule": by_rule, "attendance": _attendance(result)}
 
 
@@ -85,26 +106,26 @@ def _attendance(result: CheckResult) -> list[dict]:
     names = np.array(result.roster.names, dtype=object)
     types = np.array(result.catalogue.activity_types, dtype=object)
     at = np.flatnonzero(both)
-    frame = pd.DataFrame({
-        "org": records["org"].to_numpy()[at], "year": days[at].astype("datetime64[Y]").astype(np.int64) + 1970,
-        "expected": expected[at].astype(np.int64), "present": present[at].astype(np.int64),
-        "ratio": present[at] / expected[at], "position": at,
-    })
-    # the lowest meeting of each (organisation, year): the first row once sorted by ratio (ties: ledger order)
-    frame = frame.sort_values(["org", "year", "ratio", "position"], kind="stable")
-    sums = frame.groupby(["org", "year"], sort=True).agg(
-        meetings=("expected", "size"), expected=("expected", "sum"), present=("present", "sum"))
-    lowest = frame.drop_duplicates(["org", "year"], keep="first").set_index(["org", "year"]).loc[sums.index]
+    org = records["org"].to_numpy().astype(np.int64)[at]
+    year = days[at].astype("datetime64[Y]").astype(np.int64) + 1970
+    expected, present = expected[at].astype(np.int64), present[at].astype(np.int64)
+    # the lowest meeting of each (organisation, year): the first once sorted by ratio (a stable sort: ties in ledger
+    # order); the groups in (organisation, year) order
+    order = np.lexsort((present / expected, year, org))
+    org, year, expected, present, at = org[order], year[order], expected[order], present[order], at[order]
+    starts = np.flatnonzero(np.r_[True, (org[1:] != org[:-1]) | (year[1:] != year[:-1])])
+    meetings = np.diff(np.r_[starts, len(org)])
+    totals, attended = np.add.reduceat(expected, starts), np.add.reduceat(present, starts)
     kinds = records["type"].to_numpy()
     out = []
-    for (org, year), meetings, total, attended, low, low_present, record in zip(
-        sums.index, sums["meetings"], sums["expected"], sums["present"], lowest["expected"], lowest["present"],
-        lowest["position"], strict=True,
+    for group_org, group_year, n, total, came, low, low_present, record in zip(
+        org[starts].tolist(), year[starts].tolist(), meetings.tolist(), totals.tolist(), attended.tolist(),
+        expected[starts].tolist(), present[starts].tolist(), at[starts].tolist(), strict=True,
     ):
         out.append({
-            "org": names[org], "year": int(year), "meetings": int(meetings), "expected": int(total),
-            "present": int(attended), "rate": _rate(int(attended), int(total)),
+            "org": names[group_org], "year": group_year, "meetings": n, "expected": total, "present": came,
+            "rate": _rate(came, total),
             "lowest": {"date": str(days[record]), "type": types[int(kinds[record])],
-                       "expected": int(low), "present": int(low_present), "rate": round(low_present / low, 4)},
+                       "expected": low, "present": low_present, "rate": round(low_present / low, 4)},
         })
     return out

@@ -19,61 +19,87 @@ if TYPE_CHECKING:
 
 # The table's columns a finding shows as they are, in the documented order; then waiver, baseline and evidence.
 FIELDS = ("rule", "severity", "status", "org", "person", "period", "expected", "actual", "message")
+EVIDENCE_FIELDS = ("source", "sheet", "row", "date", "type")
 
 
 def finding_dicts(judgements: Judgements, records: pd.DataFrame, tables: list[TableInfo], catalogue: Catalogue,
                   waivers: tuple[Waiver, ...] = ()) -> list[dict]:
     rows = judgements.reported
     evidence = _evidence_lists(judgements, rows, records, tables, catalogue)
-    columns = {name: _values(judgements[name], rows) for name in FIELDS}
+    columns = {name: values_at(judgements[name], rows) for name in FIELDS}
     out = []
     for values, position, number, was, mark in zip(
         zip(*columns.values(), strict=True), rows.tolist(), judgements["waiver"][rows].tolist(),
         judgements["was"][rows].tolist(), judgements["baseline"][rows].tolist(), strict=True,
     ):
         item = dict(zip(FIELDS, values, strict=True))
-        item["waiver"] = None
-        if number >= 0:
-            waiver = waivers[number]
-            item["waiver"] = {"number": waiver.number, "reason": waiver.reason, "approved_by": waiver.approved_by,
-                              "expires": waiver.expires.isoformat() if waiver.expires else None, "was": was}
+        item["waiver"] = waiver_dict(waivers[number], was) if number >= 0 else None
         item["baseline"] = mark
         item["evidence"] = evidence.get(position, [])
         out.append(item)
     return out
 
 
-def _values(column, rows: np.ndarray) -> list:
+def waiver_dict(waiver: Waiver, was) -> dict:
+    """The waiver a finding shows: which, why, who approved it, until when, and the status it had."""
+    return {"number": waiver.number, "reason": waiver.reason, "approved_by": waiver.approved_by,
+            "expires": waiver.expires.isoformat() if waiver.expires else None, "was": was}
+
+
+def values_at(column, rows: np.ndarray) -> list:
     """A column's values at ``rows`` as Python objects; nullable integers as int or None."""
     if isinstance(column, pd.arrays.IntegerArray):
         return column[rows].to_numpy(object, na_value=None).tolist()
     return column[rows].tolist()
 
 
+def evidence_pairs(judgements: Judgements, rows: np.ndarray, records: pd.DataFrame,
+                   tables: list[TableInfo]) -> tuple[np.ndarray, np.ndarray]:
+    """The records behind the findings at ``rows``: (judgement, record) pairs sorted by judgement, and within one
+    in ledger order — file, sheet (none first), row; ties by record."""
+    keep = np.isin(judgements.evidence_judgement, rows)
+    judgement, record = judgements.evidence_judgement[keep], judgements.evidence_record[keep]
+    if not len(record):
+        return judgement, record
+    distinct = np.unique(record)  # each record ranked once, however many findings it stands behind
+    table = records["table"].to_numpy()[distinct]
+    placed = make_frame({
+        "source": np.array([t.source for t in tables], dtype=object)[table],
+        "sheet": np.array([t.sheet for t in tables], dtype=object)[table],
+        "row": records["row"].to_numpy()[distinct],
+    }).sort_values(["source", "sheet", "row"], na_position="first", kind="stable")
+    rank = np.empty(len(distinct), dtype=np.int64)
+    rank[placed.index.to_numpy()] = np.arange(len(distinct))
+    order = np.lexsort((rank[np.searchsorted(distinct, record)], judgement))
+    return judgement[order], record[order]
+
+
+def evidence_columns(records: pd.DataFrame, tables: list[TableInfo], catalogue: Catalogue,
+                     at: np.ndarray) -> dict[str, list]:
+    """The evidence fields of the records at ``at``, as Python values: file, sheet (None for a CSV), row, date,
+    activity type."""
+    table = records["table"].to_numpy()[at]
+    sheets = [t.sheet if isinstance(t.sheet, str) else None for t in tables]
+    return {
+        "source": np.array([t.source for t in tables], dtype=object)[table].tolist(),
+        "sheet": np.array(sheets, dtype=object)[table].tolist(),
+        "row": records["row"].to_numpy()[at].tolist(),
+        "date": records["date"].to_numpy("datetime64[D]")[at].astype(str).tolist(),
+        "type": np.array(catalogue.activity_types, dtype=object)[records["type"].to_numpy()[at]].tolist(),
+    }
+
+
 def _evidence_lists(judgements: Judgements, rows: np.ndarray, records: pd.DataFrame, tables: list[TableInfo],
                     catalogue: Catalogue) -> dict[int, list[dict]]:
-    """Per finding (its position in the table), its records: file, sheet, row, date and type, in ledger order."""
-    keep = np.isin(judgements.evidence_judgement, rows)
-    if not keep.any():
+    """Per finding (its position in the table), its records: file, sheet, row, date and type, in ledger order. Each
+    record's dict is made once and shared by the findings it stands behind."""
+    judgement, record = evidence_pairs(judgements, rows, records, tables)
+    if not len(record):
         return {}
-    rec = judgements.evidence_record[keep]
-    table = records["table"].to_numpy()[rec]
-    frame = make_frame(
-        {
-            "judgement": judgements.evidence_judgement[keep],
-            "source": np.array([t.source for t in tables], dtype=object)[table],
-            "sheet": np.array([t.sheet for t in tables], dtype=object)[table],
-            "row": records["row"].to_numpy()[rec],
-            "date": records["date"].to_numpy("datetime64[D]")[rec].astype(str).astype(object),
-            "type": np.array(catalogue.activity_types, dtype=object)[records["type"].to_numpy()[rec]],
-        }
-    ).sort_values(["judgement", "source", "sheet", "row"], na_position="first", kind="stable")
+    distinct, back = np.unique(record, return_inverse=True)
+    fields = evidence_columns(records, tables, catalogue, distinct)
+    items = [dict(zip(EVIDENCE_FIELDS, values, strict=True)) for values in zip(*fields.values(), strict=True)]
     out: dict[int, list[dict]] = {}
-    for judgement, source, sheet, row, day, kind in zip(
-        *(frame[c].tolist() for c in ("judgement", "source", "sheet", "row", "date", "type")), strict=True
-    ):
-        out.setdefault(judgement, []).append(
-            {"source": source, "sheet": sheet if isinstance(sheet, str) else None, "row": row, "date": day,
-             "type": kind}
-        )
+    for position, k in zip(judgement.tolist(), back.tolist(), strict=True):
+        out.setdefault(position, []).append(items[k])
     return out

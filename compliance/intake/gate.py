@@ -16,12 +16,17 @@ unreadable). Number comparisons are what its pandas engine does fast; the Chines
 themselves. It is asked for the failing rows' indices only — never their values — and a million rows pass in
 about a second.
 
-great-expectations is imported here, inside ``gate``, never at module import: it takes seconds to load.
+great-expectations is imported here, inside ``gate``, never at module import: it takes seconds to load (a second
+and a half once scipy.stats and altair, which only expectations the gate does not use need, are left until asked
+for: ``_gxe``).
 """
 
 from __future__ import annotations
 
+import importlib
 import os
+import sys
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -148,7 +153,8 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
             "应到人数": frame["expected"].to_numpy(dtype="float64", na_value=np.nan),
             "实到人数": frame["present"].to_numpy(dtype="float64", na_value=np.nan),
             "会前说纪": _written(frame["discipline"], frame["discipline_problem"]),
-        }
+        },
+        copy=False,  # new arrays, each its own block: not copied again into one
     )
     ctx = GateContext(frame, roster, catalogue, as_of, candidates.tables)
     outcomes = _validate(gx_frame, ctx)
@@ -362,10 +368,39 @@ def _written(parsed: pd.Series, problem: pd.Series) -> np.ndarray:
     return np.where(problem.notna().to_numpy(), -1.0, values)
 
 
-def _gxe():
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    import great_expectations.expectations as gxe
+# Modules great-expectations imports for expectations the gate never uses (KL divergence, KS tests, their charts):
+# about two thirds of a second of its import, more than half a small check.
+_DEFERRED = ("scipy.stats", "altair")
 
+
+class _Deferred(types.ModuleType):
+    """Stands in for a module while great-expectations is imported, and is what its modules keep: the real module
+    is imported the first time anything is asked of it (never, for the gate's expectations)."""
+
+    def __getattr__(self, name: str):
+        real = self.__dict__.get("_real")
+        if real is None:
+            if sys.modules.get(self.__name__) is self:
+                del sys.modules[self.__name__]
+            real = self.__dict__["_real"] = importlib.import_module(self.__name__)
+        return getattr(real, name)
+
+
+def _gxe():
+    """great_expectations.expectations, imported once: with the modules of ``_DEFERRED`` not yet imported standing
+    in for themselves (``_Deferred``) — great-expectations itself is imported and run as it is; any other
+    importer of those modules gets the real ones."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    if "great_expectations.expectations" in sys.modules:
+        return sys.modules["great_expectations.expectations"]
+    placed = {name: _Deferred(name) for name in _DEFERRED if name not in sys.modules}
+    sys.modules.update(placed)
+    try:
+        import great_expectations.expectations as gxe
+    finally:
+        for name, stand_in in placed.items():
+            if sys.modules.get(name) is stand_in:
+                del sys.modules[name]
     return gxe
 
 

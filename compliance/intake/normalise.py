@@ -533,7 +533,8 @@ def records_frame(rows: pd.DataFrame, keep: np.ndarray, org: np.ndarray, type_co
             "discipline": _objects(rows["discipline"], keep),
             "table": rows["table"].to_numpy(dtype=np.int64)[keep],
             "row": rows["row"].to_numpy(dtype=np.int64)[keep],
-        }
+        },
+        copy=False,  # new arrays, each its own block: not copied again into one
     )
 
 

@@ -8,6 +8,9 @@ file, sheet, row and column. The tree is flattened into arrays (parent index, DF
 from __future__ import annotations
 
 import difflib
+import heapq
+import itertools
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -52,6 +55,7 @@ class Roster:
         self.leader_start = np.array([p.start or EARLIEST for p in leaders], dtype="datetime64[D]")
         self.leader_end = np.array([p.end or LATEST for p in leaders], dtype="datetime64[D]")
         self._closest: dict[tuple[str, int], list[str]] = {}
+        self._spellings: np.ndarray | None = None  # the lookup's spellings as one array, for ``closest``
         self.lookup: dict[str, int] = {}
         for i, org in enumerate(orgs):
             for spelling in (org.name, *org.aliases):
@@ -77,9 +81,34 @@ class Roster:
         a ledger repeats its unknown name on every row)."""
         key = (normalise_name(spelling), n)
         if key not in self._closest:
-            keys = difflib.get_close_matches(key[0], list(self.lookup), n=n * 2, cutoff=0.5)
+            keys = self._close_matches(key[0], n * 2, 0.5)
             self._closest[key] = list(dict.fromkeys(self.orgs[self.lookup[k]].name for k in keys))[:n]
         return self._closest[key]
+
+    def _close_matches(self, word: str, n: int, cutoff: float) -> list[str]:
+        """``difflib.get_close_matches(word, spellings, n, cutoff)``, without comparing ``word`` with every spelling
+        of a province's roster (a second per unknown name): each spelling's ``quick_ratio`` — characters in common,
+        counted, over both lengths, an upper bound of its ``ratio`` — is computed for all at once with difflib's
+        arithmetic, and spellings are compared in falling order of it until no further one can reach the n best."""
+        if not word or not self.lookup:
+            return difflib.get_close_matches(word, list(self.lookup), n=n, cutoff=cutoff)
+        if self._spellings is None:
+            self._spellings = np.array(list(self.lookup), dtype=str)
+        spellings = self._spellings
+        common = np.zeros(len(spellings), dtype=np.int64)
+        for char, count in Counter(word).items():
+            common += np.minimum(np.strings.count(spellings, char), count)
+        bound = 2.0 * common / (np.strings.str_len(spellings) + len(word))
+        matcher = difflib.SequenceMatcher()
+        matcher.set_seq2(word)
+        found: list[tuple[float, str]] = []
+        for at in np.argsort(-bound, kind="stable").tolist():
+            if bound[at] < cutoff or (len(found) >= n and bound[at] < heapq.nlargest(n, found)[-1][0]):
+                break
+            matcher.set_seq1(spelling := str(spellings[at]))
+            if matcher.real_quick_ratio() >= cutoff and matcher.quick_ratio() >= cutoff and matcher.ratio() >= cutoff:
+                found.append((matcher.ratio(), spelling))
+        return [spelling for _, spelling in heapq.nlargest(n, found)]
 
     def attribute(self, column: str) -> np.ndarray:
         """A roster column's normalised value per organisation ('' where absent)."""
@@ -142,7 +171,9 @@ def roster_from_rows(orgs: tuple[list, str, str | None], leaders: tuple[list, st
     return Roster(tuple(organisations), tuple(_read_leaders(*leaders, organisations)), places=places)
 
 
-def _rows(rows, source, sheet, columns):
+def _columns(rows, source, sheet, columns) -> tuple[list[int], dict[str, list]]:
+    """The data rows of a roster sheet, column by column: their row numbers (1-based; blank rows left out) and, per
+    header, its cells in those rows (None where blank; of two columns with one header the later filled cell)."""
     known = {normalise_name(c): c for c in columns}
     header = find_header(rows, known)
     required = REQUIRED[sheet or Path(source).stem]
@@ -154,11 +185,47 @@ def _rows(rows, source, sheet, columns):
     if missing:
         raise InputError(f"缺少必需的列：{'、'.join(missing)}", source=source, sheet=sheet, row=index + 1)
     headers = [known.get(n, str(rows[index][i]).strip() if n else "") for i, n in enumerate(names)]
-    for number, row in enumerate(rows[index + 1 :], start=index + 2):
-        if all(is_blank(c) for c in row):
+    body = rows[index + 1:]
+    if not body:
+        return [], {}
+    cells = [[None if c is None or (isinstance(c, str) and not c.strip()) or (isinstance(c, float) and c != c)
+              else c for c in column] for column in itertools.zip_longest(*body)]  # is_blank, inlined
+    filled = np.zeros(len(body), dtype=bool)
+    for column in cells:
+        filled |= np.fromiter((c is not None for c in column), dtype=bool, count=len(body))
+    kept = np.flatnonzero(filled)
+    by_header: dict[str, list] = {}
+    for position, name in enumerate(headers):
+        if not name or position >= len(cells):
             continue
-        cells = {h: row[i] for i, h in enumerate(headers) if h and i < len(row) and not is_blank(row[i])}
-        yield number, cells
+        column = [cells[position][k] for k in kept]
+        earlier = by_header.get(name)
+        if earlier is not None:
+            column = [c if c is not None else e for c, e in zip(column, earlier, strict=True)]
+        by_header[name] = column
+    return (kept + index + 2).tolist(), by_header
+
+
+def _each(cells: list, convert, blank):
+    """``convert`` of every filled cell, called once per distinct value; ``blank`` where a cell is empty."""
+    done: dict = {}
+    out = []
+    for cell in cells:
+        if cell is None:
+            out.append(blank)
+            continue
+        key = (cell.__class__, cell)  # 1, 1.0 and True are equal keys, and not the same cell
+        if key not in done:
+            done[key] = convert(cell)
+        out.append(done[key])
+    return out
+
+
+def _date_or_problem(cell) -> date | ValueProblem:
+    try:
+        return parse_date(cell)
+    except ValueProblem as exc:
+        return exc
 
 
 def _date(cells, column, where):
@@ -190,26 +257,64 @@ def _validated(model, where, columns, **values):
         raise InputError(message, **where, column=column) from None
 
 
+def _row(table: dict[str, list], k: int) -> dict[str, object]:
+    """Row ``k`` of a sheet read by ``_columns``: its filled cells by header."""
+    return {name: column[k] for name, column in table.items() if column[k] is not None}
+
+
+def _org(cells: dict, where: dict) -> Organisation:
+    """One row of the 组织 sheet, validated by its model: the exact message of a row that fails."""
+    extra = {k: normalise_text(str(v)) for k, v in cells.items() if k not in ORG_COLUMNS}
+    return _validated(
+        Organisation,
+        where,
+        ORG_COLUMNS,
+        name=normalise_name(str(cells.get("组织名称", ""))),
+        type=_text(cells, "组织类型"),
+        parent=normalise_name(str(cells.get("上级组织", ""))) or None,
+        founded=_date(cells, "成立日期", where),
+        aliases=tuple(normalise_name(a) for a in split_list(_text(cells, "别名"))),
+        attributes=extra,
+    )
+
+
+_ORG_TYPES = frozenset(t.value for t in OrgType)
+
+
 def _read_orgs(rows, source, sheet) -> tuple[list[Organisation], dict[str, dict]]:
+    """Column by column: each distinct spelling normalised and each distinct date parsed once, every row checked
+    at once. A row that may fail (a date that does not parse, no name, an unknown type, a name seen before) is
+    read again alone through the model, which gives the exact message of the first that does."""
+    numbers, table = _columns(rows, source, sheet, ORG_COLUMNS)
+    n = len(numbers)
+
+    def column(name):
+        return table.get(name) or [None] * n
+
+    names = _each(column("组织名称"), lambda c: normalise_name(str(c)), "")
+    types = _each(column("组织类型"), lambda c: normalise_text(str(c)), "")
+    parents = _each(column("上级组织"), lambda c: normalise_name(str(c)) or None, None)
+    founded = _each(column("成立日期"), _date_or_problem, None)
+    aliases = _each(column("别名"), lambda c: tuple(normalise_name(a) for a in split_list(normalise_text(str(c)))),
+                    ())
+    extras = [name for name in table if name not in ORG_COLUMNS]
+    extra_text = {name: _each(table[name], lambda c: normalise_text(str(c)), None) for name in extras}
+    first: dict[str, int] = {}
     orgs: list[Organisation] = []
     places: dict[str, dict] = {}
-    for number, cells in _rows(rows, source, sheet, ORG_COLUMNS):
-        where = {"source": source, "sheet": sheet, "row": number}
-        extra = {k: normalise_text(str(v)) for k, v in cells.items() if k not in ORG_COLUMNS}
-        org = _validated(
-            Organisation,
-            where,
-            ORG_COLUMNS,
-            name=normalise_name(str(cells.get("组织名称", ""))),
-            type=_text(cells, "组织类型"),
-            parent=normalise_name(str(cells.get("上级组织", ""))) or None,
-            founded=_date(cells, "成立日期", where),
-            aliases=tuple(normalise_name(a) for a in split_list(_text(cells, "别名"))),
-            attributes=extra,
-        )
-        if org.name in places:
-            first = places[org.name]["row"]
-            raise InputError(f"组织“{org.name}”重复（第 {first} 行已有）", **where, column="组织名称")
+    for k in range(n):
+        where = {"source": source, "sheet": sheet, "row": numbers[k]}
+        name = names[k]
+        if isinstance(founded[k], ValueProblem) or not name or types[k] not in _ORG_TYPES or name in first:
+            org = _org(_row(table, k), where)  # raises, with the row's exact message (or reads the row)
+            if org.name in places:
+                raise InputError(f"组织“{org.name}”重复（第 {places[org.name]['row']} 行已有）", **where,
+                                 column="组织名称")
+        else:  # validated all the same (pydantic's validation is cheaper than model_construct)
+            attributes = {e: extra_text[e][k] for e in extras if extra_text[e][k] is not None}
+            org = _validated(Organisation, where, ORG_COLUMNS, name=name, type=types[k], parent=parents[k],
+                             founded=founded[k], aliases=aliases[k], attributes=attributes)
+        first[name] = k
         places[org.name] = where
         orgs.append(org)
     if not orgs:
@@ -237,33 +342,56 @@ def _read_orgs(rows, source, sheet) -> tuple[list[Organisation], dict[str, dict]
     return orgs, places
 
 
+def _leader(cells: dict, where: dict, lookup: dict[str, str]) -> Leader:
+    """One row of the 领导干部 sheet, checked in order and validated by its model: the exact message of a row that
+    fails."""
+    unit = normalise_name(str(cells.get("所在单位", "")))
+    if unit and unit not in lookup:
+        raise InputError(f"所在单位“{unit}”不在名册的组织表中", **where, column="所在单位")
+    start = _date(cells, "任职日期", where)
+    end = _date(cells, "离任日期", where)
+    if start and end and end < start:
+        raise InputError("离任日期早于任职日期", **where, column="离任日期")
+    return _validated(
+        Leader,
+        where,
+        LEADER_COLUMNS,
+        name=normalise_name(str(cells.get("姓名", ""))),
+        org=lookup.get(unit, ""),
+        posts=tuple(normalise_name(p) for p in split_list(_text(cells, "职务"))),
+        start=start,
+        end=end,
+    )
+
+
 def _read_leaders(rows, source, sheet, orgs: list[Organisation]) -> list[Leader]:
+    """Like ``_read_orgs``: column by column, and a row that may fail read again alone."""
     lookup = {}
     for org in orgs:
         for spelling in (org.name, *org.aliases):
             lookup.setdefault(spelling, org.name)
+    numbers, table = _columns(rows, source, sheet, LEADER_COLUMNS)
+    n = len(numbers)
+
+    def column(name):
+        return table.get(name) or [None] * n
+
+    names = _each(column("姓名"), lambda c: normalise_name(str(c)), "")
+    units = _each(column("所在单位"), lambda c: normalise_name(str(c)), "")
+    posts = _each(column("职务"), lambda c: tuple(normalise_name(p) for p in split_list(normalise_text(str(c)))), ())
+    starts = _each(column("任职日期"), _date_or_problem, None)
+    ends = _each(column("离任日期"), _date_or_problem, None)
     leaders = []
-    for number, cells in _rows(rows, source, sheet, LEADER_COLUMNS):
-        where = {"source": source, "sheet": sheet, "row": number}
-        unit = normalise_name(str(cells.get("所在单位", "")))
-        if unit and unit not in lookup:
-            raise InputError(f"所在单位“{unit}”不在名册的组织表中", **where, column="所在单位")
-        start = _date(cells, "任职日期", where)
-        end = _date(cells, "离任日期", where)
-        if start and end and end < start:
-            raise InputError("离任日期早于任职日期", **where, column="离任日期")
-        leaders.append(
-            _validated(
-                Leader,
-                where,
-                LEADER_COLUMNS,
-                name=normalise_name(str(cells.get("姓名", ""))),
-                org=lookup.get(unit, ""),
-                posts=tuple(normalise_name(p) for p in split_list(_text(cells, "职务"))),
-                start=start,
-                end=end,
-            )
-        )
+    for k in range(n):
+        start, end, unit = starts[k], ends[k], units[k]
+        if (not names[k] or unit not in lookup or isinstance(start, ValueProblem) or isinstance(end, ValueProblem)
+                or (start and end and end < start)):
+            where = {"source": source, "sheet": sheet, "row": numbers[k]}
+            leaders.append(_leader(_row(table, k), where, lookup))  # raises, with the row's exact message
+        else:
+            where = {"source": source, "sheet": sheet, "row": numbers[k]}
+            leaders.append(_validated(Leader, where, LEADER_COLUMNS, name=names[k], org=lookup[unit], posts=posts[k],
+                                      start=start, end=end))
     return _one_per_person(leaders)
 
 

@@ -283,7 +283,10 @@ def _read_rectangular(data: bytes, text: str, delimiter: str, shown: str, limits
         table = pa_csv.read_csv(
             io.BytesIO(data),
             read_options=pa_csv.ReadOptions(column_names=names, block_size=1 << 24),
-            parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False),
+            # a line break inside a cell needs a quoted cell: without any quote the parser need not look for one
+            # (and parses in parallel blocks, about three times as fast)
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=b'"' in data,
+                                              ignore_empty_lines=False),
             convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
                                                   strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
@@ -526,12 +529,13 @@ def blank_cells(cells: pd.DataFrame) -> pd.DataFrame:
 
 def read_source(
     path: Path, shown: str, reader: HeaderReader, layout: Layout | None = None, limits: Limits | None = None,
-    data: bytes | None = None,
+    data: bytes | None = None, sha256: str | None = None,
 ) -> SourceFile:
-    """Read one ledger file: every sheet that has a recognisable header becomes a table."""
+    """Read one ledger file: every sheet that has a recognisable header becomes a table. ``sha256``: the file's
+    digest when already known (hashing a province's CSV again takes a tenth of a second)."""
     limits = limits or Limits()
     data = _read_bytes(path, shown, limits) if data is None else data
-    result = SourceFile(shown, path, hashlib.sha256(data).hexdigest())
+    result = SourceFile(shown, path, sha256 or hashlib.sha256(data).hexdigest())
     sheets = read_rows(path, shown, data, limits)
     for sheet, content in sheets.items():
         override = layout.match(shown, sheet, path.resolve().as_posix()) if layout else None
@@ -573,17 +577,18 @@ def read_sources(
     others = list(found.others)
     limits = limits or Limits()
     copies: dict[tuple[str, str], list[str]] = {}  # (sha256, name without copy marks) → names
+    digests: dict[str, str] = {}
     for path, shown in found.ledgers:
-        data = _read_bytes(path, shown, limits)
+        digests[shown] = hashlib.sha256(_read_bytes(path, shown, limits)).hexdigest()
         stem = PurePosixPath(shown).stem
-        copies.setdefault((hashlib.sha256(data).hexdigest(), _COPY_MARKS.sub("", stem)), []).append(shown)
+        copies.setdefault((digests[shown], _COPY_MARKS.sub("", stem)), []).append(shown)
     # of files alike, the original is read (the one whose name has no copy mark), the copies only named
     chosen = {min(names, key=lambda n: (_COPY_MARKS.search(PurePosixPath(n).stem) is not None, n))
               for names in copies.values()}
     for path, shown in found.ledgers:
         if shown in chosen:
             try:
-                out.append(read_source(path, shown, reader, layout, limits))
+                out.append(read_source(path, shown, reader, layout, limits, sha256=digests[shown]))
             except NotASpreadsheet:
                 others.append((shown, "不是表格文件"))
         if tick is not None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from itertools import groupby
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from compliance.domain import Status, status_counts
 from compliance.render.common import issue_list
 from compliance.render.locate import Locator
@@ -67,8 +69,9 @@ def text(result: CheckResult) -> str:
 
 def summary_lines(result: CheckResult) -> list[str]:
     """The lines every check ends with: reconciliation, counts, baseline comparison, notes."""
-    findings = result.findings()
-    count = status_counts(f["status"] for f in findings)
+    table = result.judgements  # counted from the table: a check writing only findings.json makes no finding dicts
+    count = status_counts(table["status"][table.reported].tolist())
+    marks = table["baseline"][table.reported]
     sources = result.sources
     lines = [
         f"检查期间 {result.audit.label}，检查日 {result.as_of}：{len(sources)} 个台账文件，"
@@ -80,10 +83,10 @@ def summary_lines(result: CheckResult) -> list[str]:
         + (f"，已豁免 {count['waived']} 项" if count["waived"] else "") + "。",
     ]
     if result.baseline is not None:
-        new = sum(1 for f in findings if f["baseline"] == "new")
+        new = int(np.count_nonzero(marks == "new"))
         lines.append(
             f"与基线 {result.baseline.path}（检查日 {result.baseline.as_of}）相比：新增 {new} 项，"
-            f"已知 {len(findings) - new} 项，已整改 {len(result.resolved)} 项。"
+            f"已知 {len(marks) - new} 项，已整改 {len(result.resolved)} 项。"
         )
     lines.extend(f"注意：{note}" for note in result.notes)
     return lines

@@ -340,3 +340,17 @@ def test_a_merged_range_below_the_last_value_is_ignored(tmp_path):
     result = intake(tmp_path)
     assert [(s.read, s.accepted, s.rejected, s.blank) for s in result.sources] == [(1, 1, 0, 0)]
     assert [r[:3] for r in records(result)] == [("一支部", "2024-03-05", "主题党日")]
+
+
+@pytest.mark.parametrize("quoted", [True, False])
+def test_a_csv_with_or_without_a_line_break_in_a_cell(tmp_path, quoted):
+    """A cell holding a line break is quoted, and the rows after it keep the line they start on; a CSV without any
+    quote is parsed without looking for line breaks in cells (issue 20), to the same records."""
+    topic = '"学习\n党章"' if quoted else "学习党章"
+    text = f"组织,日期,类型,主题\n一支部,2024-03-05,主题党日,{topic}\n一支部,2024-04-05,主题党日,重温誓词\n"
+    (ledgers(tmp_path) / "台账.csv").write_text(text, encoding="utf-8")
+    result = intake(tmp_path)
+    assert [(r[0], r[1], r[3], r[10]) for r in records(result)] == [
+        ("一支部", "2024-03-05", "学习 党章" if quoted else "学习党章", 2),
+        ("一支部", "2024-04-05", "重温誓词", 4 if quoted else 3),
+    ]

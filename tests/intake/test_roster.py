@@ -1,10 +1,18 @@
-"""The roster as districts keep it (issue 15): a parent unit written by its alias, one person on two rows."""
+"""The roster as districts keep it (issue 15): a parent unit written by its alias, one person on two rows; and a bad
+row named exactly, whichever way the sheet is read (issue 20)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import random
 
-from compliance.intake.roster import read_roster
+import numpy as np
+import pytest
+
+from benchmarks.generate import build_tree
+from compliance.errors import InputError
+from compliance.intake.roster import read_roster, roster_from_rows
 from tests.helpers import LEADER_HEADER, ORG_HEADER, write_csv
 
 
@@ -28,3 +36,98 @@ def test_a_parent_by_its_alias_and_one_leader_on_two_rows(tmp_path):
         ("王芳", "第一中学党委", ("副校长",), dt.date(2015, 9, 1), dt.date(2019, 8, 31)),
         ("王芳", "第一中学党委", ("校长",), dt.date(2024, 3, 1), None),
     ]
+
+
+# ---- a bad row: the message names its row and column (read column by column, the first bad row as before) ----
+
+GOOD = [["区委教育工委", "党工委", "", "2000-01-01", "教育工委", ""],
+        ["一中党委", "党委", "教育工委", "2000-01-01", "一中", ""],
+        ["一支部", "党支部", "一中党委", "2000-01-01", "", "是"]]
+LEADER = ["王芳", "一中党委", "校长", "2020-01-01", ""]
+TYPES = "应为 '党工委', '党组', '党委', '党总支', '党支部' 之一"
+
+
+@pytest.mark.parametrize(("orgs", "leaders", "message"), [
+    pytest.param([*GOOD[:2], ["一支部", "党小组", "一中党委", "", "", ""]], [LEADER],
+                 f"文件 名册，工作表“组织”，第 4 行，列“组织类型”：取值“党小组”无效，{TYPES}", id="an unknown type"),
+    pytest.param([*GOOD, ["", "党支部", "一中党委", "", "", ""]], [LEADER],
+                 "文件 名册，工作表“组织”，第 5 行，列“组织名称”：不能为空", id="no name"),
+    pytest.param([*GOOD, ["二支部", " ", "一中党委", "", "", ""]], [LEADER],
+                 f"文件 名册，工作表“组织”，第 5 行，列“组织类型”：取值“”无效，{TYPES}", id="a blank type"),
+    pytest.param([*GOOD, ["", "党支部", "一中党委", "2024-02-30", "", ""]], [LEADER],
+                 "文件 名册，工作表“组织”，第 5 行，列“成立日期”：日期“2024-02-30”不存在",
+                 id="a date that does not exist, before a missing name"),
+    pytest.param([*GOOD, ["二支部", "党支部", "一中党委", "2024年3月", "", ""]], [LEADER],
+                 "文件 名册，工作表“组织”，第 5 行，列“成立日期”：日期“2024年3月”只有年月，缺少日", id="a month without a day"),
+    pytest.param([*GOOD, ["一 支部", "党支部", "一中党委", "", "", ""]], [LEADER],
+                 "文件 名册，工作表“组织”，第 5 行，列“组织名称”：组织“一支部”重复（第 4 行已有）", id="the same organisation twice"),
+    pytest.param([*GOOD, ["二支部", "党小组", "一中党委", "", "", ""], ["", "党支部", "", "", "", ""]], [LEADER],
+                 f"文件 名册，工作表“组织”，第 5 行，列“组织类型”：取值“党小组”无效，{TYPES}", id="the first of two bad rows"),
+    pytest.param([*GOOD, [None] * 6, ["二支部", "党支部", "二中党委", "", "", ""]], [LEADER],
+                 "文件 名册，工作表“组织”，第 6 行，列“上级组织”：上级组织“二中党委”不在名册中",
+                 id="a parent not in the roster, after a blank row"),
+    pytest.param([*GOOD, ["二支部", "党支部", "一中党委", "", "一中", ""]], [LEADER],
+                 "文件 名册，工作表“组织”，第 5 行，列“别名”：别名“一中”同时指向多个组织", id="an alias of two"),
+    pytest.param([["甲党委", "党委", "乙党委", "", "", ""], ["乙党委", "党委", "甲党委", "", "", ""]], [],
+                 "文件 名册，工作表“组织”，第 2 行，列“上级组织”：上级组织形成了循环", id="a loop"),
+    pytest.param(GOOD, [LEADER, ["李明", "二中党委", "书记", "", ""]],
+                 "文件 名册，工作表“领导干部”，第 3 行，列“所在单位”：所在单位“二中党委”不在名册的组织表中",
+                 id="a leader's unit not in the roster"),
+    pytest.param(GOOD, [LEADER, [" ", "一中党委", "书记", "", ""]],
+                 "文件 名册，工作表“领导干部”，第 3 行，列“姓名”：不能为空", id="a leader without a name"),
+    pytest.param(GOOD, [LEADER, ["李明", "", "书记", "", ""]],
+                 "文件 名册，工作表“领导干部”，第 3 行，列“所在单位”：不能为空", id="a leader without a unit"),
+    pytest.param(GOOD, [LEADER, ["李明", "一中党委", "书记", "去年", ""]],
+                 "文件 名册，工作表“领导干部”，第 3 行，列“任职日期”：无法识别的日期“去年”，应写作 2024-03-05、2024年3月5日 或 20240305",
+                 id="a leader's start that is no date"),
+    pytest.param(GOOD, [LEADER, ["李明", "一中", "书记", "2020-09-01", "2019-08-31"]],
+                 "文件 名册，工作表“领导干部”，第 3 行，列“离任日期”：离任日期早于任职日期", id="a leader's end before the start"),
+    pytest.param(GOOD, [LEADER, ["", "一中党委", "书记", "2020-09-01", "2019-02-30"]],
+                 "文件 名册，工作表“领导干部”，第 3 行，列“离任日期”：日期“2019-02-30”不存在",
+                 id="a leader's impossible end, before a missing name"),
+])
+def test_a_bad_row_is_named_exactly(orgs, leaders, message):
+    with pytest.raises(InputError) as caught:
+        roster_from_rows(([ORG_HEADER, *orgs], "名册", "组织"), ([LEADER_HEADER, *leaders], "名册", "领导干部"))
+    assert str(caught.value) == message
+
+
+def test_read_column_by_column_as_row_by_row():
+    """Cells of every kind a workbook gives, blank rows and columns, two columns under one header, an extra column:
+    the organisations and leaders as the models say."""
+    orgs = [
+        ["区委教育工委", "党工委", None, dt.datetime(2000, 1, 1, 8, 30), "教育工委、 工委", "", "甲"],
+        [None, None, None, None, None, None, None],
+        ["  第一中学 党委 ", "党委", "教育工委", 36526, None, None, "  "],
+        ["第一中學第一黨支部", "党支部", "第一中学党委", 20050901, "", "是", float("nan")],
+    ]
+    leaders = [["李  明", "工委", "书记、校长", "2016年9月1日", None], ["王芳", "第一中学党委", "书记", "", "2024.8.31"]]
+    roster = roster_from_rows(([[*ORG_HEADER, "备注"], *orgs], "名册", "组织"),
+                              ([LEADER_HEADER, *leaders], "名册", "领导干部"))
+    assert [(o.name, o.type.value, o.parent, o.founded, o.aliases, o.attributes) for o in roster.orgs] == [
+        ("区委教育工委", "党工委", None, dt.date(2000, 1, 1), ("教育工委", "工委"), {"备注": "甲"}),
+        ("第一中学党委", "党委", "区委教育工委", dt.date(2000, 1, 1), (), {}),
+        ("第一中学第一党支部", "党支部", "第一中学党委", dt.date(2005, 9, 1), (), {"设党小组": "是"}),
+    ]
+    assert roster.places["第一中学第一党支部"] == {"source": "名册", "sheet": "组织", "row": 5}
+    assert [(p.name, p.org, p.posts, p.start, p.end) for p in roster.leaders] == [
+        ("李明", "区委教育工委", ("书记", "校长"), dt.date(2016, 9, 1), None),
+        ("王芳", "第一中学党委", ("书记",), None, dt.date(2024, 8, 31)),
+    ]
+
+
+def test_closest_names_as_difflib_finds_them_among_all():
+    """An unknown name's nearest roster names: difflib's answer over every spelling, found without comparing with
+    every spelling of a province."""
+    tree = build_tree(400, np.random.default_rng(5), 2024)
+    roster = roster_from_rows(([ORG_HEADER, *tree.orgs], "名册", "组织"), ([LEADER_HEADER], "名册", "领导干部"))
+    spellings = list(roster.lookup)
+    rng = random.Random(5)
+    words = ["不存在的党支部", "第1区委教育工委", "党", "区第", "3区12中第2党支"]
+    for _ in range(40):
+        name = rng.choice(spellings)
+        at = rng.randrange(len(name))
+        words.append(name[:at] + rng.choice("一二三党支部中学区") + name[at + 1:])
+        words.append(name[:rng.randrange(1, len(name))])
+    for word in words:
+        assert roster._close_matches(word, 6, 0.5) == difflib.get_close_matches(word, spellings, n=6, cutoff=0.5), word
