@@ -26,6 +26,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import threading
 import types
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -391,17 +392,23 @@ def _gxe():
     in for themselves (``_Deferred``) — great-expectations itself is imported and run as it is; any other
     importer of those modules gets the real ones."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    if "great_expectations.expectations" in sys.modules:
-        return sys.modules["great_expectations.expectations"]
-    placed = {name: _Deferred(name) for name in _DEFERRED if name not in sys.modules}
-    sys.modules.update(placed)
-    try:
-        import great_expectations.expectations as gxe
-    finally:
-        for name, stand_in in placed.items():
-            if sys.modules.get(name) is stand_in:
-                del sys.modules[name]
-    return gxe
+    with _IMPORTING:  # a second thread waits for the whole import (a module is in sys.modules before it is done)
+        if _imported:
+            return _imported[0]
+        placed = {name: _Deferred(name) for name in _DEFERRED if name not in sys.modules}
+        sys.modules.update(placed)
+        try:
+            import great_expectations.expectations as gxe
+        finally:
+            for name, stand_in in placed.items():
+                if sys.modules.get(name) is stand_in:
+                    del sys.modules[name]
+        _imported.append(gxe)
+        return gxe
+
+
+_IMPORTING = threading.Lock()
+_imported: list = []
 
 
 def _validate(gx_frame: pd.DataFrame, ctx: GateContext) -> list[tuple[str, np.ndarray]]:

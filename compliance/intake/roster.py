@@ -92,20 +92,31 @@ class Roster:
         arithmetic, and spellings are compared in falling order of it until no further one can reach the n best."""
         if not word or not self.lookup:
             return difflib.get_close_matches(word, list(self.lookup), n=n, cutoff=cutoff)
-        if self._spellings is None:
-            self._spellings = np.array(list(self.lookup), dtype=str)
-        spellings = self._spellings
+        if self._spellings is None:  # per character, the spellings holding it and how often (Python strings:
+            spellings = list(self.lookup)  # no fixed-width array as wide as the longest name, NULs kept)
+            holding: dict[str, tuple[list[int], list[int]]] = {}
+            for at, spelling in enumerate(spellings):
+                for char, count in Counter(spelling).items():
+                    entry = holding.setdefault(char, ([], []))
+                    entry[0].append(at)
+                    entry[1].append(count)
+            self._spellings = (spellings, np.array([len(s) for s in spellings], dtype=np.int64),
+                               {char: (np.array(a, dtype=np.int64), np.array(c, dtype=np.int64))
+                                for char, (a, c) in holding.items()})
+        spellings, lengths, holding = self._spellings
         common = np.zeros(len(spellings), dtype=np.int64)
         for char, count in Counter(word).items():
-            common += np.minimum(np.strings.count(spellings, char), count)
-        bound = 2.0 * common / (np.strings.str_len(spellings) + len(word))
+            if char in holding:
+                at, counts = holding[char]
+                common[at] += np.minimum(counts, count)
+        bound = 2.0 * common / (lengths + len(word))
         matcher = difflib.SequenceMatcher()
         matcher.set_seq2(word)
         found: list[tuple[float, str]] = []
         for at in np.argsort(-bound, kind="stable").tolist():
             if bound[at] < cutoff or (len(found) >= n and bound[at] < heapq.nlargest(n, found)[-1][0]):
                 break
-            matcher.set_seq1(spelling := str(spellings[at]))
+            matcher.set_seq1(spelling := spellings[at])
             if matcher.real_quick_ratio() >= cutoff and matcher.quick_ratio() >= cutoff and matcher.ratio() >= cutoff:
                 found.append((matcher.ratio(), spelling))
         return [spelling for _, spelling in heapq.nlargest(n, found)]

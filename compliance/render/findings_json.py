@@ -270,9 +270,12 @@ def _at(column, rows: np.ndarray) -> np.ndarray:
 
 def _encoded(values) -> list[str]:
     """Each value's JSON text, each distinct value encoded once (None as null)."""
-    if isinstance(values, np.ndarray) and values.dtype.kind in "iuf":  # numbers: their repr, as the json module
+    if isinstance(values, np.ndarray) and values.dtype.kind in "iuf":  # numbers: as the json module writes them
+        if values.dtype.kind == "f" and (np.signbit(values) & (values == 0)).any():
+            return [*map(_ENCODE, values.tolist())]  # -0.0, which np.unique would take for 0.0
         distinct, codes = np.unique(values, return_inverse=True)
-        return np.array([*map(repr, distinct.tolist())], dtype=object)[codes.reshape(-1)].tolist()
+        encode = _ENCODE if values.dtype.kind == "f" else repr  # NaN and Infinity as the json module spells them
+        return np.array([*map(encode, distinct.tolist())], dtype=object)[codes.reshape(-1)].tolist()
     codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
     uniques = list(uniques)
     kinds = {u.__class__ for u in uniques}

@@ -131,3 +131,18 @@ def test_closest_names_as_difflib_finds_them_among_all():
         words.append(name[:rng.randrange(1, len(name))])
     for word in words:
         assert roster._close_matches(word, 6, 0.5) == difflib.get_close_matches(word, spellings, n=6, cutoff=0.5), word
+
+
+def test_closest_names_with_a_nul_and_a_very_long_spelling():
+    """Spellings are compared as Python strings: a trailing NUL is kept (a fixed-width array dropped it and the
+    lookup failed), and one 30,000-character name costs its characters, not a row that wide for every spelling."""
+    rows = [ORG_HEADER, ("区委教育工委", "党工委", "", "", "", ""),
+            ("光明路小学党支部\x00", "党支部", "区委教育工委", "", "", ""),
+            ("实验小学党支部", "党支部", "区委教育工委", "", "", ""),
+            ("长" * 30_000 + "党支部", "党支部", "区委教育工委", "", "", "")]
+    roster = roster_from_rows((rows, "名册", "组织"), ([LEADER_HEADER], "名册", "领导干部"))
+    spellings = list(roster.lookup)
+    for word in ("光明路小学党支", "实验小学党总支", "长长长党支部"):
+        assert roster._close_matches(word, 6, 0.5) == difflib.get_close_matches(word, spellings, n=6, cutoff=0.5)
+    assert roster.closest("光明路小学党支") == ["光明路小学党支部\x00", "实验小学党支部"]
+

@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import numpy as np
+
 from compliance.findings.stats import rows
 from compliance.pipeline import run_check
 from compliance.render import findings_json
-from compliance.render.findings_json import FindingLines
+from compliance.render.findings_json import FindingLines, _encoded
 from tests.helpers import AUGUST_WAIVER, DEMO
 
 
@@ -51,3 +53,14 @@ def test_a_check_early_in_the_year():
     lines = FindingLines(result)
     assert len(lines) == len(result.findings())
     assert "".join(lines.pieces("    ", "  ")) == _as_dicts(result.findings(), "    ", "  ")
+
+
+def test_numbers_are_written_as_the_json_module_writes_them():
+    """A float column with NaN, infinities and a negative zero (none of today's columns has them; a new one may)
+    is written as json.dumps writes each value; integers as their repr."""
+    floats = np.array([0.5, np.nan, np.inf, -np.inf, 0.5, 1e300, 0.1, 92.1])
+    assert _encoded(floats) == [json.dumps(v) for v in floats.tolist()]
+    zeros = np.array([0.0, -0.0, 1.5])
+    assert _encoded(zeros) == ["0.0", "-0.0", "1.5"]
+    integers = np.array([3, -1, 2**62, 3], dtype=np.int64)
+    assert _encoded(integers) == [json.dumps(v) for v in integers.tolist()]
