@@ -404,10 +404,11 @@ def to_table(
     headers = [("" if is_blank(h) else str(h).strip()) if is_blank(below) else str(below).strip()
                for h, below in zip(header, lower, strict=True)]
     cells.index = pd.RangeIndex(first_body + 1, first_body + 1 + len(cells))
-    empty = blank_cells(cells)
-    blank = empty.all(axis=1) if width else pd.Series(True, index=cells.index)
+    empty = blank_cells(cells).to_numpy(dtype=bool)  # reduced by numpy: pandas' all(axis=1) tiles the frame
+    blank = pd.Series(empty.all(axis=1) if width else True, index=cells.index)
+    empty_columns = pd.Series(empty.all(axis=0), index=cells.columns)
     _fill_merged(cells, content.merged, first_body)
-    return Table(source, sheet, header_index + 1, headers, cells, blank, empty.all(axis=0), override,
+    return Table(source, sheet, header_index + 1, headers, cells, blank, empty_columns, override,
                  hidden=content.hidden, facts=content.facts, lines=content.lines)
 
 
