@@ -131,12 +131,20 @@ class Guard:
         if refusal is not None:
             return await _secured(refusal)(scope, receive, send)
 
+        started = False
+
         async def secured_send(message):
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 _add_headers(MutableHeaders(scope=message))
             await send(message)
 
-        await self.app(scope, receive, secured_send)
+        try:
+            await self.app(scope, receive, secured_send)
+        except asyncio.CancelledError:  # the server is stopping with this request still arriving: said, not traced
+            if not started:
+                await _secured(plain_text("服务正在停止，请稍后重新上传", 503))(scope, receive, send)
 
 
 def _add_headers(headers: MutableHeaders) -> None:
@@ -253,6 +261,8 @@ class Service:
         if scope["method"] == "POST" and "origin" in headers:  # a browser's post; scripts send no Origin
             origin = urlsplit(headers["origin"]).netloc  # "null" (a sandboxed frame, a file) has none
             if not origin or origin not in {headers.get("host"), headers.get("x-forwarded-host")}:
+                if scope["path"].startswith("/api/"):
+                    return JSONResponse({"error": "不接受来自其他网站的提交", "exit_code": 2}, 403)
                 return plain_text("不接受来自其他网站的提交", 403)
         return None
 

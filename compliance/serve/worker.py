@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 import tempfile
 import zipfile
@@ -75,8 +76,6 @@ def start(settings: Settings, scratch: str) -> None:
     (folder / LEDGERS).mkdir(parents=True, exist_ok=True)
     (folder / LEDGERS / "warm.csv").write_text("组织,日期,类型\n第一党支部,2024-01-05,主题党日\n", encoding="utf-8")
     work(Job(str(folder), date(2024, 12, 31), roster=None))
-    import shutil
-
     shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -130,12 +129,19 @@ def _unpack_folder(folder: Path, budget, limits: Limits) -> list[str]:
     """Unpack every uploaded zip of a folder in place, as if the folder it holds had been uploaded (a zip of
     ``区县/第一中学.xlsx`` gives ``台账/区县/第一中学.xlsx``, named ``区县/第一中学.xlsx`` in messages); workbooks and
     other Office files stay as they are."""
-    from compliance.serve.workspace import is_folder_zip, unpack
+    from compliance.serve.workspace import is_folder_zip, unique, unpack
 
     notes = []
     for archive in sorted(p for p in folder.iterdir() if p.is_file() and is_folder_zip(p)):
-        notes.extend(unpack(archive, folder, budget, limits, archive.name))
+        # unpacked aside first, so that a check retried after its worker died starts again from the zip
+        aside = Path("tmp", f"unpacking-{folder.name}-{archive.name}")
+        shutil.rmtree(aside, ignore_errors=True)
+        aside.mkdir(parents=True)
+        notes.extend(unpack(archive, aside, budget, limits, archive.name))
+        for path in sorted(p for p in aside.rglob("*") if p.is_file()):
+            path.rename(unique(folder, list(path.relative_to(aside).parts)))
         archive.unlink()
+        shutil.rmtree(aside)
     return notes
 
 

@@ -151,7 +151,8 @@ def _sweep_dead_servers(parent: Path) -> None:
 def _name_of(info: zipfile.ZipInfo) -> str:
     """An entry's name as its author wrote it. Without the UTF-8 flag Python decodes it as CP437, but zips made on
     Chinese Windows store GBK there, and Info-ZIP (Linux, macOS) UTF-8 without the flag, sometimes with the name
-    again in a Unicode Path field (0x7075). The field first, then UTF-8, then GBK, then CP437 as it stands."""
+    again in a Unicode Path field (0x7075). The field first; then GBK and UTF-8, in the order the system that made
+    the zip makes likely; then CP437 as it stands."""
     if info.flag_bits & 0x800:
         return info.filename
     extra = info.extra
@@ -164,7 +165,8 @@ def _name_of(info: zipfile.ZipInfo) -> str:
                 break
         extra = extra[4 + size:]
     raw = info.filename.encode("cp437", errors="replace")
-    for encoding in ("utf-8", "gbk"):
+    # some GBK names are valid UTF-8 too (学习 reads as ѧϰ): a zip made on Windows (create_system 0) is GBK first
+    for encoding in ("gbk", "utf-8") if info.create_system == 0 else ("utf-8", "gbk"):
         try:
             return raw.decode(encoding)
         except UnicodeDecodeError:

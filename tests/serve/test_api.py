@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from compliance.cli import main
 from compliance.config.limits import Limits
 from compliance.errors import InputError
+from compliance.serve.worker import _unpack_folder
 from compliance.serve.workspace import Budget, unpack
 from tests.helpers import AUGUST_WAIVER
 
@@ -222,6 +223,7 @@ class _Unflagged(zipfile.ZipInfo):
     def __init__(self, name: str, encoding: str):
         super().__init__(name, (2024, 1, 1, 0, 0, 0))
         self.encoding = encoding
+        self.create_system = 0 if encoding == "gbk" else 3  # Windows' own zip; Info-ZIP on Linux or macOS
 
     def _encodeFilenameFlags(self):
         return self.filename.encode(self.encoding), self.flag_bits & ~0x800
@@ -232,8 +234,24 @@ def test_zips_from_windows_and_from_info_zip_keep_their_chinese_names(plain):
     with plain.client() as client:
         for encoding in ("gbk", "utf-8", None):
             response = client.post("/api/check", data={"as_of": "2024-12-31"}, files=[
-                ("ledgers", ("台账.zip", zipped({"区县/第一中学/主题党日.csv": ledger}, encoding)))])
-            assert [s["source"] for s in response.json()["inputs"]] == ["区县/第一中学/主题党日.csv"], encoding
+                ("ledgers", ("台账.zip", zipped({"区县/第一中学/主题党日.csv": ledger,
+                                                 "学习.csv": ledger}, encoding)))])  # 学习 in GBK is UTF-8 too
+            assert sorted(s["source"] for s in response.json()["inputs"]) == [
+                "区县/第一中学/主题党日.csv", "学习.csv"], encoding
+
+
+def test_a_zip_is_unpacked_afresh_when_a_check_is_tried_again(tmp_path, monkeypatch):
+    """A worker killed while unpacking leaves a half-unpacked copy aside; the retry starts again from the zip."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "台账").mkdir()
+    (tmp_path / "台账" / "区县.zip").write_bytes(zipped({"区县/一.csv": b"a\n", "区县/二.csv": b"b\n"}))
+    aside = tmp_path / "tmp" / "unpacking-台账-区县.zip" / "区县"
+    aside.mkdir(parents=True)
+    (aside / "一.csv").write_bytes(b"")  # what the killed attempt had written
+    assert _unpack_folder(Path("台账"), Budget(1 << 20), Limits()) == []
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()) == [
+        "台账/区县/一.csv", "台账/区县/二.csv"]
+    assert (tmp_path / "台账" / "区县" / "一.csv").read_bytes() == b"a\n"
 
 
 def test_the_zips_of_one_upload_share_one_size_limit(tmp_path):
