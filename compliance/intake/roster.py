@@ -92,17 +92,8 @@ class Roster:
         arithmetic, and spellings are compared in falling order of it until no further one can reach the n best."""
         if not word or not self.lookup:
             return difflib.get_close_matches(word, list(self.lookup), n=n, cutoff=cutoff)
-        if self._spellings is None:  # per character, the spellings holding it and how often (Python strings:
-            spellings = list(self.lookup)  # no fixed-width array as wide as the longest name, NULs kept)
-            holding: dict[str, tuple[list[int], list[int]]] = {}
-            for at, spelling in enumerate(spellings):
-                for char, count in Counter(spelling).items():
-                    entry = holding.setdefault(char, ([], []))
-                    entry[0].append(at)
-                    entry[1].append(count)
-            self._spellings = (spellings, np.array([len(s) for s in spellings], dtype=np.int64),
-                               {char: (np.array(a, dtype=np.int64), np.array(c, dtype=np.int64))
-                                for char, (a, c) in holding.items()})
+        if self._spellings is None:
+            self._spellings = _by_character(list(self.lookup))
         spellings, lengths, holding = self._spellings
         common = np.zeros(len(spellings), dtype=np.int64)
         for char, count in Counter(word).items():
@@ -129,6 +120,20 @@ class Roster:
         """Elementwise: is organisation ``org`` the unit ``unit`` itself or below it in the tree?"""
         return (self.tin[unit] <= self.tin[org]) & (self.tin[org] < self.tout[unit])
 
+
+
+def _by_character(spellings: list[str]) -> tuple[list[str], np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """The spellings, their lengths, and per character the spellings holding it and how many times — counted for
+    all at once over their code points (no array as wide as the longest name; a NUL is a character like any)."""
+    lengths = np.array([len(s) for s in spellings], dtype=np.int64)
+    points = np.frombuffer("".join(spellings).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
+    owner = np.repeat(np.arange(len(spellings), dtype=np.int64), lengths)
+    pairs, counts = np.unique(points << 32 | owner, return_counts=True)  # sorted by character, then spelling
+    chars, owners = pairs >> 32, pairs & 0xFFFFFFFF
+    starts = np.flatnonzero(np.r_[True, chars[1:] != chars[:-1]])
+    ends = np.r_[starts[1:], len(chars)]
+    holding = {chr(chars[a]): (owners[a:b], counts[a:b]) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)}
+    return spellings, lengths, holding
 
 
 _TYPE_SUFFIXES = (
