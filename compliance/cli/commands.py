@@ -32,10 +32,12 @@ class UserError(click.ClickException):
 def _as_of(ctx, param, value: str | None) -> date | None:
     if value is None:
         return None
+    from compliance.engine.periods import parse_as_of
+
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"“{value}”不是有效日期，应写作 YYYY-MM-DD（如 2024-12-31）") from None
+        return parse_as_of(value)
+    except InputError as exc:
+        raise click.BadParameter(exc.message) from None
 
 
 def rules_option(function):

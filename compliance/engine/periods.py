@@ -128,6 +128,14 @@ def _month_end(year: int, month: int, text: str) -> date:
     return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
 
 
+def parse_as_of(text: str) -> date:
+    """The day a check is made, as ``--as-of`` and the page's as_of field write it."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"“{text}”不是有效日期，应写作 YYYY-MM-DD（如 2024-12-31）") from None
+
+
 def parse_period(text: str) -> AuditRange:
     """``2024``, ``2023..2024``, ``2024-03`` or ``2024-01..2024-06`` as an audited range of whole months."""
     raw = text.strip()

@@ -299,22 +299,21 @@ def plain_text(message: str, status: int) -> Response:
 
 def job_for(run: Run, upload: Upload, page_run: bool) -> Job:
     """The job an upload asks for; InputError (with the command line's wording) for what cannot be checked."""
+    from compliance.engine.periods import parse_as_of, parse_period
+
     fields = upload.fields
     as_of = date.today()
     if fields.get("as_of"):
         try:
-            as_of = date.fromisoformat(fields["as_of"])
-        except ValueError:
-            raise InputError(f"检查日（as_of）：“{fields['as_of']}”不是有效日期，应写作 YYYY-MM-DD（如 2024-12-31）"
-                             ) from None
+            as_of = parse_as_of(fields["as_of"])
+        except InputError as exc:
+            raise InputError(f"检查日（as_of）：{exc.message}") from None
     fail_on = fields.get("fail_on") or "error"
     if fail_on not in _FAIL_ON:
         raise InputError(f"fail_on：“{fail_on}”不是可选值，可选：{'、'.join(_FAIL_ON)}")
     if not upload.files.get("ledgers"):
         raise InputError("请选择台账文件（ledgers；可以多选，或上传文件夹打成的 .zip）")
     if fields.get("period"):
-        from compliance.engine.periods import parse_period
-
         try:
             parse_period(fields["period"])  # refused here, before the upload waits for a worker
         except InputError as exc:
