@@ -61,6 +61,20 @@ def test_findings_equal_the_command_lines(plain, tmp_path, monkeypatch, as_of):
     assert document["summary"]["rejected"] == 2 and document["summary"]["violation"] > 0
 
 
+def test_a_platforms_exports_are_read_as_the_command_line_reads_them(plain, tmp_path, monkeypatch):
+    """Exports as the platforms write them (三会一课台账导出_…: 所在党支部, 实际会议时间, codes beside names), no
+    layout file: the page understands their headers exactly as the command line does."""
+    exports = sorted((REPO / "fixtures" / "layouts" / "01-platform-codes").iterdir())
+    with plain.client() as client:
+        response = client.post("/api/check", data={"as_of": "2024-12-31"},
+                               files=[("ledgers", (p.name, p.read_bytes())) for p in exports]
+                               + [("roster", (p.name, p.read_bytes())) for p in sorted((DEMO / "roster").iterdir())])
+    code, _, expected = command_line(tmp_path, monkeypatch, exports, "--roster", "名册", "--as-of", "2024-12-31")
+    assert response.status_code == 200 and response.content == expected
+    assert response.headers["x-compliance-exit"] == str(code)
+    assert sum(i["accepted"] for i in response.json()["inputs"]) == 183  # every one of the demo's good rows
+
+
 def test_fail_on_and_period_are_the_command_lines(plain, tmp_path, monkeypatch):
     with plain.client() as client:
         response = client.post("/api/check", files=demo_files(),
