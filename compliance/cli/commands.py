@@ -159,6 +159,7 @@ def check(paths, roster, rules, layout, as_of, period, out, formats, fail_on, fa
         raise click.BadParameter("--scheduler 需要同时给出 --engine dask", param_hint="--scheduler")
     limits = _limits(limits)
     progress = Progress.for_terminal(quiet)
+    say = _say_for(chosen)
     try:
         audit = parse_period(period) if period else None
         result = run_check(paths, roster, rules=rules, as_of=as_of, audit=audit, layout=layout, waivers=waivers,
@@ -168,28 +169,40 @@ def check(paths, roster, rules, layout, as_of, period, out, formats, fail_on, fa
             for name in chosen:
                 with progress.stage(name):
                     if name in STREAMS:
-                        click.echo(FORMATS[name].text(result), nl=False)
+                        text = FORMATS[name].text(result)
+                        click.echo(text if name == "github" else say(text), nl=False)
                     else:
                         FORMATS[name].render(result, stage)
     except InputError as exc:
-        raise UserError(str(exc)) from None
+        raise UserError(say(str(exc)).removesuffix("\n")) from None
     except OSError as exc:
         from compliance.render.staging import write_error
 
-        raise UserError(write_error(exc, out)) from None
-    _summary(result, out, [name for name in chosen if name not in STREAMS])
+        raise UserError(say(write_error(exc, out)).removesuffix("\n")) from None
+    _summary(result, out, [name for name in chosen if name not in STREAMS], say)
     if not quiet:
         click.echo(progress.summary(), err=True)
     sys.exit(result.exit_code(fail_on, fail_on_due=fail_on_due, fail_on_new=fail_on_new))
 
 
-def _summary(result, out: Path, files: list[str]) -> None:
+def _say_for(formats: list[str]):
+    """What the check prints besides its formats: as it is, or — in a run that writes GitHub workflow commands,
+    whose log the runner parses — every line made a plain log line (ledger text and file names in a summary
+    line or a message must not become a command)."""
+    if "github" not in formats:
+        return lambda text: text
+    from compliance.render.github import guard
+
+    return guard
+
+
+def _summary(result, out: Path, files: list[str], say=lambda text: text) -> None:
     from compliance.render.text import summary_lines
 
-    for line in summary_lines(result):
-        click.echo(line)
+    lines = summary_lines(result)
     if files:
-        click.echo(f"报告（{'、'.join(files)}）已写入 {out}/")
+        lines.append(f"报告（{'、'.join(files)}）已写入 {out}/")
+    click.echo(say("\n".join(lines) + "\n"), nl=False)
 
 
 @main.command()

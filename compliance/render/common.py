@@ -3,9 +3,23 @@ reconciliation. (Where a finding points in the ledgers is ``locate``.)"""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from compliance.domain import ISSUE_COLUMNS
+
+# C0 controls but tab and line breaks, DEL and C1 controls, as their visible pictures: an escape sequence in a
+# ledger's cell must not recolour, erase or rewrite a terminal or a CI log
+CONTROLS = {c: 0x2400 + c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)} | {0x7F: 0x2421} | {
+    c: 0xFFFD for c in range(0x80, 0xA0)}
+LINE_BREAK = re.compile("\r\n|\r|\n")
+
+
+def one_line(text: str) -> str:
+    """Text for one line of a terminal or a log: a line break in a cell shown as ⏎, control characters as their
+    pictures, so that every item stays one line whatever the ledger holds."""
+    return LINE_BREAK.sub("⏎", text).translate(CONTROLS)
 
 
 def issue_list(frame: pd.DataFrame) -> list[dict]:

@@ -10,6 +10,12 @@ GitHub shows at most 10 annotations of each level per step (and 50 per job), so 
 — violations of error rules, then warnings (warning rules, rejected rows), then due findings, then the other
 notices — and each level stops at its limit with one last annotation saying how many more there are and where
 they are: every one is still printed, after the annotations, as a plain log line.
+
+Ledger text never becomes a workflow command. The runner takes a line for a command when, after leading white
+space, it begins with ``::`` — or when it holds ``##[`` anywhere (its older syntax, still parsed). In an annotation
+the text is the command's escaped data; in every other line this format prints (and, in a run that asks for it,
+every line the command line prints) ``log_line`` writes line breaks as GitHub's own escapes (``%0D``, ``%0A``), so a
+cell cannot begin a line, breaks ``##[``, and puts a zero-width space before a line that would begin with ``::``.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import os
 from typing import TYPE_CHECKING
 
 from compliance.domain import Severity, Status
-from compliance.render.common import issue_list
+from compliance.render.common import CONTROLS, LINE_BREAK, issue_list
 from compliance.render.locate import Locator, Place, issue_message
 from compliance.render.text import MARKS
 
@@ -26,12 +32,32 @@ if TYPE_CHECKING:
     from compliance.pipeline import CheckResult
 
 
-def _data(value: str) -> str:
+def _escaped(value: str) -> str:
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
+def _data(value: str) -> str:
+    return _escaped(value).translate(CONTROLS)
+
+
+_PLAIN = str.maketrans({"\r": "%0D", "\n": "%0A"} | CONTROLS)
+_SHIELD = "\u200b"  # zero-width space: not white space to the runner, so a line starting with it is no command
+
+
+def log_line(value: str) -> str:
+    """``value`` as one plain line of a GitHub Actions log that the runner cannot take for a workflow command."""
+    value = value.translate(_PLAIN).replace("##[", "##%5B")
+    return _SHIELD + value if value.lstrip().startswith("::") else value
+
+
+def guard(text: str) -> str:
+    """Text printed in a GitHub run by other parts of the command line (summary lines, messages, ``--format
+    text``): each of its lines made a plain log line, whatever it holds."""
+    return "".join(log_line(line) + "\n" for line in LINE_BREAK.split(text.removesuffix("\n")))
+
+
 def _property(value: str) -> str:
-    return _data(value).replace(":", "%3A").replace(",", "%2C")
+    return _escaped(value).replace(":", "%3A").replace(",", "%2C")
 
 
 def command(level: str, message: str, place: Place | None = None, title: str | None = None) -> str:
@@ -98,7 +124,7 @@ def text(result: CheckResult) -> str:
     lines = [command(level, message, place, title) for _, level, message, place, title in shown]
     if rest:
         lines.append(f"未作为注释显示的 {len(rest)} 条：")
-        lines.extend(f"  [{_WORDS[level]}] {place.label() + '：' if place is not None else ''}{message}"
+        lines.extend(log_line(f"  [{_WORDS[level]}] {place.label() + '：' if place is not None else ''}{message}")
                      for _, level, message, place, _ in rest)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:

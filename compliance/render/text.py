@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from compliance.domain import Status, status_counts
-from compliance.render.common import issue_list
+from compliance.render.common import issue_list, one_line
 from compliance.render.locate import Locator
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ def text(result: CheckResult) -> str:
             for item in items:
                 value = f"（值：{item['value']}）" if item["value"] is not None else ""
                 lines.append(f"  {place_text(item)}：{item['reason']}{value}")
-    return "\n".join(lines) + "\n"
+    return "".join(one_line(line) + "\n" for line in lines)  # a line break in a cell must not split an item
 
 
 def summary_lines(result: CheckResult) -> list[str]:
@@ -88,5 +88,5 @@ def summary_lines(result: CheckResult) -> list[str]:
             f"与基线 {result.baseline.path}（检查日 {result.baseline.as_of}）相比：新增 {new} 项，"
             f"已知 {len(marks) - new} 项，已整改 {len(result.resolved)} 项。"
         )
-    lines.extend(f"注意：{note}" for note in result.notes)
+    lines.extend(one_line(f"注意：{note}") for note in result.notes)
     return lines
