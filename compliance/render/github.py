@@ -128,10 +128,11 @@ def text(result: CheckResult) -> str:
                      for _, level, message, place, _ in rest)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
-        from compliance.render.markdown import summary as markdown_summary
+        from compliance.render import markdown
 
+        written = os.path.getsize(summary) if os.path.exists(summary) else 0  # earlier commands of the step
         with open(summary, "a", encoding="utf-8") as handle:
-            handle.write(markdown_summary(result))
+            handle.write(markdown.summary(result, size=max(markdown.LIMIT - written, 2 * markdown.RESERVE)))
     return "".join(line + "\n" for line in lines)
 
 
