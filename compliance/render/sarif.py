@@ -5,6 +5,10 @@ logical location ``sheet!row``. A violation is ``kind: fail`` at its rule's leve
 unverifiable ``kind: review`` (level ``none``, as SARIF requires for anything but a failure); a waived finding is
 a failure with an accepted external suppression carrying the reason. With ``--baseline`` each result has its
 ``baselineState`` (new / unchanged). Rejected rows and data-quality warnings are tool notifications of the run.
+
+No URI leaves the reader's checkout: the tool has no ``informationUri`` and the rules no ``helpUri`` (the project
+publishes no pages; a ``file:///`` path of the machine that ran the check is a dead link that tells the install
+path) — each rule's ``help`` carries its whole text instead. A region has a ``startLine`` only in a text file.
 """
 
 from __future__ import annotations
@@ -55,20 +59,19 @@ class _Artifacts:
         if place.path in self.index:
             physical["artifactLocation"]["index"] = self.index[place.path]
         location: dict = {"physicalLocation": physical}
-        if place.row is not None:  # a CSV's text line; a workbook's row as Excel numbers it
-            physical["region"] = {"startLine": place.row}
+        if place.row is not None and place.is_csv:  # a line only where the file has lines (a workbook's row is in
+            physical["region"] = {"startLine": place.row}  # its logical location, as the github format decides)
         if place.sheet:
             name = place.sheet if place.row is None else f"{place.sheet}!{place.row}"
             location["logicalLocations"] = [{"name": name, "fullyQualifiedName": f"{place.source}/{name}"}]
         return location
 
 
-def _rule(rule, catalogue, help_uri: str) -> dict:
+def _rule(rule, catalogue) -> dict:
     basis = catalogue.source_text(rule)
     return {
         "id": rule.id,
         "name": "".join(part.capitalize() for part in rule.id.split("-")),  # theme-day-monthly → ThemeDayMonthly
-        "helpUri": f"{help_uri}#{rule.id}",
         "shortDescription": {"text": rule.title},
         "fullDescription": {"text": f"{rule.title}。依据：{basis}"},
         "help": {"text": f"{rule.title}（适用：{rule.applies_to.describe()}；周期：{rule.period_text()}）。"
@@ -77,16 +80,6 @@ def _rule(rule, catalogue, help_uri: str) -> dict:
         "properties": {"title": rule.title, "source": basis, "severity": rule.severity.value, "kind": rule.kind,
                        "tags": ["compliance", rule.kind]},
     }
-
-
-def rules_uri(catalogue) -> str:
-    """An absolute URI of the rules file in use (the packaged catalogue, or --rules): where every rule is written
-    out, with its source and parameters."""
-    from importlib import resources
-
-    if catalogue.path.startswith("（内置）"):
-        return Path(str(resources.files("compliance").joinpath("rules.yaml"))).resolve().as_uri()
-    return Path(catalogue.path).resolve().as_uri()
 
 
 def _fingerprint(finding: dict, kind) -> str:
@@ -105,7 +98,6 @@ def document(result: CheckResult) -> dict:
     rule_index = {rule.id: i for i, rule in enumerate(catalogue.rules)}
     locator = Locator(result)
     artifacts = _Artifacts(result)
-    help_uri = rules_uri(catalogue)
     results = []
     for finding in result.findings():
         place, related = locator.finding(finding)
@@ -144,8 +136,7 @@ def document(result: CheckResult) -> dict:
                                   "locations": [artifacts.location(locator.issue(issue))]})
     run = {
         "tool": {"driver": {"name": "compliance", "version": __version__, "semanticVersion": __version__,
-                            "informationUri": help_uri,
-                            "rules": [_rule(rule, catalogue, help_uri) for rule in catalogue.rules]}},
+                            "rules": [_rule(rule, catalogue) for rule in catalogue.rules]}},
         "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
         "artifacts": artifacts.items,
         "results": results,
