@@ -3,6 +3,9 @@ SARIF 2.1.0 schema, GitHub workflow commands and the text listing, all agreeing 
 
 import json
 import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import jsonschema
@@ -249,8 +252,27 @@ def test_machine_formats_are_byte_identical_across_runs(tmp_path):
                                            "--as-of", "2024-11-15", "--out", str(out), "--format", "junit,sarif"])
         assert result.exit_code == 1, result.output
         outs.append(out)
-    for name in ("findings.xml", "findings.sarif"):
-        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes()
+    assert (outs[0] / "findings.sarif").read_bytes() == (outs[1] / "findings.sarif").read_bytes()
+    # JUnit's times are measured: the only bytes that differ
+    xml = [re.sub(rb' time="\d+\.\d{6}"', b' time=""', (out / "findings.xml").read_bytes()) for out in outs]
+    assert xml[0] == xml[1] and xml[0].count(b' time=""') == 1 + 8 + 292
+
+
+def test_junit_times_are_measured_and_add_up(november, tmp_path):
+    out, _, _ = november
+    root = ET.parse(out / "findings.xml").getroot()
+    suites = root.findall("testsuite")
+    cases = [float(case.get("time")) for suite in suites for case in suite.iter("testcase")]
+    assert len(cases) == 292 and all(t > 0 for t in cases)  # every rule took some time; none is a made-up 0
+    for suite in suites:
+        assert float(suite.get("time")) == pytest.approx(sum(float(c.get("time")) for c in suite.iter("testcase")),
+                                                         abs=2e-6)
+    assert float(root.get("time")) == pytest.approx(sum(float(s.get("time")) for s in suites), abs=2e-6)
+    # junit2html's matrix divides by the total time: it crashed on all-zero times
+    done = subprocess.run([sys.executable, "-m", "junit2htmlreport", "--report-matrix", str(tmp_path / "m.html"),
+                           str(out / "findings.xml")], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "区委教育工委" in (tmp_path / "m.html").read_text(encoding="utf-8")
 
 
 def test_sarif_fingerprints_are_unique_and_do_not_move_with_the_as_of_date():
