@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from compliance.domain import Severity, Status
 from compliance.render.common import issue_list
@@ -61,16 +62,50 @@ def text_cell(sheet, row: int, column: int, value) -> None:
 def _width(values) -> float:
     longest = max((sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(v)) for v in values
                    if v is not None), default=4)
-    return min(max(longest + 2, 6), 60)
+    return min(max(longest + 2, 6), MAX_WIDTH)
 
 
-def _sheet(book: Workbook, title: str, header: tuple[str, ...], rows: list[list]) -> None:
+MAX_WIDTH = 40  # characters: a wider column would shrink the whole printed page
+LINE_HEIGHT = 15  # points a wrapped line takes at the default 11 pt (CJK fonts included)
+MAX_LINES = 27  # a row is never taller than a page of A4 landscape (LibreOffice cuts it otherwise)
+# the problem list on paper: A4 landscape, one page wide at ≥ 8 pt (measured through LibreOffice → PDF): what an
+# inspector reads is wide, 严重程度 narrow, and 规则编号 — the stable id, for filters and machines — hidden (0)
+PAPER = {"序号": 4, "单位": 13, "上级单位": 9, "领导干部": 7, "规则": 16, "规则编号": 0, "依据": 14, "期间": 9,
+         "问题描述": 26, "严重程度": 5, "状态": 6, "整改责任人": 8, "整改时限": 11, "整改情况": 14}
+
+
+def _lines(value, width: float) -> int:
+    """Lines ``value`` wraps to in a column ``width`` characters wide (a CJK character counts two; estimated from
+    the UTF-8 length, which is 3 bytes for CJK and 1 for ASCII, so no loop per character)."""
+    if value is None:
+        return 1
+    usable = max(width - 1.5, 1)
+    return sum(max(1, -(-(len(part.encode("utf-8")) + len(part)) // int(2 * usable)))
+               for part in str(value).split("\n"))
+
+
+def _heights(sheet, header: tuple[str, ...], rows: list[list], widths: list[float]) -> None:
+    """Row heights for wrapped text: LibreOffice does not grow a row to its text when it opens a file, and a
+    wrapped cell then runs over the next row."""
+    for r, values in enumerate(rows, start=2):
+        lines = max(_lines(value, width) for value, width in zip(values, widths, strict=True) if width)
+        if lines > 1:
+            sheet.row_dimensions[r].height = min(lines, MAX_LINES) * LINE_HEIGHT
+    lines = max(_lines(name, width) for name, width in zip(header, widths, strict=True) if width)
+    if lines > 1:
+        sheet.row_dimensions[1].height = lines * LINE_HEIGHT
+
+
+def _sheet(book: Workbook, title: str, header: tuple[str, ...], rows: list[list],
+           widths: dict[str, float] | None = None) -> None:
+    """A sheet of ``rows`` under ``header``; column widths fitted to the text, or ``widths`` where given."""
     sheet = book.create_sheet(title)
     for column, name in enumerate(header, start=1):
         text_cell(sheet, 1, column, name)
         cell = sheet.cell(row=1, column=column)
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="EEEEEE")
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
     wrapped = None  # style once, then copy the style ids: openpyxl's per-cell style lookup dominates big lists
     for r, values in enumerate(rows, start=2):
         for column, value in enumerate(values, start=1):
@@ -81,8 +116,15 @@ def _sheet(book: Workbook, title: str, header: tuple[str, ...], rows: list[list]
             else:
                 cell._style = copy(wrapped)
             text_cell(sheet, r, column, value)
-    for column, name in enumerate(header, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = _width([name, *(row[column - 1] for row in rows)])
+    fitted = [widths[name] if widths else _width([name, *(row[column - 1] for row in rows)])
+              for column, name in enumerate(header, start=1)]
+    for column, width in enumerate(fitted, start=1):
+        dimension = sheet.column_dimensions[get_column_letter(column)]
+        if width:
+            dimension.width = width
+        else:  # hidden on paper and on screen; “取消隐藏” shows it
+            dimension.width, dimension.hidden = _width([header[column - 1]]), True
+    _heights(sheet, header, rows, fitted)
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(len(rows) + 1, 1)}"
     print_setup(sheet, "1:1")
@@ -90,6 +132,21 @@ def _sheet(book: Workbook, title: str, header: tuple[str, ...], rows: list[list]
 
 STATS_HEADER = ("组织", "年度", "规则", "规则编号", "检查期数", "按时完成", "完成率", "按时开展月份数")
 ATTENDANCE_HEADER = ("组织", "年度", "会议数", "应到合计", "实到合计", "出席率", "出席率最低的会议")
+
+
+def _deadline_column(sheet, column: int, rows: int, as_of) -> None:
+    """整改时限 is typed in by the unit: shown as a date, and Excel and WPS accept only a date on or after the
+    check (a Chinese message says so)."""
+    letter = get_column_letter(column)
+    last = max(rows + 1, 2)
+    for (cell,) in sheet.iter_rows(min_row=2, max_row=last, min_col=column, max_col=column):
+        cell.number_format = "yyyy-mm-dd"
+    rule = DataValidation(type="date", operator="greaterThanOrEqual", formula1=f"DATE({as_of.year},{as_of.month},"
+                          f"{as_of.day})", allow_blank=True, showErrorMessage=True, showInputMessage=True,
+                          errorTitle="整改时限", error=f"请填写 {as_of} 或以后的日期，如 {as_of.year + 1}-03-31。",
+                          promptTitle="整改时限", prompt="填写日期，如 2025-03-31")
+    rule.add(f"{letter}2:{letter}{last}")
+    sheet.add_data_validation(rule)
 
 
 def _percent_column(sheet, column: int) -> None:
@@ -116,13 +173,14 @@ def workbook(result: CheckResult) -> Workbook:
             catalogue.source_text(rule), finding["period"], description, Severity(finding["severity"]).chinese,
             Status(finding["status"]).chinese, None, None, None,
         ])
-    _sheet(book, "问题清单", HEADER, rows)
+    _sheet(book, "问题清单", HEADER, rows, widths=PAPER)
     sheet = book["问题清单"]
     status_column = HEADER.index("状态") + 1
     for r, finding in enumerate(result.findings(), start=2):
         fill = FILL.get(finding["status"])
         if fill:
             sheet.cell(row=r, column=status_column).fill = PatternFill("solid", fgColor=fill)
+    _deadline_column(sheet, HEADER.index("整改时限") + 1, len(rows), result.as_of)
     issues = [[i["source"], i["sheet"], i["row"], i["column"], i["value"], i["reason"], i["org"]]
               for i in issue_list(result.rejected)]
     _sheet(book, "拒收的行", ISSUE_HEADER, issues)

@@ -46,3 +46,29 @@ def test_the_template_is_the_same_bytes_every_time(tmp_path):
         core = archive.read("docProps/core.xml").decode()
         assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
     assert "<dcterms:created xsi:type=\"dcterms:W3CDTF\">2024-01-01T00:00:00Z</dcterms:created>" in core
+
+
+def test_the_problem_list_has_paper_widths_row_heights_and_a_date_column(tmp_path):
+    from compliance.render.xlsx import HEADER, LINE_HEIGHT, PAPER
+
+    result = CliRunner().invoke(main, ["check", str(DEMO / "ledgers"), "--roster", str(DEMO / "roster"),
+                                       "--as-of", "2024-12-31", "--out", str(tmp_path), "--format", "xlsx",
+                                       "--fail-on", "none", "--quiet"])
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(tmp_path / "findings.xlsx")["问题清单"]
+    columns = [sheet.column_dimensions[openpyxl.utils.get_column_letter(n)] for n in range(1, len(HEADER) + 1)]
+    assert [(c.width, c.hidden) for c in columns] == [
+        (4, False), (13, False), (9, False), (7, False), (16, False), (10, True), (14, False), (9, False),
+        (26, False), (5, False), (6, False), (8, False), (11, False), (14, False)]
+    assert sum(PAPER.values()) == 142  # what prints: measured at 8.6 pt on A4 landscape (test_print_pdf.py)
+    # a row as tall as its most wrapped cell: 区教育局党组's 依据, 《县以上党和国家机关党员领导干部民主生活会若干规定》,
+    # 27 CJK characters in a column 14 wide, is five lines
+    assert sheet["B3"].value == "区教育局党组" and sheet["G3"].value.startswith("《县以上党和国家机关")
+    assert sheet.row_dimensions[3].height == 5 * LINE_HEIGHT
+    assert sheet.row_dimensions[1].height == 3 * LINE_HEIGHT  # 严重程度 wraps in its narrow header
+    # 整改时限: typed in by the unit, a date on or after the check
+    assert sheet["M2"].number_format == "yyyy-mm-dd" and sheet["M22"].number_format == "yyyy-mm-dd"
+    (rule,) = sheet.data_validations.dataValidation
+    assert (rule.type, rule.operator, rule.formula1, str(rule.sqref), rule.allow_blank, rule.showErrorMessage) == (
+        "date", "greaterThanOrEqual", "DATE(2024,12,31)", "M2:M22", True, True)
+    assert rule.error == "请填写 2024-12-31 或以后的日期，如 2025-03-31。"

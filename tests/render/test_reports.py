@@ -131,8 +131,8 @@ def test_findings_xlsx_is_the_problem_list(year_end):
     assert (lecture[1], lecture[2], lecture[3]) == ("第一中学党委", "区委教育工委", "赵强")
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == "A1:N22"
-    assert sheet.column_dimensions["I"].width == 60
-    assert sheet.column_dimensions["B"].width == 20
+    assert sheet.column_dimensions["I"].width == 26  # widths for paper: tests/render/test_print.py
+    assert sheet.column_dimensions["B"].width == 13
     rejected = list(book["拒收的行"].iter_rows(values_only=True))
     assert rejected[1] == ("第一中学.xlsx", "第二党支部", 37, "日期", "2024年13月5日", "日期“2024年13月5日”不存在",
                            "第一中学第二党支部")
