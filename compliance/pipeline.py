@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cached_property
 from pathlib import Path
@@ -52,6 +52,7 @@ class Intake:
     sources: list[SourceSummary]
     gate: GateResult
     notes: list[str]
+    scope: tuple[str, ...] = ()  # the roster names --org gave (each with everything below it); () is the roster
 
     @property
     def rejected(self) -> pd.DataFrame:
@@ -74,9 +75,10 @@ def take_in(
     layout: str | Path | None = None,
     progress: Progress | None = None,
     limits: Limits | None = None,
+    scope: Sequence[str] = (),
 ) -> Intake:
     """Read the roster (unless one already read is given) and every ledger (each within ``limits``), normalise, and
-    run the data-quality gate."""
+    run the data-quality gate; with ``scope`` (``--org``), keep only those organisations and what is below them."""
     progress = progress or Progress()
     the_layout = load_layout(layout, catalogue)
     with progress.stage("读取", unit="个文件") as tick:
@@ -96,7 +98,61 @@ def take_in(
         notes.extend(f"格式文件 {the_layout.path}：{text}" for text in the_layout.unused())
     with progress.stage("数据校验"):
         result = gate(candidates, the_roster, catalogue, as_of)
-    return Intake(catalogue, the_roster, candidates.tables, candidates.sources, result, notes)
+    intake = Intake(catalogue, the_roster, candidates.tables, candidates.sources, result, notes)
+    return restrict(intake, tuple(scope)) if scope else intake
+
+
+def restrict(intake: Intake, spellings: tuple[str, ...]) -> Intake:
+    """The intake of the organisations ``spellings`` name and everything below them: the roster cut to them, the
+    records, rejected rows and warnings of the others set aside — counted per file as skipped, and in one note
+    that names none of them."""
+    from compliance.intake.scope import cut_roster, outside_issues, resolve
+
+    the_scope = resolve(spellings, intake.roster)
+    roster, new_index = cut_roster(intake.roster, the_scope)
+    records = intake.gate.records
+    codes = records["org"].to_numpy()
+    keep = the_scope.inside[codes]
+    kept = records[keep].reset_index(drop=True)
+    kept["org"] = new_index[codes[keep]]
+    rejected_out = outside_issues(intake.gate.rejected, intake.roster, the_scope)
+    warnings_out = outside_issues(intake.gate.warnings, intake.roster, the_scope)
+    sources = {s.source: s for s in intake.sources}
+    tables = intake.tables
+    # rows, not records: a row naming two activities is two records
+    out_records = records.loc[~keep, ["table", "row"]].drop_duplicates()
+    for table, n in out_records["table"].value_counts().items():
+        summary = sources[tables[table].source]
+        summary.accepted -= n
+        summary.skipped += n
+    out_rejected = intake.gate.rejected[rejected_out]
+    for source, n in out_rejected["source"].value_counts().items():
+        sources[source].rejected -= n
+        sources[source].skipped += n
+    set_aside = len(out_records) + len(out_rejected)
+    # a table or a file holding only other organisations' rows is not listed: its sheet or file name may be theirs
+    inside_tables = set(kept["table"].tolist()) | {
+        t for t, table in enumerate(tables)
+        if ((intake.gate.rejected["source"] == table.source) & (intake.gate.rejected["sheet"].fillna("") == (
+            table.sheet or "")))[~rejected_out].any()}
+    outside_tables = set(out_records["table"].tolist()) - inside_tables
+    listed, hidden_files, hidden_rows = [], 0, 0
+    for summary in intake.sources:
+        summary.tables = [t for t in summary.tables if t not in outside_tables]
+        if not summary.tables and summary.skipped and not summary.accepted and not summary.rejected:
+            hidden_files += 1
+            hidden_rows += summary.read
+        else:
+            listed.append(summary)
+    notes = [*intake.notes]
+    if set_aside:
+        files = f"；其中 {hidden_files} 个文件（共 {hidden_rows} 行）只有这些组织的记录，未列出" if hidden_files else ""
+        notes.append(f"检查范围为{'、'.join(the_scope.names)}及其下级组织：另有 {set_aside} 行属于检查范围以外的组织，"
+                     f"未检查{files}")
+    gated = replace(intake.gate, records=kept, counted=intake.gate.counted[keep],
+                    rejected=intake.gate.rejected[~rejected_out].reset_index(drop=True),
+                    warnings=intake.gate.warnings[~warnings_out].reset_index(drop=True))
+    return replace(intake, roster=roster, gate=gated, notes=notes, scope=the_scope.names, sources=listed)
 
 
 @dataclass
@@ -123,6 +179,7 @@ class CheckResult:
     # how long the rules took, measured (the only thing of a result that differs between two runs: JUnit's times)
     rule_seconds: dict[str, float] = field(default_factory=dict)  # per rule id; empty when run on dask
     evaluate_seconds: float = 0.0
+    scope: tuple[str, ...] = ()  # --org: the organisations judged, each with everything below it; () the roster
 
     @cached_property
     def _finding_dicts(self) -> list[dict]:
@@ -216,6 +273,7 @@ def run_check(
     engine: str = "local",
     scheduler: str | None = None,
     limits: Limits | None = None,
+    scope: Sequence[str] = (),
 ) -> CheckResult:
     """The whole check. ``engine`` "dask" runs the rules per partition on a dask.distributed cluster (the
     scheduler at ``scheduler``, or a local one); the findings are the same. A long-lived caller (``compliance
@@ -229,7 +287,7 @@ def run_check(
     the_waivers = load_waivers(waivers, catalogue)  # like the rules: refused before any ledger is read
     the_baseline = load_baseline(baseline, catalogue, audit)
     progress = progress or Progress()
-    intake = take_in(paths, roster, catalogue, as_of, layout, progress, limits)
+    intake = take_in(paths, roster, catalogue, as_of, layout, progress, limits, scope)
     gated = intake.gate
     # the records the rules see: no copy when all count (a copy of a province's records is ~100 MB held to the end)
     records = (gated.records if gated.counted.all() else gated.records[gated.counted]).reset_index(drop=True)
@@ -273,6 +331,7 @@ def run_check(
         resolved=resolved,
         rule_seconds=rule_seconds,
         evaluate_seconds=evaluate_seconds,
+        scope=intake.scope,
     )
 
 

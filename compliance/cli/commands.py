@@ -71,6 +71,14 @@ def roster_option(function):
     )(function)
 
 
+def org_option(function):
+    return option(
+        "--org", "orgs", multiple=True, metavar="NAME",
+        help="检查范围：只检查该组织及其下级组织（名册中的名称或别名，可重复给出）；范围以外的组织不出现在任何输出中。"
+             "一个支部用全区名册自查时用。",
+    )(function)
+
+
 def limit_option(function):
     from compliance.config.limits import Limits  # the standard library only: --help stays instant
 
@@ -127,9 +135,10 @@ def layout_option(function):
         help="dask 调度器地址（如 tcp://10.0.0.5:8786）；不提供时在本机启动临时集群。需要 --engine dask。")
 @option("--quiet", "-q", is_flag=True,
         help="不显示进度条和用时（进度条只在终端中显示，CI 和管道中本来就不显示）。")
+@org_option
 @limit_option
 def check(paths, roster, rules, layout, as_of, period, out, formats, fail_on, fail_on_due, waivers, baseline,
-          fail_on_new, engine, scheduler, quiet, limits) -> None:
+          fail_on_new, engine, scheduler, quiet, orgs, limits) -> None:
     """检查台账并写出报告（findings.json、index.html 和每个组织的页面、问题清单 findings.xlsx）。
 
     PATHS 是台账文件或文件夹（递归查找 .csv、.xlsx、.xlsm、.xls、.ods）。
@@ -164,7 +173,7 @@ def check(paths, roster, rules, layout, as_of, period, out, formats, fail_on, fa
         audit = parse_period(period) if period else None
         result = run_check(paths, roster, rules=rules, as_of=as_of, audit=audit, layout=layout, waivers=waivers,
                            baseline=baseline, progress=progress, engine=engine, scheduler=scheduler,
-                           limits=limits)
+                           limits=limits, scope=orgs)
         with staged(out) as stage:  # all reports appear at once, or the previous ones stay
             for name in chosen:
                 with progress.stage(name):
@@ -214,8 +223,9 @@ def _summary(result, out: Path, files: list[str], say=lambda text: text) -> None
         help="检查日，晚于它的记录会被提醒（默认：今天）。")
 @option("--format", "form", type=ChineseChoice(["text", "json"]), default="text", show_default=True,
         help="输出到标准输出的格式。")
+@org_option
 @limit_option
-def validate(paths, roster, rules, layout, as_of, form, limits) -> None:
+def validate(paths, roster, rules, layout, as_of, form, orgs, limits) -> None:
     """只做数据质量检查（上传台账时用）：逐行列出无法使用的行和可疑的值。
 
     PATHS 是台账文件或文件夹。每个文件都核对：读取行 = 接受 + 拒收 + 空行。
@@ -236,7 +246,7 @@ def validate(paths, roster, rules, layout, as_of, form, limits) -> None:
     as_of = as_of or date.today()
     limits = _limits(limits)
     try:
-        intake = take_in(paths, roster, load_catalogue(rules), as_of, layout, limits=limits)
+        intake = take_in(paths, roster, load_catalogue(rules), as_of, layout, limits=limits, scope=orgs)
     except InputError as exc:
         raise UserError(str(exc)) from None
     document = validation_document(intake, as_of)
@@ -332,8 +342,9 @@ def _between(value: int, low: int, high: int, name: str) -> int:
         help="日历提醒提前的天数（换届、培训等任期另在截止前 6 个月和 1 个月提醒）。")
 @option("--out", type=ChinesePath(file_okay=False, path_type=Path), default=Path("reports/plan"),
         show_default=True, help="plan.json、plan.xlsx、plan.ics 和 orgs/各组织.ics 写入的文件夹。")
+@org_option
 @limit_option
-def plan(paths, roster, rules, layout, as_of, days, formats, remind, out, limits) -> None:
+def plan(paths, roster, rules, layout, as_of, days, formats, remind, out, orgs, limits) -> None:
     """接下来要做什么：每个组织、每名领导干部截至检查日仍未完成的事项，和此后 --days 天内开始的事项，
     按截止日期排列；并写出可导入手机或电脑日历的 .ics 文件（每项一个待办，截止前提醒）。
 
@@ -354,7 +365,8 @@ def plan(paths, roster, rules, layout, as_of, days, formats, remind, out, limits
                                  param_hint="--format")
     as_of = as_of or date.today()
     try:
-        result = run_check(paths, roster, rules=rules, as_of=as_of, layout=layout, limits=_limits(limits))
+        result = run_check(paths, roster, rules=rules, as_of=as_of, layout=layout, limits=_limits(limits),
+                           scope=orgs)
         items = make_plan(result, days)
         if "text" in chosen:
             click.echo(plan_format.text(items, as_of, days), nl=False)

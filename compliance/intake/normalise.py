@@ -54,6 +54,7 @@ class SourceSummary:
     accepted: int = 0
     rejected: int = 0
     blank: int = 0
+    skipped: int = 0  # rows read and not taken as records: title rows, a table that is no activity record …
     skipped_sheets: list[dict] = field(default_factory=list)
     tables: list[int] = field(default_factory=list)  # indices into the table list
     path: str = ""  # the file as found (relative to the working folder when given so): where CI annotations point

@@ -46,6 +46,7 @@ def inputs(sources, tables) -> list[dict]:
             "accepted": s.accepted,
             "rejected": s.rejected,
             "blank": s.blank,
+            "skipped": s.skipped,
             "tables": [
                 {"sheet": tables[t].sheet, "header_row": tables[t].header_row, "columns": tables[t].mapping,
                  "unused": tables[t].unused, "from_name": tables[t].from_name}

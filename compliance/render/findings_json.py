@@ -29,6 +29,7 @@ def document(result: CheckResult) -> dict:
         "as_of": result.as_of.isoformat(),
         "period": {"start": result.audit.start.isoformat(), "end": result.audit.end.isoformat(),
                    "label": result.audit.label},
+        "scope": list(result.scope) or None,
         "rules": {"source": result.catalogue.path, "sha256": result.catalogue.sha256,
                   "ids": [rule.id for rule in result.catalogue.rules],
                   "effective": {rule.id: {"from": _iso(rule.effective.start), "to": _iso(rule.effective.end)}
@@ -82,6 +83,7 @@ def validation_document(intake, as_of) -> dict:
     return {
         "tool": {"name": "compliance", "version": __version__},
         "as_of": as_of.isoformat(),
+        "scope": list(intake.scope) or None,
         "summary": {
             "read": sum(s.read for s in sources),
             "accepted": sum(s.accepted for s in sources),

@@ -82,6 +82,8 @@ def summary_lines(result: CheckResult) -> list[str]:
         f"待完成 {count['due']} 项，无法核验 {count['unverifiable']} 项"
         + (f"，已豁免 {count['waived']} 项" if count["waived"] else "") + "。",
     ]
+    if result.scope:
+        lines.insert(0, one_line(f"检查范围：{'、'.join(result.scope)}及其下级组织"))
     if result.baseline is not None:
         new = int(np.count_nonzero(marks == "new"))
         lines.append(

@@ -1,0 +1,58 @@
+"""A check's scope: the organisations named with ``--org`` and everything below them, and nothing else.
+
+A branch checking itself against the district's roster is judged as the district's inspection would judge it (a
+subtree's judgements depend only on the subtree's records, as the dask engine's partitions already rely on), but
+nothing of the rest of the district reaches an output: the roster is cut to the subtree, the records, rejected rows
+and warnings of the other organisations are set aside and counted in one note that names none of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from compliance.errors import InputError
+from compliance.intake.roster import Roster
+
+
+@dataclass(frozen=True)
+class Scope:
+    names: tuple[str, ...]  # the roster names the user's spellings resolved to, in the order given
+    inside: np.ndarray  # bool per organisation of the full roster
+
+
+def resolve(spellings: tuple[str, ...], roster: Roster) -> Scope:
+    """The scope ``--org`` names: each a roster name or alias (any script); an unknown one stops the check with the
+    nearest names."""
+    inside = np.zeros(len(roster.orgs), dtype=bool)
+    names = []
+    for spelling in spellings:
+        index = roster.resolve(spelling)
+        if index is None:
+            near = roster.closest(spelling)
+            hint = f"，最接近的名称：{'、'.join(near)}" if near else ""
+            raise InputError(f"--org：名册中没有组织“{spelling}”{hint}")
+        names.append(roster.names[index])
+        inside |= roster.within(np.full(len(roster.orgs), index), np.arange(len(roster.orgs)))
+    return Scope(tuple(dict.fromkeys(names)), inside)
+
+
+def cut_roster(roster: Roster, scope: Scope) -> tuple[Roster, np.ndarray]:
+    """The roster of the scope alone (a top organisation's parent outside it is forgotten), and per organisation of
+    the full roster its index in the new one (-1 outside)."""
+    kept = [o for o, keep in zip(roster.orgs, scope.inside, strict=True) if keep]
+    names = {o.name for o in kept}
+    orgs = tuple(o if o.parent is None or o.parent in names else o.model_copy(update={"parent": None}) for o in kept)
+    leaders = tuple(p for p in roster.leaders if p.org in names)
+    places = {name: place for name, place in roster.places.items() if name in names}
+    new_index = np.full(len(roster.orgs), -1, dtype=np.int64)
+    new_index[scope.inside] = np.arange(len(orgs))
+    return Roster(orgs, leaders, inferred=roster.inferred, places=places), new_index
+
+
+def outside_issues(frame: pd.DataFrame, roster: Roster, scope: Scope) -> np.ndarray:
+    """Per rejected row or warning: is it about an organisation of the roster outside the scope?"""
+    outside_names = [name for name, keep in zip(roster.names, scope.inside, strict=True) if not keep]
+    return frame["org"].isin(outside_names).to_numpy(dtype=bool)
