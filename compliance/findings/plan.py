@@ -50,6 +50,12 @@ class PlanItem:
         key = "\x1f".join((self.rule, self.org, self.person or "", self.period))
         return f"{hashlib.sha256(key.encode('utf-8')).hexdigest()[:32]}@compliance"
 
+    @property
+    def event_uid(self) -> str:
+        """The calendar event's id: as stable, and not the to-do's (one calendar may hold both, and a UID names one
+        component)."""
+        return self.uid.replace("@", "-event@", 1)
+
     def as_dict(self) -> dict:
         return {"rule": self.rule, "title": self.title, "org": self.org, "person": self.person,
                 "period": self.period, "deadline": self.deadline.isoformat(), "days_left": self.days_left,

@@ -70,12 +70,13 @@ def test_a_term_outside_the_horizon_is_not_listed(tmp_path):
     assert ("theme-day-monthly", "一支部", None, "2024-11", "2024-11-30", 9, 0, 1, "due") in got
 
 
-def run_plan(paths, roster, out):
+def run_plan(paths, roster, out, *extra):
     return CliRunner().invoke(main, ["plan", str(paths[0]), "--roster", str(roster), "--as-of", "2024-11-21",
-                                     "--days", "30", "--out", str(out), "--format", "json,xlsx,ics", "--remind", "3"])
+                                     "--days", "30", "--out", str(out), "--format", "json,xlsx,ics", "--remind", "3",
+                                     *extra])
 
 
-def test_calendars_parse_hold_one_todo_per_item_and_keep_their_uids(tmp_path):
+def test_calendars_parse_hold_one_event_per_item_and_keep_their_uids(tmp_path):
     paths, roster = district(tmp_path)
     first, second = run_plan(paths, roster, tmp_path / "一"), run_plan(paths, roster, tmp_path / "二")
     assert first.exit_code == 0 and second.exit_code == 0, first.output
@@ -83,22 +84,24 @@ def test_calendars_parse_hold_one_todo_per_item_and_keep_their_uids(tmp_path):
 
     document = json.loads((tmp_path / "一" / "plan.json").read_text(encoding="utf-8"))
     calendar = icalendar.Calendar.from_ical((tmp_path / "一" / "plan.ics").read_bytes())
-    todos = list(calendar.walk("VTODO"))
-    assert len(todos) == len(document["items"]) > 0
-    election = next(t for t in todos if "一支部" in str(t["summary"]) and "换届" in str(t["summary"]))
-    assert election.decoded("due") == date(2024, 12, 10)
-    triggers = sorted(a.decoded("trigger") for a in election.walk("VALARM"))
-    assert {a["trigger"].params["RELATED"] for a in election.walk("VALARM")} == {"END"}  # before DUE
-    assert triggers == [timedelta(days=-183), timedelta(days=-30), timedelta(days=-3)]  # 6 months, 1 month, --remind
-    theme = next(t for t in todos if "一支部" in str(t["summary"]) and "主题党日" in str(t["summary"])
-                 and t.decoded("due") == date(2024, 11, 30))
-    assert [a.decoded("trigger") for a in theme.walk("VALARM")] == [timedelta(days=-3)]
+    events = list(calendar.walk("VEVENT"))
+    assert len(events) == len(document["items"]) > 0 and not calendar.walk("VTODO")
+    election = next(e for e in events if "一支部" in str(e["summary"]) and "换届" in str(e["summary"]))
+    assert (election.decoded("dtstart"), election.decoded("dtend")) == (date(2024, 12, 10), date(2024, 12, 11))
+    # 09:00 three days (--remind) and one day before; the term's 6-month and 1-month notices were past on 11-21
+    start = datetime.combine(election.decoded("dtstart"), datetime.min.time())
+    assert [start + a.decoded("trigger") for a in election.walk("VALARM")] == [
+        datetime(2024, 12, 7, 9), datetime(2024, 12, 9, 9)]
+    theme = next(e for e in events if "一支部" in str(e["summary"]) and "主题党日" in str(e["summary"])
+                 and e.decoded("dtstart") == date(2024, 11, 30))
+    assert [a.decoded("trigger") for a in theme.walk("VALARM")] == [-timedelta(days=2, hours=15),
+                                                                      -timedelta(hours=15)]
     # the same obligations, the same ids, run after run; the same bytes, too
     assert (tmp_path / "一" / "plan.ics").read_bytes() == (tmp_path / "二" / "plan.ics").read_bytes()
-    assert len({str(t["uid"]) for t in todos}) == len(todos)
+    assert len({str(e["uid"]) for e in events}) == len(events)
     # a branch's calendar names only itself
     branch = icalendar.Calendar.from_ical((tmp_path / "一" / "orgs" / "一支部.ics").read_bytes())
-    summaries = [str(t["summary"]) for t in branch.walk("VTODO")]
+    summaries = [str(e["summary"]) for e in branch.walk("VEVENT")]
     assert summaries and all("一支部" in s and "二支部" not in s and "一中党委" not in s for s in summaries)
     assert document["items"][1] == {
         "rule": "theme-day-monthly", "title": "每月至少开展1次主题党日活动", "org": "一支部", "person": None,
@@ -125,3 +128,4 @@ def test_the_text_says_which_items_are_terms_running_out(tmp_path):
     assert "  截止 2024-11-30（还有 9 天） 待完成  一支部  每月至少开展1次主题党日活动（theme-day-monthly 2024-11） 已完成 0/1" in lines
     assert "  截止 2024-12-10（还有 19 天） 即将到期  一支部  党支部每三年至少换届选举1次（branch-election-term 2024-12-10）" \
            " 已完成 0/1" in lines
+
