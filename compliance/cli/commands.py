@@ -321,10 +321,13 @@ def _between(value: int, low: int, high: int, name: str) -> int:
 @option("--ics-kind", "ics_kind", type=ChineseChoice(ICS_KINDS), default="event", show_default=True,
         help="日历中每项写成什么：event（截止日当天的全天日程，各种日历程序都显示）、todo（截止日到期的待办，"
              "Outlook、Google 日历、khal 不导入）或 both（两者都写）。")
+@option("--previous", type=ChinesePath(dir_okay=False, path_type=Path), default=None, metavar="OLD/plan.json",
+        help="以前一次写出的 plan.json：其中此后已完成的事项在日历中以同一 UID 再写一次，"
+             "日程标为已取消、待办标为已完成，导入后随之关闭；也列在输出和 plan.json 的 closed 中。")
 @option("--out", type=ChinesePath(file_okay=False, path_type=Path), default=Path("reports/plan"),
         show_default=True, help="plan.json、plan.xlsx、plan.ics 和 orgs/各组织.ics 写入的文件夹。")
 @limit_option
-def plan(paths, roster, rules, layout, as_of, days, formats, remind, ics_kind, out, limits) -> None:
+def plan(paths, roster, rules, layout, as_of, days, formats, remind, ics_kind, previous, out, limits) -> None:
     """接下来要做什么：每个组织、每名领导干部截至检查日仍未完成的事项，和此后 --days 天内开始的事项，
     按截止日期排列；并写出可导入手机或电脑日历的 .ics 文件（每项一个截止日当天的全天日程，9:00 提醒）。
 
@@ -332,7 +335,9 @@ def plan(paths, roster, rules, layout, as_of, days, formats, remind, ics_kind, o
     例：
       compliance plan fixtures/demo/ledgers --roster fixtures/demo/roster --as-of 2024-11-21
       compliance plan 台账 --roster 名册.xlsx --days 90 --format ics --out 日历
+      compliance plan 台账 --roster 名册.xlsx --previous 上周/plan.json --out 本周
     """
+    from compliance.findings.plan import load_previous, met_since
     from compliance.findings.plan import plan as make_plan
     from compliance.pipeline import run_check
     from compliance.render import plan as plan_format
@@ -345,19 +350,21 @@ def plan(paths, roster, rules, layout, as_of, days, formats, remind, ics_kind, o
                                  param_hint="--format")
     as_of = as_of or date.today()
     try:
+        earlier = load_previous(previous, as_of) if previous is not None else None  # refused before any ledger is read
         result = run_check(paths, roster, rules=rules, as_of=as_of, layout=layout, limits=_limits(limits))
         items = make_plan(result, days)
+        closed = met_since(result, earlier, items) if earlier is not None else []
         if "text" in chosen:
-            click.echo(plan_format.text(items, as_of, days), nl=False)
+            click.echo(plan_format.text(items, as_of, days, closed, earlier.as_of if earlier else None), nl=False)
         files = [f for f in chosen if f != "text"]
         if files:
             with staged(out) as stage:
                 if "json" in files:
-                    plan_format.write_json(items, as_of, days, stage)
+                    plan_format.write_json(items, as_of, days, stage, closed)
                 if "xlsx" in files:
                     plan_format.write_xlsx(items, as_of, stage)
                 if "ics" in files:
-                    plan_format.write_calendars(items, as_of, remind, stage, result.roster.names, ics_kind)
+                    plan_format.write_calendars(items, as_of, remind, stage, result.roster.names, ics_kind, closed)
             click.echo(f"计划（{'、'.join(files)}）已写入 {out}/")
     except InputError as exc:
         raise UserError(str(exc)) from None

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import icalendar
+import pytest
 from click.testing import CliRunner
 
 from compliance.cli import main
@@ -129,3 +130,64 @@ def test_the_text_says_which_items_are_terms_running_out(tmp_path):
     assert "  截止 2024-12-10（还有 19 天） 即将到期  一支部  党支部每三年至少换届选举1次（branch-election-term 2024-12-10）" \
            " 已完成 0/1" in lines
 
+
+# after 11-21: 一支部 holds November's theme day on 11-25 and elects its committee on 11-26; its November 党小组会
+# is never held
+LATER = [["一支部", "2024-11-25", "主题党日", "参观", ""], ["一支部", "2024-11-26", "换届选举", "换届", ""]]
+
+
+def earlier_plan(tmp_path, days: int = 30):
+    from compliance.findings.plan import PreviousPlan
+
+    paths, roster = district(tmp_path)
+    return PreviousPlan("plan.json", AS_OF, plan(run_check(paths, roster, as_of=AS_OF), days)), roster
+
+
+def test_met_since_an_earlier_plan_are_the_periods_now_met_and_the_terms_renewed(tmp_path):
+    from compliance.findings.plan import met_since
+
+    previous, roster = earlier_plan(tmp_path)
+    later = tmp_path / "later"
+    later.mkdir()
+    write_csv(later / "台账.csv", LEDGER, ROWS + LATER)
+    result = run_check([later], roster, as_of=date(2024, 12, 2))
+    closed = met_since(result, previous, plan(result, 30))
+    assert [(i.rule, i.org, i.person, i.period, i.deadline.isoformat(), i.days_left, i.done, i.required, i.status)
+            for i in closed] == [
+        ("theme-day-monthly", "一支部", None, "2024-11", "2024-11-30", -2, 1, 1, "met"),
+        ("branch-election-term", "一支部", None, "2024-12-10", "2024-12-10", 8, 2, 1, "met"),  # runs to 2027 now
+    ]
+    # November's 党小组会 ran out unmet (a violation now, not something done); it was in the earlier plan
+    assert [i for i in previous.items if (i.rule, i.org, i.period) == ("party-group-monthly", "一支部", "2024-11")]
+
+
+def test_what_a_shorter_horizon_leaves_out_is_not_met(tmp_path):
+    from compliance.findings.plan import met_since
+
+    previous, roster = earlier_plan(tmp_path)
+    paths = [tmp_path / "ledgers"]
+    result = run_check(paths, roster, as_of=date(2024, 11, 22))
+    now = plan(result, 1)  # December's periods and the terms running out lie beyond it
+    assert {i.period for i in previous.items} - {i.period for i in now} >= {"2024-12", "2024-12-10"}
+    assert met_since(result, previous, now) == []
+
+
+def test_an_earlier_plan_is_read_back_from_its_json_and_refused_when_it_is_not_one(tmp_path):
+    from compliance.errors import InputError
+    from compliance.findings.plan import load_previous
+    from compliance.render.plan import write_json
+
+    previous, _ = earlier_plan(tmp_path)
+    write_json(previous.items, AS_OF, 30, tmp_path)
+    again = load_previous(tmp_path / "plan.json", date(2024, 12, 2))
+    assert again.as_of == AS_OF
+    assert [(i.uid, i.deadline, i.done, i.status) for i in again.items] == [
+        (i.uid, i.deadline, i.done, i.status) for i in previous.items]
+    with pytest.raises(InputError, match="在本次检查日 2024-11-20 之后"):
+        load_previous(tmp_path / "plan.json", date(2024, 11, 20))
+    (tmp_path / "findings.json").write_text('{"tool": {"name": "compliance"}, "findings": []}', encoding="utf-8")
+    with pytest.raises(InputError, match=r"不是 compliance plan 写出的 plan\.json"):
+        load_previous(tmp_path / "findings.json", date(2024, 12, 2))
+    (tmp_path / "broken.json").write_text("{", encoding="utf-8")
+    with pytest.raises(InputError, match="不是有效的 JSON"):
+        load_previous(tmp_path / "broken.json", date(2024, 12, 2))

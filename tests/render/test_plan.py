@@ -1,8 +1,10 @@
 """The plan's calendars (issue 26): per item an all-day VEVENT on its deadline (or a VTODO, or both) with reminders
-at 09:00 — asserted as the exact components written, and parsed back with icalendar and vobject."""
+at 09:00, and the items of an earlier plan met since written again under their UIDs, cancelled or completed —
+asserted as the exact components written, and parsed back with icalendar and vobject."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, datetime
 
@@ -11,7 +13,8 @@ import vobject
 from click.testing import CliRunner
 
 from compliance.cli import main
-from tests.findings.test_plan import district
+from tests.findings.test_plan import LATER, LEDGER, ROWS, district
+from tests.helpers import write_csv
 
 THEME_DAY = "b52a317df72b2769bbbddb464a7df644"  # 一支部's November theme day: its UIDs, the same as in earlier plans
 ELECTION = "88429f60d8a1e5e573abdee3dc876bdc"  # 一支部's committee term running out on 2024-12-10
@@ -114,6 +117,84 @@ def test_to_dos_are_written_on_request_under_the_uids_earlier_plans_gave_them(tm
     # one item, two components, two UIDs (a UID names one component)
     assert [str(e["uid"]) for e in events] == [str(t["uid"]).replace("@", "-event@") for t in todos]
     assert [e.decoded("dtstart") for e in events] == [t.decoded("due") for t in todos]
+
+
+def test_an_item_met_since_the_earlier_plan_closes_under_the_same_uid(tmp_path):
+    paths, roster = district(tmp_path)
+    run(paths, roster, tmp_path / "一", "2024-11-21", "--format", "json,ics", "--ics-kind", "both")
+    later = tmp_path / "later"
+    later.mkdir()
+    write_csv(later / "台账.csv", LEDGER, ROWS + LATER)
+    result = run([later], roster, tmp_path / "二", "2024-12-02", "--format", "text,json,ics", "--ics-kind", "both",
+                 "--previous", str(tmp_path / "一" / "plan.json"))
+    calendar = tmp_path / "二" / "orgs" / "一支部.ics"
+    assert component(calendar, f"{THEME_DAY}-event@compliance") == lines(
+        "BEGIN:VEVENT",
+        "SUMMARY:已完成：每月至少开展1次主题党日活动：一支部",
+        " （2024-11）",
+        "DTSTART;VALUE=DATE:20241130",
+        "DTEND;VALUE=DATE:20241201",
+        "DTSTAMP:20241202T000000Z",
+        f"UID:{THEME_DAY}-event@compliance",
+        "SEQUENCE:202412021",  # above the 202411210 the earlier plan wrote
+        "DESCRIPTION:截至 2024-12-02 已完成；已完成 1 次，要求 1 次",
+        " ；规则 theme-day-monthly；截止 2024-11-30",
+        "STATUS:CANCELLED",
+        "TRANSP:TRANSPARENT",
+        "END:VEVENT",  # no reminder
+    )
+    assert component(calendar, f"{THEME_DAY}@compliance") == lines(
+        "BEGIN:VTODO",
+        "COMPLETED:20241202T000000Z",
+        "DESCRIPTION:截至 2024-12-02 已完成；已完成 1 次，要求 1 次",
+        " ；规则 theme-day-monthly；截止 2024-11-30",
+        "DTSTAMP:20241202T000000Z",
+        "DUE;VALUE=DATE:20241130",
+        "PERCENT-COMPLETE:100",
+        "SEQUENCE:202412021",
+        "STATUS:COMPLETED",
+        "SUMMARY:已完成：每月至少开展1次主题党日活动：一支部",
+        " （2024-11）",
+        f"UID:{THEME_DAY}@compliance",
+        "END:VTODO",
+    )
+    # the earlier plan held these components under the same UIDs, open
+    assert "STATUS:CONFIRMED" in component(tmp_path / "一" / "plan.ics", f"{THEME_DAY}-event@compliance")
+    assert "STATUS:NEEDS-ACTION" in component(tmp_path / "一" / "plan.ics", f"{THEME_DAY}@compliance")
+    # the renewed term closes too; November's 党小组会, run out unmet, is not written again
+    closed = [(str(c["summary"]), str(c["status"]))
+              for c in icalendar.Calendar.from_ical((tmp_path / "二" / "plan.ics").read_bytes()).walk()
+              if str(c.get("status")) in ("CANCELLED", "COMPLETED")]
+    assert closed == [
+        ("已完成：每月至少开展1次主题党日活动：一支部（2024-11）", "CANCELLED"),
+        ("已完成：每月至少开展1次主题党日活动：一支部（2024-11）", "COMPLETED"),
+        ("已完成：党支部每三年至少换届选举1次：一支部（2024-12-10）", "CANCELLED"),
+        ("已完成：党支部每三年至少换届选举1次：一支部（2024-12-10）", "COMPLETED"),
+    ]
+    assert "党小组会：一支部（2024-11）" not in (tmp_path / "二" / "plan.ics").read_bytes().decode().replace("\r\n ", "")
+    document = json.loads((tmp_path / "二" / "plan.json").read_text(encoding="utf-8"))
+    assert [(c["rule"], c["period"], c["done"], c["status"]) for c in document["closed"]] == [
+        ("theme-day-monthly", "2024-11", 1, "met"), ("branch-election-term", "2024-12-10", 2, "met")]
+    assert result.output.splitlines()[-4:] == [
+        "检查日 2024-11-21 的计划中，此后已完成 2 项：",
+        "  截止 2024-11-30 已完成  一支部  每月至少开展1次主题党日活动（theme-day-monthly 2024-11） 已完成 1/1",
+        "  截止 2024-12-10 已完成  一支部  党支部每三年至少换届选举1次（branch-election-term 2024-12-10） 已完成 2/1",
+        f"计划（json、ics）已写入 {tmp_path / '二'}/",
+    ]
+
+
+def test_a_previous_plan_that_is_not_one_is_refused_before_any_ledger_is_read(tmp_path):
+    paths, roster = district(tmp_path)
+    (tmp_path / "old.json").write_text('{"as_of": "2024-11-21"}', encoding="utf-8")
+    result = CliRunner().invoke(main, ["plan", str(tmp_path / "nowhere"), "--as-of", "2024-12-02",
+                                       "--previous", str(tmp_path / "old.json")])
+    assert result.exit_code == 2, result.output
+    assert f"文件 {tmp_path / 'old.json'}：以前的计划文件不是 compliance plan 写出的 plan.json" in result.output
+    run(paths, roster, tmp_path / "一", "2024-11-21", "--format", "json")
+    result = CliRunner().invoke(main, ["plan", str(paths[0]), "--roster", str(roster), "--as-of", "2024-11-20",
+                                       "--previous", str(tmp_path / "一" / "plan.json")])
+    assert result.exit_code == 2, result.output
+    assert "以前的计划的检查日 2024-11-21 在本次检查日 2024-11-20 之后" in result.output
 
 
 def test_the_calendars_parse_with_vobject_too(tmp_path):
