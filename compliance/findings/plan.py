@@ -181,7 +181,8 @@ def met_since(result: CheckResult, previous: PreviousPlan, now: list[PlanItem]) 
             ctx = Context(result.records, result.tables, roster, np.datetime64(max(last, result.as_of), "D"),
                           AuditRange(date(first.year, 1, 1), date(last.year, 12, 31)), catalogue.activity_types)
             frame = rule_cells(catalogue, rule, ctx).frame
-            met = frame["passed"].to_numpy(bool) & ~frame["unverifiable"].to_numpy(bool)
+            met = (frame["passed"].to_numpy(bool) & ~frame["unverifiable"].to_numpy(bool)
+                   & np.isin(frame["period"].to_numpy(object), list({item.period for item in items})))
             passed = {}
             for i in np.flatnonzero(met):
                 leader = int(frame["leader"].iat[i])
