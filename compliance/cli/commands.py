@@ -318,6 +318,7 @@ def template(out, org, rules) -> None:
 
 
 PLAN_FORMATS = ("text", "json", "xlsx", "ics")
+ICS_KINDS = ("event", "todo", "both")
 
 
 def _between(value: int, low: int, high: int, name: str) -> int:
@@ -339,20 +340,28 @@ def _between(value: int, low: int, high: int, name: str) -> int:
         help=f"输出格式，可多选，用逗号分隔：{'、'.join(PLAN_FORMATS)}（text 输出到标准输出）。")
 @option("--remind", type=int, callback=lambda ctx, param, value: _between(value, 0, 365, "--remind"), default=7,
         show_default=True,
-        help="日历提醒提前的天数（换届、培训等任期另在截止前 6 个月和 1 个月提醒）。")
+        help="日历另在截止前几天的 9:00 提醒（总在前一天 9:00 提醒；换届、培训等任期另在截止前 6 个月和 1 个月提醒）。")
+@option("--ics-kind", "ics_kind", type=ChineseChoice(ICS_KINDS), default="event", show_default=True,
+        help="日历中每项写成什么：event（截止日当天的全天日程，各种日历程序都显示）、todo（截止日到期的待办，"
+             "Outlook、Google 日历、khal 不导入）或 both（两者都写）。")
+@option("--previous", type=ChinesePath(dir_okay=False, path_type=Path), default=None, metavar="OLD/plan.json",
+        help="以前一次写出的 plan.json：其中此后已完成的事项在日历中以同一 UID 再写一次，"
+             "日程标为已取消、待办标为已完成，导入后随之关闭；也列在输出和 plan.json 的 closed 中。")
 @option("--out", type=ChinesePath(file_okay=False, path_type=Path), default=Path("reports/plan"),
         show_default=True, help="plan.json、plan.xlsx、plan.ics 和 orgs/各组织.ics 写入的文件夹。")
 @org_option
 @limit_option
-def plan(paths, roster, rules, layout, as_of, days, formats, remind, out, orgs, limits) -> None:
+def plan(paths, roster, rules, layout, as_of, days, formats, remind, ics_kind, previous, out, orgs, limits) -> None:
     """接下来要做什么：每个组织、每名领导干部截至检查日仍未完成的事项，和此后 --days 天内开始的事项，
-    按截止日期排列；并写出可导入手机或电脑日历的 .ics 文件（每项一个待办，截止前提醒）。
+    按截止日期排列；并写出可导入手机或电脑日历的 .ics 文件（每项一个截止日当天的全天日程，9:00 提醒）。
 
     \b
     例：
       compliance plan fixtures/demo/ledgers --roster fixtures/demo/roster --as-of 2024-11-21
       compliance plan 台账 --roster 名册.xlsx --days 90 --format ics --out 日历
+      compliance plan 台账 --roster 名册.xlsx --previous 上周/plan.json --out 本周
     """
+    from compliance.findings.plan import load_previous, met_since
     from compliance.findings.plan import plan as make_plan
     from compliance.pipeline import run_check
     from compliance.render import plan as plan_format
@@ -365,20 +374,22 @@ def plan(paths, roster, rules, layout, as_of, days, formats, remind, out, orgs, 
                                  param_hint="--format")
     as_of = as_of or date.today()
     try:
+        earlier = load_previous(previous, as_of) if previous is not None else None  # refused before any ledger is read
         result = run_check(paths, roster, rules=rules, as_of=as_of, layout=layout, limits=_limits(limits),
                            scope=orgs)
         items = make_plan(result, days)
+        closed = met_since(result, earlier, items) if earlier is not None else []
         if "text" in chosen:
-            click.echo(plan_format.text(items, as_of, days), nl=False)
+            click.echo(plan_format.text(items, as_of, days, closed, earlier.as_of if earlier else None), nl=False)
         files = [f for f in chosen if f != "text"]
         if files:
             with staged(out) as stage:
                 if "json" in files:
-                    plan_format.write_json(items, as_of, days, stage)
+                    plan_format.write_json(items, as_of, days, stage, closed)
                 if "xlsx" in files:
                     plan_format.write_xlsx(items, as_of, stage)
                 if "ics" in files:
-                    plan_format.write_calendars(items, as_of, remind, stage, result.roster.names)
+                    plan_format.write_calendars(items, as_of, remind, stage, result.roster.names, ics_kind, closed)
             click.echo(f"计划（{'、'.join(files)}）已写入 {out}/")
     except InputError as exc:
         raise UserError(str(exc)) from None

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import icalendar
+import pytest
 from click.testing import CliRunner
 
 from compliance.cli import main
@@ -70,12 +71,13 @@ def test_a_term_outside_the_horizon_is_not_listed(tmp_path):
     assert ("theme-day-monthly", "一支部", None, "2024-11", "2024-11-30", 9, 0, 1, "due") in got
 
 
-def run_plan(paths, roster, out):
+def run_plan(paths, roster, out, *extra):
     return CliRunner().invoke(main, ["plan", str(paths[0]), "--roster", str(roster), "--as-of", "2024-11-21",
-                                     "--days", "30", "--out", str(out), "--format", "json,xlsx,ics", "--remind", "3"])
+                                     "--days", "30", "--out", str(out), "--format", "json,xlsx,ics", "--remind", "3",
+                                     *extra])
 
 
-def test_calendars_parse_hold_one_todo_per_item_and_keep_their_uids(tmp_path):
+def test_calendars_parse_hold_one_event_per_item_and_keep_their_uids(tmp_path):
     paths, roster = district(tmp_path)
     first, second = run_plan(paths, roster, tmp_path / "一"), run_plan(paths, roster, tmp_path / "二")
     assert first.exit_code == 0 and second.exit_code == 0, first.output
@@ -83,22 +85,24 @@ def test_calendars_parse_hold_one_todo_per_item_and_keep_their_uids(tmp_path):
 
     document = json.loads((tmp_path / "一" / "plan.json").read_text(encoding="utf-8"))
     calendar = icalendar.Calendar.from_ical((tmp_path / "一" / "plan.ics").read_bytes())
-    todos = list(calendar.walk("VTODO"))
-    assert len(todos) == len(document["items"]) > 0
-    election = next(t for t in todos if "一支部" in str(t["summary"]) and "换届" in str(t["summary"]))
-    assert election.decoded("due") == date(2024, 12, 10)
-    triggers = sorted(a.decoded("trigger") for a in election.walk("VALARM"))
-    assert {a["trigger"].params["RELATED"] for a in election.walk("VALARM")} == {"END"}  # before DUE
-    assert triggers == [timedelta(days=-183), timedelta(days=-30), timedelta(days=-3)]  # 6 months, 1 month, --remind
-    theme = next(t for t in todos if "一支部" in str(t["summary"]) and "主题党日" in str(t["summary"])
-                 and t.decoded("due") == date(2024, 11, 30))
-    assert [a.decoded("trigger") for a in theme.walk("VALARM")] == [timedelta(days=-3)]
+    events = list(calendar.walk("VEVENT"))
+    assert len(events) == len(document["items"]) > 0 and not calendar.walk("VTODO")
+    election = next(e for e in events if "一支部" in str(e["summary"]) and "换届" in str(e["summary"]))
+    assert (election.decoded("dtstart"), election.decoded("dtend")) == (date(2024, 12, 10), date(2024, 12, 11))
+    # 09:00 three days (--remind) and one day before; the term's 6-month and 1-month notices were past on 11-21
+    start = datetime.combine(election.decoded("dtstart"), datetime.min.time())
+    assert [start + a.decoded("trigger") for a in election.walk("VALARM")] == [
+        datetime(2024, 12, 7, 9), datetime(2024, 12, 9, 9)]
+    theme = next(e for e in events if "一支部" in str(e["summary"]) and "主题党日" in str(e["summary"])
+                 and e.decoded("dtstart") == date(2024, 11, 30))
+    assert [a.decoded("trigger") for a in theme.walk("VALARM")] == [-timedelta(days=2, hours=15),
+                                                                      -timedelta(hours=15)]
     # the same obligations, the same ids, run after run; the same bytes, too
     assert (tmp_path / "一" / "plan.ics").read_bytes() == (tmp_path / "二" / "plan.ics").read_bytes()
-    assert len({str(t["uid"]) for t in todos}) == len(todos)
+    assert len({str(e["uid"]) for e in events}) == len(events)
     # a branch's calendar names only itself
     branch = icalendar.Calendar.from_ical((tmp_path / "一" / "orgs" / "一支部.ics").read_bytes())
-    summaries = [str(t["summary"]) for t in branch.walk("VTODO")]
+    summaries = [str(e["summary"]) for e in branch.walk("VEVENT")]
     assert summaries and all("一支部" in s and "二支部" not in s and "一中党委" not in s for s in summaries)
     assert document["items"][1] == {
         "rule": "theme-day-monthly", "title": "每月至少开展1次主题党日活动", "org": "一支部", "person": None,
@@ -125,3 +129,65 @@ def test_the_text_says_which_items_are_terms_running_out(tmp_path):
     assert "  截止 2024-11-30（还有 9 天） 待完成  一支部  每月至少开展1次主题党日活动（theme-day-monthly 2024-11） 已完成 0/1" in lines
     assert "  截止 2024-12-10（还有 19 天） 即将到期  一支部  党支部每三年至少换届选举1次（branch-election-term 2024-12-10）" \
            " 已完成 0/1" in lines
+
+
+# after 11-21: 一支部 holds November's theme day on 11-25 and elects its committee on 11-26; its November 党小组会
+# is never held
+LATER = [["一支部", "2024-11-25", "主题党日", "参观", ""], ["一支部", "2024-11-26", "换届选举", "换届", ""]]
+
+
+def earlier_plan(tmp_path, days: int = 30):
+    from compliance.findings.plan import PreviousPlan
+
+    paths, roster = district(tmp_path)
+    return PreviousPlan("plan.json", AS_OF, plan(run_check(paths, roster, as_of=AS_OF), days)), roster
+
+
+def test_met_since_an_earlier_plan_are_the_periods_now_met_and_the_terms_renewed(tmp_path):
+    from compliance.findings.plan import met_since
+
+    previous, roster = earlier_plan(tmp_path)
+    later = tmp_path / "later"
+    later.mkdir()
+    write_csv(later / "台账.csv", LEDGER, ROWS + LATER)
+    result = run_check([later], roster, as_of=date(2024, 12, 2))
+    closed = met_since(result, previous, plan(result, 30))
+    assert [(i.rule, i.org, i.person, i.period, i.deadline.isoformat(), i.days_left, i.done, i.required, i.status)
+            for i in closed] == [
+        ("theme-day-monthly", "一支部", None, "2024-11", "2024-11-30", -2, 1, 1, "met"),
+        ("branch-election-term", "一支部", None, "2024-12-10", "2024-12-10", 8, 2, 1, "met"),  # runs to 2027 now
+    ]
+    # November's 党小组会 ran out unmet (a violation now, not something done); it was in the earlier plan
+    assert [i for i in previous.items if (i.rule, i.org, i.period) == ("party-group-monthly", "一支部", "2024-11")]
+
+
+def test_what_a_shorter_horizon_leaves_out_is_not_met(tmp_path):
+    from compliance.findings.plan import met_since
+
+    previous, roster = earlier_plan(tmp_path)
+    paths = [tmp_path / "ledgers"]
+    result = run_check(paths, roster, as_of=date(2024, 11, 22))
+    now = plan(result, 1)  # December's periods and the terms running out lie beyond it
+    assert {i.period for i in previous.items} - {i.period for i in now} >= {"2024-12", "2024-12-10"}
+    assert met_since(result, previous, now) == []
+
+
+def test_an_earlier_plan_is_read_back_from_its_json_and_refused_when_it_is_not_one(tmp_path):
+    from compliance.errors import InputError
+    from compliance.findings.plan import load_previous
+    from compliance.render.plan import write_json
+
+    previous, _ = earlier_plan(tmp_path)
+    write_json(previous.items, AS_OF, 30, tmp_path)
+    again = load_previous(tmp_path / "plan.json", date(2024, 12, 2))
+    assert again.as_of == AS_OF
+    assert [(i.uid, i.deadline, i.done, i.status) for i in again.items] == [
+        (i.uid, i.deadline, i.done, i.status) for i in previous.items]
+    with pytest.raises(InputError, match="在本次检查日 2024-11-20 之后"):
+        load_previous(tmp_path / "plan.json", date(2024, 11, 20))
+    (tmp_path / "findings.json").write_text('{"tool": {"name": "compliance"}, "findings": []}', encoding="utf-8")
+    with pytest.raises(InputError, match=r"不是 compliance plan 写出的 plan\.json"):
+        load_previous(tmp_path / "findings.json", date(2024, 12, 2))
+    (tmp_path / "broken.json").write_text("{", encoding="utf-8")
+    with pytest.raises(InputError, match="不是有效的 JSON"):
+        load_previous(tmp_path / "broken.json", date(2024, 12, 2))
