@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gc
 import os
-import resource
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -23,9 +22,36 @@ def _noop(n: int = 1) -> None:
 
 
 def peak_rss() -> int:
-    """Peak resident memory of this process so far, in bytes."""
+    """Peak resident memory of this process so far, in bytes (0 where it cannot be told). ``resource`` is POSIX
+    only: imported here, not with the module, so that the package imports on Windows."""
+    try:
+        import resource
+    except ImportError:
+        return _peak_working_set()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak if sys.platform == "darwin" else peak * 1024
+
+
+def _peak_working_set() -> int:
+    """Windows: the process's peak working set (GetProcessMemoryInfo), else 0."""
+    try:
+        import ctypes
+        from ctypes import wintypes
+
+        class Counters(ctypes.Structure):
+            _fields_ = [("cb", wintypes.DWORD), ("PageFaultCount", wintypes.DWORD),
+                        ("PeakWorkingSetSize", ctypes.c_size_t), ("WorkingSetSize", ctypes.c_size_t),
+                        ("QuotaPeakPagedPoolUsage", ctypes.c_size_t), ("QuotaPagedPoolUsage", ctypes.c_size_t),
+                        ("QuotaPeakNonPagedPoolUsage", ctypes.c_size_t), ("QuotaNonPagedPoolUsage", ctypes.c_size_t),
+                        ("PagefileUsage", ctypes.c_size_t), ("PeakPagefileUsage", ctypes.c_size_t)]
+
+        counters = Counters(cb=ctypes.sizeof(Counters))
+        psapi, kernel32 = ctypes.WinDLL("psapi"), ctypes.WinDLL("kernel32")
+        if psapi.GetProcessMemoryInfo(kernel32.GetCurrentProcess(), ctypes.byref(counters), counters.cb):
+            return int(counters.PeakWorkingSetSize)
+    except (AttributeError, OSError):  # not Windows either (WinDLL is missing): nothing to tell
+        pass
+    return 0
 
 
 @dataclass
