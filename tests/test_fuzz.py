@@ -16,11 +16,13 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import tempfile
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import openpyxl
+import pytest
 import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
@@ -269,7 +271,11 @@ def test_an_excel_serial_parses_to_its_day(day, hours):
     assert 100 <= serial <= 99_999
     assert parse_date(str(serial)) == day  # written as text
     assert parse_date(serial) == day  # a number cell
-    assert parse_date(serial + hours / 24) == day  # with a time of day
+    if hours and 1990 <= serial < 2100:  # 2024.5 is a year and a month (as 2024.12 is), not serial 2024 at noon
+        with pytest.raises(ValueProblem, match=f"^{re.escape(f'日期“{serial + hours / 24}”只有年月，缺少日')}$"):
+            parse_date(serial + hours / 24)
+    else:
+        assert parse_date(serial + hours / 24) == day  # with a time of day
 
 
 JUNK = st.lists(st.one_of(st.none(), st.integers(), st.text("abcxyz0123456789 -_", max_size=8)), max_size=8)
