@@ -166,7 +166,8 @@ def read_roster(path: str | Path, limits: Limits | None = None) -> Roster:
             file = path / f"{name}.csv"
             if not file.is_file():
                 raise InputError(f"名册文件夹中缺少 {name}.csv", source=str(path))
-            sheets[name] = (read_rows(file, str(file), limits=limits)[None].lists(), str(file), None)
+            content = read_rows(file, str(file), limits=limits)[None]
+            sheets[name] = (content.lists(), str(file), None, content.lines)
     elif path.is_file():
         workbook = read_rows(path, str(path), limits=limits)
         sheets = {}
@@ -181,15 +182,17 @@ def read_roster(path: str | Path, limits: Limits | None = None) -> Roster:
     return roster_from_rows(sheets[ORG_SHEET], sheets[LEADER_SHEET])
 
 
-def roster_from_rows(orgs: tuple[list, str, str | None], leaders: tuple[list, str, str | None]) -> Roster:
-    """A roster from the rows of its two sheets (header included), each as (rows, file shown, sheet or None)."""
+def roster_from_rows(orgs: tuple, leaders: tuple) -> Roster:
+    """A roster from the rows of its two sheets (header included), each as (rows, file shown, sheet or None) and,
+    for a CSV whose cells hold line breaks, the text line each row starts on (``Sheet.lines``)."""
     organisations, places = _read_orgs(*orgs)
-    return Roster(tuple(organisations), tuple(_read_leaders(*leaders, organisations)), places=places)
+    return Roster(tuple(organisations), tuple(_read_leaders(*leaders, orgs=organisations)), places=places)
 
 
-def _columns(rows, source, sheet, columns) -> tuple[list[int], dict[str, list]]:
-    """The data rows of a roster sheet, column by column: their row numbers (1-based; blank rows left out) and, per
-    header, its cells in those rows (None where blank; of two columns with one header the later filled cell)."""
+def _columns(rows, source, sheet, columns, lines=None) -> tuple[list[int], dict[str, list]]:
+    """The data rows of a roster sheet, column by column: their row numbers (1-based, as users find them: a CSV's
+    text line; blank rows left out) and, per header, its cells in those rows (None where blank; of two columns with
+    one header the later filled cell)."""
     known = {normalise_name(c): c for c in columns}
     header = find_header(rows, known)
     required = REQUIRED[sheet or Path(source).stem]
@@ -199,7 +202,8 @@ def _columns(rows, source, sheet, columns) -> tuple[list[int], dict[str, list]]:
     names = [normalise_name(str(c)) if not is_blank(c) else "" for c in rows[index]]
     missing = [c for c in required if normalise_name(c) not in names]
     if missing:
-        raise InputError(f"缺少必需的列：{'、'.join(missing)}", source=source, sheet=sheet, row=index + 1)
+        raise InputError(f"缺少必需的列：{'、'.join(missing)}", source=source, sheet=sheet,
+                         row=index + 1 if lines is None else int(lines[index]))
     headers = [known.get(n, str(rows[index][i]).strip() if n else "") for i, n in enumerate(names)]
     body = rows[index + 1:]
     if not body:
@@ -219,7 +223,8 @@ def _columns(rows, source, sheet, columns) -> tuple[list[int], dict[str, list]]:
         if earlier is not None:
             column = [c if c is not None else e for c, e in zip(column, earlier, strict=True)]
         by_header[name] = column
-    return (kept + index + 2).tolist(), by_header
+    numbers = kept + index + 2
+    return (numbers if lines is None else lines[numbers - 1]).tolist(), by_header
 
 
 def _each(cells: list, convert, blank):
@@ -297,11 +302,11 @@ def _org(cells: dict, where: dict) -> Organisation:
 _ORG_TYPES = frozenset(t.value for t in OrgType)
 
 
-def _read_orgs(rows, source, sheet) -> tuple[list[Organisation], dict[str, dict]]:
+def _read_orgs(rows, source, sheet, lines=None) -> tuple[list[Organisation], dict[str, dict]]:
     """Column by column: each distinct spelling normalised and each distinct date parsed once, every row checked
     at once. A row that may fail (a date that does not parse, no name, an unknown type, a name seen before) is
     read again alone through the model, which gives the exact message of the first that does."""
-    numbers, table = _columns(rows, source, sheet, ORG_COLUMNS)
+    numbers, table = _columns(rows, source, sheet, ORG_COLUMNS, lines)
     n = len(numbers)
 
     def column(name):
@@ -380,13 +385,13 @@ def _leader(cells: dict, where: dict, lookup: dict[str, str]) -> Leader:
     )
 
 
-def _read_leaders(rows, source, sheet, orgs: list[Organisation]) -> list[Leader]:
+def _read_leaders(rows, source, sheet, lines=None, *, orgs: list[Organisation]) -> list[Leader]:
     """Like ``_read_orgs``: column by column, and a row that may fail read again alone."""
     lookup = {}
     for org in orgs:
         for spelling in (org.name, *org.aliases):
             lookup.setdefault(spelling, org.name)
-    numbers, table = _columns(rows, source, sheet, LEADER_COLUMNS)
+    numbers, table = _columns(rows, source, sheet, LEADER_COLUMNS, lines)
     n = len(numbers)
 
     def column(name):

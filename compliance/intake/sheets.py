@@ -168,7 +168,7 @@ def decode(data: bytes, shown: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        line = text_lines(data[: exc.start + 1])  # the line the undecodable byte is on
         raise InputError(
             f"无法识别文件的字符编码（支持 UTF-8、GBK/GB18030、Big5）：按 {encoding} 解码时第 {line} 行出错",
             source=shown,
@@ -195,24 +195,26 @@ def _read_csv(data: bytes, shown: str, limits: Limits) -> Sheet:
     import csv
     import io
 
-    lines = data.count(b"\n") + (not data.endswith(b"\n"))  # at least as many as rows: checked before parsing
-    limits.extent(lines, 0, shown, None, dense=False)
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     text = None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or not _utf8_sample(body):
         text = decode(data, shown)
         body = text.encode("utf-8")
+    physical = text_lines(body)
+    limits.extent(physical, 0, shown, None, dense=False)  # at least as many lines as rows: checked before parsing
     sample = body[:65536].decode("utf-8", errors="ignore")
     try:
         delimiter = csv.Sniffer().sniff(sample[:4096], delimiters=",\t;").delimiter
     except csv.Error:
         delimiter = ","
     frame = _read_rectangular(body, sample, delimiter, shown, limits)
-    physical = body.count(b"\n") + (not body.endswith(b"\n"))
     if frame is not None:
         if len(frame) == physical:  # one line per row: no cell holds a line break
             return Sheet(frame=frame)
-        return Sheet(frame=frame, lines=_record_lines(text or body.decode("utf-8"), delimiter))
+        starts = _record_lines(text or body.decode("utf-8"), delimiter)
+        if len(starts) == len(frame):
+            return Sheet(frame=frame, lines=starts)
+        # (the two parsers disagree about where a record ends: the rows are taken from the one that gave the lines)
     text = text if text is not None else decode(data, shown)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     previous = csv.field_size_limit(limits.cell_chars)  # the module's own guard, at our limit
@@ -233,6 +235,17 @@ def _read_csv(data: bytes, shown: str, limits: Limits) -> Sheet:
     limits.extent(len(rows), max(map(len, rows), default=0), shown, None, dense=False)
     lines = np.array(starts, dtype=np.int64) if end != len(rows) else None
     return Sheet(rows, lines=lines)
+
+
+def text_lines(data: bytes) -> int:
+    """How many lines a text editor shows for ``data`` (not counting the empty one after a final line break). A line
+    ends at CRLF (Windows), LF (Unix; Excel's line break inside a cell) or a lone CR (old Mac exports), as pyarrow's
+    parser and Python's csv module (its ``line_num``) end them: the line map and the rows agree whatever a file
+    holds. (A lone CR is looked for first: most files hold none, and counting CRLF is the slowest of the three.)"""
+    lines = data.count(b"\n")
+    if b"\r" in data:
+        lines += data.count(b"\r") - data.count(b"\r\n")
+    return lines + (bool(data) and not data.endswith((b"\n", b"\r")))
 
 
 def _record_lines(text: str, delimiter: str) -> np.ndarray:

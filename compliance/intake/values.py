@@ -26,9 +26,14 @@ _RANGE = re.compile(
     r"(?P<end>(?:(?P<y>\d{4})\s*[年./\-]\s*)?(?:(?P<m>\d{1,2})\s*[月./\-]\s*)?(?P<d>\d{1,2})\s*[日号]?)"
 )
 _EIGHT = re.compile(r"(\d{4})(\d{2})(\d{2})(?:\.0+)?")
-_SERIAL = re.compile(r"\d{3,5}(?:\.\d+)?")
+_NUMBER = re.compile(r"\d{1,5}(?:\.\d+)?")  # a serial, or a number too short to be one
+# An Excel serial (days since 1899-12-30, a fraction for the time of day) has three to five digits, in a number cell
+# or written as text: 100 is 1900-04-09, 99999 is 2173-10-13 — every plausible date (32874 to 73050) and more. A number
+# of one or two digits in a date column is a day of the month, a sequence number or a count in the wrong column, not
+# a day early in 1900 (where Excel's own serials are off by one anyway: it counts a 1900-02-29 that never was).
+SERIALS = (100, 100_000)  # the first serial read, and the first past the last
 
-PLAUSIBLE = (date(1990, 1, 1), date(2099, 12, 31))  # dates outside are refused as slips (1900-01-05 from a 5)
+PLAUSIBLE = (date(1990, 1, 1), date(2099, 12, 31))  # dates outside are refused as slips (1900-04-09 from a 100)
 MAX_COUNT = 100_000  # head counts above this are refused: no school meeting has more people
 YES = frozenset({"是", "有", "已", "√", "✓", "✔", "y", "yes", "true", "1", "已说纪", "已开展"})
 NO = frozenset({"否", "无", "未", "没有", "×", "✗", "n", "no", "false", "0", "未说纪"})
@@ -78,11 +83,7 @@ def parse_date(value: object) -> date:
         if float(value).is_integer() and 10_000_101 <= value <= 99_991_231:
             text = str(int(value))
             return _make_date(int(text[:4]), int(text[4:6]), int(text[6:]), text)
-        if 1990 <= value < 2100 and not float(value).is_integer():  # 2024.12: a year and a month
-            raise ValueProblem(f"日期“{value}”只有年月，缺少日")
-        if 1 <= value < 2_958_466:  # Excel serial day numbers up to 9999-12-31
-            return EXCEL_EPOCH + timedelta(days=int(value))
-        raise ValueProblem(f"无法识别的日期“{value}”")
+        return _serial(value, value)
     text = unicodedata.normalize("NFKC", str(value)).strip()
     if "年" in text and _CHINESE_NUMBER.search(text):  # 二〇二四年十二月二十六日
         text = _CHINESE_NUMBER.sub(_arabic, text)
@@ -99,11 +100,23 @@ def parse_date(value: object) -> date:
         return first
     if match := _EIGHT.fullmatch(text):
         return _make_date(int(match[1]), int(match[2]), int(match[3]), value)
-    if _SERIAL.fullmatch(text):
-        return parse_date(float(text))
+    if _NUMBER.fullmatch(text):
+        return _serial(float(text), value)
     if (match := _YEAR_MONTH.fullmatch(text)) and 1 <= int(match[2] or match[3]) <= 12:
         raise ValueProblem(f"日期“{value}”只有年月，缺少日")
     raise ValueProblem(f"无法识别的日期“{value}”，应写作 2024-03-05、2024年3月5日 或 20240305")
+
+
+def _serial(number: int | float, shown: object) -> date:
+    """The day of an Excel serial (see ``SERIALS``), or why ``number`` is none."""
+    if 1990 <= number < 2100 and not float(number).is_integer():  # 2024.12: a year and a month
+        raise ValueProblem(f"日期“{shown}”只有年月，缺少日")
+    if SERIALS[0] <= number < SERIALS[1]:
+        return EXCEL_EPOCH + timedelta(days=int(number))
+    if 0 <= number < SERIALS[0]:
+        raise ValueProblem(f"无法识别的日期“{shown}”：一两位的数字不是日期，应写作 2024-03-05、2024年3月5日 或 "
+                           "20240305")
+    raise ValueProblem(f"无法识别的日期“{shown}”")
 
 
 def parse_count(value: object) -> int | None:

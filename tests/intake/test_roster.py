@@ -92,6 +92,34 @@ def test_a_bad_row_is_named_exactly(orgs, leaders, message):
     assert str(caught.value) == message
 
 
+@pytest.mark.parametrize("break_", ["\r\n", "\n", "\r"])
+def test_a_bad_row_of_a_csv_roster_is_named_by_its_line(tmp_path, break_):
+    """A quoted cell holding a line break (an alias, two posts) moves the rows after it down: the
+    message names the line a text editor shows the bad row on (issue 36), as a ledger's rejected rows do."""
+    org_lines = ["组织名称,组织类型,上级组织,成立日期,别名,设党小组",
+                 "区委教育工委,党工委,,2000-01-01,教育工委,",  # line 2
+                 f'一中党委,党委,教育工委,2000-01-01,"一中{break_}第一中学",',  # lines 3-4
+                 "一支部,党支部,一中党委,2000-01-01,,是"]  # line 5
+    leader_lines = ["姓名,所在单位,职务,任职日期,离任日期",
+                    f'王芳,一中党委,"书记、{break_}校长",2020-01-01,',  # lines 2-3
+                    "李明,二中党委,副校长,2021-01-01,"]  # line 4: a unit not in the roster
+    (tmp_path / "组织.csv").write_bytes("\r\n".join(org_lines).encode("utf-8") + b"\r\n")
+    (tmp_path / "领导干部.csv").write_bytes("\r\n".join(leader_lines).encode("utf-8") + b"\r\n")
+    with pytest.raises(InputError) as caught:
+        read_roster(tmp_path)
+    assert str(caught.value) == (f"文件 {tmp_path / '领导干部.csv'}，第 4 行，列“所在单位”：所在单位“二中党委”不在名册的"
+                                 "组织表中")
+    (tmp_path / "领导干部.csv").write_bytes("\r\n".join(leader_lines[:2]).encode("utf-8"))
+    (tmp_path / "组织.csv").write_bytes("\r\n".join([*org_lines, "一支部,党支部,一中党委,,,"]).encode("utf-8"))
+    with pytest.raises(InputError) as caught:
+        read_roster(tmp_path)
+    assert str(caught.value) == (f"文件 {tmp_path / '组织.csv'}，第 6 行，列“组织名称”：组织“一支部”重复（第 5 行已有）")
+    (tmp_path / "组织.csv").write_bytes("\r\n".join(org_lines).encode("utf-8"))
+    roster = read_roster(tmp_path)
+    assert roster.places["一支部"]["row"] == 5
+    assert [(p.name, p.posts) for p in roster.leaders] == [("王芳", ("书记", "校长"))]
+
+
 def test_read_column_by_column_as_row_by_row():
     """Cells of every kind a workbook gives, blank rows and columns, two columns under one header, an extra column:
     the organisations and leaders as the models say."""

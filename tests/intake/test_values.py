@@ -72,7 +72,10 @@ def test_every_date_format_of_real_ledgers_is_read(value):
     ("value", "expected"),
     [
         (45292, date(2024, 1, 1)),
-        (1, date(1899, 12, 31)),
+        (100, date(1900, 4, 9)),  # the first Excel serial read (three digits)
+        ("100", date(1900, 4, 9)),
+        (99999.5, date(2173, 10, 13)),  # the last (five digits)
+        ("99999", date(2173, 10, 13)),
         ("2024年12月31日", date(2024, 12, 31)),
         ("2024-02-29", date(2024, 2, 29)),
         (20241231, date(2024, 12, 31)),
@@ -105,7 +108,8 @@ def test_dates_near_the_edges(value, expected):
         ("2024.03.08-2024.03.05", "日期范围“2024.03.08-2024.03.05”的结束日期早于开始日期"),
         ("2024年1月30日至2月30日", "日期范围“2024年1月30日至2月30日”的结束日期不存在"),
         ("2024年13月5日至8日", "日期“2024年13月5日至8日”不存在"),
-        (0, "无法识别的日期“0”"),
+        (100_000, "无法识别的日期“100000”"),  # six digits: no serial, no 20240305
+        ("100000", "无法识别的日期“100000”，应写作 2024-03-05、2024年3月5日 或 20240305"),
         (-5, "无法识别的日期“-5”"),
         (True, "无法识别的日期“True”"),
     ],
@@ -114,6 +118,20 @@ def test_dates_near_the_edges(value, expected):
 def test_impossible_and_unreadable_dates_say_why(value, message):
     with pytest.raises(ValueProblem, match=f"^{re.escape(message)}$"):
         parse_date(value)
+
+
+@pytest.mark.parametrize("shown", [*map(str, range(100)), "00", "05", "61", "12.5", "６１"])
+def test_a_number_of_one_or_two_digits_is_no_date(shown):
+    """Issue 36: "61" in a date column is not 1900-03-01 (an Excel serial has three to five digits), as text or as a
+    number cell alike."""
+    message = f"无法识别的日期“{shown}”：一两位的数字不是日期，应写作 2024-03-05、2024年3月5日 或 20240305"
+    with pytest.raises(ValueProblem, match=f"^{re.escape(message)}$"):
+        parse_date(shown)
+    number = float(shown.replace("６１", "61"))
+    for cell in ([int(number), number] if number.is_integer() else [number]):
+        message = f"无法识别的日期“{cell}”：一两位的数字不是日期，应写作 2024-03-05、2024年3月5日 或 20240305"
+        with pytest.raises(ValueProblem, match=f"^{re.escape(message)}$"):
+            parse_date(cell)
 
 
 @pytest.mark.parametrize(
