@@ -13,12 +13,16 @@ each row takes the most specific cell that is filled in (see ``compliance.intake
 
 from __future__ import annotations
 
+import datetime
+import re
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from compliance.config.catalogue import Catalogue
+from compliance.intake.issues import cell_text
 from compliance.intake.meaning import DATE, ORG, PERSON, TYPE, HeaderReader, Reading
 from compliance.intake.roster import Roster, is_organisation
 from compliance.intake.sheets import Table
@@ -95,6 +99,11 @@ class Cells:
             return False
         return PLAUSIBLE[0] <= day <= PLAUSIBLE[1]
 
+    def _looks_time(self, value: object) -> bool:
+        if isinstance(value, datetime.time):
+            return True
+        return isinstance(value, str) and _TIME.fullmatch(unicodedata.normalize("NFKC", value).strip()) is not None
+
     def _looks_org(self, value: object) -> bool:
         return not isinstance(value, int | float) and is_organisation(organisation_key(str(value)), self.roster)
 
@@ -106,7 +115,10 @@ class Cells:
         return bool(names) and all(n in self.leaders for n in names)
 
 
-_NAMES = {ORG: "org", DATE: "date", TYPE: "type", PERSON: "person"}
+TIME = "时刻"  # not a column: what the cells of a 会议时间 column beside a 会议日期 column hold
+_NAMES = {ORG: "org", DATE: "date", TYPE: "type", PERSON: "person", TIME: "time"}
+_CLOCK = r"(?:上午|下午|晚上|中午)?\s*\d{1,2}\s*[:：时点]\s*(?:\d{1,2}\s*分?)?"
+_TIME = re.compile(_CLOCK + r"(?:\s*(?:-|~|～|—|–|至|到|－)+\s*" + _CLOCK + ")?")
 
 
 def understand(
@@ -142,11 +154,18 @@ def understand(
         for p in candidates:
             if p not in confirmed:
                 unused[p] = _unconfirmed(readings[p], field, cells.sample(p))
+        if field == DATE:  # a column of times or time spans (14:30 - 16:00) is not a date, whatever its header
+            timed = [p for p in confirmed if cells.share(p, TIME) >= CONFIRM_SHARE]
+            confirmed = [p for p in confirmed if p not in timed]
         if not confirmed:
+            if field == DATE:
+                unused.update((p, _timed(readings[p], cells.sample(p), None)) for p in timed)
             continue
         candidates = confirmed
         winner = _best(candidates, field, readings, cells)
         columns[winner] = field
+        if field == DATE:
+            unused.update((p, _timed(readings[p], cells.sample(p), table.headers[winner])) for p in timed)
         for loser in candidates:
             if loser != winner:
                 unused[loser] = _lost(readings[loser], readings[winner], table.headers, winner, loser)
@@ -209,6 +228,12 @@ def _lost(loser: Reading, winner: Reading, headers: list[str], won: int, lost: i
 def _unconfirmed(reading: Reading, field: str, sample: list[object]) -> str:
     shown = "、".join(dict.fromkeys(str(v).strip() for v in sample[:3]))
     return f"{reading.why}，但内容大多不是{field}（如“{shown}”），已忽略"
+
+
+def _timed(reading: Reading, sample: list[object], date_header: str | None) -> str:
+    shown = "、".join(dict.fromkeys(cell_text(v) for v in sample[:2]))
+    with_date = f"，与“{date_header}”合起来是活动的时间，日期取自“{date_header}”" if date_header else "，已忽略"
+    return f"{reading.why}，但内容是时刻或时段（如“{shown}”），不是日期{with_date}"
 
 
 def _ruled_out(reading: Reading | None) -> bool:
