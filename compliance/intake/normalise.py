@@ -281,10 +281,10 @@ _FOOTER = re.compile(  # a word as typed, maybe with spaces inside ("合 计"), 
 
 
 # A template's instructions (在此处填写…, 注意事项：…, 票数请填写阿拉伯数字): at the start of the first filled cell,
-# or 请填写/请输入/请选择 anywhere in it.
+# or 请填写/请输入/请选择 within its first words (bounded: a ledger's million first cells are not scanned to the end).
 _INSTRUCTION = re.compile(
     "^" + _SPACE + "(?:在此处|在此|请在|请按|请勿|请以|请用|请务必|注意事项|填写说明|填表说明|填报说明|填写要求|"
-    "示例[:：]|样例[:：]|例[:：])|请(?:填写|输入|选择|按照|如实)"
+    "示例[:：]|样例[:：]|例[:：]|.{0,12}?请(?:填写|输入|选择|按照|如实))"
 )
 _NOT_RECORD = re.compile(_FOOTER.pattern + "|" + _INSTRUCTION.pattern)
 _MARKS = frozenset({"是", "否", "√", "×", "✓", "✔", "有", "无"})

@@ -426,7 +426,8 @@ def to_table(
                for h, below in zip(header, lower, strict=True)]
     cells.index = pd.RangeIndex(first_body + 1, first_body + 1 + len(cells))
     empty = blank_cells(cells).to_numpy(dtype=bool)  # reduced by numpy: pandas' all(axis=1) tiles the frame
-    filled = width - empty.sum(axis=1) if width else np.zeros(len(cells), dtype=np.int64)
+    # (summed as bytes: a bool sum goes through a slower path, twice the read stage's cost of this line at 1M rows)
+    filled = width - empty.view(np.uint8).sum(axis=1, dtype=np.int32) if width else np.zeros(len(cells), np.int32)
     blank = pd.Series(filled == 0, index=cells.index)
     empty_columns = pd.Series(empty.all(axis=0), index=cells.columns)
     _fill_merged(cells, content.merged, first_body)
