@@ -205,7 +205,7 @@ def _summary(result, out: Path, files: list[str]) -> None:
 def validate(paths, roster, rules, layout, as_of, form, limits) -> None:
     """只做数据质量检查（上传台账时用）：逐行列出无法使用的行和可疑的值。
 
-    PATHS 是台账文件或文件夹。每个文件都核对：读取行 = 接受 + 拒收 + 空行。
+    PATHS 是台账文件或文件夹。每个文件都核对：读取行 = 接受 + 拒收 + 空行 + 跳过（标题行、填写说明、不是活动记录的表）。
 
     \b
     例：
@@ -257,6 +257,8 @@ def _validation_text(document: dict) -> None:
             click.echo(f"  {where}表头在第 {table['header_row']} 行（{columns}）")
             for column, value in table["from_name"].items():
                 click.echo(f"    {column}取自名称：{value}")
+            for column, value in table["inferred"].items():
+                click.echo(f"    {column}：{value}")
             for unused in table["unused"]:
                 click.echo(f"    未使用“{_flat(unused['column'])}”：{_flat(unused['reason'])}")
             for rows in table["skipped"]:

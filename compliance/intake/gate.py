@@ -85,7 +85,7 @@ _HINTS = {"组织": "用 org 指定", "类型": "用 type 指定", "日期": "�
 
 
 def _no_org(ctx: GateContext, i: int) -> str:
-    return _missing(ctx, i, "组织") or "组织为空"
+    return ctx.frame["org_problem"].iat[i] or _missing(ctx, i, "组织") or "组织为空"
 
 
 def _unusable(label: str) -> Callable:

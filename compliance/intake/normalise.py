@@ -21,12 +21,12 @@ from compliance.config.limits import column_letter
 from compliance.domain import COLUMNS
 from compliance.frames import frame, objects
 from compliance.intake.kinds import ACTIVITY, Evidence, Kind, classify, title_text
-from compliance.intake.meaning import DATE, HeaderReader
+from compliance.intake.meaning import DATE, PERSON, HeaderReader
 from compliance.intake.roster import Roster, infer_org_type, is_organisation
 from compliance.intake.sheets import SourceFile, Table
 from compliance.intake.understand import Understanding, understand
 from compliance.intake.values import ValueProblem, is_blank, parse_count, parse_date, parse_mark
-from compliance.spelling import BRACKETED, normalise_name, normalise_text, organisation_key, person_key
+from compliance.spelling import BRACKETED, normalise_name, normalise_text, organisation_key, person_key, split_list
 
 RECORD_FIELDS = ("org", "date", "type", "topic", "person", "expected", "present", "discipline", "table", "row")
 
@@ -47,6 +47,7 @@ class TableInfo:
     body: tuple[int, int] = (0, -1)  # the first and last row of its body, as Excel numbers them (empty: first > last)
     kind: Kind = ACTIVITY  # what the table was taken to be (``compliance.intake.kinds``)
     skipped: list[dict] = field(default_factory=list)  # {"reason", "rows": how many, "at": which} rows not read
+    inferred: dict[str, str] = field(default_factory=dict)  # 组织 taken from what a column holds (a leader's unit)
 
 
 @dataclass
@@ -226,6 +227,37 @@ def _within(child: str, parent: str, roster: Roster | None) -> str | None:
     return under[0] if len(under) == 1 else None
 
 
+_REGISTER_PEOPLE = ("姓名", "人员")  # what a register's person column reads as (姓名, 学员, 参训人员), not 主持人
+
+
+def _leaders(roster: Roster | None) -> bool:
+    return roster is not None and not roster.inferred and len(roster.leaders) > 0
+
+
+def _leader_units(names: pd.Series, roster: Roster) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of a register naming people, not units: the unit of the one leader of that name (the roster's name
+    for it), or None and why — a name several leaders share, or no leader's, or more than one name."""
+    units_of: dict[str, set[str]] = {}
+    for name, unit in zip(roster.leader_names, roster.leader_org, strict=True):
+        units_of.setdefault(name, set()).add(roster.orgs[int(unit)].name)
+
+    def unit(value: object) -> str | None:
+        if is_blank(value):
+            return None
+        people = split_list(person_key(str(value)))
+        if len(people) != 1:
+            raise ValueProblem(f"“{value}”不是一个人的姓名，无法按姓名确定单位")
+        found = sorted(units_of.get(people[0], ()))
+        if not found:
+            raise ValueProblem(f"“{people[0]}”不是名册中的领导干部，无法按姓名确定单位")
+        if len(found) > 1:
+            raise ValueProblem(f"“{people[0]}”是名册中 {len(found)} 位领导干部的姓名（{'、'.join(found)}），"
+                               "无法确定是哪个单位的")
+        return found[0]
+
+    return _convert(names, unit)
+
+
 def _loose(name: str) -> str:
     """A name with 党支部 written 支部 and 党总支 总支, as people shorten them (第一支部 for 第一党支部)."""
     return name.replace("党支部", "支部").replace("党总支", "总支")
@@ -282,11 +314,13 @@ _FOOTER = re.compile(  # a word as typed, maybe with spaces inside ("合 计"), 
 
 # A template's instructions (在此处填写…, 注意事项：…, 票数请填写阿拉伯数字): at the start of the first filled cell,
 # or 请填写/请输入/请选择 within its first words (bounded: a ledger's million first cells are not scanned to the end).
-_INSTRUCTION = re.compile(
-    "^" + _SPACE + "(?:在此处|在此|请在|请按|请勿|请以|请用|请务必|注意事项|填写说明|填表说明|填报说明|填写要求|"
-    "示例[:：]|样例[:：]|例[:：]|.{0,12}?请(?:填写|输入|选择|按照|如实))"
-)
+_INSTRUCTION_START = ("^" + _SPACE + "(?:在此处|在此|请在|请按|请勿|请以|请用|请务必|注意事项|填写说明|填表说明|"
+                      "填报说明|填写要求|示例[:：]|样例[:：]|例[:：])")
+_INSTRUCTION = re.compile(_INSTRUCTION_START + "|^.{0,12}?请(?:填写|输入|选择|按照|如实)")
 _NOT_RECORD = re.compile(_FOOTER.pattern + "|" + _INSTRUCTION.pattern)
+# what pyarrow looks for in a whole column: the anchored starts, and 请 anywhere as a literal (a regex that may skip
+# a few characters first costs half as much again over a million cells); the few cells found are then matched here
+_LIKELY = _FOOTER.pattern + "|" + _INSTRUCTION_START
 _MARKS = frozenset({"是", "否", "√", "×", "✓", "✔", "有", "无"})
 
 
@@ -393,8 +427,13 @@ def _footer_start(column: pd.Series) -> np.ndarray:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        found = pc.match_substring_regex(pa.array(column.array), _NOT_RECORD.pattern)
-        return found.fill_null(False).to_numpy(zero_copy_only=False)
+        cells = pa.array(column.array)
+        found = pc.or_(pc.match_substring_regex(cells, _LIKELY), pc.match_substring(cells, "请"))
+        found = found.fill_null(False).to_numpy(zero_copy_only=False)
+        if found.any():  # the cells holding 请 somewhere: only those within their first words
+            at = np.flatnonzero(found)
+            found[at] = [_NOT_RECORD.search(v) is not None for v in column.iloc[at].to_numpy(dtype=object)]
+        return found
     return np.array([isinstance(v, str) and _NOT_RECORD.search(v) is not None for v in column.to_numpy(dtype=object)],
                     dtype=bool)
 
@@ -490,7 +529,14 @@ def normalise(
                        skipped=len(filled) + len(table.above))
                 others.append((table.sheet, _other_note(table.sheet, what, len(filled) + len(table.above))))
                 continue
-            missing = _missing(understood, table, from_name, roster, org_problem)
+            person = next((p for p, c in understood.columns.items() if c == PERSON), None)
+            inferred = {}
+            if "组织" not in fields | set(from_name) and org_problem is None and person is not None \
+                    and reader.read(table.headers[person]).why in _REGISTER_PEOPLE and _leaders(roster):
+                # a register of people (培训登记: 姓名, 时任单位及职务): the unit of the leader a row names — never
+                # from a host or a lecturer, whose unit is not the one that met
+                inferred["组织"] = f"按“{table.headers[person]}”列的姓名，取名册中该领导干部的所在单位"
+            missing = _missing(understood, table, {**from_name, **inferred}, roster, org_problem)
             unused = [{"column": _column_name(table, p), "reason": why} for p, why in understood.unused]
             warnings.extend(
                 {"source": table.source, "sheet": table.sheet, "row": table.line(table.header_row),
@@ -512,7 +558,7 @@ def normalise(
             tables.append(TableInfo(table.source, table.sheet, table.line(table.header_row), frozenset(fields),
                                     understood.header_map(table.headers), unused, from_name, missing,
                                     frozenset(table.headers[p] for p in understood.by_content),
-                                    _span(table), skipped=skipped))
+                                    _span(table), skipped=skipped, inferred=inferred))
             warnings.extend(_unseen(table, set(understood.columns)))
             dropped = sum(len(rows) for rows in notes_rows.values())
             _count(summary, len(table.cells) + len(table.above), blank=int(empty.sum()),
@@ -526,8 +572,10 @@ def normalise(
             columns = {COLUMNS[name]: body[pos].array for pos, name in understood.columns.items() if name != "组织"}
             if understood.org_order:
                 columns["org"] = _org_cells(body, understood.org_order, roster)
+            elif inferred:
+                columns["org"], columns["org_problem"] = _leader_units(body[person], roster)
             constant = {"org": from_name.get("组织"), "type_fallback": kind}
-            for name in [*COLUMNS.values(), "type_fallback"]:
+            for name in [*COLUMNS.values(), "type_fallback", "org_problem"]:
                 if name not in columns:
                     columns[name] = pd.Series(np.full(n, constant.get(name), dtype=object), dtype=object).array
             columns["table"] = np.full(n, len(tables) - 1, dtype=np.int64)
@@ -546,7 +594,7 @@ def normalise(
         if others:
             notes.append(f"文件 {source.source}：{'；'.join(text for _, text in others)}")
     raw = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=[*COLUMNS.values(), "type_fallback", "table", "row", "source_index"]
+        columns=[*COLUMNS.values(), "type_fallback", "org_problem", "table", "row", "source_index"]
     )
     return Candidates(_parse(raw, catalogue), tables, warnings, summaries, notes)
 
@@ -567,6 +615,7 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
         return None if is_blank(value) else (person_key(str(value)) or None)
 
     out["org_key"] = objects(_convert(raw["org"], org_key)[0])
+    out["org_problem"] = raw["org_problem"].array  # why a row's organisation could not be found, when said per row
 
     codes, uniques = pd.factorize(raw["date"], use_na_sentinel=False)
     days = np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[s]")  # seconds: any year up to 9999

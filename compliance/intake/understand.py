@@ -23,7 +23,7 @@ import pandas as pd
 
 from compliance.config.catalogue import Catalogue
 from compliance.intake.issues import cell_text
-from compliance.intake.meaning import DATE, ORG, PERSON, TYPE, HeaderReader, Reading
+from compliance.intake.meaning import DATE, ORG, PERSON, TOPIC, TYPE, HeaderReader, Reading
 from compliance.intake.roster import Roster, is_organisation
 from compliance.intake.sheets import Table
 from compliance.intake.values import PLAUSIBLE, ValueProblem, is_blank, parse_date
@@ -183,6 +183,9 @@ def understand(
             columns[-best[1]] = field
             by_content.add(-best[1])
 
+    if TYPE not in columns.values():  # the type written where the name is (活动名称: 支部党员大会)
+        _type_from_topic(columns, unused, readings, cells, by_content, table.headers)
+
     for position, reading in readings.items():
         if position in columns or position in unused:
             continue
@@ -205,6 +208,26 @@ def understand(
         frozenset(by_content),
         frozenset(unknown),
     )
+
+
+def _type_from_topic(columns: dict[int, str], unused: dict[int, str], readings: dict[int, Reading], cells: Cells,
+                     by_content: set[int], headers: list[str]) -> None:
+    """When no column is the type: a name or topic column whose cells mostly are activity types gives it (owip's
+    主题党日活动录入样表 has no 类型 column; its 活动名称 says 支部党员大会). The topic then comes from the next best
+    topic column, if any."""
+    named = [p for p, r in readings.items() if r.usable and r.column == TOPIC]
+    found = max(((cells.share(p, TYPE), -p) for p in named), default=(0.0, 0))
+    if found[0] < CONTENT_SHARE:
+        return
+    position = -found[1]
+    was_topic = columns.get(position) == TOPIC
+    columns[position] = TYPE
+    by_content.add(position)
+    unused.pop(position, None)
+    if was_topic and (others := [p for p in named if p != position]):
+        topic = max(others, key=lambda p: (readings[p].score, -p))
+        columns[topic] = TOPIC
+        unused.pop(topic, None)
 
 
 def _best(candidates: list[int], field: str, readings: dict[int, Reading], cells: Cells) -> int:

@@ -43,7 +43,8 @@ def inputs(sources, tables) -> list[dict]:
             "skipped": s.skipped,
             "tables": [
                 {"sheet": tables[t].sheet, "header_row": tables[t].header_row, "columns": tables[t].mapping,
-                 "unused": tables[t].unused, "from_name": tables[t].from_name, "kind": tables[t].kind.kind.value,
+                 "unused": tables[t].unused, "from_name": tables[t].from_name, "inferred": tables[t].inferred,
+                 "kind": tables[t].kind.kind.value,
                  "why": tables[t].kind.why, "skipped": tables[t].skipped}
                 for t in s.tables
             ],

@@ -261,3 +261,64 @@ def test_a_sheet_all_of_whose_rows_are_in_a_later_sheet_is_the_copy(tmp_path):
     assert result.notes == ["文件 台账.xlsx：工作表“支委会”的 2 行与“明细”重复，只计一次"]
     assert issue_list(result.warnings) == []
     assert len(activity_records(result)) == 3
+
+
+# ---- 5. formal names -----------------------------------------------------------------------------------------------
+
+def test_formal_names_are_matched_to_the_rosters_short_names():
+    result = intake(CASES / "5-正式名称.xlsx")
+    assert issue_list(result.rejected) == []
+    assert [(r.org, r.type) for r in activity_records(result)] == [
+        ("第一中学第一党支部", "支部委员会"), ("第一中学第二党支部", "主题党日"), ("实验小学党总支", "党课"),
+        ("第一中学党委", "理论学习中心组学习"), ("区委教育工委", "理论学习中心组学习"),
+        ("区教育局党组", "理论学习中心组学习")]
+
+
+def test_formal_names_give_their_type_without_a_roster():
+    result = intake(CASES / "5-正式名称.xlsx", roster=None)
+    assert [(o.name, o.type.value) for o in result.roster.orgs] == [
+        ("区委教育工委", "党工委"), ("区教育局党组", "党组"), ("实验小学党总支", "党总支"), ("第一中学党委", "党委"),
+        ("第一中学第一党支部", "党支部"), ("第一中学第二党支部", "党支部")]
+    assert issue_list(result.rejected) == []
+
+
+def test_a_roster_keeping_formal_names_is_found_by_the_short_ones():
+    from compliance.intake.roster import roster_from_rows
+    from tests.helpers import LEADER_HEADER, ORG_HEADER
+
+    orgs = [ORG_HEADER, ["中共第一中学委员会", "党委", "", "2000-01-01", "", ""],
+            ["中共第一中学第一支部委员会", "党支部", "中共第一中学委员会", "2000-01-01", "", "否"]]
+    roster = roster_from_rows((orgs, "名册", "组织"), ([LEADER_HEADER], "名册", "领导干部"))
+    assert [roster.resolve(n) for n in ("第一中学党委", "第一中学第一党支部", "中共第一中学第一支部委员会")] == [0, 1, 1]
+
+
+# ---- 6. the type written where the name is -------------------------------------------------------------------------
+
+def test_a_name_column_of_type_words_gives_the_type_before_the_files_name():
+    result = intake(CASES / "6-主题党日活动录入样表.xlsx")
+    [table] = result.tables
+    assert table.mapping == {"所属党组织": "组织", "活动名称": "类型", "活动时间": "日期", "主持人": "主讲人",
+                             "应到人数": "应到", "实到人数": "实到", "活动内容": "主题"}
+    assert table.by_content == frozenset({"活动名称"}) and table.from_name == {}
+    assert [(r.date.isoformat(), r.type, r.topic) for r in activity_records(result)] == [
+        ("2024-03-12", "支部党员大会", "接收预备党员"), ("2024-04-02", "支部委员会", "研究4月工作"),
+        ("2024-06-18", "支部党员大会", "学习党章"), ("2024-07-01", "主题党日", "重温入党誓词")]
+
+
+# ---- 7. a register naming people, not units ------------------------------------------------------------------------
+
+def test_a_training_register_credits_each_named_leader_and_their_unit(tmp_path):
+    roster = tmp_path / "roster"
+    shutil.copytree(ROSTER, roster)
+    with (roster / "领导干部.csv").open("a", encoding="utf-8") as leaders:  # a second 陈静, in another unit
+        leaders.write("陈静,第一中学党委,副校长,2020-09-01,\n")
+    result = intake(CASES / "7-领导干部岗位培训登记表.xlsx", roster=roster)
+    [table] = result.tables
+    assert table.inferred == {"组织": "按“姓名”列的姓名，取名册中该领导干部的所在单位"}
+    assert [(r.org, r.person, r.type, r.date.isoformat()) for r in activity_records(result)] == [
+        ("第一中学党委", "李明", "岗位培训", "2024-04-08"), ("第一中学党委", "王芳", "岗位培训", "2024-05-06")]
+    assert [(r["row"], r["column"], r["reason"]) for r in issue_list(result.rejected)] == [
+        (4, "组织", "“陈静”是名册中 2 位领导干部的姓名（实验小学党总支、第一中学党委），无法确定是哪个单位的"),
+        (6, "组织", "“钱多多”不是名册中的领导干部，无法按姓名确定单位")]
+    # 李明's training is evidence for his own five-yearly training rule
+    assert not [f for f in result.findings() if f["rule"] == "leader-training-five-yearly" and f["person"] == "李明"]

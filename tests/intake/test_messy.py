@@ -127,7 +127,7 @@ def test_validate_command_on_the_messy_district():
         "sheet": "活动记录", "header_row": 2,
         "columns": {"所属党组织": "组织", "开展时间": "日期", "形式": "类型", "活动名称": "主题", "负责人": "主讲人",
                     "应到数": "应到", "实到数": "实到", "会前说纪": "会前说纪"},
-        "unused": [], "from_name": {}, "kind": "activity", "why": None,
+        "unused": [], "from_name": {}, "inferred": {}, "kind": "activity", "why": None,
         "skipped": [{"reason": "表头上方的标题行", "rows": 1, "at": "1"}],
     }]
 
