@@ -621,9 +621,9 @@ def _unread(content: Sheet, shown: str, sheet: str | None, reader: HeaderReader)
     head = content.head(HEADER_SEARCH_ROWS)
     filled = [i for i, row in enumerate(head) if any(not is_blank(c) for c in row)]
     # the row with the most cells that could be headers (the first on a tie): the rows below it are data
-    likely = max(filled, key=lambda i: (sum(header_like(c) for c in head[i]), -i))
+    likely = max(filled, key=lambda i: (sum(header_like(c) for c in head[i]), -i), default=len(head))
     titles = [t for i in filled if i < likely and (t := title_text(head[i]))]
-    headers = [str(c).strip() for c in head[likely] if header_like(c)]
+    headers = [str(c).strip() for c in (head[likely] if likely < len(head) else ()) if header_like(c)]
     names = [PurePosixPath(shown).stem, sheet or "", *titles]
     kind = classify(Evidence(names, headers, frozenset()), reader.types)
     if content.frame is not None:

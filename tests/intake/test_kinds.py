@@ -322,3 +322,13 @@ def test_a_training_register_credits_each_named_leader_and_their_unit(tmp_path):
         (6, "组织", "“钱多多”不是名册中的领导干部，无法按姓名确定单位")]
     # 李明's training is evidence for his own five-yearly training rule
     assert not [f for f in result.findings() if f["rule"] == "leader-training-five-yearly" and f["person"] == "李明"]
+
+
+def test_a_sheet_whose_content_starts_below_the_rows_searched_for_a_header_is_skipped(tmp_path):
+    from tests.helpers import write_csv
+
+    folder = folder_of(tmp_path)
+    write_csv(folder / "远处.csv", ["", "", ""], [["", "", ""]] * 34 + [["说明", "见附件", ""]])
+    result = intake(folder)
+    assert result.notes == ["文件 远处.csv：不是活动记录（找不到表头），跳过 1 行"]
+    assert [(s.read, s.skipped) for s in result.sources if s.source == "远处.csv"] == [(1, 1)]
