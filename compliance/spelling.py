@@ -62,6 +62,8 @@ def short_name(name: str) -> str:
     """A normalised organisation name as rosters keep it: 中共北京邮电大学XXXX支部委员会 is 北京邮电大学XXXX党支部,
     中共…总支部委员会 a …党总支, 中共…委员会 a …党委, 中共…工作委员会 a …工委, 中共…党组 a …党组. Other names
     are returned as they are."""
+    if not name.startswith(("中共", "中国共产党")):  # (a province's names are looked up one by one: no regex for most)
+        return name
     match = _FORMAL.match(name)
     return match[1] + _SHORT.get(match[2], match[2]) if match else name
 

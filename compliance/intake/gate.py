@@ -60,6 +60,7 @@ class GateContext:
     catalogue: Catalogue
     as_of: date
     tables: list[TableInfo]  # per table index: what the table gives and, for what it cannot, why
+    org_problems: dict[int, str] = field(default_factory=dict)  # per row, why its organisation was not found
 
 
 def _day(value: date) -> float:
@@ -85,7 +86,7 @@ _HINTS = {"组织": "用 org 指定", "类型": "用 type 指定", "日期": "�
 
 
 def _no_org(ctx: GateContext, i: int) -> str:
-    return ctx.frame["org_problem"].iat[i] or _missing(ctx, i, "组织") or "组织为空"
+    return ctx.org_problems.get(i) or _missing(ctx, i, "组织") or "组织为空"
 
 
 def _unusable(label: str) -> Callable:
@@ -158,7 +159,7 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
         },
         copy=False,  # new arrays, each its own block: not copied again into one
     )
-    ctx = GateContext(frame, roster, catalogue, as_of, candidates.tables)
+    ctx = GateContext(frame, roster, catalogue, as_of, candidates.tables, candidates.org_problems)
     outcomes = _validate(gx_frame, ctx)
 
     n = len(frame)

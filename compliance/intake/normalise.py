@@ -73,6 +73,8 @@ class Candidates:
     warnings: list[dict]  # about headers: columns with data that mean nothing known, unnamed or repeated
     sources: list[SourceSummary]
     notes: list[str] = field(default_factory=list)  # whole tables that give no usable row, said once per table
+    org_problems: dict[int, str] = field(default_factory=dict)  # row → why its organisation was not found (a
+    # register of people: the name no leader's, or several leaders'), for the few rows where it is said per row
 
     def org_spellings(self) -> list[str]:
         return list(pd.unique(self.rows["org_key"].dropna()))
@@ -318,8 +320,8 @@ _INSTRUCTION_START = ("^" + _SPACE + "(?:在此处|在此|请在|请按|请勿|�
                       "填报说明|填写要求|示例[:：]|样例[:：]|例[:：])")
 _INSTRUCTION = re.compile(_INSTRUCTION_START + "|^.{0,12}?请(?:填写|输入|选择|按照|如实)")
 _NOT_RECORD = re.compile(_FOOTER.pattern + "|" + _INSTRUCTION.pattern)
-# what pyarrow looks for in a whole column: the anchored starts, and 请 anywhere as a literal (a regex that may skip
-# a few characters first costs half as much again over a million cells); the few cells found are then matched here
+# what pyarrow looks for in a whole column: the anchored starts only (a pattern that may skip a few characters
+# first costs twice as much over a million cells); 请填写 further in is looked for on rows of one or two cells
 _LIKELY = _FOOTER.pattern + "|" + _INSTRUCTION_START
 _MARKS = frozenset({"是", "否", "√", "×", "✓", "✔", "有", "无"})
 
@@ -338,6 +340,9 @@ def _footers(table: Table, date_column: int | None) -> pd.Series:
             break
         column = cells[position]
         match = _footer_start(column) & still_blank
+        if table.filled is not None and (few := np.flatnonzero(still_blank & ~match & (table.filled <= 2))).size:
+            match[few] = [isinstance(v, str) and _INSTRUCTION.search(v) is not None  # 票数请填写阿拉伯数字
+                          for v in column.iloc[few].to_numpy(dtype=object)]
         for row, value in zip(cells.index[match], column[match], strict=True):
             if date_column is not None and _is_date(cells.at[row, date_column]):
                 continue
@@ -427,13 +432,8 @@ def _footer_start(column: pd.Series) -> np.ndarray:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        cells = pa.array(column.array)
-        found = pc.or_(pc.match_substring_regex(cells, _LIKELY), pc.match_substring(cells, "请"))
-        found = found.fill_null(False).to_numpy(zero_copy_only=False)
-        if found.any():  # the cells holding 请 somewhere: only those within their first words
-            at = np.flatnonzero(found)
-            found[at] = [_NOT_RECORD.search(v) is not None for v in column.iloc[at].to_numpy(dtype=object)]
-        return found
+        found = pc.match_substring_regex(pa.array(column.array), _LIKELY)
+        return found.fill_null(False).to_numpy(zero_copy_only=False)
     return np.array([isinstance(v, str) and _NOT_RECORD.search(v) is not None for v in column.to_numpy(dtype=object)],
                     dtype=bool)
 
@@ -496,6 +496,7 @@ def normalise(
 ) -> Candidates:
     """Candidate rows of every table; ``roster`` (None without --roster) helps tell columns and organisations."""
     reader = reader or HeaderReader(catalogue.column_of, catalogue.type_of)
+    org_problems: dict[int, str] = {}
     warnings: list[dict] = []
     notes: list[str] = []
     tables: list[TableInfo] = []
@@ -573,9 +574,11 @@ def normalise(
             if understood.org_order:
                 columns["org"] = _org_cells(body, understood.org_order, roster)
             elif inferred:
-                columns["org"], columns["org_problem"] = _leader_units(body[person], roster)
+                columns["org"], problems = _leader_units(body[person], roster)
+                offset = sum(map(len, frames))  # the rows' positions among all candidates
+                org_problems.update((offset + int(i), problems[i]) for i in np.flatnonzero(pd.notna(problems)))
             constant = {"org": from_name.get("组织"), "type_fallback": kind}
-            for name in [*COLUMNS.values(), "type_fallback", "org_problem"]:
+            for name in [*COLUMNS.values(), "type_fallback"]:
                 if name not in columns:
                     columns[name] = pd.Series(np.full(n, constant.get(name), dtype=object), dtype=object).array
             columns["table"] = np.full(n, len(tables) - 1, dtype=np.int64)
@@ -594,9 +597,9 @@ def normalise(
         if others:
             notes.append(f"文件 {source.source}：{'；'.join(text for _, text in others)}")
     raw = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=[*COLUMNS.values(), "type_fallback", "org_problem", "table", "row", "source_index"]
+        columns=[*COLUMNS.values(), "type_fallback", "table", "row", "source_index"]
     )
-    return Candidates(_parse(raw, catalogue), tables, warnings, summaries, notes)
+    return Candidates(_parse(raw, catalogue), tables, warnings, summaries, notes, org_problems)
 
 
 def _parse(raw: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
@@ -615,7 +618,6 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
         return None if is_blank(value) else (person_key(str(value)) or None)
 
     out["org_key"] = objects(_convert(raw["org"], org_key)[0])
-    out["org_problem"] = raw["org_problem"].array  # why a row's organisation could not be found, when said per row
 
     codes, uniques = pd.factorize(raw["date"], use_na_sentinel=False)
     days = np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[s]")  # seconds: any year up to 9999
