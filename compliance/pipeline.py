@@ -83,13 +83,15 @@ def take_in(
     the_layout = load_layout(layout, catalogue)
     with progress.stage("读取", unit="个文件") as tick:
         the_roster = roster if isinstance(roster, Roster) or roster is None else read_roster(roster, limits)
-        reader = HeaderReader(catalogue.column_of)
+        reader = HeaderReader(catalogue.column_of, catalogue.type_of)
         sources, found_notes = read_sources(discover(paths), reader, the_layout, tick, limits)
         if not sources:
             raise InputError(f"没有找到台账文件（支持 {'、'.join(LEDGER_SUFFIXES)}，以及内容是表格的其他文件）"
                              + "".join(f"；{n}" for n in found_notes), source=", ".join(map(str, paths)))
     with progress.stage("规范化"):
         candidates = normalise(sources, catalogue, the_roster, reader)
+    if not any(t.kind.read for t in candidates.tables):
+        raise _no_ledger(sources, candidates)
     notes = [*found_notes, *candidates.notes]
     if the_roster is None:
         the_roster = Roster.from_ledgers(candidates.org_spellings())
@@ -98,6 +100,7 @@ def take_in(
         notes.extend(f"格式文件 {the_layout.path}：{text}" for text in the_layout.unused())
     with progress.stage("数据校验"):
         result = gate(candidates, the_roster, catalogue, as_of)
+    notes.extend(result.notes)
     intake = Intake(catalogue, the_roster, candidates.tables, candidates.sources, result, notes)
     return restrict(intake, tuple(scope)) if scope else intake
 
@@ -153,6 +156,18 @@ def restrict(intake: Intake, spellings: tuple[str, ...]) -> Intake:
                     rejected=intake.gate.rejected[~rejected_out].reset_index(drop=True),
                     warnings=intake.gate.warnings[~warnings_out].reset_index(drop=True))
     return replace(intake, roster=roster, gate=gated, notes=notes, scope=the_scope.names, sources=listed)
+
+
+def _no_ledger(sources, candidates) -> InputError:
+    """Nothing read is an activity ledger: for a single sheet without a header, the row most like one and what a
+    header should say; else what each table was taken to be."""
+    unread = [u for s in sources for u in s.unread]
+    if len(candidates.tables) == 1 and unread:
+        return InputError(unread[0].closest, source=unread[0].source, sheet=unread[0].sheet)
+    if len(sources) == 1:
+        what = "；".join(n.split("：", 1)[1] for n in candidates.notes if n.startswith(f"文件 {sources[0].source}："))
+        return InputError(f"没有找到活动台账：{what}", source=sources[0].source)
+    return InputError(f"没有找到活动台账：{'；'.join(dict.fromkeys(candidates.notes))}")
 
 
 @dataclass

@@ -47,8 +47,25 @@ def normalise_name(value: str) -> str:
 
 def organisation_key(value: str) -> str:
     """An organisation's name as looked up: normalised, without a code in brackets or set apart by a space
-    (…党支部（33010200101）, 33010200101 …党支部)."""
-    return normalise_name(_CODE.sub("", value))
+    (…党支部（33010200101）, 33010200101 …党支部), a formal name as rosters keep it (``short_name``)."""
+    return short_name(normalise_name(_CODE.sub("", value)))
+
+
+# A formal name as platforms export it: 中共 (中国共产党), the unit, then 支部委员会, 总支部委员会, 委员会, 工作委员会…
+_FORMAL = re.compile(
+    r"^(?:中国共产党|中共)(.+?)(总支部委员会|支部委员会|工作委员会|委员会|党总支|党支部|党委|工委|党组|总支|支部)$"
+)
+_SHORT = {"总支部委员会": "党总支", "支部委员会": "党支部", "工作委员会": "工委", "委员会": "党委"}
+
+
+def short_name(name: str) -> str:
+    """A normalised organisation name as rosters keep it: 中共北京邮电大学XXXX支部委员会 is 北京邮电大学XXXX党支部,
+    中共…总支部委员会 a …党总支, 中共…委员会 a …党委, 中共…工作委员会 a …工委, 中共…党组 a …党组. Other names
+    are returned as they are."""
+    if not name.startswith(("中共", "中国共产党")):  # (a province's names are looked up one by one: no regex for most)
+        return name
+    match = _FORMAL.match(name)
+    return match[1] + _SHORT.get(match[2], match[2]) if match else name
 
 
 @lru_cache(maxsize=1 << 16)

@@ -1,7 +1,8 @@
 """Fuzz and property tests (issue 7): whatever arrives — random bytes, a truncated or bit-flipped workbook, any
 encoding, huge or odd cells, empty sheets, a mangled rules file — ends in findings or in a clean InputError (exit 2,
 a Chinese message), never another exception; and every row of every ledger that is read is accounted for
-(read = accepted + rejected + blank).
+(read = accepted + rejected + blank + skipped, every filled row in a table's body, its header, or skipped with the
+reason).
 
 The budget is bounded and the seed fixed (``derandomize``) so CI is repeatable. A longer run explores more:
 
@@ -108,7 +109,8 @@ def ledgers(draw) -> tuple[list[list[str]], int]:
 
 def _reconciles(intake) -> None:
     for source in intake.sources:
-        assert source.read == source.accepted + source.rejected + source.blank, source
+        assert source.read == source.accepted + source.rejected + source.blank + source.skipped, source
+        assert source.skipped == sum(k["rows"] for t in source.tables for k in intake.tables[t].skipped), source
     rejected_rows = intake.rejected[["source", "sheet", "row"]].drop_duplicates() if len(intake.rejected) else []
     assert len(rejected_rows) == sum(s.rejected for s in intake.sources)
 
@@ -140,15 +142,29 @@ def test_every_csv_ledger_ends_in_rows_accounted_for_or_a_clean_error(ledger, en
         physical.append(row)
         record_of[end + 1] = len(physical)
         end = reader.line_num
-    # rows are reported by the text line they start on; every record below the first header is in a table's body,
-    # or is a later table's header, or a title or blank line between tables
+    # rows are reported by the text line they start on; every record with a cell filled in is in a table's body, or
+    # is a table's header (one or two rows), or is skipped with the reason (title rows, a table that is no record)
+    filled = {n for n, row in enumerate(physical, start=1) if any(c.strip() for c in row)}
+    if any(t.header_row is None for t in tables):  # no header anywhere: every filled row is skipped
+        assert source.read == source.skipped == len(filled)
+        return
     spans = [(record_of[t.body[0]], record_of[t.body[1]]) for t in tables if t.body[0] <= t.body[1]]
-    assert source.read == sum(last - first + 1 for first, last in spans)
+    skipped = {record_of[line] for t in tables for k in t.skipped for line in _rows(k["at"])}
     inside = {n for first, last in spans for n in range(first, last + 1)}
-    headers = {record_of[t.header_row] for t in tables}
-    for number in range(min(headers) + 1, len(physical) + 1):
-        filled = [c for c in physical[number - 1] if c.strip()]
-        assert number in inside or number in headers or number - 1 in headers or len(filled) <= 1, number
+    assert source.read == len(inside) + len(skipped - inside)
+    headers = {n for t in tables
+               for n in range(record_of[t.header_row], record_of[t.body[0]] if t.body[0] <= t.body[1] else
+                              record_of[t.header_row] + 1)}
+    assert filled <= inside | skipped | headers, sorted(filled - inside - skipped - headers)
+
+
+def _rows(at: str) -> list[int]:
+    """The rows a table's ``skipped`` entry names (``1-3、7``)."""
+    out = []
+    for part in at.split("、"):
+        first, _, last = part.partition("-")
+        out.extend(range(int(first), int(last or first) + 1))
+    return out
 
 
 # ---- workbooks: generated sheets of typed cells -----------------------------------------------------------------

@@ -228,7 +228,7 @@ def _summary(result, out: Path, files: list[str], say=lambda text: text) -> None
 def validate(paths, roster, rules, layout, as_of, form, orgs, limits) -> None:
     """只做数据质量检查（上传台账时用）：逐行列出无法使用的行和可疑的值。
 
-    PATHS 是台账文件或文件夹。每个文件都核对：读取行 = 接受 + 拒收 + 空行。
+    PATHS 是台账文件或文件夹。每个文件都核对：读取行 = 接受 + 拒收 + 空行 + 跳过（标题行、填写说明、不是活动记录的表）。
 
     \b
     例：
@@ -263,21 +263,32 @@ def _flat(text: str) -> str:
 
 
 def _validation_text(document: dict) -> None:
+    from compliance.intake.kinds import TableKind
     from compliance.render.text import place_text
 
     for source in document["inputs"]:
+        skipped = f" + 跳过 {source['skipped']}" if source["skipped"] else ""
         click.echo(f"{source['source']}：读取 {source['read']} 行 = 接受 {source['accepted']} + "
-                   f"拒收 {source['rejected']} + 空行 {source['blank']}")
+                   f"拒收 {source['rejected']} + 空行 {source['blank']}{skipped}")
         for table in source["tables"]:
             where = f"工作表“{table['sheet']}”：" if table["sheet"] else ""
+            if table["kind"] != "activity":
+                rows = sum(r["rows"] for r in table["skipped"])
+                click.echo(f"  {where}{TableKind(table['kind']).chinese}（{table['why']}），跳过 {rows} 行")
+                continue
             columns = "、".join(f"{_flat(h)}→{c}" if h != c else c for h, c in table["columns"].items())
             click.echo(f"  {where}表头在第 {table['header_row']} 行（{columns}）")
             for column, value in table["from_name"].items():
                 click.echo(f"    {column}取自名称：{value}")
+            for column, value in table["inferred"].items():
+                click.echo(f"    {column}：{value}")
             for unused in table["unused"]:
                 click.echo(f"    未使用“{_flat(unused['column'])}”：{_flat(unused['reason'])}")
+            for rows in table["skipped"]:
+                click.echo(f"    跳过第 {rows['at']} 行（{rows['rows']} 行）：{rows['reason']}")
         for skipped in source["skipped_sheets"]:
-            click.echo(f"  已跳过工作表“{skipped['sheet']}”：{skipped['reason']}")
+            if skipped["reason"] == "空表":
+                click.echo(f"  已跳过工作表“{skipped['sheet']}”：{skipped['reason']}")
     for title, items in (("拒收", document["rejected"]), ("提醒", document["warnings"])):
         if items:
             click.echo(f"{title} {len(items)} {'行' if title == '拒收' else '条'}：")
@@ -285,9 +296,10 @@ def _validation_text(document: dict) -> None:
                 value = f"（值：{item['value']}）" if item["value"] is not None else ""
                 click.echo(f"  {place_text(item)}：{item['reason']}{value}")
     total = document["summary"]
+    skipped = f" + 跳过 {total['skipped']}" if total["skipped"] else ""
     click.echo(
         f"合计 {len(document['inputs'])} 个文件：读取 {total['read']} 行 = 接受 {total['accepted']} + "
-        f"拒收 {total['rejected']} + 空行 {total['blank']}；提醒 {total['warnings']} 条。"
+        f"拒收 {total['rejected']} + 空行 {total['blank']}{skipped}；提醒 {total['warnings']} 条。"
     )
     for note in document["notes"]:
         click.echo(f"注意：{note}")

@@ -29,7 +29,7 @@ import sys
 import threading
 import types
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -60,6 +60,7 @@ class GateContext:
     catalogue: Catalogue
     as_of: date
     tables: list[TableInfo]  # per table index: what the table gives and, for what it cannot, why
+    org_problems: dict[int, str] = field(default_factory=dict)  # per row, why its organisation was not found
 
 
 def _day(value: date) -> float:
@@ -85,7 +86,7 @@ _HINTS = {"组织": "用 org 指定", "类型": "用 type 指定", "日期": "�
 
 
 def _no_org(ctx: GateContext, i: int) -> str:
-    return _missing(ctx, i, "组织") or "组织为空"
+    return ctx.org_problems.get(i) or _missing(ctx, i, "组织") or "组织为空"
 
 
 def _unusable(label: str) -> Callable:
@@ -137,6 +138,7 @@ class GateResult:
     rejected: pd.DataFrame  # ISSUE_COLUMNS
     warnings: pd.DataFrame  # ISSUE_COLUMNS, header warnings included
     expectations: list[dict]  # per expectation: type, column, action, unexpected count
+    notes: list[str] = field(default_factory=list)  # sheets that repeat another sheet, said once each
 
 
 def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: date) -> GateResult:
@@ -157,7 +159,7 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
         },
         copy=False,  # new arrays, each its own block: not copied again into one
     )
-    ctx = GateContext(frame, roster, catalogue, as_of, candidates.tables)
+    ctx = GateContext(frame, roster, catalogue, as_of, candidates.tables, candidates.org_problems)
     outcomes = _validate(gx_frame, ctx)
 
     n = len(frame)
@@ -221,8 +223,12 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
     # repeats among the records (a row naming two types is two records: each may repeat another, or not)
     r_table, r_row = records["table"].to_numpy(), records["row"].to_numpy()
     said = set()
-    for k, first in _repeats(records):
+    repeats = _repeats(records)
+    copies = _copied_tables(repeats, r_table, r_row, table_info)
+    for k, first in repeats:
         counted_kept[k] = False
+        if (r_table[k], r_table[first]) in copies or (r_table[first], r_table[k]) in copies:
+            continue  # a sheet repeating another: one note, not a warning per row
         where = _place(table_info[r_table[first]], int(r_row[first]))
         if (r_table[k], r_row[k], where) in said:
             continue
@@ -238,13 +244,15 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
             warnings.sort_values(["source", "sheet", "row"], na_position="first", kind="stable")
         )
 
+    notes = [f"文件 {table_info[a].source}：工作表“{table_info[a].sheet}”的 {rows} 行与“{table_info[b].sheet}”重复，"
+             "只计一次" for (a, b), rows in copies.items()]
     source_of = frame["source_index"].to_numpy()
     n_sources = len(candidates.sources)
     kept = np.bincount(source_of[accepted], minlength=n_sources)
     lost = np.bincount(source_of[~accepted], minlength=n_sources)
     for index, source in enumerate(candidates.sources):
         source.accepted, source.rejected = int(kept[index]), int(lost[index])
-    return GateResult(records, counted_kept, rejected, warnings, summary)
+    return GateResult(records, counted_kept, rejected, warnings, summary, notes)
 
 
 def _each_type(records: pd.DataFrame, counted: np.ndarray, more: np.ndarray, vocabulary: tuple[str, ...]):
@@ -286,6 +294,29 @@ def _repeats(records: pd.DataFrame) -> list[tuple[int, int]]:
     first = np.full(group.max() + 1, -1, dtype=np.int64)
     first[group[::-1]] = at[::-1]  # the earliest record of each group wins (written last)
     return [(int(at[k]), int(first[group[k]])) for k in np.flatnonzero(repeated)]
+
+
+def _copied_tables(repeats: list[tuple[int, int]], table: np.ndarray, row: np.ndarray,
+                   tables: list[TableInfo]) -> dict[tuple[int, int], int]:
+    """(table, the table it repeats) → its rows, for every table all of whose records repeat records of one other
+    table of the same file (an export's 支委会 and 党员大会 sheets repeating its 会议记录明细): said once, not row
+    by row. Either may come first in the workbook."""
+    if not repeats:
+        return {}
+    involved: dict[tuple[int, int], set[int]] = {}
+    for k, first in repeats:
+        a, b = int(table[k]), int(table[first])
+        if a != b and tables[a].source == tables[b].source:
+            involved.setdefault((a, b), set()).add(int(row[k]))
+            involved.setdefault((b, a), set()).add(int(row[first]))
+    if not involved:
+        return {}
+    rows = pd.DataFrame({"table": table, "row": row}).drop_duplicates().groupby("table")["row"].size()
+    out: dict[tuple[int, int], int] = {}
+    for (a, b), found in sorted(involved.items()):
+        if len(found) == rows[a] and a not in {x for x, _ in out} and (b, a) not in out:
+            out[(a, b)] = len(found)
+    return out
 
 
 def _leader_doubts(frame: pd.DataFrame, org: np.ndarray, roster: Roster, accepted: np.ndarray) -> list[tuple]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from compliance.spelling import normalise_name
@@ -197,8 +198,9 @@ def read_phrase(text: str, qualifiers: tuple[str, ...] = ()) -> Reading:
 class HeaderReader:
     """Reads headers against the catalogue's synonyms (``column_of``), each distinct header once."""
 
-    def __init__(self, synonyms: dict[str, str]) -> None:
+    def __init__(self, synonyms: dict[str, str], types: Iterable[str] = ()) -> None:
         self.synonyms = synonyms
+        self.types = frozenset(types)  # the catalogue's spellings of activity types (a count table's headers)
         self._cache: dict[str, Reading] = {}
 
     def read(self, header: object) -> Reading:

@@ -20,12 +20,13 @@ from compliance.config.catalogue import Catalogue
 from compliance.config.limits import column_letter
 from compliance.domain import COLUMNS
 from compliance.frames import frame, objects
-from compliance.intake.meaning import HeaderReader
+from compliance.intake.kinds import ACTIVITY, Evidence, Kind, classify, title_text
+from compliance.intake.meaning import DATE, PERSON, HeaderReader
 from compliance.intake.roster import Roster, infer_org_type, is_organisation
 from compliance.intake.sheets import SourceFile, Table
 from compliance.intake.understand import Understanding, understand
 from compliance.intake.values import ValueProblem, is_blank, parse_count, parse_date, parse_mark
-from compliance.spelling import BRACKETED, normalise_name, normalise_text, organisation_key, person_key
+from compliance.spelling import BRACKETED, normalise_name, normalise_text, organisation_key, person_key, split_list
 
 RECORD_FIELDS = ("org", "date", "type", "topic", "person", "expected", "present", "discipline", "table", "row")
 
@@ -36,14 +37,17 @@ class TableInfo:
 
     source: str
     sheet: str | None
-    header_row: int
-    columns: frozenset[str]  # canonical column names present in the header
+    header_row: int | None  # None: a sheet in which no header was found
+    columns: frozenset[str]  # canonical column names present in the header (none when it is no activity record)
     mapping: dict[str, str] = field(default_factory=dict)  # header as written → canonical column
     unused: list[dict] = field(default_factory=list)  # {"column": header, "reason": why it is not used}
     from_name: dict[str, str] = field(default_factory=dict)  # 类型/组织 taken from the sheet's or file's name
     missing: dict[str, str] = field(default_factory=dict)  # 组织/日期/类型 the table cannot give → why (Chinese)
     by_content: frozenset[str] = frozenset()  # headers whose meaning came from their cells
     body: tuple[int, int] = (0, -1)  # the first and last row of its body, as Excel numbers them (empty: first > last)
+    kind: Kind = ACTIVITY  # what the table was taken to be (``compliance.intake.kinds``)
+    skipped: list[dict] = field(default_factory=list)  # {"reason", "rows": how many, "at": which} rows not read
+    inferred: dict[str, str] = field(default_factory=dict)  # 组织 taken from what a column holds (a leader's unit)
 
 
 @dataclass
@@ -69,6 +73,8 @@ class Candidates:
     warnings: list[dict]  # about headers: columns with data that mean nothing known, unnamed or repeated
     sources: list[SourceSummary]
     notes: list[str] = field(default_factory=list)  # whole tables that give no usable row, said once per table
+    org_problems: dict[int, str] = field(default_factory=dict)  # row → why its organisation was not found (a
+    # register of people: the name no leader's, or several leaders'), for the few rows where it is said per row
 
     def org_spellings(self) -> list[str]:
         return list(pd.unique(self.rows["org_key"].dropna()))
@@ -223,6 +229,37 @@ def _within(child: str, parent: str, roster: Roster | None) -> str | None:
     return under[0] if len(under) == 1 else None
 
 
+_REGISTER_PEOPLE = ("姓名", "人员")  # what a register's person column reads as (姓名, 学员, 参训人员), not 主持人
+
+
+def _leaders(roster: Roster | None) -> bool:
+    return roster is not None and not roster.inferred and len(roster.leaders) > 0
+
+
+def _leader_units(names: pd.Series, roster: Roster) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of a register naming people, not units: the unit of the one leader of that name (the roster's name
+    for it), or None and why — a name several leaders share, or no leader's, or more than one name."""
+    units_of: dict[str, set[str]] = {}
+    for name, unit in zip(roster.leader_names, roster.leader_org, strict=True):
+        units_of.setdefault(name, set()).add(roster.orgs[int(unit)].name)
+
+    def unit(value: object) -> str | None:
+        if is_blank(value):
+            return None
+        people = split_list(person_key(str(value)))
+        if len(people) != 1:
+            raise ValueProblem(f"“{value}”不是一个人的姓名，无法按姓名确定单位")
+        found = sorted(units_of.get(people[0], ()))
+        if not found:
+            raise ValueProblem(f"“{people[0]}”不是名册中的领导干部，无法按姓名确定单位")
+        if len(found) > 1:
+            raise ValueProblem(f"“{people[0]}”是名册中 {len(found)} 位领导干部的姓名（{'、'.join(found)}），"
+                               "无法确定是哪个单位的")
+        return found[0]
+
+    return _convert(names, unit)
+
+
 def _loose(name: str) -> str:
     """A name with 党支部 written 支部 and 党总支 总支, as people shorten them (第一支部 for 第一党支部)."""
     return name.replace("党支部", "支部").replace("党总支", "总支")
@@ -277,11 +314,24 @@ _FOOTER = re.compile(  # a word as typed, maybe with spaces inside ("合 计"), 
 )
 
 
+# A template's instructions (在此处填写…, 注意事项：…, 票数请填写阿拉伯数字): at the start of the first filled cell,
+# or 请填写/请输入/请选择 within its first words (bounded: a ledger's million first cells are not scanned to the end).
+_INSTRUCTION_START = ("^" + _SPACE + "(?:在此处|在此|请在|请按|请勿|请以|请用|请务必|注意事项|填写说明|填表说明|"
+                      "填报说明|填写要求|示例[:：]|样例[:：]|例[:：])")
+_INSTRUCTION = re.compile(_INSTRUCTION_START + "|^.{0,12}?请(?:填写|输入|选择|按照|如实)")
+_NOT_RECORD = re.compile(_FOOTER.pattern + "|" + _INSTRUCTION.pattern)
+# what pyarrow looks for in a whole column: the anchored starts only (a pattern that may skip a few characters
+# first costs twice as much over a million cells); 请填写 further in is looked for on rows of one or two cells
+_LIKELY = _FOOTER.pattern + "|" + _INSTRUCTION_START
+_MARKS = frozenset({"是", "否", "√", "×", "✓", "✔", "有", "无"})
+
+
 def _footers(table: Table, date_column: int | None) -> pd.Series:
-    """The rows under a table that are no records — 合计/小计 lines, 填表人：… 审核人：…, 填报日期 — by their first
-    filled cell: row number → that cell's text. Column by column, left to right, and only as far as some row is
-    still blank (a ledger's first column is usually filled on every row: one pass). A row whose activity date is a
-    date is a record whatever its first cell says (a 主题 “审核预备党员转正材料”)."""
+    """The rows that are no records by their first filled cell — below a table, 合计/小计 lines, 填表人：… 审核人：…,
+    填报日期; in a template, its instructions (``_INSTRUCTION``): row number → that cell's text. Column by column,
+    left to right, and only as far as some row is still blank (a ledger's first column is usually filled on every
+    row: one pass). A row whose activity date is a date is a record whatever its first cell says (a 主题
+    “审核预备党员转正材料”)."""
     cells = table.cells
     found: dict[int, str] = {}
     still_blank = np.ones(len(cells), dtype=bool)
@@ -290,12 +340,82 @@ def _footers(table: Table, date_column: int | None) -> pd.Series:
             break
         column = cells[position]
         match = _footer_start(column) & still_blank
+        if table.filled is not None and (few := np.flatnonzero(still_blank & ~match & (table.filled <= 2))).size:
+            match[few] = [isinstance(v, str) and _INSTRUCTION.search(v) is not None  # 票数请填写阿拉伯数字
+                          for v in column.iloc[few].to_numpy(dtype=object)]
         for row, value in zip(cells.index[match], column[match], strict=True):
             if date_column is not None and _is_date(cells.at[row, date_column]):
                 continue
             found[int(row)] = str(value)
         still_blank &= ~_filled(column)
     return pd.Series(found, dtype=object).sort_index()
+
+
+def _template_rows(table: Table, date_column: int | None, catalogue: Catalogue, found: pd.Series,
+                   empty: np.ndarray) -> dict[str, list[int]]:
+    """A template's rows that are no records, by why (1-based rows): its instructions (among ``found``, the rows
+    ``_footers`` found that are no footers), its sample row (cells repeating the column names), a drop-down's
+    value left alone on a row (是, 支部委员会)."""
+    out: dict[str, list[int]] = {}
+    instructions = [row for row, text in found.items() if not _FOOTER.match(text)]
+    if instructions:
+        out["模板的填写说明"] = instructions
+    samples = sorted(r for r in table.samples if not empty[r - table.cells.index[0]]) if table.samples else []
+    if samples:
+        out["模板的示例行（单元格照抄列名）"] = samples
+    if table.filled is not None and (lone := np.flatnonzero(table.filled == 1)).size:
+        options = catalogue.type_of.keys() | _MARKS
+        left = []
+        for at in lone.tolist():
+            if empty[at]:
+                continue
+            row = table.cells.iloc[at]
+            position, value = next((p, v) for p, v in row.items() if not is_blank(v))
+            if position != date_column and isinstance(value, str) and normalise_name(value) in options:
+                left.append(int(table.cells.index[at]))
+        if left:
+            out["只有一个下拉选项的值（模板残留），不是一条记录"] = left
+    return out
+
+
+def _filled_in(value: object) -> bool:
+    return not is_blank(value)
+
+
+def _kind_of(table: Table, fields: set[str], reader: HeaderReader, catalogue: Catalogue) -> Kind:
+    """What ``table`` holds (``compliance.intake.kinds``); a layout entry for it says it is a ledger."""
+    if table.override is not None:
+        return ACTIVITY
+    titles = [t for _, cells in table.above if (t := title_text(cells))]
+    dates = any(DATE in (reading.column, reading.about) for reading in map(reader.read, table.headers))
+    return classify(Evidence([PurePosixPath(table.source).stem, table.sheet or "", *titles], table.headers,
+                             frozenset(fields), dates), catalogue.type_of)
+
+
+def _skipped(reason: str, rows: list[int]) -> list[dict]:
+    """One entry of a table's ``skipped`` list: why, how many rows, which (``1-3、7``)."""
+    if not rows:
+        return []
+    runs: list[list[int]] = []
+    for row in sorted(rows):
+        if runs and row == runs[-1][1] + 1:
+            runs[-1][1] = row
+        else:
+            runs.append([row, row])
+    at = "、".join(f"{a}-{b}" if b > a else str(a) for a, b in runs)
+    return [{"reason": reason, "rows": len(rows), "at": at}]
+
+
+def _count(summary: SourceSummary, read: int, blank: int = 0, skipped: int = 0) -> None:
+    summary.read += read
+    summary.blank += blank
+    summary.skipped += skipped
+
+
+def _other_note(sheet: str | None, kind: Kind, rows: int) -> str:
+    """What a note says of a table not read as activities."""
+    subject = f"工作表“{sheet}”" if sheet is not None else ""
+    return f"{subject}{kind.kind.predicate}（{kind.why}），跳过 {rows} 行"
 
 
 def _is_date(value: object) -> bool:
@@ -312,9 +432,9 @@ def _footer_start(column: pd.Series) -> np.ndarray:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        found = pc.match_substring_regex(pa.array(column.array), _FOOTER.pattern)
+        found = pc.match_substring_regex(pa.array(column.array), _LIKELY)
         return found.fill_null(False).to_numpy(zero_copy_only=False)
-    return np.array([isinstance(v, str) and _FOOTER.match(v) is not None for v in column.to_numpy(dtype=object)],
+    return np.array([isinstance(v, str) and _NOT_RECORD.search(v) is not None for v in column.to_numpy(dtype=object)],
                     dtype=bool)
 
 
@@ -375,7 +495,8 @@ def normalise(
     sources: list[SourceFile], catalogue: Catalogue, roster: Roster | None, reader: HeaderReader | None = None
 ) -> Candidates:
     """Candidate rows of every table; ``roster`` (None without --roster) helps tell columns and organisations."""
-    reader = reader or HeaderReader(catalogue.column_of)
+    reader = reader or HeaderReader(catalogue.column_of, catalogue.type_of)
+    org_problems: dict[int, str] = {}
     warnings: list[dict] = []
     notes: list[str] = []
     tables: list[TableInfo] = []
@@ -385,6 +506,7 @@ def normalise(
         summary = SourceSummary(source.source, source.sha256, skipped_sheets=source.skipped_sheets,
                                 path=source.path.as_posix())
         summaries.append(summary)
+        others: list[tuple[str | None, str]] = []  # (sheet, what of it is not read as activities): the file's note
         for table in source.tables:
             understood = understand(table, reader, catalogue, roster)
             fields = set(understood.columns.values())
@@ -394,28 +516,56 @@ def normalise(
                 from_name["组织"] = org
             if (kind := _type_from_name(table, catalogue)) and "类型" not in fields:
                 from_name["类型"] = kind
-            missing = _missing(understood, table, from_name, roster, org_problem)
+            what = _kind_of(table, fields | set(from_name), reader, catalogue)
+            summary.tables.append(len(tables))
+            told = {r for r, cells in table.above if _INSTRUCTION.search("".join(map(str, filter(_filled_in, cells))))}
+            titles = [*_skipped("表头上方的标题行", [table.line(r) for r, _ in table.above if r not in told]),
+                      *_skipped("模板的填写说明", [table.line(r) for r, _ in table.above if r in told])]
+            if not what.read:
+                filled = table.cells.index[~table.blank.to_numpy()]
+                rows = _skipped(what.text(), table.line(filled.to_numpy(dtype=np.int64)).tolist())
+                tables.append(TableInfo(table.source, table.sheet, table.line(table.header_row), frozenset(),
+                                        body=_span(table), kind=what, skipped=[*titles, *rows]))
+                _count(summary, len(table.cells) + len(table.above), blank=len(table.cells) - len(filled),
+                       skipped=len(filled) + len(table.above))
+                others.append((table.sheet, _other_note(table.sheet, what, len(filled) + len(table.above))))
+                continue
+            person = next((p for p, c in understood.columns.items() if c == PERSON), None)
+            inferred = {}
+            if "组织" not in fields | set(from_name) and org_problem is None and person is not None \
+                    and reader.read(table.headers[person]).why in _REGISTER_PEOPLE and _leaders(roster):
+                # a register of people (培训登记: 姓名, 时任单位及职务): the unit of the leader a row names — never
+                # from a host or a lecturer, whose unit is not the one that met
+                inferred["组织"] = f"按“{table.headers[person]}”列的姓名，取名册中该领导干部的所在单位"
+            missing = _missing(understood, table, {**from_name, **inferred}, roster, org_problem)
             unused = [{"column": _column_name(table, p), "reason": why} for p, why in understood.unused]
             warnings.extend(
                 {"source": table.source, "sheet": table.sheet, "row": table.line(table.header_row),
                  "column": _column_name(table, p), "value": None, "reason": why, "org": None}
                 for p, why in understood.unused if p in understood.unknown
             )
-            summary.tables.append(len(tables))
-            tables.append(TableInfo(table.source, table.sheet, table.line(table.header_row), frozenset(fields),
-                                    understood.header_map(table.headers), unused, from_name, missing,
-                                    frozenset(table.headers[p] for p in understood.by_content),
-                                    _span(table)))
-            summary.read += len(table.cells)
-            warnings.extend(_unseen(table, set(understood.columns)))
-            footer = _footers(table, next((p for p, c in understood.columns.items() if c == "日期"), None))
+            date_column = next((p for p, c in understood.columns.items() if c == DATE), None)
+            found = _footers(table, date_column)
+            footer = found[[bool(_FOOTER.match(text)) for text in found.to_numpy(dtype=object)]]
             warnings.extend(
                 {"source": table.source, "sheet": table.sheet, "row": table.line(int(row)), "column": None,
                  "value": text, "reason": "表尾的合计、签名或日期行，不是活动记录，按空行计", "org": None}
                 for row, text in footer.items()
             )
             empty = table.blank.to_numpy() | table.cells.index.isin(footer.index)
-            summary.blank += int(empty.sum())
+            notes_rows = _template_rows(table, date_column, catalogue, found, empty)
+            skipped = [*titles, *(entry for reason, rows in notes_rows.items()
+                                  for entry in _skipped(reason, table.line(np.array(rows, dtype=np.int64)).tolist()))]
+            tables.append(TableInfo(table.source, table.sheet, table.line(table.header_row), frozenset(fields),
+                                    understood.header_map(table.headers), unused, from_name, missing,
+                                    frozenset(table.headers[p] for p in understood.by_content),
+                                    _span(table), skipped=skipped, inferred=inferred))
+            warnings.extend(_unseen(table, set(understood.columns)))
+            dropped = sum(len(rows) for rows in notes_rows.values())
+            _count(summary, len(table.cells) + len(table.above), blank=int(empty.sum()),
+                   skipped=len(table.above) + dropped)
+            if dropped:
+                empty = empty | table.cells.index.isin([r for rows in notes_rows.values() for r in rows])
             body = table.cells.loc[~empty, list(understood.columns)]
             n = len(body)
             if missing and n:
@@ -423,6 +573,10 @@ def normalise(
             columns = {COLUMNS[name]: body[pos].array for pos, name in understood.columns.items() if name != "组织"}
             if understood.org_order:
                 columns["org"] = _org_cells(body, understood.org_order, roster)
+            elif inferred:
+                columns["org"], problems = _leader_units(body[person], roster)
+                offset = sum(map(len, frames))  # the rows' positions among all candidates
+                org_problems.update((offset + int(i), problems[i]) for i in np.flatnonzero(pd.notna(problems)))
             constant = {"org": from_name.get("组织"), "type_fallback": kind}
             for name in [*COLUMNS.values(), "type_fallback"]:
                 if name not in columns:
@@ -431,10 +585,21 @@ def normalise(
             columns["row"] = np.asarray(table.line(body.index.to_numpy(dtype=np.int64)), dtype=np.int64)
             columns["source_index"] = np.full(n, len(summaries) - 1, dtype=np.int64)
             frames.append(pd.DataFrame(columns))
+        for unread in source.unread:
+            summary.tables.append(len(tables))
+            tables.append(TableInfo(unread.source, unread.sheet, None, frozenset(), kind=unread.kind,
+                                    skipped=[{"reason": unread.kind.text(), "rows": unread.filled, "at": "全部"}]))
+            _count(summary, unread.filled, skipped=unread.filled)
+            others.append((unread.sheet, _other_note(unread.sheet, unread.kind, unread.filled)))
+        order = {name: position for position, name in enumerate(source.sheets)}
+        summary.tables.sort(key=lambda t: order.get(tables[t].sheet, 0))  # in the workbook's order of sheets
+        others.sort(key=lambda pair: order.get(pair[0], 0))
+        if others:
+            notes.append(f"文件 {source.source}：{'；'.join(text for _, text in others)}")
     raw = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=[*COLUMNS.values(), "type_fallback", "table", "row", "source_index"]
     )
-    return Candidates(_parse(raw, catalogue), tables, warnings, summaries, notes)
+    return Candidates(_parse(raw, catalogue), tables, warnings, summaries, notes, org_problems)
 
 
 def _parse(raw: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:

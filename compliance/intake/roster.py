@@ -23,7 +23,7 @@ from compliance.errors import InputError
 from compliance.intake.header import find_header
 from compliance.intake.sheets import read_rows
 from compliance.intake.values import ValueProblem, is_blank, parse_date
-from compliance.spelling import normalise_name, normalise_text, person_key, split_list
+from compliance.spelling import normalise_name, normalise_text, person_key, short_name, split_list
 
 ORG_SHEET = "组织"
 LEADER_SHEET = "领导干部"
@@ -60,6 +60,9 @@ class Roster:
         for i, org in enumerate(orgs):
             for spelling in (org.name, *org.aliases):
                 self.lookup.setdefault(normalise_name(spelling), i)
+        for i, org in enumerate(orgs):  # a roster keeping formal names (中共…委员会) is found by the short ones too
+            for spelling in (org.name, *org.aliases):
+                self.lookup.setdefault(short_name(normalise_name(spelling)), i)
 
     @classmethod
     def from_ledgers(cls, spellings: list[str]) -> Roster:
@@ -154,7 +157,7 @@ def is_organisation(name: str, roster: Roster | None) -> bool:
 
 def infer_org_type(name: str) -> OrgType | None:
     """The organisation type a name ends with: …党支部/…支部, …党总支, …党委, …党组, …工委."""
-    key = normalise_name(name)
+    key = short_name(normalise_name(name))
     return next((kind for suffix, kind in _TYPE_SUFFIXES if key.endswith(suffix)), None)
 
 

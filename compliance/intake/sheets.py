@@ -24,6 +24,7 @@ from compliance.config.limits import Limits, column_letter
 from compliance.errors import InputError
 from compliance.intake.discover import LEDGER_SUFFIXES, Found, kind_of
 from compliance.intake.header import HEADER_SEARCH_ROWS, locate_header, no_header, row_columns, sub_header
+from compliance.intake.kinds import Evidence, Kind, classify, title_text
 from compliance.intake.meaning import HeaderReader, header_like
 from compliance.intake.values import is_blank
 from compliance.intake.zipscan import SheetFacts, inspect_zip
@@ -43,6 +44,10 @@ class Table:
     override: Override | None = None  # from --layout
     hidden: bool = False  # the sheet is hidden
     lines: np.ndarray | None = None  # CSV: the text line each record starts on (None: record n is line n)
+    above: tuple[tuple[int, tuple], ...] = ()  # the non-blank rows above the header that belong to no other table
+    # (title rows; between stacked tables, those above the lower one): (1-based row, cells)
+    samples: frozenset[int] = frozenset()  # 1-based rows of a template's sample: cells repeating the column names
+    filled: np.ndarray | None = None  # per body row, how many cells are filled in (before merged cells are filled)
 
     def line(self, rows):
         """Row numbers as users find them: a workbook's rows as they are, a CSV's records as the text line each
@@ -62,6 +67,21 @@ class SourceFile:
     sha256: str
     tables: list[Table] = field(default_factory=list)
     skipped_sheets: list[dict[str, str]] = field(default_factory=list)
+    unread: list[Unread] = field(default_factory=list)  # sheets with content but no ledger header
+    sheets: list[str | None] = field(default_factory=list)  # every sheet's name, in the workbook's order
+
+
+@dataclass
+class Unread:
+    """A sheet with content in which no ledger header was found: its first rows (for saying what it is) and how
+    many of its rows are not blank (all counted as skipped)."""
+
+    source: str
+    sheet: str | None
+    kind: Kind
+    filled: int
+    closest: str  # the row most like a header, and what is expected (the message when no ledger is found at all)
+    hidden: bool = False
 
 
 Merged = list[tuple[tuple[int, int], tuple[int, int]]]  # ((first row, first col), (last row, last col)), 0-based
@@ -395,11 +415,12 @@ def _native_stderr_kept():
 
 def to_table(
     content: Sheet, header_index: int, source: str, sheet: str | None, override: Override | None = None,
-    two_rows: bool = False, end: int | None = None,
+    two_rows: bool = False, end: int | None = None, above_from: int | None = None,
 ) -> Table:
     """The table below the header row at ``header_index`` (0-based), up to the row ``end`` (0-based, exclusive;
     default: the sheet's last); with ``two_rows``, the header is that row and the one below it (a group heading
-    such as 参会情况 over 应到 | 实到): a cell of the lower row names its column."""
+    such as 参会情况 over 应到 | 实到): a cell of the lower row names its column. The rows from ``above_from`` to
+    the header are its title rows (None: it has none of its own)."""
     first_body = header_index + (2 if two_rows else 1)
     if content.frame is not None:
         header = content.frame.iloc[header_index].tolist()
@@ -418,28 +439,46 @@ def to_table(
                for h, below in zip(header, lower, strict=True)]
     cells.index = pd.RangeIndex(first_body + 1, first_body + 1 + len(cells))
     empty = blank_cells(cells).to_numpy(dtype=bool)  # reduced by numpy: pandas' all(axis=1) tiles the frame
-    blank = pd.Series(empty.all(axis=1) if width else True, index=cells.index)
+    # (summed as bytes: a bool sum goes through a slower path, twice the read stage's cost of this line at 1M rows)
+    filled = width - empty.view(np.uint8).sum(axis=1, dtype=np.int32) if width else np.zeros(len(cells), np.int32)
+    blank = pd.Series(filled == 0, index=cells.index)
     empty_columns = pd.Series(empty.all(axis=0), index=cells.columns)
     _fill_merged(cells, content.merged, first_body)
+    above = _filled_rows(content, above_from, header_index) if above_from is not None else ()
     return Table(source, sheet, header_index + 1, headers, cells, blank, empty_columns, override,
-                 hidden=content.hidden, facts=content.facts, lines=content.lines)
+                 hidden=content.hidden, facts=content.facts, lines=content.lines, above=above, filled=filled)
+
+
+def _filled_rows(content: Sheet, start: int, stop: int) -> tuple[tuple[int, tuple], ...]:
+    """(1-based row, cells) of the rows ``start``..``stop`` (0-based, exclusive) with a cell filled in."""
+    rows = ((i + 1, tuple(content.row(i))) for i in range(start, stop))
+    return tuple((number, row) for number, row in rows if any(not is_blank(c) for c in row))
 
 
 def _stacked(content: Sheet, index: int, shown: str, sheet: str | None, reader: HeaderReader,
-             override: Override | None) -> list[Table]:
+             override: Override | None, titled: bool = True) -> list[Table]:
     """The table whose header is at row ``index`` (0-based), and those stacked under it in the same columns: a
     repeated header row starts the next. The repeated headers are found in one pass over the rows below, and each
-    table is cut once (a print-style export repeats its header every fifty rows)."""
+    table is cut once (a print-style export repeats its header every fifty rows). The rows above the first header
+    are the first table's title rows (when ``titled``: of tables side by side, the first block's); those between
+    two tables, the lower one's."""
     first = to_table(content, index, shown, sheet, override,
-                     two_rows=sub_header(content.row(index), content.row(index + 1), reader))
-    starts = [index, *_later_headers(first, reader, override)]
+                     two_rows=sub_header(content.row(index), content.row(index + 1), reader),
+                     above_from=0 if titled else None)
+    later, samples = _later_headers(first, reader, override)
+    starts = [index, *later]
     if len(starts) == 1:
+        first.samples = frozenset(samples)
         return [first]
     tables = []
+    above_from = 0 if titled else None
     for start, following in zip(starts, [*starts[1:], None], strict=True):
         end = _end_before(content, start, following) if following is not None else None
         second = sub_header(content.row(start), content.row(start + 1), reader)
-        tables.append(to_table(content, start, shown, sheet, override, two_rows=second, end=end))
+        table = to_table(content, start, shown, sheet, override, two_rows=second, end=end, above_from=above_from)
+        table.samples = frozenset(r for r in samples if r in table.cells.index)
+        tables.append(table)
+        above_from = end
     return tables
 
 
@@ -496,18 +535,28 @@ def _holds_data(row: list[object]) -> bool:
     return len(filled) >= 2 and not all(header_like(c) for c in filled)
 
 
-def _later_headers(table: Table, reader: HeaderReader, override: Override | None) -> list[int]:
+def _later_headers(table: Table, reader: HeaderReader, override: Override | None) -> tuple[list[int], list[int]]:
     """The 0-based indices of the rows below ``table``'s header that start another table stacked under it: a row
     holding at least two of the header's own words (in any order) or of the known column names, that names two
-    columns or more."""
+    columns or more, and nothing else. A row holding such words beside data is a plausible record, never a header:
+    when two or more of its cells repeat the header's own words (owip's 三会一课录入样表: 会议名称 | 2019-01-01 |
+    会议地点 | 10) it is a template's sample row — the second list, of 1-based rows."""
     words = {h for h in table.headers if h} | set(reader.synonyms)
     if len(words) < 2 or not len(table.cells):
-        return []
+        return [], []
     hits = table.cells.apply(lambda column: column.astype("string").str.strip().isin(words)).sum(axis=1)
     columns = override.columns if override else {}
     wanted = min(len(row_columns(table.headers, reader, columns)), 2)
-    return [int(row) - 1 for row in hits.index[hits.to_numpy() >= 2]  # the index is the 1-based row
-            if len(row_columns(table.cells.loc[row].tolist(), reader, columns)) >= wanted]
+    own = {h for h in table.headers if h}
+    headers, samples = [], []
+    for row in hits.index[hits.to_numpy() >= 2]:  # the index is the 1-based row
+        cells = table.cells.loc[row].tolist()
+        if _holds_data(cells):
+            if sum(isinstance(c, str) and c.strip() in own for c in cells) >= 2:
+                samples.append(int(row))
+        elif len(row_columns(cells, reader, columns)) >= wanted:
+            headers.append(int(row) - 1)
+    return headers, samples
 
 
 def _end_before(content: Sheet, start: int, header: int) -> int:
@@ -551,6 +600,7 @@ def read_source(
     data = _read_bytes(path, shown, limits) if data is None else data
     result = SourceFile(shown, path, sha256 or hashlib.sha256(data).hexdigest())
     sheets = read_rows(path, shown, data, limits)
+    result.sheets = list(sheets)
     for sheet, content in sheets.items():
         override = layout.match(shown, sheet, path.resolve().as_posix()) if layout else None
         if not content.has_content():
@@ -566,18 +616,34 @@ def read_source(
         else:
             header = locate_header(content.head(HEADER_SEARCH_ROWS), reader, override.columns if override else None)
             if header is None:
-                result.skipped_sheets.append({"sheet": sheet, "reason": "未找到表头（不是台账）"})
+                result.unread.append(_unread(content, shown, sheet, reader))
+                result.skipped_sheets.append({"sheet": sheet, "reason": result.unread[-1].kind.text()})
                 continue
             index = _first_table(content, header[0], reader, override)
         blocks = _side_by_side(content.row(index), reader, override)
-        for part in (content if len(blocks) == 1 else _columns(content, a, b) for a, b in blocks):
-            result.tables.extend(_stacked(part, index, shown, sheet, reader, override))
-    if not result.tables and all(s["reason"] == "空表" for s in result.skipped_sheets):
+        for number, part in enumerate(content if len(blocks) == 1 else _columns(content, a, b) for a, b in blocks):
+            result.tables.extend(_stacked(part, index, shown, sheet, reader, override, titled=not number))
+    if not result.tables and not result.unread:
         raise InputError("文件为空（没有任何内容）", source=shown)
-    if not result.tables:
-        name, content = next((n, c) for n, c in sheets.items() if c.has_content())
-        raise InputError(no_header(content.head(HEADER_SEARCH_ROWS), reader), source=shown, sheet=name)
     return result
+
+
+def _unread(content: Sheet, shown: str, sheet: str | None, reader: HeaderReader) -> Unread:
+    """A sheet without a ledger header, said for what it is: its title rows and the row most like a header are
+    its names and header."""
+    head = content.head(HEADER_SEARCH_ROWS)
+    filled = [i for i, row in enumerate(head) if any(not is_blank(c) for c in row)]
+    # the row with the most cells that could be headers (the first on a tie): the rows below it are data
+    likely = max(filled, key=lambda i: (sum(header_like(c) for c in head[i]), -i), default=len(head))
+    titles = [t for i in filled if i < likely and (t := title_text(head[i]))]
+    headers = [str(c).strip() for c in (head[likely] if likely < len(head) else ()) if header_like(c)]
+    names = [PurePosixPath(shown).stem, sheet or "", *titles]
+    kind = classify(Evidence(names, headers, frozenset()), reader.types)
+    if content.frame is not None:
+        count = int((~blank_cells(content.frame).to_numpy().all(axis=1)).sum())
+    else:
+        count = sum(any(not is_blank(c) for c in row) for row in content.rows)
+    return Unread(shown, sheet, kind, count, no_header(head, reader), hidden=content.hidden)
 
 
 def read_sources(

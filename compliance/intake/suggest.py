@@ -64,13 +64,19 @@ def suggest_layout(
 ) -> str:
     """The layout file (YAML text) that says what was understood of every table under ``paths``."""
     the_roster = read_roster(roster, limits) if roster is not None else None
-    reader = HeaderReader(catalogue.column_of)
+    reader = HeaderReader(catalogue.column_of, catalogue.type_of)
     sources, _ = read_sources(discover(paths), reader, None, None, limits)
     if not sources:
         raise InputError("没有找到台账文件", source=", ".join(map(str, paths)))
     candidates = normalise(sources, catalogue, the_roster, reader)
     lines = [HEAD.format(paths=" ".join(map(str, paths))), "sources:"]
     for source, summary in zip(sources, candidates.sources, strict=True):
-        for table, index in zip(source.tables, summary.tables, strict=True):
-            lines.extend(_entry(source, candidates.tables[index], table.headers))
+        headed = [i for i in summary.tables if candidates.tables[i].header_row is not None]
+        for table, index in zip(source.tables, headed, strict=True):
+            info = candidates.tables[index]
+            if info.kind.read:
+                lines.extend(_entry(source, info, table.headers))
+            else:
+                where = f"，工作表“{info.sheet}”" if info.sheet else ""
+                lines.append(f"  # {source.source}{where}：{info.kind.text()}")
     return "\n".join(lines) + "\n"

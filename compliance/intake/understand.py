@@ -13,13 +13,17 @@ each row takes the most specific cell that is filled in (see ``compliance.intake
 
 from __future__ import annotations
 
+import datetime
+import re
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from compliance.config.catalogue import Catalogue
-from compliance.intake.meaning import DATE, ORG, PERSON, TYPE, HeaderReader, Reading
+from compliance.intake.issues import cell_text
+from compliance.intake.meaning import DATE, ORG, PERSON, TOPIC, TYPE, HeaderReader, Reading
 from compliance.intake.roster import Roster, is_organisation
 from compliance.intake.sheets import Table
 from compliance.intake.values import PLAUSIBLE, ValueProblem, is_blank, parse_date
@@ -95,6 +99,11 @@ class Cells:
             return False
         return PLAUSIBLE[0] <= day <= PLAUSIBLE[1]
 
+    def _looks_time(self, value: object) -> bool:
+        if isinstance(value, datetime.time):
+            return True
+        return isinstance(value, str) and _TIME.fullmatch(unicodedata.normalize("NFKC", value).strip()) is not None
+
     def _looks_org(self, value: object) -> bool:
         return not isinstance(value, int | float) and is_organisation(organisation_key(str(value)), self.roster)
 
@@ -106,7 +115,10 @@ class Cells:
         return bool(names) and all(n in self.leaders for n in names)
 
 
-_NAMES = {ORG: "org", DATE: "date", TYPE: "type", PERSON: "person"}
+TIME = "时刻"  # not a column: what the cells of a 会议时间 column beside a 会议日期 column hold
+_NAMES = {ORG: "org", DATE: "date", TYPE: "type", PERSON: "person", TIME: "time"}
+_CLOCK = r"(?:上午|下午|晚上|中午)?\s*\d{1,2}\s*[:：时点]\s*(?:\d{1,2}\s*分?)?"
+_TIME = re.compile(_CLOCK + r"(?:\s*(?:-|~|～|—|–|至|到|－)+\s*" + _CLOCK + ")?")
 
 
 def understand(
@@ -142,11 +154,18 @@ def understand(
         for p in candidates:
             if p not in confirmed:
                 unused[p] = _unconfirmed(readings[p], field, cells.sample(p))
+        if field == DATE:  # a column of times or time spans (14:30 - 16:00) is not a date, whatever its header
+            timed = [p for p in confirmed if cells.share(p, TIME) >= CONFIRM_SHARE]
+            confirmed = [p for p in confirmed if p not in timed]
         if not confirmed:
+            if field == DATE:
+                unused.update((p, _timed(readings[p], cells.sample(p), None)) for p in timed)
             continue
         candidates = confirmed
         winner = _best(candidates, field, readings, cells)
         columns[winner] = field
+        if field == DATE:
+            unused.update((p, _timed(readings[p], cells.sample(p), table.headers[winner])) for p in timed)
         for loser in candidates:
             if loser != winner:
                 unused[loser] = _lost(readings[loser], readings[winner], table.headers, winner, loser)
@@ -163,6 +182,9 @@ def understand(
         if best[0] >= CONTENT_SHARE:
             columns[-best[1]] = field
             by_content.add(-best[1])
+
+    if TYPE not in columns.values():  # the type written where the name is (活动名称: 支部党员大会)
+        _type_from_topic(columns, unused, readings, cells, by_content, table.headers)
 
     for position, reading in readings.items():
         if position in columns or position in unused:
@@ -188,6 +210,26 @@ def understand(
     )
 
 
+def _type_from_topic(columns: dict[int, str], unused: dict[int, str], readings: dict[int, Reading], cells: Cells,
+                     by_content: set[int], headers: list[str]) -> None:
+    """When no column is the type: a name or topic column whose cells mostly are activity types gives it (owip's
+    主题党日活动录入样表 has no 类型 column; its 活动名称 says 支部党员大会). The topic then comes from the next best
+    topic column, if any."""
+    named = [p for p, r in readings.items() if r.usable and r.column == TOPIC]
+    found = max(((cells.share(p, TYPE), -p) for p in named), default=(0.0, 0))
+    if found[0] < CONTENT_SHARE:
+        return
+    position = -found[1]
+    was_topic = columns.get(position) == TOPIC
+    columns[position] = TYPE
+    by_content.add(position)
+    unused.pop(position, None)
+    if was_topic and (others := [p for p in named if p != position]):
+        topic = max(others, key=lambda p: (readings[p].score, -p))
+        columns[topic] = TOPIC
+        unused.pop(topic, None)
+
+
 def _best(candidates: list[int], field: str, readings: dict[int, Reading], cells: Cells) -> int:
     """The best of several columns for one field: the higher score; on a tie, the cells; then the leftmost."""
     top = max(readings[p].score for p in candidates)
@@ -209,6 +251,12 @@ def _lost(loser: Reading, winner: Reading, headers: list[str], won: int, lost: i
 def _unconfirmed(reading: Reading, field: str, sample: list[object]) -> str:
     shown = "、".join(dict.fromkeys(str(v).strip() for v in sample[:3]))
     return f"{reading.why}，但内容大多不是{field}（如“{shown}”），已忽略"
+
+
+def _timed(reading: Reading, sample: list[object], date_header: str | None) -> str:
+    shown = "、".join(dict.fromkeys(cell_text(v) for v in sample[:2]))
+    with_date = f"，与“{date_header}”合起来是活动的时间，日期取自“{date_header}”" if date_header else "，已忽略"
+    return f"{reading.why}，但内容是时刻或时段（如“{shown}”），不是日期{with_date}"
 
 
 def _ruled_out(reading: Reading | None) -> bool:

@@ -34,10 +34,18 @@ def issue_list(frame: pd.DataFrame) -> list[dict]:
     return out
 
 
+def skipped_text(sources) -> str:
+    """The reconciliation's last term, “ + 跳过 N”, when rows were skipped (title rows, tables that are no activity
+    record …); nothing otherwise."""
+    skipped = sum(s.skipped for s in sources)
+    return f" + 跳过 {skipped}" if skipped else ""
+
+
 def inputs(sources, tables) -> list[dict]:
-    """Per ledger file: identity, reconciliation (read = accepted + rejected + blank), the tables read with the
-    header row chosen, what each header was taken to mean, the headers not used and why, what the sheet's or file's
-    name gave (类型, 组织), and the sheets skipped."""
+    """Per ledger file: identity, reconciliation (read = accepted + rejected + blank + skipped), every table with
+    what it was taken to be (``kind``, and ``why`` when it is no activity ledger), the header row chosen, what each
+    header was taken to mean, the headers not used and why, what the sheet's or file's name gave (类型, 组织), the
+    rows skipped with the reason, and the sheets skipped."""
     return [
         {
             "source": s.source,
@@ -49,7 +57,9 @@ def inputs(sources, tables) -> list[dict]:
             "skipped": s.skipped,
             "tables": [
                 {"sheet": tables[t].sheet, "header_row": tables[t].header_row, "columns": tables[t].mapping,
-                 "unused": tables[t].unused, "from_name": tables[t].from_name}
+                 "unused": tables[t].unused, "from_name": tables[t].from_name, "inferred": tables[t].inferred,
+                 "kind": tables[t].kind.kind.value,
+                 "why": tables[t].kind.why, "skipped": tables[t].skipped}
                 for t in s.tables
             ],
             "skipped_sheets": s.skipped_sheets,

@@ -89,6 +89,7 @@ def validation_document(intake, as_of) -> dict:
             "accepted": sum(s.accepted for s in sources),
             "rejected": sum(s.rejected for s in sources),
             "blank": sum(s.blank for s in sources),
+            "skipped": sum(s.skipped for s in sources),
             "warnings": len(intake.warnings),
         },
         "notes": intake.notes,

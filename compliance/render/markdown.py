@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from compliance.domain import Status, status_counts
-from compliance.render.common import CONTROLS, LINE_BREAK, issue_list
+from compliance.render.common import CONTROLS, LINE_BREAK, issue_list, skipped_text
 
 if TYPE_CHECKING:
     from compliance.pipeline import CheckResult
@@ -90,7 +90,7 @@ def summary(result: CheckResult, size: int = LIMIT) -> str:
         f"## 党建活动台账检查 {result.audit.label}（检查日 {result.as_of}）",
         "",
         f"{len(sources)} 个台账文件：读取 {sum(s.read for s in sources)} 行 = 接受 {sum(s.accepted for s in sources)}"
-        f" + 拒收 {sum(s.rejected for s in sources)} + 空行 {sum(s.blank for s in sources)}；"
+        f" + 拒收 {sum(s.rejected for s in sources)} + 空行 {sum(s.blank for s in sources)}{skipped_text(sources)}；"
         f"数据质量提醒 {len(result.warnings)} 条。{len(result.roster.orgs)} 个组织、"
         f"{len(result.roster.leaders)} 名领导干部。",
         "",

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from compliance.domain import Status, status_counts
-from compliance.render.common import issue_list, one_line
+from compliance.render.common import issue_list, one_line, skipped_text
 from compliance.render.locate import Locator
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ def summary_lines(result: CheckResult) -> list[str]:
     lines = [
         f"检查期间 {result.audit.label}，检查日 {result.as_of}：{len(sources)} 个台账文件，"
         f"读取 {sum(s.read for s in sources)} 行 = 接受 {sum(s.accepted for s in sources)} + "
-        f"拒收 {sum(s.rejected for s in sources)} + 空行 {sum(s.blank for s in sources)}；"
+        f"拒收 {sum(s.rejected for s in sources)} + 空行 {sum(s.blank for s in sources)}{skipped_text(sources)}；"
         f"数据质量提醒 {len(result.warnings)} 条。",
         f"{len(result.roster.orgs)} 个组织、{len(result.roster.leaders)} 名领导干部：违规 {count['violation']} 项，"
         f"待完成 {count['due']} 项，无法核验 {count['unverifiable']} 项"

@@ -70,7 +70,7 @@ def test_workbooks_are_known_by_their_bytes_and_attachments_are_listed(tmp_path)
     (ledgers / "说明.pdf").write_bytes(b"%PDF-1.4\n")
     result = run([ledgers], roster)
     assert [(s.source, s.read) for s in result.sources] == [
-        ("另存为.xls", 1), ("子文件夹/二.xlsx", 1), ("局党组.et", 7), ("没有扩展名", 1)]
+        ("另存为.xls", 1), ("子文件夹/二.xlsx", 1), ("局党组.et", 8), ("没有扩展名", 1)]  # 局党组: a title row
     assert [(r[8], r[1]) for r in records(result)] == [
         ("另存为.xls", "2024-04-09"), ("子文件夹/二.xlsx", "2024-06-04"), ("没有扩展名", "2024-05-07")]
     # the linked folder is the folder itself: its files are not read again (nor is the loop followed), and it says so
@@ -173,8 +173,10 @@ def test_tables_stacked_in_one_sheet_each_have_their_own_header(tmp_path):
     assert [(r[0], r[1], r[4], r[10]) for r in records(result)] == [
         ("第一中学第一党支部", "2024-03-05", "李明", 3), ("第一中学第二党支部", "2024-03-12", "王芳", 7)]
     assert result.rejected.empty
-    # the title and blank rows between the tables belong to neither, as title rows above a header never do
-    assert [(s.read, s.accepted, s.blank) for s in result.sources] == [(2, 2, 0)]
+    # the title row above each header is its table's, skipped with the reason; the blank row between is no one's
+    assert [(s.read, s.accepted, s.blank, s.skipped) for s in result.sources] == [(4, 2, 0, 2)]
+    assert [t.skipped for t in result.tables] == [[{"reason": "表头上方的标题行", "rows": 1, "at": "1"}],
+                                                  [{"reason": "表头上方的标题行", "rows": 1, "at": "5"}]]
 
 
 def test_a_lecturer_with_a_post_is_credited_and_a_near_miss_is_said(tmp_path):
@@ -272,7 +274,8 @@ def test_tables_side_by_side_are_two_tables(tmp_path):
         ("第一中学第一党支部", "2024-03-05", 3), ("第一中学第一党支部", "2024-04-09", 4),
         ("第一中学第二党支部", "2024-03-06", 3)]
     assert result.rejected.empty
-    assert [(s.read, s.accepted, s.blank) for s in result.sources] == [(4, 3, 1)]  # the right table's 2nd row
+    # the right table's 2nd row is blank; the title row over both tables is counted once, as the left one's
+    assert [(s.read, s.accepted, s.blank, s.skipped) for s in result.sources] == [(5, 3, 1, 1)]
 
 
 def test_a_name_two_leaders_above_the_row_share_is_said(tmp_path):

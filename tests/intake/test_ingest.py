@@ -109,12 +109,18 @@ def test_title_rows_merged_cells_and_skipped_sheets(tmp_path):
         ("二支部", "2024-03-07", "主题党日", "志愿服务", None, None, None, None, "一中台账.xlsx", "主題黨日", 8),
     ]
     [source] = result.sources
-    assert (source.read, source.accepted, source.rejected, source.blank) == (5, 4, 0, 1)
+    # two title rows above the header, and the two rows of 填表说明: read, and skipped with the reason
+    assert (source.read, source.accepted, source.rejected, source.blank, source.skipped) == (9, 4, 0, 1, 4)
     assert source.skipped_sheets == [
-        {"sheet": "填表说明", "reason": "未找到表头（不是台账）"}, {"sheet": "Sheet3", "reason": "空表"},
+        {"sheet": "填表说明", "reason": "不是活动记录（名称“填表说明”：填写说明，不是记录）"},
+        {"sheet": "Sheet3", "reason": "空表"},
     ]
-    [table] = result.tables
-    assert (table.sheet, table.header_row) == ("主題黨日", 3)
+    assert result.notes == ["文件 一中台账.xlsx：工作表“填表说明”不是活动记录（名称“填表说明”：填写说明，不是记录），跳过 2 行"]
+    table, notes = result.tables
+    assert (table.sheet, table.header_row, table.kind.kind, table.skipped) == (
+        "主題黨日", 3, "activity", [{"reason": "表头上方的标题行", "rows": 2, "at": "1-2"}])
+    assert (notes.sheet, notes.header_row, notes.kind.kind, notes.skipped) == ("填表说明", None, "other", [
+        {"reason": "不是活动记录（名称“填表说明”：填写说明，不是记录）", "rows": 2, "at": "全部"}])
     assert table.mapping == {"支部名称": "组织", "活动日期": "日期", "活动主题": "主题", "应到人数": "应到",
                              "实到人数": "实到"}
 

@@ -64,18 +64,22 @@ def test_every_messy_row_is_accepted_rejected_or_blank():
          "组织“第三中学党支部”不在名册中，最接近的有：第一中学退休党支部、第一中学第二党支部、第一中学第一党支部"),
         ("第一中学/2024年党建活动台账.xlsx", "其他活动", 7, "类型", "联谊活动", "未知的活动类型“联谊活动”"),
     ]
-    assert [(s.source, s.read, s.accepted, s.rejected, s.blank) for s in result.sources] == [
-        ("区委教育工委.ods", 15, 13, 1, 1),
-        ("区教育局党组.xls", 7, 5, 2, 0),
-        ("实验小学.csv", 38, 37, 0, 1),
-        ("第一中学/2024年党建活动台账.xlsx", 91, 87, 3, 1),
-        ("第一中学/退休党支部活动记录.xlsx", 23, 23, 0, 0),
-        ("领导干部/领导干部培训登记表.csv", 7, 7, 0, 0),
-        ("领导干部/领导干部调研报告登记表.xlsx", 11, 11, 0, 0),
+    # read = accepted + rejected + blank + skipped: title rows, and the workbook's 填表说明 sheet (5 rows)
+    assert [(s.source, s.read, s.accepted, s.rejected, s.blank, s.skipped) for s in result.sources] == [
+        ("区委教育工委.ods", 16, 13, 1, 1, 1),
+        ("区教育局党组.xls", 8, 5, 2, 0, 1),
+        ("实验小学.csv", 38, 37, 0, 1, 0),
+        ("第一中学/2024年党建活动台账.xlsx", 118, 87, 3, 1, 27),
+        ("第一中学/退休党支部活动记录.xlsx", 24, 23, 0, 0, 1),
+        ("领导干部/领导干部培训登记表.csv", 7, 7, 0, 0, 0),
+        ("领导干部/领导干部调研报告登记表.xlsx", 12, 11, 0, 0, 1),
     ]
     workbook = result.sources[3]
-    assert workbook.skipped_sheets == [{"sheet": "填表说明", "reason": "未找到表头（不是台账）"},
+    assert workbook.skipped_sheets == [{"sheet": "填表说明", "reason": "不是活动记录（名称“填表说明”：填写说明，不是记录）"},
                                        {"sheet": "Sheet3", "reason": "空表"}]
+    assert [(t.sheet, t.skipped) for t in result.tables if t.source == workbook.source][-2:] == [
+        ("其他活动", [{"reason": "表头上方的标题行", "rows": 2, "at": "1-2"}]),
+        ("填表说明", [{"reason": "不是活动记录（名称“填表说明”：填写说明，不是记录）", "rows": 5, "at": "全部"}])]
 
 
 def test_exact_normalised_records_of_messy_rows():
@@ -116,13 +120,15 @@ def test_validate_command_on_the_messy_district():
     result = runner.invoke(main, ["validate", *args, "--layout", str(LAYOUT), "--format", "json"])
     assert result.exit_code == 1, result.output
     document = json.loads(result.output)
-    assert document["summary"] == {"read": 192, "accepted": 183, "rejected": 6, "blank": 3, "warnings": 1}
+    assert document["summary"] == {"read": 223, "accepted": 183, "rejected": 6, "blank": 3, "skipped": 31,
+                                   "warnings": 1}
     retired = document["inputs"][4]
     assert retired["tables"] == [{
         "sheet": "活动记录", "header_row": 2,
         "columns": {"所属党组织": "组织", "开展时间": "日期", "形式": "类型", "活动名称": "主题", "负责人": "主讲人",
                     "应到数": "应到", "实到数": "实到", "会前说纪": "会前说纪"},
-        "unused": [], "from_name": {},
+        "unused": [], "from_name": {}, "inferred": {}, "kind": "activity", "why": None,
+        "skipped": [{"reason": "表头上方的标题行", "rows": 1, "at": "1"}],
     }]
 
     # The headers are read for their meaning: without the layout file, the same columns and the same rows.
@@ -134,5 +140,5 @@ def test_validate_command_on_the_messy_district():
 def test_a_layout_entry_applies_when_the_file_itself_is_given():
     path = MESSY / "ledgers" / "第一中学" / "退休党支部活动记录.xlsx"
     result = run_check([path], ROSTER, as_of=date(2024, 12, 31), layout=LAYOUT)
-    assert [(s.source, s.read, s.accepted) for s in result.sources] == [("退休党支部活动记录.xlsx", 23, 23)]
+    assert [(s.source, s.read, s.accepted, s.skipped) for s in result.sources] == [("退休党支部活动记录.xlsx", 24, 23, 1)]
     assert result.notes == []

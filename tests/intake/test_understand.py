@@ -147,8 +147,8 @@ def test_the_cells_fill_a_gap_and_break_a_tie_but_never_override_a_header(tmp_pa
     ]
     assert [r[1] for r in records(result) if r[8] == "二支部.csv"] == ["2024-04-03", "2024-05-03"]
     unused = {info.source: [(u["column"], u["reason"]) for u in info.unused] for info in result.tables}
-    assert unused["二支部.csv"] == [
-        ("时间", "也可作日期（日期），与“日期”同样合适，已用“日期”（内容更像，或位置靠左）")]
+    assert unused["二支部.csv"] == [  # its cells are times: never the date, the time of it
+        ("时间", "日期，但内容是时刻或时段（如“14:30、15:00”），不是日期，与“日期”合起来是活动的时间，日期取自“日期”")]
     assert unused["三.csv"] == [("备用", "未识别的列，已忽略（可在格式文件 --layout 中说明它的含义）")]
 
 

@@ -62,7 +62,8 @@ def test_a_filled_template_passes_validate_untouched_and_is_checked(tmp_path):
                                      "--format", "json"])
     assert validated.exit_code == 0, validated.output
     document = json.loads(validated.output)
-    assert document["summary"] == {"read": 3, "accepted": 3, "rejected": 0, "blank": 0, "warnings": 0}
+    # the template's title row and its 填写说明 sheet are read and skipped, each with the reason
+    assert document["summary"] == {"read": 28, "accepted": 3, "rejected": 0, "blank": 0, "skipped": 25, "warnings": 0}
 
     checked = runner.invoke(main, ["check", str(ledgers), "--roster", str(ROSTER), "--as-of", "2024-01-31",
                                    "--period", "2024-01", "--out", str(tmp_path / "out"), "--fail-on", "none"])
