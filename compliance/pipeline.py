@@ -88,8 +88,13 @@ def take_in(
         if not sources:
             raise InputError(f"没有找到台账文件（支持 {'、'.join(LEDGER_SUFFIXES)}，以及内容是表格的其他文件）"
                              + "".join(f"；{n}" for n in found_notes), source=", ".join(map(str, paths)))
+    default_org = None
+    if len(scope) == 1:  # one organisation checked: a table naming none is its own (a branch's own export)
+        from compliance.intake.scope import resolve
+
+        default_org = resolve(tuple(scope), the_roster).names[0] if the_roster is not None else scope[0]
     with progress.stage("规范化"):
-        candidates = normalise(sources, catalogue, the_roster, reader)
+        candidates = normalise(sources, catalogue, the_roster, reader, default_org)
     if not any(t.kind.read for t in candidates.tables):
         raise _no_ledger(sources, candidates)
     notes = [*found_notes, *candidates.notes]

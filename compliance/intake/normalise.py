@@ -492,9 +492,12 @@ def _text(value: object) -> str | None:
 
 
 def normalise(
-    sources: list[SourceFile], catalogue: Catalogue, roster: Roster | None, reader: HeaderReader | None = None
+    sources: list[SourceFile], catalogue: Catalogue, roster: Roster | None, reader: HeaderReader | None = None,
+    default_org: str | None = None,
 ) -> Candidates:
-    """Candidate rows of every table; ``roster`` (None without --roster) helps tell columns and organisations."""
+    """Candidate rows of every table; ``roster`` (None without --roster) helps tell columns and organisations.
+    ``default_org`` (a check of one organisation, ``--org``) is the organisation of a table in which none can be
+    found — no column, nothing in its file's or sheet's name: a branch's own export usually names none."""
     reader = reader or HeaderReader(catalogue.column_of, catalogue.type_of)
     org_problems: dict[int, str] = {}
     warnings: list[dict] = []
@@ -537,6 +540,10 @@ def normalise(
                 # a register of people (培训登记: 姓名, 时任单位及职务): the unit of the leader a row names — never
                 # from a host or a lecturer, whose unit is not the one that met
                 inferred["组织"] = f"按“{table.headers[person]}”列的姓名，取名册中该领导干部的所在单位"
+            given = None
+            if "组织" not in fields | set(from_name) | set(inferred) and org_problem is None and default_org:
+                given = default_org
+                inferred["组织"] = f"表中、工作表名和文件名中都没有组织，按 --org 取为“{default_org}”"
             missing = _missing(understood, table, {**from_name, **inferred}, roster, org_problem)
             unused = [{"column": _column_name(table, p), "reason": why} for p, why in understood.unused]
             warnings.extend(
@@ -573,11 +580,11 @@ def normalise(
             columns = {COLUMNS[name]: body[pos].array for pos, name in understood.columns.items() if name != "组织"}
             if understood.org_order:
                 columns["org"] = _org_cells(body, understood.org_order, roster)
-            elif inferred:
+            elif inferred and given is None:
                 columns["org"], problems = _leader_units(body[person], roster)
                 offset = sum(map(len, frames))  # the rows' positions among all candidates
                 org_problems.update((offset + int(i), problems[i]) for i in np.flatnonzero(pd.notna(problems)))
-            constant = {"org": from_name.get("组织"), "type_fallback": kind}
+            constant = {"org": from_name.get("组织") or given, "type_fallback": kind}
             for name in [*COLUMNS.values(), "type_fallback"]:
                 if name not in columns:
                     columns[name] = pd.Series(np.full(n, constant.get(name), dtype=object), dtype=object).array

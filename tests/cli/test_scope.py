@@ -131,3 +131,40 @@ def test_a_generated_district_scoped_to_one_school(tmp_path):
     assert len(inside) > 1
     expected = [f for f in findings(full)["findings"] if f["org"] in inside]
     assert expected and findings(scoped)["findings"] == expected
+
+
+def _platform_export(path: Path) -> None:
+    """A county platform's list export as downloaded: a title row, 序号, a phrase for each header, no organisation
+    anywhere — not in a column, the sheet (Sheet1) or the file name (导出数据20241201.xlsx)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Sheet1"
+    sheet.append(["主题党日活动列表"])
+    sheet.merge_cells("A1:F1")
+    sheet.append(["序号", "活动名称", "活动类型", "开展时间", "活动地点", "参加人数"])
+    for n, month in enumerate(range(1, 12), start=1):
+        sheet.append([n, f"{month}月主题党日：重温入党誓词", "主题党日", f"2024-{month:02d}-15 14:30", "党员活动室", 18])
+    book.save(path)
+
+
+def test_one_org_takes_a_table_that_names_no_organisation(tmp_path):
+    ledgers = tmp_path / "台账"
+    ledgers.mkdir()
+    _platform_export(ledgers / "导出数据20241201.xlsx")
+    # without --org the rows name no organisation: rejected, as before
+    plain = CliRunner().invoke(main, ["validate", str(ledgers), "--roster", str(DEMO / "roster"),
+                                      "--as-of", "2024-12-31", "--format", "json"])
+    assert plain.exit_code == 1, plain.output
+    assert json.loads(plain.output)["summary"]["rejected"] == 11
+    # with one --org they are that organisation's, and the table says so
+    scoped = CliRunner().invoke(main, ["validate", str(ledgers), "--roster", str(DEMO / "roster"),
+                                       "--as-of", "2024-12-31", "--org", "实小教工党支部"])
+    assert scoped.exit_code == 0, scoped.output
+    assert "    组织：表中、工作表名和文件名中都没有组织，按 --org 取为“实验小学教工党支部”" in scoped.output.splitlines()
+    out, _ = check(tmp_path, "out", ledgers, DEMO / "roster", "--org", "实小教工党支部")
+    document = findings(out)
+    theme = [(f["rule"], f["period"]) for f in document["findings"] if f["rule"] == "theme-day-monthly"]
+    assert theme == [("theme-day-monthly", "2024-12")]  # January to November held, December missing
+    assert document["inputs"][0]["accepted"] == 11
