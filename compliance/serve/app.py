@@ -69,6 +69,7 @@ class Options:
     on_ready: Callable[[], None] | None = None
     wait_seconds: float = 5.0  # how long POST /check waits for the check before showing the 排队中 page
     parent: str | None = None  # where the private root folder of the runs is made (default: the system's temp)
+    viewing_seconds: float = 60  # a run viewed this recently is never deleted to make room (--limit disk)
 
 
 def is_loopback(host: str) -> bool:
@@ -218,7 +219,16 @@ class Service:
             if run.id in self.waiting:
                 self.waiting.remove(run.id)
         run.outcome, run.state, run.finished = outcome, "done", time.monotonic()
+        run.size, run.viewed = outcome.size, run.finished
+        if outcome.error is not None:  # a refused check keeps its message only
+            self.runs.empty(run)
+        self.room()
         return outcome
+
+    def room(self) -> bool:
+        """Whether the kept runs fit ``--limit disk``, after deleting the oldest finished ones not viewed in the
+        last minute."""
+        return self.runs.make_room(self.options.settings.serve.disk_bytes, viewing=self.options.viewing_seconds)
 
     async def _work(self, run: Run, job: Job) -> Outcome:
         """The job in a worker. A worker that dies (killed, out of memory) breaks the whole pool and every check
@@ -343,7 +353,7 @@ async def _receive(request: Request, run: Run, service: Service) -> Job:
     fields: dict[str, str] = {}
     try:
         upload = await receive(request.headers.get("content-type", ""), request.stream(), run,
-                               service.options.settings.limits)
+                               service.options.settings.limits, service.options.settings.serve)
         fields = upload.fields
         return job_for(run, upload, run.kind == "page")
     except ClientDisconnect:
@@ -365,8 +375,14 @@ async def home(request: Request) -> Response:
     return page(service.render("upload.html.j2", fields={"as_of": date.today().isoformat()}, message=""))
 
 
+_NO_ROOM = "服务器上保存的检查结果已占满空间上限（--limit disk），请一两分钟后再试。"
+
+
 async def submit(request: Request) -> Response:
     service: Service = request.app.state.service
+    if not service.room():
+        return page(service.render("upload.html.j2", fields={"as_of": date.today().isoformat()}, message=_NO_ROOM),
+                    503, {"Retry-After": "60"})
     run = service.runs.new("page")
     try:
         job = await _receive(request, run, service)
@@ -381,6 +397,9 @@ async def submit(request: Request) -> Response:
 
 async def api_check(request: Request) -> Response:
     service: Service = request.app.state.service
+    if not service.room():
+        return JSONResponse({"error": _NO_ROOM, "exit_code": 2}, 503,
+                            headers={"X-Compliance-Exit": "2", "Retry-After": "60"})
     run = service.runs.new("api")
     try:
         job = await _receive(request, run, service)
@@ -398,6 +417,8 @@ async def api_check(request: Request) -> Response:
 async def run_page(request: Request) -> Response:
     service: Service = request.app.state.service
     run = service.runs.get(request.path_params["run"])
+    if run is not None:
+        run.viewed = time.monotonic()
     if run is None or run.kind != "page":
         return page(service.render("message.html.j2", title="找不到这次检查",
                                    message=f"这次检查不存在或已过期删除（检查结果保留 {_minutes(service)} 分钟）。"

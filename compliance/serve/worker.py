@@ -15,12 +15,13 @@ import shutil
 import signal
 import tempfile
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 from compliance.config.limits import MB, Limits
 from compliance.errors import InputError
+from compliance.serve.limits import ServeLimits
 from compliance.serve.workspace import LEDGERS, OUT, Budget, private_umask
 
 log = logging.getLogger("compliance.serve")
@@ -36,6 +37,7 @@ class Settings:
     roster: str | None = None
     layout: str | None = None
     limits: Limits = field(default_factory=Limits)
+    serve: ServeLimits = field(default_factory=ServeLimits)
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class Outcome:
     exit_code: int  # what ``compliance check`` would have exited with
     error: str | None = None  # the Chinese message of a refused input (exit code 2)
     summary: tuple[str, ...] = ()  # the command line's closing lines
+    size: int = 0  # bytes the run's folder holds afterwards: its reports (nothing when refused)
 
 
 _state: dict = {}
@@ -84,7 +87,38 @@ def ready() -> int:
 
 
 def work(job: Job) -> Outcome:
-    """Run one check in ``job.folder``; never raises for what the user sent."""
+    """Run one check in ``job.folder``; never raises for what the user sent. Afterwards only the reports stay (the
+    uploaded and unpacked files, and the libraries' temporary files, are deleted); a refused check keeps nothing."""
+    outcome = _check(job)
+    folder = Path(job.folder)
+    for path in folder.iterdir() if folder.is_dir() else ():
+        if path.name == OUT and outcome.error is None:
+            continue
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    return replace(outcome, size=_size(folder))
+
+
+def _size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def _budget(folder: Path, settings: Settings) -> Budget:
+    """What the upload's zips may unpack: ``--limit size`` for them together, and what is left of the run's disk
+    budget (``--limit run``) after the upload itself, whichever is less."""
+    limits, serve = settings.limits, settings.serve
+    left = serve.run_bytes - _size(folder)
+    uploaded = sum(1 for p in folder.rglob("*") if p.is_file())
+    files = max(serve.files - uploaded, 0)
+    if left < limits.size_mb * MB:
+        return Budget(left, files, f"压缩包解压后，这次检查占用的空间超过 {serve.run_mb:g} MB（--limit run）",
+                      most_files=serve.files)
+    return Budget(limits.size_mb * MB, files, most_files=serve.files)
+
+
+def _check(job: Job) -> Outcome:
     from compliance.engine.periods import parse_period
     from compliance.pipeline import run_check
     from compliance.render import FORMATS
@@ -94,11 +128,13 @@ def work(job: Job) -> Outcome:
     settings: Settings = _state["settings"]
     os.chdir(job.folder)
     # what libraries write to "the temporary folder" (great-expectations makes one per check) stays in the run
+    # (a check tried again after its worker died starts with none of the first attempt's)
+    shutil.rmtree(Path(job.folder, "tmp"), ignore_errors=True)
     tempfile.tempdir = str(Path(job.folder, "tmp"))
-    Path(tempfile.tempdir).mkdir(exist_ok=True)
+    Path(tempfile.tempdir).mkdir()
     try:
         audit = parse_period(job.period) if job.period else None
-        budget = Budget(settings.limits.size_mb * MB)  # for all the upload's zips together
+        budget = _budget(Path(job.folder), settings)  # for all the upload's zips together
         notes = [*_unpack_folder(Path(LEDGERS), budget, settings.limits), *job.notes]
         roster = _state["roster"]
         if job.roster is not None:
@@ -129,7 +165,7 @@ def _unpack_folder(folder: Path, budget, limits: Limits) -> list[str]:
     """Unpack every uploaded zip of a folder in place, as if the folder it holds had been uploaded (a zip of
     ``区县/第一中学.xlsx`` gives ``台账/区县/第一中学.xlsx``, named ``区县/第一中学.xlsx`` in messages); workbooks and
     other Office files stay as they are."""
-    from compliance.serve.workspace import is_folder_zip, unique, unpack
+    from compliance.serve.workspace import is_folder_zip, unpack
 
     notes = []
     for archive in sorted(p for p in folder.iterdir() if p.is_file() and is_folder_zip(p)):
@@ -139,7 +175,8 @@ def _unpack_folder(folder: Path, budget, limits: Limits) -> list[str]:
         aside.mkdir(parents=True)
         notes.extend(unpack(archive, aside, budget, limits, archive.name))
         for path in sorted(p for p in aside.rglob("*") if p.is_file()):
-            path.rename(unique(folder, list(path.relative_to(aside).parts)))
+            wanted = budget.wanted.pop(path, None) or list(path.relative_to(aside).parts)
+            path.rename(budget.names.unique(folder, wanted))
         archive.unlink()
         shutil.rmtree(aside)
     return notes

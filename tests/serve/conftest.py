@@ -15,6 +15,7 @@ import pytest
 import uvicorn
 
 from compliance.serve.app import Options, Service, create_app
+from compliance.serve.limits import ServeLimits
 from compliance.serve.run import bind
 from compliance.serve.worker import Settings
 
@@ -28,7 +29,7 @@ class Server:
     root_parent: Path
 
     def client(self, **kwargs) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=60, **kwargs)
+        return httpx.Client(base_url=self.url, **{"timeout": 60, **kwargs})
 
 
 @contextmanager
@@ -63,4 +64,13 @@ def guarded(tmp_path_factory):
     parent = tmp_path_factory.mktemp("guarded-server")
     with running(Options(Settings(), token=TOKEN, keep_minutes=1 / 60, workers=1, wait_seconds=0.3,
                          parent=str(parent))) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def bounded(tmp_path_factory):
+    """A server with small disk limits: 256 KB per run, 64 KB of kept runs (less than one page run), 40 files."""
+    parent = tmp_path_factory.mktemp("bounded-server")
+    limits = ServeLimits(run_mb=0.25, disk_mb=0.0625, files=40)
+    with running(Options(Settings(serve=limits), workers=1, wait_seconds=30, parent=str(parent))) as server:
         yield server
