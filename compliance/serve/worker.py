@@ -10,10 +10,14 @@ and nothing is written anywhere else.
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import multiprocessing.connection
 import os
 import shutil
 import signal
+import sys
 import tempfile
+import threading
 import zipfile
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -68,6 +72,7 @@ def start(settings: Settings, scratch: str) -> None:
     """The worker's initializer: load once, then warm every lazy import with a check of a one-row ledger. Ctrl+C
     is the server's to handle (it shuts the pool down), not each worker's."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
     private_umask()
     from compliance.config.catalogue import load_catalogue
     from compliance.intake.roster import read_roster
@@ -80,6 +85,28 @@ def start(settings: Settings, scratch: str) -> None:
     (folder / LEDGERS / "warm.csv").write_text("组织,日期,类型\n第一党支部,2024-01-05,主题党日\n", encoding="utf-8")
     work(Job(str(folder), date(2024, 12, 31), roster=None))
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def die_with_parent() -> None:
+    """A worker whose server is gone (``kill -9``, a crash) ends too, rather than holding its memory for ever. On
+    Linux the kernel kills it with its parent (PR_SET_PDEATHSIG); everywhere a thread waits on the parent's
+    sentinel (a pipe on POSIX, the process handle on Windows) and ends the worker when it fires."""
+    parent = multiprocessing.parent_process()
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if parent is None:
+        return
+    if sys.platform != "win32" and os.getppid() != parent.pid:  # it died before the signal was asked for
+        os._exit(1)
+    threading.Thread(target=_end_with, args=(parent.sentinel,), name="parent-watch", daemon=True).start()
+
+
+def _end_with(sentinel) -> None:
+    multiprocessing.connection.wait([sentinel])
+    os._exit(1)
 
 
 def ready() -> int:
