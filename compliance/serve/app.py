@@ -130,6 +130,7 @@ class Guard:
         headers = Headers(scope=scope)
         refusal = service.refusal(scope, headers)
         if refusal is not None:
+            _log_refusal(scope, refusal.status_code)
             return await _secured(refusal)(scope, receive, send)
 
         started = False
@@ -139,6 +140,8 @@ class Guard:
             if message["type"] == "http.response.start":
                 started = True
                 _add_headers(MutableHeaders(scope=message))
+                if message["status"] >= 400 and message["status"] != 500 and not scope.get("compliance.gone"):
+                    _log_refusal(scope, message["status"])
             await send(message)
 
         try:
@@ -146,6 +149,19 @@ class Guard:
         except asyncio.CancelledError:  # the server is stopping with this request still arriving: said, not traced
             if not started:
                 await _secured(plain_text("服务正在停止，请稍后重新上传", 503))(scope, receive, send)
+        except Exception as exc:  # a bug: its traceback logged once, the answer secured like every other
+            log.error("internal error on %s %s", scope["method"], _shown_path(scope), exc_info=exc)
+            if not started:
+                await _secured(internal_error(scope, service))(scope, receive, send)
+
+
+def _shown_path(scope) -> str:
+    return repr(scope["path"])[1:-1]  # a NUL or a line break in a path cannot forge a log line
+
+
+def _log_refusal(scope, status: int) -> None:
+    client = scope.get("client") or ("?", 0)
+    log.warning("%d %s %s from %s", status, scope["method"], _shown_path(scope), client[0])
 
 
 def _add_headers(headers: MutableHeaders) -> None:
@@ -358,6 +374,7 @@ async def _receive(request: Request, run: Run, service: Service) -> Job:
         return job_for(run, upload, run.kind == "page")
     except ClientDisconnect:
         service.runs.drop(run)
+        request.scope["compliance.gone"] = True  # answered to no one: no refusal to log
         raise Refused(InputError("上传在完成之前中断了"), fields) from None
     except InputError as exc:
         service.runs.drop(run)
@@ -430,6 +447,8 @@ async def run_page(request: Request) -> Response:
     if outcome.error is not None:
         return page(service.render("message.html.j2", title="无法检查", message=outcome.error, error=True), 422)
     wanted = request.path_params.get("path") or "index.html"
+    if "\x00" in wanted:  # no file has one; resolving it would raise
+        raise HTTPException(404)
     target = (run.out / wanted).resolve()
     if not target.is_relative_to(run.out.resolve()) or not target.is_file():
         raise HTTPException(404)
@@ -481,15 +500,11 @@ async def not_found(request: Request, exc: HTTPException) -> Response:
     return page(service.render("message.html.j2", title=title, message=title), exc.status_code)
 
 
-async def internal_error(request: Request, exc: Exception) -> Response:
-    log.error("unexpected error on %s", request.url.path, exc_info=exc)
-    service: Service = request.app.state.service
-    if request.url.path.startswith("/api/"):
-        message = "处理请求时发生内部错误（已记录在服务器日志中）。请稍后重试。"
+def internal_error(scope, service: Service) -> Response:
+    message = "处理请求时发生内部错误（已记录在服务器日志中）。请稍后重试。"
+    if scope["path"].startswith("/api/"):
         return JSONResponse({"error": message, "exit_code": 2}, 500, headers={"X-Compliance-Exit": "2"})
-    return page(service.render("message.html.j2", title="服务器内部错误",
-                               message="处理请求时发生内部错误（已记录在服务器日志中）。请稍后重试。", error=True),
-                500)
+    return page(service.render("message.html.j2", title="服务器内部错误", message=message, error=True), 500)
 
 
 def create_app(options: Options) -> Starlette:
@@ -517,7 +532,7 @@ def create_app(options: Options) -> Starlette:
         Route("/runs/{run}/{path:path}", run_page),
     ]
     app = Starlette(routes=routes, lifespan=lifespan,
-                    exception_handlers={HTTPException: not_found, Exception: internal_error})
+                    exception_handlers={HTTPException: not_found})
     app.state.service = service
     app.add_middleware(Guard, service=service)
     return app

@@ -75,6 +75,15 @@ def serve_forever(*, host: str, port: int, roster: Path | None, rules: Path | No
     )
     print("正在启动：加载检查组件（约需数秒）…", file=sys.stderr, flush=True)
     # Ctrl+C: uploads still arriving get five seconds, then the runs are deleted and the workers stopped
-    config = uvicorn.Config(create_app(options), log_level="warning", lifespan="on", access_log=False,
-                            timeout_graceful_shutdown=5)
-    uvicorn.Server(config).run(sockets=[sock])
+    uvicorn.Server(uvicorn_config(create_app(options), timeout_graceful_shutdown=5)).run(sockets=[sock])
+
+
+def uvicorn_config(app, header_seconds: float | None = None, **options):
+    """uvicorn's configuration for the app: its h11 protocol with a deadline for headers, no access log (the app
+    logs one line per refused request)."""
+    import uvicorn
+
+    from compliance.serve.protocol import HEADER_SECONDS, protocol
+
+    return uvicorn.Config(app, http=protocol(header_seconds or HEADER_SECONDS), log_level="warning", lifespan="on",
+                          access_log=False, **options)

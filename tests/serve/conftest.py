@@ -16,7 +16,7 @@ import uvicorn
 
 from compliance.serve.app import Options, Service, create_app
 from compliance.serve.limits import ServeLimits
-from compliance.serve.run import bind
+from compliance.serve.run import bind, uvicorn_config
 from compliance.serve.worker import Settings
 
 TOKEN = "s3cret+token/for=tests"  # what `openssl rand -base64` gives has + / =
@@ -33,10 +33,10 @@ class Server:
 
 
 @contextmanager
-def running(options: Options):
+def running(options: Options, header_seconds: float | None = None):
     app = create_app(options)
     sock = bind("127.0.0.1", 0)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(uvicorn_config(app, header_seconds))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 120
@@ -55,7 +55,7 @@ def running(options: Options):
 @pytest.fixture(scope="session")
 def plain(tmp_path_factory):
     parent = tmp_path_factory.mktemp("plain-server")
-    with running(Options(Settings(), workers=2, parent=str(parent))) as server:
+    with running(Options(Settings(), workers=2, parent=str(parent)), header_seconds=2) as server:
         yield server
 
 
