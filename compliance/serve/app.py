@@ -8,8 +8,8 @@ worker.
 
 Routes: ``GET /`` the form; ``POST /check`` the form's target (303 to the run); ``GET /runs/<id>/…`` a run's
 reports; ``POST /api/check`` findings.json for scripts; ``GET /healthz``; ``GET|POST /login`` when a token is
-required. Every response carries a Content-Security-Policy naming the hashes of the page's own inline script and
-style, and nothing is cached. Runs are private: unguessable ids, one folder each, deleted after the keeping time
+required. Every response carries a Content-Security-Policy naming the hashes of the templates' own inline scripts
+and styles found on the page, and nothing is cached. Runs are private: unguessable ids, one folder each, deleted after the keeping time
 and at shutdown; an API run is deleted as soon as it is answered.
 """
 
@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import functools
 import hashlib
 import hmac
 import html
@@ -34,7 +35,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import ChainableUndefined, Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.datastructures import Headers, MutableHeaders
@@ -93,15 +94,44 @@ def _sha(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
 
 
+PAGES = {"compliance.serve": ["upload.html.j2", "login.html.j2", "message.html.j2", "wait.html.j2", "bar.html.j2"],
+         "compliance.render": ["index.html.j2", "org.html.j2"]}
+
+
+@functools.cache
+def own_code() -> frozenset[str]:
+    """The hashes of the inline scripts and style blocks the page templates themselves hold — this server's and the
+    reports' — rendered once with nothing filled in. They are constant: no template writes a value into a script
+    or a style block, so whatever else a page holds there did not come from a template and gets no hash."""
+    from compliance.render.html import _environment as report_environment
+
+    found = set()
+    for environment, names in ((templates(), PAGES["compliance.serve"]),
+                               (report_environment(), PAGES["compliance.render"])):
+        blank = environment.overlay(undefined=ChainableUndefined)
+        for name in names:
+            text = blank.get_template(name).render()
+            found |= {_sha(code) for code in _SCRIPT.findall(text) + _STYLE.findall(text)}
+    return frozenset(found)
+
+
 def policy_for(page: str) -> str:
-    """A policy that lets exactly this page's own inline scripts, style blocks and style attributes run (by their
-    hashes; 'unsafe-hashes' covers attributes only), and nothing from anywhere else."""
-    scripts = sorted({_sha(s) for s in _SCRIPT.findall(page)})
-    styles = sorted({_sha(s) for s in _STYLE.findall(page)})
+    """A policy that lets this page's inline scripts and style blocks run only where they are the templates' own
+    (by their hashes), and its style attributes (which carry indentation, computed; 'unsafe-hashes' covers
+    attributes only) — nothing from anywhere else. A script that escaped escaping would not run."""
+    own = own_code()
+    scripts = sorted({_sha(s) for s in _SCRIPT.findall(page)} & own)
+    styles = sorted({_sha(s) for s in _STYLE.findall(page)} & own)
     attributes = sorted({_sha(html.unescape(s)) for s in _STYLE_ATTRIBUTE.findall(page)})
     style = " ".join(styles + (["'unsafe-hashes'", *attributes] if attributes else [])) or "'none'"
     return (f"{BASE_POLICY}; script-src {' '.join(scripts) or chr(39) + 'none' + chr(39)}; style-src {style}; "
             "img-src data:")
+
+
+@functools.cache
+def templates() -> Environment:
+    return Environment(loader=PackageLoader("compliance.serve", "templates"),
+                       autoescape=select_autoescape(["html", "j2"]), keep_trailing_newline=True)
 
 
 def page(text: str, status: int = 200, headers: dict | None = None) -> HTMLResponse:
@@ -191,8 +221,7 @@ class Service:
         self.slots = asyncio.Semaphore(options.workers)
         self.waiting: list[str] = []
         self.tasks: set[asyncio.Task] = set()
-        self.templates = Environment(loader=PackageLoader("compliance.serve", "templates"),
-                                     autoescape=select_autoescape(["html", "j2"]), keep_trailing_newline=True)
+        self.templates = templates()
         hosts = {"localhost", "127.0.0.1", "[::1]", options.host if ":" not in options.host else f"[{options.host}]"}
         self.hosts = hosts if options.token is None and is_loopback(options.host) else None
 

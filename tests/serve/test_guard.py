@@ -160,14 +160,29 @@ def test_everything_is_deleted_at_shutdown(tmp_path):
     assert [w.is_alive() for w in workers] == [False]
 
 
-def test_the_policy_names_exactly_the_pages_own_inline_code():
-    page = ('<style>b{}</style><p style="padding-left: 1.7em">x</p><p style="padding-left: 1.7em">'
-            '<script>go()</script>')
-    assert policy_for(page) == (
+def test_the_policy_names_only_the_templates_own_inline_code(plain, monkeypatch):
+    """An inline script or style block on a page runs only if a template wrote it: one that escaped escaping (here
+    added to every page the server renders) gets no hash, so the browser refuses it."""
+    import re
+
+    from compliance.serve.app import Service
+
+    own_script = re.search(r"<script>(.*?)</script>", Service.render(plain.service, "upload.html.j2", fields={},
+                                                                      message=""), re.S)[1]
+    own_style = re.search(r"<style>(.*?)</style>", Service.render(plain.service, "upload.html.j2", fields={},
+                                                                   message=""), re.S)[1]
+    original = Service.render
+    monkeypatch.setattr(Service, "render", lambda self, name, **values: original(self, name, **values).replace(
+        "</body>", "<script>steal()</script><style>body{}</style></body>"))
+    with plain.client() as client:
+        home = client.get("/")
+    assert "<script>steal()</script>" in home.text
+    assert home.headers["content-security-policy"] == (
         "default-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; "
-        "script-src 'sha256-" + _b64("go()") + "'; style-src 'sha256-" + _b64("b{}") + "' 'unsafe-hashes' "
-        "'sha256-" + _b64("padding-left: 1.7em") + "'; img-src data:")
-    assert "script-src 'none'" in policy_for("<p>plain</p>")
+        f"script-src 'sha256-{_b64(own_script)}'; style-src 'sha256-{_b64(own_style)}'; img-src data:")
+    assert policy_for("<p>plain</p>").split("; ")[4:6] == ["script-src 'none'", "style-src 'none'"]
+    assert policy_for('<p style="padding-left: 1.7em">x</p>').split("; ")[5] == (
+        "style-src 'unsafe-hashes' 'sha256-" + _b64("padding-left: 1.7em") + "'")
 
 
 def _b64(text: str) -> str:
