@@ -449,8 +449,8 @@ def list_rules(rules) -> None:
 @layout_option
 @option("--open", "open_browser", is_flag=True, help="启动后在浏览器中打开页面。")
 @option("--token", envvar="COMPLIANCE_TOKEN", default=None, metavar="TOKEN",
-        help="访问令牌（也可用环境变量 COMPLIANCE_TOKEN 给出）：每个请求都要带上（请求头 "
-             "Authorization: Bearer TOKEN，或在网页上登录一次）。")
+        help="访问令牌：每个请求都要带上（请求头 Authorization: Bearer TOKEN，或在网页上登录一次）。"
+             "建议用环境变量 COMPLIANCE_TOKEN 给出：写在命令行上的 --token，本机其他用户用 ps 就能看到。")
 @option("--keep-minutes", type=int, callback=lambda ctx, param, value: _between(value, 1, 7 * 24 * 60,
                                                                                    "--keep-minutes"),
         default=60, show_default=True, help="检查结果保留多少分钟后删除（服务停止时全部删除）。")
@@ -467,7 +467,7 @@ def serve(host, port, roster, rules, layout, open_browser, token, keep_minutes, 
     \b
     例：
       compliance serve --roster 名册.xlsx --open
-      compliance serve --host 0.0.0.0 --port 8080 --token Zq8vK3mW1rT6yB0nH5sL
+      COMPLIANCE_TOKEN=Zq8vK3mW1rT6yB0nH5sL compliance serve --host 0.0.0.0 --port 8080
     """
     from compliance.serve.app import is_loopback
 

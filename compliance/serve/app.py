@@ -8,9 +8,9 @@ worker.
 
 Routes: ``GET /`` the form; ``POST /check`` the form's target (303 to the run); ``GET /runs/<id>/…`` a run's
 reports; ``POST /api/check`` findings.json for scripts; ``GET /healthz``; ``GET|POST /login`` when a token is
-required. Every response carries a Content-Security-Policy naming the hashes of the templates' own inline scripts
-and styles found on the page, and nothing is cached. Runs are private: unguessable ids, one folder each, deleted after the keeping time
-and at shutdown; an API run is deleted as soon as it is answered.
+required, ``POST /logout``. Every response carries a Content-Security-Policy naming the hashes of the templates'
+own inline scripts and styles found on the page, and nothing is cached. Runs are private: unguessable ids, one
+folder each, deleted after the keeping time and at shutdown; an API run is deleted as soon as it is answered.
 """
 
 from __future__ import annotations
@@ -45,13 +45,14 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Redire
 from starlette.routing import Route
 
 from compliance.errors import InputError
+from compliance.serve.sessions import Sessions, Throttle
 from compliance.serve.upload import TooLarge, Upload, receive
 from compliance.serve.worker import Job, Outcome, Settings, ready, start, work
 from compliance.serve.workspace import ROSTER, Run, Runs
 
 log = logging.getLogger("compliance.serve")
 
-TOKEN_COOKIE = "compliance_token"
+SESSION_COOKIE = "compliance_session"
 OPEN_PATHS = {"/login", "/healthz"}  # answered without the token: the login form, and a probe that says nothing
 _FAIL_ON = ("error", "warning", "none")
 
@@ -71,6 +72,7 @@ class Options:
     wait_seconds: float = 5.0  # how long POST /check waits for the check before showing the 排队中 page
     parent: str | None = None  # where the private root folder of the runs is made (default: the system's temp)
     viewing_seconds: float = 60  # a run viewed this recently is never deleted to make room (--limit disk)
+    session_minutes: float = 12 * 60  # how long a login lasts
 
 
 def is_loopback(host: str) -> bool:
@@ -224,6 +226,8 @@ class Service:
         self.templates = templates()
         hosts = {"localhost", "127.0.0.1", "[::1]", options.host if ":" not in options.host else f"[{options.host}]"}
         self.hosts = hosts if options.token is None and is_loopback(options.host) else None
+        self.sessions = Sessions(options.session_minutes * 60)
+        self.throttle = Throttle()
 
     # the pool
 
@@ -308,11 +312,10 @@ class Service:
             if name not in self.hosts:
                 return plain_text(f"不接受主机名“{host}”：本服务只在本机（127.0.0.1）上使用", 400)
         token = self.options.token
-        if token is not None and scope["path"] not in OPEN_PATHS and not self._carries(headers, token):
-            if scope["path"].startswith("/api/"):
-                return JSONResponse({"error": "需要令牌：请在请求头中加上 Authorization: Bearer <令牌>"}, 401,
-                                    headers={"WWW-Authenticate": "Bearer"})
-            return page(self.render("login.html.j2", message=""), 401, {"WWW-Authenticate": "Bearer"})
+        if token is not None and scope["path"] not in OPEN_PATHS:
+            refusal = self._unauthorised(scope, headers, token)
+            if refusal is not None:
+                return refusal
         if scope["method"] == "POST" and "origin" in headers:  # a browser's post; scripts send no Origin
             origin = urlsplit(headers["origin"]).netloc  # "null" (a sandboxed frame, a file) has none
             if not origin or origin not in {headers.get("host"), headers.get("x-forwarded-host")}:
@@ -321,18 +324,36 @@ class Service:
                 return plain_text("不接受来自其他网站的提交", 403)
         return None
 
-    @staticmethod
-    def _carries(headers: Headers, token: str) -> bool:
-        """Whether any credential the request carries is the token: a header, or the login cookie (which holds
-        the token's SHA-256, not the token)."""
-        scheme, _, value = headers.get("authorization", "").partition(" ")
-        given = [headers.get("x-compliance-token", ""), value.strip() if scheme.lower() == "bearer" else ""]
+    def _unauthorised(self, scope, headers: Headers, token: str) -> Response | None:
+        """None when the request carries a live session cookie or the token (header ``Authorization: Bearer`` or
+        ``X-Compliance-Token``); else 401, or 429 while its address has guessed wrong too often."""
         cookies = (c.strip().partition("=") for c in headers.get("cookie", "").split(";"))
-        cookie = next((value for name, _, value in cookies if name == TOKEN_COOKIE), "")
-        found = [hmac.compare_digest(g.encode(), token.encode()) for g in given if g]
-        if cookie:
-            found.append(hmac.compare_digest(cookie.encode(), _cookie_value(token).encode()))
-        return any(found)
+        session = next((value for name, _, value in cookies if name == SESSION_COOKIE), "")
+        if session and self.sessions.valid(session):
+            return None
+        scheme, _, value = headers.get("authorization", "").partition(" ")
+        given = [g for g in (headers.get("x-compliance-token", ""), value.strip() if scheme.lower() == "bearer" else "")
+                 if g]
+        api = scope["path"].startswith("/api/")
+        address = _address(scope)
+        if given:
+            wait = self.throttle.wait(address)
+            if wait:
+                return self.too_many(wait, api)
+            if any([hmac.compare_digest(g.encode(), token.encode()) for g in given]):
+                self.throttle.succeeded(address)
+                return None
+            self.throttle.failed(address)
+        if api:
+            return JSONResponse({"error": "需要令牌：请在请求头中加上 Authorization: Bearer <令牌>"}, 401,
+                                headers={"WWW-Authenticate": "Bearer"})
+        return page(self.render("login.html.j2", message=""), 401, {"WWW-Authenticate": "Bearer"})
+
+    def too_many(self, wait: int, api: bool) -> Response:
+        message = f"令牌错误次数过多，请 {wait} 秒后再试"
+        if api:
+            return JSONResponse({"error": message}, 429, headers={"Retry-After": str(wait)})
+        return page(self.render("login.html.j2", message=message), 429, {"Retry-After": str(wait)})
 
     # pages
 
@@ -341,8 +362,9 @@ class Service:
         return self.templates.get_template(name).render(options=self.options, **values)
 
 
-def _cookie_value(token: str) -> str:
-    return hashlib.sha256(f"compliance-login:{token}".encode()).hexdigest()
+def _address(scope) -> str:
+    client = scope.get("client")
+    return client[0] if client else "?"
 
 
 def plain_text(message: str, status: int) -> Response:
@@ -513,12 +535,29 @@ async def login(request: Request) -> Response:
     token = service.options.token
     if token is None:  # nothing to log in to
         return RedirectResponse("/", status_code=303)
+    address = _address(request.scope)
+    wait = service.throttle.wait(address)
+    if wait:
+        return service.too_many(wait, api=False)
     form = await request.form(max_files=0, max_fields=5)
     given = str(form.get("token", ""))
     if not hmac.compare_digest(given.encode(), token.encode()):
+        service.throttle.failed(address)
         return page(service.render("login.html.j2", message="令牌不正确"), 401)
+    service.throttle.succeeded(address)
     response = RedirectResponse("/", status_code=303)
-    response.set_cookie(TOKEN_COOKIE, _cookie_value(token), httponly=True, samesite="strict", path="/")
+    secure = request.url.scheme == "https" or request.headers.get("x-forwarded-proto", "").lower() == "https"
+    response.set_cookie(SESSION_COOKIE, service.sessions.new(), max_age=int(service.sessions.seconds),
+                        httponly=True, samesite="strict", path="/", secure=secure)
+    return response
+
+
+async def logout(request: Request) -> Response:
+    """End this browser's session (the guard let it in, so it had one, or the token)."""
+    service: Service = request.app.state.service
+    service.sessions.end(request.cookies.get(SESSION_COOKIE, ""))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
     return response
 
 
@@ -556,6 +595,7 @@ def create_app(options: Options) -> Starlette:
         Route("/api/check", api_check, methods=["POST"]),
         Route("/healthz", healthz),
         Route("/login", login, methods=["GET", "POST"]),
+        Route("/logout", logout, methods=["POST"]),
         Route("/runs/{run}", run_slash),
         Route("/runs/{run}/", run_page),
         Route("/runs/{run}/{path:path}", run_page),

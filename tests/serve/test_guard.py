@@ -76,18 +76,58 @@ def test_every_request_carries_the_token(guarded):
         assert either.status_code == 200  # one credential that is right is enough
 
 
-def test_the_login_form_sets_a_cookie(guarded):
-    with guarded.client() as client:
-        refused = client.post("/login", data={"token": "guess"})
-        assert refused.status_code == 401 and "令牌不正确" in refused.text
-        accepted = client.post("/login", data={"token": TOKEN})
-        assert accepted.status_code == 303 and accepted.headers["location"] == "/"
-        cookie = accepted.headers["set-cookie"]
-        assert re.match(r"compliance_token=[0-9a-f]{64}; ", cookie)  # the token's hash, never quoted, not the token
-        assert "HttpOnly" in cookie and "SameSite=strict" in cookie
-        assert client.get("/").status_code == 200  # the client keeps the cookie
-    with guarded.client(cookies={"compliance_token": TOKEN}) as client:
+def test_the_login_form_sets_a_random_expiring_cookie_that_logging_out_ends(guarded):
+    cookies = []
+    for _ in range(2):
+        with guarded.client() as client:
+            refused = client.post("/login", data={"token": "guess"})
+            assert refused.status_code == 401 and "令牌不正确" in refused.text
+            accepted = client.post("/login", data={"token": TOKEN})
+            assert accepted.status_code == 303 and accepted.headers["location"] == "/"
+            cookie = accepted.headers["set-cookie"]
+            assert re.fullmatch(r"compliance_session=[A-Za-z0-9_-]{43}; HttpOnly; Max-Age=43200; Path=/; "
+                                r"SameSite=strict", cookie)  # random: nothing of the token; not Secure over http
+            cookies.append(cookie.split(";")[0].split("=")[1])
+            home = client.get("/")  # the client keeps the cookie
+            assert home.status_code == 200 and '<form method="post" action="/logout">' in home.text
+            out = client.post("/logout")
+            assert out.status_code == 303 and out.headers["location"] == "/login"
+            assert re.match(r'compliance_session=""; expires=.*; Max-Age=0;', out.headers["set-cookie"])
+        with guarded.client(cookies={"compliance_session": cookies[-1]}) as client:
+            assert client.get("/").status_code == 401  # ended at the server, whatever the browser keeps
+    assert cookies[0] != cookies[1]
+    with guarded.client(cookies={"compliance_session": TOKEN}) as client:
         assert client.get("/").status_code == 401  # the token itself is no cookie
+    with guarded.client() as client:
+        proxied = client.post("/login", data={"token": TOKEN}, headers={"X-Forwarded-Proto": "https"})
+        assert proxied.headers["set-cookie"].endswith("; Secure")
+        session = proxied.headers["set-cookie"].split(";")[0].split("=")[1]
+    guarded.service.sessions.ends[session] -= 12 * 3600  # twelve hours later
+    with guarded.client(cookies={"compliance_session": session}) as client:
+        assert client.get("/").status_code == 401
+
+
+def test_guessing_the_token_is_slowed_down(guarded):
+    throttle = guarded.service.throttle
+    try:
+        with guarded.client() as client:
+            wrong = [client.post("/login", data={"token": f"guess{n}"}).status_code for n in range(5)]
+            assert wrong == [401] * 5
+            locked = client.post("/login", data={"token": TOKEN})  # even the right one, for a minute
+            assert (locked.status_code, locked.headers["retry-after"]) == (429, "60")
+            assert "令牌错误次数过多，请 60 秒后再试" in locked.text
+            api = client.post("/api/check", files=[("ledgers", branch_ledger(1))], headers=BEARER)
+            assert (api.status_code, api.json()) == (429, {"error": "令牌错误次数过多，请 60 秒后再试"})
+            assert client.get("/healthz").status_code == 200
+            throttle.records["127.0.0.1"].until -= 60  # a minute later
+            again = client.post("/api/check", files=[("ledgers", branch_ledger(1))],
+                                headers={"Authorization": "Bearer guess6"})
+            assert again.status_code == 401 and throttle.wait("127.0.0.1") == 120  # each wrong one doubles it
+            throttle.records["127.0.0.1"].until -= 120
+            right = client.post("/api/check", files=[("ledgers", branch_ledger(1))], headers=BEARER)
+            assert right.status_code == 200 and "127.0.0.1" not in throttle.records  # a right one clears the count
+    finally:
+        throttle.records.clear()
 
 
 def test_a_run_is_gone_after_its_time(guarded):
