@@ -49,6 +49,7 @@ from compliance.serve.sessions import Sessions, Throttle
 from compliance.serve.upload import TooLarge, Upload, receive
 from compliance.serve.worker import Job, Outcome, Settings, ready, start, work
 from compliance.serve.workspace import ROSTER, Run, Runs
+from compliance.text import visible_bidi
 
 log = logging.getLogger("compliance.serve")
 
@@ -137,6 +138,9 @@ def templates() -> Environment:
 
 
 def page(text: str, status: int = 200, headers: dict | None = None) -> HTMLResponse:
+    """An HTML answer with its policy. Every bidirectional control on it — they come only from ledgers and file
+    names: no template holds one — is shown as its code point, so ``‮lmth.exe支部`` cannot pose as another name."""
+    text = visible_bidi(text)
     response = HTMLResponse(text, status_code=status, headers=headers)
     response.headers["Content-Security-Policy"] = policy_for(text)
     return response
@@ -472,11 +476,13 @@ async def api_check(request: Request) -> Response:
     try:
         job = await _receive(request, run, service)
     except Refused as refused:
-        return JSONResponse({"error": str(refused), "exit_code": 2}, refused.status, headers={"X-Compliance-Exit": "2"})
+        return JSONResponse({"error": visible_bidi(str(refused)), "exit_code": 2}, refused.status,
+                            headers={"X-Compliance-Exit": "2"})
     outcome = await service.submit(run, job)
     if outcome.error is not None:
         service.runs.drop(run)
-        return JSONResponse({"error": outcome.error, "exit_code": 2}, 422, headers={"X-Compliance-Exit": "2"})
+        return JSONResponse({"error": visible_bidi(outcome.error), "exit_code": 2}, 422,
+                            headers={"X-Compliance-Exit": "2"})
     return FileResponse(run.out / "findings.json", media_type="application/json",
                         headers={"X-Compliance-Exit": str(outcome.exit_code)},
                         background=BackgroundTask(service.runs.drop, run))

@@ -222,9 +222,12 @@ def _roster_in(folder: Path) -> Path:
 
 
 def _zip_pages(out: Path) -> None:
-    """reports.zip: index.html and the organisation pages, for keeping or mailing (fixed times: same bytes)."""
+    """reports.zip: index.html and the organisation pages, for keeping or mailing (fixed times: same bytes), with
+    bidirectional controls shown as their code points, as the server shows the pages."""
+    from compliance.text import visible_bidi
+
     with zipfile.ZipFile(out / "reports.zip", "w", zipfile.ZIP_DEFLATED) as book:
         for path in sorted(p for p in out.rglob("*.html")):
             info = zipfile.ZipInfo(path.relative_to(out).as_posix(), _ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
-            book.writestr(info, path.read_bytes())
+            book.writestr(info, visible_bidi(path.read_text(encoding="utf-8")).encode())
