@@ -188,24 +188,37 @@ def _check(job: Job) -> Outcome:
         tempfile.tempdir = None
 
 
+NESTING = 3  # zips within zips unpacked, counting the uploaded one
+
+
 def _unpack_folder(folder: Path, budget, limits: Limits) -> list[str]:
     """Unpack every uploaded zip of a folder in place, as if the folder it holds had been uploaded (a zip of
-    ``区县/第一中学.xlsx`` gives ``台账/区县/第一中学.xlsx``, named ``区县/第一中学.xlsx`` in messages); workbooks and
-    other Office files stay as they are."""
+    ``区县/第一中学.xlsx`` gives ``台账/区县/第一中学.xlsx``, named ``区县/第一中学.xlsx`` in messages); a zip found
+    inside is unpacked where it lies, down to NESTING levels (all of them within one budget), and one deeper is
+    named in the notes; workbooks and other Office files stay as they are."""
     from compliance.serve.workspace import is_folder_zip, unpack
 
     notes = []
-    for archive in sorted(p for p in folder.iterdir() if p.is_file() and is_folder_zip(p)):
-        # unpacked aside first, so that a check retried after its worker died starts again from the zip
-        aside = Path("tmp", f"unpacking-{folder.name}-{archive.name}")
-        shutil.rmtree(aside, ignore_errors=True)
-        aside.mkdir(parents=True)
-        notes.extend(unpack(archive, aside, budget, limits, archive.name))
-        for path in sorted(p for p in aside.rglob("*") if p.is_file()):
-            wanted = budget.wanted.pop(path, None) or list(path.relative_to(aside).parts)
-            path.rename(budget.names.unique(folder, wanted))
+    for _ in range(NESTING):
+        archives = sorted(p for p in folder.rglob("*") if p.is_file() and is_folder_zip(p))
+        for n, archive in enumerate(archives):
+            shown = archive.relative_to(folder).as_posix()
+            # unpacked aside first, so that a check retried after its worker died starts again from the zip (the
+            # name stays short: an archive's name alone may take 200 bytes)
+            within = "" if archive.parent == folder else f"{n}-"
+            aside = Path("tmp", f"unpacking-{folder.name}-{within}{archive.name}")
+            shutil.rmtree(aside, ignore_errors=True)
+            aside.mkdir(parents=True)
+            notes.extend(unpack(archive, aside, budget, limits, shown))
+            for path in sorted(p for p in aside.rglob("*") if p.is_file()):
+                wanted = budget.wanted.pop(path, None) or list(path.relative_to(aside).parts)
+                path.rename(budget.names.unique(archive.parent, wanted))
+            archive.unlink()
+            shutil.rmtree(aside)
+    for archive in sorted(p for p in folder.rglob("*") if p.is_file() and is_folder_zip(p)):
+        shown = archive.relative_to(folder).as_posix()
+        notes.append(f"压缩包 {shown} 套在 {NESTING} 层压缩包之内，未解压（请解压后重新打包上传）")
         archive.unlink()
-        shutil.rmtree(aside)
     return notes
 
 
