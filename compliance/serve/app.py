@@ -184,7 +184,10 @@ class Guard:
             await self.app(scope, receive, secured_send)
         except asyncio.CancelledError:  # the server is stopping with this request still arriving: said, not traced
             if not started:
-                await _secured(plain_text("服务正在停止，请稍后重新上传", 503))(scope, receive, send)
+                stopping = "服务正在停止，请稍后重新上传"
+                answer = (JSONResponse({"error": stopping, "exit_code": 2}, 503) if scope["path"].startswith("/api/")
+                          else plain_text(stopping, 503))
+                await _secured(answer)(scope, receive, send)
         except Exception as exc:  # a bug: its traceback logged once, the answer secured like every other
             log.error("internal error on %s %s", scope["method"], _shown_path(scope), exc_info=exc)
             if not started:
@@ -532,6 +535,12 @@ async def healthz(request: Request) -> Response:
     return plain_text("ok", 200)
 
 
+async def openapi(request: Request) -> Response:
+    from compliance.serve.openapi import document
+
+    return JSONResponse(document())
+
+
 async def login(request: Request) -> Response:
     service: Service = request.app.state.service
     if request.method == "GET":
@@ -600,6 +609,7 @@ def create_app(options: Options) -> Starlette:
         Route("/check", submit, methods=["POST"]),
         Route("/api/check", api_check, methods=["POST"]),
         Route("/healthz", healthz),
+        Route("/openapi.json", openapi),
         Route("/login", login, methods=["GET", "POST"]),
         Route("/logout", logout, methods=["POST"]),
         Route("/runs/{run}", run_slash),

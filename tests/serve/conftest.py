@@ -27,6 +27,7 @@ class Server:
     url: str
     service: Service
     root_parent: Path
+    app: object = None
 
     def client(self, **kwargs) -> httpx.Client:
         return httpx.Client(base_url=self.url, **{"timeout": 60, **kwargs})
@@ -45,7 +46,7 @@ def running(options: Options, header_seconds: float | None = None):
             raise RuntimeError("the test server did not start")
         time.sleep(0.05)
     try:
-        yield Server(f"http://127.0.0.1:{sock.getsockname()[1]}", app.state.service, Path(options.parent))
+        yield Server(f"http://127.0.0.1:{sock.getsockname()[1]}", app.state.service, Path(options.parent), app)
     finally:
         server.should_exit = True
         thread.join(60)
