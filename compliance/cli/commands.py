@@ -484,21 +484,25 @@ def list_rules(rules) -> None:
 @layout_option
 @option("--open", "open_browser", is_flag=True, help="启动后在浏览器中打开页面。")
 @option("--token", envvar="COMPLIANCE_TOKEN", default=None, metavar="TOKEN",
-        help="访问令牌（也可用环境变量 COMPLIANCE_TOKEN 给出）：每个请求都要带上（请求头 "
-             "Authorization: Bearer TOKEN，或在网页上登录一次）。")
+        help="访问令牌：每个请求都要带上（请求头 Authorization: Bearer TOKEN，或在网页上登录一次）。"
+             "建议用环境变量 COMPLIANCE_TOKEN 给出：写在命令行上的 --token，本机其他用户用 ps 就能看到。")
 @option("--keep-minutes", type=int, callback=lambda ctx, param, value: _between(value, 1, 7 * 24 * 60,
                                                                                    "--keep-minutes"),
         default=60, show_default=True, help="检查结果保留多少分钟后删除（服务停止时全部删除）。")
 @option("--workers", type=int, default=None, metavar="N",
         help="同时进行的检查数（默认：CPU 核数）；更多的请求排队等候。")
-@limit_option
+@option("--limit", "limits", multiple=True, metavar="NAME=VALUE",
+        help="读取上限同 compliance check（size、rows、columns、cells、cell-chars），另有服务器自己的："
+             "run=一次检查在磁盘上可占用的 MB（上传和解压合计，默认 512）、"
+             "disk=全部保留的检查结果可占用的 MB（默认 4096，超出时先删最早完成且一分钟内无人查看的）、"
+             "files=一次上传的文件数（含压缩包中的文件，默认 1000）。")
 def serve(host, port, roster, rules, layout, open_browser, token, keep_minutes, workers, limits) -> None:
     """启动网页：在浏览器里上传台账，直接看到红黄绿灯和问题清单；脚本可以调用 /api/check。
 
     \b
     例：
       compliance serve --roster 名册.xlsx --open
-      compliance serve --host 0.0.0.0 --port 8080 --token Zq8vK3mW1rT6yB0nH5sL
+      COMPLIANCE_TOKEN=Zq8vK3mW1rT6yB0nH5sL compliance serve --host 0.0.0.0 --port 8080
     """
     from compliance.serve.app import is_loopback
 
@@ -513,7 +517,14 @@ def serve(host, port, roster, rules, layout, open_browser, token, keep_minutes, 
     from compliance.serve.run import serve_forever
 
     try:
+        from compliance.serve.limits import ServeLimits
+
+        try:
+            reading, own = ServeLimits.parse(limits)
+        except InputError as exc:
+            raise click.BadParameter(exc.message, param_hint="--limit") from None
         serve_forever(host=host, port=port, roster=roster, rules=rules, layout=layout, token=token,
-                      keep_minutes=keep_minutes, workers=workers, limits=_limits(limits), open_browser=open_browser)
+                      keep_minutes=keep_minutes, workers=workers, limits=reading, serve=own,
+                      open_browser=open_browser)
     except InputError as exc:
         raise UserError(str(exc)) from None

@@ -27,6 +27,7 @@ from compliance.domain import Organisation, OrgType, Severity, Status, status_co
 from compliance.pipeline import CheckResult
 from compliance.render.common import issue_list
 from compliance.spelling import normalise_name
+from compliance.text import without_bidi
 
 FILENAME = "index.html"
 PAGES = "orgs"  # one page per organisation
@@ -55,7 +56,7 @@ def safe_filename(name: str, taken: set[str]) -> str:
     get a ``_`` in front; long names are cut. A name taken already — by another organisation whose name folds the
     same, or is cut the same — gets a suffix from the hash of its full name (and a counter, should even that
     collide), so two organisations never share a page."""
-    stem = _UNSAFE.sub("_", unicodedata.normalize("NFKC", name)).strip(" .") or "组织"
+    stem = _UNSAFE.sub("_", unicodedata.normalize("NFKC", without_bidi(name))).strip(" .") or "组织"
     stem = stem[:STEM_CHARS].rstrip(" .") or "组织"
     if stem.split(".")[0].upper() in _RESERVED:
         stem = f"_{stem}"

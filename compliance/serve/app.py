@@ -8,9 +8,9 @@ worker.
 
 Routes: ``GET /`` the form; ``POST /check`` the form's target (303 to the run); ``GET /runs/<id>/…`` a run's
 reports; ``POST /api/check`` findings.json for scripts; ``GET /healthz``; ``GET|POST /login`` when a token is
-required. Every response carries a Content-Security-Policy naming the hashes of the page's own inline script and
-style, and nothing is cached. Runs are private: unguessable ids, one folder each, deleted after the keeping time
-and at shutdown; an API run is deleted as soon as it is answered.
+required, ``POST /logout``. Every response carries a Content-Security-Policy naming the hashes of the templates'
+own inline scripts and styles found on the page, and nothing is cached. Runs are private: unguessable ids, one
+folder each, deleted after the keeping time and at shutdown; an API run is deleted as soon as it is answered.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import functools
 import hashlib
 import hmac
 import html
@@ -34,7 +35,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import ChainableUndefined, Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.datastructures import Headers, MutableHeaders
@@ -44,13 +45,15 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Redire
 from starlette.routing import Route
 
 from compliance.errors import InputError
+from compliance.serve.sessions import Sessions, Throttle
 from compliance.serve.upload import TooLarge, Upload, receive
 from compliance.serve.worker import Job, Outcome, Settings, ready, start, work
 from compliance.serve.workspace import ROSTER, Run, Runs
+from compliance.text import visible_bidi
 
 log = logging.getLogger("compliance.serve")
 
-TOKEN_COOKIE = "compliance_token"
+SESSION_COOKIE = "compliance_session"
 OPEN_PATHS = {"/login", "/healthz"}  # answered without the token: the login form, and a probe that says nothing
 _FAIL_ON = ("error", "warning", "none")
 
@@ -69,6 +72,8 @@ class Options:
     on_ready: Callable[[], None] | None = None
     wait_seconds: float = 5.0  # how long POST /check waits for the check before showing the 排队中 page
     parent: str | None = None  # where the private root folder of the runs is made (default: the system's temp)
+    viewing_seconds: float = 60  # a run viewed this recently is never deleted to make room (--limit disk)
+    session_minutes: float = 12 * 60  # how long a login lasts
 
 
 def is_loopback(host: str) -> bool:
@@ -92,18 +97,50 @@ def _sha(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
 
 
+PAGES = {"compliance.serve": ["upload.html.j2", "login.html.j2", "message.html.j2", "wait.html.j2", "bar.html.j2"],
+         "compliance.render": ["index.html.j2", "org.html.j2"]}
+
+
+@functools.cache
+def own_code() -> frozenset[str]:
+    """The hashes of the inline scripts and style blocks the page templates themselves hold — this server's and the
+    reports' — rendered once with nothing filled in. They are constant: no template writes a value into a script
+    or a style block, so whatever else a page holds there did not come from a template and gets no hash."""
+    from compliance.render.html import _environment as report_environment
+
+    found = set()
+    for environment, names in ((templates(), PAGES["compliance.serve"]),
+                               (report_environment(), PAGES["compliance.render"])):
+        blank = environment.overlay(undefined=ChainableUndefined)
+        for name in names:
+            text = blank.get_template(name).render()
+            found |= {_sha(code) for code in _SCRIPT.findall(text) + _STYLE.findall(text)}
+    return frozenset(found)
+
+
 def policy_for(page: str) -> str:
-    """A policy that lets exactly this page's own inline scripts, style blocks and style attributes run (by their
-    hashes; 'unsafe-hashes' covers attributes only), and nothing from anywhere else."""
-    scripts = sorted({_sha(s) for s in _SCRIPT.findall(page)})
-    styles = sorted({_sha(s) for s in _STYLE.findall(page)})
+    """A policy that lets this page's inline scripts and style blocks run only where they are the templates' own
+    (by their hashes), and its style attributes (which carry indentation, computed; 'unsafe-hashes' covers
+    attributes only) — nothing from anywhere else. A script that escaped escaping would not run."""
+    own = own_code()
+    scripts = sorted({_sha(s) for s in _SCRIPT.findall(page)} & own)
+    styles = sorted({_sha(s) for s in _STYLE.findall(page)} & own)
     attributes = sorted({_sha(html.unescape(s)) for s in _STYLE_ATTRIBUTE.findall(page)})
     style = " ".join(styles + (["'unsafe-hashes'", *attributes] if attributes else [])) or "'none'"
     return (f"{BASE_POLICY}; script-src {' '.join(scripts) or chr(39) + 'none' + chr(39)}; style-src {style}; "
             "img-src data:")
 
 
+@functools.cache
+def templates() -> Environment:
+    return Environment(loader=PackageLoader("compliance.serve", "templates"),
+                       autoescape=select_autoescape(["html", "j2"]), keep_trailing_newline=True)
+
+
 def page(text: str, status: int = 200, headers: dict | None = None) -> HTMLResponse:
+    """An HTML answer with its policy. Every bidirectional control on it — they come only from ledgers and file
+    names: no template holds one — is shown as its code point, so ``‮lmth.exe支部`` cannot pose as another name."""
+    text = visible_bidi(text)
     response = HTMLResponse(text, status_code=status, headers=headers)
     response.headers["Content-Security-Policy"] = policy_for(text)
     return response
@@ -129,6 +166,7 @@ class Guard:
         headers = Headers(scope=scope)
         refusal = service.refusal(scope, headers)
         if refusal is not None:
+            _log_refusal(scope, refusal.status_code)
             return await _secured(refusal)(scope, receive, send)
 
         started = False
@@ -138,13 +176,31 @@ class Guard:
             if message["type"] == "http.response.start":
                 started = True
                 _add_headers(MutableHeaders(scope=message))
+                if message["status"] >= 400 and message["status"] != 500 and not scope.get("compliance.gone"):
+                    _log_refusal(scope, message["status"])
             await send(message)
 
         try:
             await self.app(scope, receive, secured_send)
         except asyncio.CancelledError:  # the server is stopping with this request still arriving: said, not traced
             if not started:
-                await _secured(plain_text("服务正在停止，请稍后重新上传", 503))(scope, receive, send)
+                stopping = "服务正在停止，请稍后重新上传"
+                answer = (JSONResponse({"error": stopping, "exit_code": 2}, 503) if scope["path"].startswith("/api/")
+                          else plain_text(stopping, 503))
+                await _secured(answer)(scope, receive, send)
+        except Exception as exc:  # a bug: its traceback logged once, the answer secured like every other
+            log.error("internal error on %s %s", scope["method"], _shown_path(scope), exc_info=exc)
+            if not started:
+                await _secured(internal_error(scope, service))(scope, receive, send)
+
+
+def _shown_path(scope) -> str:
+    return repr(scope["path"])[1:-1]  # a NUL or a line break in a path cannot forge a log line
+
+
+def _log_refusal(scope, status: int) -> None:
+    client = scope.get("client") or ("?", 0)
+    log.warning("%d %s %s from %s", status, scope["method"], _shown_path(scope), client[0])
 
 
 def _add_headers(headers: MutableHeaders) -> None:
@@ -174,10 +230,11 @@ class Service:
         self.slots = asyncio.Semaphore(options.workers)
         self.waiting: list[str] = []
         self.tasks: set[asyncio.Task] = set()
-        self.templates = Environment(loader=PackageLoader("compliance.serve", "templates"),
-                                     autoescape=select_autoescape(["html", "j2"]), keep_trailing_newline=True)
+        self.templates = templates()
         hosts = {"localhost", "127.0.0.1", "[::1]", options.host if ":" not in options.host else f"[{options.host}]"}
         self.hosts = hosts if options.token is None and is_loopback(options.host) else None
+        self.sessions = Sessions(options.session_minutes * 60)
+        self.throttle = Throttle()
 
     # the pool
 
@@ -218,7 +275,16 @@ class Service:
             if run.id in self.waiting:
                 self.waiting.remove(run.id)
         run.outcome, run.state, run.finished = outcome, "done", time.monotonic()
+        run.size, run.viewed = outcome.size, run.finished
+        if outcome.error is not None:  # a refused check keeps its message only
+            self.runs.empty(run)
+        self.room()
         return outcome
+
+    def room(self) -> bool:
+        """Whether the kept runs fit ``--limit disk``, after deleting the oldest finished ones not viewed in the
+        last minute."""
+        return self.runs.make_room(self.options.settings.serve.disk_bytes, viewing=self.options.viewing_seconds)
 
     async def _work(self, run: Run, job: Job) -> Outcome:
         """The job in a worker. A worker that dies (killed, out of memory) breaks the whole pool and every check
@@ -253,11 +319,10 @@ class Service:
             if name not in self.hosts:
                 return plain_text(f"不接受主机名“{host}”：本服务只在本机（127.0.0.1）上使用", 400)
         token = self.options.token
-        if token is not None and scope["path"] not in OPEN_PATHS and not self._carries(headers, token):
-            if scope["path"].startswith("/api/"):
-                return JSONResponse({"error": "需要令牌：请在请求头中加上 Authorization: Bearer <令牌>"}, 401,
-                                    headers={"WWW-Authenticate": "Bearer"})
-            return page(self.render("login.html.j2", message=""), 401, {"WWW-Authenticate": "Bearer"})
+        if token is not None and scope["path"] not in OPEN_PATHS:
+            refusal = self._unauthorised(scope, headers, token)
+            if refusal is not None:
+                return refusal
         if scope["method"] == "POST" and "origin" in headers:  # a browser's post; scripts send no Origin
             origin = urlsplit(headers["origin"]).netloc  # "null" (a sandboxed frame, a file) has none
             if not origin or origin not in {headers.get("host"), headers.get("x-forwarded-host")}:
@@ -266,18 +331,36 @@ class Service:
                 return plain_text("不接受来自其他网站的提交", 403)
         return None
 
-    @staticmethod
-    def _carries(headers: Headers, token: str) -> bool:
-        """Whether any credential the request carries is the token: a header, or the login cookie (which holds
-        the token's SHA-256, not the token)."""
-        scheme, _, value = headers.get("authorization", "").partition(" ")
-        given = [headers.get("x-compliance-token", ""), value.strip() if scheme.lower() == "bearer" else ""]
+    def _unauthorised(self, scope, headers: Headers, token: str) -> Response | None:
+        """None when the request carries a live session cookie or the token (header ``Authorization: Bearer`` or
+        ``X-Compliance-Token``); else 401, or 429 while its address has guessed wrong too often."""
         cookies = (c.strip().partition("=") for c in headers.get("cookie", "").split(";"))
-        cookie = next((value for name, _, value in cookies if name == TOKEN_COOKIE), "")
-        found = [hmac.compare_digest(g.encode(), token.encode()) for g in given if g]
-        if cookie:
-            found.append(hmac.compare_digest(cookie.encode(), _cookie_value(token).encode()))
-        return any(found)
+        session = next((value for name, _, value in cookies if name == SESSION_COOKIE), "")
+        if session and self.sessions.valid(session):
+            return None
+        scheme, _, value = headers.get("authorization", "").partition(" ")
+        given = [g for g in (headers.get("x-compliance-token", ""), value.strip() if scheme.lower() == "bearer" else "")
+                 if g]
+        api = scope["path"].startswith("/api/")
+        address = _address(scope)
+        if given:
+            wait = self.throttle.wait(address)
+            if wait:
+                return self.too_many(wait, api)
+            if any([hmac.compare_digest(g.encode(), token.encode()) for g in given]):
+                self.throttle.succeeded(address)
+                return None
+            self.throttle.failed(address)
+        if api:
+            return JSONResponse({"error": "需要令牌：请在请求头中加上 Authorization: Bearer <令牌>"}, 401,
+                                headers={"WWW-Authenticate": "Bearer"})
+        return page(self.render("login.html.j2", message=""), 401, {"WWW-Authenticate": "Bearer"})
+
+    def too_many(self, wait: int, api: bool) -> Response:
+        message = f"令牌错误次数过多，请 {wait} 秒后再试"
+        if api:
+            return JSONResponse({"error": message}, 429, headers={"Retry-After": str(wait)})
+        return page(self.render("login.html.j2", message=message), 429, {"Retry-After": str(wait)})
 
     # pages
 
@@ -286,8 +369,9 @@ class Service:
         return self.templates.get_template(name).render(options=self.options, **values)
 
 
-def _cookie_value(token: str) -> str:
-    return hashlib.sha256(f"compliance-login:{token}".encode()).hexdigest()
+def _address(scope) -> str:
+    client = scope.get("client")
+    return client[0] if client else "?"
 
 
 def plain_text(message: str, status: int) -> Response:
@@ -343,11 +427,12 @@ async def _receive(request: Request, run: Run, service: Service) -> Job:
     fields: dict[str, str] = {}
     try:
         upload = await receive(request.headers.get("content-type", ""), request.stream(), run,
-                               service.options.settings.limits)
+                               service.options.settings.limits, service.options.settings.serve)
         fields = upload.fields
         return job_for(run, upload, run.kind == "page")
     except ClientDisconnect:
         service.runs.drop(run)
+        request.scope["compliance.gone"] = True  # answered to no one: no refusal to log
         raise Refused(InputError("上传在完成之前中断了"), fields) from None
     except InputError as exc:
         service.runs.drop(run)
@@ -365,8 +450,14 @@ async def home(request: Request) -> Response:
     return page(service.render("upload.html.j2", fields={"as_of": date.today().isoformat()}, message=""))
 
 
+_NO_ROOM = "服务器上保存的检查结果已占满空间上限（--limit disk），请一两分钟后再试。"
+
+
 async def submit(request: Request) -> Response:
     service: Service = request.app.state.service
+    if not service.room():
+        return page(service.render("upload.html.j2", fields={"as_of": date.today().isoformat()}, message=_NO_ROOM),
+                    503, {"Retry-After": "60"})
     run = service.runs.new("page")
     try:
         job = await _receive(request, run, service)
@@ -381,15 +472,20 @@ async def submit(request: Request) -> Response:
 
 async def api_check(request: Request) -> Response:
     service: Service = request.app.state.service
+    if not service.room():
+        return JSONResponse({"error": _NO_ROOM, "exit_code": 2}, 503,
+                            headers={"X-Compliance-Exit": "2", "Retry-After": "60"})
     run = service.runs.new("api")
     try:
         job = await _receive(request, run, service)
     except Refused as refused:
-        return JSONResponse({"error": str(refused), "exit_code": 2}, refused.status, headers={"X-Compliance-Exit": "2"})
+        return JSONResponse({"error": visible_bidi(str(refused)), "exit_code": 2}, refused.status,
+                            headers={"X-Compliance-Exit": "2"})
     outcome = await service.submit(run, job)
     if outcome.error is not None:
         service.runs.drop(run)
-        return JSONResponse({"error": outcome.error, "exit_code": 2}, 422, headers={"X-Compliance-Exit": "2"})
+        return JSONResponse({"error": visible_bidi(outcome.error), "exit_code": 2}, 422,
+                            headers={"X-Compliance-Exit": "2"})
     return FileResponse(run.out / "findings.json", media_type="application/json",
                         headers={"X-Compliance-Exit": str(outcome.exit_code)},
                         background=BackgroundTask(service.runs.drop, run))
@@ -398,6 +494,8 @@ async def api_check(request: Request) -> Response:
 async def run_page(request: Request) -> Response:
     service: Service = request.app.state.service
     run = service.runs.get(request.path_params["run"])
+    if run is not None:
+        run.viewed = time.monotonic()
     if run is None or run.kind != "page":
         return page(service.render("message.html.j2", title="找不到这次检查",
                                    message=f"这次检查不存在或已过期删除（检查结果保留 {_minutes(service)} 分钟）。"
@@ -409,6 +507,8 @@ async def run_page(request: Request) -> Response:
     if outcome.error is not None:
         return page(service.render("message.html.j2", title="无法检查", message=outcome.error, error=True), 422)
     wanted = request.path_params.get("path") or "index.html"
+    if "\x00" in wanted:  # no file has one; resolving it would raise
+        raise HTTPException(404)
     target = (run.out / wanted).resolve()
     if not target.is_relative_to(run.out.resolve()) or not target.is_file():
         raise HTTPException(404)
@@ -435,6 +535,12 @@ async def healthz(request: Request) -> Response:
     return plain_text("ok", 200)
 
 
+async def openapi(request: Request) -> Response:
+    from compliance.serve.openapi import document
+
+    return JSONResponse(document())
+
+
 async def login(request: Request) -> Response:
     service: Service = request.app.state.service
     if request.method == "GET":
@@ -444,12 +550,29 @@ async def login(request: Request) -> Response:
     token = service.options.token
     if token is None:  # nothing to log in to
         return RedirectResponse("/", status_code=303)
+    address = _address(request.scope)
+    wait = service.throttle.wait(address)
+    if wait:
+        return service.too_many(wait, api=False)
     form = await request.form(max_files=0, max_fields=5)
     given = str(form.get("token", ""))
     if not hmac.compare_digest(given.encode(), token.encode()):
+        service.throttle.failed(address)
         return page(service.render("login.html.j2", message="令牌不正确"), 401)
+    service.throttle.succeeded(address)
     response = RedirectResponse("/", status_code=303)
-    response.set_cookie(TOKEN_COOKIE, _cookie_value(token), httponly=True, samesite="strict", path="/")
+    secure = request.url.scheme == "https" or request.headers.get("x-forwarded-proto", "").lower() == "https"
+    response.set_cookie(SESSION_COOKIE, service.sessions.new(), max_age=int(service.sessions.seconds),
+                        httponly=True, samesite="strict", path="/", secure=secure)
+    return response
+
+
+async def logout(request: Request) -> Response:
+    """End this browser's session (the guard let it in, so it had one, or the token)."""
+    service: Service = request.app.state.service
+    service.sessions.end(request.cookies.get(SESSION_COOKIE, ""))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
     return response
 
 
@@ -460,15 +583,11 @@ async def not_found(request: Request, exc: HTTPException) -> Response:
     return page(service.render("message.html.j2", title=title, message=title), exc.status_code)
 
 
-async def internal_error(request: Request, exc: Exception) -> Response:
-    log.error("unexpected error on %s", request.url.path, exc_info=exc)
-    service: Service = request.app.state.service
-    if request.url.path.startswith("/api/"):
-        message = "处理请求时发生内部错误（已记录在服务器日志中）。请稍后重试。"
+def internal_error(scope, service: Service) -> Response:
+    message = "处理请求时发生内部错误（已记录在服务器日志中）。请稍后重试。"
+    if scope["path"].startswith("/api/"):
         return JSONResponse({"error": message, "exit_code": 2}, 500, headers={"X-Compliance-Exit": "2"})
-    return page(service.render("message.html.j2", title="服务器内部错误",
-                               message="处理请求时发生内部错误（已记录在服务器日志中）。请稍后重试。", error=True),
-                500)
+    return page(service.render("message.html.j2", title="服务器内部错误", message=message, error=True), 500)
 
 
 def create_app(options: Options) -> Starlette:
@@ -490,13 +609,15 @@ def create_app(options: Options) -> Starlette:
         Route("/check", submit, methods=["POST"]),
         Route("/api/check", api_check, methods=["POST"]),
         Route("/healthz", healthz),
+        Route("/openapi.json", openapi),
         Route("/login", login, methods=["GET", "POST"]),
+        Route("/logout", logout, methods=["POST"]),
         Route("/runs/{run}", run_slash),
         Route("/runs/{run}/", run_page),
         Route("/runs/{run}/{path:path}", run_page),
     ]
     app = Starlette(routes=routes, lifespan=lifespan,
-                    exception_handlers={HTTPException: not_found, Exception: internal_error})
+                    exception_handlers={HTTPException: not_found})
     app.state.service = service
     app.add_middleware(Guard, service=service)
     return app

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from compliance.config.limits import Limits
 from compliance.errors import InputError
+from compliance.serve.limits import ServeLimits
 
 
 def _absolute(path: Path | None) -> str | None:
@@ -41,7 +42,7 @@ def bind(host: str, port: int) -> socket.socket:
 
 def serve_forever(*, host: str, port: int, roster: Path | None, rules: Path | None, layout: Path | None,
                   token: str | None, keep_minutes: int, workers: int | None, limits: Limits,
-                  open_browser: bool) -> None:
+                  serve: ServeLimits, open_browser: bool) -> None:
     """Load and check the rules, roster and layout here first (a broken one stops the start with its message),
     then serve."""
     import uvicorn
@@ -66,13 +67,23 @@ def serve_forever(*, host: str, port: int, roster: Path | None, rules: Path | No
             webbrowser.open(url)
 
     options = Options(
-        settings=Settings(rules=_absolute(rules), roster=_absolute(roster), layout=_absolute(layout), limits=limits),
+        settings=Settings(rules=_absolute(rules), roster=_absolute(roster), layout=_absolute(layout), limits=limits,
+                          serve=serve),
         host=host, port=port, token=token, keep_minutes=keep_minutes,
         workers=workers or cores(),
         roster_note=roster_note(str(roster) if roster is not None else None), on_ready=ready,
     )
     print("正在启动：加载检查组件（约需数秒）…", file=sys.stderr, flush=True)
     # Ctrl+C: uploads still arriving get five seconds, then the runs are deleted and the workers stopped
-    config = uvicorn.Config(create_app(options), log_level="warning", lifespan="on", access_log=False,
-                            timeout_graceful_shutdown=5)
-    uvicorn.Server(config).run(sockets=[sock])
+    uvicorn.Server(uvicorn_config(create_app(options), timeout_graceful_shutdown=5)).run(sockets=[sock])
+
+
+def uvicorn_config(app, header_seconds: float | None = None, **options):
+    """uvicorn's configuration for the app: its h11 protocol with a deadline for headers, no access log (the app
+    logs one line per refused request)."""
+    import uvicorn
+
+    from compliance.serve.protocol import HEADER_SECONDS, protocol
+
+    return uvicorn.Config(app, http=protocol(header_seconds or HEADER_SECONDS), log_level="warning", lifespan="on",
+                          access_log=False, **options)

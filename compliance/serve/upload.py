@@ -8,6 +8,7 @@ keeps the other fields as short texts.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,8 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 
 from compliance.config.limits import MB, Limits
 from compliance.errors import InputError
-from compliance.serve.workspace import EXTRA, LEDGERS, MAX_FILES, ROSTER, Run, safe_parts, unique
+from compliance.serve.limits import ServeLimits
+from compliance.serve.workspace import EXTRA, LEDGERS, ROSTER, Names, Run, files_refusal, safe_parts
 
 FILE_FIELDS = {"ledgers": LEDGERS, "roster": ROSTER, "layout": EXTRA, "waivers": EXTRA}
 TEXT_FIELDS = {"as_of", "period", "fail_on"}
@@ -47,8 +49,10 @@ def _decode(raw: bytes) -> str:
 class _Parts:
     """The parser's callbacks: one part at a time, into a file or a short text."""
 
-    def __init__(self, run: Run):
+    def __init__(self, run: Run, most_files: int):
         self.run = run
+        self.most_files = most_files
+        self.names = Names()
         self.upload = Upload()
         self.header_name = b""
         self.header_value = b""
@@ -88,9 +92,9 @@ class _Parts:
         if not sent:  # a file input left empty: browsers send a part with an empty name and no bytes
             return
         self.count += 1
-        if self.count > MAX_FILES:
-            raise InputError(f"一次上传的文件超过 {MAX_FILES} 个")
-        target = unique(self.run.path(FILE_FIELDS[self.name]), safe_parts(sent))
+        if self.count > self.most_files:
+            raise InputError(files_refusal(self.most_files))
+        target = self.names.unique(self.run.path(FILE_FIELDS[self.name]), safe_parts(sent))
         self.file = target.open("xb")
         self.upload.files.setdefault(self.name, []).append((sent, target))
 
@@ -114,26 +118,35 @@ class _Parts:
             self.file.close()
 
 
-async def receive(content_type: str, stream: AsyncIterator[bytes], run: Run, limits: Limits) -> Upload:
+async def receive(content_type: str, stream: AsyncIterator[bytes], run: Run, limits: Limits,
+                  serve: ServeLimits | None = None) -> Upload:
     """Read a multipart/form-data body into ``run``'s folder. Raises InputError for a body that is not a form
-    upload or names unknown fields, TooLarge beyond ``limits.size_mb``."""
+    upload, names unknown fields or holds more than ``serve.files`` files, TooLarge beyond ``limits.size_mb`` or
+    the run's disk budget (``serve.run_mb``). The parser runs in a thread, chunk by chunk: writing files and naming
+    them never holds up the event loop that answers everyone else."""
     kind, options = parse_options_header(content_type)
     boundary = options.get(b"boundary")
     if kind != b"multipart/form-data" or not boundary:
         raise InputError("请以 multipart/form-data 上传文件（curl 的 -F 选项，或网页上的表单）")
-    parts = _Parts(run)
+    serve = serve or ServeLimits()
+    parts = _Parts(run, serve.files)
     callbacks = {name: getattr(parts, name) for name in (
         "on_part_begin", "on_header_field", "on_header_value", "on_header_end", "on_headers_finished",
         "on_part_data", "on_part_end")}
     parser = MultipartParser(boundary, callbacks)
-    budget = limits.size_mb * MB
+    if serve.run_mb < limits.size_mb:
+        budget = serve.run_bytes
+        refusal = f"上传的内容超过一次检查可占用的空间 {serve.run_mb:g} MB（启动时的 --limit run）"
+    else:
+        budget = limits.size_mb * MB
+        refusal = f"上传的内容超过大小上限 {limits.size_mb} MB（启动时的 --limit size）"
     try:
         async for chunk in stream:
             budget -= len(chunk)
             if budget < 0:
-                raise TooLarge(f"上传的内容超过大小上限 {limits.size_mb} MB（启动时的 --limit size）")
-            parser.write(chunk)
-        parser.finalize()
+                raise TooLarge(refusal)
+            await asyncio.to_thread(parser.write, chunk)
+        await asyncio.to_thread(parser.finalize)
     except MultipartParseError as exc:
         raise InputError(f"上传的内容不完整或格式有误（{exc}）") from None
     finally:

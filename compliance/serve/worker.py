@@ -10,17 +10,22 @@ and nothing is written anywhere else.
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import multiprocessing.connection
 import os
 import shutil
 import signal
+import sys
 import tempfile
+import threading
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 from compliance.config.limits import MB, Limits
 from compliance.errors import InputError
+from compliance.serve.limits import ServeLimits
 from compliance.serve.workspace import LEDGERS, OUT, Budget, private_umask
 
 log = logging.getLogger("compliance.serve")
@@ -36,6 +41,7 @@ class Settings:
     roster: str | None = None
     layout: str | None = None
     limits: Limits = field(default_factory=Limits)
+    serve: ServeLimits = field(default_factory=ServeLimits)
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,7 @@ class Outcome:
     exit_code: int  # what ``compliance check`` would have exited with
     error: str | None = None  # the Chinese message of a refused input (exit code 2)
     summary: tuple[str, ...] = ()  # the command line's closing lines
+    size: int = 0  # bytes the run's folder holds afterwards: its reports (nothing when refused)
 
 
 _state: dict = {}
@@ -65,6 +72,7 @@ def start(settings: Settings, scratch: str) -> None:
     """The worker's initializer: load once, then warm every lazy import with a check of a one-row ledger. Ctrl+C
     is the server's to handle (it shuts the pool down), not each worker's."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
     private_umask()
     from compliance.config.catalogue import load_catalogue
     from compliance.intake.roster import read_roster
@@ -79,12 +87,65 @@ def start(settings: Settings, scratch: str) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
+def die_with_parent() -> None:
+    """A worker whose server is gone (``kill -9``, a crash) ends too, rather than holding its memory for ever. On
+    Linux the kernel kills it with its parent (PR_SET_PDEATHSIG); everywhere a thread waits on the parent's
+    sentinel (a pipe on POSIX, the process handle on Windows) and ends the worker when it fires."""
+    parent = multiprocessing.parent_process()
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if parent is None:
+        return
+    if sys.platform != "win32" and os.getppid() != parent.pid:  # it died before the signal was asked for
+        os._exit(1)
+    threading.Thread(target=_end_with, args=(parent.sentinel,), name="parent-watch", daemon=True).start()
+
+
+def _end_with(sentinel) -> None:
+    multiprocessing.connection.wait([sentinel])
+    os._exit(1)
+
+
 def ready() -> int:
     return os.getpid()
 
 
 def work(job: Job) -> Outcome:
-    """Run one check in ``job.folder``; never raises for what the user sent."""
+    """Run one check in ``job.folder``; never raises for what the user sent. Afterwards only the reports stay (the
+    uploaded and unpacked files, and the libraries' temporary files, are deleted); a refused check keeps nothing."""
+    outcome = _check(job)
+    folder = Path(job.folder)
+    for path in folder.iterdir() if folder.is_dir() else ():
+        if path.name == OUT and outcome.error is None:
+            continue
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    return replace(outcome, size=_size(folder))
+
+
+def _size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def _budget(folder: Path, settings: Settings) -> Budget:
+    """What the upload's zips may unpack: ``--limit size`` for them together, and what is left of the run's disk
+    budget (``--limit run``) after the upload itself, whichever is less."""
+    limits, serve = settings.limits, settings.serve
+    left = serve.run_bytes - _size(folder)
+    uploaded = sum(1 for p in folder.rglob("*") if p.is_file())
+    files = max(serve.files - uploaded, 0)
+    if left < limits.size_mb * MB:
+        return Budget(left, files, f"压缩包解压后，这次检查占用的空间超过 {serve.run_mb:g} MB（--limit run）",
+                      most_files=serve.files)
+    return Budget(limits.size_mb * MB, files, most_files=serve.files)
+
+
+def _check(job: Job) -> Outcome:
     from compliance.engine.periods import parse_period
     from compliance.pipeline import run_check
     from compliance.render import FORMATS
@@ -94,11 +155,13 @@ def work(job: Job) -> Outcome:
     settings: Settings = _state["settings"]
     os.chdir(job.folder)
     # what libraries write to "the temporary folder" (great-expectations makes one per check) stays in the run
+    # (a check tried again after its worker died starts with none of the first attempt's)
+    shutil.rmtree(Path(job.folder, "tmp"), ignore_errors=True)
     tempfile.tempdir = str(Path(job.folder, "tmp"))
-    Path(tempfile.tempdir).mkdir(exist_ok=True)
+    Path(tempfile.tempdir).mkdir()
     try:
         audit = parse_period(job.period) if job.period else None
-        budget = Budget(settings.limits.size_mb * MB)  # for all the upload's zips together
+        budget = _budget(Path(job.folder), settings)  # for all the upload's zips together
         notes = [*_unpack_folder(Path(LEDGERS), budget, settings.limits), *job.notes]
         roster = _state["roster"]
         if job.roster is not None:
@@ -125,23 +188,37 @@ def work(job: Job) -> Outcome:
         tempfile.tempdir = None
 
 
+NESTING = 3  # zips within zips unpacked, counting the uploaded one
+
+
 def _unpack_folder(folder: Path, budget, limits: Limits) -> list[str]:
     """Unpack every uploaded zip of a folder in place, as if the folder it holds had been uploaded (a zip of
-    ``区县/第一中学.xlsx`` gives ``台账/区县/第一中学.xlsx``, named ``区县/第一中学.xlsx`` in messages); workbooks and
-    other Office files stay as they are."""
-    from compliance.serve.workspace import is_folder_zip, unique, unpack
+    ``区县/第一中学.xlsx`` gives ``台账/区县/第一中学.xlsx``, named ``区县/第一中学.xlsx`` in messages); a zip found
+    inside is unpacked where it lies, down to NESTING levels (all of them within one budget), and one deeper is
+    named in the notes; workbooks and other Office files stay as they are."""
+    from compliance.serve.workspace import is_folder_zip, unpack
 
     notes = []
-    for archive in sorted(p for p in folder.iterdir() if p.is_file() and is_folder_zip(p)):
-        # unpacked aside first, so that a check retried after its worker died starts again from the zip
-        aside = Path("tmp", f"unpacking-{folder.name}-{archive.name}")
-        shutil.rmtree(aside, ignore_errors=True)
-        aside.mkdir(parents=True)
-        notes.extend(unpack(archive, aside, budget, limits, archive.name))
-        for path in sorted(p for p in aside.rglob("*") if p.is_file()):
-            path.rename(unique(folder, list(path.relative_to(aside).parts)))
+    for _ in range(NESTING):
+        archives = sorted(p for p in folder.rglob("*") if p.is_file() and is_folder_zip(p))
+        for n, archive in enumerate(archives):
+            shown = archive.relative_to(folder).as_posix()
+            # unpacked aside first, so that a check retried after its worker died starts again from the zip (the
+            # name stays short: an archive's name alone may take 200 bytes)
+            within = "" if archive.parent == folder else f"{n}-"
+            aside = Path("tmp", f"unpacking-{folder.name}-{within}{archive.name}")
+            shutil.rmtree(aside, ignore_errors=True)
+            aside.mkdir(parents=True)
+            notes.extend(unpack(archive, aside, budget, limits, shown))
+            for path in sorted(p for p in aside.rglob("*") if p.is_file()):
+                wanted = budget.wanted.pop(path, None) or list(path.relative_to(aside).parts)
+                path.rename(budget.names.unique(archive.parent, wanted))
+            archive.unlink()
+            shutil.rmtree(aside)
+    for archive in sorted(p for p in folder.rglob("*") if p.is_file() and is_folder_zip(p)):
+        shown = archive.relative_to(folder).as_posix()
+        notes.append(f"压缩包 {shown} 套在 {NESTING} 层压缩包之内，未解压（请解压后重新打包上传）")
         archive.unlink()
-        shutil.rmtree(aside)
     return notes
 
 
@@ -158,9 +235,12 @@ def _roster_in(folder: Path) -> Path:
 
 
 def _zip_pages(out: Path) -> None:
-    """reports.zip: index.html and the organisation pages, for keeping or mailing (fixed times: same bytes)."""
+    """reports.zip: index.html and the organisation pages, for keeping or mailing (fixed times: same bytes), with
+    bidirectional controls shown as their code points, as the server shows the pages."""
+    from compliance.text import visible_bidi
+
     with zipfile.ZipFile(out / "reports.zip", "w", zipfile.ZIP_DEFLATED) as book:
         for path in sorted(p for p in out.rglob("*.html")):
             info = zipfile.ZipInfo(path.relative_to(out).as_posix(), _ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
-            book.writestr(info, path.read_bytes())
+            book.writestr(info, visible_bidi(path.read_text(encoding="utf-8")).encode())

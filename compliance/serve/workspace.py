@@ -23,9 +23,9 @@ from pathlib import Path, PurePosixPath
 
 from compliance.config.limits import Limits
 from compliance.errors import InputError
+from compliance.serve.limits import ServeLimits
 
 LEDGERS, ROSTER, EXTRA, OUT = "台账", "名册", "其他", "out"
-MAX_FILES = 10_000  # files in one upload, zip entries included
 _UNNAMED = "未命名文件"
 _CHUNK = 1 << 20
 
@@ -55,20 +55,35 @@ def safe_parts(name: str) -> list[str]:
     return parts[-8:]
 
 
+class Names:
+    """New files' paths in one run: ``folder`` / the parts, with ``-2``, ``-3`` … before the suffix when that name
+    is taken. A counter per name remembers the last number given, so a thousand uploads named ``a.csv`` cost a
+    thousand look-ups, not half a million. Where a folder of the path is already a file (``a`` sent before
+    ``a/b.csv``), the parts are joined into one name instead. The folders on the way are made."""
+
+    def __init__(self):
+        self.last: dict[Path, int] = {}
+
+    def unique(self, folder: Path, parts: list[str]) -> Path:
+        parts = parts or [_UNNAMED]
+        target = folder.joinpath(*parts)
+        if any(parent.is_file() for parent in target.parents if parent.is_relative_to(folder) and parent != folder):
+            target = folder / _shortened("_".join(parts))
+        wanted, stem, suffix = target, target.stem, target.suffix
+        n = self.last.get(wanted, 1)
+        if n > 1:
+            target = wanted.with_name(f"{stem}-{n}{suffix}")
+        while target.exists():
+            n += 1
+            target = wanted.with_name(f"{stem}-{n}{suffix}")
+        self.last[wanted] = n
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+
 def unique(folder: Path, parts: list[str]) -> Path:
-    """A new file's path: ``folder`` / the parts, with ``-2``, ``-3`` … before the suffix when that name is taken.
-    Where a folder of the path is already a file (``a`` sent before ``a/b.csv``), the parts are joined into one
-    name instead. The folders on the way are made."""
-    parts = parts or [_UNNAMED]
-    target = folder.joinpath(*parts)
-    if any(parent.is_file() for parent in target.parents if parent.is_relative_to(folder) and parent != folder):
-        target = folder / _shortened("_".join(parts))
-    stem, suffix, n = target.stem, target.suffix, 1
-    while target.exists():
-        n += 1
-        target = target.with_name(f"{stem}-{n}{suffix}")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    return target
+    """A new file's path in ``folder`` (see Names; a name taken by a file of an earlier call is looked past)."""
+    return Names().unique(folder, parts)
 
 
 @dataclass
@@ -83,6 +98,8 @@ class Run:
     outcome: object = None  # the worker's Outcome once done
     task: object = None  # the asyncio task of its check
     kind: str = "page"  # "page" (kept until expiry) or "api" (deleted once answered)
+    size: int = 0  # bytes its folder holds once the check is done
+    viewed: float | None = None  # when one of its pages was last asked for (or it finished)
 
     def path(self, *parts: str) -> Path:
         return self.folder.joinpath(*parts)
@@ -119,6 +136,11 @@ class Runs:
         self.runs.pop(run.id, None)
         shutil.rmtree(run.folder, ignore_errors=True)
 
+    def empty(self, run: Run) -> None:
+        """Delete a run's files but keep the run (and so its message)."""
+        shutil.rmtree(run.folder, ignore_errors=True)
+        run.size = 0
+
     def sweep(self, now: float | None = None) -> list[str]:
         """Delete the runs finished longer ago than the keeping time; the ids deleted."""
         now = time.monotonic() if now is None else now
@@ -127,6 +149,27 @@ class Runs:
         for run in old:
             self.drop(run)
         return [run.id for run in old]
+
+    def kept(self) -> int:
+        """Bytes the finished runs occupy."""
+        return sum(run.size for run in self.runs.values() if run.finished is not None)
+
+    def make_room(self, most: int, now: float | None = None, viewing: float = 60) -> bool:
+        """Delete the oldest finished runs until the finished runs occupy at most ``most`` bytes, never one
+        viewed (or finished) in the last ``viewing`` seconds; whether they now fit."""
+        now = time.monotonic() if now is None else now
+        kept = self.kept()
+        if kept <= most:
+            return True
+        for run in sorted((r for r in self.runs.values() if r.finished is not None and r.size),
+                          key=lambda r: r.finished):
+            if now - max(run.viewed or 0, run.finished) < viewing:
+                continue
+            self.drop(run)
+            kept -= run.size
+            if kept <= most:
+                return True
+        return False
 
     def close(self) -> None:
         self.runs.clear()
@@ -190,10 +233,22 @@ def is_folder_zip(path: Path) -> bool:
 
 @dataclass
 class Budget:
-    """What all the zips of one upload may still unpack: bytes (``--limit size``) and files, together."""
+    """What all the zips of one upload may still unpack: bytes and files, together. ``refusal`` says which limit
+    the bytes are (``--limit size`` unless told)."""
 
     bytes: int
-    files: int = MAX_FILES
+    files: int = ServeLimits.files  # still allowed
+    refusal: str | None = None
+    names: Names = field(default_factory=Names)
+    most_files: int | None = None  # the limit, as said (the files still allowed when not told)
+    wanted: dict[Path, list[str]] = field(default_factory=dict)  # an unpacked file → the name its entry asked for
+
+    def __post_init__(self):
+        if self.most_files is None:
+            self.most_files = self.files
+
+    def over(self, limits: Limits) -> str:
+        return self.refusal or f"压缩包解压后超过 {limits.size_mb} MB（--limit size，同一次上传的压缩包合计）"
 
 
 def unpack(archive: Path, into: Path, budget: Budget, limits: Limits, shown: str) -> list[str]:
@@ -208,10 +263,9 @@ def unpack(archive: Path, into: Path, budget: Budget, limits: Limits, shown: str
         raise InputError("压缩包已损坏，无法读取", source=shown) from None
     budget.files -= len(entries)
     if budget.files < 0:
-        raise InputError(f"上传的压缩包中共有超过 {MAX_FILES} 个文件", source=shown)
+        raise InputError(files_refusal(budget.most_files), source=shown)
     if sum(info.file_size for info in entries) > budget.bytes:
-        raise InputError(f"压缩包解压后超过 {limits.size_mb} MB（--limit size，同一次上传的压缩包合计）",
-                         source=shown)
+        raise InputError(budget.over(limits), source=shown)
     with book:
         for info in entries:
             name = _name_of(info)
@@ -227,7 +281,10 @@ def unpack(archive: Path, into: Path, budget: Budget, limits: Limits, shown: str
             if info.flag_bits & 0x1:
                 notes.append(f"压缩包 {shown} 中的“{name}”有密码，未解压")
                 continue
-            _copy(book, info, unique(into, safe_parts(name)), budget, shown, limits)
+            parts = safe_parts(name)
+            target = budget.names.unique(into, parts)
+            budget.wanted[target] = parts
+            _copy(book, info, target, budget, shown, limits)
     return notes
 
 
@@ -239,12 +296,15 @@ def _copy(book: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budget: Bu
             while chunk := source.read(_CHUNK):
                 budget.bytes -= len(chunk)
                 if budget.bytes < 0:
-                    raise InputError(f"压缩包解压后超过 {limits.size_mb} MB（--limit size，同一次上传的压缩包合计）",
-                                     source=shown)
+                    raise InputError(budget.over(limits), source=shown)
                 sink.write(chunk)
     except (zipfile.BadZipFile, EOFError, RuntimeError, NotImplementedError, zlib.error):
         target.unlink(missing_ok=True)
         raise InputError(f"压缩包中的“{_name_of(info)}”已损坏，无法解压", source=shown) from None
+
+
+def files_refusal(most: int) -> str:
+    return f"一次上传的文件（含压缩包中的文件）超过 {most} 个（--limit files）"
 
 
 def private_umask() -> None:

@@ -195,10 +195,9 @@ def test_hostile_names_and_zip_entries_stay_inside_the_run(plain):
     inside = {folder} | {f"{folder}/{name}" for name in every_file(run.folder)}
     written = every_file(plain.root_parent) - before
     assert written - {plain.service.runs.root.name} == inside  # everything written is inside the run's folder
-    assert sorted(p.relative_to(run.folder).as_posix() for p in run.folder.joinpath("台账").rglob("*")) == [
-        "台账/x.csv", "台账/台账", "台账/台账/第一中学党支部.csv"]  # the zip unpacked as the folder it holds
+    assert [p.name for p in run.folder.iterdir()] == ["out"]  # once checked, the uploads are deleted
     document = api.json()
-    assert sorted(s["source"] for s in document["inputs"]) == ["x.csv", "台账/第一中学党支部.csv"]
+    assert sorted(s["source"] for s in document["inputs"]) == ["x.csv", "台账/第一中学党支部.csv"]  # the zip's folder
     assert [n for n in document["notes"] if "压缩包" in n] == [
         "压缩包 区县台账.zip 中的“../逃逸.csv”指向压缩包之外，未解压",
         "压缩包 区县台账.zip 中的“台账/../../../再逃逸.csv”指向压缩包之外，未解压",
@@ -292,3 +291,17 @@ def test_awkward_names_are_kept_apart_and_short_enough(plain):
     assert sources == ["a_b.csv", "第一中学第二党支部" * 7 + "第一.csv"]  # "a", like 报告.docx, is no ledger
     assert len(sources[1].encode()) == 199
     assert [n for n in response.json()["notes"] if "报告.docx" in n] == ["以下文件不是台账表格，未读取：a、报告.docx"]
+
+
+def test_a_zip_within_a_zip_is_read_and_one_too_deep_is_named(plain):
+    ledger = "组织,日期,类型\n第一党支部,2024-03-05,主题党日\n".encode()
+    deepest = zipped({"四.csv": ledger})
+    third = zipped({"三.csv": ledger, "第四层.zip": deepest})
+    second = zipped({"二.csv": ledger, "里面/第三层.zip": third})
+    outer = zipped({"区县/一.csv": ledger, "区县/第二层.zip": second})
+    with plain.client() as client:
+        response = client.post("/api/check", files=[("ledgers", ("台账.zip", outer))], data={"as_of": "2024-12-31"})
+    document = response.json()
+    assert sorted(s["source"] for s in document["inputs"]) == ["区县/一.csv", "区县/二.csv", "区县/里面/三.csv"]
+    assert [n for n in document["notes"] if "压缩包" in n] == [
+        "压缩包 区县/里面/第四层.zip 套在 3 层压缩包之内，未解压（请解压后重新打包上传）"]

@@ -76,18 +76,58 @@ def test_every_request_carries_the_token(guarded):
         assert either.status_code == 200  # one credential that is right is enough
 
 
-def test_the_login_form_sets_a_cookie(guarded):
-    with guarded.client() as client:
-        refused = client.post("/login", data={"token": "guess"})
-        assert refused.status_code == 401 and "令牌不正确" in refused.text
-        accepted = client.post("/login", data={"token": TOKEN})
-        assert accepted.status_code == 303 and accepted.headers["location"] == "/"
-        cookie = accepted.headers["set-cookie"]
-        assert re.match(r"compliance_token=[0-9a-f]{64}; ", cookie)  # the token's hash, never quoted, not the token
-        assert "HttpOnly" in cookie and "SameSite=strict" in cookie
-        assert client.get("/").status_code == 200  # the client keeps the cookie
-    with guarded.client(cookies={"compliance_token": TOKEN}) as client:
+def test_the_login_form_sets_a_random_expiring_cookie_that_logging_out_ends(guarded):
+    cookies = []
+    for _ in range(2):
+        with guarded.client() as client:
+            refused = client.post("/login", data={"token": "guess"})
+            assert refused.status_code == 401 and "令牌不正确" in refused.text
+            accepted = client.post("/login", data={"token": TOKEN})
+            assert accepted.status_code == 303 and accepted.headers["location"] == "/"
+            cookie = accepted.headers["set-cookie"]
+            assert re.fullmatch(r"compliance_session=[A-Za-z0-9_-]{43}; HttpOnly; Max-Age=43200; Path=/; "
+                                r"SameSite=strict", cookie)  # random: nothing of the token; not Secure over http
+            cookies.append(cookie.split(";")[0].split("=")[1])
+            home = client.get("/")  # the client keeps the cookie
+            assert home.status_code == 200 and '<form method="post" action="/logout">' in home.text
+            out = client.post("/logout")
+            assert out.status_code == 303 and out.headers["location"] == "/login"
+            assert re.match(r'compliance_session=""; expires=.*; Max-Age=0;', out.headers["set-cookie"])
+        with guarded.client(cookies={"compliance_session": cookies[-1]}) as client:
+            assert client.get("/").status_code == 401  # ended at the server, whatever the browser keeps
+    assert cookies[0] != cookies[1]
+    with guarded.client(cookies={"compliance_session": TOKEN}) as client:
         assert client.get("/").status_code == 401  # the token itself is no cookie
+    with guarded.client() as client:
+        proxied = client.post("/login", data={"token": TOKEN}, headers={"X-Forwarded-Proto": "https"})
+        assert proxied.headers["set-cookie"].endswith("; Secure")
+        session = proxied.headers["set-cookie"].split(";")[0].split("=")[1]
+    guarded.service.sessions.ends[session] -= 12 * 3600  # twelve hours later
+    with guarded.client(cookies={"compliance_session": session}) as client:
+        assert client.get("/").status_code == 401
+
+
+def test_guessing_the_token_is_slowed_down(guarded):
+    throttle = guarded.service.throttle
+    try:
+        with guarded.client() as client:
+            wrong = [client.post("/login", data={"token": f"guess{n}"}).status_code for n in range(5)]
+            assert wrong == [401] * 5
+            locked = client.post("/login", data={"token": TOKEN})  # even the right one, for a minute
+            assert (locked.status_code, locked.headers["retry-after"]) == (429, "60")
+            assert "令牌错误次数过多，请 60 秒后再试" in locked.text
+            api = client.post("/api/check", files=[("ledgers", branch_ledger(1))], headers=BEARER)
+            assert (api.status_code, api.json()) == (429, {"error": "令牌错误次数过多，请 60 秒后再试"})
+            assert client.get("/healthz").status_code == 200
+            throttle.records["127.0.0.1"].until -= 60  # a minute later
+            again = client.post("/api/check", files=[("ledgers", branch_ledger(1))],
+                                headers={"Authorization": "Bearer guess6"})
+            assert again.status_code == 401 and throttle.wait("127.0.0.1") == 120  # each wrong one doubles it
+            throttle.records["127.0.0.1"].until -= 120
+            right = client.post("/api/check", files=[("ledgers", branch_ledger(1))], headers=BEARER)
+            assert right.status_code == 200 and "127.0.0.1" not in throttle.records  # a right one clears the count
+    finally:
+        throttle.records.clear()
 
 
 def test_a_run_is_gone_after_its_time(guarded):
@@ -160,14 +200,29 @@ def test_everything_is_deleted_at_shutdown(tmp_path):
     assert [w.is_alive() for w in workers] == [False]
 
 
-def test_the_policy_names_exactly_the_pages_own_inline_code():
-    page = ('<style>b{}</style><p style="padding-left: 1.7em">x</p><p style="padding-left: 1.7em">'
-            '<script>go()</script>')
-    assert policy_for(page) == (
+def test_the_policy_names_only_the_templates_own_inline_code(plain, monkeypatch):
+    """An inline script or style block on a page runs only if a template wrote it: one that escaped escaping (here
+    added to every page the server renders) gets no hash, so the browser refuses it."""
+    import re
+
+    from compliance.serve.app import Service
+
+    own_script = re.search(r"<script>(.*?)</script>", Service.render(plain.service, "upload.html.j2", fields={},
+                                                                      message=""), re.S)[1]
+    own_style = re.search(r"<style>(.*?)</style>", Service.render(plain.service, "upload.html.j2", fields={},
+                                                                   message=""), re.S)[1]
+    original = Service.render
+    monkeypatch.setattr(Service, "render", lambda self, name, **values: original(self, name, **values).replace(
+        "</body>", "<script>steal()</script><style>body{}</style></body>"))
+    with plain.client() as client:
+        home = client.get("/")
+    assert "<script>steal()</script>" in home.text
+    assert home.headers["content-security-policy"] == (
         "default-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; "
-        "script-src 'sha256-" + _b64("go()") + "'; style-src 'sha256-" + _b64("b{}") + "' 'unsafe-hashes' "
-        "'sha256-" + _b64("padding-left: 1.7em") + "'; img-src data:")
-    assert "script-src 'none'" in policy_for("<p>plain</p>")
+        f"script-src 'sha256-{_b64(own_script)}'; style-src 'sha256-{_b64(own_style)}'; img-src data:")
+    assert policy_for("<p>plain</p>").split("; ")[4:6] == ["script-src 'none'", "style-src 'none'"]
+    assert policy_for('<p style="padding-left: 1.7em">x</p>').split("; ")[5] == (
+        "style-src 'unsafe-hashes' 'sha256-" + _b64("padding-left: 1.7em") + "'")
 
 
 def _b64(text: str) -> str:

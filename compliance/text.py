@@ -1,0 +1,21 @@
+"""Ledger text that cannot reorder what is shown around it.
+
+Bidirectional controls (U+202E RIGHT-TO-LEFT OVERRIDE and its kin) in an organisation's name make ``‮lmth.exe支部``
+read as something else, on a page and in a file name. Where such text becomes a file name the controls are
+removed; where it is shown, each becomes visible as its code point, ``[U+202E]``.
+"""
+
+from __future__ import annotations
+
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_SHOWN = str.maketrans({c: f"[U+{ord(c):04X}]" for c in BIDI_CONTROLS})
+_REMOVED = str.maketrans(dict.fromkeys(BIDI_CONTROLS))
+
+
+def visible_bidi(text: str) -> str:
+    """``text`` with every bidirectional control written as its code point (plain ASCII: safe in HTML too)."""
+    return text.translate(_SHOWN)
+
+
+def without_bidi(text: str) -> str:
+    return text.translate(_REMOVED)
