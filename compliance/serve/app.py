@@ -8,8 +8,9 @@ worker.
 
 Routes: ``GET /`` the form; ``POST /check`` the form's target (303 to the run); ``GET /runs/<id>/…`` a run's
 reports; ``POST /api/check`` findings.json for scripts; ``GET /healthz``; ``GET|POST /login`` when a token is
-required. Every response carries a Content-Security-Policy naming the hashes of the page's own inline script and
-style, and nothing is cached. Runs are private: unguessable ids, one folder each, deleted after the keeping time
+required; ``GET /help/…`` the user manual (使用说明), rendered from the package's Markdown, offline. Every
+response carries a Content-Security-Policy naming the hashes of the page's own inline script and style, and
+nothing is cached. Runs are private: unguessable ids, one folder each, deleted after the keeping time
 and at shutdown; an API run is deleted as soon as it is answered.
 """
 
@@ -43,6 +44,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from compliance import manual
 from compliance.errors import InputError
 from compliance.serve.upload import TooLarge, Upload, receive
 from compliance.serve.worker import Job, Outcome, Settings, ready, start, work
@@ -92,20 +94,20 @@ def _sha(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
 
 
-def policy_for(page: str) -> str:
+def policy_for(page: str, images: str = "data:") -> str:
     """A policy that lets exactly this page's own inline scripts, style blocks and style attributes run (by their
-    hashes; 'unsafe-hashes' covers attributes only), and nothing from anywhere else."""
+    hashes; 'unsafe-hashes' covers attributes only), and nothing from anywhere else (images: ``images``)."""
     scripts = sorted({_sha(s) for s in _SCRIPT.findall(page)})
     styles = sorted({_sha(s) for s in _STYLE.findall(page)})
     attributes = sorted({_sha(html.unescape(s)) for s in _STYLE_ATTRIBUTE.findall(page)})
     style = " ".join(styles + (["'unsafe-hashes'", *attributes] if attributes else [])) or "'none'"
     return (f"{BASE_POLICY}; script-src {' '.join(scripts) or chr(39) + 'none' + chr(39)}; style-src {style}; "
-            "img-src data:")
+            f"img-src {images}")
 
 
-def page(text: str, status: int = 200, headers: dict | None = None) -> HTMLResponse:
+def page(text: str, status: int = 200, headers: dict | None = None, images: str = "data:") -> HTMLResponse:
     response = HTMLResponse(text, status_code=status, headers=headers)
-    response.headers["Content-Security-Policy"] = policy_for(text)
+    response.headers["Content-Security-Policy"] = policy_for(text, images)
     return response
 
 
@@ -176,6 +178,7 @@ class Service:
         self.tasks: set[asyncio.Task] = set()
         self.templates = Environment(loader=PackageLoader("compliance.serve", "templates"),
                                      autoescape=select_autoescape(["html", "j2"]), keep_trailing_newline=True)
+        self.templates.globals.update(question_for=manual.question_for, help_href=manual.SECRETARY)
         hosts = {"localhost", "127.0.0.1", "[::1]", options.host if ":" not in options.host else f"[{options.host}]"}
         self.hosts = hosts if options.token is None and is_loopback(options.host) else None
 
@@ -431,6 +434,27 @@ async def run_slash(request: Request) -> Response:
     return RedirectResponse(f"/runs/{request.path_params['run']}/", status_code=308)
 
 
+async def help_page(request: Request) -> Response:
+    """A page of the manual; its screenshots come from this server too (img-src 'self'), nothing from elsewhere."""
+    service: Service = request.app.state.service
+    name = request.path_params.get("name") or "index"
+    if name not in manual.PAGES:
+        raise HTTPException(404)
+    return page(service.render("help.html.j2", current=name, pages=manual.PAGES, body=manual.render(name)),
+                images="'self' data:")
+
+
+async def help_image(request: Request) -> Response:
+    found = manual.image(request.path_params["name"])
+    if found is None:
+        raise HTTPException(404)
+    return FileResponse(found, media_type="image/png")
+
+
+async def help_slash(request: Request) -> Response:
+    return RedirectResponse("/help/", status_code=308)
+
+
 async def healthz(request: Request) -> Response:
     return plain_text("ok", 200)
 
@@ -490,6 +514,10 @@ def create_app(options: Options) -> Starlette:
         Route("/check", submit, methods=["POST"]),
         Route("/api/check", api_check, methods=["POST"]),
         Route("/healthz", healthz),
+        Route("/help", help_slash),
+        Route("/help/", help_page),
+        Route("/help/images/{name}", help_image),
+        Route("/help/{name}", help_page),
         Route("/login", login, methods=["GET", "POST"]),
         Route("/runs/{run}", run_slash),
         Route("/runs/{run}/", run_page),
