@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from compliance.manual import IMAGES
+
 CHROMIUM = os.environ.get("COMPLIANCE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 RED, YELLOW, GREEN = "rgb(217, 48, 37)", "rgb(244, 180, 0)", "rgb(24, 128, 56)"
 
@@ -19,6 +21,19 @@ if not Path(CHROMIUM).exists():
     pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
 
 sync_api = pytest.importorskip("playwright.sync_api")
+
+
+def manual_screenshot(target, name: str, **options) -> bytes:
+    """A screenshot of ``target`` (a page: its viewport; a locator: that element) for the user manual, written to
+    compliance/manual/images/NAME — so the manual shows the page as the tests last saw it. The file is rewritten
+    only when the picture differs, so an unchanged page leaves the work tree clean and a changed one shows in git.
+    ``options`` go to Playwright's screenshot (``clip=…`` for a part of the page)."""
+    shot = target.screenshot(animations="disabled", caret="hide", **options)
+    assert len(shot) > 5_000, name
+    path = IMAGES / name
+    if not path.exists() or path.read_bytes() != shot:
+        path.write_bytes(shot)
+    return shot
 
 
 def chromium():

@@ -214,3 +214,8 @@ def warnings(result: CheckResult) -> list[tuple]:
         (w["source"], w["sheet"], int(w["row"]), w["column"], w["value"], w["reason"])
         for w in frame.to_dict("records")
     ]
+
+
+def without_pointer(output: str) -> str:
+    """An error output less the line under it that points to the manual's 常见问题 (compliance.manual.pointer)."""
+    return "".join(line for line in output.splitlines(keepends=True) if not line.startswith("说明：见使用说明"))

@@ -146,13 +146,22 @@ class _ChineseParts:
             _show_usage_error(exc)
             sys.exit(exc.exit_code)
         except click.ClickException as exc:
-            click.echo(f"错误：{exc.format_message()}", err=True)
+            show_error(exc.format_message())
             sys.exit(exc.exit_code)
         except click.Abort:
             click.echo("已中止。", err=True)
             sys.exit(1)
         # without standalone mode click returns ctx.exit()'s code (--help, --version) or the command's result
         sys.exit(result if isinstance(result, int) else 0)
+
+
+def show_error(message: str) -> None:
+    """“错误：…” on standard error and, when the manual's 常见问题 explains the message, a line saying where."""
+    from compliance.manual import pointer
+
+    click.echo(f"错误：{message}", err=True)
+    if explained := pointer(message):
+        click.echo(explained, err=True)
 
 
 class ChineseCommand(_ChineseParts, click.Command):

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from compliance import __version__
-from compliance.cli.chinese import ChineseChoice, ChineseGroup, ChineseOption, ChinesePath, option
+from compliance.cli.chinese import ChineseChoice, ChineseGroup, ChineseOption, ChinesePath, option, show_error
 from compliance.errors import InputError
 
 
@@ -26,7 +26,7 @@ class UserError(click.ClickException):
     exit_code = 2
 
     def show(self, file=None) -> None:
-        click.echo(f"错误：{self.format_message()}", err=True)
+        show_error(self.format_message())
 
 
 def _as_of(ctx, param, value: str | None) -> date | None:
@@ -303,6 +303,11 @@ def _validation_text(document: dict) -> None:
     )
     for note in document["notes"]:
         click.echo(f"注意：{note}")
+    from compliance.manual import pointer
+
+    reasons = [item["reason"] for item in document["rejected"] + document["warnings"]] + document["notes"]
+    if explained := pointer(reasons):
+        click.echo(explained)
 
 
 @main.command()

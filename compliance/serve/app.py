@@ -8,9 +8,10 @@ worker.
 
 Routes: ``GET /`` the form; ``POST /check`` the form's target (303 to the run); ``GET /runs/<id>/…`` a run's
 reports; ``POST /api/check`` findings.json for scripts; ``GET /healthz``; ``GET|POST /login`` when a token is
-required, ``POST /logout``. Every response carries a Content-Security-Policy naming the hashes of the templates'
-own inline scripts and styles found on the page, and nothing is cached. Runs are private: unguessable ids, one
-folder each, deleted after the keeping time and at shutdown; an API run is deleted as soon as it is answered.
+required, ``POST /logout``; ``GET /help/…`` the user manual (使用说明), rendered from the package's Markdown,
+offline. Every response carries a Content-Security-Policy naming the hashes of the templates' own inline scripts
+and styles found on the page, and nothing is cached. Runs are private: unguessable ids, one folder each, deleted
+after the keeping time and at shutdown; an API run is deleted as soon as it is answered.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from compliance import manual
 from compliance.errors import InputError
 from compliance.serve.sessions import Sessions, Throttle
 from compliance.serve.upload import TooLarge, Upload, receive
@@ -97,7 +99,8 @@ def _sha(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
 
 
-PAGES = {"compliance.serve": ["upload.html.j2", "login.html.j2", "message.html.j2", "wait.html.j2", "bar.html.j2"],
+PAGES = {"compliance.serve": ["upload.html.j2", "login.html.j2", "message.html.j2", "wait.html.j2", "bar.html.j2",
+                             "help.html.j2"],
          "compliance.render": ["index.html.j2", "org.html.j2"]}
 
 
@@ -113,22 +116,23 @@ def own_code() -> frozenset[str]:
                                (report_environment(), PAGES["compliance.render"])):
         blank = environment.overlay(undefined=ChainableUndefined)
         for name in names:
-            text = blank.get_template(name).render()
+            text = blank.get_template(name).render(pages={})  # (a mapping the help page iterates)
             found |= {_sha(code) for code in _SCRIPT.findall(text) + _STYLE.findall(text)}
     return frozenset(found)
 
 
-def policy_for(page: str) -> str:
+def policy_for(page: str, images: str = "data:") -> str:
     """A policy that lets this page's inline scripts and style blocks run only where they are the templates' own
     (by their hashes), and its style attributes (which carry indentation, computed; 'unsafe-hashes' covers
-    attributes only) — nothing from anywhere else. A script that escaped escaping would not run."""
+    attributes only) — nothing from anywhere else (images: ``images``). A script that escaped escaping would
+    not run."""
     own = own_code()
     scripts = sorted({_sha(s) for s in _SCRIPT.findall(page)} & own)
     styles = sorted({_sha(s) for s in _STYLE.findall(page)} & own)
     attributes = sorted({_sha(html.unescape(s)) for s in _STYLE_ATTRIBUTE.findall(page)})
     style = " ".join(styles + (["'unsafe-hashes'", *attributes] if attributes else [])) or "'none'"
     return (f"{BASE_POLICY}; script-src {' '.join(scripts) or chr(39) + 'none' + chr(39)}; style-src {style}; "
-            "img-src data:")
+            f"img-src {images}")
 
 
 @functools.cache
@@ -137,12 +141,12 @@ def templates() -> Environment:
                        autoescape=select_autoescape(["html", "j2"]), keep_trailing_newline=True)
 
 
-def page(text: str, status: int = 200, headers: dict | None = None) -> HTMLResponse:
+def page(text: str, status: int = 200, headers: dict | None = None, images: str = "data:") -> HTMLResponse:
     """An HTML answer with its policy. Every bidirectional control on it — they come only from ledgers and file
     names: no template holds one — is shown as its code point, so ``‮lmth.exe支部`` cannot pose as another name."""
     text = visible_bidi(text)
     response = HTMLResponse(text, status_code=status, headers=headers)
-    response.headers["Content-Security-Policy"] = policy_for(text)
+    response.headers["Content-Security-Policy"] = policy_for(text, images)
     return response
 
 
@@ -231,6 +235,7 @@ class Service:
         self.waiting: list[str] = []
         self.tasks: set[asyncio.Task] = set()
         self.templates = templates()
+        self.templates.globals.update(question_for=manual.question_for, help_href=manual.SECRETARY)
         hosts = {"localhost", "127.0.0.1", "[::1]", options.host if ":" not in options.host else f"[{options.host}]"}
         self.hosts = hosts if options.token is None and is_loopback(options.host) else None
         self.sessions = Sessions(options.session_minutes * 60)
@@ -531,6 +536,27 @@ async def run_slash(request: Request) -> Response:
     return RedirectResponse(f"/runs/{request.path_params['run']}/", status_code=308)
 
 
+async def help_page(request: Request) -> Response:
+    """A page of the manual; its screenshots come from this server too (img-src 'self'), nothing from elsewhere."""
+    service: Service = request.app.state.service
+    name = request.path_params.get("name") or "index"
+    if name not in manual.PAGES:
+        raise HTTPException(404)
+    return page(service.render("help.html.j2", current=name, pages=manual.PAGES, body=manual.render(name)),
+                images="'self' data:")
+
+
+async def help_image(request: Request) -> Response:
+    found = manual.image(request.path_params["name"])
+    if found is None:
+        raise HTTPException(404)
+    return FileResponse(found, media_type="image/png")
+
+
+async def help_slash(request: Request) -> Response:
+    return RedirectResponse("/help/", status_code=308)
+
+
 async def healthz(request: Request) -> Response:
     return plain_text("ok", 200)
 
@@ -610,6 +636,10 @@ def create_app(options: Options) -> Starlette:
         Route("/api/check", api_check, methods=["POST"]),
         Route("/healthz", healthz),
         Route("/openapi.json", openapi),
+        Route("/help", help_slash),
+        Route("/help/", help_page),
+        Route("/help/images/{name}", help_image),
+        Route("/help/{name}", help_page),
         Route("/login", login, methods=["GET", "POST"]),
         Route("/logout", logout, methods=["POST"]),
         Route("/runs/{run}", run_slash),

@@ -11,9 +11,11 @@ from click.testing import CliRunner
 from junitparser import JUnitXml
 
 from compliance.cli import main
+from compliance.manual import FOLDER
 from tests.helpers import AUGUST_WAIVER as AUGUST
 from tests.helpers import rules_file
 
+FAQ_PAGE = FOLDER / "faq.md"
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "fixtures" / "demo"
 ARGS = [str(DEMO / "ledgers"), "--roster", str(DEMO / "roster")]
@@ -252,8 +254,10 @@ def test_a_baseline_from_another_catalogue_or_range_is_refused(tmp_path, novembe
     result, _ = run(tmp_path / "y", "--as-of", "2024-12-31", "--period", "2024-01..2024-06",
                     "--baseline", str(november_baseline), ledgers=["没有这个台账"])
     assert result.exit_code == 2
-    assert result.output == (f"错误：文件 {november_baseline}：基线的检查期间 2024 与本次 2024-01..2024-06 不同，无法比较；"
-                             "请用同一检查期间（--period）重新生成基线\n")
+    assert result.output.splitlines() == [
+        f"错误：文件 {november_baseline}：基线的检查期间 2024 与本次 2024-01..2024-06 不同，无法比较；"
+        "请用同一检查期间（--period）重新生成基线",
+        f"说明：见使用说明“常见问题”第 19 条“规则、豁免、格式或基线文件有误”（compliance serve 网页上的“帮助”，或 {FAQ_PAGE}）"]
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,8 @@ from compliance.config.limits import Limits, column_letter
 from compliance.errors import InputError
 from compliance.intake.sheets import read_rows
 from compliance.intake.zipscan import sheet_extent
-from tests.helpers import LEDGER_HEADER, write_csv
+from compliance.manual import pointer
+from tests.helpers import LEDGER_HEADER, without_pointer, write_csv
 
 HEADER = ["组织", "日期", "类型", "主题"]
 
@@ -53,7 +54,7 @@ def _refused(path: Path, *limits: str) -> str:
     code, output = _validate(str(path), *[f"--limit={item}" for item in limits])
     assert code == 2, output
     assert output.startswith("错误："), output
-    return output.removeprefix("错误：").strip()
+    return without_pointer(output).removeprefix("错误：").strip()
 
 
 # ---- the bomb that motivated the guard ------------------------------------------------------------------------
@@ -74,7 +75,7 @@ def test_a_five_kilobyte_workbook_asking_for_17_billion_cells_is_refused(tmp_pat
         timeout=120,
     )
     assert child.returncode == 2, child.stderr[-2000:]
-    assert child.stderr.strip() == (
+    assert without_pointer(child.stderr).strip() == (
         f"错误：文件 {path.name}，工作表“台账”：工作表的已用区域为 1,048,576 行 × 16,384 列（到 XFD1048576），"
         "共 17,179,869,184 个单元格，超过上限 50,000,000 个。通常是远处的单元格被误填了内容：删除台账以外的行和列后另存即可"
         "（确需检查时可用 --limit cells=更大的数值 放宽）"
@@ -311,7 +312,7 @@ def test_a_workbook_that_makes_the_reader_panic_is_a_clean_error(tmp_path):
     assert child.returncode == 2
     message, end = child.stderr.split("\n", 1)  # one line (the reader's own words after the colon vary by version)
     assert message.startswith("错误：文件 截断.xls：无法读取工作簿（文件损坏或并非表格文件）：slice index"), message
-    assert end == ""
+    assert end == pointer(message) + "\n"  # and where the manual explains it
 
 
 def test_an_xls_that_aborts_the_reader_is_read_in_a_child_and_refused(tmp_path):

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from compliance.cli import main
-from tests.browser import RED, YELLOW, background, chromium, matrix_row, watched
+from tests.browser import RED, YELLOW, background, chromium, manual_screenshot, matrix_row, watched
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "fixtures" / "demo"
@@ -194,3 +194,13 @@ def test_every_rule_title_is_laid_out_whole_with_wenquanyi(page, reports):
     assert one[0] == "一"
     box = (round(one[1] - cell["x"]), round(one[2] - cell["y"]), round(one[3] - cell["x"]), round(one[4] - cell["y"]))
     assert dark_pixels(letter.screenshot(), box) >= 3
+
+
+def test_a_units_page(page, reports):
+    """A 党委's page: its branches with their lights, its leaders' own rules (the manual's picture for inspectors)."""
+    page.goto((reports / "orgs" / "第一中学党委.html").as_uri())
+    assert page.locator("h1").inner_text().strip() == "第一中学党委"
+    assert [row.locator("td a").inner_text() for row in page.locator("table.below tbody tr").all()] == [
+        "第一中学第一党支部", "第一中学第二党支部", "第一中学退休党支部"]
+    manual_screenshot(page, "unit.png")
+    assert page.problems == []

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from compliance.cli import main
-from tests.browser import RED, YELLOW, background, chromium, matrix_row, watched
+from tests.browser import RED, YELLOW, background, chromium, manual_screenshot, matrix_row, watched
 from tests.serve.test_api import DEMO, demo_files
 
 LEDGERS = sorted((DEMO / "ledgers").iterdir())
@@ -93,6 +93,9 @@ def upload_and_look(page, url: str, tmp_path: Path, scripts: bool) -> None:
     else:
         assert not page.locator("#chosen").is_visible() and not page.locator("#drop-hint").is_visible()
     page.locator("#as_of").fill("2024-11-15")
+    if scripts:  # the manual's pictures (compliance/manual/images): what a secretary sees, step by step
+        page.locator("#as_of").blur()
+        manual_screenshot(page.locator("body"), "upload.png")
     page.locator("#go").click()
     page.wait_for_url(re.compile(r"/runs/[A-Za-z0-9_-]{24}/$"))
     assert page.title() == "党建活动台账检查总览 2024"
@@ -103,6 +106,8 @@ def upload_and_look(page, url: str, tmp_path: Path, scripts: bool) -> None:
     assert background(matrix_row(page, "区委教育工委").locator(".light")) == YELLOW
     assert page.locator("p.meta").first.inner_text() == "检查期间 2024，检查日 2024-11-15 · 8 个组织： 红 7 ·  黄 1 ·  绿 0"
     assert page.locator("#controls").is_visible() is scripts  # the filter needs the report's own inline script
+    if scripts:
+        manual_screenshot(page, "index.png")
 
     with page.expect_download() as download:
         page.get_by_text("问题清单（findings.xlsx）").click()
@@ -119,6 +124,13 @@ def upload_and_look(page, url: str, tmp_path: Path, scripts: bool) -> None:
     assert page.locator("h1").inner_text().strip() == "第一中学第二党支部"
     assert background(page.locator("h1 .light")) == RED
     assert page.locator("table.findings tbody tr").count() == 5
+    if scripts:
+        manual_screenshot(page, "branch.png")
+        heading, table = page.locator("h2", has_text="拒收的行"), page.locator("h2:has-text('拒收的行') + table")
+        top, bottom = heading.bounding_box(), table.bounding_box()  # from the heading to the table's end
+        manual_screenshot(page, "rejected.png", full_page=True,
+                          clip={"x": bottom["x"] - 8, "y": top["y"] - 8, "width": bottom["width"] + 16,
+                                "height": bottom["y"] + bottom["height"] - top["y"] + 16})
 
 
 def test_in_a_browser(browser, plain, tmp_path):
@@ -135,4 +147,38 @@ def test_in_a_browser_without_javascript(browser, plain, tmp_path):
     page = watched(context.new_page())
     upload_and_look(page, plain.url, tmp_path, scripts=False)
     assert page.problems == []
+    context.close()
+
+
+def test_the_help_link_and_an_error_that_points_to_the_manual(browser, plain):
+    """帮助 opens the secretary's page of the manual, served by the app itself with its screenshots (the policy
+    lets nothing come from anywhere else, so it works offline); an error the manual explains links its entry."""
+    context = browser.new_context(viewport={"width": 1300, "height": 1000})
+    page = watched(context.new_page())
+    page.goto(plain.url + "/")
+    page.set_input_files("#ledgers", [str(p) for p in LEDGERS])
+    page.locator("#period").fill("2024上半年")
+    page.locator("#go").click()
+    page.wait_for_load_state()
+    assert page.locator("p.error").inner_text().startswith("错误：检查期间（period）：无法识别期间“2024上半年”")
+    faq = page.locator("#faq a")
+    assert faq.inner_text() == "常见问题第 16 条“检查日或检查期间有误”"
+    top, bottom = page.locator("h1").bounding_box(), page.locator("#faq").bounding_box()
+    manual_screenshot(page, "error.png", clip={"x": top["x"] - 8, "y": top["y"] - 8, "width": 776,
+                                                "height": bottom["y"] + bottom["height"] - top["y"] + 16})
+    faq.click()
+    page.wait_for_url(plain.url + "/help/faq#period")
+    assert page.locator("h2", has=page.locator("a#period")).inner_text() == "16. 检查日或检查期间有误"
+
+    page.problems.clear()  # the refused form came back as 422, which the console reports
+    page.goto(plain.url + "/")
+    page.locator("#help").click()
+    page.wait_for_url(plain.url + "/help/secretary")
+    assert page.title() == "支部书记：每月自查 · 党组织活动台账检查"
+    assert page.locator("article h1").inner_text() == "支部书记：每月自查"
+    widths = page.locator("article img").evaluate_all("images => images.map(i => i.complete && i.naturalWidth)")
+    assert len(widths) == 5 and all(w > 500 for w in widths), widths  # every screenshot loaded, from this server
+    font = page.locator("article").evaluate("node => getComputedStyle(node).fontFamily")
+    assert font.startswith('"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei"')
+    assert page.problems == []  # nothing refused by the policy
     context.close()
