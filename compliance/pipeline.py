@@ -33,6 +33,7 @@ from compliance.intake.issues import issues_frame
 from compliance.intake.meaning import HeaderReader
 from compliance.intake.normalise import SourceSummary, TableInfo, normalise
 from compliance.intake.roster import Roster, read_roster
+from compliance.intake.scope import Scope
 from compliance.intake.sheets import read_sources
 from compliance.progress import Progress
 
@@ -76,9 +77,11 @@ def take_in(
     progress: Progress | None = None,
     limits: Limits | None = None,
     scope: Sequence[str] = (),
+    scope_of_ledgers: bool = False,
 ) -> Intake:
     """Read the roster (unless one already read is given) and every ledger (each within ``limits``), normalise, and
-    run the data-quality gate; with ``scope`` (``--org``), keep only those organisations and what is below them."""
+    run the data-quality gate; with ``scope`` (``--org``), keep only those organisations and what is below them;
+    with ``scope_of_ledgers`` (the page, on the server's roster), those the ledgers name."""
     progress = progress or Progress()
     the_layout = load_layout(layout, catalogue)
     with progress.stage("读取", unit="个文件") as tick:
@@ -107,16 +110,22 @@ def take_in(
         result = gate(candidates, the_roster, catalogue, as_of)
     notes.extend(result.notes)
     intake = Intake(catalogue, the_roster, candidates.tables, candidates.sources, result, notes)
-    return restrict(intake, tuple(scope)) if scope else intake
+    if scope:
+        from compliance.intake.scope import resolve
+
+        return restrict(intake, resolve(tuple(scope), the_roster))
+    if scope_of_ledgers and not the_roster.inferred:
+        from compliance.intake.scope import named_by
+
+        return restrict(intake, named_by(result.records, the_roster))
+    return intake
 
 
-def restrict(intake: Intake, spellings: tuple[str, ...]) -> Intake:
-    """The intake of the organisations ``spellings`` name and everything below them: the roster cut to them, the
-    records, rejected rows and warnings of the others set aside — counted per file as skipped, and in one note
-    that names none of them."""
-    from compliance.intake.scope import cut_roster, outside_issues, resolve
+def restrict(intake: Intake, the_scope: Scope) -> Intake:
+    """The intake of the organisations of ``the_scope``: the roster cut to them, the records, rejected rows and
+    warnings of the others set aside — counted per file as skipped, and in one note that names none of them."""
+    from compliance.intake.scope import cut_roster, outside_issues
 
-    the_scope = resolve(spellings, intake.roster)
     roster, new_index = cut_roster(intake.roster, the_scope)
     records = intake.gate.records
     codes = records["org"].to_numpy()
@@ -153,6 +162,8 @@ def restrict(intake: Intake, spellings: tuple[str, ...]) -> Intake:
         else:
             listed.append(summary)
     notes = [*intake.notes]
+    if not the_scope.names:
+        notes.append("台账中没有名册里的组织，没有可以检查的组织：请选择检查范围（组织）")
     if set_aside:
         files = f"；其中 {hidden_files} 个文件（共 {hidden_rows} 行）只有这些组织的记录，未列出" if hidden_files else ""
         notes.append(f"检查范围为{'、'.join(the_scope.names)}及其下级组织：另有 {set_aside} 行属于检查范围以外的组织，"
@@ -294,6 +305,7 @@ def run_check(
     scheduler: str | None = None,
     limits: Limits | None = None,
     scope: Sequence[str] = (),
+    scope_of_ledgers: bool = False,
 ) -> CheckResult:
     """The whole check. ``engine`` "dask" runs the rules per partition on a dask.distributed cluster (the
     scheduler at ``scheduler``, or a local one); the findings are the same. A long-lived caller (``compliance
@@ -307,7 +319,7 @@ def run_check(
     the_waivers = load_waivers(waivers, catalogue)  # like the rules: refused before any ledger is read
     the_baseline = load_baseline(baseline, catalogue, audit)
     progress = progress or Progress()
-    intake = take_in(paths, roster, catalogue, as_of, layout, progress, limits, scope)
+    intake = take_in(paths, roster, catalogue, as_of, layout, progress, limits, scope, scope_of_ledgers)
     gated = intake.gate
     # the records the rules see: no copy when all count (a copy of a province's records is ~100 MB held to the end)
     records = (gated.records if gated.counted.all() else gated.records[gated.counted]).reset_index(drop=True)

@@ -19,24 +19,39 @@ from compliance.intake.roster import Roster
 
 @dataclass(frozen=True)
 class Scope:
-    names: tuple[str, ...]  # the roster names the user's spellings resolved to, in the order given
+    names: tuple[str, ...]  # the organisations at the top of the scope (none below another), in roster order
     inside: np.ndarray  # bool per organisation of the full roster
+
+    @classmethod
+    def of(cls, roster: Roster, indices) -> Scope:
+        """The organisations ``indices`` and everything below each."""
+        everyone = np.arange(len(roster.orgs))
+        inside = np.zeros(len(roster.orgs), dtype=bool)
+        for index in indices:
+            inside |= roster.within(np.full(len(roster.orgs), index), everyone)
+        parent = roster.parent
+        tops = [i for i in sorted(set(map(int, indices))) if parent[i] < 0 or not inside[parent[i]]]
+        return cls(tuple(roster.names[i] for i in tops), inside)
 
 
 def resolve(spellings: tuple[str, ...], roster: Roster) -> Scope:
     """The scope ``--org`` names: each a roster name or alias (any script); an unknown one stops the check with the
     nearest names."""
-    inside = np.zeros(len(roster.orgs), dtype=bool)
-    names = []
+    indices = []
     for spelling in spellings:
         index = roster.resolve(spelling)
         if index is None:
             near = roster.closest(spelling)
             hint = f"，最接近的名称：{'、'.join(near)}" if near else ""
             raise InputError(f"--org：名册中没有组织“{spelling}”{hint}")
-        names.append(roster.names[index])
-        inside |= roster.within(np.full(len(roster.orgs), index), np.arange(len(roster.orgs)))
-    return Scope(tuple(dict.fromkeys(names)), inside)
+        indices.append(index)
+    return Scope.of(roster, indices)
+
+
+def named_by(records: pd.DataFrame, roster: Roster) -> Scope:
+    """The scope of a self-check on the page with the district's roster: the organisations the ledgers' records
+    name, each with everything below it."""
+    return Scope.of(roster, np.unique(records["org"].to_numpy()))
 
 
 def cut_roster(roster: Roster, scope: Scope) -> tuple[Roster, np.ndarray]:

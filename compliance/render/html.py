@@ -470,7 +470,7 @@ def render(result: CheckResult, out_dir: Path) -> list[Path]:
         index.writelines(env.get_template("index.html.j2").generate(
             rows=rows, rules=matrix_rules, rule_totals=rule_totals, units=units, charts=charts, light_counts=lights,
             sources=result.sources, tables=result.tables, notes=result.notes,
-            skipped_any=any(s.skipped for s in result.sources),
+            skipped_any=any(s.skipped for s in result.sources), scope=result.scope,
             summary=status_counts(f["status"] for f in findings),
             unassigned=rejected.get(None, []) + warnings.get(None, []), **context
         ))

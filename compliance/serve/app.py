@@ -71,6 +71,7 @@ class Options:
     keep_minutes: float = 60
     workers: int = 2
     roster_note: str = ""  # what the page says about the roster given at start
+    org_names: tuple[str, ...] = ()  # the roster's names and aliases, offered in the page's 检查范围 field
     on_ready: Callable[[], None] | None = None
     wait_seconds: float = 5.0  # how long POST /check waits for the check before showing the 排队中 page
     parent: str | None = None  # where the private root folder of the runs is made (default: the system's temp)
@@ -414,7 +415,8 @@ def job_for(run: Run, upload: Upload, page_run: bool) -> Job:
             raise InputError(f"{name} 只能上传一个文件")
         extra[name] = str(saved[0][1].relative_to(run.folder)) if saved else None
     roster = ROSTER if upload.files.get("roster") else None
-    return Job(str(run.folder), as_of, fields.get("period") or None, fail_on, roster, page=page_run, **extra)
+    return Job(str(run.folder), as_of, fields.get("period") or None, fail_on, roster, page=page_run,
+               scope=tuple(upload.lists.get("org", ())), **extra)
 
 
 class Refused(Exception):
@@ -433,7 +435,7 @@ async def _receive(request: Request, run: Run, service: Service) -> Job:
     try:
         upload = await receive(request.headers.get("content-type", ""), request.stream(), run,
                                service.options.settings.limits, service.options.settings.serve)
-        fields = upload.fields
+        fields = {**upload.fields, **({"org": upload.lists["org"][0]} if upload.lists.get("org") else {})}
         return job_for(run, upload, run.kind == "page")
     except ClientDisconnect:
         service.runs.drop(run)
@@ -651,6 +653,18 @@ def create_app(options: Options) -> Starlette:
     app.state.service = service
     app.add_middleware(Guard, service=service)
     return app
+
+
+ORG_CHOICES = 5000  # names offered to choose from on the page; a province's roster is typed into, not listed
+
+
+def org_names(roster) -> tuple[str, ...]:
+    """What the page's 检查范围 field offers: the server's roster's names, then their aliases, at most ORG_CHOICES
+    (any name or alias of the roster is accepted when typed)."""
+    if roster is None:
+        return ()
+    names = [o.name for o in roster.orgs] + [a for o in roster.orgs for a in o.aliases]
+    return tuple(dict.fromkeys(names))[:ORG_CHOICES]
 
 
 def roster_note(roster: str | None) -> str:

@@ -50,12 +50,11 @@ def serve_forever(*, host: str, port: int, roster: Path | None, rules: Path | No
     from compliance.config.catalogue import load_catalogue
     from compliance.config.layout import load_layout
     from compliance.intake.roster import read_roster
-    from compliance.serve.app import Options, create_app, roster_note
+    from compliance.serve.app import Options, create_app, org_names, roster_note
     from compliance.serve.worker import Settings
 
     catalogue = load_catalogue(rules)
-    if roster is not None:
-        read_roster(roster, limits)
+    the_roster = read_roster(roster, limits) if roster is not None else None
     load_layout(layout, catalogue)
     sock = bind(host, port)
     shown = f"[{host}]" if ":" in host else host
@@ -72,6 +71,7 @@ def serve_forever(*, host: str, port: int, roster: Path | None, rules: Path | No
         host=host, port=port, token=token, keep_minutes=keep_minutes,
         workers=workers or cores(),
         roster_note=roster_note(str(roster) if roster is not None else None), on_ready=ready,
+        org_names=org_names(the_roster),
     )
     print("正在启动：加载检查组件（约需数秒）…", file=sys.stderr, flush=True)
     # Ctrl+C: uploads still arriving get five seconds, then the runs are deleted and the workers stopped

@@ -23,7 +23,8 @@ from compliance.serve.limits import ServeLimits
 from compliance.serve.workspace import EXTRA, LEDGERS, ROSTER, Names, Run, files_refusal, safe_parts
 
 FILE_FIELDS = {"ledgers": LEDGERS, "roster": ROSTER, "layout": EXTRA, "waivers": EXTRA}
-TEXT_FIELDS = {"as_of", "period", "fail_on"}
+TEXT_FIELDS = {"as_of", "period", "fail_on", "org"}
+LIST_FIELDS = {"org"}  # may be given several times: each value kept, in order
 _FIELD_BYTES = 1000
 
 
@@ -34,6 +35,7 @@ class TooLarge(InputError):
 @dataclass
 class Upload:
     fields: dict[str, str] = field(default_factory=dict)
+    lists: dict[str, list[str]] = field(default_factory=dict)  # LIST_FIELDS: every non-empty value
     files: dict[str, list[tuple[str, Path]]] = field(default_factory=dict)  # field → (name as sent, where saved)
 
 
@@ -110,6 +112,9 @@ class _Parts:
         if self.file is not None:
             self.file.close()
             self.file = None
+        elif self.name in LIST_FIELDS:
+            if value := _decode(bytes(self.text)).strip():
+                self.upload.lists.setdefault(self.name, []).append(value)
         elif self.name in TEXT_FIELDS:
             self.upload.fields[self.name] = _decode(bytes(self.text)).strip()
 

@@ -55,6 +55,7 @@ class Job:
     waivers: str | None = None
     page: bool = True  # html, xlsx and the zip of the pages too (the API needs findings.json only)
     notes: tuple[str, ...] = ()  # what the upload left out (zip entries), added to the check's notes
+    scope: tuple[str, ...] = ()  # org fields: the organisations checked (each with what is below it)
 
 
 @dataclass(frozen=True)
@@ -167,8 +168,11 @@ def _check(job: Job) -> Outcome:
         if job.roster is not None:
             notes.extend(_unpack_folder(Path(job.roster), budget, settings.limits))
             roster = _roster_in(Path(job.roster))
+        # on the server's roster, a check is about the units whose ledgers were uploaded, not the whole district
+        # (a branch's secretary sees no other branch); an uploaded roster is checked whole, as on the command line
         result = run_check([LEDGERS], roster, rules=_state["catalogue"], as_of=job.as_of, audit=audit,
-                           layout=job.layout or settings.layout, waivers=job.waivers, limits=settings.limits)
+                           layout=job.layout or settings.layout, waivers=job.waivers, limits=settings.limits,
+                           scope=job.scope, scope_of_ledgers=job.roster is None)
         result.notes.extend(notes)
         out = Path(OUT)
         for name in ("json", "html", "xlsx") if job.page else ("json",):
@@ -176,8 +180,8 @@ def _check(job: Job) -> Outcome:
         if job.page:
             _zip_pages(out)
         return Outcome(result.exit_code(job.fail_on), summary=tuple(summary_lines(result)))
-    except InputError as exc:
-        return Outcome(2, error=str(exc))
+    except InputError as exc:  # the command line's words, but for --org: the page calls it 检查范围
+        return Outcome(2, error=str(exc).replace("--org：", "检查范围（org）：", 1))
     except OSError as exc:
         return Outcome(2, error=write_error(exc, Path(OUT)))
     except Exception:
