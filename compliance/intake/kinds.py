@@ -149,7 +149,13 @@ def _first(names: Sequence[str], words: Sequence[str]) -> tuple[str, str] | None
 
 
 def title_text(row: Sequence[object]) -> str | None:
-    """A row above a header as a name for the table: its text cells joined, when short (a title such as
-    “2024年未开展主题党日支部名单”, not an instruction paragraph)."""
+    """A row above a header as a name for the table: its text cells joined, when short and a title (“2024年未开展主题
+    党日支部名单”) — not an instruction (“注：未参加人员请在备注中说明原因”) nor a label with its value (“填报单位：…”),
+    whose words say nothing of what the table is."""
     text = "".join(str(c).strip() for c in row if not is_blank(c) and isinstance(c, str))
-    return text if text and len(text) <= TITLE_LENGTH else None
+    if not text or len(text) > TITLE_LENGTH or _NOT_A_TITLE.search(text):
+        return None
+    return text
+
+
+_NOT_A_TITLE = re.compile(r"[:：]|请|说明|注意|备注")

@@ -365,3 +365,17 @@ def test_validate_says_what_each_table_was_taken_to_be_and_the_rows_skipped(tmp_
         "注意：文件 8-党建工作台账导出.xlsx：工作表“支委会”的 11 行与“会议记录明细”重复，只计一次",
         "注意：文件 8-党建工作台账导出.xlsx：工作表“党员大会”的 3 行与“会议记录明细”重复，只计一次",
     ]
+
+
+def test_an_instruction_above_a_ledger_naming_absentees_does_not_make_it_a_list_of_what_was_not_done(tmp_path):
+    from tests.intake.test_understand import workbook
+
+    (tmp_path / "ledgers").mkdir()
+    book = workbook(tmp_path / "ledgers" / "主题党日登记表.xlsx", {"Sheet1": [
+        ["第一中学第一党支部主题党日活动登记表"], ["注：未参加人员请在备注中说明原因"],
+        ["支部名称", "活动日期", "活动主题", "备注"], ["第一中学第一党支部", "2024-03-05", "重温入党誓词", "张三缺席"]]})
+    result = intake(book)
+    assert [(t.kind.kind.value, t.skipped) for t in result.tables] == [
+        ("activity", [{"reason": "表头上方的标题行", "rows": 1, "at": "1"},
+                      {"reason": "模板的填写说明", "rows": 1, "at": "2"}])]
+    assert [(r.type, r.topic) for r in activity_records(result)] == [("主题党日", "重温入党誓词")]
