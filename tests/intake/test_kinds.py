@@ -379,3 +379,14 @@ def test_an_instruction_above_a_ledger_naming_absentees_does_not_make_it_a_list_
         ("activity", [{"reason": "表头上方的标题行", "rows": 1, "at": "1"},
                       {"reason": "模板的填写说明", "rows": 1, "at": "2"}])]
     assert [(r.type, r.topic) for r in activity_records(result)] == [("主题党日", "重温入党誓词")]
+
+
+def test_a_ledger_whose_header_is_not_understood_still_stops_the_run_beside_good_ones(tmp_path):
+    """Dates beside activity types under a header that says nothing known: a ledger not understood — never left out
+    with a note, which would report its unit's activities as missing."""
+    folder = folder_of(tmp_path)
+    (folder / "english.csv").write_text("Org,When,Kind\n第一中学第一党支部,2024-03-05,主题党日\n"
+                                        "第一中学第一党支部,2024-04-09,支委会\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        intake(folder)
+    assert str(caught.value).startswith("文件 english.csv：找不到台账表头：最像表头的是第 2 行")
