@@ -277,7 +277,7 @@ def _validation_text(document: dict) -> None:
                 click.echo(f"  {where}{TableKind(table['kind']).chinese}（{table['why']}），跳过 {rows} 行")
                 continue
             columns = "、".join(f"{_flat(h)}→{c}" if h != c else c for h, c in table["columns"].items())
-            click.echo(f"  {where}表头在第 {table['header_row']} 行（{columns}）")
+            click.echo(f"  {where}活动台账，表头在第 {table['header_row']} 行（{columns}）")
             for column, value in table["from_name"].items():
                 click.echo(f"    {column}取自名称：{value}")
             for column, value in table["inferred"].items():

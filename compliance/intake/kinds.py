@@ -106,10 +106,11 @@ def classify(evidence: Evidence, type_words: Iterable[str]) -> Kind:
     if named := _first(names, NOT_DONE_WORDS):
         return Kind(TableKind.NOT_DONE, f"名称“{named[0]}”中有“{named[1]}”：这是没有开展或没有参加的名单，"
                                         "不计为开展的活动")
-    headers = [normalise_name(h) for h in evidence.headers if h]
-    shown = "、".join(h for h in evidence.headers if h)
+    written = {normalise_name(h): h.strip() for h in evidence.headers if h}  # as read → as written, for messages
+    headers = list(written)
+    shown = "、".join(written.values())
     for label, words, _ in REGISTERS:
-        if found := [h for h in headers if any(w in h for w in words)]:
+        if found := [written[h] for h in headers if any(w in h for w in words)]:
             return Kind(TableKind.OTHER,
                         f"看起来是{label}（表头有“{'”“'.join(found[:3])}”），每行是一个人，不是一次活动")
     fields = evidence.fields
@@ -117,9 +118,9 @@ def classify(evidence: Evidence, type_words: Iterable[str]) -> Kind:
     if (dated and fields & {TYPE, TOPIC, EXPECTED, PRESENT}) or {TYPE, TOPIC} <= fields:
         return ACTIVITY
     types = set(type_words)
-    as_columns = [h for h in headers if h in types]
-    months = [h for h in headers if _MONTH.match(h)]
-    counted = [h for h in headers if h.endswith(COUNT_HEADS)]
+    as_columns = [written[h] for h in headers if h in types]
+    months = [written[h] for h in headers if _MONTH.match(h)]
+    counted = [written[h] for h in headers if h.endswith(COUNT_HEADS)]
     if len(as_columns) >= 2 or len(months) >= 3:
         said = as_columns[:3] if len(as_columns) >= 2 else months[:3]
         return Kind(TableKind.COUNTS, f"表头是各类活动或各月的次数（“{'”“'.join(said)}”），不是逐次的活动记录")
@@ -128,7 +129,8 @@ def classify(evidence: Evidence, type_words: Iterable[str]) -> Kind:
     if named := _first(names, COUNT_NAMES):
         return Kind(TableKind.COUNTS,
                     f"名称“{named[0]}”是统计或汇总，表头没有逐次活动的日期和类型（表头：{shown or '无'}）")
-    if (heads := [h for h in headers if any(w in h for w in ATTENDANCE_HEADS)]) or _first(names, ATTENDANCE_NAMES):
+    if (heads := [written[h] for h in headers if any(w in h for w in ATTENDANCE_HEADS)]) \
+            or _first(names, ATTENDANCE_NAMES):
         what = f"表头有“{heads[0]}”" if heads else f"名称“{_first(names, ATTENDANCE_NAMES)[0]}”"
         return Kind(TableKind.ATTENDANCE, f"{what}：每行是一位参加者，不是一次活动")
     if named := _first(names, INSTRUCTION_NAMES):
@@ -147,7 +149,13 @@ def _first(names: Sequence[str], words: Sequence[str]) -> tuple[str, str] | None
 
 
 def title_text(row: Sequence[object]) -> str | None:
-    """A row above a header as a name for the table: its text cells joined, when short (a title such as
-    “2024年未开展主题党日支部名单”, not an instruction paragraph)."""
+    """A row above a header as a name for the table: its text cells joined, when short and a title (“2024年未开展主题
+    党日支部名单”) — not an instruction (“注：未参加人员请在备注中说明原因”) nor a label with its value (“填报单位：…”),
+    whose words say nothing of what the table is."""
     text = "".join(str(c).strip() for c in row if not is_blank(c) and isinstance(c, str))
-    return text if text and len(text) <= TITLE_LENGTH else None
+    if not text or len(text) > TITLE_LENGTH or _NOT_A_TITLE.search(text):
+        return None
+    return text
+
+
+_NOT_A_TITLE = re.compile(r"[:：]|请|说明|注意|备注")

@@ -316,9 +316,10 @@ _FOOTER = re.compile(  # a word as typed, maybe with spaces inside ("合 计"), 
 
 # A template's instructions (在此处填写…, 注意事项：…, 票数请填写阿拉伯数字): at the start of the first filled cell,
 # or 请填写/请输入/请选择 within its first words (bounded: a ledger's million first cells are not scanned to the end).
+# (注：and 说明：below a table are footers; above its header, instructions)
 _INSTRUCTION_START = ("^" + _SPACE + "(?:在此处|在此|请在|请按|请勿|请以|请用|请务必|注意事项|填写说明|填表说明|"
-                      "填报说明|填写要求|示例[:：]|样例[:：]|例[:：])")
-_INSTRUCTION = re.compile(_INSTRUCTION_START + "|^.{0,12}?请(?:填写|输入|选择|按照|如实)")
+                      "填报说明|填写要求|示例[:：]|样例[:：]|例[:：]|注[:：]|说明[:：])")
+_INSTRUCTION = re.compile(_INSTRUCTION_START + "|^.{0,12}?请(?:填写|输入|选择|按照|如实|在|勿|务必)")
 _NOT_RECORD = re.compile(_FOOTER.pattern + "|" + _INSTRUCTION.pattern)
 # what pyarrow looks for in a whole column: the anchored starts only (a pattern that may skip a few characters
 # first costs twice as much over a million cells); 请填写 further in is looked for on rows of one or two cells

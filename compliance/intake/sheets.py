@@ -26,8 +26,9 @@ from compliance.intake.discover import LEDGER_SUFFIXES, Found, kind_of
 from compliance.intake.header import HEADER_SEARCH_ROWS, locate_header, no_header, row_columns, sub_header
 from compliance.intake.kinds import Evidence, Kind, classify, title_text
 from compliance.intake.meaning import HeaderReader, header_like
-from compliance.intake.values import is_blank
+from compliance.intake.values import PLAUSIBLE, ValueProblem, is_blank, parse_date
 from compliance.intake.zipscan import SheetFacts, inspect_zip
+from compliance.spelling import normalise_name
 
 
 @dataclass
@@ -628,6 +629,31 @@ def read_source(
     return result
 
 
+SAMPLE_ROWS = 50  # rows below a sheet's likeliest header looked at, to tell a ledger not understood
+
+
+def _looks_like_ledger(rows: list[list[object]], reader: HeaderReader) -> bool:
+    """Do these rows hold activities — a column mostly of dates beside a column mostly of activity types?"""
+    if len(rows) < 2 or not reader.types:
+        return False
+    width = max(map(len, rows))
+    columns = [[r[i] for r in rows if i < len(r) and not is_blank(r[i])] for i in range(width)]
+
+    def share(cells: list[object], looks) -> float:
+        return sum(map(looks, cells)) / len(cells) if len(cells) >= 2 else 0.0
+
+    def dated(value: object) -> bool:
+        try:
+            return PLAUSIBLE[0] <= parse_date(value) <= PLAUSIBLE[1]
+        except ValueProblem:
+            return False
+
+    def typed(value: object) -> bool:
+        return isinstance(value, str) and normalise_name(value) in reader.types
+
+    return any(share(c, dated) >= 0.8 for c in columns) and any(share(c, typed) >= 0.5 for c in columns)
+
+
 def _unread(content: Sheet, shown: str, sheet: str | None, reader: HeaderReader) -> Unread:
     """A sheet without a ledger header, said for what it is: its title rows and the row most like a header are
     its names and header."""
@@ -637,6 +663,9 @@ def _unread(content: Sheet, shown: str, sheet: str | None, reader: HeaderReader)
     likely = max(filled, key=lambda i: (sum(header_like(c) for c in head[i]), -i), default=len(head))
     titles = [t for i in filled if i < likely and (t := title_text(head[i]))]
     headers = [str(c).strip() for c in (head[likely] if likely < len(head) else ()) if header_like(c)]
+    if _looks_like_ledger(content.head(likely + 1 + SAMPLE_ROWS)[likely + 1:], reader):
+        # dated activities whose header says nothing we know: a ledger not understood, never quietly left out
+        raise InputError(no_header(head, reader), source=shown, sheet=sheet)
     names = [PurePosixPath(shown).stem, sheet or "", *titles]
     kind = classify(Evidence(names, headers, frozenset()), reader.types)
     if content.frame is not None:

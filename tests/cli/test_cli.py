@@ -287,7 +287,7 @@ def test_validate_exit_codes_and_messages(tmp_path):
     assert ok.exit_code == 0, ok.output
     assert ok.output.splitlines() == [
         "区教育局党组.csv：读取 5 行 = 接受 5 + 拒收 0 + 空行 0",
-        "  表头在第 1 行（组织、日期、类型、主题、主讲人、应到、实到）",
+        "  活动台账，表头在第 1 行（组织、日期、类型、主题、主讲人、应到、实到）",
         "合计 1 个文件：读取 5 行 = 接受 5 + 拒收 0 + 空行 0；提醒 0 条。",
     ]
 

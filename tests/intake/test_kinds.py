@@ -55,7 +55,7 @@ OTHERS = {  # file → the one note it gets
     "主题党日签到表.xlsx": "工作表“签到表”是签到名单（表头有“签到”：每行是一位参加者，不是一次活动），跳过 15 行",
     "党员花名册.xlsx": "工作表“党员花名册”不是活动记录（看起来是党员名册（表头有“性别”“民族”“出生日期”），每行是一个人，"
                   "不是一次活动），跳过 20 行",
-    "党费缴纳明细.xlsx": "工作表“2024年”不是活动记录（看起来是党费缴纳表（表头有“缴费基数(元)”“缴纳比例”“月缴纳金额(元)”），"
+    "党费缴纳明细.xlsx": "工作表“2024年”不是活动记录（看起来是党费缴纳表（表头有“缴费基数（元）”“缴纳比例”“月缴纳金额（元）”），"
                    "每行是一个人，不是一次活动），跳过 15 行",
     "发展党员工作台账.xlsx": "工作表“发展党员”不是活动记录（看起来是发展党员台账（表头有“递交入党申请书时间”"
                      "“确定为入党积极分子时间”“确定为发展对象时间”），每行是一个人，不是一次活动），跳过 8 行",
@@ -332,3 +332,61 @@ def test_a_sheet_whose_content_starts_below_the_rows_searched_for_a_header_is_sk
     result = intake(folder)
     assert result.notes == ["文件 远处.csv：不是活动记录（找不到表头），跳过 1 行"]
     assert [(s.read, s.skipped) for s in result.sources if s.source == "远处.csv"] == [(1, 1)]
+
+
+def test_validate_says_what_each_table_was_taken_to_be_and_the_rows_skipped(tmp_path):
+    folder = tmp_path / "上传"
+    folder.mkdir()
+    for name in ("9-三会一课导入模板.xlsx", "8-党建工作台账导出.xlsx"):
+        shutil.copy(CASES / name, folder / name)
+    result = CliRunner().invoke(main, ["validate", str(folder), "--roster", str(ROSTER), "--as-of", "2024-12-31"])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if not line.startswith("    未使用")]
+    ledger_lines = []
+    for sheet in ("会议记录明细", "支委会", "党员大会"):
+        ledger_lines += [f"  工作表“{sheet}”：活动台账，表头在第 2 行（支部名称→组织、会议类型→类型、会议时间→日期、"
+                         "主持人→主讲人、会议议题→主题、应到人数→应到、实到人数→实到）", "    跳过第 1 行（1 行）：表头上方的标题行"]
+    assert lines == [
+        "8-党建工作台账导出.xlsx：读取 51 行 = 接受 29 + 拒收 0 + 空行 0 + 跳过 22",
+        *ledger_lines,
+        "  工作表“月度汇总”：统计表（表头是各类活动或各月的次数（“支委会”“党员大会”“党课”），不是逐次的活动记录），跳过 13 行",
+        "  工作表“参会考勤统计”：统计表（表头是次数、合计或比率（“应参加次数”“实际参加次数”“出勤率”），不是逐次的活动记录），"
+        "跳过 6 行",
+        "9-三会一课导入模板.xlsx：读取 6 行 = 接受 2 + 拒收 0 + 空行 0 + 跳过 4",
+        "  工作表“导入模板”：活动台账，表头在第 2 行（*所属党组织→组织、*会议类型→类型、*会议时间→日期、会议议题→主题、"
+        "主持人→主讲人、应到人数→应到、实到人数→实到）",
+        "    跳过第 1 行（1 行）：模板的填写说明",
+        "    跳过第 3-4 行（2 行）：模板的填写说明",
+        "    跳过第 7 行（1 行）：只有一个下拉选项的值（模板残留），不是一条记录",
+        "合计 2 个文件：读取 57 行 = 接受 31 + 拒收 0 + 空行 0 + 跳过 26；提醒 0 条。",
+        "注意：文件 8-党建工作台账导出.xlsx：工作表“月度汇总”是统计表（表头是各类活动或各月的次数（“支委会”“党员大会”“党课”），"
+        "不是逐次的活动记录），跳过 13 行；工作表“参会考勤统计”是统计表（表头是次数、合计或比率（“应参加次数”“实际参加次数”"
+        "“出勤率”），不是逐次的活动记录），跳过 6 行",
+        "注意：文件 8-党建工作台账导出.xlsx：工作表“支委会”的 11 行与“会议记录明细”重复，只计一次",
+        "注意：文件 8-党建工作台账导出.xlsx：工作表“党员大会”的 3 行与“会议记录明细”重复，只计一次",
+    ]
+
+
+def test_an_instruction_above_a_ledger_naming_absentees_does_not_make_it_a_list_of_what_was_not_done(tmp_path):
+    from tests.intake.test_understand import workbook
+
+    (tmp_path / "ledgers").mkdir()
+    book = workbook(tmp_path / "ledgers" / "主题党日登记表.xlsx", {"Sheet1": [
+        ["第一中学第一党支部主题党日活动登记表"], ["注：未参加人员请在备注中说明原因"],
+        ["支部名称", "活动日期", "活动主题", "备注"], ["第一中学第一党支部", "2024-03-05", "重温入党誓词", "张三缺席"]]})
+    result = intake(book)
+    assert [(t.kind.kind.value, t.skipped) for t in result.tables] == [
+        ("activity", [{"reason": "表头上方的标题行", "rows": 1, "at": "1"},
+                      {"reason": "模板的填写说明", "rows": 1, "at": "2"}])]
+    assert [(r.type, r.topic) for r in activity_records(result)] == [("主题党日", "重温入党誓词")]
+
+
+def test_a_ledger_whose_header_is_not_understood_still_stops_the_run_beside_good_ones(tmp_path):
+    """Dates beside activity types under a header that says nothing known: a ledger not understood — never left out
+    with a note, which would report its unit's activities as missing."""
+    folder = folder_of(tmp_path)
+    (folder / "english.csv").write_text("Org,When,Kind\n第一中学第一党支部,2024-03-05,主题党日\n"
+                                        "第一中学第一党支部,2024-04-09,支委会\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        intake(folder)
+    assert str(caught.value).startswith("文件 english.csv：找不到台账表头：最像表头的是第 2 行")
