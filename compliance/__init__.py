@@ -7,4 +7,10 @@ the stages and ``cli`` is the thin command layer over it. ``domain``, ``errors``
 thing), ``frames`` and ``progress`` are shared by every stage.
 """
 
+import os
+
+# openpyxl writes its XML through lxml when lxml is installed (python-docx brings it) and then writes it otherwise:
+# the same workbook is to be the same bytes on every machine, so it always writes it its own way
+os.environ.setdefault("OPENPYXL_LXML", "False")
+
 __version__ = "0.1.0"
