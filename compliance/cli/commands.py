@@ -8,6 +8,7 @@ answers at once.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from datetime import date
@@ -195,10 +196,10 @@ def check(paths, roster, rules, layout, as_of, period, out, formats, fail_on, fa
 
 
 def _say_for(formats: list[str]):
-    """What the check prints besides its formats: as it is, or — in a run that writes GitHub workflow commands,
-    whose log the runner parses — every line made a plain log line (ledger text and file names in a summary
-    line or a message must not become a command)."""
-    if "github" not in formats:
+    """What the check prints besides its formats: as it is, or — in a run that writes GitHub workflow commands, or
+    any run in a GitHub step, whose log the runner parses — every line made a plain log line (ledger text and file
+    names in a summary line or a message must not become a command)."""
+    if "github" not in formats and not _in_github():
         return lambda text: text
     from compliance.render.github import guard
 
@@ -262,52 +263,66 @@ def _flat(text: str) -> str:
     return "⏎".join(text.split("\n"))
 
 
+def _in_github() -> bool:
+    """Running in a GitHub Actions step (or a runner that speaks its workflow commands, as Gitea's does)."""
+    return os.environ.get("GITHUB_ACTIONS") == "true"
+
+
+def _say(line: str) -> None:
+    """One line of validate's listing: a line break or a control character in a cell stays inside it (a CI log
+    reads the listing line by line), and in a GitHub step no cell becomes a workflow command."""
+    from compliance.render.common import one_line
+    from compliance.render.github import log_line
+
+    click.echo(log_line(line) if _in_github() else one_line(line))
+
+
 def _validation_text(document: dict) -> None:
     from compliance.intake.kinds import TableKind
     from compliance.render.text import place_text
 
     for source in document["inputs"]:
         skipped = f" + 跳过 {source['skipped']}" if source["skipped"] else ""
-        click.echo(f"{source['source']}：读取 {source['read']} 行 = 接受 {source['accepted']} + "
+        _say(f"{source['source']}：读取 {source['read']} 行 = 接受 {source['accepted']} + "
                    f"拒收 {source['rejected']} + 空行 {source['blank']}{skipped}")
         for table in source["tables"]:
             where = f"工作表“{table['sheet']}”：" if table["sheet"] else ""
             if table["kind"] != "activity":
                 rows = sum(r["rows"] for r in table["skipped"])
-                click.echo(f"  {where}{TableKind(table['kind']).chinese}（{table['why']}），跳过 {rows} 行")
+                _say(f"  {where}{TableKind(table['kind']).chinese}（{table['why']}），跳过 {rows} 行")
                 continue
             columns = "、".join(f"{_flat(h)}→{c}" if h != c else c for h, c in table["columns"].items())
-            click.echo(f"  {where}活动台账，表头在第 {table['header_row']} 行（{columns}）")
+            _say(f"  {where}活动台账，表头在第 {table['header_row']} 行（{columns}）")
             for column, value in table["from_name"].items():
-                click.echo(f"    {column}取自名称：{value}")
+                _say(f"    {column}取自名称：{value}")
             for column, value in table["inferred"].items():
-                click.echo(f"    {column}：{value}")
+                _say(f"    {column}：{value}")
             for unused in table["unused"]:
-                click.echo(f"    未使用“{_flat(unused['column'])}”：{_flat(unused['reason'])}")
+                _say(f"    未使用“{_flat(unused['column'])}”：{_flat(unused['reason'])}")
             for rows in table["skipped"]:
-                click.echo(f"    跳过第 {rows['at']} 行（{rows['rows']} 行）：{rows['reason']}")
+                _say(f"    跳过第 {rows['at']} 行（{rows['rows']} 行）：{rows['reason']}")
         for skipped in source["skipped_sheets"]:
             if skipped["reason"] == "空表":
-                click.echo(f"  已跳过工作表“{skipped['sheet']}”：{skipped['reason']}")
+                _say(f"  已跳过工作表“{skipped['sheet']}”：{skipped['reason']}")
     for title, items in (("拒收", document["rejected"]), ("提醒", document["warnings"])):
         if items:
-            click.echo(f"{title} {len(items)} {'行' if title == '拒收' else '条'}：")
+            _say(f"{title} {len(items)} {'行' if title == '拒收' else '条'}：")
             for item in items:
                 value = f"（值：{item['value']}）" if item["value"] is not None else ""
-                click.echo(f"  {place_text(item)}：{item['reason']}{value}")
+                _say(f"  {place_text(item)}：{item['reason']}{value}")
     total = document["summary"]
     skipped = f" + 跳过 {total['skipped']}" if total["skipped"] else ""
-    click.echo(
+    _say(
         f"合计 {len(document['inputs'])} 个文件：读取 {total['read']} 行 = 接受 {total['accepted']} + "
         f"拒收 {total['rejected']} + 空行 {total['blank']}{skipped}；提醒 {total['warnings']} 条。"
     )
     for note in document["notes"]:
-        click.echo(f"注意：{note}")
+        _say(f"注意：{note}")
     from compliance.manual import pointer
 
     reasons = [item["reason"] for item in document["rejected"] + document["warnings"]] + document["notes"]
     if explained := pointer(reasons):
-        click.echo(explained)
+        _say(explained)
 
 
 @main.command()

@@ -149,3 +149,22 @@ def test_a_message_on_standard_error_is_guarded_too(tmp_path, monkeypatch):
     assert "::add-mask::2024" in result.output
     assert runner_commands(result.output) == []
 
+
+
+def test_validate_lists_each_row_on_one_line_and_in_a_github_step_runs_no_command(tmp_path, monkeypatch):
+    """compliance validate in a CI step: its listing is read line by line too."""
+    folder = tmp_path / "台账"
+    folder.mkdir()
+    hostile_ledger(folder)
+    args = ["validate", str(folder), "--roster", str(DEMO / "roster"), "--as-of", "2024-12-31"]
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    plain = CliRunner().invoke(main, args)
+    assert plain.exit_code == 1, plain.output
+    assert ("  文件 教工支部⏎::add-mask::2024##[add-mask]x台账.csv，第 3 行，列“类型”：未知的活动类型“支委会 ::stop-commands::2024”"
+            "（值：支委会⏎::stop-commands::2024）") in plain.output.splitlines()
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    in_github = CliRunner().invoke(main, args)
+    assert in_github.exit_code == 1, in_github.output
+    assert runner_commands(in_github.output) == []
+    assert ("  文件 教工支部%0A::add-mask::2024##%5Badd-mask]x台账.csv，第 3 行，列“类型”：未知的活动类型“支委会 ::stop-commands::2024”"
+            "（值：支委会%0A::stop-commands::2024）") in in_github.output.splitlines()
