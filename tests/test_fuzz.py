@@ -6,7 +6,8 @@ reason).
 
 The budget is bounded and the seed fixed (``derandomize``) so CI is repeatable. A longer run explores more:
 
-    COMPLIANCE_FUZZ=long python3 -m pytest tests/test_fuzz.py     # ~50× the examples, random seed
+    python3 -m benchmarks.fuzz_long                                # ~50× the examples, a random seed, its figures
+    COMPLIANCE_FUZZ=long python3 -m pytest tests/test_fuzz.py --hypothesis-seed=N     # the same, plainly
 
 (``COMPLIANCE_FUZZ=ci`` is the default). The same properties can be driven by atheris, coverage-guided, for
 longer runs still: tests/fuzz_atheris.py.

@@ -157,6 +157,12 @@ def test_rows_of_a_csv_and_of_a_sheet(tmp_path):
         f"文件 {csv_path.name}：文件有 11 行，超过上限 10 行（确需检查时可用 --limit rows=更大的数值 放宽）"
     )
     assert _validate(str(csv_path), "--limit", "rows=11")[0] == 0  # the header and ten rows: exactly at the limit
+    for name, end in [("多-windows.csv", "\r\n"), ("多-mac.csv", "\r")]:  # a line ends at CRLF or a lone CR too
+        other = tmp_path / name
+        other.write_bytes(csv_path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", end.encode()))
+        assert _validate(str(other), "--limit", "rows=11")[0] == 0, name  # CRLF is one line break, not two
+        assert _refused(other, "rows=10") == (
+            f"文件 {name}：文件有 11 行，超过上限 10 行（确需检查时可用 --limit rows=更大的数值 放宽）")
     book = _workbook(tmp_path / "多.xlsx", _ledger_rows(10))
     assert _refused(book, "rows=10") == (
         f"文件 {book.name}，工作表“台账”：工作表有 11 行，超过上限 10 行（确需检查时可用 --limit rows=更大的数值 放宽）"
