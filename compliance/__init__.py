@@ -7,4 +7,4 @@ the stages and ``cli`` is the thin command layer over it. ``domain``, ``errors``
 thing), ``frames`` and ``progress`` are shared by every stage.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the one version: pyproject.toml reads it (dynamic = ["version"])
