@@ -13,4 +13,4 @@ import os
 # the same workbook is to be the same bytes on every machine, so it always writes it its own way
 os.environ.setdefault("OPENPYXL_LXML", "False")
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the one version: pyproject.toml reads it (dynamic = ["version"])
