@@ -8,3 +8,9 @@ thing), ``frames`` and ``progress`` are shared by every stage.
 """
 
 __version__ = "0.1.0"
+
+import os as _os
+
+# openpyxl writes workbooks through lxml when it is installed (python-docx, the minutes reader, brings it) and
+# through the standard library otherwise — different bytes. The workbooks we write are the same bytes either way.
+_os.environ.setdefault("OPENPYXL_LXML", "False")

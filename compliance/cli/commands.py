@@ -263,7 +263,7 @@ def _flat(text: str) -> str:
 
 
 def _validation_text(document: dict) -> None:
-    from compliance.intake.kinds import TableKind
+    from compliance.intake.kinds import READS, TableKind
     from compliance.render.text import place_text
 
     for source in document["inputs"]:
@@ -272,12 +272,15 @@ def _validation_text(document: dict) -> None:
                    f"拒收 {source['rejected']} + 空行 {source['blank']}{skipped}")
         for table in source["tables"]:
             where = f"工作表“{table['sheet']}”：" if table["sheet"] else ""
-            if table["kind"] != "activity":
+            if TableKind(table["kind"]) not in READS:
                 rows = sum(r["rows"] for r in table["skipped"])
                 click.echo(f"  {where}{TableKind(table['kind']).chinese}（{table['why']}），跳过 {rows} 行")
                 continue
             columns = "、".join(f"{_flat(h)}→{c}" if h != c else c for h, c in table["columns"].items())
-            click.echo(f"  {where}表头在第 {table['header_row']} 行（{columns}）")
+            if table["kind"] == TableKind.MINUTES:  # a Word document's labels, not a header row
+                click.echo(f"  {where}会议记录，读取的栏目：{columns}")
+            else:
+                click.echo(f"  {where}表头在第 {table['header_row']} 行（{columns}）")
             for column, value in table["from_name"].items():
                 click.echo(f"    {column}取自名称：{value}")
             for column, value in table["inferred"].items():
