@@ -11,8 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from compliance.cli import main
+from compliance.intake.backing import UNBACKED
 from compliance.pipeline import run_check
-from tests.helpers import ActivityRecord, activity_records
+from tests.helpers import LEDGER_HEADER, ActivityRecord, activity_records, row, write_csv
 from tests.minutes_docs import committee, grid_minutes, old_word, paragraph_minutes, plan
 
 AS_OF = dt.date(2024, 12, 31)
@@ -127,3 +128,33 @@ def test_validate_shows_what_each_document_gave(tmp_path: Path, roster: Path) ->
             "实到人数→实到") in outcome.output
     assert "计划.docx：读取 5 行 = 接受 0 + 拒收 0 + 空行 0 + 跳过 5" in outcome.output
 
+
+def test_a_meeting_in_ledger_and_minutes_counts_once_and_the_unbacked_row_is_listed(tmp_path: Path,
+                                                                                     roster: Path) -> None:
+    folder = tmp_path / BRANCH
+    folder.mkdir()
+    write_csv(folder / "台账.csv", LEDGER_HEADER, [
+        row(BRANCH, "2024-03-08", "支委会", {"主题": "研究三月工作", "主讲人": "李明"}),
+        row(BRANCH, "2024-04-10", "支委会", {"主题": "研究四月工作", "主讲人": "李明"}),  # no minutes
+        row(BRANCH, "2024-06-20", "党员大会", {"主题": "选举代表", "应到": "30", "实到": "14"}),
+    ])
+    committee(folder / "3月支委会.docx", TITLE.format(month=3), "2024-03-08 14:30", "研究三月工作")
+    member_meeting(folder / "党员大会.docx")
+    committee(folder / "7月支委会.docx", TITLE.format(month=7), "2024-07-10 14:30", "研究七月工作")  # no ledger row
+    result = run_check([folder], roster, as_of=AS_OF)
+    judged_committee = [(f["status"], f["period"], [(e["source"], e["row"]) for e in f["evidence"]])
+                        for f in result.findings() if f["rule"] == "branch-committee-monthly"]
+    assert judged_committee == [("violation", f"2024-{m:02d}", []) for m in (1, 2, 5, 6, 8, 9, 10, 11, 12)]
+    quorum = [(f["status"], f["period"], f["actual"], [(e["source"], e["row"]) for e in f["evidence"]])
+              for f in result.findings() if f["rule"] == "member-meeting-quorum"]
+    assert quorum == [("violation", "2024-06-20", 14, [("党员大会.docx", 2), ("台账.csv", 4)])]
+    met = result.judgements.frame()
+    met = met[(met["rule"] == "branch-committee-monthly") & (met["status"] == "met")]
+    assert met["period"].tolist() == ["2024-03", "2024-04", "2024-07"]
+    unbacked = [(w["source"], w["row"], w["reason"]) for w in result.warnings.to_dict("records")
+                if w["reason"] == UNBACKED]
+    assert unbacked == [("台账.csv", 3, UNBACKED)]
+    assert [(r.source, r.date.isoformat()) for r in activity_records(result)] == [  # the rules saw four meetings;
+        # the minutes of the two the ledger records too follow, named in those meetings' evidence
+        ("7月支委会.docx", "2024-07-10"), ("台账.csv", "2024-03-08"), ("台账.csv", "2024-04-10"),
+        ("台账.csv", "2024-06-20"), ("3月支委会.docx", "2024-03-08"), ("党员大会.docx", "2024-06-20")]
