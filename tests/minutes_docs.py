@@ -18,7 +18,8 @@ def _runs(paragraph, text: str | list[str]) -> None:
 def grid_minutes(path: Path, title: str | None, rows: list[list], *, more: list[tuple[str | None, list[list]]] = (),
                  prose: str | None = None) -> Path:
     """A document of one titled grid per meeting. Each row is 2 or 4 cells; a 2-cell row's value is merged across
-    the three value columns. A cell is text or a list of runs."""
+    the three value columns; a row of None continues the row above downwards (its cells merged with those above,
+    as a long 主要内容 is). A cell is text or a list of runs."""
     document = docx.Document()
     for heading, grid in [(title, rows), *more]:
         if heading:
@@ -26,6 +27,11 @@ def grid_minutes(path: Path, title: str | None, rows: list[list], *, more: list[
         table = document.add_table(rows=len(grid), cols=4)
         for r, cells in enumerate(grid):
             row = table.rows[r]
+            if cells is None:
+                above = table.rows[r - 1]
+                above.cells[0].merge(row.cells[0])
+                above.cells[1].merge(row.cells[3])
+                continue
             if len(cells) == 2:
                 row.cells[1].merge(row.cells[3])
                 targets = [row.cells[0], row.cells[1]]

@@ -2,9 +2,11 @@
 spreadsheet gives (``compliance.intake.sheets.Table``), so that normalise, the gate and the engine treat it like
 any ledger row.
 
+Read with the standard library (zipfile, ElementTree) from the package's word/document.xml alone.
+
 Minutes come in two layouts (the platforms' templates: owip's 支委会记录, 党支部工作记录, 活动记录):
 - a title paragraph (中共XX委员会XX党支部2024年3月支委会记录) above a grid of label | value cells (时间, 主持人,
-  应到人数 …); Word splits a label over runs and merges value cells — the cells' text is read whole, a merged cell
+  应到人数 …); Word splits a label over runs and merges value cells — the runs' text is read whole, a merged cell
   once;
 - 标签：值 paragraphs (活动时间：2024年12月18日) under a title.
 
@@ -19,16 +21,20 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pandas as pd
 
+from compliance.config.limits import Limits
 from compliance.intake.kinds import Kind, TableKind
 from compliance.intake.meaning import DATE, EXPECTED, ORG, PERSON, PRESENT, TOPIC, TYPE, HeaderReader
 from compliance.spelling import normalise_name
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+DOCUMENT_XML = "word/document.xml"
 SUFFIXES = (".docx", ".docm")
 OLD_WORD = (".doc", ".wps", ".wpt", ".dot")  # binary Word and WPS 文字: listed, not read
 MINUTES = Kind(TableKind.MINUTES)
@@ -66,17 +72,16 @@ class Record:
         return {r.column for label, _ in self.pairs if (r := reader.read(label)).usable}
 
 
-def read_minutes(path: Path, shown: str, data: bytes, reader: HeaderReader, sha256: str):
+def read_minutes(path: Path, shown: str, data: bytes, reader: HeaderReader, sha256: str, limits: Limits):
     """A ``SourceFile`` of one Word document: a table per meeting recorded, or one unread entry saying why the
     document is no minutes."""
     from compliance.intake.sheets import SourceFile, Unread
 
     result = SourceFile(shown, path, sha256)
     try:
-        blocks = _blocks(data)
-    except (KeyboardInterrupt, SystemExit, MemoryError):
-        raise
-    except Exception:  # python-docx's and lxml's own errors for a damaged file: noted, the run goes on
+        blocks = _blocks(data, shown, limits)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, NotImplementedError, SyntaxError):
+        # (a damaged package, no document.xml, XML that does not parse — ParseError is a SyntaxError): noted
         why = "无法读取的 Word 文档（文件损坏，或不是 .docx；请在 Word/WPS 中打开后另存为 .docx）"
         result.unread.append(Unread(shown, None, Kind(TableKind.OTHER, why), 0, why))
         result.sheets = [None]
@@ -86,7 +91,7 @@ def read_minutes(path: Path, shown: str, data: bytes, reader: HeaderReader, sha2
     refused = _refusal(title, records, reader)
     if refused is not None:
         filled = sum(1 for kind, content in blocks for line in ([content] if kind == "p" else content)
-                     if "".join(line).strip()) or 1  # paragraphs and table rows with text, all skipped
+                     if "".join(line).strip())  # paragraphs and table rows with text, all skipped
         result.unread.append(Unread(shown, None, Kind(TableKind.OTHER, refused), filled, refused))
         result.sheets = [None]
         return result
@@ -107,34 +112,52 @@ def _refusal(title: str | None, records: list[Record], reader: HeaderReader) -> 
     return None
 
 
-def _blocks(data: bytes) -> list[tuple[str, object]]:
-    """The document's body in order: ("p", text) per paragraph, ("t", rows of cell texts) per table (a merged
-    cell once per row, a cell continued downwards left out)."""
-    import docx  # (imported when a document is read: the command line answers without it)
-    from docx.table import Table as WordTable
+def _blocks(data: bytes, shown: str, limits: Limits) -> list[tuple[str, object]]:
+    """The document's body in order: ("p", text) per paragraph, ("t", rows of cell texts) per table — a merged
+    cell once (Word writes a cell spanning columns once, and one continuing a cell above as an empty cell marked
+    vMerge, left out), a label split over runs read whole. Read with the standard library from word/document.xml
+    alone: a python-docx Document loads every part of the package, ten times the time."""
+    from xml.etree import ElementTree
 
-    document = docx.Document(io.BytesIO(data))
-    blocks: list[tuple[str, object]] = []
-    for item in document.iter_inner_content():
-        if isinstance(item, WordTable):
-            blocks.append(("t", _grid(item)))
-        else:
-            blocks.append(("p", item.text))
-    return blocks
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        limits.size(package.getinfo(DOCUMENT_XML).file_size, shown)  # before it is unpacked (a zip bomb)
+        root = ElementTree.fromstring(package.read(DOCUMENT_XML))
+    body = root.find(f"{_W}body")
+    return list(_body(body)) if body is not None else []
+
+
+def _body(parent) -> Iterator[tuple[str, object]]:
+    for child in parent:
+        if child.tag == f"{_W}p":
+            yield "p", _text(child)
+        elif child.tag == f"{_W}tbl":
+            yield "t", _grid(child)
+        elif child.tag in (f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml"):  # content controls: what they hold
+            yield from _body(child)
+
+
+def _text(paragraph) -> str:
+    """A paragraph's text, its runs joined (活动 | （ | 会议 | ） | 类型 is 活动（会议）类型)."""
+    parts = []
+    for node in paragraph.iter():
+        if node.tag == f"{_W}t" and node.text:
+            parts.append(node.text)
+        elif node.tag == f"{_W}tab":
+            parts.append("\t")
+        elif node.tag in (f"{_W}br", f"{_W}cr"):
+            parts.append("\n")
+    return "".join(parts)
 
 
 def _grid(table) -> list[list[str]]:
     rows = []
-    for row in table.rows:
-        seen: set[int] = set()
+    for row in table.findall(f"{_W}tr"):
         cells = []
-        for cell in row.cells:
-            if id(cell._tc) in seen:
-                continue
-            seen.add(id(cell._tc))
-            if cell._tc.vMerge == "continue":
-                continue
-            cells.append(cell.text.strip())
+        for cell in row.findall(f"{_W}tc"):
+            merge = cell.find(f"{_W}tcPr/{_W}vMerge")
+            if merge is not None and merge.get(f"{_W}val", "continue") != "restart":
+                continue  # continues the cell above
+            cells.append("\n".join(_text(p) for p in cell.findall(f"{_W}p")).strip())
         rows.append(cells)
     return rows
 

@@ -695,5 +695,5 @@ def _read_one(path: Path, shown: str, reader: HeaderReader, layout: Layout | Non
     """A ledger file, or a Word document of meeting minutes (``compliance.intake.minutes``)."""
     data = _read_bytes(path, shown, limits)
     if is_docx(data):
-        return read_minutes(path, shown, data, reader, sha256)
+        return read_minutes(path, shown, data, reader, sha256, limits)
     return read_source(path, shown, reader, layout, limits, data=data, sha256=sha256)

@@ -43,6 +43,8 @@ def member_meeting(path: Path, day: str = "2024.06.20 14:30", expected: str = "3
         ["应到人数", expected, "实到人数", present],
         [["缺席人员（未请假人员要注明）："], "张三,李四(出差)"],
         ["其     他", ""],
+        ["主要内容", "一、宣读选举办法；二、投票选举。"],
+        None,  # 主要内容 merged over two rows
     ])
 
 

@@ -288,13 +288,12 @@ def test_awkward_names_are_kept_apart_and_short_enough(plain):
         response = client.post("/api/check", files=files, data={"as_of": "2024-12-31"})
     assert response.status_code == 200, response.text
     sources = sorted(s["source"] for s in response.json()["inputs"])
-    # "a" is no ledger; 报告.docx is a Word document (read as minutes: issue 31), damaged
+    # "a" is no ledger; 报告.docx is a Word document (read as minutes: issue 31) with nothing in it
     assert sources == ["a_b.csv", "报告.docx", "第一中学第二党支部" * 7 + "第一.csv"]
     assert len(sources[2].encode()) == 199
     assert [n for n in response.json()["notes"] if "报告.docx" in n or "未读取" in n] == [
         "以下文件不是台账表格，未读取：a",
-        "文件 报告.docx：不是活动记录（无法读取的 Word 文档（文件损坏，或不是 .docx；请在 Word/WPS 中打开后另存为 .docx））"
-        "，跳过 0 行"]
+        "文件 报告.docx：不是活动记录（没有标题，没有“时间”“主题”“主持人”等会议记录的栏目：不是会议记录），跳过 0 行"]
 
 
 def test_a_zip_within_a_zip_is_read_and_one_too_deep_is_named(plain):
