@@ -97,7 +97,7 @@ def read_minutes(path: Path, shown: str, data: bytes, reader: HeaderReader, sha2
         return result
     several = len(records) > 1
     for record in records:
-        result.tables.append(_table(record, shown, reader, several))
+        result.tables.append(_table(record, shown, path, reader, several))
     result.sheets = [t.sheet for t in result.tables]
     return result
 
@@ -237,7 +237,7 @@ def _is_meeting(record: Record, reader: HeaderReader) -> bool:
     return (DATE in fields and bool(fields & {TYPE, TOPIC, PERSON, EXPECTED, PRESENT})) or {TYPE, TOPIC} <= fields
 
 
-def _table(record: Record, shown: str, reader: HeaderReader, several: bool):
+def _table(record: Record, shown: str, path: Path, reader: HeaderReader, several: bool):
     """One record as a table of one row under its labels, with the organisation and the type the labels do not
     give added as columns of their own (from the title, the file's name or the folder's)."""
     from compliance.intake.sheets import Table
@@ -252,7 +252,7 @@ def _table(record: Record, shown: str, reader: HeaderReader, several: bool):
         labels, values = [labels[i] for i in keep], [values[i] for i in keep]
         labels.append(ORG_HEADER)
         values.append(org)
-    elif ORG not in fields and (org := _org_from_path(shown)) is not None:
+    elif ORG not in fields and (org := _org_from_path(shown, path)) is not None:
         labels.append(ORG_HEADER)
         values.append(org)
     if TYPE not in fields and (kind := _type_in(title, reader)) is not None:
@@ -286,10 +286,10 @@ def _org_in(title: str) -> str | None:
     return head
 
 
-def _org_from_path(shown: str) -> str | None:
-    """The organisation a file's name, else its folder's, names (without its year, type and 记录)."""
-    path = PurePosixPath(shown)
-    for name in (path.stem, path.parent.name):
+def _org_from_path(shown: str, path: Path) -> str | None:
+    """The organisation a file's name, else its folder's, names (without its year, type and 记录): the folder as
+    shown, else the one it is in on disk (a folder given by its own name)."""
+    for name in (PurePosixPath(shown).stem, PurePosixPath(shown).parent.name, path.parent.name):
         if name and (org := _org_in(normalise_name(name))) is not None:
             return org
     return None

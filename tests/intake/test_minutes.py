@@ -160,3 +160,17 @@ def test_a_meeting_in_ledger_and_minutes_counts_once_and_the_unbacked_row_is_lis
         # the minutes of the two the ledger records too follow, named in those meetings' evidence
         ("7月支委会.docx", "2024-07-10"), ("台账.csv", "2024-03-08"), ("台账.csv", "2024-04-10"),
         ("台账.csv", "2024-06-20"), ("3月支委会.docx", "2024-03-08"), ("党员大会.docx", "2024-06-20")]
+
+
+def test_a_document_of_several_meetings_gives_each_and_a_bare_title_takes_the_folders_name(tmp_path: Path,
+                                                                                           roster: Path) -> None:
+    folder = tmp_path / BRANCH  # 党支部工作记录 names no organisation, nor does the file: the folder does
+    folder.mkdir()
+    grid_minutes(folder / "工作记录.docx", "党支部工作记录", [
+        ["会议类型", "支委会", "时间", "2024-03-08 14:30"], ["主持人", "李明", "记录人", "王芳"]],
+        more=[("党支部工作记录", [["会议类型", "党课", "时间", "2024.03.20 14:30"], ["主讲人", "李明", "主持人", "张三"],
+                              ["主题", "学习党章"]])])
+    result = run_check([folder], roster, as_of=AS_OF)
+    assert [(r.org, r.date.isoformat(), r.type, r.topic, r.person, r.sheet) for r in activity_records(result)] == [
+        (BRANCH, "2024-03-08", "支部委员会", None, "李明", "表格1"),
+        (BRANCH, "2024-03-20", "党课", "学习党章", "李明", "表格2")]
