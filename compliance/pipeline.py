@@ -168,7 +168,9 @@ def restrict(intake: Intake, the_scope: Scope) -> Intake:
         files = f"；其中 {hidden_files} 个文件（共 {hidden_rows} 行）只有这些组织的记录，未列出" if hidden_files else ""
         notes.append(f"检查范围为{'、'.join(the_scope.names)}及其下级组织：另有 {set_aside} 行属于检查范围以外的组织，"
                      f"未检查{files}")
+    twins = intake.gate.twins[keep[intake.gate.twins[:, 0]]]  # (a meeting and its minutes: one organisation's)
     gated = replace(intake.gate, records=kept, counted=intake.gate.counted[keep],
+                    twins=(np.cumsum(keep) - 1)[twins].reshape(-1, 2),
                     rejected=intake.gate.rejected[~rejected_out].reset_index(drop=True),
                     warnings=intake.gate.warnings[~warnings_out].reset_index(drop=True))
     return replace(intake, roster=roster, gate=gated, notes=notes, scope=the_scope.names, sources=listed)
@@ -336,6 +338,7 @@ def run_check(
             evaluation = evaluate(catalogue, ctx, _clocked(tick, catalogue, rule_seconds))
     evaluate_seconds = time.perf_counter() - begun
     judgements = Judgements.from_frame(evaluation.judgements, evaluation.evidence)
+    records, judgements = _with_minutes(records, judgements, gated)
     report, notes, resolved = [], [*intake.notes, *period_notes(catalogue, audit, as_of)], []
     warnings = _with_outside(intake.warnings, records, intake.tables, intake.roster, catalogue, audit)
     if the_waivers is not None:
@@ -365,6 +368,25 @@ def run_check(
         evaluate_seconds=evaluate_seconds,
         scope=intake.scope,
     )
+
+
+def _with_minutes(records: pd.DataFrame, judgements: Judgements, gated) -> tuple[pd.DataFrame, Judgements]:
+    """The records the rules saw, then the minutes of the meetings the ledger records too (not counted again),
+    each named in the evidence beside its ledger row."""
+    if not len(gated.twins):
+        return records, judgements
+    position = np.cumsum(gated.counted) - 1  # a counted record's row among those the rules saw
+    ledger, minutes = position[gated.twins[:, 0]], gated.twins[:, 1]
+    added = len(records) + np.arange(len(minutes))
+    records = pd.concat([records, gated.records.iloc[minutes]], ignore_index=True)
+    twin = np.full(len(records), -1, dtype=np.int64)
+    twin[ledger] = added
+    partner = twin[judgements.evidence_record]
+    extra = partner >= 0
+    judgement = np.concatenate([judgements.evidence_judgement, judgements.evidence_judgement[extra]])
+    record = np.concatenate([judgements.evidence_record, partner[extra]])
+    order = np.argsort(judgement, kind="stable")
+    return records, Judgements(dict(judgements.columns), judgement[order], record[order])
 
 
 def _clocked(tick, catalogue: Catalogue, seconds: dict[str, float]):

@@ -278,7 +278,7 @@ def _say(line: str) -> None:
 
 
 def _validation_text(document: dict) -> None:
-    from compliance.intake.kinds import TableKind
+    from compliance.intake.kinds import READS, TableKind
     from compliance.render.text import place_text
 
     for source in document["inputs"]:
@@ -287,12 +287,15 @@ def _validation_text(document: dict) -> None:
                    f"拒收 {source['rejected']} + 空行 {source['blank']}{skipped}")
         for table in source["tables"]:
             where = f"工作表“{table['sheet']}”：" if table["sheet"] else ""
-            if table["kind"] != "activity":
+            if TableKind(table["kind"]) not in READS:
                 rows = sum(r["rows"] for r in table["skipped"])
                 _say(f"  {where}{TableKind(table['kind']).chinese}（{table['why']}），跳过 {rows} 行")
                 continue
             columns = "、".join(f"{_flat(h)}→{c}" if h != c else c for h, c in table["columns"].items())
-            _say(f"  {where}活动台账，表头在第 {table['header_row']} 行（{columns}）")
+            if table["kind"] == TableKind.MINUTES:  # a Word document's labels, not a header row
+                _say(f"  {where}会议记录，读取的栏目：{columns}")
+            else:
+                _say(f"  {where}活动台账，表头在第 {table['header_row']} 行（{columns}）")
             for column, value in table["from_name"].items():
                 _say(f"    {column}取自名称：{value}")
             for column, value in table["inferred"].items():

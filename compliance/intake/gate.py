@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from compliance.config.catalogue import Catalogue
+from compliance.intake.backing import UNBACKED, minutes_mask, pair
 from compliance.intake.issues import cell_text, issues_frame
 from compliance.intake.normalise import Candidates, TableInfo, records_frame, resolve_orgs
 from compliance.intake.roster import Roster
@@ -139,6 +140,8 @@ class GateResult:
     warnings: pd.DataFrame  # ISSUE_COLUMNS, header warnings included
     expectations: list[dict]  # per expectation: type, column, action, unexpected count
     notes: list[str] = field(default_factory=list)  # sheets that repeat another sheet, said once each
+    twins: np.ndarray = field(default_factory=lambda: np.empty((0, 2), dtype=np.int64))  # (ledger record, its
+    # minutes) per meeting both give: the minutes do not count again (``compliance.intake.backing``)
 
 
 def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: date) -> GateResult:
@@ -224,6 +227,9 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
     r_table, r_row = records["table"].to_numpy(), records["row"].to_numpy()
     said = set()
     repeats = _repeats(records)
+    is_minutes = minutes_mask(records, table_info)
+    repeats = [(k, first) for k, first in repeats if is_minutes[k] == is_minutes[first]]  # (a ledger row and its
+    # minutes are one meeting: paired below)
     copies = _copied_tables(repeats, r_table, r_row, table_info)
     for k, first in repeats:
         counted_kept[k] = False
@@ -238,6 +244,13 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
              "column": None, "value": None, "org": names[records["org"].iat[k]],
              "reason": f"疑似重复记录：与{where}相同（组织、日期、类型、主题、主讲人），只计一次"}
         )
+    backing = pair(records, counted_kept, table_info)
+    counted_kept[backing.twins[:, 1]] = False
+    warning_rows.extend(
+        {"source": table_info[r_table[k]].source, "sheet": table_info[r_table[k]].sheet, "row": int(r_row[k]),
+         "column": None, "value": None, "org": names[records["org"].iat[k]], "reason": UNBACKED}
+        for k in backing.unbacked
+    )
     warnings = issues_frame(warning_rows)
     if len(warnings):
         warnings = issues_frame(
@@ -252,7 +265,7 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
     lost = np.bincount(source_of[~accepted], minlength=n_sources)
     for index, source in enumerate(candidates.sources):
         source.accepted, source.rejected = int(kept[index]), int(lost[index])
-    return GateResult(records, counted_kept, rejected, warnings, summary, notes)
+    return GateResult(records, counted_kept, rejected, warnings, summary, notes, backing.twins)
 
 
 def _each_type(records: pd.DataFrame, counted: np.ndarray, more: np.ndarray, vocabulary: tuple[str, ...]):

@@ -31,6 +31,7 @@ class TableKind(StrEnum):
     NOT_DONE = "not_done"
     COUNTS = "counts"
     ATTENDANCE = "attendance"
+    MINUTES = "minutes"
     OTHER = "other"
 
     @property
@@ -44,10 +45,10 @@ class TableKind(StrEnum):
 
 
 _CHINESE = {TableKind.ACTIVITY: "活动台账", TableKind.NOT_DONE: "未开展名单", TableKind.COUNTS: "统计表",
-            TableKind.ATTENDANCE: "签到名单", TableKind.OTHER: "不是活动记录"}
+            TableKind.ATTENDANCE: "签到名单", TableKind.MINUTES: "会议记录", TableKind.OTHER: "不是活动记录"}
 
 # The kinds whose rows are read as activity records. Issue 28 adds readers for COUNTS and ATTENDANCE.
-READS = frozenset({TableKind.ACTIVITY})
+READS = frozenset({TableKind.ACTIVITY, TableKind.MINUTES})  # minutes: compliance.intake.minutes
 
 
 @dataclass(frozen=True)

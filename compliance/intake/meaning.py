@@ -40,7 +40,7 @@ NOT_LECTURER = ("记录人", "记录员", "联系人", "审核人", "检查人",
 LECTURER = (("主讲", 8), ("授课", 8), ("讲授", 8), ("讲课", 8), ("宣讲", 8), ("讲师", 8), ("领学", 8), ("主持", 7),
             ("报告人", 6))
 # Who came: lists of people, never the one credited with a lecture or a report.
-ATTENDEES = ("参会", "参加", "出席", "与会", "到会", "听课", "缺席", "请假", "列席", "旁听", "未到")
+ATTENDEES = ("参会", "参加", "参与", "出席", "与会", "到会", "听课", "缺席", "请假", "列席", "旁听", "未到")
 # A count qualified by one of these is never 实到.
 ABSENT = ("请假", "缺席", "列席", "未到", "缺勤", "因事", "因病", "旁听")
 EXPECTED_WORDS = ("应到", "应参加", "应出席", "应参会")

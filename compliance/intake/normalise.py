@@ -520,7 +520,7 @@ def normalise(
                 from_name["组织"] = org
             if (kind := _type_from_name(table, catalogue)) and "类型" not in fields:
                 from_name["类型"] = kind
-            what = _kind_of(table, fields | set(from_name), reader, catalogue)
+            what = table.kind or _kind_of(table, fields | set(from_name), reader, catalogue)
             summary.tables.append(len(tables))
             told = {r for r, cells in table.above if _INSTRUCTION.search("".join(map(str, filter(_filled_in, cells))))}
             titles = [*_skipped("表头上方的标题行", [table.line(r) for r, _ in table.above if r not in told]),
@@ -567,7 +567,7 @@ def normalise(
             tables.append(TableInfo(table.source, table.sheet, table.line(table.header_row), frozenset(fields),
                                     understood.header_map(table.headers), unused, from_name, missing,
                                     frozenset(table.headers[p] for p in understood.by_content),
-                                    _span(table), skipped=skipped, inferred=inferred))
+                                    _span(table), kind=what, skipped=skipped, inferred=inferred))
             warnings.extend(_unseen(table, set(understood.columns)))
             dropped = sum(len(rows) for rows in notes_rows.values())
             _count(summary, len(table.cells) + len(table.above), blank=int(empty.sum()),

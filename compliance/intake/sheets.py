@@ -26,6 +26,7 @@ from compliance.intake.discover import LEDGER_SUFFIXES, Found, kind_of
 from compliance.intake.header import HEADER_SEARCH_ROWS, locate_header, no_header, row_columns, sub_header
 from compliance.intake.kinds import Evidence, Kind, classify, title_text
 from compliance.intake.meaning import HeaderReader, header_like
+from compliance.intake.minutes import OLD_WORD, is_docx, read_minutes
 from compliance.intake.values import PLAUSIBLE, ValueProblem, is_blank, parse_date
 from compliance.intake.zipscan import SheetFacts, inspect_zip
 from compliance.spelling import normalise_name
@@ -49,6 +50,7 @@ class Table:
     # (title rows; between stacked tables, those above the lower one): (1-based row, cells)
     samples: frozenset[int] = frozenset()  # 1-based rows of a template's sample: cells repeating the column names
     filled: np.ndarray | None = None  # per body row, how many cells are filled in (before merged cells are filled)
+    kind: Kind | None = None  # what the table is, when its reader knows (minutes); None: classified from its header
 
     def line(self, rows):
         """Row numbers as users find them: a workbook's rows as they are, a CSV's records as the text line each
@@ -697,7 +699,7 @@ def read_sources(
     for path, shown in found.ledgers:
         if shown in chosen:
             try:
-                out.append(read_source(path, shown, reader, layout, limits, sha256=digests[shown]))
+                out.append(_read_one(path, shown, reader, layout, limits, digests[shown]))
             except NotASpreadsheet:
                 others.append((shown, "不是表格文件"))
         if tick is not None:
@@ -707,6 +709,20 @@ def read_sources(
     if found.twice:
         notes.append(f"以下文件或文件夹在给出的路径中出现不止一次（同一位置、链接），只读取了一次："
                      f"{'、'.join(dict.fromkeys(found.twice))}")
+    old_word = sorted(name for name, _ in others if PurePosixPath(name).suffix.lower() in OLD_WORD)
+    others = [(name, why) for name, why in others if name not in old_word]
     if others:
         notes.append(f"以下文件不是台账表格，未读取：{'、'.join(sorted(name for name, _ in others))}")
+    if old_word:
+        notes.append(f"以下是旧版 Word/WPS 文字文档，未读取；如是会议记录，请在 Word/WPS 中另存为 .docx 后重新检查："
+                     f"{'、'.join(old_word)}")
     return out, notes
+
+
+def _read_one(path: Path, shown: str, reader: HeaderReader, layout: Layout | None, limits: Limits,
+              sha256: str) -> SourceFile:
+    """A ledger file, or a Word document of meeting minutes (``compliance.intake.minutes``)."""
+    data = _read_bytes(path, shown, limits)
+    if is_docx(data):
+        return read_minutes(path, shown, data, reader, sha256, limits)
+    return read_source(path, shown, reader, layout, limits, data=data, sha256=sha256)

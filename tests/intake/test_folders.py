@@ -69,14 +69,17 @@ def test_workbooks_are_known_by_their_bytes_and_attachments_are_listed(tmp_path)
     (ledgers / "保密.docx").write_bytes(ole + "EncryptedPackage".encode("utf-16-le"))  # any Office file locked
     (ledgers / "说明.pdf").write_bytes(b"%PDF-1.4\n")
     result = run([ledgers], roster)
-    assert [(s.source, s.read) for s in result.sources] == [
-        ("另存为.xls", 1), ("子文件夹/二.xlsx", 1), ("局党组.et", 8), ("没有扩展名", 1)]  # 局党组: a title row
+    assert [(s.source, s.read) for s in result.sources] == [  # 会议纪要.docx: a Word document, damaged
+        ("会议纪要.docx", 0), ("另存为.xls", 1), ("子文件夹/二.xlsx", 1), ("局党组.et", 8), ("没有扩展名", 1)]  # 局党组: a title row
     assert [(r[8], r[1]) for r in records(result)] == [
         ("另存为.xls", "2024-04-09"), ("子文件夹/二.xlsx", "2024-06-04"), ("没有扩展名", "2024-05-07")]
     # the linked folder is the folder itself: its files are not read again (nor is the loop followed), and it says so
-    assert result.notes[:2] == [
+    assert result.notes[:4] == [
         "以下文件或文件夹在给出的路径中出现不止一次（同一位置、链接），只读取了一次：子文件夹/回到上层/、链接的文件夹/",
-        "以下文件不是台账表格，未读取：会议纪要.docx、保密.docx、合影.jpg、说明.pdf、附件.doc"]
+        "以下文件不是台账表格，未读取：保密.docx、合影.jpg、说明.pdf",
+        "以下是旧版 Word/WPS 文字文档，未读取；如是会议记录，请在 Word/WPS 中另存为 .docx 后重新检查：附件.doc",
+        "文件 会议纪要.docx：不是活动记录（无法读取的 Word 文档（文件损坏，或不是 .docx；请在 Word/WPS 中打开后另存为"
+        " .docx）），跳过 0 行"]
 
 
 def test_a_file_named_like_a_workbook_that_cannot_be_read_stops_the_run(tmp_path):

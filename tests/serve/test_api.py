@@ -288,9 +288,12 @@ def test_awkward_names_are_kept_apart_and_short_enough(plain):
         response = client.post("/api/check", files=files, data={"as_of": "2024-12-31"})
     assert response.status_code == 200, response.text
     sources = sorted(s["source"] for s in response.json()["inputs"])
-    assert sources == ["a_b.csv", "第一中学第二党支部" * 7 + "第一.csv"]  # "a", like 报告.docx, is no ledger
-    assert len(sources[1].encode()) == 199
-    assert [n for n in response.json()["notes"] if "报告.docx" in n] == ["以下文件不是台账表格，未读取：a、报告.docx"]
+    # "a" is no ledger; 报告.docx is a Word document (read as minutes: issue 31) with nothing in it
+    assert sources == ["a_b.csv", "报告.docx", "第一中学第二党支部" * 7 + "第一.csv"]
+    assert len(sources[2].encode()) == 199
+    assert [n for n in response.json()["notes"] if "报告.docx" in n or "未读取" in n] == [
+        "以下文件不是台账表格，未读取：a",
+        "文件 报告.docx：不是活动记录（没有标题，没有“时间”“主题”“主持人”等会议记录的栏目：不是会议记录），跳过 0 行"]
 
 
 def test_a_zip_within_a_zip_is_read_and_one_too_deep_is_named(plain):
@@ -305,3 +308,23 @@ def test_a_zip_within_a_zip_is_read_and_one_too_deep_is_named(plain):
     assert sorted(s["source"] for s in document["inputs"]) == ["区县/一.csv", "区县/二.csv", "区县/里面/三.csv"]
     assert [n for n in document["notes"] if "压缩包" in n] == [
         "压缩包 区县/里面/第四层.zip 套在 3 层压缩包之内，未解压（请解压后重新打包上传）"]
+
+
+def test_minutes_are_read_from_docx_files_and_from_a_zip_of_a_folder_of_them(plain, tmp_path):
+    from tests.minutes_docs import committee, grid_minutes
+
+    title = "中共第一中学委员会第一党支部2024年{}月支委会记录"
+    march = committee(tmp_path / "3月支委会.docx", title.format(3), "2024-03-08 14:30", "研究三月工作").read_bytes()
+    april = committee(tmp_path / "4月支委会.docx", title.format(4), "2024.04.09 14:30", "研究四月工作").read_bytes()
+    meeting = grid_minutes(tmp_path / "党员大会.docx", "第一中学第一党支部党员大会记录", [
+        ["时间", "2024-06-20 14:30", "主持人", "李明"], ["应到人数", "30", "实到人数", "14"]]).read_bytes()
+    files = [("ledgers", ("党员大会.docx", meeting)),
+             ("ledgers", ("会议记录.zip", zipped({"一支部/3月支委会.docx": march, "一支部/4月支委会.docx": april})))]
+    with plain.client() as client:
+        response = client.post("/api/check", files=files, data={"as_of": "2024-12-31"})
+    assert response.status_code == 200, response.text
+    document = response.json()
+    assert sorted((s["source"], s["accepted"]) for s in document["inputs"]) == [
+        ("一支部/3月支委会.docx", 1), ("一支部/4月支委会.docx", 1), ("党员大会.docx", 1)]
+    quorum = [(f["org"], f["period"], f["status"]) for f in document["findings"] if f["rule"] == "member-meeting-quorum"]
+    assert quorum == [("第一中学第一党支部", "2024-06-20", "violation")]
