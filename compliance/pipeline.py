@@ -148,10 +148,10 @@ def restrict(intake: Intake, the_scope: Scope) -> Intake:
         sources[source].skipped += n
     set_aside = len(out_records) + len(out_rejected)
     # a table or a file holding only other organisations' rows is not listed: its sheet or file name may be theirs
+    kept_rejected = intake.gate.rejected[~rejected_out]
+    rejected_at = set(zip(kept_rejected["source"], kept_rejected["sheet"].fillna(""), strict=True))
     inside_tables = set(kept["table"].tolist()) | {
-        t for t, table in enumerate(tables)
-        if ((intake.gate.rejected["source"] == table.source) & (intake.gate.rejected["sheet"].fillna("") == (
-            table.sheet or "")))[~rejected_out].any()}
+        t for t, table in enumerate(tables) if (table.source, table.sheet or "") in rejected_at}
     outside_tables = set(out_records["table"].tolist()) - inside_tables
     listed, hidden_files, hidden_rows = [], 0, 0
     for summary in intake.sources:
@@ -171,7 +171,7 @@ def restrict(intake: Intake, the_scope: Scope) -> Intake:
     twins = intake.gate.twins[keep[intake.gate.twins[:, 0]]]  # (a meeting and its minutes: one organisation's)
     gated = replace(intake.gate, records=kept, counted=intake.gate.counted[keep],
                     twins=(np.cumsum(keep) - 1)[twins].reshape(-1, 2),
-                    rejected=intake.gate.rejected[~rejected_out].reset_index(drop=True),
+                    rejected=kept_rejected.reset_index(drop=True),
                     warnings=intake.gate.warnings[~warnings_out].reset_index(drop=True))
     return replace(intake, roster=roster, gate=gated, notes=notes, scope=the_scope.names, sources=listed)
 

@@ -24,6 +24,17 @@ from compliance.errors import InputError
 MB = 1 << 20
 
 
+def limit_number(item: str, value: str) -> int:
+    """The number of a ``--limit NAME=VALUE`` item (``30_000_000`` and ``30,000,000`` too): a positive whole one."""
+    try:
+        number = int(value.strip().replace("_", "").replace(",", ""))
+    except ValueError:
+        number = 0
+    if number <= 0:
+        raise InputError(f"上限“{item}”的数值应为正整数", column="--limit")
+    return number
+
+
 @dataclass(frozen=True)
 class Limits:
     size_mb: int = 2048
@@ -45,13 +56,7 @@ class Limits:
                     f"未知的上限“{name.strip()}”，可用：{'、'.join(names)}（写作 名称=数值，如 rows=30000000）",
                     column="--limit",
                 )
-            try:
-                number = int(value.strip().replace("_", "").replace(",", ""))
-            except ValueError:
-                number = 0
-            if number <= 0:
-                raise InputError(f"上限“{item}”的数值应为正整数", column="--limit")
-            values[key] = number
+            values[key] = limit_number(item, value)
         return cls(**values)
 
     def fits(self, rows: int, columns: int) -> bool:

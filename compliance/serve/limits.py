@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from compliance.config.limits import MB, Limits
+from compliance.config.limits import MB, Limits, limit_number
 from compliance.errors import InputError
 
 NAMES = {"run": "run_mb", "disk": "disk_mb", "files": "files"}
@@ -44,13 +44,7 @@ class ServeLimits:
             if key is None:
                 reading.append(item)
                 continue
-            try:
-                number = int(value.strip().replace("_", "").replace(",", ""))
-            except ValueError:
-                number = 0
-            if number <= 0:
-                raise InputError(f"上限“{item}”的数值应为正整数", column="--limit")
-            own[key] = number
+            own[key] = limit_number(item, value)
         try:
             limits = Limits.parse(reading)
         except InputError as exc:
