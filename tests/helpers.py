@@ -16,13 +16,14 @@ from compliance.config.catalogue import parse_catalogue
 from compliance.engine.context import Context
 from compliance.engine.evaluate import evaluate
 from compliance.engine.periods import AuditRange, parse_period
+from compliance.findings.result import CheckResult
 from compliance.findings.table import Judgements
 from compliance.findings.view import finding_dicts
 from compliance.intake.gate import positions
 from compliance.intake.normalise import normalise, records_frame, resolve_orgs
 from compliance.intake.roster import roster_from_rows
 from compliance.intake.sheets import Sheet, SourceFile, to_table
-from compliance.pipeline import CheckResult, run_check
+from compliance.pipeline import run_check
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_RULES = REPO / "compliance" / "rules.yaml"

@@ -33,7 +33,7 @@ from compliance.engine.periods import AuditRange
 from compliance.errors import InputError
 
 if TYPE_CHECKING:
-    from compliance.pipeline import CheckResult
+    from compliance.findings.result import CheckResult
 
 TERM_NOTICES = (183, 30)  # days before a term runs out: "6 months" and "1 month"
 

@@ -10,9 +10,9 @@ import pandas as pd
 
 from compliance import __version__
 from compliance.domain import status_counts
+from compliance.findings.result import CheckResult
 from compliance.findings.stats import OPTIONAL
 from compliance.findings.view import EVIDENCE_FIELDS, FIELDS, evidence_columns, evidence_pairs, waiver_dict
-from compliance.pipeline import CheckResult
 from compliance.render.common import inputs, issue_list
 
 FILENAME = "findings.json"

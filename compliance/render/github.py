@@ -29,7 +29,7 @@ from compliance.render.locate import Locator, Place, issue_message
 from compliance.render.text import MARKS
 
 if TYPE_CHECKING:
-    from compliance.pipeline import CheckResult
+    from compliance.findings.result import CheckResult
 
 
 def _escaped(value: str) -> str:

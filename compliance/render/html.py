@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from compliance import __version__
 from compliance.domain import Organisation, OrgType, Severity, Status, status_counts
-from compliance.pipeline import CheckResult
+from compliance.findings.result import CheckResult
 from compliance.render.common import issue_list
 from compliance.spelling import normalise_name
 from compliance.text import without_bidi

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from compliance.domain import Status
 
 if TYPE_CHECKING:
-    from compliance.pipeline import CheckResult
+    from compliance.findings.result import CheckResult
 
 FILENAME = "findings.xml"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # no XML 1.0 document may hold these

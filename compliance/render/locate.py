@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from compliance.findings.result import CheckResult
 from compliance.intake.discover import TEXT_SUFFIXES
-from compliance.pipeline import CheckResult
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from compliance.domain import Status, status_counts
 from compliance.render.common import CONTROLS, LINE_BREAK, issue_list, skipped_text
 
 if TYPE_CHECKING:
-    from compliance.pipeline import CheckResult
+    from compliance.findings.result import CheckResult
 
 FILENAME = "summary.md"
 MAX_ROWS = 300  # rows per table: a longer list is for findings.xlsx, not a job summary

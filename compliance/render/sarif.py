@@ -25,7 +25,7 @@ from compliance.render.common import issue_list
 from compliance.render.locate import Locator, Place, issue_message
 
 if TYPE_CHECKING:
-    from compliance.pipeline import CheckResult
+    from compliance.findings.result import CheckResult
 
 FILENAME = "findings.sarif"
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -13,7 +13,7 @@ from compliance.render.common import issue_list, one_line, skipped_text
 from compliance.render.locate import Locator
 
 if TYPE_CHECKING:
-    from compliance.pipeline import CheckResult
+    from compliance.findings.result import CheckResult
 
 MARKS = {"new": "【新增】", "known": "【已知】", None: ""}
 

@@ -27,7 +27,7 @@ from compliance.render.common import issue_list
 from compliance.render.printing import print_setup
 
 if TYPE_CHECKING:
-    from compliance.pipeline import CheckResult
+    from compliance.findings.result import CheckResult
 
 FILENAME = "findings.xlsx"
 HEADER = ("序号", "单位", "上级单位", "领导干部", "规则", "规则编号", "依据", "期间", "问题描述", "严重程度", "状态",
