@@ -14,11 +14,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from compliance.config.catalogue import Catalogue, load_catalogue
+from compliance.config.catalogue import Catalogue
 from compliance.config.layout import load_layout
 from compliance.config.limits import Limits
 from compliance.engine.context import Context
 from compliance.engine.evaluate import evaluate
+from compliance.engine.kinds import kind_of, load_catalogue
 from compliance.engine.periods import AuditRange, Granularity
 from compliance.errors import InputError
 from compliance.findings.baseline import load_baseline
@@ -186,7 +187,7 @@ def _with_outside(warnings: pd.DataFrame, records: pd.DataFrame, tables: list[Ta
     2023-12-05 主题党日 in a 2024 check, often a slip for 2024-12-05): not silently ignored. Records of types a
     rule looks back to (换届选举, trainings) are evidence whatever their date, and are not warned about."""
     behind = {t for rule in catalogue.rules if getattr(rule, "period", None) is None
-              and not catalogue.kind(rule).per_record for t in rule.types}
+              and not kind_of(rule).per_record for t in rule.types}
     vocabulary = np.array(catalogue.activity_types, dtype=object)
     days = records["date"].to_numpy("datetime64[D]")
     # before the range only: rows after it (≤ the as-of date) are there because a shorter --period was chosen

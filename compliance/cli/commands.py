@@ -240,7 +240,7 @@ def validate(paths, roster, rules, layout, as_of, form, orgs, limits) -> None:
     """
     import json
 
-    from compliance.config.catalogue import load_catalogue
+    from compliance.engine.kinds import load_catalogue
     from compliance.pipeline import take_in
     from compliance.render.findings_json import validation_document
 
@@ -342,7 +342,7 @@ def template(out, org, rules) -> None:
       compliance template 台账模板.xlsx
       compliance template 一支部台账.xlsx --org 第一中学第一党支部
     """
-    from compliance.config.catalogue import load_catalogue
+    from compliance.engine.kinds import load_catalogue
     from compliance.render.ledger_template import write_template
 
     try:
@@ -461,7 +461,7 @@ def layout_suggest(paths, roster, rules, limits) -> None:
       compliance layout suggest 台账 --roster 名册.xlsx > layout.yaml
       compliance check 台账 --roster 名册.xlsx --layout layout.yaml
     """
-    from compliance.config.catalogue import load_catalogue
+    from compliance.engine.kinds import load_catalogue
     from compliance.intake.suggest import suggest_layout
 
     try:
@@ -481,7 +481,7 @@ def list_rules(rules) -> None:
       compliance rules
       compliance rules --rules 本区规则.yaml
     """
-    from compliance.config.catalogue import load_catalogue
+    from compliance.engine.kinds import load_catalogue
 
     try:
         catalogue = load_catalogue(rules)

@@ -29,6 +29,7 @@ import numpy as np
 
 from compliance.engine.context import Context
 from compliance.engine.evaluate import rule_cells
+from compliance.engine.kinds import kind_of
 from compliance.engine.periods import AuditRange
 from compliance.errors import InputError
 
@@ -131,7 +132,7 @@ def plan(result: CheckResult, days: int = 45) -> list[PlanItem]:
     leaders = [p.name for p in roster.leaders]
     items: list[PlanItem] = []
     for rule in catalogue.rules:
-        kind = catalogue.kind(rule)
+        kind = kind_of(rule)
         if kind.plannable:
             frame = rule_cells(catalogue, rule, future).frame
             open_ = (~frame["passed"].to_numpy(bool) & ~frame["unverifiable"].to_numpy(bool)
@@ -174,7 +175,7 @@ def met_since(result: CheckResult, previous: PreviousPlan, now: list[PlanItem]) 
             wanted.setdefault(item.rule, []).append(item)
     for rule_id, items in wanted.items():
         rule = rules[rule_id]
-        kind = catalogue.kind(rule)
+        kind = kind_of(rule)
         if kind.plannable:
             first = min(item.deadline for item in items)
             last = max(item.deadline for item in items)

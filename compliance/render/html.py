@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from compliance import __version__
 from compliance.domain import Organisation, OrgType, Severity, Status, status_counts
+from compliance.engine.kinds import kind_of
 from compliance.findings.result import CheckResult
 from compliance.render.common import issue_list
 from compliance.spelling import normalise_name
@@ -437,7 +438,7 @@ def render(result: CheckResult, out_dir: Path) -> list[Path]:
     for item in result.stats["by_rule"]:
         stats_by_org[item["org"]].append(SimpleNamespace(title=titles[item["rule"]], **item))
 
-    record_rules = {rule.id for rule in catalogue.rules if catalogue.kind(rule).per_record}
+    record_rules = {rule.id for rule in catalogue.rules if kind_of(rule).per_record}
     calendar = Calendar(result, j_org, j_rule, j_rank, catalogue.rules, record_rules,
                         env.get_template("calendar.html.j2").module.cell)
     context = {

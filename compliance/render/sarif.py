@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 from compliance import __version__
 from compliance.domain import Severity, Status
+from compliance.engine.kinds import kind_of
 from compliance.render.common import issue_list
 from compliance.render.locate import Locator, Place, issue_message
 
@@ -111,7 +112,7 @@ def document(result: CheckResult) -> dict:
                                 f"{finding['message']}"},
             "locations": [artifacts.location(place)] if place is not None else [],
             "partialFingerprints": {"complianceFinding/v1": _fingerprint(
-                finding, catalogue.kind(catalogue.rule(finding["rule"])))},
+                finding, kind_of(catalogue.rule(finding["rule"])))},
             "properties": {k: finding[k] for k in ("status", "org", "person", "period", "expected", "actual")},
         }
         if related:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from compliance.config.catalogue import load_catalogue
+from compliance.engine.kinds import load_catalogue
 from compliance.intake.result import Intake
 from compliance.intake.sheets import read_rows, text_lines
 from compliance.pipeline import take_in

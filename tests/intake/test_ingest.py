@@ -10,7 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from compliance.config.catalogue import load_catalogue
+from compliance.engine.kinds import load_catalogue
 from compliance.errors import InputError
 from compliance.intake.result import Intake
 from compliance.pipeline import NO_ROSTER, take_in

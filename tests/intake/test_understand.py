@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from compliance.config.catalogue import load_catalogue
+from compliance.engine.kinds import load_catalogue
 from compliance.intake.meaning import HeaderReader
 from compliance.intake.result import Intake
 from compliance.pipeline import take_in
