@@ -28,7 +28,7 @@ from compliance.findings.table import Judgements
 from compliance.findings.waivers import apply_waivers, load_waivers
 from compliance.intake.discover import LEDGER_SUFFIXES, discover
 from compliance.intake.gate import gate
-from compliance.intake.issues import issues_frame
+from compliance.intake.issues import Issue, issues_frame
 from compliance.intake.meaning import HeaderReader
 from compliance.intake.normalise import TableInfo, normalise
 from compliance.intake.result import Intake
@@ -195,9 +195,8 @@ def _with_outside(warnings: pd.DataFrame, records: pd.DataFrame, tables: list[Ta
     if not outside.any():
         return warnings
     names = roster.names
-    rows = [{"source": tables[r.table].source, "sheet": tables[r.table].sheet, "row": int(r.row), "column": "日期",
-             "value": str(r.date)[:10], "org": names[r.org],
-             "reason": f"日期在检查期间 {audit.label} 之前，本次检查不计入"}
+    rows = [Issue.at(tables[r.table], int(r.row), f"日期在检查期间 {audit.label} 之前，本次检查不计入", column="日期",
+                     value=str(r.date)[:10], org=names[r.org])
             for r in records[outside].drop_duplicates(["table", "row"]).itertuples(index=False)]  # a row, once
     both = pd.concat([warnings, issues_frame(rows)], ignore_index=True) if len(warnings) else issues_frame(rows)
     return issues_frame(both.sort_values(["source", "sheet", "row"], na_position="first", kind="stable"))

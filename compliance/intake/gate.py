@@ -37,7 +37,7 @@ import pandas as pd
 
 from compliance.config.catalogue import Catalogue
 from compliance.intake.backing import UNBACKED, minutes_mask, pair
-from compliance.intake.issues import cell_text, issues_frame
+from compliance.intake.issues import Issue, cell_text, issues_frame
 from compliance.intake.normalise import Candidates, TableInfo, records_frame, resolve_orgs
 from compliance.intake.roster import Roster
 from compliance.intake.values import PLAUSIBLE
@@ -136,7 +136,7 @@ _RAW = {"组织": "raw_org", "日期": "raw_date", "类型": "raw_type", "应到
 class GateResult:
     records: pd.DataFrame  # RECORD_FIELDS, accepted rows (including those dated after the as-of date)
     counted: np.ndarray  # bool per record: counts in this run (not after the as-of date)
-    rejected: pd.DataFrame  # ISSUE_COLUMNS
+    rejected: pd.DataFrame  # ISSUE_COLUMNS (``compliance.intake.issues``)
     warnings: pd.DataFrame  # ISSUE_COLUMNS, header warnings included
     expectations: list[dict]  # per expectation: type, column, action, unexpected count
     notes: list[str] = field(default_factory=list)  # sheets that repeat another sheet, said once each
@@ -189,35 +189,30 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
     tables = frame["table"].to_numpy()
     rejected_at = np.flatnonzero(~accepted)
     rejected = issues_frame(
-        [
-            {"source": table_info[tables[i]].source, "sheet": table_info[tables[i]].sheet, "row": int(rows[i]),
-             "column": reject_column[i], "value": cell_text(frame[_RAW[reject_column[i]]].iat[i]),
-             "reason": reject_reason[i], "org": names[org[i]]}
-            for i in rejected_at
-        ]
+        Issue.at(table_info[tables[i]], int(rows[i]), reject_reason[i], column=reject_column[i],
+                 value=cell_text(frame[_RAW[reject_column[i]]].iat[i]), org=names[org[i]])
+        for i in rejected_at
     )
-    warning_rows = list(candidates.warnings)
+    warning_rows: list[Issue] = list(candidates.warnings)
     for position, i in sorted(warned, key=lambda pair: (pair[1], pair[0])):
         if not accepted[i]:
             continue
         check = GATE[position]
         warning_rows.append(
-            {"source": table_info[tables[i]].source, "sheet": table_info[tables[i]].sheet, "row": int(rows[i]),
-             "column": check.column, "value": cell_text(frame[_RAW[check.column]].iat[i]),
-             "reason": check.reason(ctx, i), "org": names[org[i]]}
+            Issue.at(table_info[tables[i]], int(rows[i]), check.reason(ctx, i), column=check.column,
+                     value=cell_text(frame[_RAW[check.column]].iat[i]), org=names[org[i]])
         )
     for i, reason in _leader_doubts(frame, org, roster, accepted):
         warning_rows.append(
-            {"source": table_info[tables[i]].source, "sheet": table_info[tables[i]].sheet, "row": int(rows[i]),
-             "column": "主讲人", "value": cell_text(frame["person"].iat[i]), "org": names[org[i]], "reason": reason}
+            Issue.at(table_info[tables[i]], int(rows[i]), reason, column="主讲人",
+                     value=cell_text(frame["person"].iat[i]), org=names[org[i]])
         )
     more = frame["more_types"].to_numpy(dtype=object)
     for i in np.flatnonzero(accepted & ~pd.isna(more)):
         named = "、".join((str(frame["type"].iat[i]), *more[i]))
         warning_rows.append(
-            {"source": table_info[tables[i]].source, "sheet": table_info[tables[i]].sheet, "row": int(rows[i]),
-             "column": "类型", "value": cell_text(frame["raw_type"].iat[i]), "org": names[org[i]],
-             "reason": f"一行写了几种活动（{named}），每种各计一次"}
+            Issue.at(table_info[tables[i]], int(rows[i]), f"一行写了几种活动（{named}），每种各计一次", column="类型",
+                     value=cell_text(frame["raw_type"].iat[i]), org=names[org[i]])
         )
     keep = np.flatnonzero(accepted)
     records = records_frame(frame, keep, org, gx_frame["类型"].to_numpy())
@@ -240,15 +235,14 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
             continue
         said.add((r_table[k], r_row[k], where))
         warning_rows.append(
-            {"source": table_info[r_table[k]].source, "sheet": table_info[r_table[k]].sheet, "row": int(r_row[k]),
-             "column": None, "value": None, "org": names[records["org"].iat[k]],
-             "reason": f"疑似重复记录：与{where}相同（组织、日期、类型、主题、主讲人），只计一次"}
+            Issue.at(table_info[r_table[k]], int(r_row[k]),
+                     f"疑似重复记录：与{where}相同（组织、日期、类型、主题、主讲人），只计一次",
+                     org=names[records["org"].iat[k]])
         )
     backing = pair(records, counted_kept, table_info)
     counted_kept[backing.twins[:, 1]] = False
     warning_rows.extend(
-        {"source": table_info[r_table[k]].source, "sheet": table_info[r_table[k]].sheet, "row": int(r_row[k]),
-         "column": None, "value": None, "org": names[records["org"].iat[k]], "reason": UNBACKED}
+        Issue.at(table_info[r_table[k]], int(r_row[k]), UNBACKED, org=names[records["org"].iat[k]])
         for k in backing.unbacked
     )
     warnings = issues_frame(warning_rows)
