@@ -27,7 +27,7 @@ from compliance.findings.result import CheckResult
 from compliance.findings.table import Judgements
 from compliance.findings.waivers import apply_waivers, load_waivers
 from compliance.intake.discover import LEDGER_SUFFIXES, discover
-from compliance.intake.gate import gate
+from compliance.intake.gate import count_sources, gate
 from compliance.intake.issues import Issue, issues_frame
 from compliance.intake.meaning import HeaderReader
 from compliance.intake.normalise import TableInfo, normalise
@@ -83,6 +83,7 @@ def take_in(
         notes.extend(f"格式文件 {the_layout.path}：{text}" for text in the_layout.unused())
     with progress.stage("数据校验"):
         result = gate(candidates, the_roster, catalogue, as_of)
+    count_sources(candidates.sources, result)
     notes.extend(result.notes)
     intake = Intake(catalogue, the_roster, candidates.tables, candidates.sources, result, notes)
     if scope:
