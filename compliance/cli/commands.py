@@ -396,8 +396,7 @@ def plan(paths, roster, rules, layout, as_of, days, formats, remind, ics_kind, p
       compliance plan 台账 --roster 名册.xlsx --days 90 --format ics --out 日历
       compliance plan 台账 --roster 名册.xlsx --previous 上周/plan.json --out 本周
     """
-    from compliance.findings.plan import load_previous, met_since
-    from compliance.findings.plan import plan as make_plan
+    from compliance.findings.plan import load_previous, met_since, plan_items
     from compliance.pipeline import run_check
     from compliance.render import plan as plan_format
     from compliance.render.staging import staged, write_error
@@ -412,7 +411,7 @@ def plan(paths, roster, rules, layout, as_of, days, formats, remind, ics_kind, p
         earlier = load_previous(previous, as_of) if previous is not None else None  # refused before any ledger is read
         result = run_check(paths, roster, rules=rules, as_of=as_of, layout=layout, limits=_limits(limits),
                            scope=orgs)
-        items = make_plan(result, days)
+        items = plan_items(result, days)
         closed = met_since(result, earlier, items) if earlier is not None else []
         if "text" in chosen:
             click.echo(plan_format.text(items, as_of, days, closed, earlier.as_of if earlier else None), nl=False)

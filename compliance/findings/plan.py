@@ -119,7 +119,7 @@ def _month_end(day: date) -> date:
     return following - timedelta(days=1)
 
 
-def plan(result: CheckResult, days: int = 45) -> list[PlanItem]:
+def plan_items(result: CheckResult, days: int = 45) -> list[PlanItem]:
     """The plan on ``result``'s as-of date for the next ``days`` days, sorted by deadline."""
     as_of, horizon = result.as_of, result.as_of + timedelta(days=days)
     catalogue, roster = result.catalogue, result.roster

@@ -53,7 +53,7 @@ class Understanding:
         return {headers[p] or f"第{p + 1}列": c for p, c in sorted(self.columns.items())}
 
 
-class Cells:
+class ColumnSample:
     """The sampled cells of a table's columns, and how much of each looks like a field (computed when asked)."""
 
     def __init__(self, table: Table, catalogue: Catalogue, roster: Roster | None) -> None:
@@ -128,7 +128,7 @@ def understand(
     """What each column of ``table`` means (see the module docstring for the order of evidence), in four steps:
     the headers read, one column chosen per field the headers name, the fields no header names found by their
     cells, and every column left over listed with why."""
-    cells = Cells(table, catalogue, roster)
+    cells = ColumnSample(table, catalogue, roster)
     readings = _read_headers(table, reader)
     draft = _Draft()
     _choose_by_header(draft, table, readings, cells)
@@ -171,7 +171,7 @@ def _read_headers(table: Table, reader: HeaderReader) -> dict[int, Reading]:
     return readings
 
 
-def _choose_by_header(draft: _Draft, table: Table, readings: dict[int, Reading], cells: Cells) -> None:
+def _choose_by_header(draft: _Draft, table: Table, readings: dict[int, Reading], cells: ColumnSample) -> None:
     """For each field some header names, the column that gives it (every organisation column); a weak header
     its cells do not bear out, a date column of times and the losers of a tie are set aside, with why."""
     columns, unused, unknown = draft.columns, draft.unused, draft.unknown
@@ -205,7 +205,7 @@ def _choose_by_header(draft: _Draft, table: Table, readings: dict[int, Reading],
                     unknown.add(loser)
 
 
-def _fill_by_content(draft: _Draft, table: Table, readings: dict[int, Reading], cells: Cells) -> None:
+def _fill_by_content(draft: _Draft, table: Table, readings: dict[int, Reading], cells: ColumnSample) -> None:
     """A field no header names: the open column whose cells mostly are such values; then the type written where
     the name is (活动名称: 支部党员大会)."""
     columns = draft.columns
@@ -243,7 +243,7 @@ def _list_the_rest(draft: _Draft, table: Table, readings: dict[int, Reading]) ->
             draft.unknown.add(position)
 
 
-def _type_from_topic(columns: dict[int, str], unused: dict[int, str], readings: dict[int, Reading], cells: Cells,
+def _type_from_topic(columns: dict[int, str], unused: dict[int, str], readings: dict[int, Reading], cells: ColumnSample,
                      by_content: set[int], headers: list[str]) -> None:
     """When no column is the type: a name or topic column whose cells mostly are activity types gives it (owip's
     主题党日活动录入样表 has no 类型 column; its 活动名称 says 支部党员大会). The topic then comes from the next best
@@ -263,7 +263,7 @@ def _type_from_topic(columns: dict[int, str], unused: dict[int, str], readings: 
         unused.pop(topic, None)
 
 
-def _best(candidates: list[int], field: str, readings: dict[int, Reading], cells: Cells) -> int:
+def _best(candidates: list[int], field: str, readings: dict[int, Reading], cells: ColumnSample) -> int:
     """The best of several columns for one field: the higher score; on a tie, the cells; then the leftmost."""
     top = max(readings[p].score for p in candidates)
     tied = [p for p in candidates if readings[p].score == top]
@@ -304,7 +304,7 @@ def _unknown(reading: Reading) -> str:
     return f"{reading.why}，已忽略（可在格式文件 --layout 中说明它的含义）"
 
 
-def _org_order(orgs: list[int], readings: dict[int, Reading], cells: Cells) -> tuple[int, ...]:
+def _org_order(orgs: list[int], readings: dict[int, Reading], cells: ColumnSample) -> tuple[int, ...]:
     """The organisation's columns, most specific first: by the depth in the roster of the names they hold when
     every one of them holds some, else by what their headers say (支部 before 党委 before 上级)."""
     if len(orgs) < 2:

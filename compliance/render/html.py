@@ -364,9 +364,9 @@ def _progress(result: CheckResult) -> tuple[dict, dict, dict, dict]:
         attendance[item["org"]] = (present / expected if expected else None, items)
     plans: dict[str, list] = defaultdict(list)
     if result.audit.start <= result.as_of <= result.audit.end:
-        from compliance.findings.plan import plan
+        from compliance.findings.plan import plan_items
 
-        for item in plan(result):
+        for item in plan_items(result):
             plans[item.org].append(item)
     return rates, trends, attendance, plans
 
@@ -533,7 +533,8 @@ def _org_view(site: _Site, result: CheckResult, i: int, row: OrgRow) -> dict:
         groups=site.calendar.groups,
         grid=grid,
         leader_grid=leader_grid,
-        below=site.rows[roster.tin[i] + 1:roster.tout[i]],  # rows are in preorder: the subtree follows the unit
+        # rows are in preorder: the subtree follows the unit
+        below=site.rows[roster.subtree_start[i] + 1:roster.subtree_end[i]],
         base_depth=row.depth,
         subtree=row.subtree,
         findings=[_shown(finding, *site.shown[finding["rule"]], site.topics)
@@ -558,10 +559,10 @@ def _org_rows(result: CheckResult, by_org: dict[str, list[dict]], rejected: dict
     statuses = list(status_counts([]))
     own = np.array([list(status_counts(f["status"] for f in by_org.get(org.name, [])).values())
                     for org in roster.orgs], dtype=np.int64).reshape(-1, len(statuses))
-    # subtree totals from prefix sums over the preorder: the subtree of i is tree[tin[i]:tout[i]]
-    tree = np.argsort(roster.tin, kind="stable")
+    # subtree totals from prefix sums over the preorder: the subtree of i is tree[subtree_start[i]:subtree_end[i]]
+    tree = np.argsort(roster.subtree_start, kind="stable")
     prefix = np.vstack([np.zeros((1, len(statuses)), dtype=np.int64), np.cumsum(own[tree], axis=0)])
-    subtree = prefix[roster.tout] - prefix[roster.tin]
+    subtree = prefix[roster.subtree_end] - prefix[roster.subtree_start]
     counts: dict[tuple, SimpleNamespace] = {}
 
     def shared(values: list[int]) -> SimpleNamespace:
