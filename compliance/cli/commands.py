@@ -27,6 +27,7 @@ class UserError(click.ClickException):
     exit_code = 2
 
     def show(self, file=None) -> None:
+        """“错误：…” on standard error, with the 常见问题 entry that explains it (``show_error``)."""
         show_error(self.format_message())
 
 
@@ -42,6 +43,7 @@ def _as_of(ctx, param, value: str | None) -> date | None:
 
 
 def rules_option(function):
+    """``--rules``: the rules file (the packaged rules.yaml when not given)."""
     return option(
         "--rules",
         "rules",
@@ -65,6 +67,7 @@ def main() -> None:
 
 
 def roster_option(function):
+    """``--roster``: the roster workbook or folder."""
     return option(
         "--roster", type=ChinesePath(path_type=Path), default=None,
         help="名册：含“组织”“领导干部”两个工作表的 xlsx，或含 组织.csv、领导干部.csv 的文件夹。"
@@ -73,6 +76,7 @@ def roster_option(function):
 
 
 def org_option(function):
+    """``--org`` (repeatable): check only these organisations and what is below them."""
     return option(
         "--org", "orgs", multiple=True, metavar="NAME",
         help="检查范围：只检查该组织及其下级组织（名册中的名称或别名，可重复给出）；范围以外的组织不出现在任何输出中。"
@@ -81,6 +85,7 @@ def org_option(function):
 
 
 def limit_option(function):
+    """``--limit NAME=VALUE`` (repeatable): raise or lower a resource limit; its help lists the defaults."""
     from compliance.config.limits import Limits  # the standard library only: --help stays instant
 
     default = Limits()
@@ -103,6 +108,7 @@ def _limits(items):
 
 
 def layout_option(function):
+    """``--layout``: the layout file for ledgers whose headers cannot be read unaided."""
     return option(
         "--layout", type=ChinesePath(dir_okay=False, path_type=Path), default=None,
         help="格式文件（YAML）：为列名无法自动识别的台账逐个说明表头行和各列含义。",

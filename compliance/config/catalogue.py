@@ -49,13 +49,16 @@ class Catalogue:
 
     @property
     def rules(self) -> tuple[RuleBase, ...]:
+        """The rules, in the file's order (each an instance of its kind's model)."""
         return self.model.rules
 
     @property
     def activity_types(self) -> tuple[str, ...]:
+        """The canonical activity types, in the file's order: a record's ``type`` is a position in it."""
         return tuple(self.model.activity_types)
 
     def rule(self, rule_id: str) -> RuleBase:
+        """The rule with ``rule_id`` (KeyError when there is none)."""
         for rule in self.rules:
             if rule.id == rule_id:
                 return rule

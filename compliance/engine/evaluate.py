@@ -102,6 +102,8 @@ def rule_cells(catalogue: Catalogue, rule: RuleBase, ctx: Context) -> Cells:
 
 
 def evaluate(catalogue: Catalogue, ctx: Context, tick: Callable[[int], None] | None = None) -> Evaluation:
+    """Judge every rule of ``catalogue`` over ``ctx`` (``tick`` once per rule) and order the judgements and their
+    evidence."""
     return order(*judge(catalogue, ctx, tick), ctx, catalogue)
 
 

@@ -79,6 +79,8 @@ class Candidates:
     # register of people: the name no leader's, or several leaders'), for the few rows where it is said per row
 
     def org_spellings(self) -> list[str]:
+        """The distinct organisation spellings of the rows (normalised), in order of appearance: a roster without
+        ``--roster`` is built from them."""
         return list(pd.unique(self.rows["org_key"].dropna()))
 
 

@@ -27,10 +27,12 @@ class Intake:
 
     @property
     def rejected(self) -> pd.DataFrame:
+        """The rejected rows (``ISSUE_COLUMNS``)."""
         return self.gate.rejected
 
     @property
     def warnings(self) -> pd.DataFrame:
+        """The warnings (``ISSUE_COLUMNS``)."""
         return self.gate.warnings
 
     def exit_code(self) -> int:

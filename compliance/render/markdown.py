@@ -137,6 +137,7 @@ def summary(result: CheckResult, size: int = LIMIT) -> str:
 
 
 def render(result: CheckResult, out_dir: Path) -> list[Path]:
+    """Write the Markdown summary into ``out_dir``; the file written."""
     path = out_dir / FILENAME
     path.write_text(summary(result), encoding="utf-8")
     return [path]

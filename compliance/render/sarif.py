@@ -95,6 +95,8 @@ def _fingerprint(finding: dict, kind) -> str:
 
 
 def document(result: CheckResult) -> dict:
+    """findings.sarif as a dict: one SARIF 2.1.0 run, a reporting rule per catalogue rule and a result per finding
+    (see the module docstring)."""
     catalogue = result.catalogue
     rule_index = {rule.id: i for i, rule in enumerate(catalogue.rules)}
     locator = Locator(result)
@@ -149,6 +151,7 @@ def document(result: CheckResult) -> dict:
 
 
 def render(result: CheckResult, out_dir: Path) -> list[Path]:
+    """Write findings.sarif into ``out_dir``; the file written."""
     path = out_dir / FILENAME
     path.write_text(json.dumps(document(result), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return [path]
