@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from compliance.config.catalogue import load_catalogue
+from compliance.engine.kinds import load_catalogue
 from compliance.intake.discover import discover
 from compliance.intake.header import HEADER_SEARCH_ROWS, locate_header
 from compliance.intake.meaning import HeaderReader

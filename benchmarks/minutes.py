@@ -55,7 +55,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--branches", type=int, default=BRANCHES)
     args = parser.parse_args()
-    from compliance.config.catalogue import load_catalogue
+    from compliance.engine.kinds import load_catalogue
     from compliance.pipeline import run_check, take_in
 
     with tempfile.TemporaryDirectory(prefix="minutes-bench-") as tmp:

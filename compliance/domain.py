@@ -91,5 +91,3 @@ COLUMNS: dict[str, str] = {
     "会前说纪": "discipline",
 }
 
-
-ISSUE_COLUMNS = ("source", "sheet", "row", "column", "value", "reason", "org")  # org: roster name when known

@@ -1,37 +1,37 @@
 """One check, end to end: catalogue → roster → ledgers → normalise → validate → evaluate.
 
-The CLI and the tests call ``run_check``; renderers take its ``CheckResult``.
+The CLI and the tests call ``run_check``; renderers take its ``CheckResult`` (``compliance.findings.result``).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date, timedelta
-from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from compliance.config.catalogue import Catalogue, load_catalogue
+from compliance.config.catalogue import Catalogue
 from compliance.config.layout import load_layout
 from compliance.config.limits import Limits
-from compliance.domain import Severity, Status
 from compliance.engine.context import Context
 from compliance.engine.evaluate import evaluate
+from compliance.engine.kinds import kind_of, load_catalogue
 from compliance.engine.periods import AuditRange, Granularity
 from compliance.errors import InputError
-from compliance.findings.baseline import Baseline, load_baseline
-from compliance.findings.table import BaselineMark, Judgements
-from compliance.findings.view import finding_dicts
-from compliance.findings.waivers import Waivers, apply_waivers, load_waivers
+from compliance.findings.baseline import load_baseline
+from compliance.findings.result import CheckResult
+from compliance.findings.table import Judgements
+from compliance.findings.waivers import apply_waivers, load_waivers
 from compliance.intake.discover import LEDGER_SUFFIXES, discover
-from compliance.intake.gate import GateResult, gate
-from compliance.intake.issues import issues_frame
+from compliance.intake.gate import count_sources, gate
+from compliance.intake.issues import Issue, issues_frame
 from compliance.intake.meaning import HeaderReader
-from compliance.intake.normalise import SourceSummary, TableInfo, normalise
+from compliance.intake.normalise import TableInfo, normalise
+from compliance.intake.result import Intake
 from compliance.intake.roster import Roster, read_roster
 from compliance.intake.scope import Scope
 from compliance.intake.sheets import read_sources
@@ -41,31 +41,6 @@ NO_ROSTER = (
     "未提供名册（--roster）：组织取自台账本身，组织类型按名称判断；没有任何记录的组织无法被发现，"
     "成立日期和上下级关系不详，领导干部相关规则未检查。请在正式检查时提供名册。"
 )
-
-
-@dataclass
-class Intake:
-    """The ledgers after reading, normalising and the data-quality gate: what ``compliance validate`` reports."""
-
-    catalogue: Catalogue
-    roster: Roster
-    tables: list[TableInfo]
-    sources: list[SourceSummary]
-    gate: GateResult
-    notes: list[str]
-    scope: tuple[str, ...] = ()  # the roster names --org gave (each with everything below it); () is the roster
-
-    @property
-    def rejected(self) -> pd.DataFrame:
-        return self.gate.rejected
-
-    @property
-    def warnings(self) -> pd.DataFrame:
-        return self.gate.warnings
-
-    def exit_code(self) -> int:
-        """0 when every row is usable, 1 when rows are rejected."""
-        return 1 if len(self.gate.rejected) else 0
 
 
 def take_in(
@@ -108,6 +83,7 @@ def take_in(
         notes.extend(f"格式文件 {the_layout.path}：{text}" for text in the_layout.unused())
     with progress.stage("数据校验"):
         result = gate(candidates, the_roster, catalogue, as_of)
+    count_sources(candidates.sources, result)
     notes.extend(result.notes)
     intake = Intake(catalogue, the_roster, candidates.tables, candidates.sources, result, notes)
     if scope:
@@ -188,70 +164,6 @@ def _no_ledger(sources, candidates) -> InputError:
     return InputError(f"没有找到活动台账：{'；'.join(dict.fromkeys(candidates.notes))}")
 
 
-@dataclass
-class CheckResult:
-    """Everything a check found, for the renderers: the judgements (one frozen table, waivers and baseline marks
-    applied) and what they are about."""
-
-    as_of: date
-    audit: AuditRange
-    catalogue: Catalogue
-    roster: Roster
-    records: pd.DataFrame  # the records the rules saw (accepted, not after the as-of date)
-    tables: list[TableInfo]
-    judgements: Judgements
-    rejected: pd.DataFrame
-    warnings: pd.DataFrame
-    sources: list[SourceSummary]
-    notes: list[str]
-    expectations: list[dict]  # the data-quality gate: each expectation and how many rows failed it
-    waivers: Waivers | None = None
-    waiver_report: list[dict] = field(default_factory=list)  # per waiver: state (applied/expired/unused), count
-    baseline: Baseline | None = None
-    resolved: list[dict] = field(default_factory=list)  # baseline findings that no longer appear
-    # how long the rules took, measured (the only thing of a result that differs between two runs: JUnit's times)
-    rule_seconds: dict[str, float] = field(default_factory=dict)  # per rule id; empty when run on dask
-    evaluate_seconds: float = 0.0
-    scope: tuple[str, ...] = ()  # --org: the organisations judged, each with everything below it; () the roster
-
-    @cached_property
-    def _finding_dicts(self) -> list[dict]:
-        waivers = self.waivers.items if self.waivers is not None else ()
-        return finding_dicts(self.judgements, self.records, self.tables, self.catalogue, waivers)
-
-    @cached_property
-    def stat_columns(self) -> dict:
-        """Completion statistics (``compliance.findings.stats``) as columns, computed once."""
-        from compliance.findings.stats import statistic_columns
-
-        return statistic_columns(self)
-
-    @cached_property
-    def stats(self) -> dict:
-        """Completion statistics (``compliance.findings.stats``) as lists of dicts, made once."""
-        from compliance.findings.stats import statistics
-
-        return statistics(self)
-
-    def findings(self) -> list[dict]:
-        """The findings in their documented shape and order, evidence included (a view of the table, built once;
-        do not change it)."""
-        return self._finding_dicts
-
-    def exit_code(self, fail_on: str, *, fail_on_due: bool = False, fail_on_new: bool = False) -> int:
-        """1 when a violation (or, with ``fail_on_due``, a due item) at or above ``fail_on`` (error | warning | none)
-        exists — with ``fail_on_new``, only a new one — else 0. Waived findings never fail."""
-        if fail_on == "none":
-            return 0
-        severities = [Severity.ERROR] + ([Severity.WARNING] if fail_on == "warning" else [])
-        statuses = [Status.VIOLATION] + ([Status.DUE] if fail_on_due else [])
-        table = self.judgements
-        failing = np.isin(table["status"], statuses) & np.isin(table["severity"], severities)
-        if fail_on_new:
-            failing &= table["baseline"] == BaselineMark.NEW
-        return int(failing.any())
-
-
 _UNITS = {Granularity.MONTH: "月", Granularity.QUARTER: "季度", Granularity.HALF: "半年", Granularity.YEAR: "年度"}
 
 
@@ -276,7 +188,7 @@ def _with_outside(warnings: pd.DataFrame, records: pd.DataFrame, tables: list[Ta
     2023-12-05 主题党日 in a 2024 check, often a slip for 2024-12-05): not silently ignored. Records of types a
     rule looks back to (换届选举, trainings) are evidence whatever their date, and are not warned about."""
     behind = {t for rule in catalogue.rules if getattr(rule, "period", None) is None
-              and not catalogue.kind(rule).per_record for t in rule.types}
+              and not kind_of(rule).per_record for t in rule.types}
     vocabulary = np.array(catalogue.activity_types, dtype=object)
     days = records["date"].to_numpy("datetime64[D]")
     # before the range only: rows after it (≤ the as-of date) are there because a shorter --period was chosen
@@ -284,9 +196,8 @@ def _with_outside(warnings: pd.DataFrame, records: pd.DataFrame, tables: list[Ta
     if not outside.any():
         return warnings
     names = roster.names
-    rows = [{"source": tables[r.table].source, "sheet": tables[r.table].sheet, "row": int(r.row), "column": "日期",
-             "value": str(r.date)[:10], "org": names[r.org],
-             "reason": f"日期在检查期间 {audit.label} 之前，本次检查不计入"}
+    rows = [Issue.at(tables[r.table], int(r.row), f"日期在检查期间 {audit.label} 之前，本次检查不计入", column="日期",
+                     value=str(r.date)[:10], org=names[r.org])
             for r in records[outside].drop_duplicates(["table", "row"]).itertuples(index=False)]  # a row, once
     both = pd.concat([warnings, issues_frame(rows)], ignore_index=True) if len(warnings) else issues_frame(rows)
     return issues_frame(both.sort_values(["source", "sheet", "row"], na_position="first", kind="stable"))

@@ -15,14 +15,16 @@ from pydantic import BaseModel, ConfigDict
 from compliance.config.catalogue import parse_catalogue
 from compliance.engine.context import Context
 from compliance.engine.evaluate import evaluate
+from compliance.engine.kinds import RulesFile
 from compliance.engine.periods import AuditRange, parse_period
+from compliance.findings.result import CheckResult
 from compliance.findings.table import Judgements
 from compliance.findings.view import finding_dicts
 from compliance.intake.gate import positions
 from compliance.intake.normalise import normalise, records_frame, resolve_orgs
 from compliance.intake.roster import roster_from_rows
 from compliance.intake.sheets import Sheet, SourceFile, to_table
-from compliance.pipeline import CheckResult, run_check
+from compliance.pipeline import run_check
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_RULES = REPO / "compliance" / "rules.yaml"
@@ -166,7 +168,7 @@ def judge(rule: dict, ledger: list[list], *, as_of: str, period: str | None = No
     the intake parses them, and every row that names a roster organisation, a date and a known type is a record
     (counted when it is not after the as-of date) — what the gate keeps of such rows. For rule cases, whose rows
     are all sound; what the gate does to unsound rows is tested with it."""
-    catalogue = parse_catalogue(rules_text(rule).encode("utf-8"), "rules.yaml")
+    catalogue = parse_catalogue(rules_text(rule).encode("utf-8"), "rules.yaml", RulesFile)
     roster = roster_from_rows(([ORG_HEADER, *(orgs if orgs is not None else ORGS)], "名册", "组织"),
                               ([LEADER_HEADER, *(leaders or [])], "名册", "领导干部"))
     table = to_table(Sheet([header or LEDGER_HEADER, *ledger]), 0, "台账.csv", None)

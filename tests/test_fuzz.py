@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from compliance.cli import main
-from compliance.config.catalogue import load_catalogue
+from compliance.engine.kinds import load_catalogue
 from compliance.errors import InputError
 from compliance.intake.header import find_header
 from compliance.intake.sheets import read_rows

@@ -27,6 +27,7 @@ class UserError(click.ClickException):
     exit_code = 2
 
     def show(self, file=None) -> None:
+        """“错误：…” on standard error, with the 常见问题 entry that explains it (``show_error``)."""
         show_error(self.format_message())
 
 
@@ -42,6 +43,7 @@ def _as_of(ctx, param, value: str | None) -> date | None:
 
 
 def rules_option(function):
+    """``--rules``: the rules file (the packaged rules.yaml when not given)."""
     return option(
         "--rules",
         "rules",
@@ -65,6 +67,7 @@ def main() -> None:
 
 
 def roster_option(function):
+    """``--roster``: the roster workbook or folder."""
     return option(
         "--roster", type=ChinesePath(path_type=Path), default=None,
         help="名册：含“组织”“领导干部”两个工作表的 xlsx，或含 组织.csv、领导干部.csv 的文件夹。"
@@ -73,6 +76,7 @@ def roster_option(function):
 
 
 def org_option(function):
+    """``--org`` (repeatable): check only these organisations and what is below them."""
     return option(
         "--org", "orgs", multiple=True, metavar="NAME",
         help="检查范围：只检查该组织及其下级组织（名册中的名称或别名，可重复给出）；范围以外的组织不出现在任何输出中。"
@@ -81,6 +85,7 @@ def org_option(function):
 
 
 def limit_option(function):
+    """``--limit NAME=VALUE`` (repeatable): raise or lower a resource limit; its help lists the defaults."""
     from compliance.config.limits import Limits  # the standard library only: --help stays instant
 
     default = Limits()
@@ -103,6 +108,7 @@ def _limits(items):
 
 
 def layout_option(function):
+    """``--layout``: the layout file for ledgers whose headers cannot be read unaided."""
     return option(
         "--layout", type=ChinesePath(dir_okay=False, path_type=Path), default=None,
         help="格式文件（YAML）：为列名无法自动识别的台账逐个说明表头行和各列含义。",
@@ -240,7 +246,7 @@ def validate(paths, roster, rules, layout, as_of, form, orgs, limits) -> None:
     """
     import json
 
-    from compliance.config.catalogue import load_catalogue
+    from compliance.engine.kinds import load_catalogue
     from compliance.pipeline import take_in
     from compliance.render.findings_json import validation_document
 
@@ -342,7 +348,7 @@ def template(out, org, rules) -> None:
       compliance template 台账模板.xlsx
       compliance template 一支部台账.xlsx --org 第一中学第一党支部
     """
-    from compliance.config.catalogue import load_catalogue
+    from compliance.engine.kinds import load_catalogue
     from compliance.render.ledger_template import write_template
 
     try:
@@ -396,8 +402,7 @@ def plan(paths, roster, rules, layout, as_of, days, formats, remind, ics_kind, p
       compliance plan 台账 --roster 名册.xlsx --days 90 --format ics --out 日历
       compliance plan 台账 --roster 名册.xlsx --previous 上周/plan.json --out 本周
     """
-    from compliance.findings.plan import load_previous, met_since
-    from compliance.findings.plan import plan as make_plan
+    from compliance.findings.plan import load_previous, met_since, plan_items
     from compliance.pipeline import run_check
     from compliance.render import plan as plan_format
     from compliance.render.staging import staged, write_error
@@ -412,7 +417,7 @@ def plan(paths, roster, rules, layout, as_of, days, formats, remind, ics_kind, p
         earlier = load_previous(previous, as_of) if previous is not None else None  # refused before any ledger is read
         result = run_check(paths, roster, rules=rules, as_of=as_of, layout=layout, limits=_limits(limits),
                            scope=orgs)
-        items = make_plan(result, days)
+        items = plan_items(result, days)
         closed = met_since(result, earlier, items) if earlier is not None else []
         if "text" in chosen:
             click.echo(plan_format.text(items, as_of, days, closed, earlier.as_of if earlier else None), nl=False)
@@ -461,7 +466,7 @@ def layout_suggest(paths, roster, rules, limits) -> None:
       compliance layout suggest 台账 --roster 名册.xlsx > layout.yaml
       compliance check 台账 --roster 名册.xlsx --layout layout.yaml
     """
-    from compliance.config.catalogue import load_catalogue
+    from compliance.engine.kinds import load_catalogue
     from compliance.intake.suggest import suggest_layout
 
     try:
@@ -481,7 +486,7 @@ def list_rules(rules) -> None:
       compliance rules
       compliance rules --rules 本区规则.yaml
     """
-    from compliance.config.catalogue import load_catalogue
+    from compliance.engine.kinds import load_catalogue
 
     try:
         catalogue = load_catalogue(rules)

@@ -3,6 +3,10 @@
 Every rule is data: a ``kind`` (one module under ``compliance/engine/kinds/``, whose model says what else the rule
 may write) and its parameters. The kinds' models form a pydantic discriminated union on ``kind`` with
 ``extra="forbid"``; any problem becomes one ``CatalogueError`` that names the file, the rule id and the key.
+
+The kinds are the engine's, and configuration stands below the engine: the registry hands its schema in
+(``compliance.engine.kinds.RulesFile``, this ``CatalogueModel`` with ``rules`` narrowed to the union of its kinds'
+models), and ``compliance.engine.kinds.load_catalogue`` is what callers use.
 """
 
 from __future__ import annotations
@@ -11,26 +15,26 @@ import hashlib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Literal, Union
+from typing import Literal
 
 from pydantic import Field, ValidationError
 
 from compliance.config.rule import Document, RuleBase, Strict
 from compliance.config.yamlfile import explain, parse_mapping, read_file
 from compliance.domain import COLUMNS
-from compliance.engine.kinds import KINDS, Kind
 from compliance.errors import CatalogueError
 from compliance.spelling import normalise_name
 
-Rule = Annotated[Union[tuple(kind.config for kind in KINDS.values())], Field(discriminator="kind")]  # noqa: UP007
-
 
 class CatalogueModel(Strict):
+    """What rules.yaml holds. ``rules`` is typed here by the base every kind's model extends; a file is validated
+    against a subclass that narrows it to the union of the kinds' models (``compliance.engine.kinds.RulesFile``)."""
+
     version: Literal[1]
     documents: dict[str, Document]
     activity_types: dict[str, tuple[str, ...]]
     columns: dict[str, tuple[str, ...]] = Field(default_factory=dict)
-    rules: tuple[Rule, ...] = Field(min_length=1)
+    rules: tuple[RuleBase, ...] = Field(min_length=1)
 
 
 @dataclass(frozen=True)
@@ -45,17 +49,16 @@ class Catalogue:
 
     @property
     def rules(self) -> tuple[RuleBase, ...]:
+        """The rules, in the file's order (each an instance of its kind's model)."""
         return self.model.rules
 
     @property
     def activity_types(self) -> tuple[str, ...]:
+        """The canonical activity types, in the file's order: a record's ``type`` is a position in it."""
         return tuple(self.model.activity_types)
 
-    def kind(self, rule: RuleBase) -> Kind:
-        """The kind of a rule: what the engine, waivers, baseline and renderers may ask of it."""
-        return KINDS[rule.kind]
-
     def rule(self, rule_id: str) -> RuleBase:
+        """The rule with ``rule_id`` (KeyError when there is none)."""
         for rule in self.rules:
             if rule.id == rule_id:
                 return rule
@@ -73,19 +76,20 @@ class Catalogue:
 PACKAGED_RULES = "rules.yaml"
 
 
-def load_catalogue(path: str | Path | None = None) -> Catalogue:
-    """Load and validate a rules file (the packaged default when ``path`` is None)."""
+def read_catalogue(path: str | Path | None, schema: type[CatalogueModel]) -> Catalogue:
+    """Load a rules file (the packaged default when ``path`` is None) and validate it against ``schema``."""
     if path is None:
         return parse_catalogue(resources.files("compliance").joinpath(PACKAGED_RULES).read_bytes(),
-                               "（内置）rules.yaml")
-    return parse_catalogue(read_file(path, CatalogueError, "规则文件"), str(path))
+                               "（内置）rules.yaml", schema)
+    return parse_catalogue(read_file(path, CatalogueError, "规则文件"), str(path), schema)
 
 
-def parse_catalogue(raw_bytes: bytes, display: str) -> Catalogue:
-    """Validate the bytes of a rules file; ``display`` names it in messages and in findings.json."""
+def parse_catalogue(raw_bytes: bytes, display: str, schema: type[CatalogueModel]) -> Catalogue:
+    """Validate the bytes of a rules file against ``schema`` (the kinds' union: ``engine.kinds.RulesFile``);
+    ``display`` names it in messages and in findings.json."""
     raw = parse_mapping(raw_bytes, display, CatalogueError, "规则文件", "version、documents、activity_types、rules……")
     try:
-        model = CatalogueModel.model_validate(raw)
+        model = schema.model_validate(raw)
     except ValidationError as exc:
         raise CatalogueError(explain(exc, raw, "规则文件无效。", "rules", _rule_name), source=display) from None
     type_of, column_of = _cross_check(model, display)

@@ -127,9 +127,9 @@ class Context:
 
     def _subtree_any(self, flags: np.ndarray, units: np.ndarray) -> np.ndarray:
         by_clock = np.zeros(len(flags) + 1, dtype=np.int64)
-        by_clock[1:] = np.cumsum(flags[np.argsort(self.roster.tin)])
-        tin, tout = self.roster.tin[units], self.roster.tout[units]
-        return (by_clock[tout] - by_clock[tin]) > 0
+        by_clock[1:] = np.cumsum(flags[np.argsort(self.roster.subtree_start)])
+        start, end = self.roster.subtree_start[units], self.roster.subtree_end[units]
+        return (by_clock[end] - by_clock[start]) > 0
 
     @cached_property
     def _person_table(self) -> pd.DataFrame:

@@ -32,16 +32,16 @@ from compliance.errors import InputError
 NOT_INSTALLED = "使用 --engine dask 需要安装 dask 和 distributed：pip install 'compliance[dask]'"
 
 
-def plan(ctx: Context, parts: int) -> list[np.ndarray]:
+def partition(ctx: Context, parts: int) -> list[np.ndarray]:
     """Up to ``parts`` scopes (bool per organisation) covering every organisation once, weighted by records."""
     roster = ctx.roster
     n = len(roster.orgs)
     if n == 0:
         return []
-    by_clock = np.argsort(roster.tin)
+    by_clock = np.argsort(roster.subtree_start)
     own = np.bincount(ctx.records["org"].to_numpy(np.int64), minlength=n) + 1  # +1: an org with no record still costs
     running = np.concatenate([[0], np.cumsum(own[by_clock])])
-    subtree = running[roster.tout] - running[roster.tin]
+    subtree = running[roster.subtree_end] - running[roster.subtree_start]
     children: list[list[int]] = [[] for _ in range(n)]
     for child, up in enumerate(roster.parent):
         if up >= 0:
@@ -52,7 +52,7 @@ def plan(ctx: Context, parts: int) -> list[np.ndarray]:
     while stack:
         node = stack.pop()
         if subtree[node] <= target or not children[node]:
-            pieces.append((int(subtree[node]), list(by_clock[roster.tin[node]:roster.tout[node]])))
+            pieces.append((int(subtree[node]), list(by_clock[roster.subtree_start[node]:roster.subtree_end[node]])))
         else:
             pieces.append((int(subtree[node]), [node]))  # the root judged alone, over its whole tree's records
             stack.extend(children[node])
@@ -73,10 +73,10 @@ def records_for(ctx: Context, scope: np.ndarray) -> np.ndarray:
     """Positions of the records whose organisation lies in the subtree of an organisation in ``scope``."""
     roster = ctx.roster
     cover = np.zeros(len(roster.orgs) + 1, dtype=np.int64)
-    np.add.at(cover, roster.tin[scope], 1)
-    np.add.at(cover, roster.tout[scope], -1)
+    np.add.at(cover, roster.subtree_start[scope], 1)
+    np.add.at(cover, roster.subtree_end[scope], -1)
     covered = np.cumsum(cover)[:-1] > 0  # per clock position
-    return np.flatnonzero(covered[roster.tin[ctx.records["org"].to_numpy(np.int64)]])
+    return np.flatnonzero(covered[roster.subtree_start[ctx.records["org"].to_numpy(np.int64)]])
 
 
 def _judge_partition(catalogue, roster, tables, records, scope, as_of, audit, type_names):
@@ -105,7 +105,7 @@ def evaluate_dask(
         raise InputError(f"无法连接 dask 调度器 {scheduler}：{exc}", column="--scheduler") from None
     try:
         workers = sum(client.nthreads().values()) or 1
-        scopes = plan(ctx, parts or 2 * workers)
+        scopes = partition(ctx, parts or 2 * workers)
         shared = client.scatter([catalogue, ctx.roster, ctx.tables], broadcast=True)
         futures, positions = {}, {}
         for number, scope in enumerate(scopes):

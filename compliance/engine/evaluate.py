@@ -17,6 +17,7 @@ from compliance.config.rule import RuleBase
 from compliance.domain import Status
 from compliance.engine.cells import Cells
 from compliance.engine.context import Context
+from compliance.engine.kinds import kind_of
 from compliance.frames import frame as make_frame
 
 JUDGEMENT_COLUMNS = (
@@ -81,9 +82,9 @@ def rule_cells(catalogue: Catalogue, rule: RuleBase, ctx: Context) -> Cells:
     """A rule's cells from its kind, within the rule's time in force (``effective``): a period is judged only when
     it lies wholly inside; a kind judged at the as-of date (rolling), only when that day does. A rule that counts
     only some records (``match``) says which in every message."""
-    cells = catalogue.kind(rule).check(rule, ctx)
+    cells = kind_of(rule).check(rule, ctx)
     if rule.effective is not None and len(cells.frame):
-        if catalogue.kind(rule).at_as_of:
+        if kind_of(rule).at_as_of:
             today = ctx.as_of.astype(object)
             inside = np.full(len(cells.frame), rule.effective.covers(today, today))
         else:
@@ -101,6 +102,8 @@ def rule_cells(catalogue: Catalogue, rule: RuleBase, ctx: Context) -> Cells:
 
 
 def evaluate(catalogue: Catalogue, ctx: Context, tick: Callable[[int], None] | None = None) -> Evaluation:
+    """Judge every rule of ``catalogue`` over ``ctx`` (``tick`` once per rule) and order the judgements and their
+    evidence."""
     return order(*judge(catalogue, ctx, tick), ctx, catalogue)
 
 

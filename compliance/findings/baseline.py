@@ -20,6 +20,7 @@ import numpy as np
 
 from compliance.config.catalogue import Catalogue
 from compliance.config.yamlfile import read_file
+from compliance.engine.kinds import kind_of
 from compliance.engine.periods import AuditRange
 from compliance.errors import InputError
 from compliance.findings.table import BaselineMark, Judgements
@@ -77,7 +78,7 @@ def load_baseline(path: str | Path | None, catalogue: Catalogue, audit: AuditRan
         start, end = document["period"]["start"], document["period"]["end"]
         label = document["period"].get("label", f"{start}..{end}")
         findings = [f for f in document["findings"] if isinstance(f, dict)]
-        undated = frozenset(rule.id for rule in catalogue.rules if catalogue.kind(rule).at_as_of)
+        undated = frozenset(rule.id for rule in catalogue.rules if kind_of(rule).at_as_of)
         entries = {_key(f["rule"], f["org"], f["person"], f["period"], undated): f for f in findings}
         status = {k: f["status"] for k, f in entries.items()}
         as_of = document["as_of"]

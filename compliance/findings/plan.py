@@ -29,11 +29,12 @@ import numpy as np
 
 from compliance.engine.context import Context
 from compliance.engine.evaluate import rule_cells
+from compliance.engine.kinds import kind_of
 from compliance.engine.periods import AuditRange
 from compliance.errors import InputError
 
 if TYPE_CHECKING:
-    from compliance.pipeline import CheckResult
+    from compliance.findings.result import CheckResult
 
 TERM_NOTICES = (183, 30)  # days before a term runs out: "6 months" and "1 month"
 
@@ -118,7 +119,7 @@ def _month_end(day: date) -> date:
     return following - timedelta(days=1)
 
 
-def plan(result: CheckResult, days: int = 45) -> list[PlanItem]:
+def plan_items(result: CheckResult, days: int = 45) -> list[PlanItem]:
     """The plan on ``result``'s as-of date for the next ``days`` days, sorted by deadline."""
     as_of, horizon = result.as_of, result.as_of + timedelta(days=days)
     catalogue, roster = result.catalogue, result.roster
@@ -131,7 +132,7 @@ def plan(result: CheckResult, days: int = 45) -> list[PlanItem]:
     leaders = [p.name for p in roster.leaders]
     items: list[PlanItem] = []
     for rule in catalogue.rules:
-        kind = catalogue.kind(rule)
+        kind = kind_of(rule)
         if kind.plannable:
             frame = rule_cells(catalogue, rule, future).frame
             open_ = (~frame["passed"].to_numpy(bool) & ~frame["unverifiable"].to_numpy(bool)
@@ -174,7 +175,7 @@ def met_since(result: CheckResult, previous: PreviousPlan, now: list[PlanItem]) 
             wanted.setdefault(item.rule, []).append(item)
     for rule_id, items in wanted.items():
         rule = rules[rule_id]
-        kind = catalogue.kind(rule)
+        kind = kind_of(rule)
         if kind.plannable:
             first = min(item.deadline for item in items)
             last = max(item.deadline for item in items)

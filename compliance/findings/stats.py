@@ -21,7 +21,7 @@ from compliance.domain import Status
 from compliance.engine.periods import Granularity
 
 if TYPE_CHECKING:
-    from compliance.pipeline import CheckResult
+    from compliance.findings.result import CheckResult
 
 
 def _rate(part: int, whole: int) -> float | None:

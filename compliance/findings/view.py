@@ -24,6 +24,8 @@ EVIDENCE_FIELDS = ("source", "sheet", "row", "date", "type")
 
 def finding_dicts(judgements: Judgements, records: pd.DataFrame, tables: list[TableInfo], catalogue: Catalogue,
                   waivers: tuple[Waiver, ...] = ()) -> list[dict]:
+    """The reported judgements as findings.json's finding dicts, in the table's order, each with its evidence (file,
+    sheet, row) and, when waived, its waiver."""
     rows = judgements.reported
     evidence = _evidence_lists(judgements, rows, records, tables, catalogue)
     columns = {name: values_at(judgements[name], rows) for name in FIELDS}

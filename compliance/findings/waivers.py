@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from compliance.config.catalogue import Catalogue
 from compliance.config.yamlfile import explain_entries, parse_mapping, read_file
 from compliance.domain import Status
+from compliance.engine.kinds import kind_of
 from compliance.errors import InputError
 from compliance.findings.table import Judgements
 from compliance.intake.roster import Roster
@@ -186,7 +187,7 @@ def apply_waivers(judgements: Judgements, waivers: Waivers, catalogue: Catalogue
     start = judgements["start"].astype("datetime64[D]")
     end = judgements["end"].astype("datetime64[D]")
     # a judgement made at the as-of date (rolling rules) is covered by that day, not by the years it looks back on
-    at_as_of = np.isin(rule, [r.id for r in catalogue.rules if catalogue.kind(r).at_as_of])
+    at_as_of = np.isin(rule, [r.id for r in catalogue.rules if kind_of(r).at_as_of])
     first = np.where(at_as_of, end, start)
     chosen = np.full(n, -1, dtype=np.int64)
     report, notes = [], []

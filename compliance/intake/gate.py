@@ -37,8 +37,8 @@ import pandas as pd
 
 from compliance.config.catalogue import Catalogue
 from compliance.intake.backing import UNBACKED, minutes_mask, pair
-from compliance.intake.issues import cell_text, issues_frame
-from compliance.intake.normalise import Candidates, TableInfo, records_frame, resolve_orgs
+from compliance.intake.issues import Issue, cell_text, issues_frame
+from compliance.intake.normalise import Candidates, SourceSummary, TableInfo, records_frame, resolve_orgs
 from compliance.intake.roster import Roster
 from compliance.intake.values import PLAUSIBLE
 from compliance.spelling import split_list
@@ -136,20 +136,59 @@ _RAW = {"组织": "raw_org", "日期": "raw_date", "类型": "raw_type", "应到
 class GateResult:
     records: pd.DataFrame  # RECORD_FIELDS, accepted rows (including those dated after the as-of date)
     counted: np.ndarray  # bool per record: counts in this run (not after the as-of date)
-    rejected: pd.DataFrame  # ISSUE_COLUMNS
+    rejected: pd.DataFrame  # ISSUE_COLUMNS (``compliance.intake.issues``)
     warnings: pd.DataFrame  # ISSUE_COLUMNS, header warnings included
     expectations: list[dict]  # per expectation: type, column, action, unexpected count
     notes: list[str] = field(default_factory=list)  # sheets that repeat another sheet, said once each
     twins: np.ndarray = field(default_factory=lambda: np.empty((0, 2), dtype=np.int64))  # (ledger record, its
     # minutes) per meeting both give: the minutes do not count again (``compliance.intake.backing``)
+    per_source: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))  # (accepted,
+    # rejected) rows per file, in the order of the candidates' sources (``count_sources`` writes them down)
 
 
 def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: date) -> GateResult:
-    """Run the suite over the candidate rows; split them into records, rejected rows and warnings."""
+    """Run the suite over the candidate rows; split them into records, rejected rows and warnings. The candidates
+    are left as they are: each file's accepted and rejected rows are counted in the result (``per_source``)."""
     frame = candidates.rows
     org = resolve_orgs(candidates, roster)
+    gx_frame = _suite_frame(frame, org, catalogue)
+    ctx = GateContext(frame, roster, catalogue, as_of, candidates.tables, candidates.org_problems)
+    verdict = _verdict(_validate(gx_frame, ctx), ctx)
+    accepted = pd.isna(verdict.reject_reason)
     names = np.array([*roster.names, None], dtype=object)
-    gx_frame = pd.DataFrame(
+    rejected, warning_rows = _row_issues(candidates, ctx, verdict, accepted, org, names)
+
+    keep = np.flatnonzero(accepted)
+    records = records_frame(frame, keep, org, gx_frame["类型"].to_numpy())
+    records, counted_kept = _each_type(records, verdict.counted[keep],
+                                       frame["more_types"].to_numpy(dtype=object)[keep], catalogue.activity_types)
+    counted_kept, copies, twins, repeated = _one_meeting_once(records, counted_kept, candidates.tables, names)
+    warning_rows.extend(repeated)
+    warnings = issues_frame(warning_rows)
+    if len(warnings):
+        warnings = issues_frame(
+            warnings.sort_values(["source", "sheet", "row"], na_position="first", kind="stable")
+        )
+
+    table_info = candidates.tables
+    notes = [f"文件 {table_info[a].source}：工作表“{table_info[a].sheet}”的 {rows} 行与“{table_info[b].sheet}”重复，"
+             "只计一次" for (a, b), rows in copies.items()]
+    source_of = frame["source_index"].to_numpy()
+    n_sources = len(candidates.sources)
+    per_source = np.stack([np.bincount(source_of[accepted], minlength=n_sources),
+                           np.bincount(source_of[~accepted], minlength=n_sources)], axis=1)
+    return GateResult(records, counted_kept, rejected, warnings, verdict.summary, notes, twins, per_source)
+
+
+def count_sources(sources: list[SourceSummary], result: GateResult) -> None:
+    """Write each file's accepted and rejected rows, as the gate counted them, into its summary."""
+    for source, (accepted, rejected) in zip(sources, result.per_source.tolist(), strict=True):
+        source.accepted, source.rejected = accepted, rejected
+
+
+def _suite_frame(frame: pd.DataFrame, org: np.ndarray, catalogue: Catalogue) -> pd.DataFrame:
+    """What great-expectations sees: one float column per field (see the module docstring)."""
+    return pd.DataFrame(
         {
             "组织": np.where(frame["org_key"].isna().to_numpy(), np.nan, org.astype(np.float64)),
             "日期": _days(frame["date"]),
@@ -162,10 +201,21 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
         },
         copy=False,  # new arrays, each its own block: not copied again into one
     )
-    ctx = GateContext(frame, roster, catalogue, as_of, candidates.tables, candidates.org_problems)
-    outcomes = _validate(gx_frame, ctx)
 
-    n = len(frame)
+
+@dataclass
+class _Verdict:
+    """What the suite's outcomes make of each candidate row."""
+
+    reject_reason: np.ndarray  # per row: why it is rejected (the first failed reject expectation), None if not
+    reject_column: np.ndarray  # per row: the column of that expectation
+    counted: np.ndarray  # bool per row: counts in this run (not excluded)
+    warned: list[tuple[int, int]]  # (position in GATE, row) per exclude or warn expectation a row fails
+    summary: list[dict]  # per expectation: type, column, action, unexpected count
+
+
+def _verdict(outcomes: list[tuple[str, np.ndarray]], ctx: GateContext) -> _Verdict:
+    n = len(ctx.frame)
     reject_reason = np.full(n, None, dtype=object)
     reject_column = np.full(n, None, dtype=object)
     counted = np.ones(n, dtype=bool)
@@ -182,47 +232,55 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
             if check.action == "exclude":
                 counted[failed] = False
             warned.extend((position, i) for i in failed)
-    accepted = pd.isna(reject_reason)
+    return _Verdict(reject_reason, reject_column, counted, warned, summary)
 
-    table_info = candidates.tables
+
+def _row_issues(candidates: Candidates, ctx: GateContext, verdict: _Verdict, accepted: np.ndarray,
+                org: np.ndarray, names: np.ndarray) -> tuple[pd.DataFrame, list[Issue]]:
+    """The rejected rows, and the warnings about single rows (after the header warnings normalise gave): failed
+    exclude and warn expectations, doubtful leaders' names, several types in one row."""
+    frame, table_info = ctx.frame, candidates.tables
+    reject_reason, reject_column = verdict.reject_reason, verdict.reject_column
     rows = frame["row"].to_numpy()
     tables = frame["table"].to_numpy()
     rejected_at = np.flatnonzero(~accepted)
     rejected = issues_frame(
-        [
-            {"source": table_info[tables[i]].source, "sheet": table_info[tables[i]].sheet, "row": int(rows[i]),
-             "column": reject_column[i], "value": cell_text(frame[_RAW[reject_column[i]]].iat[i]),
-             "reason": reject_reason[i], "org": names[org[i]]}
-            for i in rejected_at
-        ]
+        Issue.at(table_info[tables[i]], int(rows[i]), reject_reason[i], column=reject_column[i],
+                 value=cell_text(frame[_RAW[reject_column[i]]].iat[i]), org=names[org[i]])
+        for i in rejected_at
     )
-    warning_rows = list(candidates.warnings)
-    for position, i in sorted(warned, key=lambda pair: (pair[1], pair[0])):
+    warning_rows: list[Issue] = list(candidates.warnings)
+    for position, i in sorted(verdict.warned, key=lambda pair: (pair[1], pair[0])):
         if not accepted[i]:
             continue
         check = GATE[position]
         warning_rows.append(
-            {"source": table_info[tables[i]].source, "sheet": table_info[tables[i]].sheet, "row": int(rows[i]),
-             "column": check.column, "value": cell_text(frame[_RAW[check.column]].iat[i]),
-             "reason": check.reason(ctx, i), "org": names[org[i]]}
+            Issue.at(table_info[tables[i]], int(rows[i]), check.reason(ctx, i), column=check.column,
+                     value=cell_text(frame[_RAW[check.column]].iat[i]), org=names[org[i]])
         )
-    for i, reason in _leader_doubts(frame, org, roster, accepted):
+    for i, reason in _leader_doubts(frame, org, ctx.roster, accepted):
         warning_rows.append(
-            {"source": table_info[tables[i]].source, "sheet": table_info[tables[i]].sheet, "row": int(rows[i]),
-             "column": "主讲人", "value": cell_text(frame["person"].iat[i]), "org": names[org[i]], "reason": reason}
+            Issue.at(table_info[tables[i]], int(rows[i]), reason, column="主讲人",
+                     value=cell_text(frame["person"].iat[i]), org=names[org[i]])
         )
     more = frame["more_types"].to_numpy(dtype=object)
     for i in np.flatnonzero(accepted & ~pd.isna(more)):
         named = "、".join((str(frame["type"].iat[i]), *more[i]))
         warning_rows.append(
-            {"source": table_info[tables[i]].source, "sheet": table_info[tables[i]].sheet, "row": int(rows[i]),
-             "column": "类型", "value": cell_text(frame["raw_type"].iat[i]), "org": names[org[i]],
-             "reason": f"一行写了几种活动（{named}），每种各计一次"}
+            Issue.at(table_info[tables[i]], int(rows[i]), f"一行写了几种活动（{named}），每种各计一次", column="类型",
+                     value=cell_text(frame["raw_type"].iat[i]), org=names[org[i]])
         )
-    keep = np.flatnonzero(accepted)
-    records = records_frame(frame, keep, org, gx_frame["类型"].to_numpy())
-    records, counted_kept = _each_type(records, counted[keep], frame["more_types"].to_numpy(dtype=object)[keep],
-                                       catalogue.activity_types)
+    return rejected, warning_rows
+
+
+def _one_meeting_once(records: pd.DataFrame, counted_kept: np.ndarray, table_info: list[TableInfo],
+                      names: np.ndarray) -> tuple[np.ndarray, dict[tuple[int, int], int], np.ndarray, list[Issue]]:
+    """Each meeting counted once: a record repeating an earlier one (warned about row by row, or said once for a
+    sheet repeating another: ``copies``) and the minutes of a meeting the ledger records too (``twins``) do not
+    count; a ledger row of an organisation that keeps minutes, with none of its meeting, is warned about. Returns
+    (counted, copies, twins, warnings)."""
+    counted_kept = counted_kept.copy()
+    warning_rows: list[Issue] = []
     # repeats among the records (a row naming two types is two records: each may repeat another, or not)
     r_table, r_row = records["table"].to_numpy(), records["row"].to_numpy()
     said = set()
@@ -240,32 +298,17 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
             continue
         said.add((r_table[k], r_row[k], where))
         warning_rows.append(
-            {"source": table_info[r_table[k]].source, "sheet": table_info[r_table[k]].sheet, "row": int(r_row[k]),
-             "column": None, "value": None, "org": names[records["org"].iat[k]],
-             "reason": f"疑似重复记录：与{where}相同（组织、日期、类型、主题、主讲人），只计一次"}
+            Issue.at(table_info[r_table[k]], int(r_row[k]),
+                     f"疑似重复记录：与{where}相同（组织、日期、类型、主题、主讲人），只计一次",
+                     org=names[records["org"].iat[k]])
         )
     backing = pair(records, counted_kept, table_info)
     counted_kept[backing.twins[:, 1]] = False
     warning_rows.extend(
-        {"source": table_info[r_table[k]].source, "sheet": table_info[r_table[k]].sheet, "row": int(r_row[k]),
-         "column": None, "value": None, "org": names[records["org"].iat[k]], "reason": UNBACKED}
+        Issue.at(table_info[r_table[k]], int(r_row[k]), UNBACKED, org=names[records["org"].iat[k]])
         for k in backing.unbacked
     )
-    warnings = issues_frame(warning_rows)
-    if len(warnings):
-        warnings = issues_frame(
-            warnings.sort_values(["source", "sheet", "row"], na_position="first", kind="stable")
-        )
-
-    notes = [f"文件 {table_info[a].source}：工作表“{table_info[a].sheet}”的 {rows} 行与“{table_info[b].sheet}”重复，"
-             "只计一次" for (a, b), rows in copies.items()]
-    source_of = frame["source_index"].to_numpy()
-    n_sources = len(candidates.sources)
-    kept = np.bincount(source_of[accepted], minlength=n_sources)
-    lost = np.bincount(source_of[~accepted], minlength=n_sources)
-    for index, source in enumerate(candidates.sources):
-        source.accepted, source.rejected = int(kept[index]), int(lost[index])
-    return GateResult(records, counted_kept, rejected, warnings, summary, notes, backing.twins)
+    return counted_kept, copies, backing.twins, warning_rows
 
 
 def _each_type(records: pd.DataFrame, counted: np.ndarray, more: np.ndarray, vocabulary: tuple[str, ...]):

@@ -20,6 +20,7 @@ from compliance.config.catalogue import Catalogue
 from compliance.config.limits import column_letter
 from compliance.domain import COLUMNS
 from compliance.frames import frame, objects
+from compliance.intake.issues import Issue
 from compliance.intake.kinds import ACTIVITY, Evidence, Kind, classify, title_text
 from compliance.intake.meaning import DATE, PERSON, HeaderReader
 from compliance.intake.roster import Roster, infer_org_type, is_organisation
@@ -70,13 +71,16 @@ class Candidates:
 
     rows: pd.DataFrame
     tables: list[TableInfo]
-    warnings: list[dict]  # about headers: columns with data that mean nothing known, unnamed or repeated
+    warnings: list[Issue]  # about headers (columns with data that mean nothing known, unnamed or repeated), footers
+    # and what a reader of the sheet would not see
     sources: list[SourceSummary]
     notes: list[str] = field(default_factory=list)  # whole tables that give no usable row, said once per table
     org_problems: dict[int, str] = field(default_factory=dict)  # row → why its organisation was not found (a
     # register of people: the name no leader's, or several leaders'), for the few rows where it is said per row
 
     def org_spellings(self) -> list[str]:
+        """The distinct organisation spellings of the rows (normalised), in order of appearance: a roster without
+        ``--roster`` is built from them."""
         return list(pd.unique(self.rows["org_key"].dropna()))
 
 
@@ -284,23 +288,20 @@ def _missing(understood: Understanding, table: Table, from_name: dict[str, str],
     return missing
 
 
-def _unseen(table: Table, used: set[int]) -> list[dict]:
+def _unseen(table: Table, used: set[int]) -> list[Issue]:
     """What a person looking at the sheet would not see, said: a hidden sheet, hidden (or filtered-out) rows with
     data — all read, they are data — and formula cells in a used column that were never calculated and saved."""
-    where = {"source": table.source, "sheet": table.sheet, "org": None}
     out = []
     if table.hidden:
-        out.append({**where, "row": table.header_row, "column": None, "value": None,
-                    "reason": "隐藏的工作表，已读取（其中的行同样计入）"})
+        out.append(Issue.at(table, table.header_row, "隐藏的工作表，已读取（其中的行同样计入）"))
     hidden = table.facts.hidden_rows
     filled = table.cells.index[~table.blank.to_numpy()] if hidden else ()
     for row in sorted(hidden.intersection(filled)):
-        out.append({**where, "row": row, "column": None, "value": None,
-                    "reason": "隐藏的行（手动隐藏或被筛选隐藏），已读取"})
+        out.append(Issue.at(table, row, "隐藏的行（手动隐藏或被筛选隐藏），已读取"))
     for row, position in sorted(table.facts.unsaved):
         if position in used and row in table.cells.index:
-            out.append({**where, "row": row, "column": _column_name(table, position), "value": None,
-                        "reason": "公式没有保存的计算结果，请在 Excel 或 WPS 中打开并保存后再检查"})
+            out.append(Issue.at(table, row, "公式没有保存的计算结果，请在 Excel 或 WPS 中打开并保存后再检查",
+                                column=_column_name(table, position)))
     return out
 
 
@@ -501,7 +502,7 @@ def normalise(
     found — no column, nothing in its file's or sheet's name: a branch's own export usually names none."""
     reader = reader or HeaderReader(catalogue.column_of, catalogue.type_of)
     org_problems: dict[int, str] = {}
-    warnings: list[dict] = []
+    warnings: list[Issue] = []
     notes: list[str] = []
     tables: list[TableInfo] = []
     frames: list[pd.DataFrame] = []
@@ -548,16 +549,14 @@ def normalise(
             missing = _missing(understood, table, {**from_name, **inferred}, roster, org_problem)
             unused = [{"column": _column_name(table, p), "reason": why} for p, why in understood.unused]
             warnings.extend(
-                {"source": table.source, "sheet": table.sheet, "row": table.line(table.header_row),
-                 "column": _column_name(table, p), "value": None, "reason": why, "org": None}
+                Issue.at(table, table.line(table.header_row), why, column=_column_name(table, p))
                 for p, why in understood.unused if p in understood.unknown
             )
             date_column = next((p for p, c in understood.columns.items() if c == DATE), None)
             found = _footers(table, date_column)
             footer = found[[bool(_FOOTER.match(text)) for text in found.to_numpy(dtype=object)]]
             warnings.extend(
-                {"source": table.source, "sheet": table.sheet, "row": table.line(int(row)), "column": None,
-                 "value": text, "reason": "表尾的合计、签名或日期行，不是活动记录，按空行计", "org": None}
+                Issue.at(table, table.line(int(row)), "表尾的合计、签名或日期行，不是活动记录，按空行计", value=text)
                 for row, text in footer.items()
             )
             empty = table.blank.to_numpy() | table.cells.index.isin(footer.index)

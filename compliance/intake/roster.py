@@ -47,7 +47,8 @@ class Roster:
         self.leaders = leaders
         self.index = {o.name: i for i, o in enumerate(orgs)}
         self.parent = np.array([self.index[o.parent] if o.parent else -1 for o in orgs], dtype=np.int64)
-        self.tin, self.tout = _euler_tour(self.parent)
+        # preorder: the subtree of organisation i holds the preorder positions subtree_start[i] ≤ … < subtree_end[i]
+        self.subtree_start, self.subtree_end = _euler_tour(self.parent)
         self.org_types = np.array([o.type.value for o in orgs], dtype=object)
         self.founded = np.array([o.founded or EARLIEST for o in orgs], dtype="datetime64[D]")
         self.leader_names = np.array([person_key(p.name) for p in leaders], dtype=object)  # as ledgers are read
@@ -121,7 +122,8 @@ class Roster:
 
     def within(self, unit: np.ndarray, org: np.ndarray) -> np.ndarray:
         """Elementwise: is organisation ``org`` the unit ``unit`` itself or below it in the tree?"""
-        return (self.tin[unit] <= self.tin[org]) & (self.tin[org] < self.tout[unit])
+        start = self.subtree_start[org]
+        return (self.subtree_start[unit] <= start) & (start < self.subtree_end[unit])
 
 
 
@@ -450,23 +452,24 @@ def _overlap(a: Leader, b: Leader) -> bool:
 
 
 def _euler_tour(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """DFS entry and exit clocks: ``u`` is ``v`` or above it exactly when tin[u] <= tin[v] < tout[u]."""
+    """DFS entry and exit clocks (each organisation's preorder position, and the end of its subtree's): ``u`` is
+    ``v`` or above it exactly when start[u] <= start[v] < end[u]."""
     children: list[list[int]] = [[] for _ in parent]
     for child, up in enumerate(parent):
         if up >= 0:
             children[up].append(child)
-    tin = np.zeros(len(parent), dtype=np.int64)
-    tout = np.zeros(len(parent), dtype=np.int64)
+    start = np.zeros(len(parent), dtype=np.int64)
+    end = np.zeros(len(parent), dtype=np.int64)
     clock = 0
     for root in (i for i in range(len(parent)) if parent[i] < 0):
         stack = [(root, False)]
         while stack:
             node, done = stack.pop()
             if done:
-                tout[node] = clock
+                end[node] = clock
                 continue
-            tin[node] = clock
+            start[node] = clock
             clock += 1
             stack.append((node, True))
             stack.extend((c, False) for c in reversed(children[node]))
-    return tin, tout
+    return start, end

@@ -13,6 +13,7 @@ each row takes the most specific cell that is filled in (see ``compliance.intake
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 import unicodedata
@@ -52,7 +53,7 @@ class Understanding:
         return {headers[p] or f"第{p + 1}列": c for p, c in sorted(self.columns.items())}
 
 
-class Cells:
+class ColumnSample:
     """The sampled cells of a table's columns, and how much of each looks like a field (computed when asked)."""
 
     def __init__(self, table: Table, catalogue: Catalogue, roster: Roster | None) -> None:
@@ -124,11 +125,39 @@ _TIME = re.compile(_CLOCK + r"(?:\s*(?:-|~|～|—|–|至|到|－)+\s*" + _CLOC
 def understand(
     table: Table, reader: HeaderReader, catalogue: Catalogue, roster: Roster | None
 ) -> Understanding:
-    """What each column of ``table`` means (see the module docstring for the order of evidence)."""
-    cells = Cells(table, catalogue, roster)
+    """What each column of ``table`` means (see the module docstring for the order of evidence), in four steps:
+    the headers read, one column chosen per field the headers name, the fields no header names found by their
+    cells, and every column left over listed with why."""
+    cells = ColumnSample(table, catalogue, roster)
+    readings = _read_headers(table, reader)
+    draft = _Draft()
+    _choose_by_header(draft, table, readings, cells)
+    _fill_by_content(draft, table, readings, cells)
+    _list_the_rest(draft, table, readings)
+    orgs = [p for p, c in draft.columns.items() if c == ORG]
+    return Understanding(
+        dict(sorted(draft.columns.items())),
+        _org_order(orgs, readings, cells),
+        tuple(sorted(draft.unused.items())),
+        frozenset(draft.by_content),
+        frozenset(draft.unknown),
+    )
+
+
+@dataclass
+class _Draft:
+    """An understanding while it is worked out: each step adds to it."""
+
+    columns: dict[int, str] = dataclasses.field(default_factory=dict)  # position → canonical column
+    unused: dict[int, str] = dataclasses.field(default_factory=dict)  # position → why it is not used
+    by_content: set[int] = dataclasses.field(default_factory=set)  # positions whose meaning came from their cells
+    unknown: set[int] = dataclasses.field(default_factory=set)  # unused positions holding data no header explains
+
+
+def _read_headers(table: Table, reader: HeaderReader) -> dict[int, Reading]:
+    """What each named header says (a ``--layout`` file's word for it first)."""
     override = table.override.columns if table.override else {}
     readings: dict[int, Reading] = {}
-    unused: dict[int, str] = {}
     for position, header in enumerate(table.headers):
         if not header:
             continue
@@ -139,10 +168,13 @@ def understand(
                                   else Reading(None, 0, "格式文件说明不使用本列", never=True))
         else:
             readings[position] = reader.read(header)
+    return readings
 
-    columns: dict[int, str] = {}
-    by_content: set[int] = set()
-    unknown: set[int] = set()
+
+def _choose_by_header(draft: _Draft, table: Table, readings: dict[int, Reading], cells: ColumnSample) -> None:
+    """For each field some header names, the column that gives it (every organisation column); a weak header
+    its cells do not bear out, a date column of times and the losers of a tie are set aside, with why."""
+    columns, unused, unknown = draft.columns, draft.unused, draft.unknown
     for field in dict.fromkeys(r.column for r in readings.values() if r.usable):
         candidates = [p for p, r in readings.items() if r.usable and r.column == field]
         if field == ORG:
@@ -172,7 +204,12 @@ def understand(
                 if unused[loser].startswith("列名重复"):
                     unknown.add(loser)
 
-    for field in CONTENT_FIELDS:  # a field no header names: the column whose cells mostly are such values
+
+def _fill_by_content(draft: _Draft, table: Table, readings: dict[int, Reading], cells: ColumnSample) -> None:
+    """A field no header names: the open column whose cells mostly are such values; then the type written where
+    the name is (活动名称: 支部党员大会)."""
+    columns = draft.columns
+    for field in CONTENT_FIELDS:
         if field in columns.values():
             continue
         open_ = [p for p in table.cells.columns if p not in columns and not _ruled_out(readings.get(p))
@@ -181,11 +218,16 @@ def understand(
         best = max(scored, default=(0.0, 0))
         if best[0] >= CONTENT_SHARE:
             columns[-best[1]] = field
-            by_content.add(-best[1])
+            draft.by_content.add(-best[1])
 
-    if TYPE not in columns.values():  # the type written where the name is (活动名称: 支部党员大会)
-        _type_from_topic(columns, unused, readings, cells, by_content, table.headers)
+    if TYPE not in columns.values():
+        _type_from_topic(columns, draft.unused, readings, cells, draft.by_content, table.headers)
 
+
+def _list_the_rest(draft: _Draft, table: Table, readings: dict[int, Reading]) -> None:
+    """Every column neither used nor set aside yet, with why: a header that rules itself out, one that means
+    nothing known, a column of data without a header."""
+    columns, unused = draft.columns, draft.unused
     for position, reading in readings.items():
         if position in columns or position in unused:
             continue
@@ -198,19 +240,10 @@ def understand(
         if position not in columns and position not in unused and not table.headers[position] \
                 and not _empty(table, position):
             unused[position] = "无列名的列，已忽略"
-            unknown.add(position)
-
-    orgs = [p for p, c in columns.items() if c == ORG]
-    return Understanding(
-        dict(sorted(columns.items())),
-        _org_order(orgs, readings, cells),
-        tuple(sorted(unused.items())),
-        frozenset(by_content),
-        frozenset(unknown),
-    )
+            draft.unknown.add(position)
 
 
-def _type_from_topic(columns: dict[int, str], unused: dict[int, str], readings: dict[int, Reading], cells: Cells,
+def _type_from_topic(columns: dict[int, str], unused: dict[int, str], readings: dict[int, Reading], cells: ColumnSample,
                      by_content: set[int], headers: list[str]) -> None:
     """When no column is the type: a name or topic column whose cells mostly are activity types gives it (owip's
     主题党日活动录入样表 has no 类型 column; its 活动名称 says 支部党员大会). The topic then comes from the next best
@@ -230,7 +263,7 @@ def _type_from_topic(columns: dict[int, str], unused: dict[int, str], readings: 
         unused.pop(topic, None)
 
 
-def _best(candidates: list[int], field: str, readings: dict[int, Reading], cells: Cells) -> int:
+def _best(candidates: list[int], field: str, readings: dict[int, Reading], cells: ColumnSample) -> int:
     """The best of several columns for one field: the higher score; on a tie, the cells; then the leftmost."""
     top = max(readings[p].score for p in candidates)
     tied = [p for p in candidates if readings[p].score == top]
@@ -271,7 +304,7 @@ def _unknown(reading: Reading) -> str:
     return f"{reading.why}，已忽略（可在格式文件 --layout 中说明它的含义）"
 
 
-def _org_order(orgs: list[int], readings: dict[int, Reading], cells: Cells) -> tuple[int, ...]:
+def _org_order(orgs: list[int], readings: dict[int, Reading], cells: ColumnSample) -> tuple[int, ...]:
     """The organisation's columns, most specific first: by the depth in the roster of the names they hold when
     every one of them holds some, else by what their headers say (支部 before 党委 before 上级)."""
     if len(orgs) < 2:

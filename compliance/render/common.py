@@ -7,7 +7,7 @@ import re
 
 import pandas as pd
 
-from compliance.domain import ISSUE_COLUMNS
+from compliance.intake.issues import ISSUE_COLUMNS
 
 # C0 controls but tab and line breaks, DEL and C1 controls, as their visible pictures: an escape sequence in a
 # ledger's cell must not recolour, erase or rewrite a terminal or a CI log

@@ -10,9 +10,9 @@ import pandas as pd
 
 from compliance import __version__
 from compliance.domain import status_counts
+from compliance.findings.result import CheckResult
 from compliance.findings.stats import OPTIONAL
 from compliance.findings.view import EVIDENCE_FIELDS, FIELDS, evidence_columns, evidence_pairs, waiver_dict
-from compliance.pipeline import CheckResult
 from compliance.render.common import inputs, issue_list
 
 FILENAME = "findings.json"
@@ -63,6 +63,8 @@ def _iso(day) -> str | None:
 
 
 def baseline_summary(result: CheckResult) -> dict | None:
+    """What findings.json's ``baseline`` says: the baseline compared against, how many findings are new and known,
+    and those resolved; None without ``--baseline``."""
     if result.baseline is None:
         return None
     table = result.judgements
@@ -185,6 +187,8 @@ class FindingLines:
         return len(self.rows)
 
     def pieces(self, inner: str, outer: str):
+        """The findings array's text, block by block, its lines indented by ``inner`` and its closing bracket by
+        ``outer``."""
         if not len(self.rows):
             yield "[]"
             return
@@ -195,6 +199,7 @@ class FindingLines:
         yield "\n" + outer + "]"
 
     def blocks(self):
+        """The findings' lines, ``BLOCK`` findings at a time, each line joined from its columns' encoded values."""
         result, rows = self.result, self.rows
         judgements = result.judgements
         columns = [_encoded(_at(judgements[name], rows)) for name in FIELDS]
@@ -292,6 +297,7 @@ def _encoded(values) -> list[str]:
 
 
 def render(result: CheckResult, out_dir: Path) -> list[Path]:
+    """Write findings.json into ``out_dir``, streamed piece by piece; the file written."""
     path = out_dir / FILENAME
     with path.open("w", encoding="utf-8") as handle:
         handle.writelines(pieces(document(result)))

@@ -29,7 +29,7 @@ from compliance.render.locate import Locator, Place, issue_message
 from compliance.render.text import MARKS
 
 if TYPE_CHECKING:
-    from compliance.pipeline import CheckResult
+    from compliance.findings.result import CheckResult
 
 
 def _escaped(value: str) -> str:
@@ -61,6 +61,7 @@ def _property(value: str) -> str:
 
 
 def command(level: str, message: str, place: Place | None = None, title: str | None = None) -> str:
+    """One GitHub Actions workflow command (``::error file=…,line=…::message``), its properties and message escaped."""
     props = []
     if place is not None:
         props.append(f"file={_property(place.path)}")
@@ -109,6 +110,8 @@ def _annotations(result: CheckResult) -> list[tuple[int, str, str, Place | None,
 
 
 def text(result: CheckResult) -> str:
+    """The workflow commands of a check, in order of importance, each level up to what GitHub shows, then every
+    item as a plain log line (see the module docstring)."""
     items = _annotations(result)
     shown, rest = [], []
     for level in ORDER:

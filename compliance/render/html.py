@@ -24,7 +24,8 @@ from markupsafe import Markup
 
 from compliance import __version__
 from compliance.domain import Organisation, OrgType, Severity, Status, status_counts
-from compliance.pipeline import CheckResult
+from compliance.engine.kinds import kind_of
+from compliance.findings.result import CheckResult
 from compliance.render.common import issue_list
 from compliance.spelling import normalise_name
 from compliance.text import without_bidi
@@ -363,9 +364,9 @@ def _progress(result: CheckResult) -> tuple[dict, dict, dict, dict]:
         attendance[item["org"]] = (present / expected if expected else None, items)
     plans: dict[str, list] = defaultdict(list)
     if result.audit.start <= result.as_of <= result.audit.end:
-        from compliance.findings.plan import plan
+        from compliance.findings.plan import plan_items
 
-        for item in plan(result):
+        for item in plan_items(result):
             plans[item.org].append(item)
     return rates, trends, attendance, plans
 
@@ -397,7 +398,50 @@ def _shown(finding: dict, title: str, basis: str, topics: dict[tuple, str]) -> S
 
 
 def render(result: CheckResult, out_dir: Path) -> list[Path]:
+    """Write ``index.html`` and one page per organisation under ``orgs/`` into ``out_dir``; the files written.
+    What every page shows is built first (``_site``); each organisation's page is then built and written in turn."""
     env = _environment()
+    site = _site(result, env)
+    written = []
+    (out_dir / PAGES).mkdir(parents=True, exist_ok=True)
+    # streamed to the file: with tens of thousands of organisations the index is millions of pieces, which would
+    # otherwise all be alive at once (and set off full garbage collections) until joined
+    with (out_dir / FILENAME).open("w", encoding="utf-8") as index:
+        index.writelines(env.get_template("index.html.j2").generate(**_index_view(site, result)))
+    written.append(out_dir / FILENAME)
+
+    template = env.get_template("org.html.j2")
+    for i, row in zip(site.tree.tolist(), site.rows, strict=True):
+        page = template.render(**_org_view(site, result, i, row))
+        path = out_dir / PAGES / f"{row.page}.html"
+        path.write_text(page, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+@dataclass
+class _Site:
+    """What the pages of one check are made of, built once before any is written."""
+
+    context: dict  # what every page shows in its head: version, as-of date, period, rules file, the lights
+    tree: np.ndarray  # the organisations (roster positions) in preorder: a unit, then its subtree
+    rows: list[OrgRow]  # one per organisation, in that order
+    matrix_rules: list  # the rules that judged anything: the index's columns
+    judgements: pd.DataFrame
+    findings: list[dict]
+    by_org: dict[str, list[dict]]  # an organisation's findings
+    rejected: dict[str | None, list]  # rejected rows and warnings by organisation (None: in no organisation)
+    warnings: dict[str | None, list]
+    shown: dict[str, tuple[str, str]]  # rule id → its title and 依据
+    topics: dict[tuple, str]  # (file, sheet, row) → the record's 主题
+    stats_by_org: dict[str, list[SimpleNamespace]]
+    attendance: dict
+    trends: dict
+    plans: dict
+    calendar: Calendar
+
+
+def _site(result: CheckResult, env: Environment) -> _Site:
     roster = result.roster
     catalogue = result.catalogue
     order = {rule.id: i for i, rule in enumerate(catalogue.rules)}
@@ -437,7 +481,7 @@ def render(result: CheckResult, out_dir: Path) -> list[Path]:
     for item in result.stats["by_rule"]:
         stats_by_org[item["org"]].append(SimpleNamespace(title=titles[item["rule"]], **item))
 
-    record_rules = {rule.id for rule in catalogue.rules if catalogue.kind(rule).per_record}
+    record_rules = {rule.id for rule in catalogue.rules if kind_of(rule).per_record}
     calendar = Calendar(result, j_org, j_rule, j_rank, catalogue.rules, record_rules,
                         env.get_template("calendar.html.j2").module.cell)
     context = {
@@ -447,64 +491,63 @@ def render(result: CheckResult, out_dir: Path) -> list[Path]:
         "rules_source": result.catalogue.path,
         "lights": LIGHTS,
     }
+    return _Site(context, tree, rows, matrix_rules, judgements, findings, by_org, rejected, warnings, shown, topics,
+                 stats_by_org, attendance, trends, plans, calendar)
 
-    # the index: organisation × rule matrix, totals, charts
+
+def _index_view(site: _Site, result: CheckResult) -> dict:
+    """What index.html shows: the organisation × rule matrix, totals, charts."""
     statuses = list(status_counts([]))
-    tally = judgements.groupby(["rule", "status"], sort=False).size()
+    tally = site.judgements.groupby(["rule", "status"], sort=False).size()
     rule_totals = [
-        {status: int(tally.get((rule.id, status), 0)) for status in statuses} for rule in matrix_rules
+        {status: int(tally.get((rule.id, status), 0)) for status in statuses} for rule in site.matrix_rules
     ]
+    rows = site.rows
     units = [row for row in rows if row.unit]
     charts = {
-        "rules": _bar_chart([(rule.title, t["violation"]) for rule, t in zip(matrix_rules, rule_totals, strict=True)],
-                            "项违规"),
+        "rules": _bar_chart([(rule.title, t["violation"])
+                             for rule, t in zip(site.matrix_rules, rule_totals, strict=True)], "项违规"),
         "units": _bar_chart([(row.org.name, row.subtree.violation) for row in units], "项违规（含下级）"),
-        "years": _trend(trends.get(None, [])),
+        "years": _trend(site.trends.get(None, [])),
     }
     lights = {colour: sum(1 for row in rows if row.light == colour) for colour in LIGHTS}
-    written = []
-    (out_dir / PAGES).mkdir(parents=True, exist_ok=True)
-    # streamed to the file: with tens of thousands of organisations the index is millions of pieces, which would
-    # otherwise all be alive at once (and set off full garbage collections) until joined
-    with (out_dir / FILENAME).open("w", encoding="utf-8") as index:
-        index.writelines(env.get_template("index.html.j2").generate(
-            rows=rows, rules=matrix_rules, rule_totals=rule_totals, units=units, charts=charts, light_counts=lights,
-            sources=result.sources, tables=result.tables, notes=result.notes,
-            skipped_any=any(s.skipped for s in result.sources), scope=result.scope,
-            summary=status_counts(f["status"] for f in findings),
-            unassigned=rejected.get(None, []) + warnings.get(None, []), **context
-        ))
-    written.append(out_dir / FILENAME)
+    return dict(
+        rows=rows, rules=site.matrix_rules, rule_totals=rule_totals, units=units, charts=charts, light_counts=lights,
+        sources=result.sources, tables=result.tables, notes=result.notes,
+        skipped_any=any(s.skipped for s in result.sources), scope=result.scope,
+        summary=status_counts(f["status"] for f in site.findings),
+        unassigned=site.rejected.get(None, []) + site.warnings.get(None, []), **site.context
+    )
 
-    template = env.get_template("org.html.j2")
-    for i, row in zip(tree.tolist(), rows, strict=True):
-        org = row.org
-        grid, leader_grid = calendar.grids(i)
-        page = template.render(
-            row=row,
-            org=org,
-            months=calendar.labels,
-            groups=calendar.groups,
-            grid=grid,
-            leader_grid=leader_grid,
-            below=rows[roster.tin[i] + 1:roster.tout[i]],  # rows are in preorder: the subtree follows the unit
-            base_depth=row.depth,
-            subtree=row.subtree,
-            # built page by page, so that they die young and do not set off full garbage collections
-            findings=[_shown(finding, *shown[finding["rule"]], topics) for finding in by_org.get(org.name, [])],
-            stats=stats_by_org.get(org.name, []),
-            attendance=attendance.get(org.name, (None, []))[1],
-            trend=_trend(trends.get(org.name, [])),
-            plan=plans.get(org.name, []),
-            plan_shown=result.audit.start <= result.as_of <= result.audit.end,
-            rejected=rejected.get(org.name, []),
-            warnings=warnings.get(org.name, []),
-            **context,
-        )
-        path = out_dir / PAGES / f"{row.page}.html"
-        path.write_text(page, encoding="utf-8")
-        written.append(path)
-    return written
+
+def _org_view(site: _Site, result: CheckResult, i: int, row: OrgRow) -> dict:
+    """What the page of the organisation at roster position ``i`` shows; built page by page, so that its parts die
+    young and do not set off full garbage collections."""
+    org = row.org
+    grid, leader_grid = site.calendar.grids(i)
+    roster = result.roster
+    return dict(
+        row=row,
+        org=org,
+        months=site.calendar.labels,
+        groups=site.calendar.groups,
+        grid=grid,
+        leader_grid=leader_grid,
+        # rows are in preorder: the subtree follows the unit
+        below=site.rows[roster.subtree_start[i] + 1:roster.subtree_end[i]],
+        base_depth=row.depth,
+        subtree=row.subtree,
+        findings=[_shown(finding, *site.shown[finding["rule"]], site.topics)
+                  for finding in site.by_org.get(org.name, [])],
+        stats=site.stats_by_org.get(org.name, []),
+        attendance=site.attendance.get(org.name, (None, []))[1],
+        trend=_trend(site.trends.get(org.name, [])),
+        plan=site.plans.get(org.name, []),
+        plan_shown=result.audit.start <= result.as_of <= result.audit.end,
+        rejected=site.rejected.get(org.name, []),
+        warnings=site.warnings.get(org.name, []),
+        **site.context,
+    )
 
 
 def _org_rows(result: CheckResult, by_org: dict[str, list[dict]], rejected: dict[str | None, list],
@@ -516,10 +559,10 @@ def _org_rows(result: CheckResult, by_org: dict[str, list[dict]], rejected: dict
     statuses = list(status_counts([]))
     own = np.array([list(status_counts(f["status"] for f in by_org.get(org.name, [])).values())
                     for org in roster.orgs], dtype=np.int64).reshape(-1, len(statuses))
-    # subtree totals from prefix sums over the preorder: the subtree of i is tree[tin[i]:tout[i]]
-    tree = np.argsort(roster.tin, kind="stable")
+    # subtree totals from prefix sums over the preorder: the subtree of i is tree[subtree_start[i]:subtree_end[i]]
+    tree = np.argsort(roster.subtree_start, kind="stable")
     prefix = np.vstack([np.zeros((1, len(statuses)), dtype=np.int64), np.cumsum(own[tree], axis=0)])
-    subtree = prefix[roster.tout] - prefix[roster.tin]
+    subtree = prefix[roster.subtree_end] - prefix[roster.subtree_start]
     counts: dict[tuple, SimpleNamespace] = {}
 
     def shared(values: list[int]) -> SimpleNamespace:

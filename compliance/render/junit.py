@@ -19,13 +19,14 @@ from typing import TYPE_CHECKING
 from compliance.domain import Status
 
 if TYPE_CHECKING:
-    from compliance.pipeline import CheckResult
+    from compliance.findings.result import CheckResult
 
 FILENAME = "findings.xml"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # no XML 1.0 document may hold these
 
 
 def clean(value: object) -> str:
+    """``value`` as text XML 1.0 can hold: characters it forbids become U+FFFD."""
     return _NOT_XML.sub("\ufffd", str(value))
 
 
@@ -44,6 +45,8 @@ def _details(finding: dict, title: str, basis: str) -> str:
 
 
 def document(result: CheckResult) -> ET.Element:
+    """findings.xml as an element tree: a test suite per organisation, a test case per rule and period (and person)
+    judged (see the module docstring)."""
     rules = {rule.id: rule for rule in result.catalogue.rules}
     judgements = result.judgements.frame()
     findings = iter(result.findings())
@@ -106,6 +109,7 @@ def _time(seconds: float) -> str:
 
 
 def render(result: CheckResult, out_dir: Path) -> list[Path]:
+    """Write findings.xml into ``out_dir``; the file written."""
     root = document(result)
     ET.indent(root)
     path = out_dir / FILENAME

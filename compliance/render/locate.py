@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from compliance.engine.kinds import kind_of
+from compliance.findings.result import CheckResult
 from compliance.intake.discover import TEXT_SUFFIXES
-from compliance.pipeline import CheckResult
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def org_tables(result: CheckResult) -> dict[str, list[int]]:
 class Locator:
     def __init__(self, result: CheckResult) -> None:
         self.paths = {s.source: s.path or s.source for s in result.sources}
-        self.per_record = {rule.id for rule in result.catalogue.rules if result.catalogue.kind(rule).per_record}
+        self.per_record = {rule.id for rule in result.catalogue.rules if kind_of(rule).per_record}
         self.tables = result.tables
         self.org_tables = org_tables(result)
         self.roster = result.roster.places

@@ -22,7 +22,7 @@ from compliance.domain import Status, status_counts
 from compliance.render.common import CONTROLS, LINE_BREAK, issue_list, skipped_text
 
 if TYPE_CHECKING:
-    from compliance.pipeline import CheckResult
+    from compliance.findings.result import CheckResult
 
 FILENAME = "summary.md"
 MAX_ROWS = 300  # rows per table: a longer list is for findings.xlsx, not a job summary
@@ -137,6 +137,7 @@ def summary(result: CheckResult, size: int = LIMIT) -> str:
 
 
 def render(result: CheckResult, out_dir: Path) -> list[Path]:
+    """Write the Markdown summary into ``out_dir``; the file written."""
     path = out_dir / FILENAME
     path.write_text(summary(result), encoding="utf-8")
     return [path]

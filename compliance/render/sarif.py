@@ -21,11 +21,12 @@ from urllib.parse import quote
 
 from compliance import __version__
 from compliance.domain import Severity, Status
+from compliance.engine.kinds import kind_of
 from compliance.render.common import issue_list
 from compliance.render.locate import Locator, Place, issue_message
 
 if TYPE_CHECKING:
-    from compliance.pipeline import CheckResult
+    from compliance.findings.result import CheckResult
 
 FILENAME = "findings.sarif"
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -94,6 +95,8 @@ def _fingerprint(finding: dict, kind) -> str:
 
 
 def document(result: CheckResult) -> dict:
+    """findings.sarif as a dict: one SARIF 2.1.0 run, a reporting rule per catalogue rule and a result per finding
+    (see the module docstring)."""
     catalogue = result.catalogue
     rule_index = {rule.id: i for i, rule in enumerate(catalogue.rules)}
     locator = Locator(result)
@@ -111,7 +114,7 @@ def document(result: CheckResult) -> dict:
                                 f"{finding['message']}"},
             "locations": [artifacts.location(place)] if place is not None else [],
             "partialFingerprints": {"complianceFinding/v1": _fingerprint(
-                finding, catalogue.kind(catalogue.rule(finding["rule"])))},
+                finding, kind_of(catalogue.rule(finding["rule"])))},
             "properties": {k: finding[k] for k in ("status", "org", "person", "period", "expected", "actual")},
         }
         if related:
@@ -148,6 +151,7 @@ def document(result: CheckResult) -> dict:
 
 
 def render(result: CheckResult, out_dir: Path) -> list[Path]:
+    """Write findings.sarif into ``out_dir``; the file written."""
     path = out_dir / FILENAME
     path.write_text(json.dumps(document(result), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return [path]

@@ -13,7 +13,7 @@ from compliance.render.common import issue_list, one_line, skipped_text
 from compliance.render.locate import Locator
 
 if TYPE_CHECKING:
-    from compliance.pipeline import CheckResult
+    from compliance.findings.result import CheckResult
 
 MARKS = {"new": "【新增】", "known": "【已知】", None: ""}
 
@@ -30,6 +30,7 @@ def place_text(item: dict) -> str:
 
 
 def text(result: CheckResult) -> str:
+    """The problem list as plain text for a terminal, one finding a line with where it points in the ledgers."""
     findings = result.findings()
     locator = Locator(result)
     lines = [f"问题清单（检查期间 {result.audit.label}，检查日 {result.as_of}）："]

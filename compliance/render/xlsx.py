@@ -27,7 +27,7 @@ from compliance.render.common import issue_list
 from compliance.render.printing import print_setup
 
 if TYPE_CHECKING:
-    from compliance.pipeline import CheckResult
+    from compliance.findings.result import CheckResult
 
 FILENAME = "findings.xlsx"
 HEADER = ("序号", "单位", "上级单位", "领导干部", "规则", "规则编号", "依据", "期间", "问题描述", "严重程度", "状态",
@@ -156,6 +156,7 @@ def _percent_column(sheet, column: int) -> None:
 
 
 def workbook(result: CheckResult) -> Workbook:
+    """The problem list as a workbook: sheets 问题清单 (the findings to rectify), 拒收的行, 统计 and 出席率."""
     catalogue = result.catalogue
     rules = {rule.id: rule for rule in catalogue.rules}
     parents = {org.name: org.parent for org in result.roster.orgs}
@@ -226,6 +227,8 @@ def save(book: Workbook, path: Path, moment: datetime) -> None:
 
 
 def render(result: CheckResult, out_dir: Path) -> list[Path]:
+    """Write findings.xlsx into ``out_dir``, dated with the as-of date (the same inputs give the same bytes); the
+    file written."""
     path = out_dir / FILENAME
     save(workbook(result), path, datetime(result.as_of.year, result.as_of.month, result.as_of.day))
     return [path]

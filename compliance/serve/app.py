@@ -80,6 +80,7 @@ class Options:
 
 
 def is_loopback(host: str) -> bool:
+    """Is ``host`` this machine only (localhost, 127.0.0.0/8, ::1)?"""
     if host == "localhost":
         return True
     try:
@@ -138,6 +139,7 @@ def policy_for(page: str, images: str = "data:") -> str:
 
 @functools.cache
 def templates() -> Environment:
+    """The server's jinja2 templates (``compliance/serve/templates``), autoescaped."""
     return Environment(loader=PackageLoader("compliance.serve", "templates"),
                        autoescape=select_autoescape(["html", "j2"]), keep_trailing_newline=True)
 
@@ -256,6 +258,7 @@ class Service:
         self.sweeper = asyncio.create_task(self._sweep_forever())
 
     async def stop(self) -> None:
+        """Stop the sweeper and the workers (runs still queued are cancelled) and delete the run folders."""
         if getattr(self, "sweeper", None):
             self.sweeper.cancel()
         if self.pool is not None:
@@ -310,6 +313,7 @@ class Service:
                                 "或请管理员放宽服务器的内存。")
 
     def submit(self, run: Run, job: Job) -> asyncio.Task:
+        """Start checking ``job`` into ``run`` in the pool; the task, kept until done."""
         task = asyncio.create_task(self.check(run, job))
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
@@ -319,6 +323,8 @@ class Service:
     # the guard's questions
 
     def refusal(self, scope, headers: Headers) -> Response | None:
+        """The guard: the answer refusing this request (a host name not served, no token or session, a post from
+        another site), or None to let it in."""
         if self.hosts is not None:
             host = headers.get("host", "")
             name = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0] + "]"
@@ -363,6 +369,7 @@ class Service:
         return page(self.render("login.html.j2", message=""), 401, {"WWW-Authenticate": "Bearer"})
 
     def too_many(self, wait: int, api: bool) -> Response:
+        """429 after too many wrong tokens, saying how long to wait (JSON for the API, the login page otherwise)."""
         message = f"令牌错误次数过多，请 {wait} 秒后再试"
         if api:
             return JSONResponse({"error": message}, 429, headers={"Retry-After": str(wait)})
@@ -371,6 +378,7 @@ class Service:
     # pages
 
     def render(self, name: str, **values) -> str:
+        """A template of the server rendered with its options and ``values``."""
         values.setdefault("minutes", _minutes(self))
         return self.templates.get_template(name).render(options=self.options, **values)
 
@@ -381,6 +389,7 @@ def _address(scope) -> str:
 
 
 def plain_text(message: str, status: int) -> Response:
+    """A one-line plain-text answer."""
     return Response(message + "\n", status, media_type="text/plain; charset=utf-8")
 
 
@@ -453,6 +462,7 @@ async def _receive(request: Request, run: Run, service: Service) -> Job:
 
 
 async def home(request: Request) -> Response:
+    """GET /: the upload form, dated today."""
     service: Service = request.app.state.service
     return page(service.render("upload.html.j2", fields={"as_of": date.today().isoformat()}, message=""))
 
@@ -461,6 +471,8 @@ _NO_ROOM = "服务器上保存的检查结果已占满空间上限（--limit dis
 
 
 async def submit(request: Request) -> Response:
+    """POST /check: the form's upload checked in the pool; redirected to its run page (at once, or when done within
+    a few seconds), or the form again with why it was refused."""
     service: Service = request.app.state.service
     if not service.room():
         return page(service.render("upload.html.j2", fields={"as_of": date.today().isoformat()}, message=_NO_ROOM),
@@ -478,6 +490,8 @@ async def submit(request: Request) -> Response:
 
 
 async def api_check(request: Request) -> Response:
+    """POST /api/check: the upload checked; findings.json with the exit code in ``X-Compliance-Exit``, or a JSON
+    error (exit code 2)."""
     service: Service = request.app.state.service
     if not service.room():
         return JSONResponse({"error": _NO_ROOM, "exit_code": 2}, 503,
@@ -499,6 +513,8 @@ async def api_check(request: Request) -> Response:
 
 
 async def run_page(request: Request) -> Response:
+    """GET /runs/{run}/{path}: a file of a run's reports (index.html with the summary bar), a page to wait on while
+    it runs, or why it failed."""
     service: Service = request.app.state.service
     run = service.runs.get(request.path_params["run"])
     if run is not None:
@@ -535,6 +551,7 @@ def _minutes(service: Service) -> str:
 
 
 async def run_slash(request: Request) -> Response:
+    """/runs/{run} → /runs/{run}/ (the reports' relative links need the slash)."""
     return RedirectResponse(f"/runs/{request.path_params['run']}/", status_code=308)
 
 
@@ -549,6 +566,7 @@ async def help_page(request: Request) -> Response:
 
 
 async def help_image(request: Request) -> Response:
+    """A screenshot of the manual."""
     found = manual.image(request.path_params["name"])
     if found is None:
         raise HTTPException(404)
@@ -556,20 +574,25 @@ async def help_image(request: Request) -> Response:
 
 
 async def help_slash(request: Request) -> Response:
+    """/help → /help/."""
     return RedirectResponse("/help/", status_code=308)
 
 
 async def healthz(request: Request) -> Response:
+    """GET /healthz: ok while the server answers."""
     return plain_text("ok", 200)
 
 
 async def openapi(request: Request) -> Response:
+    """GET /openapi.json: the API's description."""
     from compliance.serve.openapi import document
 
     return JSONResponse(document())
 
 
 async def login(request: Request) -> Response:
+    """GET /login: the token form; POST: a right token starts a session (a cookie), a wrong one counts against the
+    address."""
     service: Service = request.app.state.service
     if request.method == "GET":
         if service.options.token is None:
@@ -605,6 +628,7 @@ async def logout(request: Request) -> Response:
 
 
 async def not_found(request: Request, exc: HTTPException) -> Response:
+    """404, 405 and other refusals as a page in Chinese."""
     service: Service = request.app.state.service
     titles = {404: "找不到这个页面", 405: "不支持这种请求"}
     title = titles.get(exc.status_code, f"请求无法处理（{exc.status_code}）")
@@ -612,6 +636,7 @@ async def not_found(request: Request, exc: HTTPException) -> Response:
 
 
 def internal_error(scope, service: Service) -> Response:
+    """500 in Chinese, without the traceback (that goes to the server's log)."""
     message = "处理请求时发生内部错误（已记录在服务器日志中）。请稍后重试。"
     if scope["path"].startswith("/api/"):
         return JSONResponse({"error": message, "exit_code": 2}, 500, headers={"X-Compliance-Exit": "2"})
@@ -668,6 +693,7 @@ def org_names(roster) -> tuple[str, ...]:
 
 
 def roster_note(roster: str | None) -> str:
+    """What the form says happens without an uploaded roster: the server's roster, or a branch's self-check."""
     if roster is None:
         return "不上传名册时按支部自查方式检查：组织取自台账本身。"
     return f"不上传名册时使用服务启动时给出的名册（{Path(roster).name}）。"

@@ -47,8 +47,8 @@ def serve_forever(*, host: str, port: int, roster: Path | None, rules: Path | No
     then serve."""
     import uvicorn
 
-    from compliance.config.catalogue import load_catalogue
     from compliance.config.layout import load_layout
+    from compliance.engine.kinds import load_catalogue
     from compliance.intake.roster import read_roster
     from compliance.serve.app import Options, create_app, org_names, roster_note
     from compliance.serve.worker import Settings

@@ -75,7 +75,7 @@ def start(settings: Settings, scratch: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent()
     private_umask()
-    from compliance.config.catalogue import load_catalogue
+    from compliance.engine.kinds import load_catalogue
     from compliance.intake.roster import read_roster
 
     catalogue = load_catalogue(settings.rules)

@@ -151,12 +151,12 @@ def test_version(flag):
 
 
 def test_ctrl_c_aborts_in_chinese(monkeypatch):
-    import compliance.config.catalogue
+    import compliance.engine.kinds
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(compliance.config.catalogue, "load_catalogue", interrupted)
+    monkeypatch.setattr(compliance.engine.kinds, "load_catalogue", interrupted)
     result = _invoke(["rules"])
     assert result.exit_code == 1
     assert result.stderr == "\n已中止。\n"

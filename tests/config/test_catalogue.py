@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from compliance.config.catalogue import load_catalogue
-from compliance.engine.kinds import KINDS
+from compliance.engine.kinds import KINDS, load_catalogue
 from compliance.errors import CatalogueError
 from tests.helpers import DEFAULT_RULES, REPO
 

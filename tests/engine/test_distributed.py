@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from benchmarks.generate import generate, write
 from compliance.cli import main
 from compliance.engine.context import Context
-from compliance.engine.distributed import plan, records_for
+from compliance.engine.distributed import partition, records_for
 from compliance.pipeline import run_check
 from tests.helpers import AUGUST_WAIVER, DEMO
 
@@ -67,7 +67,7 @@ def test_partitions_cover_every_organisation_once_and_hold_their_subtrees_record
     result = run_check([district / "ledgers"], district / "roster", as_of=date(2024, 12, 31))
     ctx = Context(result.records, result.tables, result.roster, np.datetime64("2024-12-31"), result.audit,
                   result.catalogue.activity_types)
-    scopes = plan(ctx, parts)
+    scopes = partition(ctx, parts)
     assert 1 <= len(scopes) <= parts
     assert (np.sum(scopes, axis=0) == 1).all()  # each organisation judged in exactly one partition
     roster, orgs = result.roster, result.records["org"].to_numpy()

@@ -12,6 +12,7 @@ from compliance.config.catalogue import parse_catalogue
 from compliance.domain import Status
 from compliance.engine.context import Context
 from compliance.engine.evaluate import evaluate
+from compliance.engine.kinds import RulesFile
 from compliance.engine.periods import parse_period
 from compliance.intake.normalise import TableInfo
 from compliance.intake.roster import roster_from_rows
@@ -43,7 +44,7 @@ def records(*rows: tuple[int, str, int]) -> pd.DataFrame:
 
 
 def run(rule: dict, frame: pd.DataFrame, as_of: str, period: str = "2024-01..2024-03"):
-    catalogue = parse_catalogue(rules_text(rule).encode(), "rules.yaml")
+    catalogue = parse_catalogue(rules_text(rule).encode(), "rules.yaml", RulesFile)
     tables = [TableInfo("台账.xlsx", "台账", 1, CANONICAL)]
     ctx = Context(frame, tables, ROSTER, np.datetime64(as_of, "D"), parse_period(period), catalogue.activity_types)
     return evaluate(catalogue, ctx)
@@ -75,7 +76,7 @@ def test_a_rule_without_its_column_is_one_unverifiable_finding_over_the_range():
 
 
 def test_a_period_that_leaves_rules_unjudged_says_so():
-    from compliance.config.catalogue import load_catalogue
+    from compliance.engine.kinds import load_catalogue
     from compliance.engine.periods import parse_period
     from compliance.pipeline import period_notes
 

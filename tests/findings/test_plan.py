@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from compliance.cli import main
-from compliance.findings.plan import plan
+from compliance.findings.plan import plan_items
 from compliance.pipeline import run_check
 from tests.helpers import LEADER_HEADER, ORG_HEADER, ORGS, write_csv
 
@@ -41,7 +41,7 @@ def items(tmp_path, days: int) -> list[tuple]:
     paths, roster = district(tmp_path)
     result = run_check(paths, roster, as_of=AS_OF)
     return [(i.rule, i.org, i.person, i.period, i.deadline.isoformat(), i.days_left, i.done, i.required, i.status)
-            for i in plan(result, days) if i.org in ("一支部", "二支部") or i.person]
+            for i in plan_items(result, days) if i.org in ("一支部", "二支部") or i.person]
 
 
 def test_due_this_month_and_terms_running_out_within_the_horizon(tmp_path):
@@ -62,7 +62,7 @@ def test_on_a_periods_last_day_it_is_no_longer_open(tmp_path):
     assert [(f["rule"], f["status"]) for f in result.findings()
             if f["org"] == "一支部" and f["period"] == "2024-11"] == [("party-group-monthly", "violation"),
                                                                       ("theme-day-monthly", "violation")]
-    assert not [i for i in plan(result, 30) if i.period == "2024-11"]  # … and not something still to do
+    assert not [i for i in plan_items(result, 30) if i.period == "2024-11"]  # … and not something still to do
 
 
 def test_a_term_outside_the_horizon_is_not_listed(tmp_path):
@@ -124,7 +124,7 @@ def test_the_text_says_which_items_are_terms_running_out(tmp_path):
     from compliance.render.plan import text
 
     paths, roster = district(tmp_path)
-    items = [i for i in plan(run_check(paths, roster, as_of=AS_OF), 30) if i.org == "一支部"]
+    items = [i for i in plan_items(run_check(paths, roster, as_of=AS_OF), 30) if i.org == "一支部"]
     lines = text(items, AS_OF, 30).splitlines()
     assert "  截止 2024-11-30（还有 9 天） 待完成  一支部  每月至少开展1次主题党日活动（theme-day-monthly 2024-11） 已完成 0/1" in lines
     assert "  截止 2024-12-10（还有 19 天） 即将到期  一支部  党支部每三年至少换届选举1次（branch-election-term 2024-12-10）" \
@@ -140,7 +140,7 @@ def earlier_plan(tmp_path, days: int = 30):
     from compliance.findings.plan import PreviousPlan
 
     paths, roster = district(tmp_path)
-    return PreviousPlan("plan.json", AS_OF, plan(run_check(paths, roster, as_of=AS_OF), days)), roster
+    return PreviousPlan("plan.json", AS_OF, plan_items(run_check(paths, roster, as_of=AS_OF), days)), roster
 
 
 def test_met_since_an_earlier_plan_are_the_periods_now_met_and_the_terms_renewed(tmp_path):
@@ -151,7 +151,7 @@ def test_met_since_an_earlier_plan_are_the_periods_now_met_and_the_terms_renewed
     later.mkdir()
     write_csv(later / "台账.csv", LEDGER, ROWS + LATER)
     result = run_check([later], roster, as_of=date(2024, 12, 2))
-    closed = met_since(result, previous, plan(result, 30))
+    closed = met_since(result, previous, plan_items(result, 30))
     assert [(i.rule, i.org, i.person, i.period, i.deadline.isoformat(), i.days_left, i.done, i.required, i.status)
             for i in closed] == [
         ("theme-day-monthly", "一支部", None, "2024-11", "2024-11-30", -2, 1, 1, "met"),
@@ -167,7 +167,7 @@ def test_what_a_shorter_horizon_leaves_out_is_not_met(tmp_path):
     previous, roster = earlier_plan(tmp_path)
     paths = [tmp_path / "ledgers"]
     result = run_check(paths, roster, as_of=date(2024, 11, 22))
-    now = plan(result, 1)  # December's periods and the terms running out lie beyond it
+    now = plan_items(result, 1)  # December's periods and the terms running out lie beyond it
     assert {i.period for i in previous.items} - {i.period for i in now} >= {"2024-12", "2024-12-10"}
     assert met_since(result, previous, now) == []
 

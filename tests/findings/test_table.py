@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from compliance.config.catalogue import load_catalogue
 from compliance.domain import Severity, Status
+from compliance.engine.kinds import load_catalogue
 from compliance.findings.baseline import Baseline
 from compliance.findings.table import COLUMNS, BaselineMark, Judgements
 from compliance.findings.view import finding_dicts

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from compliance.config.catalogue import load_catalogue
+from compliance.engine.kinds import load_catalogue
+from compliance.intake.result import Intake
 from compliance.intake.sheets import read_rows, text_lines
-from compliance.pipeline import Intake, take_in
+from compliance.pipeline import take_in
 from compliance.render.common import issue_list
 from tests.helpers import alias_roster
 

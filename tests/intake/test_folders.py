@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from compliance.config.catalogue import load_catalogue
+from compliance.engine.kinds import load_catalogue
 from compliance.errors import InputError
 from compliance.pipeline import take_in
 from tests.helpers import activity_records, write_csv

@@ -10,9 +10,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from compliance.config.catalogue import load_catalogue
+from compliance.engine.kinds import load_catalogue
 from compliance.errors import InputError
-from compliance.pipeline import NO_ROSTER, Intake, take_in
+from compliance.intake.result import Intake
+from compliance.pipeline import NO_ROSTER, take_in
 from compliance.render.common import issue_list
 from tests.helpers import ORG_HEADER, ORGS, alias_roster, write_csv
 

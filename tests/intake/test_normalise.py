@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from compliance.config.catalogue import load_catalogue
+from compliance.engine.kinds import load_catalogue
 from compliance.intake.header import locate_header
 from compliance.intake.meaning import HeaderReader
 from compliance.intake.normalise import normalise, resolve_orgs

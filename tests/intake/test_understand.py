@@ -10,9 +10,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from compliance.config.catalogue import load_catalogue
+from compliance.engine.kinds import load_catalogue
 from compliance.intake.meaning import HeaderReader
-from compliance.pipeline import Intake, take_in
+from compliance.intake.result import Intake
+from compliance.pipeline import take_in
 from tests.helpers import LEADER_HEADER, ORG_HEADER, write_csv
 from tests.intake.test_ingest import records, rejected
 

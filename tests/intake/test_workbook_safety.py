@@ -16,7 +16,7 @@ import openpyxl
 from click.testing import CliRunner
 
 from compliance.cli import main
-from compliance.config.catalogue import load_catalogue
+from compliance.engine.kinds import load_catalogue
 from compliance.pipeline import take_in
 from tests.helpers import DEMO
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from compliance.config.catalogue import load_catalogue
+from compliance.engine.kinds import load_catalogue
 from compliance.pipeline import run_check, take_in
 from compliance.render import github, sarif
 from compliance.render.common import issue_list

@@ -10,7 +10,7 @@ import openpyxl
 from click.testing import CliRunner
 
 from compliance.cli import main
-from compliance.config.catalogue import load_catalogue
+from compliance.engine.kinds import load_catalogue
 
 REPO = Path(__file__).resolve().parents[2]
 ROSTER = REPO / "fixtures" / "demo" / "roster"

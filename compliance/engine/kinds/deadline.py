@@ -46,6 +46,9 @@ class DeadlineRule(RuleBase):
 
 
 def check(rule: DeadlineRule, ctx: Context) -> Cells:
+    """One cell per organisation the rule applies to (founded by ``by``), judged once the as-of date reaches
+    ``start``: at least ``min`` records of the types dated from ``start`` to ``by``; due until ``by`` has passed,
+    then met or a violation. Evidence: the records counted."""
     orgs = ctx.orgs_for(rule.applies_to)
     first, last = day(rule.start), day(rule.by)
     judged = ((ctx.as_of >= first) & (ctx.roster.founded[orgs] <= last))[:, None]

@@ -81,6 +81,10 @@ class FrequencyRule(RuleBase):
 
 
 def check(rule: FrequencyRule, ctx: Context) -> Cells:
+    """One cell per organisation and period of the audited range (month, quarter, half or year; with a
+    ``window``, that window of each year) that has begun by the as-of date, the organisation existing on its first
+    day: at least ``min`` records of the types inside it. Open periods are due, closed ones met or a violation.
+    Evidence: the records counted."""
     orgs = ctx.orgs_for(rule.applies_to)
     codes = ctx.audit.codes(rule.period)
     start, end = period_bounds(codes, rule.period)

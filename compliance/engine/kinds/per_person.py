@@ -44,6 +44,9 @@ def in_post_half(ctx: Context, leaders: np.ndarray, start: np.ndarray, end: np.n
 
 
 def check(rule: PerPersonRule, ctx: Context) -> Cells:
+    """One cell per leader and period begun by the as-of date in which the leader held a post the rule names for
+    at least half of it: at least ``min`` records of the types that name the leader (主讲人). Due while the period
+    is open; unverifiable when no ledger of the leader's unit names people. Evidence: the records counted."""
     leaders = ctx.leaders_for(rule.applies_to)
     codes = ctx.audit.codes(rule.period)
     start, end = period_bounds(codes, rule.period)

@@ -29,6 +29,9 @@ class PrecedenceRule(RuleBase):
 
 
 def check(rule: PrecedenceRule, ctx: Context) -> Cells:
+    """One cell per leader appointed (任职日期) inside the audited range, up to the as-of date: a record of the
+    types naming the leader dated before the appointment. Unverifiable when no ledger of the leader's
+    unit names people. Evidence: the records found."""
     roster = ctx.roster
     leaders = ctx.leaders_for(rule.applies_to)
     appointed = roster.leader_start[leaders]

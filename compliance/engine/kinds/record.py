@@ -76,6 +76,10 @@ class RecordRule(RuleBase):
 
 
 def check(rule: RecordRule, ctx: Context) -> Cells:
+    """One cell per record of the types inside the audited range, of an organisation the rule applies to: the
+    record passes its ``condition`` (a field filled in, marked yes, or a ratio of two head counts). A record whose
+    table lacks a column the condition reads is unverifiable (the engine folds those per organisation). Evidence:
+    the record itself."""
     orgs = ctx.orgs_for(rule.applies_to)
     records = ctx.records_of(rule)
     days = ctx.days[records]

@@ -46,6 +46,9 @@ def window_start(as_of: date, years: int) -> date:
 
 
 def check(rule: RollingRule, ctx: Context) -> Cells:
+    """One cell per subject at the as-of date — an organisation founded before the window, or a leader in post
+    on that day: at least ``min`` records of the types in the ``years`` up to the as-of date. Unverifiable for a
+    leader when no ledger of the leader's unit names people. Evidence: the records counted."""
     as_of = ctx.as_of.astype(object)
     first = day(window_start(as_of, rule.years))
     records = ctx.records_of(rule)
