@@ -474,7 +474,7 @@ def layout_suggest(paths, roster, rules, limits) -> None:
 @main.command("rules")
 @rules_option
 def list_rules(rules) -> None:
-    """列出规则目录：编号、标题、适用对象、周期和依据。
+    """列出规则目录：编号、标题、适用对象、周期和依据；未启用的选用规则也列出并注明。
 
     \b
     例：
@@ -487,8 +487,8 @@ def list_rules(rules) -> None:
         catalogue = load_catalogue(rules)
     except InputError as exc:
         raise UserError(str(exc)) from None
-    for rule in catalogue.rules:
-        click.echo(f"{rule.id}  {rule.title}")
+    for rule in catalogue.model.rules:
+        click.echo(f"{rule.id}  {rule.title}" + ("" if rule.enabled else "（未启用：规则文件中 enabled: false）"))
         click.echo(f"    适用：{rule.applies_to.describe()}；周期：{rule.period_text()}；"
                    f"严重程度：{rule.severity.chinese}")
         if rule.effective is not None or rule.match is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal, Union
@@ -43,9 +44,21 @@ class Catalogue:
     type_of: dict[str, str]  # any normalised spelling of an activity type → its canonical name
     column_of: dict[str, str]  # any normalised header → canonical column name (组织, 日期, …)
 
-    @property
+    @cached_property
     def rules(self) -> tuple[RuleBase, ...]:
-        return self.model.rules
+        """The rules judged: those not written ``enabled: false``."""
+        return tuple(rule for rule in self.model.rules if rule.enabled)
+
+    @property
+    def disabled(self) -> tuple[RuleBase, ...]:
+        """The opt-in rules a rules file holds switched off (listed by ``compliance rules``, never judged)."""
+        return tuple(rule for rule in self.model.rules if not rule.enabled)
+
+    @property
+    def minutes_types(self) -> frozenset[str]:
+        """The activity types a meeting's minutes are expected for: those of the rules whose kind holds the ledger
+        against the minutes, enabled or not (the intake lists a ledger row of these types without minutes)."""
+        return frozenset(t for rule in self.model.rules if KINDS[rule.kind].expects_minutes for t in rule.types)
 
     @property
     def activity_types(self) -> tuple[str, ...]:
@@ -56,7 +69,8 @@ class Catalogue:
         return KINDS[rule.kind]
 
     def rule(self, rule_id: str) -> RuleBase:
-        for rule in self.rules:
+        """The rule of that id, enabled or not."""
+        for rule in self.model.rules:
             if rule.id == rule_id:
                 return rule
         raise KeyError(rule_id)

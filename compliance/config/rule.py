@@ -128,6 +128,7 @@ class RuleBase(Strict):
     description: str | None = None
     effective: Effective | None = None  # judged only for periods wholly inside (None: always in force)
     match: Match | None = None  # the records counted must also meet this
+    enabled: bool = True  # false: in the catalogue (listed, its types known) but not judged — an opt-in rule
 
     SUBJECTS: ClassVar[tuple[str, ...]] = ("org",)  # which applies_to subjects the kind supports
 

@@ -134,7 +134,8 @@ _RAW = {"组织": "raw_org", "日期": "raw_date", "类型": "raw_type", "应到
 
 @dataclass
 class GateResult:
-    records: pd.DataFrame  # RECORD_FIELDS, accepted rows (including those dated after the as-of date)
+    records: pd.DataFrame  # RECORD_FIELDS and ``backed`` (it has minutes: ``compliance.intake.backing``), accepted
+    # rows (including those dated after the as-of date)
     counted: np.ndarray  # bool per record: counts in this run (not after the as-of date)
     rejected: pd.DataFrame  # ISSUE_COLUMNS
     warnings: pd.DataFrame  # ISSUE_COLUMNS, header warnings included
@@ -244,8 +245,10 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
              "column": None, "value": None, "org": names[records["org"].iat[k]],
              "reason": f"疑似重复记录：与{where}相同（组织、日期、类型、主题、主讲人），只计一次"}
         )
-    backing = pair(records, counted_kept, table_info)
+    expected = np.isin(np.array(catalogue.activity_types, dtype=object), list(catalogue.minutes_types))
+    backing = pair(records, counted_kept, table_info, expected)
     counted_kept[backing.twins[:, 1]] = False
+    records["backed"] = backing.backed
     warning_rows.extend(
         {"source": table_info[r_table[k]].source, "sheet": table_info[r_table[k]].sheet, "row": int(r_row[k]),
          "column": None, "value": None, "org": names[records["org"].iat[k]], "reason": UNBACKED}

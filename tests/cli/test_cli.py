@@ -219,7 +219,8 @@ def test_rules_command_lists_the_catalogue():
     assert result.exit_code == 0, result.output
     assert "theme-day-monthly  每月至少开展1次主题党日活动" in result.output
     assert "依据：《2013年教育党建人事工作意见》一.1" in result.output
-    assert result.output.count("\n    适用：") == 27
+    assert result.output.count("\n    适用：") == 28  # the 27 judged, and the opt-in one, marked
+    assert "meeting-minutes-kept  台账记载的三会一课须有会议记录（未启用：规则文件中 enabled: false）\n" in result.output
 
 
 def _commands(group, prefix=()):

@@ -131,18 +131,26 @@ def test_validate_shows_what_each_document_gave(tmp_path: Path, roster: Path) ->
     assert "计划.docx：读取 5 行 = 接受 0 + 拒收 0 + 空行 0 + 跳过 5" in outcome.output
 
 
-def test_a_meeting_in_ledger_and_minutes_counts_once_and_the_unbacked_row_is_listed(tmp_path: Path,
-                                                                                     roster: Path) -> None:
+def ledger_and_minutes(tmp_path: Path) -> Path:
+    """A branch's ledger beside its minutes: two meetings in both, a 支委会 and a 主题党日 in the ledger alone (no
+    minutes are expected of a 主题党日), a 支委会 in the minutes alone."""
     folder = tmp_path / BRANCH
     folder.mkdir()
     write_csv(folder / "台账.csv", LEDGER_HEADER, [
         row(BRANCH, "2024-03-08", "支委会", {"主题": "研究三月工作", "主讲人": "李明"}),
         row(BRANCH, "2024-04-10", "支委会", {"主题": "研究四月工作", "主讲人": "李明"}),  # no minutes
         row(BRANCH, "2024-06-20", "党员大会", {"主题": "选举代表", "应到": "30", "实到": "14"}),
+        row(BRANCH, "2024-06-28", "主题党日", {"主题": "重温入党誓词"}),  # kept in the ledger only
     ])
     committee(folder / "3月支委会.docx", TITLE.format(month=3), "2024-03-08 14:30", "研究三月工作")
     member_meeting(folder / "党员大会.docx")
     committee(folder / "7月支委会.docx", TITLE.format(month=7), "2024-07-10 14:30", "研究七月工作")  # no ledger row
+    return folder
+
+
+def test_a_meeting_in_ledger_and_minutes_counts_once_and_the_unbacked_row_is_listed(tmp_path: Path,
+                                                                                     roster: Path) -> None:
+    folder = ledger_and_minutes(tmp_path)
     result = run_check([folder], roster, as_of=AS_OF)
     judged_committee = [(f["status"], f["period"], [(e["source"], e["row"]) for e in f["evidence"]])
                         for f in result.findings() if f["rule"] == "branch-committee-monthly"]
@@ -156,10 +164,34 @@ def test_a_meeting_in_ledger_and_minutes_counts_once_and_the_unbacked_row_is_lis
     unbacked = [(w["source"], w["row"], w["reason"]) for w in result.warnings.to_dict("records")
                 if w["reason"] == UNBACKED]
     assert unbacked == [("台账.csv", 3, UNBACKED)]
-    assert [(r.source, r.date.isoformat()) for r in activity_records(result)] == [  # the rules saw four meetings;
+    assert [(r.source, r.date.isoformat()) for r in activity_records(result)] == [  # the rules saw five meetings;
         # the minutes of the two the ledger records too follow, named in those meetings' evidence
         ("7月支委会.docx", "2024-07-10"), ("台账.csv", "2024-03-08"), ("台账.csv", "2024-04-10"),
-        ("台账.csv", "2024-06-20"), ("3月支委会.docx", "2024-03-08"), ("党员大会.docx", "2024-06-20")]
+        ("台账.csv", "2024-06-20"), ("台账.csv", "2024-06-28"), ("3月支委会.docx", "2024-03-08"),
+        ("党员大会.docx", "2024-06-20")]
+    assert "meeting-minutes-kept" not in {f["rule"] for f in result.findings()}  # off by default: no finding
+    assert "meeting-minutes-kept" not in set(result.judgements.frame()["rule"])
+
+
+def test_switched_on_the_minutes_rule_makes_each_unbacked_meeting_a_finding(tmp_path: Path, roster: Path) -> None:
+    folder = ledger_and_minutes(tmp_path)
+    packaged = (Path(__file__).resolve().parents[2] / "compliance" / "rules.yaml").read_text(encoding="utf-8")
+    assert packaged.count("    enabled: false\n") == 1
+    rules = tmp_path / "督查规则.yaml"
+    rules.write_text(packaged.replace("    enabled: false\n", "    enabled: true\n"), encoding="utf-8")
+    result = run_check([folder], roster, rules=rules, as_of=AS_OF)
+    minutes_findings = [(f["status"], f["severity"], f["org"], f["period"], f["message"],
+                         [(e["source"], e["row"]) for e in f["evidence"]])
+                        for f in result.findings() if f["rule"] == "meeting-minutes-kept"]
+    assert minutes_findings == [
+        ("violation", "error", BRANCH, "2024-04-10", "2024-04-10 的支部委员会台账有记载，未见会议记录（同一组织、日期、活动类型）",
+         [("台账.csv", 3)])]
+    judged = result.judgements.frame()
+    judged = judged[judged["rule"] == "meeting-minutes-kept"]
+    assert list(zip(judged["period"], judged["status"], strict=True)) == [
+        ("2024-03-08", "met"), ("2024-04-10", "violation"), ("2024-06-20", "met"), ("2024-07-10", "met")]
+    others = [f for f in run_check([folder], roster, as_of=AS_OF).findings()]
+    assert [f for f in result.findings() if f["rule"] != "meeting-minutes-kept"] == others  # nothing else moves
 
 
 def test_a_document_of_several_meetings_gives_each_and_a_bare_title_takes_the_folders_name(tmp_path: Path,

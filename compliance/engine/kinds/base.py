@@ -31,3 +31,6 @@ class Kind:
     # for a kind judged at the as-of date: when each subject's current term runs out — (org, leader, deadline,
     # done) per subject that meets the rule now (`compliance plan` lists those running out within its horizon)
     terms: Callable[[RuleBase, Context], list[tuple[int, int, object, int]]] | None = None
+    # its rules' types are the meetings minutes (会议记录) are expected for, enabled or not: the intake lists a
+    # ledger row of those types without minutes (``Catalogue.minutes_types``)
+    expects_minutes: bool = False
