@@ -29,7 +29,7 @@ from compliance.findings.view import finding_dicts
 from compliance.findings.waivers import Waivers, apply_waivers, load_waivers
 from compliance.intake.discover import LEDGER_SUFFIXES, discover
 from compliance.intake.gate import GateResult, gate
-from compliance.intake.issues import issues_frame
+from compliance.intake.issues import in_documents, issues_frame
 from compliance.intake.meaning import HeaderReader
 from compliance.intake.normalise import SourceSummary, TableInfo, normalise
 from compliance.intake.roster import Roster, read_roster
@@ -288,7 +288,8 @@ def _with_outside(warnings: pd.DataFrame, records: pd.DataFrame, tables: list[Ta
              "value": str(r.date)[:10], "org": names[r.org],
              "reason": f"日期在检查期间 {audit.label} 之前，本次检查不计入"}
             for r in records[outside].drop_duplicates(["table", "row"]).itertuples(index=False)]  # a row, once
-    both = pd.concat([warnings, issues_frame(rows)], ignore_index=True) if len(warnings) else issues_frame(rows)
+    rows = in_documents(issues_frame(rows), tables)
+    both = pd.concat([warnings, rows], ignore_index=True) if len(warnings) else rows
     return issues_frame(both.sort_values(["source", "sheet", "row"], na_position="first", kind="stable"))
 
 

@@ -287,6 +287,8 @@ def _validation_text(document: dict) -> None:
                    f"拒收 {source['rejected']} + 空行 {source['blank']}{skipped}")
         for table in source["tables"]:
             where = f"工作表“{table['sheet']}”：" if table["sheet"] else ""
+            if table["kind"] == TableKind.MINUTES:  # the sheet of a meeting's minutes is its place: 表格2, 正文
+                where = f"{table['sheet']}："
             if TableKind(table["kind"]) not in READS:
                 rows = sum(r["rows"] for r in table["skipped"])
                 _say(f"  {where}{TableKind(table['kind']).chinese}（{table['why']}），跳过 {rows} 行")

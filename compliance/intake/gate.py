@@ -37,7 +37,7 @@ import pandas as pd
 
 from compliance.config.catalogue import Catalogue
 from compliance.intake.backing import UNBACKED, minutes_mask, pair
-from compliance.intake.issues import cell_text, issues_frame
+from compliance.intake.issues import cell_text, in_documents, issues_frame
 from compliance.intake.normalise import Candidates, TableInfo, records_frame, resolve_orgs
 from compliance.intake.roster import Roster
 from compliance.intake.values import PLAUSIBLE
@@ -189,14 +189,14 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
     rows = frame["row"].to_numpy()
     tables = frame["table"].to_numpy()
     rejected_at = np.flatnonzero(~accepted)
-    rejected = issues_frame(
+    rejected = in_documents(issues_frame(
         [
             {"source": table_info[tables[i]].source, "sheet": table_info[tables[i]].sheet, "row": int(rows[i]),
              "column": reject_column[i], "value": cell_text(frame[_RAW[reject_column[i]]].iat[i]),
              "reason": reject_reason[i], "org": names[org[i]]}
             for i in rejected_at
         ]
-    )
+    ), table_info)
     warning_rows = list(candidates.warnings)
     for position, i in sorted(warned, key=lambda pair: (pair[1], pair[0])):
         if not accepted[i]:
@@ -254,7 +254,7 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
          "column": None, "value": None, "org": names[records["org"].iat[k]], "reason": UNBACKED}
         for k in backing.unbacked
     )
-    warnings = issues_frame(warning_rows)
+    warnings = in_documents(issues_frame(warning_rows), table_info)
     if len(warnings):
         warnings = issues_frame(
             warnings.sort_values(["source", "sheet", "row"], na_position="first", kind="stable")

@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from compliance import __version__
 from compliance.domain import Organisation, OrgType, Severity, Status, status_counts
+from compliance.findings.view import evidence_columns
 from compliance.pipeline import CheckResult
 from compliance.render.common import issue_list
 from compliance.spelling import normalise_name
@@ -316,10 +317,11 @@ def _topics(result: CheckResult) -> dict[tuple, str]:
     shown = np.isin(judgements.evidence_judgement, judgements.reported)
     records = result.records.iloc[np.unique(judgements.evidence_record[shown])]
     tables = result.tables
+    rows = evidence_columns(result.records, tables, result.catalogue, records.index.to_numpy())["row"]  # (minutes:
+    # none — the sheet is the place in the document)
     return {
-        (tables[t].source, tables[t].sheet, int(r)): text
-        for t, r, text in zip(records["table"].to_numpy(), records["row"].to_numpy(), records["topic"].to_numpy(object),
-                              strict=True)
+        (tables[t].source, tables[t].sheet, r): text
+        for t, r, text in zip(records["table"].to_numpy(), rows, records["topic"].to_numpy(object), strict=True)
         if isinstance(text, str) and text
     }
 

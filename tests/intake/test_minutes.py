@@ -55,9 +55,10 @@ def theme_day(path: Path) -> Path:
 
 
 def record(day: str, kind: str, topic: str, source: str, *, person: str | None = "李明", expected: int | None = 5,
-           present: int | None = 5) -> ActivityRecord:
+           present: int | None = 5, place: str = "表格") -> ActivityRecord:
+    """A record of minutes: its sheet is its place in the document (表格: its only table; 正文: its paragraphs)."""
     return ActivityRecord(org=BRANCH, date=dt.date.fromisoformat(day), type=kind, topic=topic, person=person,
-                          expected=expected, present=present, discipline=None, source=source, sheet=None, row=2)
+                          expected=expected, present=present, discipline=None, source=source, sheet=place, row=2)
 
 
 def test_each_layout_gives_its_record_and_the_rest_is_noted(tmp_path: Path, roster: Path) -> None:
@@ -72,7 +73,7 @@ def test_each_layout_gives_its_record_and_the_rest_is_noted(tmp_path: Path, rost
     assert activity_records(result) == [
         record("2024-03-08", "支部委员会", "研究三月工作", "3月支委会.docx"),
         record("2024-12-18", "主题党日", "学习贯彻全会精神", "主题党日.docx", person=None, expected=None,
-               present=None),
+               present=None, place="正文"),
         record("2024-06-20", "支部党员大会", "选举产生出席上级党代会代表", "党员大会.docx", expected=30, present=14),
     ]
     assert "以下是旧版 Word/WPS 文字文档，未读取；如是会议记录，请在 Word/WPS 中另存为 .docx 后重新检查：旧记录.doc" \
@@ -126,7 +127,7 @@ def test_validate_shows_what_each_document_gave(tmp_path: Path, roster: Path) ->
     plan(folder / "计划.docx")
     outcome = CliRunner().invoke(main, ["validate", str(folder), "--roster", str(roster), "--as-of", "2024-12-31"])
     assert outcome.exit_code == 0, outcome.output
-    assert ("党员大会.docx：读取 1 行 = 接受 1 + 拒收 0 + 空行 0\n  会议记录，读取的栏目：活动（会议）类型→类型、所在支部→组织、主 题：→主题、活动召开时间：→日期、主持人→主讲人、应到人数→应到、"
+    assert ("党员大会.docx：读取 1 行 = 接受 1 + 拒收 0 + 空行 0\n  表格：会议记录，读取的栏目：活动（会议）类型→类型、所在支部→组织、主 题：→主题、活动召开时间：→日期、主持人→主讲人、应到人数→应到、"
             "实到人数→实到") in outcome.output
     assert "计划.docx：读取 5 行 = 接受 0 + 拒收 0 + 空行 0 + 跳过 5" in outcome.output
 
@@ -157,7 +158,8 @@ def test_a_meeting_in_ledger_and_minutes_counts_once_and_the_unbacked_row_is_lis
     assert judged_committee == [("violation", f"2024-{m:02d}", []) for m in (1, 2, 5, 6, 8, 9, 10, 11, 12)]
     quorum = [(f["status"], f["period"], f["actual"], [(e["source"], e["row"]) for e in f["evidence"]])
               for f in result.findings() if f["rule"] == "member-meeting-quorum"]
-    assert quorum == [("violation", "2024-06-20", 14, [("党员大会.docx", 2), ("台账.csv", 4)])]
+    assert quorum == [("violation", "2024-06-20", 14, [("党员大会.docx", None), ("台账.csv", 4)])]  # (minutes:
+    # no row — the record's place is its sheet, 表格)
     met = result.judgements.frame()
     met = met[(met["rule"] == "branch-committee-monthly") & (met["status"] == "met")]
     assert met["period"].tolist() == ["2024-03", "2024-04", "2024-07"]
@@ -206,3 +208,38 @@ def test_a_document_of_several_meetings_gives_each_and_a_bare_title_takes_the_fo
     assert [(r.org, r.date.isoformat(), r.type, r.topic, r.person, r.sheet) for r in activity_records(result)] == [
         (BRANCH, "2024-03-08", "支部委员会", None, "李明", "表格1"),
         (BRANCH, "2024-03-20", "党课", "学习党章", "李明", "表格2")]
+
+
+def test_a_minutes_record_is_named_by_its_document_and_table_wherever_it_is_shown(tmp_path: Path,
+                                                                                   roster: Path) -> None:
+    """Minutes have no row numbers: their place is the document and its table (表格, 表格2) or 正文 — in findings.json,
+    the organisation's page, the problem list, the text format and validate."""
+    import json
+
+    from openpyxl import load_workbook
+
+    folder = ledger_and_minutes(tmp_path)
+    grid_minutes(folder / "工作记录.docx", "党支部工作记录", [  # its second meeting has no date: rejected
+        ["会议类型", "党课", "时间", "2024.03.20 14:30"], ["主讲人", "李明", "主题", "学习党章"]],
+        more=[("党支部工作记录", [["会议类型", "支委会", "时间", ""], ["主持人", "李明", "记录人", "王芳"]])])
+    out = tmp_path / "reports"
+    outcome = CliRunner().invoke(main, ["check", str(folder), "--roster", str(roster), "--as-of", "2024-12-31",
+                                        "--out", str(out), "--format", "json,html,xlsx,text"])
+    assert outcome.exit_code == 1, outcome.output
+    document = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+    (quorum,) = [f for f in document["findings"] if f["rule"] == "member-meeting-quorum"]
+    assert quorum["evidence"] == [
+        {"source": "党员大会.docx", "sheet": "表格", "row": None, "date": "2024-06-20", "type": "支部党员大会"},
+        {"source": "台账.csv", "sheet": None, "row": 4, "date": "2024-06-20", "type": "支部党员大会"}]
+    assert document["rejected"] == [{"source": "工作记录.docx", "sheet": "表格2", "row": None, "column": "日期",
+                                     "value": None, "reason": "日期为空", "org": BRANCH}]
+    html = (out / "orgs" / f"{BRANCH}.html").read_text(encoding="utf-8")
+    assert "<li>党员大会.docx · 表格 · 2024-06-20 支部党员大会 ·「选举产生出席上级党代会代表」</li>" in html
+    assert "<li>台账.csv · 第 4 行 · 2024-06-20 支部党员大会 ·「选举代表」</li>" in html
+    assert "<tr><td>工作记录.docx</td><td>表格2</td><td class=\"num\"></td><td>日期</td>" in html
+    sheet = load_workbook(out / "findings.xlsx")["拒收的行"]
+    assert [c.value for c in sheet[2]][:6] == ["工作记录.docx", "表格2", None, "日期", None, "日期为空"]
+    assert "文件 工作记录.docx，表格2，列“日期”：日期为空" in outcome.output
+    validated = CliRunner().invoke(main, ["validate", str(folder), "--roster", str(roster), "--as-of", "2024-12-31"])
+    assert "  表格1：会议记录，读取的栏目：会议类型→类型、时间→日期、主讲人、主题" in validated.output
+    assert "  文件 工作记录.docx，表格2，列“日期”：日期为空\n" in validated.output
