@@ -127,6 +127,7 @@ class ActivityRecord(BaseModel):
     expected: int | None = None
     present: int | None = None
     discipline: bool | None = None
+    absent: str | None = None  # 缺席: the names of those who did not come, 张三、李四
     source: str
     sheet: str | None = None
     row: int
@@ -144,7 +145,7 @@ def activity_records(result: CheckResult) -> list[ActivityRecord]:
         ActivityRecord(
             org=names[r.org], date=pd.Timestamp(r.date).date(), type=types[r.type], topic=value(r.topic),
             person=value(r.person), expected=value(r.expected), present=value(r.present),
-            discipline=value(r.discipline), source=result.tables[r.table].source,
+            discipline=value(r.discipline), absent=value(r.absent), source=result.tables[r.table].source,
             sheet=result.tables[r.table].sheet, row=r.row,
         )
         for r in result.records.itertuples(index=False)

@@ -55,10 +55,11 @@ def theme_day(path: Path) -> Path:
 
 
 def record(day: str, kind: str, topic: str, source: str, *, person: str | None = "李明", expected: int | None = 5,
-           present: int | None = 5, place: str = "表格") -> ActivityRecord:
+           present: int | None = 5, place: str = "表格", absent: str | None = None) -> ActivityRecord:
     """A record of minutes: its sheet is its place in the document (表格: its only table; 正文: its paragraphs)."""
     return ActivityRecord(org=BRANCH, date=dt.date.fromisoformat(day), type=kind, topic=topic, person=person,
-                          expected=expected, present=present, discipline=None, source=source, sheet=place, row=2)
+                          expected=expected, present=present, discipline=None, absent=absent, source=source,
+                          sheet=place, row=2)
 
 
 def test_each_layout_gives_its_record_and_the_rest_is_noted(tmp_path: Path, roster: Path) -> None:
@@ -74,7 +75,8 @@ def test_each_layout_gives_its_record_and_the_rest_is_noted(tmp_path: Path, rost
         record("2024-03-08", "支部委员会", "研究三月工作", "3月支委会.docx"),
         record("2024-12-18", "主题党日", "学习贯彻全会精神", "主题党日.docx", person=None, expected=None,
                present=None, place="正文"),
-        record("2024-06-20", "支部党员大会", "选举产生出席上级党代会代表", "党员大会.docx", expected=30, present=14),
+        record("2024-06-20", "支部党员大会", "选举产生出席上级党代会代表", "党员大会.docx", expected=30, present=14,
+               absent="张三、李四"),  # 缺席人员（未请假人员要注明）：张三,李四(出差); the 支委会's 缺席人员及原因：无
     ]
     assert "以下是旧版 Word/WPS 文字文档，未读取；如是会议记录，请在 Word/WPS 中另存为 .docx 后重新检查：旧记录.doc" \
         in result.notes
@@ -234,7 +236,7 @@ def test_a_minutes_record_is_named_by_its_document_and_table_wherever_it_is_show
     assert document["rejected"] == [{"source": "工作记录.docx", "sheet": "表格2", "row": None, "column": "日期",
                                      "value": None, "reason": "日期为空", "org": BRANCH}]
     html = (out / "orgs" / f"{BRANCH}.html").read_text(encoding="utf-8")
-    assert "<li>党员大会.docx · 表格 · 2024-06-20 支部党员大会 ·「选举产生出席上级党代会代表」</li>" in html
+    assert "<li>党员大会.docx · 表格 · 2024-06-20 支部党员大会 ·「选举产生出席上级党代会代表」 · 缺席：张三、李四</li>" in html
     assert "<li>台账.csv · 第 4 行 · 2024-06-20 支部党员大会 ·「选举代表」</li>" in html
     assert "<tr><td>工作记录.docx</td><td>表格2</td><td class=\"num\"></td><td>日期</td>" in html
     sheet = load_workbook(out / "findings.xlsx")["拒收的行"]
