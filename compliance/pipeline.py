@@ -89,8 +89,9 @@ def take_in(
         reader = HeaderReader(catalogue.column_of, catalogue.type_of)
         sources, found_notes = read_sources(discover(paths), reader, the_layout, tick, limits)
         if not sources:
-            raise InputError(f"没有找到台账文件（支持 {'、'.join(LEDGER_SUFFIXES)}，以及内容是表格的其他文件）"
-                             + "".join(f"；{n}" for n in found_notes), source=", ".join(map(str, paths)))
+            raise InputError(f"没有找到台账文件（支持 {'、'.join(LEDGER_SUFFIXES)}、Word 会议记录 .docx，"
+                             "以及内容是表格的其他文件）" + "".join(f"；{n}" for n in found_notes),
+                             source=", ".join(map(str, paths)))
     default_org = None
     if len(scope) == 1:  # one organisation checked: a table naming none is its own (a branch's own export)
         from compliance.intake.scope import resolve
@@ -197,7 +198,7 @@ class CheckResult:
     audit: AuditRange
     catalogue: Catalogue
     roster: Roster
-    records: pd.DataFrame  # the records the rules saw (accepted, not after the as-of date)
+    records: pd.DataFrame  # the records the rules saw (accepted, not after the as-of date), then ``twinned`` more
     tables: list[TableInfo]
     judgements: Judgements
     rejected: pd.DataFrame
@@ -213,6 +214,13 @@ class CheckResult:
     rule_seconds: dict[str, float] = field(default_factory=dict)  # per rule id; empty when run on dask
     evaluate_seconds: float = 0.0
     scope: tuple[str, ...] = ()  # --org: the organisations judged, each with everything below it; () the roster
+    twinned: int = 0  # the last records: minutes of meetings the ledger records too, named in evidence, not counted
+
+    @property
+    def counted_records(self) -> pd.DataFrame:
+        """The records the rules saw, each meeting once (what a plan or the attendance statistics count): without
+        the minutes of a meeting the ledger records too."""
+        return self.records.iloc[: len(self.records) - self.twinned] if self.twinned else self.records
 
     @cached_property
     def _finding_dicts(self) -> list[dict]:
@@ -339,6 +347,7 @@ def run_check(
             evaluation = evaluate(catalogue, ctx, _clocked(tick, catalogue, rule_seconds))
     evaluate_seconds = time.perf_counter() - begun
     judgements = Judgements.from_frame(evaluation.judgements, evaluation.evidence)
+    seen = len(records)
     records, judgements = _with_minutes(records, judgements, gated)
     report, notes, resolved = [], [*intake.notes, *period_notes(catalogue, audit, as_of)], []
     warnings = _with_outside(intake.warnings, records, intake.tables, intake.roster, catalogue, audit)
@@ -368,6 +377,7 @@ def run_check(
         rule_seconds=rule_seconds,
         evaluate_seconds=evaluate_seconds,
         scope=intake.scope,
+        twinned=len(records) - seen,
     )
 
 

@@ -248,7 +248,7 @@ def test_normalised_records_resolve_aliases_variants_and_padded_names():
     school = [r for r in records if r.source == "实验小学.csv"]
     assert school[0].model_dump() == {
         "org": "实验小学教工党支部", "date": date(2024, 1, 16), "type": "主题党日", "topic": "重温入党誓词",
-        "person": None, "expected": None, "present": None, "discipline": None,
+        "person": None, "expected": None, "present": None, "discipline": None, "absent": None,
         "source": "实验小学.csv", "sheet": None, "row": 2,
     }
     assert school[1].type == "支部委员会"  # written 支委会

@@ -306,7 +306,7 @@ def test_an_unknown_ratio_column_is_named(tmp_path):
                   "condition: {test: ratio, field: 出席, of: 应到, op: \">\", value: 1/2}")
     with pytest.raises(CatalogueError, match=re.escape(
         "规则“member-meeting-quorum”的键“condition.field”：未知的列“出席”，"
-        "应为 组织、日期、类型、主题、主讲人、应到、实到、会前说纪 之一"
+        "应为 组织、日期、类型、主题、主讲人、应到、实到、会前说纪、缺席 之一"
     )):
         load_catalogue(path)
 

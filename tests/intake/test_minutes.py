@@ -173,6 +173,8 @@ def test_a_meeting_in_ledger_and_minutes_counts_once_and_the_unbacked_row_is_lis
         ("7月支委会.docx", "2024-07-10"), ("台账.csv", "2024-03-08"), ("台账.csv", "2024-04-10"),
         ("台账.csv", "2024-06-20"), ("台账.csv", "2024-06-28"), ("3月支委会.docx", "2024-03-08"),
         ("党员大会.docx", "2024-06-20")]
+    attendance = [(a["org"], a["meetings"], a["expected"], a["present"]) for a in result.stats["attendance"]]
+    assert attendance == [(BRANCH, 2, 35, 19)]  # 06-20 (30, 14) once — not again through its minutes — and 07-10
     assert "meeting-minutes-kept" not in {f["rule"] for f in result.findings()}  # off by default: no finding
     assert "meeting-minutes-kept" not in set(result.judgements.frame()["rule"])
 
