@@ -684,7 +684,9 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
 
     out["topic"] = objects(_convert(raw["topic"], _text)[0])
     out["person"] = objects(_convert(raw["person"], people)[0])
-    out["absent"] = objects(_convert(raw["absent"], _absentees)[0])
+    absent = raw["absent"]  # most ledgers name no absentees: a column of nothing is not factorised
+    out["absent"] = objects(_convert(absent, _absentees)[0] if absent.first_valid_index() is not None
+                            else np.full(len(raw), None, dtype=object))
 
     for name, parse in (("expected", parse_count), ("present", parse_count), ("discipline", parse_mark)):
         codes, uniques = pd.factorize(raw[name], use_na_sentinel=False)
@@ -720,7 +722,8 @@ def records_frame(rows: pd.DataFrame, keep: np.ndarray, org: np.ndarray, type_co
             "expected": rows["expected"].array[keep],
             "present": rows["present"].array[keep],
             "discipline": _objects(rows["discipline"], keep),
-            "absent": _objects(rows["absent"], keep),
+            "absent": (_objects(rows["absent"], keep) if rows["absent"].first_valid_index() is not None
+                       else np.full(len(keep), None, dtype=object)),
             "table": rows["table"].to_numpy(dtype=np.int64)[keep],
             "row": rows["row"].to_numpy(dtype=np.int64)[keep],
         },
