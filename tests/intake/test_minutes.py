@@ -247,3 +247,18 @@ def test_a_minutes_record_is_named_by_its_document_and_table_wherever_it_is_show
     validated = CliRunner().invoke(main, ["validate", str(folder), "--roster", str(roster), "--as-of", "2024-12-31"])
     assert "  表格1：会议记录，读取的栏目：会议类型→类型、时间→日期、主讲人、主题" in validated.output
     assert "  文件 工作记录.docx，表格2，列“日期”：日期为空\n" in validated.output
+
+
+def test_layout_suggest_says_minutes_need_no_layout_and_its_file_reads_the_same(tmp_path: Path, roster: Path) -> None:
+    """A layout entry for a document would match nothing (its labels are read one by one): suggest says so instead,
+    and the file it writes, fed back, changes nothing and leaves no unmatched entry."""
+    folder = ledger_and_minutes(tmp_path)
+    suggested = CliRunner().invoke(main, ["layout", "suggest", str(folder), "--roster", str(roster)])
+    assert suggested.exit_code == 0, suggested.output
+    assert "  # 党员大会.docx，表格：会议记录，不用格式文件（各栏目的读法见 compliance validate）\n" in suggested.output
+    assert "docx\"" not in suggested.output  # no entry names a document
+    layout = tmp_path / "layout.yaml"
+    layout.write_text(suggested.output, encoding="utf-8")
+    with_layout = run_check([folder], roster, as_of=AS_OF, layout=layout)
+    assert not [n for n in with_layout.notes if "格式文件" in n]
+    assert with_layout.findings() == run_check([folder], roster, as_of=AS_OF).findings()
