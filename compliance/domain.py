@@ -89,5 +89,6 @@ COLUMNS: dict[str, str] = {
     "应到": "expected",
     "实到": "present",
     "会前说纪": "discipline",
+    "缺席": "absent",  # the names of those who did not come (缺席人员及原因: 张三,李四(出差) → 张三、李四)
 }
 

@@ -28,7 +28,7 @@ from compliance.findings.table import Judgements
 from compliance.findings.waivers import apply_waivers, load_waivers
 from compliance.intake.discover import LEDGER_SUFFIXES, discover
 from compliance.intake.gate import count_sources, gate
-from compliance.intake.issues import Issue, issues_frame
+from compliance.intake.issues import Issue, in_documents, issues_frame
 from compliance.intake.meaning import HeaderReader
 from compliance.intake.normalise import TableInfo, normalise
 from compliance.intake.result import Intake
@@ -64,8 +64,9 @@ def take_in(
         reader = HeaderReader(catalogue.column_of, catalogue.type_of)
         sources, found_notes = read_sources(discover(paths), reader, the_layout, tick, limits)
         if not sources:
-            raise InputError(f"没有找到台账文件（支持 {'、'.join(LEDGER_SUFFIXES)}，以及内容是表格的其他文件）"
-                             + "".join(f"；{n}" for n in found_notes), source=", ".join(map(str, paths)))
+            raise InputError(f"没有找到台账文件（支持 {'、'.join(LEDGER_SUFFIXES)}、Word 会议记录 .docx，"
+                             "以及内容是表格的其他文件）" + "".join(f"；{n}" for n in found_notes),
+                             source=", ".join(map(str, paths)))
     default_org = None
     if len(scope) == 1:  # one organisation checked: a table naming none is its own (a branch's own export)
         from compliance.intake.scope import resolve
@@ -199,7 +200,8 @@ def _with_outside(warnings: pd.DataFrame, records: pd.DataFrame, tables: list[Ta
     rows = [Issue.at(tables[r.table], int(r.row), f"日期在检查期间 {audit.label} 之前，本次检查不计入", column="日期",
                      value=str(r.date)[:10], org=names[r.org])
             for r in records[outside].drop_duplicates(["table", "row"]).itertuples(index=False)]  # a row, once
-    both = pd.concat([warnings, issues_frame(rows)], ignore_index=True) if len(warnings) else issues_frame(rows)
+    rows = in_documents(issues_frame(rows), tables)
+    both = pd.concat([warnings, rows], ignore_index=True) if len(warnings) else rows
     return issues_frame(both.sort_values(["source", "sheet", "row"], na_position="first", kind="stable"))
 
 
@@ -249,6 +251,7 @@ def run_check(
             evaluation = evaluate(catalogue, ctx, _clocked(tick, catalogue, rule_seconds))
     evaluate_seconds = time.perf_counter() - begun
     judgements = Judgements.from_frame(evaluation.judgements, evaluation.evidence)
+    seen = len(records)
     records, judgements = _with_minutes(records, judgements, gated)
     report, notes, resolved = [], [*intake.notes, *period_notes(catalogue, audit, as_of)], []
     warnings = _with_outside(intake.warnings, records, intake.tables, intake.roster, catalogue, audit)
@@ -278,6 +281,7 @@ def run_check(
         rule_seconds=rule_seconds,
         evaluate_seconds=evaluate_seconds,
         scope=intake.scope,
+        twinned=len(records) - seen,
     )
 
 

@@ -95,3 +95,22 @@ def person_key(value: str) -> str:
 def split_list(value: str) -> list[str]:
     """``张三、李四`` → ``["张三", "李四"]``; an empty string gives an empty list."""
     return [part for part in (p.strip() for p in _LIST_SEPARATORS.split(value)) if part]
+
+
+_NAMED = re.compile(r"([^、,，;；/()（）\[\]【】]+)(?:[(（\[【]([^)）\]】]*)[)）\]】])?")
+# What a list of people holds when it names nobody (缺席人员：无).
+NOBODY = frozenset({"无", "没有", "无人", "全到", "全部到会", "全员到会", "无缺席", "暂无", "-", "—", "－"})
+
+
+def name_list(value: str) -> list[tuple[str, str | None]]:
+    """A cell listing people, each perhaps with a note in brackets, as (name, note) pairs: ``张三,李四(出差)`` →
+    ``[("张三", None), ("李四", "出差")]``; ``张三、李四(请假)、王五(缺席)、赵六(列席)`` likewise (the attendance
+    lists' cells); ``无`` → ``[]``. Names as ``person_key`` reads them (a padded "王 芳", a post after a name); a
+    note belongs to the name just before it. One parser for 缺席人员及原因 in minutes and 参会人员 cells."""
+    out: list[tuple[str, str | None]] = []
+    for match in _NAMED.finditer(normalise_text(value.replace("\n", "、"))):
+        names = [n for n in split_list(person_key(match.group(1))) if n not in NOBODY]
+        note = normalise_text(match.group(2)) if match.group(2) and match.group(2).strip() else None
+        note = None if note in POSTS else note  # 陈建国（书记）: a post, not a note
+        out.extend((name, note if k == len(names) - 1 else None) for k, name in enumerate(names))
+    return out

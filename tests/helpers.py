@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -20,7 +20,9 @@ from compliance.engine.periods import AuditRange, parse_period
 from compliance.findings.result import CheckResult
 from compliance.findings.table import Judgements
 from compliance.findings.view import finding_dicts
+from compliance.intake.backing import pair
 from compliance.intake.gate import positions
+from compliance.intake.minutes import MINUTES
 from compliance.intake.normalise import normalise, records_frame, resolve_orgs
 from compliance.intake.roster import roster_from_rows
 from compliance.intake.sheets import Sheet, SourceFile, to_table
@@ -127,6 +129,7 @@ class ActivityRecord(BaseModel):
     expected: int | None = None
     present: int | None = None
     discipline: bool | None = None
+    absent: str | None = None  # 缺席: the names of those who did not come, 张三、李四
     source: str
     sheet: str | None = None
     row: int
@@ -144,7 +147,7 @@ def activity_records(result: CheckResult) -> list[ActivityRecord]:
         ActivityRecord(
             org=names[r.org], date=pd.Timestamp(r.date).date(), type=types[r.type], topic=value(r.topic),
             person=value(r.person), expected=value(r.expected), present=value(r.present),
-            discipline=value(r.discipline), source=result.tables[r.table].source,
+            discipline=value(r.discipline), absent=value(r.absent), source=result.tables[r.table].source,
             sheet=result.tables[r.table].sheet, row=r.row,
         )
         for r in result.records.itertuples(index=False)
@@ -163,23 +166,35 @@ class Judged:
 
 
 def judge(rule: dict, ledger: list[list], *, as_of: str, period: str | None = None, orgs: list[list] | None = None,
-          leaders: list[list] | None = None, header: list[str] | None = None) -> Judged:
+          leaders: list[list] | None = None, header: list[str] | None = None,
+          minutes: list[list] | None = None) -> Judged:
     """``check`` without files and without the data-quality gate: the ledger's rows are read in memory, parsed as
     the intake parses them, and every row that names a roster organisation, a date and a known type is a record
     (counted when it is not after the as-of date) — what the gate keeps of such rows. For rule cases, whose rows
-    are all sound; what the gate does to unsound rows is tested with it."""
+    are all sound; what the gate does to unsound rows is tested with it. ``minutes``: rows read as meeting minutes
+    (会议记录.docx, one record each), held against the ledger as the gate holds them (``backing.pair``)."""
     catalogue = parse_catalogue(rules_text(rule).encode("utf-8"), "rules.yaml", RulesFile)
     roster = roster_from_rows(([ORG_HEADER, *(orgs if orgs is not None else ORGS)], "名册", "组织"),
                               ([LEADER_HEADER, *(leaders or [])], "名册", "领导干部"))
-    table = to_table(Sheet([header or LEDGER_HEADER, *ledger]), 0, "台账.csv", None)
-    candidates = normalise([SourceFile("台账.csv", Path("台账.csv"), "", [table])], catalogue, roster)
+    sources = [SourceFile("台账.csv", Path("台账.csv"), "", [to_table(Sheet([header or LEDGER_HEADER, *ledger]), 0,
+                                                                   "台账.csv", None)])]
+    for number, cells in enumerate(minutes or [], start=1):
+        shown = f"会议记录{number}.docx"
+        table = replace(to_table(Sheet([header or LEDGER_HEADER, cells]), 0, shown, None), kind=MINUTES)
+        sources.append(SourceFile(shown, Path(shown), "", [table]))
+    candidates = normalise(sources, catalogue, roster)
     rows = candidates.rows
     org = resolve_orgs(candidates, roster)
     type_code = np.nan_to_num(positions(rows["type"], catalogue.activity_types), nan=-1).astype(np.int64)
     day = date.fromisoformat(as_of)
     keep = np.flatnonzero((org >= 0) & (type_code >= 0) & rows["date"].notna().to_numpy())
     records = records_frame(rows, keep, org, type_code)
-    records = records[records["date"].to_numpy("datetime64[D]") <= np.datetime64(day)].reset_index(drop=True)
+    counted = records["date"].to_numpy("datetime64[D]") <= np.datetime64(day)
+    expected = np.isin(np.array(catalogue.activity_types, dtype=object), list(catalogue.minutes_types))
+    backing = pair(records, counted, candidates.tables, expected)
+    records["backed"] = backing.backed
+    counted[backing.twins[:, 1]] = False  # the minutes of a meeting the ledger records count once, as the ledger
+    records = records[counted].reset_index(drop=True)
     audit = parse_period(period) if period else AuditRange.year_of(day)
     ctx = Context(records, candidates.tables, roster, np.datetime64(day, "D"), audit, catalogue.activity_types)
     evaluation = evaluate(catalogue, ctx)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from compliance.spelling import organisation_key, person_key
+from compliance.spelling import name_list, organisation_key, person_key
 
 
 @pytest.mark.parametrize(("written", "key"), [
@@ -28,3 +28,15 @@ def test_person_keys(written, key):
 ])
 def test_organisation_keys(written, key):
     assert organisation_key(written) == key
+
+
+@pytest.mark.parametrize(("written", "names"), [
+    ("张三,李四(出差)", [("张三", None), ("李四", "出差")]),  # minutes' 缺席人员及原因
+    ("张三、李四(请假)、王五(缺席)、赵六(列席)",  # an attendance list's 参会人员 cell
+     [("张三", None), ("李四", "请假"), ("王五", "缺席"), ("赵六", "列席")]),
+    ("张三，李四（出差、培训）\n王 五", [("张三", None), ("李四", "出差、培训"), ("王五", None)]),
+    ("李明 王芳（出差）", [("李明", None), ("王芳", "出差")]), ("陈建国（书记）", [("陈建国", None)]),
+    ("无", []), ("", []),
+])
+def test_name_lists(written, names):
+    assert name_list(written) == names

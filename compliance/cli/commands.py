@@ -293,6 +293,8 @@ def _validation_text(document: dict) -> None:
                    f"拒收 {source['rejected']} + 空行 {source['blank']}{skipped}")
         for table in source["tables"]:
             where = f"工作表“{table['sheet']}”：" if table["sheet"] else ""
+            if table["kind"] == TableKind.MINUTES:  # the sheet of a meeting's minutes is its place: 表格2, 正文
+                where = f"{table['sheet']}："
             if TableKind(table["kind"]) not in READS:
                 rows = sum(r["rows"] for r in table["skipped"])
                 _say(f"  {where}{TableKind(table['kind']).chinese}（{table['why']}），跳过 {rows} 行")
@@ -479,7 +481,7 @@ def layout_suggest(paths, roster, rules, limits) -> None:
 @main.command("rules")
 @rules_option
 def list_rules(rules) -> None:
-    """列出规则目录：编号、标题、适用对象、周期和依据。
+    """列出规则目录：编号、标题、适用对象、周期和依据；未启用的选用规则也列出并注明。
 
     \b
     例：
@@ -492,8 +494,8 @@ def list_rules(rules) -> None:
         catalogue = load_catalogue(rules)
     except InputError as exc:
         raise UserError(str(exc)) from None
-    for rule in catalogue.rules:
-        click.echo(f"{rule.id}  {rule.title}")
+    for rule in catalogue.model.rules:
+        click.echo(f"{rule.id}  {rule.title}" + ("" if rule.enabled else "（未启用：规则文件中 enabled: false）"))
         click.echo(f"    适用：{rule.applies_to.describe()}；周期：{rule.period_text()}；"
                    f"严重程度：{rule.severity.chinese}")
         if rule.effective is not None or rule.match is not None:

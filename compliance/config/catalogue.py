@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -47,10 +48,22 @@ class Catalogue:
     type_of: dict[str, str]  # any normalised spelling of an activity type → its canonical name
     column_of: dict[str, str]  # any normalised header → canonical column name (组织, 日期, …)
 
-    @property
+    @cached_property
     def rules(self) -> tuple[RuleBase, ...]:
-        """The rules, in the file's order (each an instance of its kind's model)."""
-        return self.model.rules
+        """The rules judged, in the file's order (each an instance of its kind's model): those not written
+        ``enabled: false``."""
+        return tuple(rule for rule in self.model.rules if rule.enabled)
+
+    @property
+    def disabled(self) -> tuple[RuleBase, ...]:
+        """The opt-in rules a rules file holds switched off (listed by ``compliance rules``, never judged)."""
+        return tuple(rule for rule in self.model.rules if not rule.enabled)
+
+    @property
+    def minutes_types(self) -> frozenset[str]:
+        """The activity types a meeting's minutes are expected for: those of the rules whose kind holds the ledger
+        against the minutes, enabled or not (the intake lists a ledger row of these types without minutes)."""
+        return frozenset(t for rule in self.model.rules if rule.EXPECTS_MINUTES for t in rule.types)
 
     @property
     def activity_types(self) -> tuple[str, ...]:
@@ -58,8 +71,8 @@ class Catalogue:
         return tuple(self.model.activity_types)
 
     def rule(self, rule_id: str) -> RuleBase:
-        """The rule with ``rule_id`` (KeyError when there is none)."""
-        for rule in self.rules:
+        """The rule with ``rule_id``, enabled or not (KeyError when there is none)."""
+        for rule in self.model.rules:
             if rule.id == rule_id:
                 return rule
         raise KeyError(rule_id)

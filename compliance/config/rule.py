@@ -128,8 +128,12 @@ class RuleBase(Strict):
     description: str | None = None
     effective: Effective | None = None  # judged only for periods wholly inside (None: always in force)
     match: Match | None = None  # the records counted must also meet this
+    enabled: bool = True  # false: in the catalogue (listed, its types known) but not judged — an opt-in rule
 
     SUBJECTS: ClassVar[tuple[str, ...]] = ("org",)  # which applies_to subjects the kind supports
+    # its types are the meetings minutes (会议记录) are expected for, enabled or not: the intake lists a ledger row of
+    # those types without minutes (``Catalogue.minutes_types``)
+    EXPECTS_MINUTES: ClassVar[bool] = False
 
     @field_validator("title")
     @classmethod

@@ -124,9 +124,9 @@ def plan_items(result: CheckResult, days: int = 45) -> list[PlanItem]:
     as_of, horizon = result.as_of, result.as_of + timedelta(days=days)
     catalogue, roster = result.catalogue, result.roster
     # every period holding the as-of date or opening by the horizon lies wholly inside these whole years
-    future = Context(result.records, result.tables, roster, np.datetime64(horizon, "D"),
+    future = Context(result.counted_records, result.tables, roster, np.datetime64(horizon, "D"),
                      AuditRange(date(as_of.year, 1, 1), date(horizon.year, 12, 31)), catalogue.activity_types)
-    today = Context(result.records, result.tables, roster, np.datetime64(as_of, "D"),
+    today = Context(result.counted_records, result.tables, roster, np.datetime64(as_of, "D"),
                     AuditRange(_month_start(as_of), _month_end(as_of)), catalogue.activity_types)
     orgs = roster.names
     leaders = [p.name for p in roster.leaders]
@@ -179,7 +179,7 @@ def met_since(result: CheckResult, previous: PreviousPlan, now: list[PlanItem]) 
         if kind.plannable:
             first = min(item.deadline for item in items)
             last = max(item.deadline for item in items)
-            ctx = Context(result.records, result.tables, roster, np.datetime64(max(last, result.as_of), "D"),
+            ctx = Context(result.counted_records, result.tables, roster, np.datetime64(max(last, result.as_of), "D"),
                           AuditRange(date(first.year, 1, 1), date(last.year, 12, 31)), catalogue.activity_types)
             frame = rule_cells(catalogue, rule, ctx).frame
             met = (frame["passed"].to_numpy(bool) & ~frame["unverifiable"].to_numpy(bool)
@@ -194,7 +194,7 @@ def met_since(result: CheckResult, previous: PreviousPlan, now: list[PlanItem]) 
                 if (item.org, item.person, item.period) in passed:
                     done[item.uid] = passed[(item.org, item.person, item.period)]
         elif kind.terms is not None:
-            today = Context(result.records, result.tables, roster, np.datetime64(result.as_of, "D"),
+            today = Context(result.counted_records, result.tables, roster, np.datetime64(result.as_of, "D"),
                             AuditRange(_month_start(result.as_of), _month_end(result.as_of)),
                             catalogue.activity_types)
             runs_out = {(orgs[org], leaders[leader] if leader >= 0 else None): (deadline, count)

@@ -30,7 +30,7 @@ class CheckResult:
     audit: AuditRange
     catalogue: Catalogue
     roster: Roster
-    records: pd.DataFrame  # the records the rules saw (accepted, not after the as-of date)
+    records: pd.DataFrame  # the records the rules saw (accepted, not after the as-of date), then ``twinned`` more
     tables: list[TableInfo]
     judgements: Judgements
     rejected: pd.DataFrame
@@ -46,6 +46,13 @@ class CheckResult:
     rule_seconds: dict[str, float] = field(default_factory=dict)  # per rule id; empty when run on dask
     evaluate_seconds: float = 0.0
     scope: tuple[str, ...] = ()  # --org: the organisations judged, each with everything below it; () the roster
+    twinned: int = 0  # the last records: minutes of meetings the ledger records too, named in evidence, not counted
+
+    @property
+    def counted_records(self) -> pd.DataFrame:
+        """The records the rules saw, each meeting once (what a plan or the attendance statistics count): without
+        the minutes of a meeting the ledger records too."""
+        return self.records.iloc[: len(self.records) - self.twinned] if self.twinned else self.records
 
     @cached_property
     def _finding_dicts(self) -> list[dict]:

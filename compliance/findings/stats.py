@@ -93,7 +93,7 @@ def statistic_columns(result: CheckResult) -> dict:
 
 
 def _attendance(result: CheckResult) -> list[dict]:
-    records = result.records
+    records = result.counted_records  # each meeting once: not again through its minutes
     expected = records["expected"].to_numpy(dtype="float64", na_value=np.nan)
     present = records["present"].to_numpy(dtype="float64", na_value=np.nan)
     days = records["date"].to_numpy("datetime64[D]")

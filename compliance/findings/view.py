@@ -79,13 +79,18 @@ def evidence_pairs(judgements: Judgements, rows: np.ndarray, records: pd.DataFra
 def evidence_columns(records: pd.DataFrame, tables: list[TableInfo], catalogue: Catalogue,
                      at: np.ndarray) -> dict[str, list]:
     """The evidence fields of the records at ``at``, as Python values: file, sheet (None for a CSV), row, date,
-    activity type."""
+    activity type. A meeting's minutes have no row: their sheet is their place in the document (表格2, 正文)."""
+    from compliance.intake.kinds import TableKind
+
     table = records["table"].to_numpy()[at]
     sheets = [t.sheet if isinstance(t.sheet, str) else None for t in tables]
+    in_document = np.array([t.kind.kind is TableKind.MINUTES for t in tables], dtype=bool)[table]
+    rows = records["row"].to_numpy()[at].astype(object)
+    rows[in_document] = None
     return {
         "source": np.array([t.source for t in tables], dtype=object)[table].tolist(),
         "sheet": np.array(sheets, dtype=object)[table].tolist(),
-        "row": records["row"].to_numpy()[at].tolist(),
+        "row": rows.tolist(),
         "date": records["date"].to_numpy("datetime64[D]")[at].astype(str).tolist(),
         "type": np.array(catalogue.activity_types, dtype=object)[records["type"].to_numpy()[at]].tolist(),
     }

@@ -138,7 +138,7 @@ def load_waivers(path: str | Path | None, catalogue: Catalogue) -> Waivers | Non
         model = WaiverFile.model_validate(raw)
     except ValidationError as exc:
         raise WaiverError(explain_entries(exc, raw, "豁免文件无效。", "waivers"), source=shown) from None
-    known = [rule.id for rule in catalogue.rules]
+    known = [rule.id for rule in catalogue.model.rules]  # a switched-off rule too: its waiver covers nothing
     items = []
     for number, entry in enumerate(model.waivers, start=1):
         for rule_id in entry.rule:

@@ -37,7 +37,7 @@ import pandas as pd
 
 from compliance.config.catalogue import Catalogue
 from compliance.intake.backing import UNBACKED, minutes_mask, pair
-from compliance.intake.issues import Issue, cell_text, issues_frame
+from compliance.intake.issues import Issue, cell_text, in_documents, issues_frame
 from compliance.intake.normalise import Candidates, SourceSummary, TableInfo, records_frame, resolve_orgs
 from compliance.intake.roster import Roster
 from compliance.intake.values import PLAUSIBLE
@@ -134,7 +134,8 @@ _RAW = {"组织": "raw_org", "日期": "raw_date", "类型": "raw_type", "应到
 
 @dataclass
 class GateResult:
-    records: pd.DataFrame  # RECORD_FIELDS, accepted rows (including those dated after the as-of date)
+    records: pd.DataFrame  # RECORD_FIELDS and ``backed`` (it has minutes: ``compliance.intake.backing``), accepted
+    # rows (including those dated after the as-of date)
     counted: np.ndarray  # bool per record: counts in this run (not after the as-of date)
     rejected: pd.DataFrame  # ISSUE_COLUMNS (``compliance.intake.issues``)
     warnings: pd.DataFrame  # ISSUE_COLUMNS, header warnings included
@@ -162,9 +163,10 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
     records = records_frame(frame, keep, org, gx_frame["类型"].to_numpy())
     records, counted_kept = _each_type(records, verdict.counted[keep],
                                        frame["more_types"].to_numpy(dtype=object)[keep], catalogue.activity_types)
-    counted_kept, copies, twins, repeated = _one_meeting_once(records, counted_kept, candidates.tables, names)
+    counted_kept, copies, twins, repeated = _one_meeting_once(records, counted_kept, candidates.tables, names,
+                                                              catalogue)
     warning_rows.extend(repeated)
-    warnings = issues_frame(warning_rows)
+    warnings = in_documents(issues_frame(warning_rows), candidates.tables)
     if len(warnings):
         warnings = issues_frame(
             warnings.sort_values(["source", "sheet", "row"], na_position="first", kind="stable")
@@ -244,11 +246,11 @@ def _row_issues(candidates: Candidates, ctx: GateContext, verdict: _Verdict, acc
     rows = frame["row"].to_numpy()
     tables = frame["table"].to_numpy()
     rejected_at = np.flatnonzero(~accepted)
-    rejected = issues_frame(
+    rejected = in_documents(issues_frame(
         Issue.at(table_info[tables[i]], int(rows[i]), reject_reason[i], column=reject_column[i],
                  value=cell_text(frame[_RAW[reject_column[i]]].iat[i]), org=names[org[i]])
         for i in rejected_at
-    )
+    ), table_info)
     warning_rows: list[Issue] = list(candidates.warnings)
     for position, i in sorted(verdict.warned, key=lambda pair: (pair[1], pair[0])):
         if not accepted[i]:
@@ -274,7 +276,8 @@ def _row_issues(candidates: Candidates, ctx: GateContext, verdict: _Verdict, acc
 
 
 def _one_meeting_once(records: pd.DataFrame, counted_kept: np.ndarray, table_info: list[TableInfo],
-                      names: np.ndarray) -> tuple[np.ndarray, dict[tuple[int, int], int], np.ndarray, list[Issue]]:
+                      names: np.ndarray, catalogue: Catalogue
+                      ) -> tuple[np.ndarray, dict[tuple[int, int], int], np.ndarray, list[Issue]]:
     """Each meeting counted once: a record repeating an earlier one (warned about row by row, or said once for a
     sheet repeating another: ``copies``) and the minutes of a meeting the ledger records too (``twins``) do not
     count; a ledger row of an organisation that keeps minutes, with none of its meeting, is warned about. Returns
@@ -302,8 +305,10 @@ def _one_meeting_once(records: pd.DataFrame, counted_kept: np.ndarray, table_inf
                      f"疑似重复记录：与{where}相同（组织、日期、类型、主题、主讲人），只计一次",
                      org=names[records["org"].iat[k]])
         )
-    backing = pair(records, counted_kept, table_info)
+    expected = np.isin(np.array(catalogue.activity_types, dtype=object), list(catalogue.minutes_types))
+    backing = pair(records, counted_kept, table_info, expected)
     counted_kept[backing.twins[:, 1]] = False
+    records["backed"] = backing.backed
     warning_rows.extend(
         Issue.at(table_info[r_table[k]], int(r_row[k]), UNBACKED, org=names[records["org"].iat[k]])
         for k in backing.unbacked

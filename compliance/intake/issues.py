@@ -5,11 +5,15 @@ message shows it."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
+import numpy as np
 import pandas as pd
 
 from compliance.intake.values import is_blank
+
+if TYPE_CHECKING:
+    from compliance.intake.normalise import TableInfo
 
 
 class Located(Protocol):
@@ -48,6 +52,21 @@ def issues_frame(issues: Iterable[Issue] | pd.DataFrame | None = None) -> pd.Dat
     rows = issues if issues is None or isinstance(issues, pd.DataFrame) else list(issues)
     frame = pd.DataFrame(rows if rows is not None else [], columns=list(ISSUE_COLUMNS))
     return frame.astype({"row": "Int64"}) if len(frame) else frame
+
+
+def in_documents(frame: pd.DataFrame, tables: list[TableInfo]) -> pd.DataFrame:
+    """The issues with no row number where they are about meeting minutes: a minutes record's place is its document
+    and its table there (表格2, 正文: the ``sheet``), not a row."""
+    from compliance.intake.kinds import TableKind
+
+    places = {(t.source, t.sheet) for t in tables if t.kind.kind is TableKind.MINUTES}
+    if not places or not len(frame):
+        return frame
+    at = np.array([(s, w) in places for s, w in zip(frame["source"], frame["sheet"], strict=True)], dtype=bool)
+    if at.any():
+        frame = frame.copy()
+        frame.loc[at, "row"] = pd.NA
+    return frame
 
 
 def cell_text(value: object) -> str | None:

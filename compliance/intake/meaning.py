@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 from compliance.spelling import normalise_name
 
-ORG, DATE, TYPE, TOPIC, PERSON, EXPECTED, PRESENT, DISCIPLINE = (
-    "组织", "日期", "类型", "主题", "主讲人", "应到", "实到", "会前说纪"
+ORG, DATE, TYPE, TOPIC, PERSON, EXPECTED, PRESENT, DISCIPLINE, ABSENTEES = (
+    "组织", "日期", "类型", "主题", "主讲人", "应到", "实到", "会前说纪", "缺席"
 )
 
 # Words that make a column never a name, an organisation or a topic: identifiers and contact details.
@@ -41,6 +41,9 @@ LECTURER = (("主讲", 8), ("授课", 8), ("讲授", 8), ("讲课", 8), ("宣讲
             ("报告人", 6))
 # Who came: lists of people, never the one credited with a lecture or a report.
 ATTENDEES = ("参会", "参加", "参与", "出席", "与会", "到会", "听课", "缺席", "请假", "列席", "旁听", "未到")
+# Who did not come, named (缺席人员及原因, 未到会人员): the record's 缺席 — never 请假 or 列席, who were excused or
+# came without a vote.
+ABSENT_NAMED = ("缺席", "未到", "缺勤")
 # A count qualified by one of these is never 实到.
 ABSENT = ("请假", "缺席", "列席", "未到", "缺勤", "因事", "因病", "旁听")
 EXPECTED_WORDS = ("应到", "应参加", "应出席", "应参会")
@@ -162,6 +165,14 @@ def _topic(text: str) -> Reading | None:
     return Reading(TOPIC, head[1], head[0])
 
 
+def _absentees(text: str) -> Reading | None:
+    """缺席人员, 缺席人员及原因, 未到会人员名单: the names of those who did not come (a count is read before)."""
+    if any(w in text for w in ABSENT_NAMED) and (
+            text.endswith(("人员", "名单", "姓名", "原因", "情况", "人")) or text in ABSENT_NAMED):
+        return Reading(ABSENTEES, 8, "缺席人员")
+    return None
+
+
 def _person(text: str) -> Reading | None:
     if any(w in text for w in NOT_LECTURER):
         return Reading(None, 0, "记录人、联系人或填报人，不是主讲人", never=True, about=PERSON)
@@ -189,7 +200,8 @@ def read_phrase(text: str, qualifiers: tuple[str, ...] = ()) -> Reading:
         return Reading(None, 0, why, never=True, about=about)
     if "说纪" in text:
         return Reading(DISCIPLINE, 8, "会前说纪")
-    for reading in (_count(text), _date(text, qualifiers), _type(text), _org(text), _topic(text), _person(text)):
+    for reading in (_count(text), _date(text, qualifiers), _type(text), _org(text), _topic(text), _absentees(text),
+                    _person(text)):
         if reading is not None:
             return reading
     return UNKNOWN

@@ -64,7 +64,7 @@ def is_docx(data: bytes) -> bool:
 class Record:
     """One meeting as a document gives it: its labels (as written) and values in order, and where it is."""
 
-    where: str  # 表格1, 正文
+    where: str  # its place in the document: 表格 (the only one), 表格1, 表格2 …, 正文 (正文1 … when several)
     title: str | None
     pairs: list[tuple[str, str]] = field(default_factory=list)
 
@@ -95,9 +95,11 @@ def read_minutes(path: Path, shown: str, data: bytes, reader: HeaderReader, sha2
         result.unread.append(Unread(shown, None, Kind(TableKind.OTHER, refused), filled, refused))
         result.sheets = [None]
         return result
-    several = len(records) > 1
+    prose = [r for r in records if r.where == "正文"]
+    for number, record in enumerate(prose, start=1):  # several meetings written as 标签：值 paragraphs
+        record.where = f"正文{number}" if len(prose) > 1 else record.where
     for record in records:
-        result.tables.append(_table(record, shown, path, reader, several))
+        result.tables.append(_table(record, shown, path, reader))
     result.sheets = [t.sheet for t in result.tables]
     return result
 
@@ -237,9 +239,10 @@ def _is_meeting(record: Record, reader: HeaderReader) -> bool:
     return (DATE in fields and bool(fields & {TYPE, TOPIC, PERSON, EXPECTED, PRESENT})) or {TYPE, TOPIC} <= fields
 
 
-def _table(record: Record, shown: str, path: Path, reader: HeaderReader, several: bool):
+def _table(record: Record, shown: str, path: Path, reader: HeaderReader):
     """One record as a table of one row under its labels, with the organisation and the type the labels do not
-    give added as columns of their own (from the title, the file's name or the folder's)."""
+    give added as columns of their own (from the title, the file's name or the folder's). Its sheet is its place
+    in the document — 表格, 表格2, 正文 — shown instead of a row number wherever the record is named."""
     from compliance.intake.sheets import Table
 
     labels = [label for label, _ in record.pairs]
@@ -261,7 +264,7 @@ def _table(record: Record, shown: str, path: Path, reader: HeaderReader, several
     cells = pd.DataFrame([values], columns=range(len(values)), dtype=object, index=pd.RangeIndex(2, 3))
     empty = np.array([not str(v).strip() for v in values], dtype=bool)
     filled = np.array([len(values) - int(empty.sum())], dtype=np.int32)
-    return Table(shown, record.where if several else None, 1, labels, cells,
+    return Table(shown, record.where, 1, labels, cells,
                  pd.Series([filled[0] == 0], index=cells.index), pd.Series(empty, index=cells.columns),
                  filled=filled, kind=MINUTES)
 

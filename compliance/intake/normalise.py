@@ -27,9 +27,18 @@ from compliance.intake.roster import Roster, infer_org_type, is_organisation
 from compliance.intake.sheets import SourceFile, Table
 from compliance.intake.understand import Understanding, understand
 from compliance.intake.values import ValueProblem, is_blank, parse_count, parse_date, parse_mark
-from compliance.spelling import BRACKETED, normalise_name, normalise_text, organisation_key, person_key, split_list
+from compliance.spelling import (
+    BRACKETED,
+    name_list,
+    normalise_name,
+    normalise_text,
+    organisation_key,
+    person_key,
+    split_list,
+)
 
-RECORD_FIELDS = ("org", "date", "type", "topic", "person", "expected", "present", "discipline", "table", "row")
+RECORD_FIELDS = ("org", "date", "type", "topic", "person", "expected", "present", "discipline", "absent", "table",
+                 "row")
 
 
 @dataclass
@@ -493,6 +502,11 @@ def _text(value: object) -> str | None:
     return None if is_blank(value) else normalise_text(str(value))
 
 
+def _absentees(value: object) -> str | None:
+    """The names a 缺席 cell lists, as ``张三、李四`` (their reasons in brackets left out; 无 is nobody)."""
+    return None if is_blank(value) else ("、".join(name for name, _ in name_list(str(value))) or None)
+
+
 def normalise(
     sources: list[SourceFile], catalogue: Catalogue, roster: Roster | None, reader: HeaderReader | None = None,
     default_org: str | None = None,
@@ -669,6 +683,9 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
 
     out["topic"] = objects(_convert(raw["topic"], _text)[0])
     out["person"] = objects(_convert(raw["person"], people)[0])
+    absent = raw["absent"]  # most ledgers name no absentees: a column of nothing is not factorised
+    out["absent"] = objects(_convert(absent, _absentees)[0] if absent.first_valid_index() is not None
+                            else np.full(len(raw), None, dtype=object))
 
     for name, parse in (("expected", parse_count), ("present", parse_count), ("discipline", parse_mark)):
         codes, uniques = pd.factorize(raw[name], use_na_sentinel=False)
@@ -704,6 +721,8 @@ def records_frame(rows: pd.DataFrame, keep: np.ndarray, org: np.ndarray, type_co
             "expected": rows["expected"].array[keep],
             "present": rows["present"].array[keep],
             "discipline": _objects(rows["discipline"], keep),
+            "absent": (_objects(rows["absent"], keep) if rows["absent"].first_valid_index() is not None
+                       else np.full(len(keep), None, dtype=object)),
             "table": rows["table"].to_numpy(dtype=np.int64)[keep],
             "row": rows["row"].to_numpy(dtype=np.int64)[keep],
         },

@@ -15,6 +15,7 @@ from compliance.config.catalogue import Catalogue
 from compliance.config.limits import Limits
 from compliance.errors import InputError
 from compliance.intake.discover import discover
+from compliance.intake.kinds import TableKind
 from compliance.intake.meaning import HeaderReader
 from compliance.intake.normalise import TableInfo, normalise
 from compliance.intake.roster import read_roster
@@ -23,7 +24,7 @@ from compliance.intake.sheets import SourceFile, read_sources
 HEAD = """\
 # 格式文件（compliance check/validate --layout）：由 compliance layout suggest 按工具读懂的内容生成。
 # 每个文件、工作表一项：header_row 是表头所在行；columns 把表头（照原样）对应到规范列
-# （组织、日期、类型、主题、主讲人、应到、实到、会前说纪），~ 表示不使用该列，# 后是工具的理由；
+# （组织、日期、类型、主题、主讲人、应到、实到、会前说纪、缺席），~ 表示不使用该列，# 后是工具的理由；
 # type / org 是从文件名或工作表名得到的活动类型、组织。哪一项读错了，改那一行即可，再用
 #   compliance check {paths} --layout 本文件
 # 检查（PATHS 与生成时相同）。
@@ -74,7 +75,11 @@ def suggest_layout(
         headed = [i for i in summary.tables if candidates.tables[i].header_row is not None]
         for table, index in zip(source.tables, headed, strict=True):
             info = candidates.tables[index]
-            if info.kind.read:
+            if info.kind.kind is TableKind.MINUTES:  # its labels are read one by one, not under a header row: a
+                # layout entry would match nothing (validate shows what each label became)
+                lines.append(f"  # {source.source}，{info.sheet}：会议记录，不用格式文件"
+                             "（各栏目的读法见 compliance validate）")
+            elif info.kind.read:
                 lines.extend(_entry(source, info, table.headers))
             else:
                 where = f"，工作表“{info.sheet}”" if info.sheet else ""

@@ -22,6 +22,20 @@ def one_line(text: str) -> str:
     return LINE_BREAK.sub("⏎", text).translate(CONTROLS)
 
 
+def place_parts(source: str, sheet: str | None, row: int | None) -> list[str]:
+    """``文件 a.xlsx``, ``工作表“一支部”``, ``第 5 行`` — or for a meeting's minutes, which have no row, ``文件
+    党员大会.docx``, ``表格2`` (the sheet is the record's place in the document: 表格, 表格2, 正文)."""
+    from compliance.intake.minutes import SUFFIXES
+
+    parts = [f"文件 {source}"]
+    if sheet:
+        document = row is None and str(source).lower().endswith(SUFFIXES)
+        parts.append(sheet if document else f"工作表“{sheet}”")
+    if row is not None:
+        parts.append(f"第 {row} 行")
+    return parts
+
+
 def issue_list(frame: pd.DataFrame) -> list[dict]:
     out = []
     for row in frame.itertuples(index=False):

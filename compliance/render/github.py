@@ -24,7 +24,7 @@ import os
 from typing import TYPE_CHECKING
 
 from compliance.domain import Severity, Status
-from compliance.render.common import CONTROLS, LINE_BREAK, issue_list
+from compliance.render.common import CONTROLS, LINE_BREAK, issue_list, place_parts
 from compliance.render.locate import Locator, Place, issue_message
 from compliance.render.text import MARKS
 
@@ -68,9 +68,8 @@ def command(level: str, message: str, place: Place | None = None, title: str | N
         if place.is_csv and place.row is not None:
             props.append(f"line={place.row}")
         elif place.sheet:
-            row = f"第 {place.row} 行" if place.row is not None and not place.anchor else ""
-            where = f"工作表“{place.sheet}”{row}"
-            message = f"{where}：{message}"
+            where = place_parts(place.source, place.sheet, None if place.anchor else place.row)[1:]  # (minutes: 表格2)
+            message = f"{''.join(where)}：{message}"
     if title:
         props.append(f"title={_property(title)}")
     return f"::{level} {','.join(props)}::{_data(message)}" if props else f"::{level}::{_data(message)}"

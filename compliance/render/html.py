@@ -26,6 +26,7 @@ from compliance import __version__
 from compliance.domain import Organisation, OrgType, Severity, Status, status_counts
 from compliance.engine.kinds import kind_of
 from compliance.findings.result import CheckResult
+from compliance.findings.view import evidence_columns
 from compliance.render.common import issue_list
 from compliance.spelling import normalise_name
 from compliance.text import without_bidi
@@ -311,17 +312,22 @@ def _matrix(org: np.ndarray, rule: np.ndarray, rank: np.ndarray, shape: tuple[in
     return judged.reshape(shape), failing.reshape(shape), worst.reshape(shape)
 
 
-def _topics(result: CheckResult) -> dict[tuple, str]:
-    """(source, sheet, row) → 主题 of the records that are evidence of a finding, for the evidence lists."""
+def _topics(result: CheckResult) -> dict[tuple, tuple[str | None, str | None]]:
+    """(source, sheet, row) → (主题, 缺席) of the records that are evidence of a finding, for the evidence lists."""
     judgements = result.judgements
     shown = np.isin(judgements.evidence_judgement, judgements.reported)
     records = result.records.iloc[np.unique(judgements.evidence_record[shown])]
     tables = result.tables
+    rows = evidence_columns(result.records, tables, result.catalogue, records.index.to_numpy())["row"]  # (minutes:
+    # none — the sheet is the place in the document)
+    def text(value: object) -> str | None:
+        return value if isinstance(value, str) and value else None
+
     return {
-        (tables[t].source, tables[t].sheet, int(r)): text
-        for t, r, text in zip(records["table"].to_numpy(), records["row"].to_numpy(), records["topic"].to_numpy(object),
-                              strict=True)
-        if isinstance(text, str) and text
+        (tables[t].source, tables[t].sheet, r): (text(topic), text(absent))
+        for t, r, topic, absent in zip(records["table"].to_numpy(), rows, records["topic"].to_numpy(object),
+                                       records["absent"].to_numpy(object), strict=True)
+        if text(topic) or text(absent)
     }
 
 
@@ -383,8 +389,8 @@ def _attributes(item: dict) -> SimpleNamespace:
     return SimpleNamespace(**item)
 
 
-def _shown(finding: dict, title: str, basis: str, topics: dict[tuple, str]) -> SimpleNamespace:
-    """A finding as its page shows it: with its rule's title and 依据, and each evidence record's 主题."""
+def _shown(finding: dict, title: str, basis: str, topics: dict[tuple, tuple]) -> SimpleNamespace:
+    """A finding as its page shows it: with its rule's title and 依据, and each evidence record's 主题 and 缺席."""
     shown = _attributes(finding)
     shown.title, shown.basis = title, basis
     if finding["waiver"]:
@@ -392,7 +398,7 @@ def _shown(finding: dict, title: str, basis: str, topics: dict[tuple, str]) -> S
     shown.evidence = []
     for e in finding["evidence"]:
         item = _attributes(e)
-        item.topic = topics.get((e["source"], e["sheet"], e["row"]))
+        item.topic, item.absent = topics.get((e["source"], e["sheet"], e["row"]), (None, None))
         shown.evidence.append(item)
     return shown
 

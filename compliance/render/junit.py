@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from compliance.domain import Status
+from compliance.render.common import place_parts
 
 if TYPE_CHECKING:
     from compliance.findings.result import CheckResult
@@ -39,8 +40,7 @@ def _details(finding: dict, title: str, basis: str) -> str:
     if finding["expected"] is not None:
         lines.append(f"应为 {finding['expected']}，实际 {finding['actual']}")
     for e in finding["evidence"]:
-        sheet = f"，工作表“{e['sheet']}”" if e["sheet"] else ""
-        lines.append(f"记录：文件 {e['source']}{sheet}，第 {e['row']} 行（{e['date']} {e['type']}）")
+        lines.append(f"记录：{'，'.join(place_parts(e['source'], e['sheet'], e['row']))}（{e['date']} {e['type']}）")
     return "\n".join(lines)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from compliance.engine.kinds import kind_of
 from compliance.findings.result import CheckResult
 from compliance.intake.discover import TEXT_SUFFIXES
+from compliance.render.common import place_parts
 
 
 @dataclass(frozen=True)
@@ -30,12 +31,7 @@ class Place:
 
     def label(self) -> str:
         """``文件 第一中学.xlsx，工作表“第二党支部”，第 20 行`` — for messages."""
-        parts = [f"文件 {self.source}"]
-        if self.sheet:
-            parts.append(f"工作表“{self.sheet}”")
-        if self.row is not None and not self.anchor:
-            parts.append(f"第 {self.row} 行")
-        return "，".join(parts)
+        return "，".join(place_parts(self.source, self.sheet, None if self.anchor else self.row))
 
 
 def issue_message(item: dict) -> str:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from compliance.domain import Status, status_counts
-from compliance.render.common import issue_list, one_line, skipped_text
+from compliance.render.common import issue_list, one_line, place_parts, skipped_text
 from compliance.render.locate import Locator
 
 if TYPE_CHECKING:
@@ -20,10 +20,7 @@ MARKS = {"new": "【新增】", "known": "【已知】", None: ""}
 
 def place_text(item: dict) -> str:
     """``文件 a.xlsx，工作表“一支部”，第 5 行，列“日期”`` for a rejected row or a warning."""
-    parts = [f"文件 {item['source']}"]
-    if item["sheet"]:
-        parts.append(f"工作表“{item['sheet']}”")
-    parts.append(f"第 {item['row']} 行")
+    parts = place_parts(item["source"], item["sheet"], item["row"])
     if item["column"]:
         parts.append(f"列“{item['column']}”")
     return "，".join(parts)

@@ -219,7 +219,8 @@ def test_rules_command_lists_the_catalogue():
     assert result.exit_code == 0, result.output
     assert "theme-day-monthly  每月至少开展1次主题党日活动" in result.output
     assert "依据：《2013年教育党建人事工作意见》一.1" in result.output
-    assert result.output.count("\n    适用：") == 27
+    assert result.output.count("\n    适用：") == 28  # the 27 judged, and the opt-in one, marked
+    assert "meeting-minutes-kept  台账记载的三会一课须有会议记录（未启用：规则文件中 enabled: false）\n" in result.output
 
 
 def _commands(group, prefix=()):
@@ -247,7 +248,7 @@ def test_normalised_records_resolve_aliases_variants_and_padded_names():
     school = [r for r in records if r.source == "实验小学.csv"]
     assert school[0].model_dump() == {
         "org": "实验小学教工党支部", "date": date(2024, 1, 16), "type": "主题党日", "topic": "重温入党誓词",
-        "person": None, "expected": None, "present": None, "discipline": None,
+        "person": None, "expected": None, "present": None, "discipline": None, "absent": None,
         "source": "实验小学.csv", "sheet": None, "row": 2,
     }
     assert school[1].type == "支部委员会"  # written 支委会

@@ -76,6 +76,16 @@ def test_the_catalogue_has_exactly_the_rules_of_the_contract(catalogue):
     assert sorted(rule.id for rule in catalogue.rules) == sorted(CONTRACT)
 
 
+def test_the_one_opt_in_rule_is_switched_off_and_names_the_meetings_minutes_are_expected_for(catalogue):
+    """Holding the ledger against its minutes (issue 31) is an inspection's choice: in the catalogue, off."""
+    (rule,) = catalogue.disabled
+    assert (rule.id, rule.kind, rule.enabled, rule.types) == (
+        "meeting-minutes-kept", "minutes", False, ("支部党员大会", "支部委员会", "党小组会", "党课"))
+    assert catalogue.minutes_types == frozenset(rule.types)
+    assert catalogue.source_text(rule) == "《2015学校党建工作》一.4；《2015学校党建工作》三.9"
+    assert catalogue.rule("meeting-minutes-kept") is rule
+
+
 EXAMPLE_RULES = sorted((REPO / "examples" / "rules").glob("*.yaml"))
 
 
@@ -216,7 +226,7 @@ BROKEN_RULES = [
         ({"title": "Monthly theme day"}, "规则“theme-day-monthly”的键“title”：标题须为中文"),
         ({"kind": "weekly"},
          "规则“theme-day-monthly”的键“kind”："
-         "取值必须是 'frequency', 'per-person', 'record', 'rolling', 'precedence', 'regularity', 'deadline' 之一"
+         "取值必须是 'frequency', 'per-person', 'record', 'rolling', 'precedence', 'regularity', 'deadline', 'minutes' 之一"
          "（实际为 'weekly'）"),
         ({"applies_to": "{leaders: all}"}, "规则“theme-day-monthly”：frequency 类规则的 applies_to 应写 org_types"),
         ({"applies_to": "{org_types: [党小组]}"},
@@ -295,7 +305,7 @@ def test_an_unknown_ratio_column_is_named(tmp_path):
                   "condition: {test: ratio, field: 出席, of: 应到, op: \">\", value: 1/2}")
     with pytest.raises(CatalogueError, match=re.escape(
         "规则“member-meeting-quorum”的键“condition.field”：未知的列“出席”，"
-        "应为 组织、日期、类型、主题、主讲人、应到、实到、会前说纪 之一"
+        "应为 组织、日期、类型、主题、主讲人、应到、实到、会前说纪、缺席 之一"
     )):
         load_catalogue(path)
 

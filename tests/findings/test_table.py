@@ -14,6 +14,7 @@ from compliance.findings.baseline import Baseline
 from compliance.findings.table import COLUMNS, BaselineMark, Judgements
 from compliance.findings.view import finding_dicts
 from compliance.findings.waivers import Waiver, Waivers, apply_waivers
+from compliance.intake.kinds import ACTIVITY
 from compliance.intake.roster import roster_from_rows
 from tests.helpers import LEADER_HEADER, ORG_HEADER, ORGS
 
@@ -104,7 +105,7 @@ def test_the_documented_dicts_are_a_view_of_the_findings_only():
     records = pd.DataFrame({"table": [0], "row": [7], "date": pd.to_datetime(["2024-08-30"]), "type": [0]})
 
     class Table:
-        source, sheet = "台账.xlsx", "一支部"
+        source, sheet, kind = "台账.xlsx", "一支部", ACTIVITY
 
     dicts = finding_dicts(judgements, records, [Table()], load_catalogue())
     assert dicts == [{

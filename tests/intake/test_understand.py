@@ -52,6 +52,8 @@ def table(result: Intake, index: int = 0) -> tuple[dict, list[tuple[str, str]]]:
     ("授课人姓名", "主讲人"), ("主持人姓名", "主讲人"), ("主讲人（主持人）", "主讲人"), ("主讲人/主持人", "主讲人"),
     ("会议议题", "主题"), ("调研报告题目", "主题"), ("*会议类别", "类型"), ("应到\n（人）", "应到"),
     ("實到人數(人)", "实到"), ("出席人数", "实到"), ("会前10分钟说纪（是/否）", "会前说纪"),
+    ("缺席人员及原因", "缺席"), ("缺席人员（未请假人员要注明）", "缺席"), ("未到会人员名单", "缺席"),  # names
+    ("缺席人数", None), ("请假人员", None),  # a count is never 缺席 (nor 实到); leave is not absence
 ])
 def test_headers_in_no_list_resolve_by_what_they_say(header, column):
     assert READER.read(header).column == column

@@ -182,3 +182,41 @@ def test_the_help_link_and_an_error_that_points_to_the_manual(browser, plain):
     assert font.startswith('"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei"')
     assert page.problems == []  # nothing refused by the policy
     context.close()
+
+
+def test_minutes_uploaded_in_a_browser_are_records_named_by_document_and_table(browser, plain, tmp_path):
+    """A secretary picks a Word document and a .zip of a folder of them (issue 31): the index lights her branch from
+    the minutes alone, and its page names each meeting by its document and table, with who was absent."""
+    from tests.minutes_docs import committee, grid_minutes
+
+    title = "中共第一中学委员会第一党支部2024年{}月支委会记录"
+    folder = tmp_path / "一支部会议记录"
+    folder.mkdir()
+    for month in (3, 4):
+        committee(folder / f"{month}月支委会.docx", title.format(month), f"2024-{month:02d}-08 14:30", f"研究{month}月工作")
+    with zipfile.ZipFile(tmp_path / "会议记录.zip", "w") as archive:
+        for path in sorted(folder.iterdir()):
+            archive.write(path, f"{folder.name}/{path.name}")
+    meeting = grid_minutes(tmp_path / "党员大会.docx", "第一中学第一党支部党员大会记录", [
+        ["时间", "2024-06-20 14:30", "主持人", "李明"], ["应到人数", "30", "实到人数", "14"],
+        ["缺席人员及原因", "张三,李四(出差)"]])
+    context = browser.new_context(viewport={"width": 1300, "height": 1000})
+    page = watched(context.new_page())
+    page.goto(plain.url + "/")
+    page.set_input_files("#ledgers", [str(meeting), str(tmp_path / "会议记录.zip")])
+    page.locator("#as_of").fill("2024-12-31")
+    page.locator("#go").click()
+    page.wait_for_url(re.compile(r"/runs/[A-Za-z0-9_-]{24}/$"))
+    assert page.locator("#serve-bar p").first.inner_text().startswith(
+        "检查期间 2024，检查日 2024-12-31：3 个台账文件，读取 3 行 = 接受 3 + 拒收 0 + 空行 0")
+    branch = matrix_row(page, "第一中学第一党支部")
+    assert background(branch.locator(".light")) == RED
+    branch.locator("a").click()
+    page.wait_for_load_state()
+    quorum = page.locator("table.findings tbody tr", has_text="支部党员大会实到人数须超过应到人数的一半")
+    assert quorum.locator("ul.evidence li").all_inner_texts() == [
+        "党员大会.docx · 表格 · 2024-06-20 支部党员大会 · 缺席：张三、李四"]
+    committee_rows = page.locator("table.findings tbody tr", has_text="每月至少召开1次支部委员会")
+    assert committee_rows.count() == 10  # March and April held, each proved by its own minutes in the zip
+    assert page.problems == []
+    context.close()

@@ -15,12 +15,12 @@ from pydantic import Field
 
 from compliance.config.catalogue import Catalogue, CatalogueModel, read_catalogue
 from compliance.config.rule import RuleBase
-from compliance.engine.kinds import deadline, frequency, per_person, precedence, record, regularity, rolling
+from compliance.engine.kinds import deadline, frequency, minutes, per_person, precedence, record, regularity, rolling
 from compliance.engine.kinds.base import Kind
 
 KINDS: dict[str, Kind] = {
     module.KIND.name: module.KIND
-    for module in (frequency, per_person, record, rolling, precedence, regularity, deadline)
+    for module in (frequency, per_person, record, rolling, precedence, regularity, deadline, minutes)
 }
 
 Rule = Annotated[Union[tuple(kind.config for kind in KINDS.values())], Field(discriminator="kind")]  # noqa: UP007

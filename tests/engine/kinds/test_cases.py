@@ -1,8 +1,8 @@
 """Pass/fail cases of every rule kind, as data: tests/engine/kinds/cases/<kind>.yml, one parametrised test.
 
 A case names a rule (an id of the packaged catalogue, or a whole rule mapping), a tiny ledger (rows as mappings from
-canonical column to value), optionally a roster (``orgs``, ``leaders``), a ledger ``header``, an audited ``period``,
-and the ``as_of`` date; then the exact ``findings`` as (status, org, person, period, expected, actual) and, where it
+canonical column to value), optionally meeting ``minutes`` (rows the same way, each read as one .docx's record), a
+roster (``orgs``, ``leaders``), a ledger ``header``, an audited ``period``, and the ``as_of`` date; then the exact ``findings`` as (status, org, person, period, expected, actual) and, where it
 matters that a subject was judged and met rather than skipped, the exact ``judged`` cells (status, org, person,
 period). Expected values are written by hand from DOMAIN.md, never computed.
 """
@@ -17,7 +17,8 @@ import yaml
 from tests.helpers import DEFAULT_RULES, LEDGER_HEADER, findings, judge, judged
 
 CASES = Path(__file__).parent / "cases"
-CASE_KEYS = {"name", "rule", "ledger", "orgs", "leaders", "header", "period", "as_of", "findings", "judged"}
+CASE_KEYS = {"name", "rule", "ledger", "minutes", "orgs", "leaders", "header", "period", "as_of", "findings",
+             "judged"}
 
 
 def packaged_rule(rule_id: str) -> dict:
@@ -53,6 +54,7 @@ def tuples(rows: list[list]) -> list[tuple]:
 def test_case(kind, case):
     assert set(case) <= CASE_KEYS, f"unknown keys {set(case) - CASE_KEYS}"
     rule = packaged_rule(case["rule"]) if isinstance(case["rule"], str) else case["rule"]
+    rule = {**rule, "enabled": True}  # an opt-in rule (enabled: false in the catalogue) is judged as when switched on
     assert rule["kind"] == kind, f"a {rule['kind']} rule in the {kind} cases"
     header = case.get("header", LEDGER_HEADER)
     result = judge(
@@ -63,6 +65,7 @@ def test_case(kind, case):
         orgs=[[text(v) for v in row] for row in case["orgs"]] if "orgs" in case else None,
         leaders=[[text(v) for v in row] for row in case["leaders"]] if "leaders" in case else None,
         header=header,
+        minutes=ledger_rows(case["minutes"], header) if "minutes" in case else None,
     )
     assert findings(result) == tuples(case["findings"])
     if "judged" in case:
