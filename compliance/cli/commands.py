@@ -608,9 +608,9 @@ def links(store, roster, base_url, orgs, rotate, revoke, form) -> None:
         names = list(resolve(tuple(orgs), the_roster).names) if orgs else the_roster.names
         if orgs:  # each named organisation itself, not what is below it
             names = [the_roster.orgs[the_roster.resolve(o)].name for o in dict.fromkeys(orgs)]
-        from compliance.serve.store.store import Store
+        from compliance.serve.store.names import open_store
 
-        the_store = Store(store)
+        the_store = open_store(store)
         if revoke:
             done = the_store.revoke(names)
             for name in names:

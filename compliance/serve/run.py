@@ -83,10 +83,12 @@ def serve_forever(*, host: str, port: int, roster: Path | None, rules: Path | No
 def open_district(store: str, roster, keep_days: float | None):
     """The store, migrated to this release's schema (a broken or unreachable one stops the start), for the
     district's roster; uploaded files older than ``keep_days`` are deleted at once and then as time passes."""
-    from compliance.serve.store.routes import District
-    from compliance.serve.store.store import Store
+    from compliance.serve.store.names import open_store
 
-    district = District(Store(store), roster, keep_days)
+    opened = open_store(store)
+    from compliance.serve.store.routes import District
+
+    district = District(opened, roster, keep_days)
     district.expire()
     return district
 

@@ -91,7 +91,7 @@ class Upload:
 class Store:
     """One store, opened (and migrated) once per server process."""
 
-    def __init__(self, target: str):
+    def __init__(self, target: str, revision: str = "head"):
         url = store_url(target)
         self.url = url
         self.sqlite = url.startswith("sqlite")
@@ -108,7 +108,7 @@ class Store:
                 raise InputError(f"无法打开数据库 {_shown(url)}：{exc}", column="--store") from None
         # SQLite takes one writer at a time: this process's writers queue here rather than time out there
         self.writing = threading.Lock()
-        self.migrate()
+        self.migrate(revision)
 
     # --- schema ---
 
