@@ -611,12 +611,15 @@ def links(store, roster, base_url, orgs, rotate, revoke, form) -> None:
         from compliance.serve.store.names import open_store
 
         the_store = open_store(store)
-        if revoke:
-            done = the_store.revoke(names)
-            for name in names:
-                click.echo(f"{name}：{'链接已作废' if name in done else '没有有效的链接'}")
-            return
-        issued, skipped = the_store.issue(names, rotate=rotate)
+        try:
+            if revoke:
+                done = the_store.revoke(names)
+                for name in names:
+                    click.echo(f"{name}：{'链接已作废' if name in done else '没有有效的链接'}")
+                return
+            issued, skipped = the_store.issue(names, rotate=rotate)
+        finally:
+            the_store.close()
     except InputError as exc:
         raise UserError(str(exc)) from None
     base = base_url.rstrip("/")

@@ -32,6 +32,15 @@ def cli_check(folder: Path, name: str, content: bytes, roster: Path, unit: str, 
     return (folder / "out" / "findings.json").read_bytes()
 
 
+def read(store: Path, what: str, *args):
+    """One reading of the store by a connection of its own, closed at once (as another program would read it)."""
+    opened = Store(str(store))
+    try:
+        return getattr(opened, what)(*args)
+    finally:
+        opened.close()
+
+
 def issue(store: Path, roster: Path, *orgs: str, rotate: bool = False) -> dict[str, str]:
     args = ["links", "--store", str(store), "--roster", str(roster), "--base-url", "http://127.0.0.1:9/",
             "--format", "json", *[a for org in orgs for a in ("--org", org)], *(["--rotate"] if rotate else [])]
@@ -115,7 +124,8 @@ def test_the_district_index_is_the_two_units_checks_and_the_third_is_not_submitt
     assert first["submitted"] and first["last_submission"]["id"] == 1 and first["last_submission"]["as_of"] == AS_OF
     rows = {row["org"]: row for row in document["orgs"]}
     assert all(rows[org]["submission"] == 1 and rows[org]["unit"] == units[0] for org in district.subtree(units[0]))
-    assert rows["第1区委教育工委"]["status"] == "未提交"  # no link covers the work committee itself
+    assert rows["第1区委教育工委"]["status"] == "无链接"  # no unit with a link covers the work committee
+    assert rows[district.units[3]]["status"] == "无链接" and rows[district.units[3]]["submission"] is None
     violations = sum(1 for f in document["findings"] if f["status"] == "violation")
     assert document["summary"]["violation"] == violations
 
@@ -144,7 +154,7 @@ def test_a_units_token_sees_only_its_own(world):
         listed = client.get("/api/submissions").json()["submissions"]
         assert {s["org"] for s in listed} >= set(units[:2])
         assert client.get("/submissions/2/").status_code == 200
-    audit = Store(str(world["store"])).audit_lines()
+    audit = read(world["store"], "audit_lines")
     refused = [line for line in audit if line["action"] == "refused" and line["actor"] == units[0]]
     assert {line["subject"] for line in refused} >= {"GET /api/district/findings.json", "GET /submissions/2/"}
     assert [line["subject"] for line in audit if line["action"] == "submit"][:2] == ["submission 1", "submission 2"]
@@ -152,14 +162,13 @@ def test_a_units_token_sees_only_its_own(world):
 
 def test_a_submission_keeps_its_files_once_by_content(world):
     unit, district = world["units"][0], world["district"]
-    store = Store(str(world["store"]))
-    before = store.counts()
+    before = read(world["store"], "counts")
     with world["server"].client(world["tokens"][unit]) as client:  # the same ledger again, under another name
         response = submit(client, "再次上传.csv", district.ledger(unit))
         assert response.status_code == 200
         number = int(response.headers["x-compliance-submission"])
         uploads = client.get(f"/submissions/{number}/uploads.zip")
-    after = store.counts()
+    after = read(world["store"], "counts")
     assert after["files"] == before["files"] and after["submission_files"] == before["submission_files"] + 1
     import io
     import zipfile
@@ -167,7 +176,7 @@ def test_a_submission_keeps_its_files_once_by_content(world):
     with zipfile.ZipFile(io.BytesIO(uploads.content)) as book:
         assert book.namelist() == ["台账/再次上传.csv"]
         assert book.read("台账/再次上传.csv") == district.ledger(unit)
-    assert [line["subject"] for line in store.audit_lines() if line["action"] == "download"][-1] == \
+    assert [line["subject"] for line in read(world["store"], "audit_lines") if line["action"] == "download"][-1] == \
         f"submission {number} uploads.zip"
 
 
@@ -182,42 +191,54 @@ def test_the_third_unit_submits_through_its_page_and_the_admin_sees_the_district
     from tests.browser import manual_screenshot, watched
 
     unit, district, server = world["units"][2], world["district"], world["server"]
-    ledger = tmp_path / f"{unit}台账.csv"
-    ledger.write_bytes(district.ledger(unit))
-    context = browser.new_context()
-    page = watched(context.new_page())
-    page.goto(f"{server.url}/u/{world['tokens'][unit]}")
-    assert page.locator("#unit").inner_text() == unit
-    page.set_input_files("#ledgers", str(ledger))
-    page.fill("#as_of", AS_OF)
-    page.click("#go")
-    page.wait_for_selector("#serve-bar", timeout=60_000)
-    number = int(page.url.rstrip("/").rsplit("/", 1)[1])
-    assert page.locator("#serve-bar p").first.inner_text().startswith(f"第 {number} 号提交：{unit}，")
-    names = sorted(row.get_attribute("data-name") for row in page.locator("#matrix tbody tr").all())
-    assert names == sorted(district.subtree(unit))
-    page.goto(server.url + "/")
-    assert page.locator(f'#history tr[data-id="{number}"]').count() == 1
-    assert page.locator("#trend rect").count() == 1
-    assert page.problems == []
-    context.close()
-    # the admin: logged in with the token, a separate browser
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
-    page = watched(context.new_page())
+    # the admin, logged in with the token: the third school has not submitted
+    admin = browser.new_context(viewport={"width": 1200, "height": 760})
+    page = watched(admin.new_page())
     page.goto(server.url + "/login")
     page.fill("#token", ADMIN)
     page.click("button[type=submit]")
     page.wait_for_selector("#district")
-    assert page.locator("#missing").count() == 0  # all three have submitted now
-    rows = page.locator("#district tbody tr")
-    statuses = {row.get_attribute("data-name"): row.get_attribute("data-status") for row in rows.all()}
+    assert page.locator("#missing").inner_text() == f"未提交：{unit}"
+    statuses = {row.get_attribute("data-name"): row.get_attribute("data-status")
+                for row in page.locator("#district tbody tr").all()}
+    assert {org: statuses[org] for org in district.subtree(unit)} == dict.fromkeys(district.subtree(unit), "未提交")
+    # the manual's picture shows one fixed time, so that it changes only when the page does (not every run)
+    page.evaluate("""() => document.querySelectorAll("#district .at").forEach((cell, n) => {
+        cell.textContent = n < 5 ? "2024-12-28T09:12:40Z" : "2024-12-30T15:03:18Z"; })""")
+    manual_screenshot(page, "district.png")
+    # the school, in a browser of its own, opens its link and submits
+    ledger = tmp_path / f"{unit}台账.csv"
+    ledger.write_bytes(district.ledger(unit))
+    school = browser.new_context()
+    own = watched(school.new_page())
+    own.goto(f"{server.url}/u/{world['tokens'][unit]}")
+    assert own.locator("#unit").inner_text() == unit
+    own.set_input_files("#ledgers", str(ledger))
+    own.fill("#as_of", AS_OF)
+    own.click("#go")
+    own.wait_for_selector("#serve-bar", timeout=60_000)
+    number = int(own.url.rstrip("/").rsplit("/", 1)[1])
+    assert own.locator("#serve-bar p").first.inner_text().startswith(f"第 {number} 号提交：{unit}，")
+    names = sorted(row.get_attribute("data-name") for row in own.locator("#matrix tbody tr").all())
+    assert names == sorted(district.subtree(unit))
+    own.goto(server.url + "/")
+    assert own.locator(f'#history tr[data-id="{number}"]').count() == 1
+    assert own.locator("#trend rect").count() == 1
+    own.goto(server.url + "/api/district/findings.json")  # the school's cookie is not the admin's session
+    assert "本单位的链接只能查看本单位的提交" in own.content()
+    assert own.problems == [] or all("403" in str(p) for p in own.problems)
+    school.close()
+    # the admin's page now has it, one click from its history
+    page.reload()
+    assert page.locator("#missing").count() == 0
+    statuses = {row.get_attribute("data-name"): row.get_attribute("data-status")
+                for row in page.locator("#district tbody tr").all()}
     assert all(statuses[org] == "已提交" for org in district.subtree(unit))
-    manual_screenshot(page, "district.png", full_page=False)
     page.click(f'#district tr[data-name="{unit}"] a:text("历史")')
     assert page.locator("#unit").inner_text() == unit
     assert page.locator(f'#history tr[data-id="{number}"]').count() == 1
     assert page.problems == []
-    context.close()
+    admin.close()
 
 
 def test_a_restart_keeps_everything(world):
@@ -236,8 +257,7 @@ def test_a_restart_keeps_everything(world):
 
 def test_a_server_killed_during_a_submission_leaves_nothing_of_it(world):
     server, unit, district = world["server"], world["units"][1], world["district"]
-    store = Store(str(world["store"]))
-    before = store.counts()
+    before = read(world["store"], "counts")
     big = district.ledger(unit)  # one school's year
     answered = []
 
@@ -257,15 +277,15 @@ def test_a_server_killed_during_a_submission_leaves_nothing_of_it(world):
     server.kill()
     thread.join(60)
     assert len(answered) == 1 and not hasattr(answered[0], "status_code")  # never answered
-    assert store.counts() == before
+    assert read(world["store"], "counts") == before
     world["server"] = server = Server(world["store"], district.roster, world["tmp"])
-    assert Store(str(world["store"])).counts() == before  # nothing half-written found at the next start either
+    assert read(world["store"], "counts") == before  # nothing half-written found at the next start either
     assert not list(world["tmp"].glob("compliance-serve-*/*.uploads"))  # the dead server's folders are gone
     with server.client(world["tokens"][unit]) as client:  # and the store takes the next submission
         response = submit(client, "重新提交.csv", big)
     assert response.status_code == 200, response.text
     assert int(response.headers["x-compliance-submission"]) == before["submissions"] + 1
-    assert Store(str(world["store"])).counts()["submissions"] == before["submissions"] + 1
+    assert read(world["store"], "counts")["submissions"] == before["submissions"] + 1
 
 
 def test_a_submission_is_one_transaction(tmp_path):
@@ -385,7 +405,7 @@ def test_twenty_units_submitting_at_once_all_land(tmp_path):
         assert document["summary"]["submitted"] == 20 and document["summary"]["not_submitted"] == 0
         for unit, response in answers.items():  # each submission holds its own unit's findings
             number = int(response.headers["x-compliance-submission"])
-            kept = Store(str(store)).findings(number)
+            kept = read(store, "findings", number)
             assert kept == b"{\n" + response.content.split(b"\n", 2)[2]
             assert json.loads(kept)["scope"] == [unit]
     finally:

@@ -34,27 +34,31 @@ def district_document(roster: Roster, units: list[str], latest: dict[str, Submis
     n = len(roster.orgs)
     everyone = np.arange(n)
     best = np.full(n, -1, dtype=np.int64)  # per organisation: the id of the latest submission covering it
+    linked = np.zeros(n, dtype=bool)  # per organisation: below (or at) a unit that has a link
     unit_of: dict[int, str] = {}
     for unit in units:
         item = latest.get(unit)
         index = roster.index.get(unit)
-        if item is None or index is None:
+        if index is None:
             continue
         covered = roster.within(np.full(n, index), everyone)
+        linked |= covered
+        if item is None:
+            continue
         best[covered] = np.maximum(best[covered], item.id)
         unit_of[item.id] = unit
     by_id = {item.id: item for item in latest.values()}
     documents = {number: json.loads(findings_of(number)) for number in sorted(set(best.tolist()) - {-1})}
     findings, orgs = [], []
     depths = _depths(roster.parent)
-    linked = set(units)
+    unit_names = set(units)
     for i, org in enumerate(roster.orgs):
         number = int(best[i])
         row = {"org": org.name, "type": org.type.value, "parent": org.parent, "depth": depths[i],
-               "is_unit": org.name in linked}
-        if number < 0:
-            orgs.append({**row, "status": "未提交", "submission": None, "unit": None, "at": None, "light": None,
-                         **status_counts([]), "rate": None})
+               "is_unit": org.name in unit_names}
+        if number < 0:  # 未提交: a unit with a link has not submitted; 无链接: no unit above it has a link
+            orgs.append({**row, "status": "未提交" if linked[i] else "无链接", "submission": None, "unit": None,
+                         "at": None, "light": None, **status_counts([]), "rate": None})
             continue
         own = [f for f in documents[number]["findings"] if f["org"] == org.name]
         findings.extend(own)
@@ -66,7 +70,7 @@ def district_document(roster: Roster, units: list[str], latest: dict[str, Submis
                      "at": by_id[number].created_at, "light": light, **counts,
                      "rate": round(met / judged, 4) if judged else None})
     unit_items = []
-    for unit in sorted(linked, key=lambda name: roster.index.get(name, n)):
+    for unit in sorted(unit_names, key=lambda name: roster.index.get(name, n)):
         item = latest.get(unit)
         unit_items.append({"org": unit, "submitted": item is not None, "status": "已提交" if item else "未提交",
                            "last_submission": None if item is None else {
