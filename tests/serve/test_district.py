@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from benchmarks.units import ADMIN, Server, generate, submit
 from compliance.cli import main
 from compliance.serve.store.store import Store
-from tests.serve.district import ADMIN, Server, generate, submit
 
 AS_OF = "2024-12-31"
 

@@ -1,5 +1,6 @@
-"""A generated district for the store's tests: the roster, and each school's own ledger as a school keeps it (a title
-row above the canonical header, its rows only), and ``compliance serve --store`` started as a real process."""
+"""A generated district for the store's tests and its load check (``benchmarks.district``): the roster, each
+school's own ledger as a school keeps it (a title row above the canonical header, its rows only), and ``compliance
+serve --store`` started as a real process."""
 
 from __future__ import annotations
 
