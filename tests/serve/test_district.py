@@ -246,6 +246,16 @@ def test_a_restart_keeps_everything(world):
     with server.client() as client:
         before = client.get("/api/submissions").json()
         district = client.get("/api/district/findings.json").content
+    # the README's backup, taken while the server runs: SQLite's online backup
+    import sqlite3
+
+    copy = world["tmp"] / "备份.db"
+    source, target = sqlite3.connect(world["store"]), sqlite3.connect(copy)
+    source.backup(target)
+    source.close()
+    target.close()
+    assert read(copy, "counts") == read(world["store"], "counts")
+    assert [s.as_dict() for s in read(copy, "submissions")] == before["submissions"]
     server.stop()
     world["server"] = server = Server(world["store"], world["district"].roster, world["tmp"])
     with server.client() as client:
@@ -410,3 +420,37 @@ def test_twenty_units_submitting_at_once_all_land(tmp_path):
             assert json.loads(kept)["scope"] == [unit]
     finally:
         server.stop()
+
+
+def test_store_needs_the_admins_token_and_the_roster(tmp_path, monkeypatch):
+    monkeypatch.delenv("COMPLIANCE_TOKEN", raising=False)
+    store = str(tmp_path / "全区.db")
+    result = CliRunner().invoke(main, ["serve", "--store", store, "--roster", "名册"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("错误：--store 需要同时给出 --token（或环境变量 COMPLIANCE_TOKEN）")
+    result = CliRunner().invoke(main, ["serve", "--store", store, "--token", ADMIN])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("错误：--store 需要同时给出 --roster：全区名册决定各单位的检查范围和“未提交”的单位。")
+    result = CliRunner().invoke(main, ["serve", "--keep-days", "30"])
+    assert result.exit_code == 2 and "--keep-days 只和 --store 一起使用" in result.stderr
+
+
+def test_links_as_text_name_each_unit_and_its_url(tmp_path):
+    roster = Path(__file__).resolve().parents[2] / "fixtures" / "demo" / "roster"
+    store = tmp_path / "全区.db"
+    result = CliRunner().invoke(main, ["links", "--store", str(store), "--roster", str(roster),
+                                       "--base-url", "https://dangjian.example.edu.cn/", "--org", "实小党总支",
+                                       "--org", "一中党委"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert [line.split("\t")[0] for line in lines] == ["实验小学党总支", "第一中学党委"]
+    token = lines[0].split("\t")[1].removeprefix("https://dangjian.example.edu.cn/u/")
+    assert read(store, "link_for", token).org == "实验小学党总支"
+    unknown = CliRunner().invoke(main, ["links", "--store", str(store), "--roster", str(roster),
+                                        "--base-url", "https://x.example/", "--org", "实验小学党"])
+    assert unknown.exit_code == 2
+    assert unknown.stderr.startswith("错误：--org：名册中没有组织“实验小学党”，最接近的名称：实验小学党总支")
+    revoked = CliRunner().invoke(main, ["links", "--store", str(store), "--roster", str(roster),
+                                        "--base-url", "https://x.example/", "--org", "实小党总支", "--revoke"])
+    assert revoked.stdout == "实验小学党总支：链接已作废\n"
+    assert read(store, "link_for", token) is None

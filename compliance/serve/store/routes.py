@@ -42,6 +42,7 @@ class District:
     roster: object  # compliance.intake.roster.Roster
     keep_days: float | None = None
     _links: dict[str, tuple[Link | None, float]] = field(default_factory=dict)
+    _expired: float = float("-inf")  # when --keep-days last deleted
 
     def link(self, token: str) -> Link | None:
         """The live link of a token (looked up by its hash; remembered a few seconds)."""
@@ -55,8 +56,13 @@ class District:
         self._links[token] = (found, now)
         return found
 
-    def expire(self) -> int:
-        return self.store.expire_files(self.keep_days) if self.keep_days is not None else 0
+    def expire(self, every: float = 3600) -> int:
+        """--keep-days: delete the uploaded files older than that, at most once in ``every`` seconds."""
+        now = time.monotonic()
+        if self.keep_days is None or now - self._expired < every:
+            return 0
+        self._expired = now
+        return self.store.expire_files(self.keep_days)
 
 
 def unit_of(request: Request) -> Link | None:
