@@ -454,3 +454,21 @@ def test_links_as_text_name_each_unit_and_its_url(tmp_path):
                                         "--base-url", "https://x.example/", "--org", "实小党总支", "--revoke"])
     assert revoked.stdout == "实验小学党总支：链接已作废\n"
     assert read(store, "link_for", token) is None
+
+
+def test_a_link_issued_or_rotated_while_the_server_runs_takes_effect(world):
+    """``compliance links`` run beside a running server: a new link opens at once; a rotated one stops within the
+    seconds a token is remembered (5), and the new one opens."""
+    unit = world["district"].units[3]
+    first = issue(world["store"], world["district"].roster, unit)[unit]
+    with world["server"].client(first) as client:
+        assert client.get("/api/submissions").json() == {"submissions": []}
+    second = issue(world["store"], world["district"].roster, unit, rotate=True)[unit]
+    time.sleep(5.5)
+    with world["server"].client(first) as client:
+        assert client.get("/api/submissions").status_code == 401
+    with world["server"].client(second) as client:
+        assert client.get("/api/submissions").status_code == 200
+    with world["server"].client() as client:
+        units = client.get("/api/district/findings.json").json()["units"]
+    assert {"org": unit, "submitted": False, "status": "未提交", "last_submission": None} in units
