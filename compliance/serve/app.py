@@ -376,8 +376,17 @@ class Service:
                  if g]
         api = scope["path"].startswith("/api/")
         address = _address(scope)
-        if self.district is not None and not given and cookies.get(UNIT_COOKIE):
-            given = [cookies[UNIT_COOKIE]]  # a unit's browser, let in by its link
+        if self.district is not None and not given and cookies.get(UNIT_COOKIE):  # a unit's browser, by its link
+            link = self.district.link(cookies[UNIT_COOKIE])
+            if link is not None:
+                scope[UNIT_KEY] = link
+                return None
+            # a link since revoked: said, and no guess counted (a school behind one address would be locked out)
+            gone = "本单位的链接已作废，请向区里索取新的链接"
+            answer = (JSONResponse({"error": gone}, 401) if api else
+                      page(self.render("message.html.j2", title="链接已作废", message=gone, error=True), 401))
+            answer.delete_cookie(UNIT_COOKIE, path="/", httponly=True, samesite="strict")
+            return answer
         if given:
             wait = self.throttle.wait(address)
             if wait:

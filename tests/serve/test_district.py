@@ -469,6 +469,12 @@ def test_a_link_issued_or_rotated_while_the_server_runs_takes_effect(world):
         assert client.get("/api/submissions").status_code == 401
     with world["server"].client(second) as client:
         assert client.get("/api/submissions").status_code == 200
+    with world["server"].client(None) as client:  # a browser still holding the old link's cookie: told, not locked out
+        for _ in range(8):
+            answer = client.get("/", headers={"Cookie": f"compliance_unit={first}"})
+            assert answer.status_code == 401 and "本单位的链接已作废，请向区里索取新的链接" in answer.text
+        assert 'compliance_unit=""' in answer.headers["set-cookie"]
+        assert client.get(f"/u/{second}").status_code == 303  # the new link opens from the same address
     with world["server"].client() as client:
         units = client.get("/api/district/findings.json").json()["units"]
     assert {"org": unit, "submitted": False, "status": "未提交", "last_submission": None} in units
