@@ -526,15 +526,35 @@ def list_rules(rules) -> None:
              "run=一次检查在磁盘上可占用的 MB（上传和解压合计，默认 512）、"
              "disk=全部保留的检查结果可占用的 MB（默认 4096，超出时先删最早完成且一分钟内无人查看的）、"
              "files=一次上传的文件数（含压缩包中的文件，默认 1000）。")
-def serve(host, port, roster, rules, layout, open_browser, token, keep_minutes, workers, limits) -> None:
+@option("--store", metavar="FILE|URL", default=None,
+        help="全区的数据库：保存各单位每次提交的台账、检查结果和审计记录（SQLite 文件路径，或 postgresql+psycopg:// "
+             "等数据库地址）。需要同时给出 --token（管理员令牌）和 --roster（全区名册）；各单位的链接用 "
+             "compliance links 签发。")
+@option("--keep-days", type=float, default=None, metavar="N",
+        help="与 --store 一起用：上传的台账文件保存多少天后删除（检查结果一直保留）。默认一直保存。")
+def serve(host, port, roster, rules, layout, open_browser, token, keep_minutes, workers, limits, store,
+          keep_days) -> None:
     """启动网页：在浏览器里上传台账，直接看到红黄绿灯和问题清单；脚本可以调用 /api/check。
+
+    有 --store 时是全区的服务器：各单位用自己的链接提交台账，管理员（--token）看全区的情况。
 
     \b
     例：
       compliance serve --roster 名册.xlsx --open
       COMPLIANCE_TOKEN=Zq8vK3mW1rT6yB0nH5sL compliance serve --host 0.0.0.0 --port 8080
+      compliance serve --store 全区.db --roster 名册.xlsx --host 0.0.0.0 --port 8080 --keep-days 400
     """
     from compliance.serve.app import is_loopback
+
+    if store is not None and not token:
+        raise UserError("--store 需要同时给出 --token（或环境变量 COMPLIANCE_TOKEN）：它是管理员查看全区情况的令牌，"
+                        "各单位用 compliance links 签发的链接提交。")
+    if store is not None and roster is None:
+        raise UserError("--store 需要同时给出 --roster：全区名册决定各单位的检查范围和“未提交”的单位。")
+    if keep_days is not None and store is None:
+        raise click.BadParameter("--keep-days 只和 --store 一起使用", param_hint="--keep-days")
+    if keep_days is not None and not 0 < keep_days <= 36600:
+        raise click.BadParameter(f"应在 0 到 36600 天之间（实际为 {keep_days:g}）", param_hint="--keep-days")
 
     if not is_loopback(host) and not token:
         raise UserError(f"--host {host} 会让其他电脑也能访问，而台账中有党员姓名：请同时给出 --token"
@@ -555,6 +575,66 @@ def serve(host, port, roster, rules, layout, open_browser, token, keep_minutes, 
             raise click.BadParameter(exc.message, param_hint="--limit") from None
         serve_forever(host=host, port=port, roster=roster, rules=rules, layout=layout, token=token,
                       keep_minutes=keep_minutes, workers=workers, limits=reading, serve=own,
-                      open_browser=open_browser)
+                      open_browser=open_browser, store=store, keep_days=keep_days)
     except InputError as exc:
         raise UserError(str(exc)) from None
+
+
+@main.command("links")
+@option("--store", metavar="FILE|URL", required=True, help="全区的数据库（与 compliance serve --store 相同）。")
+@option("--roster", type=ChinesePath(path_type=Path), required=True, help="全区名册（与 compliance serve 相同）。")
+@option("--base-url", "base_url", required=True, metavar="URL",
+        help="各单位打开的服务器地址，如 https://dangjian.example.edu.cn/。")
+@org_option
+@option("--rotate", is_flag=True, help="作废这些单位现有的链接，重新签发。")
+@option("--revoke", is_flag=True, help="只作废这些单位现有的链接，不再签发。")
+@option("--format", "form", type=ChineseChoice(["text", "json"]), default="text", show_default=True,
+        help="输出格式：text 每行“组织 链接”；json 为 [{\"org\", \"url\", \"token\"}]。")
+def links(store, roster, base_url, orgs, rotate, revoke, form) -> None:
+    """给名册中的每个组织（或 --org 给出的组织）签发一个提交台账的专用链接。
+
+    数据库中只保存令牌的哈希值：链接只在签发时显示一次，请当场发给各单位。已有链接的单位不重复签发
+    （要换新链接用 --rotate）。
+
+    \b
+    例：
+      compliance links --store 全区.db --roster 名册.xlsx --base-url https://dangjian.example.edu.cn/
+      compliance links --store 全区.db --roster 名册.xlsx --base-url https://… --org 实验小学党总支 --rotate
+    """
+    import json
+
+    from compliance.intake.roster import read_roster
+    from compliance.intake.scope import resolve
+
+    if rotate and revoke:
+        raise click.BadParameter("--rotate 和 --revoke 只能选一个", param_hint="--revoke")
+    if not re.match(r"https?://[^/\s]+", base_url):
+        raise click.BadParameter("应为 http:// 或 https:// 开头的服务器地址", param_hint="--base-url")
+    try:
+        the_roster = read_roster(roster)
+        names = list(resolve(tuple(orgs), the_roster).names) if orgs else the_roster.names
+        if orgs:  # each named organisation itself, not what is below it
+            names = [the_roster.orgs[the_roster.resolve(o)].name for o in dict.fromkeys(orgs)]
+        from compliance.serve.store.names import open_store
+
+        the_store = open_store(store)
+        try:
+            if revoke:
+                done = the_store.revoke(names)
+                for name in names:
+                    click.echo(f"{name}：{'链接已作废' if name in done else '没有有效的链接'}")
+                return
+            issued, skipped = the_store.issue(names, rotate=rotate)
+        finally:
+            the_store.close()
+    except InputError as exc:
+        raise UserError(str(exc)) from None
+    base = base_url.rstrip("/")
+    items = [{"org": org, "url": f"{base}/u/{token}", "token": token} for org, token in issued]
+    if form == "json":
+        click.echo(json.dumps(items, ensure_ascii=False, indent=2))
+    else:
+        for item in items:
+            click.echo(f"{item['org']}\t{item['url']}")
+    if skipped:
+        click.echo(f"已有有效链接，未重新签发（要换新链接请加 --rotate）：{'、'.join(skipped)}", err=True)

@@ -48,6 +48,7 @@ from starlette.routing import Route
 from compliance import manual
 from compliance.errors import InputError
 from compliance.serve.sessions import Sessions, Throttle
+from compliance.serve.store.names import UNIT_COOKIE, UNIT_KEY
 from compliance.serve.upload import TooLarge, Upload, receive
 from compliance.serve.worker import Job, Outcome, Settings, ready, start, work
 from compliance.serve.workspace import ROSTER, Run, Runs
@@ -77,6 +78,7 @@ class Options:
     parent: str | None = None  # where the private root folder of the runs is made (default: the system's temp)
     viewing_seconds: float = 60  # a run viewed this recently is never deleted to make room (--limit disk)
     session_minutes: float = 12 * 60  # how long a login lasts
+    district: object = None  # with --store: compliance.serve.store.routes.District (units, submissions, the index)
 
 
 def is_loopback(host: str) -> bool:
@@ -102,7 +104,7 @@ def _sha(text: str) -> str:
 
 
 PAGES = {"compliance.serve": ["upload.html.j2", "login.html.j2", "message.html.j2", "wait.html.j2", "bar.html.j2",
-                             "help.html.j2"],
+                             "help.html.j2", "district.html.j2", "unit.html.j2", "submission_bar.html.j2"],
          "compliance.render": ["index.html.j2", "org.html.j2"]}
 
 
@@ -243,6 +245,7 @@ class Service:
         self.hosts = hosts if options.token is None and is_loopback(options.host) else None
         self.sessions = Sessions(options.session_minutes * 60)
         self.throttle = Throttle()
+        self.district = options.district
 
     # the pool
 
@@ -264,12 +267,16 @@ class Service:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
         self.runs.close()
+        if self.district is not None:
+            self.district.store.close()
 
     async def _sweep_forever(self) -> None:
         period = max(0.2, min(60.0, self.runs.keep_seconds / 4))
         while True:
             await asyncio.sleep(period)
             self.runs.sweep()
+            if self.district is not None and self.district.keep_days is not None:
+                await asyncio.to_thread(self.district.expire)
 
     async def check(self, run: Run, job: Job) -> Outcome:
         """Run ``job`` when a worker is free; the run's state says where it is."""
@@ -280,14 +287,33 @@ class Service:
                 self.waiting.remove(run.id)
                 run.state = "running"
                 outcome = await self._work(run, job)
+                if run.unit is not None:
+                    outcome = await self._submitted(run, outcome)
         finally:
             if run.id in self.waiting:
                 self.waiting.remove(run.id)
+            if run.unit is not None:
+                from compliance.serve.store.routes import drop_uploads
+
+                drop_uploads(run)
         run.outcome, run.state, run.finished = outcome, "done", time.monotonic()
         run.size, run.viewed = outcome.size, run.finished
         if outcome.error is not None:  # a refused check keeps its message only
             self.runs.empty(run)
         self.room()
+        return outcome
+
+    async def _submitted(self, run: Run, outcome: Outcome) -> Outcome:
+        """A unit's check, kept as its submission (one transaction) when it was not refused."""
+        if outcome.error is not None:
+            return outcome
+        from compliance.serve.store.routes import record
+
+        try:
+            run.submission = await asyncio.to_thread(record, self.district, run, outcome, run.address)
+        except Exception as exc:
+            log.error("the submission of %s could not be stored", run.unit.org, exc_info=exc)
+            return Outcome(2, error="检查已完成，但提交未能保存到数据库（已记录在服务器日志中）。请稍后重新提交。")
         return outcome
 
     def room(self) -> bool:
@@ -331,7 +357,8 @@ class Service:
             if name not in self.hosts:
                 return plain_text(f"不接受主机名“{host}”：本服务只在本机（127.0.0.1）上使用", 400)
         token = self.options.token
-        if token is not None and scope["path"] not in OPEN_PATHS:
+        if token is not None and scope["path"] not in OPEN_PATHS and not (
+                self.district is not None and scope["path"].startswith("/u/")):
             refusal = self._unauthorised(scope, headers, token)
             if refusal is not None:
                 return refusal
@@ -346,8 +373,8 @@ class Service:
     def _unauthorised(self, scope, headers: Headers, token: str) -> Response | None:
         """None when the request carries a live session cookie or the token (header ``Authorization: Bearer`` or
         ``X-Compliance-Token``); else 401, or 429 while its address has guessed wrong too often."""
-        cookies = (c.strip().partition("=") for c in headers.get("cookie", "").split(";"))
-        session = next((value for name, _, value in cookies if name == SESSION_COOKIE), "")
+        cookies = dict(c.strip().partition("=")[::2] for c in headers.get("cookie", "").split(";"))
+        session = cookies.get(SESSION_COOKIE, "")
         if session and self.sessions.valid(session):
             return None
         scheme, _, value = headers.get("authorization", "").partition(" ")
@@ -355,6 +382,17 @@ class Service:
                  if g]
         api = scope["path"].startswith("/api/")
         address = _address(scope)
+        if self.district is not None and not given and cookies.get(UNIT_COOKIE):  # a unit's browser, by its link
+            link = self.district.link(cookies[UNIT_COOKIE])
+            if link is not None:
+                scope[UNIT_KEY] = link
+                return None
+            # a link since revoked: said, and no guess counted (a school behind one address would be locked out)
+            gone = "本单位的链接已作废，请向区里索取新的链接"
+            answer = (JSONResponse({"error": gone}, 401) if api else
+                      page(self.render("message.html.j2", title="链接已作废", message=gone, error=True), 401))
+            answer.delete_cookie(UNIT_COOKIE, path="/", httponly=True, samesite="strict")
+            return answer
         if given:
             wait = self.throttle.wait(address)
             if wait:
@@ -362,6 +400,12 @@ class Service:
             if any([hmac.compare_digest(g.encode(), token.encode()) for g in given]):
                 self.throttle.succeeded(address)
                 return None
+            if self.district is not None:  # a unit's token: the request is that unit's
+                link = next((found for g in given if (found := self.district.link(g)) is not None), None)
+                if link is not None:
+                    self.throttle.succeeded(address)
+                    scope[UNIT_KEY] = link
+                    return None
             self.throttle.failed(address)
         if api:
             return JSONResponse({"error": "需要令牌：请在请求头中加上 Authorization: Bearer <令牌>"}, 401,
@@ -445,7 +489,15 @@ async def _receive(request: Request, run: Run, service: Service) -> Job:
         upload = await receive(request.headers.get("content-type", ""), request.stream(), run,
                                service.options.settings.limits, service.options.settings.serve)
         fields = {**upload.fields, **({"org": upload.lists["org"][0]} if upload.lists.get("org") else {})}
-        return job_for(run, upload, run.kind == "page")
+        job = job_for(run, upload, run.kind == "page")
+        if run.unit is not None:  # a unit's submission: its own scope, the district's roster, its files kept
+            from dataclasses import replace
+
+            from compliance.serve.store.routes import keep_uploads, unit_job
+
+            job = replace(unit_job(job, upload), scope=(run.unit.org,), page=True)
+            run.uploads = keep_uploads(run, upload)
+        return job
     except ClientDisconnect:
         service.runs.drop(run)
         request.scope["compliance.gone"] = True  # answered to no one: no refusal to log
@@ -464,6 +516,12 @@ async def _receive(request: Request, run: Run, service: Service) -> Job:
 async def home(request: Request) -> Response:
     """GET /: the upload form, dated today."""
     service: Service = request.app.state.service
+    if service.district is not None:  # a unit's own page, or the admin's district index
+        from compliance.serve.store import routes
+
+        if request.scope.get(UNIT_KEY) is not None:
+            return await routes.unit_home(request)
+        return await routes.district_index(request)
     return page(service.render("upload.html.j2", fields={"as_of": date.today().isoformat()}, message=""))
 
 
@@ -477,11 +535,15 @@ async def submit(request: Request) -> Response:
     if not service.room():
         return page(service.render("upload.html.j2", fields={"as_of": date.today().isoformat()}, message=_NO_ROOM),
                     503, {"Retry-After": "60"})
-    run = service.runs.new("page")
+    run = _new_run(request, service, "page")
     try:
         job = await _receive(request, run, service)
     except Refused as refused:  # the form again, with the date and range as she gave them
         fields = {"as_of": date.today().isoformat(), **refused.fields}
+        if run.unit is not None:
+            from compliance.serve.store.routes import unit_home
+
+            return await unit_home(request, str(refused), fields, refused.status)
         return page(service.render("upload.html.j2", fields=fields, message=str(refused)), refused.status)
     task = service.submit(run, job)
     with contextlib.suppress(asyncio.TimeoutError):
@@ -496,7 +558,7 @@ async def api_check(request: Request) -> Response:
     if not service.room():
         return JSONResponse({"error": _NO_ROOM, "exit_code": 2}, 503,
                             headers={"X-Compliance-Exit": "2", "Retry-After": "60"})
-    run = service.runs.new("api")
+    run = _new_run(request, service, "api")
     try:
         job = await _receive(request, run, service)
     except Refused as refused:
@@ -507,9 +569,24 @@ async def api_check(request: Request) -> Response:
         service.runs.drop(run)
         return JSONResponse({"error": visible_bidi(outcome.error), "exit_code": 2}, 422,
                             headers={"X-Compliance-Exit": "2"})
+    if run.submission is not None:  # the findings and the submission's number (also in a header)
+        body = (run.out / "findings.json").read_bytes()
+        body = b'{\n  "submission": %d,\n' % run.submission + body.removeprefix(b"{\n")
+        service.runs.drop(run)
+        return Response(body, media_type="application/json",
+                        headers={"X-Compliance-Exit": str(outcome.exit_code),
+                                 "X-Compliance-Submission": str(run.submission)})
     return FileResponse(run.out / "findings.json", media_type="application/json",
                         headers={"X-Compliance-Exit": str(outcome.exit_code)},
                         background=BackgroundTask(service.runs.drop, run))
+
+
+def _new_run(request: Request, service: Service, kind: str) -> Run:
+    """A new run; with a store, marked with the unit whose submission it is (None: the admin's plain check)."""
+    run = service.runs.new(kind)
+    run.unit = request.scope.get(UNIT_KEY)
+    run.address = _address(request.scope)
+    return run
 
 
 async def run_page(request: Request) -> Response:
@@ -519,6 +596,13 @@ async def run_page(request: Request) -> Response:
     run = service.runs.get(request.path_params["run"])
     if run is not None:
         run.viewed = time.monotonic()
+    if run is not None and service.district is not None and run.unit != request.scope.get(UNIT_KEY) \
+            and request.scope.get(UNIT_KEY) is not None:  # a unit sees its own runs only
+        from compliance.serve.store.routes import forbidden
+
+        return await forbidden(request, "其他单位的检查")
+    if run is not None and run.state == "done" and run.submission is not None:
+        return RedirectResponse(f"/submissions/{run.submission}/", status_code=303)
     if run is None or run.kind != "page":
         return page(service.render("message.html.j2", title="找不到这次检查",
                                    message=f"这次检查不存在或已过期删除（检查结果保留 {_minutes(service)} 分钟）。"
@@ -624,6 +708,8 @@ async def logout(request: Request) -> Response:
     service.sessions.end(request.cookies.get(SESSION_COOKIE, ""))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
+    if request.cookies.get(UNIT_COOKIE):  # a unit's browser: its link lets it in again
+        response.delete_cookie(UNIT_COOKIE, path="/", httponly=True, samesite="strict")
     return response
 
 
@@ -673,6 +759,10 @@ def create_app(options: Options) -> Starlette:
         Route("/runs/{run}/", run_page),
         Route("/runs/{run}/{path:path}", run_page),
     ]
+    if options.district is not None:
+        from compliance.serve.store.routes import ROUTES
+
+        routes = routes[:-3] + ROUTES + routes[-3:]
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={HTTPException: not_found})
     app.state.service = service

@@ -19,6 +19,8 @@ _FINDINGS = {
     "required": ["tool", "as_of", "period", "rules", "summary", "notes", "waivers", "baseline", "findings", "stats",
                  "rejected", "warnings", "inputs", "quality_gate"],
     "properties": {
+        "submission": {"type": "integer", "minimum": 1,
+                       "description": "全区服务器（--store）上单位提交的编号；普通的检查没有这一项"},
         "tool": {"type": "object", "required": ["name", "version"],
                  "properties": {"name": {"type": "string"}, "version": {"type": "string"}}},
         "as_of": {"type": "string", "format": "date"},
@@ -89,8 +91,12 @@ def document() -> dict:
                              "roster": {"contentType": "application/octet-stream"}},
             }}},
             "responses": {
-                "200": _answer("检查完成：findings.json；X-Compliance-Exit 是 0（没有达到 fail_on 的违规）或 1",
-                               _FINDINGS, _EXIT),
+                "200": _answer("检查完成：findings.json；X-Compliance-Exit 是 0（没有达到 fail_on 的违规）或 1。"
+                               "在全区服务器（--store）上用单位的令牌提交时，文档最前面多一项 submission（提交编号），"
+                               "也在 X-Compliance-Submission 中",
+                               _FINDINGS, {**_EXIT, "X-Compliance-Submission": {
+                                   "description": "全区服务器上单位提交的编号（--store；否则没有）",
+                                   "schema": {"type": "string", "pattern": "^[0-9]+$"}}}),
                 "401": _answer("需要令牌", _ERROR),
                 "403": _answer("来自其他网站的提交", _REFUSAL),
                 "413": _answer("请求超过 --limit size 或 --limit run", _REFUSAL),

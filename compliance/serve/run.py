@@ -42,7 +42,8 @@ def bind(host: str, port: int) -> socket.socket:
 
 def serve_forever(*, host: str, port: int, roster: Path | None, rules: Path | None, layout: Path | None,
                   token: str | None, keep_minutes: int, workers: int | None, limits: Limits,
-                  serve: ServeLimits, open_browser: bool) -> None:
+                  serve: ServeLimits, open_browser: bool, store: str | None = None,
+                  keep_days: float | None = None) -> None:
     """Load and check the rules, roster and layout here first (a broken one stops the start with its message),
     then serve."""
     import uvicorn
@@ -56,6 +57,7 @@ def serve_forever(*, host: str, port: int, roster: Path | None, rules: Path | No
     catalogue = load_catalogue(rules)
     the_roster = read_roster(roster, limits) if roster is not None else None
     load_layout(layout, catalogue)
+    district = open_district(store, the_roster, keep_days) if store is not None else None
     sock = bind(host, port)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else shown}:{sock.getsockname()[1]}/"
@@ -71,11 +73,24 @@ def serve_forever(*, host: str, port: int, roster: Path | None, rules: Path | No
         host=host, port=port, token=token, keep_minutes=keep_minutes,
         workers=workers or cores(),
         roster_note=roster_note(str(roster) if roster is not None else None), on_ready=ready,
-        org_names=org_names(the_roster),
+        org_names=org_names(the_roster), district=district,
     )
     print("正在启动：加载检查组件（约需数秒）…", file=sys.stderr, flush=True)
     # Ctrl+C: uploads still arriving get five seconds, then the runs are deleted and the workers stopped
     uvicorn.Server(uvicorn_config(create_app(options), timeout_graceful_shutdown=5)).run(sockets=[sock])
+
+
+def open_district(store: str, roster, keep_days: float | None):
+    """The store, migrated to this release's schema (a broken or unreachable one stops the start), for the
+    district's roster; uploaded files older than ``keep_days`` are deleted at once and then as time passes."""
+    from compliance.serve.store.names import open_store
+
+    opened = open_store(store)
+    from compliance.serve.store.routes import District
+
+    district = District(opened, roster, keep_days)
+    district.expire()
+    return district
 
 
 def uvicorn_config(app, header_seconds: float | None = None, **options):

@@ -100,6 +100,10 @@ class Run:
     kind: str = "page"  # "page" (kept until expiry) or "api" (deleted once answered)
     size: int = 0  # bytes its folder holds once the check is done
     viewed: float | None = None  # when one of its pages was last asked for (or it finished)
+    unit: object = None  # with --store: the unit (its link) whose submission this check is; None for the admin
+    address: str = ""  # the client that sent it (for the audit)
+    uploads: list = field(default_factory=list)  # a unit's uploaded files, kept aside until stored
+    submission: int | None = None  # the submission's number once stored
 
     def path(self, *parts: str) -> Path:
         return self.folder.joinpath(*parts)
