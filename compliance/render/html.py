@@ -14,6 +14,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -397,6 +398,13 @@ def _shown(finding: dict, title: str, basis: str, topics: dict[tuple, str]) -> S
 
 
 def render(result: CheckResult, out_dir: Path) -> list[Path]:
+    index, pages = render_in_parts(result, out_dir)
+    return [*index, *pages()]
+
+
+def render_in_parts(result: CheckResult, out_dir: Path) -> tuple[list[Path], Callable[[], list[Path]]]:
+    """The index written now, and a function that writes the organisation pages (``compliance serve`` shows the
+    index as soon as it is written and has the pages written after)."""
     env = _environment()
     roster = result.roster
     catalogue = result.catalogue
@@ -462,7 +470,6 @@ def render(result: CheckResult, out_dir: Path) -> list[Path]:
         "years": _trend(trends.get(None, [])),
     }
     lights = {colour: sum(1 for row in rows if row.light == colour) for colour in LIGHTS}
-    written = []
     (out_dir / PAGES).mkdir(parents=True, exist_ok=True)
     # streamed to the file: with tens of thousands of organisations the index is millions of pieces, which would
     # otherwise all be alive at once (and set off full garbage collections) until joined
@@ -474,8 +481,14 @@ def render(result: CheckResult, out_dir: Path) -> list[Path]:
             summary=status_counts(f["status"] for f in findings),
             unassigned=rejected.get(None, []) + warnings.get(None, []), **context
         ))
-    written.append(out_dir / FILENAME)
+    return [out_dir / FILENAME], partial(_pages, result, out_dir, env, tree, rows, calendar, by_org, shown, topics,
+                                         stats_by_org, attendance, trends, plans, rejected, warnings, context)
 
+
+def _pages(result, out_dir, env, tree, rows, calendar, by_org, shown, topics, stats_by_org, attendance, trends,
+           plans, rejected, warnings, context) -> list[Path]:
+    roster = result.roster
+    written = []
     template = env.get_template("org.html.j2")
     for i, row in zip(tree.tolist(), rows, strict=True):
         org = row.org

@@ -49,7 +49,7 @@ from compliance import manual
 from compliance.errors import InputError
 from compliance.serve.sessions import Sessions, Throttle
 from compliance.serve.upload import TooLarge, Upload, receive
-from compliance.serve.worker import Job, Outcome, Settings, ready, start, work
+from compliance.serve.worker import RENDERED, Job, Outcome, Settings, ready, start, work
 from compliance.serve.workspace import ROSTER, Run, Runs
 from compliance.text import visible_bidi
 
@@ -284,8 +284,25 @@ class Service:
         run.size, run.viewed = outcome.size, run.finished
         if outcome.error is not None:  # a refused check keeps its message only
             self.runs.empty(run)
+        elif job.page and job.later:  # its index is there; its pages, workbook and zip follow
+            counting = asyncio.create_task(self._count_when_rendered(run))
+            self.tasks.add(counting)
+            counting.add_done_callback(self.tasks.discard)
+        else:
+            run.complete = True
         self.room()
         return outcome
+
+    async def _count_when_rendered(self, run: Run) -> None:
+        """Once the worker has written a page run's organisation pages, workbook and zip: its size counted again
+        (``--limit disk``), and the oldest runs deleted if they no longer fit."""
+        marker = run.out / RENDERED
+        while not marker.exists() and run.folder.exists():
+            await asyncio.sleep(0.1)
+        run.complete = True
+        if run.folder.exists():
+            run.size = sum(p.stat().st_size for p in run.folder.rglob("*") if p.is_file())
+            self.room()
 
     def room(self) -> bool:
         """Whether the kept runs fit ``--limit disk``, after deleting the oldest finished ones not viewed in the
@@ -517,7 +534,11 @@ async def run_page(request: Request) -> Response:
     if "\x00" in wanted:  # no file has one; resolving it would raise
         raise HTTPException(404)
     target = (run.out / wanted).resolve()
-    if not target.is_relative_to(run.out.resolve()) or not target.is_file():
+    if not target.is_relative_to(run.out.resolve()):
+        raise HTTPException(404)
+    if not target.is_file() and not await _rendered(run, service):  # a page, the workbook or the zip not yet written
+        return page(service.render("wait.html.j2", ahead=None, rendering=True))
+    if not target.is_file():
         raise HTTPException(404)
     if target.suffix == ".html":
         text = target.read_text(encoding="utf-8")
@@ -527,6 +548,19 @@ async def run_page(request: Request) -> Response:
         return page(text)
     return FileResponse(target, filename=target.name if target.suffix != ".json" else None,
                         content_disposition_type="attachment")
+
+
+RENDER_WAIT = 20.0  # seconds a request for a page not yet written waits for it before the page says so
+
+
+async def _rendered(run: Run, service: Service) -> bool:
+    """Whether everything of the run is written (the index is shown as soon as the findings exist; its
+    organisation pages, the workbook and reports.zip follow in the worker), waiting up to RENDER_WAIT for it."""
+    marker = run.out / RENDERED
+    deadline = time.monotonic() + RENDER_WAIT
+    while not marker.exists() and time.monotonic() < deadline and run.folder.exists():
+        await asyncio.sleep(0.1)
+    return marker.exists()
 
 
 def _minutes(service: Service) -> str:

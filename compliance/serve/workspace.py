@@ -100,6 +100,7 @@ class Run:
     kind: str = "page"  # "page" (kept until expiry) or "api" (deleted once answered)
     size: int = 0  # bytes its folder holds once the check is done
     viewed: float | None = None  # when one of its pages was last asked for (or it finished)
+    complete: bool = False  # its reports all written (a page's organisation pages follow its index) and counted
 
     def path(self, *parts: str) -> Path:
         return self.folder.joinpath(*parts)
