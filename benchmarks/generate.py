@@ -16,6 +16,12 @@ leaders have nothing recorded (no 党课, 调研报告 or 岗位培训 of theirs
 schools keep ledgers without a 会前说纪 column — in the one CSV their cells are blank, so each of their meetings is
 a finding. What these options choose is drawn from a generator of its own: without them the bytes are as before.
 
+A province shaped like the one issue 32 measured (``--province``: 36k organisations, 22k leaders, a quarter of a
+million findings of which tens of thousands unverifiable, at a million records): more records left out, most
+leaders idle, ``--deputies`` of the schools with a third leader (a 副校长), and ``--short-ledgers`` of the schools
+keeping a short ledger — a file of its own (``台账-简表.csv``) without the 主讲人 and 会前说纪 columns, so that
+their leaders' rules and their branches' 会前说纪 cannot be verified (one unverifiable finding each).
+
 The number of schools is chosen so that the record count comes out near ``--records``; the exact count is printed.
 Everything is drawn from a seeded generator: the same arguments give the same bytes.
 """
@@ -37,6 +43,10 @@ RECORDS_PER_SCHOOL_YEAR = 158  # what the schedule below gives on average, befor
 LEADER_RECORDS_PER_SCHOOL_YEAR = 6.5  # of which the two leaders' 党课, 调研报告 and 岗位培训
 WELL_KEPT = {"gaps": 0.05, "idle_leaders": 0.0, "no_discipline": 0.0}
 POOR = {"gaps": 0.05, "idle_leaders": 1.0, "no_discipline": 0.33}  # --poor: leaders unrecorded, 会前说纪 unkept
+# --province: the shape of the province issue 32 measured (many leaders, many unverifiable findings)
+PROVINCE = {"gaps": 0.2, "idle_leaders": 0.75, "no_discipline": 0.03, "deputies": 0.6, "short_ledgers": 0.3}
+SHORT_LEDGER = "台账-简表.csv"  # the schools keeping no 主讲人 and no 会前说纪 column
+SHORT_DROPS = ("主讲人", "会前说纪")
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
     "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
@@ -70,6 +80,8 @@ class Tree:
     leader_unit: list[int] = field(default_factory=list)  # org index of each leader's unit
     leader_branch: list[int] = field(default_factory=list)  # a branch of the unit (where the leader's 党课 is kept)
     school_of_branch: list[int] = field(default_factory=list)
+    first_branch: dict[int, int] = field(default_factory=dict)  # school → its first branch
+    short: set[str] = field(default_factory=set)  # organisations whose ledgers are written without SHORT_DROPS
 
     def org(self, name: str, kind: str, parent: str, founded: str, alias: str = "", group: str = "") -> int:
         self.orgs.append([name, kind, parent, founded, alias, group])
@@ -112,6 +124,7 @@ def build_tree(schools: int, rng: np.random.Generator, year: int) -> Tree:
                 tree.has_group.append(group_flag == "是")
                 tree.school_of_branch.append(unit)
                 first = branch if first is None else first
+            tree.first_branch[unit] = first
             tree.leader(unit, "书记", "2016-09-01", first)
             new_principal = rng.random() < 0.05
             tree.leader(unit, "校长", f"{year}-08-15" if new_principal else "2015-09-01", first)
@@ -194,11 +207,22 @@ class Records:
 
 
 def generate(records: int, year: int = 2024, years: int = 1, gaps: float = 0.05, bad: float = 0.001,
-             seed: int = 0, idle_leaders: float = 0.0, no_discipline: float = 0.0) -> tuple[Tree, pd.DataFrame]:
+             seed: int = 0, idle_leaders: float = 0.0, no_discipline: float = 0.0, deputies: float = 0.0,
+             short_ledgers: float = 0.0) -> tuple[Tree, pd.DataFrame]:
     rng = np.random.default_rng(seed)
     per_school = RECORDS_PER_SCHOOL_YEAR - LEADER_RECORDS_PER_SCHOOL_YEAR * idle_leaders
+    if deputies:  # a third leader's records, when not idle
+        per_school += LEADER_RECORDS_PER_SCHOOL_YEAR / 2 * deputies * (1 - idle_leaders)
     schools = max(1, round(records / (per_school * years * (1 - gaps))))
     tree = build_tree(schools, rng, year)
+    shape = np.random.default_rng([seed, 2])  # the province's own choices, apart from both other streams
+    if deputies:
+        for unit in np.asarray(tree.schools)[shape.random(len(tree.schools)) < deputies].tolist():
+            tree.leader(unit, "副校长", "2019-09-01", tree.first_branch[unit])
+    if short_ledgers:
+        chosen = set(np.asarray(tree.schools)[shape.random(len(tree.schools)) < short_ledgers].tolist())
+        tree.short = {tree.orgs[i][0] for i in chosen} | {
+            tree.orgs[b][0] for b, s in zip(tree.branches, tree.school_of_branch, strict=True) if s in chosen}
     poor = np.random.default_rng([seed, 1])  # the poor province's choices, apart from the main stream
     idle = poor.random(len(tree.leaders)) < idle_leaders if idle_leaders else np.zeros(len(tree.leaders), bool)
     unkept = poor.random(len(tree.orgs)) < no_discipline if no_discipline else np.zeros(len(tree.orgs), bool)
@@ -239,7 +263,14 @@ def write(tree: Tree, ledger: pd.DataFrame, out: Path, form: str) -> Path:
         csv.writer(f).writerows([["姓名", "所在单位", "职务", "任职日期", "离任日期"], *tree.leaders])
     if form == "csv":
         path = out / "ledgers" / "台账.csv"
+        if tree.short:  # the schools keeping a short ledger: a file of their own, without those columns
+            short = ledger["组织"].isin(tree.short).to_numpy()
+            ledger[short].drop(columns=list(SHORT_DROPS)).to_csv(out / "ledgers" / SHORT_LEDGER, index=False,
+                                                                 lineterminator="\n")
+            ledger = ledger[~short]
         ledger.to_csv(path, index=False, lineterminator="\n")
+    elif tree.short:
+        raise SystemExit("--short-ledgers writes a second CSV: use --format csv")
     elif form == "parquet":
         path = out / "ledgers" / "台账.parquet"
         ledger.astype(str).to_parquet(path, index=False)
@@ -271,14 +302,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--idle-leaders", type=float, help="share of leaders with nothing recorded (0)")
     parser.add_argument("--no-discipline", type=float,
                         help="share of schools whose branches keep no 会前说纪 column: blank cells (0)")
-    parser.add_argument("--poor", action="store_true", help="a province in poor shape: "
+    parser.add_argument("--deputies", type=float, help="share of schools with a third leader, a 副校长 (0)")
+    parser.add_argument("--short-ledgers", type=float,
+                        help=f"share of schools whose ledger ({SHORT_LEDGER}) has no {'、'.join(SHORT_DROPS)} "
+                        "column (0)")
+    shapes = parser.add_mutually_exclusive_group()
+    shapes.add_argument("--poor", action="store_true", help="a province in poor shape: "
                         + ", ".join(f"--{key.replace('_', '-')} {value}" for key, value in POOR.items()))
+    shapes.add_argument("--province", action="store_true", help="the shape of issue 32's province: "
+                        + ", ".join(f"--{key.replace('_', '-')} {value}" for key, value in PROVINCE.items()))
     args = parser.parse_args(argv)
-    for key, value in (POOR if args.poor else WELL_KEPT).items():  # what is given on the command line wins
+    preset = POOR if args.poor else PROVINCE if args.province else WELL_KEPT
+    for key in ("gaps", "idle_leaders", "no_discipline", "deputies", "short_ledgers"):  # the command line wins
         if getattr(args, key) is None:
-            setattr(args, key, value)
+            setattr(args, key, preset.get(key, 0.0))
     tree, ledger = generate(args.records, args.year, args.years, args.gaps, args.bad, args.seed,
-                            args.idle_leaders, args.no_discipline)
+                            args.idle_leaders, args.no_discipline, args.deputies, args.short_ledgers)
     path = write(tree, ledger, args.out, args.format)
     print(f"{path}: {len(ledger)} records, {len(tree.orgs)} organisations, {len(tree.leaders)} leaders",
           file=sys.stderr)

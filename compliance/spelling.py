@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import cache, lru_cache
 
 import opencc
@@ -31,18 +32,64 @@ def _converter() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
-@lru_cache(maxsize=1 << 16)
+# Each distinct spelling's normal form, computed once per process (a province's roster holds 100k distinct
+# spellings: its names, aliases, parents, leaders and units — more than any small cache, and each is met several
+# times). Emptied when it outgrows _KEPT, so that a long-lived server's memory stays bounded.
+_TEXTS: dict[str, str] = {}
+_NAMES: dict[str, str] = {}
+_KEPT = 1 << 19
+
+
 def normalise_text(value: str) -> str:
     """Simplified, half-width, trimmed, inner runs of whitespace collapsed to one space."""
-    text = unicodedata.normalize("NFKC", value)
-    text = _SPACES.sub(" ", text).strip()
-    return _converter().convert(text) if text else text
+    text = _TEXTS.get(value)
+    return text if text is not None else normalise_texts([value])[0]
 
 
-@lru_cache(maxsize=1 << 16)
+def normalise_texts(values: Iterable[str]) -> list[str]:
+    """``normalise_text`` of each value: those not seen before in this process converted to simplified characters
+    in one call of OpenCC for all of them (a call per value costs more than its conversion); text with no
+    character beyond ASCII is not given to OpenCC at all (it has nothing to convert there)."""
+    values = list(values)
+    missing = [v for v in dict.fromkeys(values) if v not in _TEXTS]
+    if missing:
+        if len(_TEXTS) + len(missing) > _KEPT:
+            _TEXTS.clear()
+        texts = [_SPACES.sub(" ", unicodedata.normalize("NFKC", v)).strip() for v in missing]
+        _TEXTS.update(zip(missing, _simplified(texts), strict=True))
+    return [_TEXTS[v] for v in values]
+
+
+def _simplified(texts: list[str]) -> list[str]:
+    """OpenCC's t2s of each text (none holds a line break: whitespace is collapsed first), in one call: the texts
+    joined by line breaks — no dictionary entry spans one, so each converts as it would alone."""
+    at = [k for k, text in enumerate(texts) if not text.isascii()]
+    if not at:
+        return texts
+    converted = _converter().convert("\n".join(texts[k] for k in at)).split("\n")
+    if len(converted) != len(at):  # (never seen: a line break made or lost) each alone, then
+        converted = [_converter().convert(texts[k]) for k in at]
+    out = list(texts)
+    for k, text in zip(at, converted, strict=True):
+        out[k] = text
+    return out
+
+
 def normalise_name(value: str) -> str:
     """A name of a person or organisation: normalised text with no whitespace at all."""
-    return _SPACES.sub("", normalise_text(value))
+    name = _NAMES.get(value)
+    if name is None:
+        if len(_NAMES) >= _KEPT:
+            _NAMES.clear()
+        name = _NAMES[value] = _SPACES.sub("", normalise_text(value))
+    return name
+
+
+def normalise_names(values: Iterable[str]) -> list[str]:
+    """``normalise_name`` of each value, the new ones converted together (``normalise_texts``)."""
+    values = list(values)
+    normalise_texts(v for v in values if v not in _NAMES)
+    return [normalise_name(v) for v in values]
 
 
 def organisation_key(value: str) -> str:
@@ -68,7 +115,7 @@ def short_name(name: str) -> str:
     return match[1] + _SHORT.get(match[2], match[2]) if match else name
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 18)
 def person_key(value: str) -> str:
     """The people a cell names, as ``张三、李四``: each normalised, without a post after it (陈建国（书记）, 刘洋 校长,
     陈静书记 → 陈建国, 刘洋, 陈静) and without middle dots; names may be separated by 、 , ; / or by spaces and line

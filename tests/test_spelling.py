@@ -40,3 +40,19 @@ def test_organisation_keys(written, key):
 ])
 def test_name_lists(written, names):
     assert name_list(written) == names
+
+
+def test_spellings_converted_together_are_converted_as_each_alone():
+    """normalise_texts hands OpenCC every new spelling in one call: each comes out as it does alone, phrases whose
+    characters alone are not converted (瞭解 → 了解, 藉口 → 借口) included, and ASCII text is left to itself."""
+    import opencc
+
+    from compliance.spelling import _simplified, normalise_names, normalise_texts
+
+    converter = opencc.OpenCC("t2s")
+    texts = ["瞭解", "瞭", "藉口", "藉", "乾燥", "乾隆", "主題黨日", "第一中學 第二黨支部", "支委會", "ABC 123", "",
+             "甚麼", "狼藉", "後面", "王后"]
+    assert _simplified(texts) == [converter.convert(t) for t in texts]
+    assert _simplified(texts)[:5] == ["了解", "瞭", "借口", "藉", "干燥"]
+    assert normalise_texts(["  主題黨日 ", "ＡＢＣ", "主題黨日"]) == ["主题党日", "ABC", "主题党日"]
+    assert normalise_names(["王 芳", "黃 建國", "王 芳"]) == ["王芳", "黄建国", "王芳"]

@@ -703,8 +703,8 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
 def resolve_orgs(candidates: Candidates, roster: Roster) -> np.ndarray:
     """Roster index per candidate row, -1 when the spelling is blank or not in the roster."""
     codes, uniques = pd.factorize(candidates.rows["org_key"], use_na_sentinel=True)
-    resolved = np.array([roster.resolve(u) if roster.resolve(u) is not None else -1 for u in uniques] + [-1],
-                        dtype=np.int64)
+    found = map(roster.resolve, uniques)
+    resolved = np.array([-1 if index is None else index for index in found] + [-1], dtype=np.int64)
     return resolved[codes]
 
 

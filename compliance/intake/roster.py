@@ -23,7 +23,15 @@ from compliance.errors import InputError
 from compliance.intake.header import find_header
 from compliance.intake.sheets import read_rows
 from compliance.intake.values import ValueProblem, is_blank, parse_date
-from compliance.spelling import normalise_name, normalise_text, person_key, short_name, split_list
+from compliance.spelling import (
+    normalise_name,
+    normalise_names,
+    normalise_text,
+    normalise_texts,
+    person_key,
+    short_name,
+    split_list,
+)
 
 ORG_SHEET = "组织"
 LEADER_SHEET = "领导干部"
@@ -58,6 +66,7 @@ class Roster:
         self._closest: dict[tuple[str, int], list[str]] = {}
         self._spellings: np.ndarray | None = None  # the lookup's spellings as one array, for ``closest``
         self.lookup: dict[str, int] = {}
+        normalise_names(spelling for org in orgs for spelling in (org.name, *org.aliases))  # together, once
         for i, org in enumerate(orgs):
             for spelling in (org.name, *org.aliases):
                 self.lookup.setdefault(normalise_name(spelling), i)
@@ -232,6 +241,16 @@ def _columns(rows, source, sheet, columns, lines=None) -> tuple[list[int], dict[
     return (numbers if lines is None else lines[numbers - 1]).tolist(), by_header
 
 
+def _prime(table: dict[str, list], lists: tuple[str, ...]) -> None:
+    """Normalise every distinct text of a roster sheet in one go (``normalise_texts``), and the items of the
+    columns that hold lists (别名, 职务), so that reading it cell by cell finds each spelling done."""
+    texts = {str(c) for column in table.values() for c in column if c is not None}
+    normalise_texts(texts)
+    items = {item for name in lists for c in set(table.get(name, ())) if c is not None
+             for item in split_list(normalise_text(str(c)))}
+    normalise_names(items)
+
+
 def _each(cells: list, convert, blank):
     """``convert`` of every filled cell, called once per distinct value; ``blank`` where a cell is empty."""
     done: dict = {}
@@ -313,6 +332,7 @@ def _read_orgs(rows, source, sheet, lines=None) -> tuple[list[Organisation], dic
     read again alone through the model, which gives the exact message of the first that does."""
     numbers, table = _columns(rows, source, sheet, ORG_COLUMNS, lines)
     n = len(numbers)
+    _prime(table, lists=("别名",))
 
     def column(name):
         return table.get(name) or [None] * n
@@ -398,6 +418,7 @@ def _read_leaders(rows, source, sheet, lines=None, *, orgs: list[Organisation]) 
             lookup.setdefault(spelling, org.name)
     numbers, table = _columns(rows, source, sheet, LEADER_COLUMNS, lines)
     n = len(numbers)
+    _prime(table, lists=("职务",))
 
     def column(name):
         return table.get(name) or [None] * n

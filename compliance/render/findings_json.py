@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import json as _json
+import gc
+from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
+from typing import Any
 
+import msgspec
 import numpy as np
 import pandas as pd
 
@@ -12,7 +16,14 @@ from compliance import __version__
 from compliance.domain import status_counts
 from compliance.findings.result import CheckResult
 from compliance.findings.stats import OPTIONAL
-from compliance.findings.view import EVIDENCE_FIELDS, FIELDS, evidence_columns, evidence_pairs, waiver_dict
+from compliance.findings.view import (
+    EVIDENCE_FIELDS,
+    FIELDS,
+    evidence_columns,
+    evidence_pairs,
+    values_at,
+    waiver_dict,
+)
 from compliance.render.common import inputs, issue_list
 
 FILENAME = "findings.json"
@@ -105,77 +116,86 @@ def validation_document(intake, as_of) -> dict:
 ONE_PER_LINE = ("findings", "rejected", "warnings")  # long lists: one item per line
 
 
-def dumps(result: CheckResult) -> str:
-    """The document indented, except that each finding, rejected row and warning is one line: a province's
-    findings.json is read by diff and grep as much as by programs, and one compact line per item is written by
-    the json module's C encoder (an indented dump goes through its pure-Python one, ten times slower)."""
-    return "".join(pieces(document(result)))
+def dumps(result: CheckResult) -> bytes:
+    """findings.json as bytes (``chunks`` joined)."""
+    with _collector_paused():
+        return b"".join(chunks(document(result)))
 
 
-def pieces(document: dict):
-    """The text of findings.json, piece by piece (written to the file as they come: a province's findings and
-    statistics are never one string in memory). The findings may be given as ``FindingLines``: each finding's line
-    already encoded, column by column, with the same bytes the json module gives its dict."""
-    encode = _ENCODE
-    yield "{\n"
+_ENCODER = msgspec.json.Encoder()
+
+
+def encode(value) -> bytes:
+    """One value as compact JSON (``,`` and ``:``, keys in the order the dicts hold them — a struct's in the order
+    of its fields), UTF-8 as it is: msgspec, a maintained encoder written in C."""
+    return _ENCODER.encode(value)
+
+
+def chunks(document: dict):
+    """The bytes of findings.json, a piece at a time (written to the file as they come: a province's findings and
+    statistics are never all in memory as objects or as text). Compact JSON from msgspec; the only whitespace is a
+    line break before each top-level key and around each item of the long lists — each finding, rejected row,
+    warning and statistic is one line, so that a province's findings diff and grep line by line. The findings may
+    be given as ``FindingLines``: made a block at a time."""
     for number, (key, value) in enumerate(document.items()):
-        yield f"{',' if number else ''}\n  {encode(key)}: " if number else f"  {encode(key)}: "
+        yield (b"{\n" if not number else b",\n") + encode(key) + b":"
         if isinstance(value, FindingLines):
-            yield from value.pieces("    ", "  ")
-        elif key in ONE_PER_LINE and value:
-            yield from _items(value, encode, "    ", "  ")
+            yield from value.chunks()
+        elif key in ONE_PER_LINE:
+            yield from _lines([value])
         elif key == "stats":  # lists of statistics, one item per line too (given as lists or as columns)
-            yield "{\n"
             for position, (name, items) in enumerate(value.items()):
-                yield f"{',' if position else ''}\n    {encode(name)}: " if position else f"    {encode(name)}: "
-                if isinstance(items, dict):
-                    yield from _column_items(items, "      ", "    ")
-                else:
-                    yield from _items(items, encode, "      ", "    ") if items else ["[]"]
-            yield "\n  }"
-        else:  # JSON text never holds a raw newline inside a string: every newline is layout
-            yield _json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
-    yield "\n}\n"
+                yield (b"{\n" if not position else b",\n") + encode(name) + b":"
+                yield from _lines(_column_blocks(items) if isinstance(items, dict) else [items])
+            yield b"{}" if not value else b"\n}"
+        else:
+            yield encode(value)
+    yield b"\n}\n"
 
 
-def _column_items(columns: dict, inner: str, outer: str, block: int = 20_000):
-    """A list of dicts given as columns (``compliance.findings.stats.statistic_columns``), one item per line, the
-    bytes ``_items`` gives their dicts: each distinct value encoded once, lines made a block at a time. A negative
-    number in the last column, when it is optional, leaves the key out."""
+def _lines(blocks):
+    """A JSON list whose items come in ``blocks`` (lists of items): ``[``, one item a line, ``]``. Each block is
+    one call of msgspec's ``encode_lines`` (an item and a line break each); JSON text holds no raw line break
+    inside a string, so every line break it writes ends an item, and becomes the comma and line break between
+    two."""
+    first = True
+    for block in blocks:
+        if not block:
+            continue
+        lines = _ENCODER.encode_lines(block)
+        yield (b"[\n" if first else b",\n") + lines[:-1].replace(b"\n", b",\n")
+        first = False
+    yield b"[]" if first else b"\n]"
+
+
+def _column_blocks(columns: dict, block: int = 20_000):
+    """A list of objects given as columns (``compliance.findings.stats.statistic_columns``), as structs a block at
+    a time, keys in column order (``compliance.findings.stats.rows`` gives the same as dicts): a negative number in
+    an optional last column leaves the key out."""
     names = list(columns)
     length = len(columns[names[0]]) if names else 0
-    if not length:
-        yield "[]"
-        return
-    optional = names[-1] in OPTIONAL
-    encoded = [_encoded(columns[name]) for name in names]
-    if optional:  # a negative number: the key left out
-        absent = (np.asarray(columns[names[-1]]) < 0).tolist()
-        encoded[-1] = ["" if gone else text for gone, text in zip(absent, encoded[-1], strict=True)]
-    full = "{" + ", ".join(f"{_ENCODE(name)}: %s" for name in names) + "}"
-    short = "{" + ", ".join(f"{_ENCODE(name)}: %s" for name in names[:-1]) + "}"
-    between = ",\n" + inner
-    yield "[\n" + inner
+    optional = bool(names) and names[-1] in OPTIONAL
+    fields = [(name, Any) for name in names]
+    if optional:  # UNSET: the key left out
+        fields[-1] = (names[-1], Any, msgspec.UNSET)
+    item = msgspec.defstruct("Statistic", fields)
     for begin in range(0, length, block):
-        values = zip(*(column[begin:begin + block] for column in encoded), strict=True)
-        lines = [short % v[:-1] if optional and not v[-1] else full % v for v in values]
-        yield (between if begin else "") + between.join(lines)
-    yield "\n" + outer + "]"
+        values = [np.asarray(column)[begin:begin + block].tolist() for column in columns.values()]
+        if optional:
+            values[-1] = [msgspec.UNSET if v < 0 else v for v in values[-1]]
+        yield [item(*v) for v in zip(*values, strict=True)]
 
 
-def _items(items: list, encode, inner: str, outer: str):
-    yield "[\n" + inner
-    for position, item in enumerate(items):
-        yield (",\n" + inner if position else "") + encode(item)
-    yield "\n" + outer + "]"
+# A finding and a record behind it, as msgspec encodes them: the fields of ``compliance.findings.view``'s dicts, in
+# their order (a struct is made and encoded several times faster than a dict)
+_Finding = msgspec.defstruct("Finding", [(name, Any) for name in (*FIELDS, "waiver", "baseline", "evidence")])
+_Evidence = msgspec.defstruct("Evidence", [(name, Any) for name in EVIDENCE_FIELDS])
 
 
 class FindingLines:
-    """The findings of findings.json, one line of JSON each, built column by column rather than from a dict per
-    finding: every distinct value of a column (a rule id, an organisation, a message, a record behind findings) is
-    encoded once, and each line is joined from the encoded values. The bytes are those the json module gives the
-    finding's dict (``compliance.findings.view.finding_dicts``); lines are made a block at a time, so the findings
-    are never all in memory as text."""
+    """The findings of findings.json, made a block at a time from the table's columns, with the same keys and
+    values as ``compliance.findings.view.finding_dicts``' dicts: a waiver's dict and a record's evidence are made
+    once and shared by every finding they belong to, and a province's findings are never all objects at once."""
 
     BLOCK = 20_000
 
@@ -186,36 +206,27 @@ class FindingLines:
     def __len__(self) -> int:
         return len(self.rows)
 
-    def pieces(self, inner: str, outer: str):
-        """The findings array's text, block by block, its lines indented by ``inner`` and its closing bracket by
-        ``outer``."""
-        if not len(self.rows):
-            yield "[]"
-            return
-        between = ",\n" + inner
-        yield "[\n" + inner
-        for number, lines in enumerate(self.blocks()):
-            yield (between if number else "") + between.join(lines)
-        yield "\n" + outer + "]"
+    def chunks(self):
+        return _lines(self.blocks())
 
     def blocks(self):
         """The findings' lines, ``BLOCK`` findings at a time, each line joined from its columns' encoded values."""
         result, rows = self.result, self.rows
         judgements = result.judgements
-        columns = [_encoded(_at(judgements[name], rows)) for name in FIELDS]
+        columns = [_plain(judgements[name], rows) if name in _ENUMS else values_at(judgements[name], rows)
+                   for name in FIELDS]
         columns.append(self._waivers())
-        columns.append(_encoded(_at(judgements["baseline"], rows)))
+        columns.append(_plain(judgements["baseline"], rows))
         evidence = self._evidence()
-        template = "{" + ", ".join(f'"{name}": %s' for name in (*FIELDS, "waiver", "baseline", "evidence")) + "}"
         for begin in range(0, len(rows), self.BLOCK):
             end = begin + self.BLOCK
-            yield [template % values
-                   for values in zip(*(c[begin:end] for c in columns), evidence(begin, end), strict=True)]
+            yield [_Finding(*values) for values in zip(*(c[begin:end] for c in columns), evidence(begin, end),
+                                                       strict=True)]
 
-    def _waivers(self) -> list[str]:
+    def _waivers(self) -> list:
         judgements, rows = self.result.judgements, self.rows
         number = judgements["waiver"][rows]
-        out = np.full(len(rows), "null", dtype=object)
+        out = [None] * len(rows)
         waived = np.flatnonzero(number >= 0)
         if len(waived):
             items = self.result.waivers.items
@@ -223,82 +234,55 @@ class FindingLines:
             for k, n, was in zip(waived.tolist(), number[waived].tolist(), judgements["was"][rows[waived]].tolist(),
                                  strict=True):
                 if (n, was) not in done:
-                    done[(n, was)] = _ENCODE(waiver_dict(items[n], was))
+                    done[(n, was)] = waiver_dict(items[n], was)
                 out[k] = done[(n, was)]
-        return out.tolist()
+        return out
 
     def _evidence(self):
-        """A function giving the evidence lists of findings ``begin`` to ``end`` as JSON text; each record behind
-        findings encoded once."""
+        """A function giving the evidence lists of findings ``begin`` to ``end``; each record's made once."""
         result, rows = self.result, self.rows
         judgement, record = evidence_pairs(result.judgements, rows, result.records, result.tables)
         distinct, back = np.unique(record, return_inverse=True)
         fields = evidence_columns(result.records, result.tables, result.catalogue, distinct)
-        encoded = [_encoded(fields[name]) for name in EVIDENCE_FIELDS]
-        template = "{" + ", ".join(f'"{name}": %s' for name in EVIDENCE_FIELDS) + "}"
-        texts = np.array([template % values for values in zip(*encoded, strict=True)], dtype=object)
-        per_pair = texts[back].tolist()
+        items = [_Evidence(*values) for values in zip(*fields.values(), strict=True)]
+        per_pair = [items[k] for k in back.tolist()]
         starts = np.searchsorted(judgement, rows, side="left").tolist()
         ends = np.searchsorted(judgement, rows, side="right").tolist()
 
-        def lists(begin: int, end: int) -> list[str]:
-            return ["[" + ", ".join(per_pair[s:e]) + "]" for s, e in zip(starts[begin:end], ends[begin:end],
-                                                                           strict=True)]
+        def lists(begin: int, end: int) -> list[list]:
+            return [per_pair[s:e] for s, e in zip(starts[begin:end], ends[begin:end], strict=True)]
 
         return lists
 
 
-def _compact_encoder():
-    """``json.JSONEncoder(ensure_ascii=False).encode`` with the same bytes, its C encoder made once rather than
-    once per item (which is most of the time it takes for a small dict); the plain encoder where there is no C
-    one."""
-    make = getattr(_json.encoder, "c_make_encoder", None)
-    if make is None:
-        return _json.JSONEncoder(ensure_ascii=False).encode
-    encoder = _json.JSONEncoder(ensure_ascii=False)
-    iterencode = make(None, encoder.default, _json.encoder.encode_basestring, None, ": ", ", ", False, False, True)
-
-    def encode(value) -> str:
-        if isinstance(value, str):
-            return _json.encoder.encode_basestring(value)
-        return "".join(iterencode(value, 0))
-
-    return encode
+_ENUMS = frozenset({"severity", "status"})  # the columns of enum members (and baseline marks)
 
 
-_ENCODE = _compact_encoder()
+def _plain(column: np.ndarray, rows: np.ndarray) -> list:
+    """A column of enum members (status, severity, baseline marks; None where there is none) at ``rows`` as the
+    strings they stand for, each member looked up once (an encoder asks Python for a member's value every time
+    it meets one)."""
+    codes, uniques = pd.factorize(column[rows], use_na_sentinel=True)
+    plain = np.array([u.value if isinstance(u, Enum) else u for u in uniques] + [None], dtype=object)
+    return plain[codes].tolist()
 
 
-def _at(column, rows: np.ndarray) -> np.ndarray:
-    """A table column's values at ``rows`` as an object array (nullable integers: int or None)."""
-    if isinstance(column, pd.arrays.IntegerArray):
-        return column[rows].to_numpy(object, na_value=None)
-    return np.asarray(column[rows], dtype=object)
-
-
-def _encoded(values) -> list[str]:
-    """Each value's JSON text, each distinct value encoded once (None as null)."""
-    if isinstance(values, np.ndarray) and values.dtype.kind in "iuf":  # numbers: as the json module writes them
-        if values.dtype.kind == "f" and (np.signbit(values) & (values == 0)).any():
-            return [*map(_ENCODE, values.tolist())]  # -0.0, which np.unique would take for 0.0
-        distinct, codes = np.unique(values, return_inverse=True)
-        encode = _ENCODE if values.dtype.kind == "f" else repr  # NaN and Infinity as the json module spells them
-        return np.array([*map(encode, distinct.tolist())], dtype=object)[codes.reshape(-1)].tolist()
-    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
-    uniques = list(uniques)
-    kinds = {u.__class__ for u in uniques}
-    if all(issubclass(kind, str) for kind in kinds):  # names, ids, labels, messages: the C string encoder alone
-        texts = [*map(_json.encoder.encode_basestring, uniques), "null"]
-    elif kinds <= {int, float}:  # what the json module writes for a number: its repr
-        texts = [*map(repr, uniques), "null"]
-    else:
-        texts = [*map(_ENCODE, uniques), "null"]
-    return np.array(texts, dtype=object)[codes].tolist()
+@contextmanager
+def _collector_paused():
+    """No cyclic garbage collection while the objects of a block are made and encoded: they hold no cycles, and a
+    province's million small objects would otherwise set off collections that walk every object of the run."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def render(result: CheckResult, out_dir: Path) -> list[Path]:
     """Write findings.json into ``out_dir``, streamed piece by piece; the file written."""
     path = out_dir / FILENAME
-    with path.open("w", encoding="utf-8") as handle:
-        handle.writelines(pieces(document(result)))
+    with path.open("wb") as handle, _collector_paused():
+        handle.writelines(chunks(document(result)))
     return [path]

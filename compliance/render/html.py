@@ -14,6 +14,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -404,18 +405,28 @@ def _shown(finding: dict, title: str, basis: str, topics: dict[tuple, tuple]) ->
 
 
 def render(result: CheckResult, out_dir: Path) -> list[Path]:
-    """Write ``index.html`` and one page per organisation under ``orgs/`` into ``out_dir``; the files written.
-    What every page shows is built first (``_site``); each organisation's page is then built and written in turn."""
+    """Write ``index.html`` and one page per organisation under ``orgs/`` into ``out_dir``; the files written."""
+    index, pages = render_in_parts(result, out_dir)
+    return [*index, *pages()]
+
+
+def render_in_parts(result: CheckResult, out_dir: Path) -> tuple[list[Path], Callable[[], list[Path]]]:
+    """The index written now, and a function that writes the organisation pages (``compliance serve`` shows the
+    index as soon as it is written and has the pages written after). What every page shows is built first
+    (``_site``); each organisation's page is then built and written in turn."""
     env = _environment()
     site = _site(result, env)
-    written = []
     (out_dir / PAGES).mkdir(parents=True, exist_ok=True)
     # streamed to the file: with tens of thousands of organisations the index is millions of pieces, which would
     # otherwise all be alive at once (and set off full garbage collections) until joined
     with (out_dir / FILENAME).open("w", encoding="utf-8") as index:
         index.writelines(env.get_template("index.html.j2").generate(**_index_view(site, result)))
-    written.append(out_dir / FILENAME)
+    return [out_dir / FILENAME], partial(_pages, site, result, env, out_dir)
 
+
+def _pages(site: _Site, result: CheckResult, env: Environment, out_dir: Path) -> list[Path]:
+    """Write each organisation's page in turn; the files written."""
+    written = []
     template = env.get_template("org.html.j2")
     for i, row in zip(site.tree.tolist(), site.rows, strict=True):
         page = template.render(**_org_view(site, result, i, row))

@@ -50,7 +50,7 @@ from compliance.errors import InputError
 from compliance.serve.sessions import Sessions, Throttle
 from compliance.serve.store.names import UNIT_COOKIE, UNIT_KEY
 from compliance.serve.upload import TooLarge, Upload, receive
-from compliance.serve.worker import Job, Outcome, Settings, ready, start, work
+from compliance.serve.worker import RENDERED, Job, Outcome, Settings, ready, start, work
 from compliance.serve.workspace import ROSTER, Run, Runs
 from compliance.text import visible_bidi
 
@@ -300,6 +300,12 @@ class Service:
         run.size, run.viewed = outcome.size, run.finished
         if outcome.error is not None:  # a refused check keeps its message only
             self.runs.empty(run)
+        elif job.page and job.later:  # its index is there; its pages, workbook and zip follow
+            counting = asyncio.create_task(self._count_when_rendered(run))
+            self.tasks.add(counting)
+            counting.add_done_callback(self.tasks.discard)
+        else:
+            run.complete = True
         self.room()
         return outcome
 
@@ -315,6 +321,17 @@ class Service:
             log.error("the submission of %s could not be stored", run.unit.org, exc_info=exc)
             return Outcome(2, error="检查已完成，但提交未能保存到数据库（已记录在服务器日志中）。请稍后重新提交。")
         return outcome
+
+    async def _count_when_rendered(self, run: Run) -> None:
+        """Once the worker has written a page run's organisation pages, workbook and zip: its size counted again
+        (``--limit disk``), and the oldest runs deleted if they no longer fit."""
+        marker = run.out / RENDERED
+        while not marker.exists() and run.folder.exists():
+            await asyncio.sleep(0.1)
+        run.complete = True
+        if run.folder.exists():
+            run.size = sum(p.stat().st_size for p in run.folder.rglob("*") if p.is_file())
+            self.room()
 
     def room(self) -> bool:
         """Whether the kept runs fit ``--limit disk``, after deleting the oldest finished ones not viewed in the
@@ -571,7 +588,7 @@ async def api_check(request: Request) -> Response:
                             headers={"X-Compliance-Exit": "2"})
     if run.submission is not None:  # the findings and the submission's number (also in a header)
         body = (run.out / "findings.json").read_bytes()
-        body = b'{\n  "submission": %d,\n' % run.submission + body.removeprefix(b"{\n")
+        body = b'{\n"submission":%d,\n' % run.submission + body.removeprefix(b"{\n")
         service.runs.drop(run)
         return Response(body, media_type="application/json",
                         headers={"X-Compliance-Exit": str(outcome.exit_code),
@@ -617,7 +634,11 @@ async def run_page(request: Request) -> Response:
     if "\x00" in wanted:  # no file has one; resolving it would raise
         raise HTTPException(404)
     target = (run.out / wanted).resolve()
-    if not target.is_relative_to(run.out.resolve()) or not target.is_file():
+    if not target.is_relative_to(run.out.resolve()):
+        raise HTTPException(404)
+    if not target.is_file() and not await _rendered(run, service):  # a page, the workbook or the zip not yet written
+        return page(service.render("wait.html.j2", ahead=None, rendering=True))
+    if not target.is_file():
         raise HTTPException(404)
     if target.suffix == ".html":
         text = target.read_text(encoding="utf-8")
@@ -627,6 +648,19 @@ async def run_page(request: Request) -> Response:
         return page(text)
     return FileResponse(target, filename=target.name if target.suffix != ".json" else None,
                         content_disposition_type="attachment")
+
+
+RENDER_WAIT = 20.0  # seconds a request for a page not yet written waits for it before the page says so
+
+
+async def _rendered(run: Run, service: Service) -> bool:
+    """Whether everything of the run is written (the index is shown as soon as the findings exist; its
+    organisation pages, the workbook and reports.zip follow in the worker), waiting up to RENDER_WAIT for it."""
+    marker = run.out / RENDERED
+    deadline = time.monotonic() + RENDER_WAIT
+    while not marker.exists() and time.monotonic() < deadline and run.folder.exists():
+        await asyncio.sleep(0.1)
+    return marker.exists()
 
 
 def _minutes(service: Service) -> str:

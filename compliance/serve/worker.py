@@ -9,6 +9,7 @@ and nothing is written anywhere else.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import multiprocessing.connection
@@ -54,6 +55,7 @@ class Job:
     layout: str | None = None
     waivers: str | None = None
     page: bool = True  # html, xlsx and the zip of the pages too (the API needs findings.json only)
+    later: bool = True  # a page's organisation pages, workbook and zip written after the outcome is returned
     notes: tuple[str, ...] = ()  # what the upload left out (zip entries), added to the check's notes
     scope: tuple[str, ...] = ()  # org fields: the organisations checked (each with what is below it)
 
@@ -84,7 +86,7 @@ def start(settings: Settings, scratch: str) -> None:
     folder = Path(scratch) / f"warm-{os.getpid()}"
     (folder / LEDGERS).mkdir(parents=True, exist_ok=True)
     (folder / LEDGERS / "warm.csv").write_text("组织,日期,类型\n第一党支部,2024-01-05,主题党日\n", encoding="utf-8")
-    work(Job(str(folder), date(2024, 12, 31), roster=None))
+    work(Job(str(folder), date(2024, 12, 31), roster=None, later=False))
     shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -174,11 +176,17 @@ def _check(job: Job) -> Outcome:
                            layout=job.layout or settings.layout, waivers=job.waivers, limits=settings.limits,
                            scope=job.scope, scope_of_ledgers=job.roster is None)
         result.notes.extend(notes)
-        out = Path(OUT)
-        for name in ("json", "html", "xlsx") if job.page else ("json",):
-            FORMATS[name].render(result, out)
-        if job.page:
-            _zip_pages(out)
+        out = Path(job.folder, OUT)
+        FORMATS["json"].render(result, out)
+        if job.page:  # the index now; the rest after the outcome is returned, or before with ``later`` off
+            from compliance.render.html import render_in_parts
+
+            _, pages = render_in_parts(result, out)
+            rest = threading.Thread(target=_rest, args=(result, out, pages), name=f"rest-{out.parent.name}",
+                                    daemon=True)
+            rest.start()
+            if not job.later:
+                rest.join()
         return Outcome(result.exit_code(job.fail_on), summary=tuple(summary_lines(result)))
     except InputError as exc:  # the command line's words, but for --org: the page calls it 检查范围
         return Outcome(2, error=str(exc).replace("--org：", "检查范围（org）：", 1))
@@ -190,6 +198,26 @@ def _check(job: Job) -> Outcome:
     finally:
         os.chdir("/")
         tempfile.tempdir = None
+
+
+RENDERED = ".rendered"  # in a run's reports folder once everything is written: pages, workbook, zip
+
+
+def _rest(result, out: Path, pages) -> None:
+    """What a page shows after its index: the organisation pages, the workbook and reports.zip, then RENDERED
+    (written also when something failed, so that nobody waits for ever; what failed is in the log). Runs in a
+    thread of the worker while the worker takes its next check: every path is absolute."""
+    from compliance.render import FORMATS
+
+    try:
+        pages()
+        FORMATS["xlsx"].render(result, out)
+        _zip_pages(out)
+    except Exception:
+        log.exception("writing the pages of %s failed", out.parent)
+    finally:
+        with contextlib.suppress(OSError):  # (the run may have been deleted meanwhile)
+            (out / RENDERED).touch()
 
 
 NESTING = 3  # zips within zips unpacked, counting the uploaded one

@@ -104,6 +104,7 @@ class Run:
     address: str = ""  # the client that sent it (for the audit)
     uploads: list = field(default_factory=list)  # a unit's uploaded files, kept aside until stored
     submission: int | None = None  # the submission's number once stored
+    complete: bool = False  # its reports all written (a page's organisation pages follow its index) and counted
 
     def path(self, *parts: str) -> Path:
         return self.folder.joinpath(*parts)

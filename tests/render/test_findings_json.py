@@ -1,5 +1,6 @@
-"""findings.json written column by column (issue 20): the findings and the statistics have exactly the bytes the
-json module gives their dicts — with waivers, baseline marks, people, sheets and evidence."""
+"""findings.json through orjson (issue 32): compact JSON, one finding, rejected row, warning and statistic a line,
+the same document as the findings' and statistics' dicts — with waivers, baseline marks, people, sheets and
+evidence — and the same bytes for the same inputs, however the findings are cut into blocks."""
 
 from __future__ import annotations
 
@@ -7,60 +8,89 @@ import json
 from datetime import date
 
 import numpy as np
+import pytest
 
 from compliance.findings.stats import rows
 from compliance.pipeline import run_check
 from compliance.render import findings_json
-from compliance.render.findings_json import FindingLines, _encoded
+from compliance.render.findings_json import FindingLines
 from tests.helpers import AUGUST_WAIVER, DEMO
 
 
-def _as_dicts(items: list, inner: str, outer: str) -> str:
-    encode = json.JSONEncoder(ensure_ascii=False).encode
-    return "".join(findings_json._items(items, encode, inner, outer)) if items else "[]"
-
-
-def test_findings_and_statistics_as_the_json_module_writes_their_dicts(tmp_path):
-    (tmp_path / "waivers.yaml").write_text(AUGUST_WAIVER, encoding="utf-8")
+@pytest.fixture(scope="module")
+def waived(tmp_path_factory):
+    """The demo at the year's end, with the August waiver and the November run's findings.json as baseline."""
+    folder = tmp_path_factory.mktemp("waived")
+    (folder / "waivers.yaml").write_text(AUGUST_WAIVER, encoding="utf-8")
     first = run_check([DEMO / "ledgers"], DEMO / "roster", as_of=date(2024, 11, 15))
-    findings_json.render(first, tmp_path)
-    result = run_check([DEMO / "ledgers"], DEMO / "roster", as_of=date(2024, 12, 31),
-                       waivers=tmp_path / "waivers.yaml", baseline=tmp_path / "findings.json")
-    findings = result.findings()
+    findings_json.render(first, folder)
+    return run_check([DEMO / "ledgers"], DEMO / "roster", as_of=date(2024, 12, 31),
+                     waivers=folder / "waivers.yaml", baseline=folder / "findings.json")
+
+
+def test_the_document_is_the_findings_and_statistics_dicts(waived):
+    findings = waived.findings()
     assert {f["baseline"] for f in findings} == {"new", "known"}
     assert any(f["waiver"] for f in findings) and any(f["person"] for f in findings)
     assert any(e["sheet"] for f in findings for e in f["evidence"])
     assert any(e["sheet"] is None for f in findings for e in f["evidence"])
-    lines = FindingLines(result)
-    for size in (1, 7, 20_000):  # blocks of any size join to the same text
-        lines.BLOCK = size
-        assert "".join(lines.pieces("    ", "  ")) == _as_dicts(findings, "    ", "  ")
-    for name, columns in result.stat_columns.items():
-        listed = result.stats[name]
-        assert (rows(columns) if isinstance(columns, dict) else columns) == listed
-        if isinstance(columns, dict):
-            assert "".join(findings_json._column_items(columns, "      ", "    ", block=5)) == _as_dicts(
-                listed, "      ", "    ")
-    assert any("months_on_time" in item for item in result.stats["by_rule"])
-    assert any("months_on_time" not in item for item in result.stats["by_rule"])
-    written = json.loads(findings_json.dumps(result))
+    written = json.loads(findings_json.dumps(waived))
     assert written["findings"] == json.loads(json.dumps(findings, ensure_ascii=False))
     assert written["summary"]["findings"] == len(findings)
+    assert written["stats"] == json.loads(json.dumps(waived.stats, ensure_ascii=False))
+    for name, columns in waived.stat_columns.items():
+        assert (rows(columns) if isinstance(columns, dict) else columns) == waived.stats[name]
+    assert any("months_on_time" in item for item in written["stats"]["by_rule"])
+    assert any("months_on_time" not in item for item in written["stats"]["by_rule"])
+    assert written["rejected"][0] == {"source": "第一中学.xlsx", "sheet": "第二党支部", "row": 37, "column": "日期",
+                                      "value": "2024年13月5日", "reason": "日期“2024年13月5日”不存在",
+                                      "org": "第一中学第二党支部"}
 
 
-def test_a_check_early_in_the_year():
+def test_compact_with_one_item_a_line(waived):
+    text = findings_json.dumps(waived).decode("utf-8")
+    lines = text.split("\n")
+    assert lines[:3] == ["{", '"tool":{"name":"compliance","version":"0.1.0"},', '"as_of":"2024-12-31",']
+    at = lines.index('"findings":[')
+    closing = lines.index("],", at)
+    compact = [json.dumps(f, ensure_ascii=False, separators=(",", ":")) for f in waived.findings()]
+    assert lines[at + 1:closing] == [line + "," for line in compact[:-1]] + compact[-1:]
+    assert '"stats":{' in lines and '"by_org":[' in lines
+    assert lines[-2:] == ["}", ""]
+
+
+def test_the_same_bytes_for_the_same_inputs_whatever_the_blocks(waived, tmp_path):
+    findings_json.render(waived, tmp_path)
+    written = (tmp_path / "findings.json").read_bytes()
+    again = run_check([DEMO / "ledgers"], DEMO / "roster", as_of=date(2024, 12, 31),
+                      waivers=waived.waivers.path, baseline=waived.baseline.path)
+    assert findings_json.dumps(again) == written
+    for size in (1, 7, 20_000):
+        lines = FindingLines(waived)
+        lines.BLOCK = size
+        document = findings_json.document(waived)
+        document["findings"] = lines
+        assert b"".join(findings_json.chunks(document)) == written
+    columns = waived.stat_columns["by_org"]
+    one_block = b"".join(findings_json._lines(findings_json._column_blocks(columns)))
+    assert b"".join(findings_json._lines(findings_json._column_blocks(columns, block=5))) == one_block
+
+
+def test_a_check_early_in_the_year_and_empty_lists():
     result = run_check([DEMO / "ledgers"], DEMO / "roster", as_of=date(2024, 1, 1))
-    lines = FindingLines(result)
-    assert len(lines) == len(result.findings())
-    assert "".join(lines.pieces("    ", "  ")) == _as_dicts(result.findings(), "    ", "  ")
+    assert len(FindingLines(result)) == len(result.findings())
+    written = json.loads(findings_json.dumps(result))
+    assert written["findings"] == json.loads(json.dumps(result.findings(), ensure_ascii=False))
+    assert b"".join(findings_json._lines([[], []])) == b"[]"
+    assert b"".join(findings_json._lines([[{"a": 1}], [], [{"b": None}]])) == b'[\n{"a":1},\n{"b":null}\n]'
 
 
-def test_numbers_are_written_as_the_json_module_writes_them():
-    """A float column with NaN, infinities and a negative zero (none of today's columns has them; a new one may)
-    is written as json.dumps writes each value; integers as their repr."""
-    floats = np.array([0.5, np.nan, np.inf, -np.inf, 0.5, 1e300, 0.1, 92.1])
-    assert _encoded(floats) == [json.dumps(v) for v in floats.tolist()]
-    zeros = np.array([0.0, -0.0, 1.5])
-    assert _encoded(zeros) == ["0.0", "-0.0", "1.5"]
-    integers = np.array([3, -1, 2**62, 3], dtype=np.int64)
-    assert _encoded(integers) == [json.dumps(v) for v in integers.tolist()]
+def test_numbers_and_text_as_json_readers_read_them():
+    """Integers beyond 2**53, floats, text with quotes, backslashes, control characters, the line and paragraph
+    separators and characters outside the basic plane: every reader gets the values back."""
+    value = {"big": 2**62, "small": -1, "rate": 0.1, "third": round(1 / 3, 4), "zero": 0.0, "none": None,
+             "text": '引号"、反斜杠\\、换行\n、制表\t、\x01\u2028\u2029𠀀'}
+    encoded = findings_json.encode(value)
+    assert json.loads(encoded) == value
+    assert b"\n" not in encoded  # an item is one line, whatever its text holds
+    assert findings_json.encode(np.int64(3).item()) == b"3"

@@ -98,7 +98,7 @@ def test_out_on_another_file_system_is_published_by_renames_inside_it(previous, 
     monkeypatch.setattr(staging.os, "replace", across_devices)
     result = run(previous, "--format", "json,html", "--as-of", "2024-12-31")
     assert result.exit_code == 0, result.output
-    assert '"as_of": "2024-12-31"' in (previous / "findings.json").read_text(encoding="utf-8")
+    assert '"as_of":"2024-12-31"' in (previous / "findings.json").read_text(encoding="utf-8")
     assert not [p for p in previous.iterdir() if p.name.startswith(".compliance-") and p.is_dir()]
 
 

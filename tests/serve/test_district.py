@@ -92,7 +92,7 @@ def test_an_api_submission_answers_the_command_lines_findings_and_its_number(wor
         number = int(response.headers["x-compliance-submission"])
         numbers.append(number)
         first, rest = response.content.split(b"\n", 2)[:2], response.content.split(b"\n", 2)[2]
-        assert first == [b"{", f'  "submission": {number},'.encode()]
+        assert first == [b"{", f'"submission":{number},'.encode()]
         expected = cli_check(tmp_path / str(n), f"{unit}台账.csv", district.ledger(unit), district.roster, unit,
                              monkeypatch)
         assert b"{\n" + rest == expected  # byte for byte the command line's findings.json

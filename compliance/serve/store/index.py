@@ -86,11 +86,11 @@ def district_document(roster: Roster, units: list[str], latest: dict[str, Submis
     }
 
 
-def dumps(document: dict) -> str:
+def dumps(document: dict) -> bytes:
     """The document laid out as findings.json is (one finding per line)."""
-    from compliance.render.findings_json import pieces
+    from compliance.render.findings_json import chunks
 
-    return "".join(pieces(document))
+    return b"".join(chunks(document))
 
 
 def trend(items: list[Submission]) -> list[dict]:

@@ -246,7 +246,7 @@ async def district_zip(request: Request) -> Response:
         index = service.render("district.html.j2", document=document, missing=missing, lights=LIGHTS)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as book:
-            _add(book, "findings.json", dumps(document).encode())
+            _add(book, "findings.json", dumps(document))
             _add(book, "index.html", visible_bidi(index).encode())
             for unit in document["units"]:
                 last = unit["last_submission"]
