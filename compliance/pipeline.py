@@ -27,6 +27,7 @@ from compliance.findings.baseline import Baseline, load_baseline
 from compliance.findings.table import BaselineMark, Judgements
 from compliance.findings.view import finding_dicts
 from compliance.findings.waivers import Waivers, apply_waivers, load_waivers
+from compliance.intake.counts import ENGINE_FIELDS, settle
 from compliance.intake.discover import LEDGER_SUFFIXES, discover
 from compliance.intake.gate import GateResult, gate
 from compliance.intake.issues import issues_frame
@@ -54,6 +55,8 @@ class Intake:
     gate: GateResult
     notes: list[str]
     scope: tuple[str, ...] = ()  # the roster names --org gave (each with everything below it); () is the roster
+    counts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ENGINE_FIELDS))  # 统计表: per
+    # organisation × type × month, a number of activities (compliance.intake.counts)
 
     @property
     def rejected(self) -> pd.DataFrame:
@@ -108,8 +111,12 @@ def take_in(
         notes.extend(f"格式文件 {the_layout.path}：{text}" for text in the_layout.unused())
     with progress.stage("数据校验"):
         result = gate(candidates, the_roster, catalogue, as_of)
+        settled = settle(candidates.counts, the_roster, catalogue.activity_types, result.records, result.counted,
+                         candidates.tables, candidates.sources, as_of)
+        result = replace(result, rejected=_joined(result.rejected, settled.rejected),
+                         warnings=_joined(result.warnings, settled.warnings))
     notes.extend(result.notes)
-    intake = Intake(catalogue, the_roster, candidates.tables, candidates.sources, result, notes)
+    intake = Intake(catalogue, the_roster, candidates.tables, candidates.sources, result, notes, counts=settled.counts)
     if scope:
         from compliance.intake.scope import resolve
 
@@ -119,6 +126,15 @@ def take_in(
 
         return restrict(intake, named_by(result.records, the_roster))
     return intake
+
+
+def _joined(issues: pd.DataFrame, more: list[dict]) -> pd.DataFrame:
+    """Rejected rows or warnings with the count tables' own, in the one order (file, sheet, row)."""
+    if not more:
+        return issues
+    both = pd.concat([issues, issues_frame(more)], ignore_index=True) if len(issues) else issues_frame(more)
+    return issues_frame(both.sort_values(["source", "sheet", "row"], na_position="first", kind="stable")
+                        .reset_index(drop=True))
 
 
 def restrict(intake: Intake, the_scope: Scope) -> Intake:
@@ -325,7 +341,8 @@ def run_check(
     gated = intake.gate
     # the records the rules see: no copy when all count (a copy of a province's records is ~100 MB held to the end)
     records = (gated.records if gated.counted.all() else gated.records[gated.counted]).reset_index(drop=True)
-    ctx = Context(records, intake.tables, intake.roster, np.datetime64(as_of, "D"), audit, catalogue.activity_types)
+    ctx = Context(records, intake.tables, intake.roster, np.datetime64(as_of, "D"), audit, catalogue.activity_types,
+                  counts=intake.counts if len(intake.counts) else None)
     rule_seconds: dict[str, float] = {}
     begun = time.perf_counter()
     if engine == "dask":
@@ -338,6 +355,7 @@ def run_check(
             evaluation = evaluate(catalogue, ctx, _clocked(tick, catalogue, rule_seconds))
     evaluate_seconds = time.perf_counter() - begun
     judgements = Judgements.from_frame(evaluation.judgements, evaluation.evidence)
+    records = with_count_rows(records, intake.counts)
     records, judgements = _with_minutes(records, judgements, gated)
     report, notes, resolved = [], [*intake.notes, *period_notes(catalogue, audit, as_of)], []
     warnings = _with_outside(intake.warnings, records, intake.tables, intake.roster, catalogue, audit)
@@ -368,6 +386,23 @@ def run_check(
         evaluate_seconds=evaluate_seconds,
         scope=intake.scope,
     )
+
+
+def with_count_rows(records: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
+    """The records the rules saw, then one row per count-table cell (the evidence the engine numbered after them):
+    dated the first day of its month, with its ``count`` and the ``column`` it was read from — a month's count,
+    never a dated record (``count`` is missing on those)."""
+    if not len(counts):
+        return records
+    months = counts["month"].to_numpy(np.int64).astype("datetime64[M]").astype("datetime64[D]")
+    added = pd.DataFrame({"org": counts["org"].to_numpy(np.int64), "date": months,
+                          "type": counts["type"].to_numpy(np.int64), "table": counts["table"].to_numpy(np.int64),
+                          "row": counts["row"].to_numpy(np.int64),
+                          "count": pd.array(counts["n"].to_numpy(np.int64), dtype="Int64"),
+                          "column": counts["column"].to_numpy(object)})
+    dated = records.assign(count=pd.array([None] * len(records), dtype="Int64"),
+                           column=np.full(len(records), None, dtype=object))
+    return pd.concat([dated, added], ignore_index=True)
 
 
 def _with_minutes(records: pd.DataFrame, judgements: Judgements, gated) -> tuple[pd.DataFrame, Judgements]:

@@ -287,7 +287,8 @@ def _validation_text(document: dict) -> None:
                    f"拒收 {source['rejected']} + 空行 {source['blank']}{skipped}")
         for table in source["tables"]:
             where = f"工作表“{table['sheet']}”：" if table["sheet"] else ""
-            if TableKind(table["kind"]) not in READS:
+            counts = table["kind"] == TableKind.COUNTS
+            if TableKind(table["kind"]) not in READS or (counts and not table["columns"]):  # (a refused 统计表)
                 rows = sum(r["rows"] for r in table["skipped"])
                 _say(f"  {where}{TableKind(table['kind']).chinese}（{table['why']}），跳过 {rows} 行")
                 continue
@@ -295,7 +296,8 @@ def _validation_text(document: dict) -> None:
             if table["kind"] == TableKind.MINUTES:  # a Word document's labels, not a header row
                 _say(f"  {where}会议记录，读取的栏目：{columns}")
             else:
-                _say(f"  {where}活动台账，表头在第 {table['header_row']} 行（{columns}）")
+                what = "统计表（按月的次数）" if counts else "活动台账"
+                _say(f"  {where}{what}，表头在第 {table['header_row']} 行（{columns}）")
             for column, value in table["from_name"].items():
                 _say(f"    {column}取自名称：{value}")
             for column, value in table["inferred"].items():

@@ -15,7 +15,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, ValidationError
 
-from compliance.config.rule import Document, RuleBase, Strict
+from compliance.config.rule import Document, RuleBase, SourceRef, Strict
 from compliance.config.yamlfile import explain, parse_mapping, read_file
 from compliance.domain import COLUMNS
 from compliance.engine.kinds import KINDS, Kind
@@ -25,11 +25,20 @@ from compliance.spelling import normalise_name
 Rule = Annotated[Union[tuple(kind.config for kind in KINDS.values())], Field(discriminator="kind")]  # noqa: UP007
 
 
+class CombinedType(Strict):
+    """A count table's column that counts several types at once (组织生活会民主评议党员): each counted meeting is one
+    of each of ``types`` — held together, as the cited documents allow."""
+
+    types: tuple[str, ...] = Field(min_length=2)
+    source: tuple[SourceRef, ...] = Field(min_length=1)
+
+
 class CatalogueModel(Strict):
     version: Literal[1]
     documents: dict[str, Document]
     activity_types: dict[str, tuple[str, ...]]
     columns: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    combined_types: dict[str, CombinedType] = Field(default_factory=dict)
     rules: tuple[Rule, ...] = Field(min_length=1)
 
 
@@ -50,6 +59,11 @@ class Catalogue:
     @property
     def activity_types(self) -> tuple[str, ...]:
         return tuple(self.model.activity_types)
+
+    @property
+    def combined_types(self) -> dict[str, tuple[str, ...]]:
+        """A count table's header that counts several types at once (normalised) → the types each count is."""
+        return {normalise_name(name): entry.types for name, entry in self.model.combined_types.items()}
 
     def kind(self, rule: RuleBase) -> Kind:
         """The kind of a rule: what the engine, waivers, baseline and renderers may ask of it."""
@@ -126,6 +140,14 @@ def _cross_check(model: CatalogueModel, shown: str) -> tuple[dict[str, str], dic
             if column_of.get(key, canonical) != canonical:
                 raise fail(f"columns：列名“{spelling}”同时属于“{column_of[key]}”和“{canonical}”")
             column_of[key] = canonical
+
+    for name, entry in model.combined_types.items():
+        for activity in entry.types:
+            if activity not in model.activity_types:
+                raise fail(f"combined_types：“{name}”的活动类型“{activity}”未在 activity_types 中定义")
+        for ref in entry.source:
+            if ref.doc not in model.documents:
+                raise fail(f"combined_types：“{name}”的依据文件“{ref.doc}”未在 documents 中定义")
 
     seen: set[str] = set()
     for rule in model.rules:

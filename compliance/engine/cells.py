@@ -100,3 +100,30 @@ def shortfall_messages(
         text = f"{what(i)} {actual[i]} 次，应至少 {minimum} 次"
         out[i] = text if closed[i] else f"尚未完成：{text}，截止 {ends[i]}"
     return out
+
+
+COUNTS_ONLY = "由统计表只能核验次数，无法核验主题/日期/出席"
+
+
+def with_counts(grid: Grid, judged: np.ndarray, subject: np.ndarray, period: np.ndarray, excess: np.ndarray,
+                rows_of: np.ndarray, evidence: np.ndarray, credit: np.ndarray) -> tuple[Grid, np.ndarray]:
+    """A grid with the count tables' months added: each month (``subject``, ``period``: its cell's coordinates, -1
+    outside) adds what its count has beyond the dated records (``excess``) to its cell where ``credit`` — a month
+    it cannot credit (a rule that needs a topic, a month only partly inside a window) leaves it — and every count
+    row in a judged cell is evidence. Also per cell: the excess left uncredited (such a cell cannot be judged)."""
+    n_subjects, n_periods = judged.shape
+    flat = np.flatnonzero(judged.ravel())
+    cell_of = np.full(n_subjects * n_periods, -1, dtype=np.int64)
+    cell_of[flat] = np.arange(len(flat))
+    valid = (subject >= 0) & (period >= 0)
+    cell = np.full(len(subject), -1, dtype=np.int64)
+    cell[valid] = cell_of[subject[valid] * n_periods + period[valid]]
+    inside = cell >= 0
+    size = len(grid.actual)
+    credited = np.bincount(cell[inside & credit], weights=excess[inside & credit], minlength=size)[:size]
+    unknown = np.bincount(cell[inside & ~credit], weights=excess[inside & ~credit], minlength=size)[:size]
+    row_cell = cell[rows_of]
+    shown = row_cell >= 0
+    pairs = (np.concatenate([grid.evidence[0], row_cell[shown]]), np.concatenate([grid.evidence[1], evidence[shown]]))
+    grid = Grid(grid.subject, grid.period, grid.actual + credited.astype(np.int64), pairs)
+    return grid, unknown.astype(np.int64)

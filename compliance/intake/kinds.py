@@ -47,8 +47,9 @@ class TableKind(StrEnum):
 _CHINESE = {TableKind.ACTIVITY: "活动台账", TableKind.NOT_DONE: "未开展名单", TableKind.COUNTS: "统计表",
             TableKind.ATTENDANCE: "签到名单", TableKind.MINUTES: "会议记录", TableKind.OTHER: "不是活动记录"}
 
-# The kinds whose rows are read as activity records. Issue 28 adds readers for COUNTS and ATTENDANCE.
-READS = frozenset({TableKind.ACTIVITY, TableKind.MINUTES})  # minutes: compliance.intake.minutes
+# The kinds whose rows are read as evidence. Issue 28 adds readers for COUNTS and ATTENDANCE.
+READS = frozenset({TableKind.ACTIVITY, TableKind.MINUTES,  # minutes: compliance.intake.minutes
+                   TableKind.COUNTS})  # counts per organisation × type × month: compliance.intake.counts
 
 
 @dataclass(frozen=True)
@@ -57,10 +58,11 @@ class Kind:
 
     kind: TableKind
     why: str | None = None
+    refused: bool = False  # of a kind that is read, but this table could not be (a count table without a year)
 
     @property
     def read(self) -> bool:
-        return self.kind in READS
+        return self.kind in READS and not self.refused
 
     def text(self) -> str:
         return self.kind.chinese + (f"（{self.why}）" if self.why else "")
