@@ -110,6 +110,12 @@ def type_named(text: str, type_of: dict[str, str], combined: dict[str, tuple[str
     return None
 
 
+def counted_name(column: str) -> str:
+    """What a count column counts, as its header says it (支委会次数·3月 → 支委会; 支部委员会 → 支部委员会)."""
+    group = column.split("·", 1)[0]
+    return _mix_words(group) or group
+
+
 def _mix_words(text: str) -> str:
     key = BRACKETED.sub("", normalise_name(text))
     return next((key.removesuffix(s) for s in COUNT_SUFFIXES if key.endswith(s) and len(key) > len(s)), key)

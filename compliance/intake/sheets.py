@@ -22,9 +22,9 @@ import pandas as pd
 from compliance.config.layout import Layout, Override
 from compliance.config.limits import Limits, column_letter
 from compliance.errors import InputError
+from compliance.intake.counts import count_header
 from compliance.intake.discover import LEDGER_SUFFIXES, Found, kind_of
 from compliance.intake.header import HEADER_SEARCH_ROWS, locate_header, no_header, row_columns, sub_header
-from compliance.intake.counts import count_header
 from compliance.intake.kinds import Evidence, Kind, TableKind, classify, title_text
 from compliance.intake.meaning import HeaderReader, header_like
 from compliance.intake.minutes import OLD_WORD, is_docx, read_minutes

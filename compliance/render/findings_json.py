@@ -232,6 +232,10 @@ class FindingLines:
         encoded = [_encoded(fields[name]) for name in EVIDENCE_FIELDS]
         template = "{" + ", ".join(f'"{name}": %s' for name in EVIDENCE_FIELDS) + "}"
         texts = np.array([template % values for values in zip(*encoded, strict=True)], dtype=object)
+        if "count" in fields:  # a count-table cell adds its count and how it reads (README, findings.json)
+            for k, (n, text) in enumerate(zip(fields["count"], fields["text"], strict=True)):
+                if n is not None:
+                    texts[k] = texts[k][:-1] + f', "count": {n}, "text": {_ENCODE(text)}}}'
         per_pair = texts[back].tolist()
         starts = np.searchsorted(judgement, rows, side="left").tolist()
         ends = np.searchsorted(judgement, rows, side="right").tolist()

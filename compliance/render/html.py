@@ -392,6 +392,7 @@ def _shown(finding: dict, title: str, basis: str, topics: dict[tuple, str]) -> S
     for e in finding["evidence"]:
         item = _attributes(e)
         item.topic = topics.get((e["source"], e["sheet"], e["row"]))
+        item.text = e.get("text")  # a count-table cell: 2024年3月统计表：支委会 0 次
         shown.evidence.append(item)
     return shown
 
