@@ -45,7 +45,8 @@ RATE = "完成率"
 TOTAL = ("合计", "小计", "总计")
 # suffixes a count header adds to the activity it counts (支委会次数, 党员集体活动总数)
 COUNT_SUFFIXES = ("开展次数", "召开次数", "次数", "总数", "数量", "数")
-FOOTER = re.compile(r"^[\s\u3000]*(?:合\s*计|小\s*计|总\s*计|填表人|填报人|制表人|审核人|填报日期|填表日期|说明[:：]|注[:：])")
+FOOTER = re.compile(r"^[\s\u3000]*(?:合\s*计|小\s*计|总\s*计|填表人|填报人|制表人|审核人|填报日期|填表日期|"
+                    r"说明[:：]|注[:：])")
 UNUSABLE = "由统计表只能核验次数，无法核验主题/日期/出席"
 
 
@@ -182,7 +183,7 @@ def _columns(table, grid: list[list[str]], reader: HeaderReader, type_of: dict[s
             else:
                 out.append(_Column(p, label, "unused", month=month, group=group, why=_mixed(group)))
             continue
-        if group and (key == ON_TIME or key == RATE or key in TOTAL):
+        if group and (key in (ON_TIME, RATE) or key in TOTAL):
             role = "derived" if type_named(group, type_of, combined) else "unused"
             out.append(_Column(p, label, role, group=group, why=key if role == "derived" else _mixed(group)))
             continue
@@ -632,7 +633,8 @@ def _disagreements(frame: pd.DataFrame, records: pd.DataFrame, counted: np.ndarr
             stands = "以台账为准" if held > r.n else "以统计表为准"
             out.append({"source": table.source, "sheet": table.sheet, "row": int(r.row), "column": r.column,
                         "value": str(r.n), "org": names[r.org],
-                        "reason": f"统计表记 {r.n} 次，台账记录 {held} 次（{_month_label(r.month)}，取较大者，{stands}）"})
+                        "reason": f"统计表记 {r.n} 次，台账记录 {held} 次（{_month_label(r.month)}，取较大者，"
+                                  f"{stands}）"})
     return out
 
 

@@ -127,7 +127,8 @@ def check(rule: FrequencyRule, ctx: Context) -> Cells:
         passed=passed,
         closed=closed,
         unverifiable=unverifiable,
-        message=np.where(unverifiable, f"统计表中的{types}次数不能按本规则的条件（{_condition(rule)}）计入，{COUNTS_ONLY}",
+        message=np.where(unverifiable, f"统计表中的{types}次数不能按本规则的条件（{_condition(rule)}）计入，"
+                                       f"{COUNTS_ONLY}",
                          shortfall_messages(passed, closed, what, grid.actual, rule.min, cell_end)),
     )
 
