@@ -70,9 +70,11 @@ class CountTable:
 
 @dataclass(frozen=True)
 class Refusal:
-    """A count table that cannot be read as counts: why (Chinese)."""
+    """A count table that cannot be read as counts: why (Chinese), and whether it has count columns at all (a
+    table of types by month without a year is worth saying so; a per-person tally is not a count table we read)."""
 
     why: str
+    found: bool = True
 
 
 @dataclass(frozen=True)
@@ -202,6 +204,12 @@ def _columns(table, grid: list[list[str]], reader: HeaderReader, type_of: dict[s
             continue
         if any(w in key for w in ("类型", "类别")):
             out.append(_Column(p, label, "unused", why="组织的类别，不是活动的次数"))
+        elif key in (ON_TIME, RATE):  # outside any group: the table's only group's, when it has one
+            groups = {c.group for c in out if c.role == "count" and c.month is not None}
+            if len(groups) == 1:
+                out.append(_Column(p, label, "derived", group=groups.pop(), why=key))
+            else:
+                out.append(_Column(p, label, "unused", why=f"不在某类活动的次数之下，无法核对（{key}）"))
         elif key in TOTAL:
             out.append(_Column(p, label, "derived", why=key))
         elif any(key.endswith(s) for s in COUNT_SUFFIXES) or "活动" in key:
@@ -317,7 +325,7 @@ def read_counts(table, reader: HeaderReader, type_of: dict[str, str], combined: 
     if not counts:
         mixed = [c for c in columns if c.role == "unused" and c.group]
         why = mixed[0].why if mixed else "表头中没有可以对应到活动类型的次数列"
-        return Refusal(f"无法按次数读取：{why}")
+        return Refusal(f"无法按次数读取：{why}", found=False)
     if not wide and month_column is None:
         return Refusal("无法按次数读取：表头中既没有按月的次数列（1月 … 12月），也没有“月份”列")
     if not orgs:

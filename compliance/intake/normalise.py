@@ -541,7 +541,7 @@ def normalise(
                            skipped=len(table.above) + sum(map(len, read.skipped.values())))
                     counts.add(read, len(tables) - 1, len(summaries) - 1)
                     continue
-                what = Kind(TableKind.COUNTS, f"{what.why}；{read.why}" if what.why else read.why, refused=True)
+                what = Kind(TableKind.COUNTS, f"{what.why}；{read.why}" if read.found else what.why, refused=True)
             if not what.read:
                 filled = table.cells.index[~table.blank.to_numpy()]
                 rows = _skipped(what.text(), table.line(filled.to_numpy(dtype=np.int64)).tolist())
