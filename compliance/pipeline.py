@@ -152,13 +152,23 @@ def restrict(intake: Intake, the_scope: Scope) -> Intake:
     warnings_out = outside_issues(intake.gate.warnings, intake.roster, the_scope)
     sources = {s.source: s for s in intake.sources}
     tables = intake.tables
-    # rows, not records: a row naming two activities is two records
-    out_records = records.loc[~keep, ["table", "row"]].drop_duplicates()
+    counts = intake.counts
+    inside_counts = the_scope.inside[counts["org"].to_numpy(np.int64)] if len(counts) else np.zeros(0, dtype=bool)
+    kept_counts = counts[inside_counts].reset_index(drop=True)
+    kept_counts["org"] = new_index[kept_counts["org"].to_numpy(np.int64)] if len(kept_counts) else kept_counts["org"]
+    # rows, not records: a row naming two activities is two records (a count table's row, several cells)
+    out_rejected = intake.gate.rejected[rejected_out]
+    # (a count table's row with a refused cell is a rejected row, however many of its cells were refused)
+    refused_at = set(zip(out_rejected["source"], out_rejected["sheet"].fillna(""), out_rejected["row"], strict=True))
+    out_counts = counts.loc[~inside_counts, ["table", "row"]].drop_duplicates()
+    out_counts = out_counts[[(tables[t].source, tables[t].sheet or "", r) not in refused_at
+                             for t, r in zip(out_counts["table"], out_counts["row"], strict=True)]]
+    out_records = pd.concat([records.loc[~keep, ["table", "row"]], out_counts], ignore_index=True).drop_duplicates()
     for table, n in out_records["table"].value_counts().items():
         summary = sources[tables[table].source]
         summary.accepted -= n
         summary.skipped += n
-    out_rejected = intake.gate.rejected[rejected_out]
+    out_rejected = out_rejected.drop_duplicates(["source", "sheet", "row"])
     for source, n in out_rejected["source"].value_counts().items():
         sources[source].rejected -= n
         sources[source].skipped += n
@@ -166,7 +176,7 @@ def restrict(intake: Intake, the_scope: Scope) -> Intake:
     # a table or a file holding only other organisations' rows is not listed: its sheet or file name may be theirs
     kept_rejected = intake.gate.rejected[~rejected_out]
     rejected_at = set(zip(kept_rejected["source"], kept_rejected["sheet"].fillna(""), strict=True))
-    inside_tables = set(kept["table"].tolist()) | {
+    inside_tables = set(kept["table"].tolist()) | set(kept_counts["table"].tolist()) | {
         t for t, table in enumerate(tables) if (table.source, table.sheet or "") in rejected_at}
     outside_tables = set(out_records["table"].tolist()) - inside_tables
     listed, hidden_files, hidden_rows = [], 0, 0
@@ -189,7 +199,8 @@ def restrict(intake: Intake, the_scope: Scope) -> Intake:
                     twins=(np.cumsum(keep) - 1)[twins].reshape(-1, 2),
                     rejected=kept_rejected.reset_index(drop=True),
                     warnings=intake.gate.warnings[~warnings_out].reset_index(drop=True))
-    return replace(intake, roster=roster, gate=gated, notes=notes, scope=the_scope.names, sources=listed)
+    return replace(intake, roster=roster, gate=gated, notes=notes, scope=the_scope.names, sources=listed,
+                   counts=kept_counts)
 
 
 def _no_ledger(sources, candidates) -> InputError:

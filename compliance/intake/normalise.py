@@ -612,6 +612,8 @@ def normalise(
             frames.append(pd.DataFrame(columns))
         for unread in source.unread:
             summary.tables.append(len(tables))
+            if unread.kind.read:  # a count table without a header its reader can place: not read either
+                unread.kind = Kind(unread.kind.kind, unread.kind.why, refused=True)
             tables.append(TableInfo(unread.source, unread.sheet, None, frozenset(), kind=unread.kind,
                                     skipped=[{"reason": unread.kind.text(), "rows": unread.filled, "at": "全部"}]))
             _count(summary, unread.filled, skipped=unread.filled)
