@@ -66,6 +66,7 @@ class CountTable:
     unused: list[dict] = field(default_factory=list)  # {"column", "reason"}
     layout: str = "wide"  # wide | long
     year_from: str | None = None  # where the year came from (the title, the file's name …), None: a column
+    year: int | None = None  # the year a name gives
 
 
 @dataclass(frozen=True)
@@ -171,12 +172,19 @@ def _groups(grid: list[list[str]]) -> list[tuple[str, str]]:
 
 
 def _columns(table, grid: list[list[str]], reader: HeaderReader, type_of: dict[str, str],
-             combined: dict[str, tuple[str, ...]]) -> list[_Column]:
+             combined: dict[str, tuple[str, ...]], given: dict[str, str | None]) -> list[_Column]:
     out = []
     for p, (group, leaf) in enumerate(_groups(grid)):
         label = f"{group}·{leaf}" if group else leaf
         key = normalise_name(leaf)
         if not leaf:
+            continue
+        said = next((given[k] for k in (normalise_name(label), key) if k in given), "")
+        if said is None:  # the layout file: not used
+            out.append(_Column(p, label, "unused", why="格式文件指定不使用本列"))
+            continue
+        if said == ORG:
+            out.append(_Column(p, label, "org", level=reader.read(leaf).level))
             continue
         if group and (month := month_of(leaf)) is not None:
             types = type_named(group, type_of, combined)
@@ -316,7 +324,7 @@ def read_counts(table, reader: HeaderReader, type_of: dict[str, str], combined: 
                 org_cells: Callable[[pd.DataFrame, tuple[int, ...]], np.ndarray]) -> CountTable | Refusal:
     """The count cells of one table classified as a count table, or why it cannot be read as one."""
     grid, extra = _header_grid(table, reader)
-    columns = _columns(table, grid, reader, type_of, combined)
+    columns = _columns(table, grid, reader, type_of, combined, table.override.columns if table.override else {})
     counts = [c for c in columns if c.role == "count"]
     orgs = sorted((c for c in columns if c.role == "org"), key=lambda c: -c.level)
     month_column = next((c for c in columns if c.role == "month"), None)
@@ -332,12 +340,14 @@ def read_counts(table, reader: HeaderReader, type_of: dict[str, str], combined: 
         return Refusal("无法按次数读取：表头中没有组织列（党支部、分党委、院系级党组织名称 …）")
     names = [("标题", t) for t in table_titles(table)]
     names += [("文件名", PurePosixPath(table.source).stem), ("工作表名", table.sheet or "")]
-    named_year = year_from_names(names)
+    given = table.override.year if table.override is not None else None
+    named_year = (given, "格式文件") if given else year_from_names(names)
     if year_column is None and named_year is None:
         return Refusal("无法确定年份：标题、文件名、工作表名中都没有年份（如“2024年”），也没有“年份”列；"
                        "统计表的年份不按检查日推断，请在标题或文件名中写明年份")
     out = CountTable(pd.DataFrame(), layout="wide" if wide else "long",
-                     year_from=None if year_column is not None else named_year[1])
+                     year_from=None if year_column is not None else named_year[1],
+                     year=None if year_column is not None else named_year[0])
     said: set[str] = set()
     for c in columns:
         if c.role == "unused" and c.group and c.label != c.group:  # a mixed group: said once, for the group

@@ -388,7 +388,7 @@ def _filled_in(value: object) -> bool:
 def _kind_of(table: Table, fields: set[str], reader: HeaderReader, catalogue: Catalogue) -> Kind:
     """What ``table`` holds (``compliance.intake.kinds``); a layout entry for it says it is a ledger."""
     if table.override is not None:
-        return ACTIVITY
+        return Kind(TableKind.COUNTS, "格式文件指定为统计表") if table.override.kind == "counts" else ACTIVITY
     titles = [t for _, cells in table.above if (t := title_text(cells))]
     dates = any(DATE in (reading.column, reading.about) for reading in map(reader.read, table.headers))
     return classify(Evidence([PurePosixPath(table.source).stem, table.sheet or "", *titles], table.headers,
@@ -528,14 +528,15 @@ def normalise(
             told = {r for r, cells in table.above if _INSTRUCTION.search("".join(map(str, filter(_filled_in, cells))))}
             titles = [*_skipped("表头上方的标题行", [table.line(r) for r, _ in table.above if r not in told]),
                       *_skipped("模板的填写说明", [table.line(r) for r, _ in table.above if r in told])]
-            if what.kind is TableKind.COUNTS and what.read and table.override is None:
+            if what.kind is TableKind.COUNTS and what.read and (table.override is None or table.override.kind):
                 read = read_counts(table, reader, catalogue.type_of, catalogue.combined_types,
                                    lambda body, order: _org_cells(body, order, roster))
                 if isinstance(read, CountTable):
                     skipped = [*titles, *(entry for reason, rows in read.skipped.items()
                                           for entry in _skipped(reason, rows))]
+                    year = {"年份": str(read.year)} if read.year_from else {}  # (from a name, not a column)
                     tables.append(TableInfo(table.source, table.sheet, table.line(table.header_row), frozenset(),
-                                            read.mapping, read.unused, body=_span(table), kind=what,
+                                            read.mapping, read.unused, year, body=_span(table), kind=what,
                                             skipped=skipped))
                     _count(summary, len(table.cells) + len(table.above), blank=read.blank,
                            skipped=len(table.above) + sum(map(len, read.skipped.values())))

@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 
 from compliance.cli import main
@@ -119,3 +120,52 @@ def test_the_findings_json_and_the_pages_show_a_count_as_a_count(tmp_path):
     assert [t["kind"] for i in document["inputs"] for t in i["tables"]] == ["counts"]
     page = (out / "orgs" / "第一中学第一党支部.html").read_text(encoding="utf-8")
     assert "2024年3月统计表：支委会 0 次 · 组织生活开展情况统计表.xlsx · 工作表“Sheet1” · 第 4 行" in page
+
+
+def test_layout_suggest_writes_count_tables_and_fed_back_they_give_the_same_findings(tmp_path):
+    runner = CliRunner()
+    paths = [str(COUNTS / "wide"), str(COUNTS / "long")]
+    suggested = runner.invoke(main, ["layout", "suggest", *paths, "--roster", str(ROSTER)])
+    assert suggested.exit_code == 0, suggested.output
+    text = suggested.output
+    assert ('  - file: "组织生活开展情况统计表.xlsx"\n    sheet: "Sheet1"\n'
+            "    kind: counts  # 统计表：每格是一个组织、一类活动、一个月的次数\n    header_row: 2\n"
+            "    year: 2024  # 取自标题、文件名或工作表名\n    columns:\n      \"院系级党组织名称\": 组织\n") in text
+    assert "    # 支委会次数·1月 … 12月：支部委员会的次数\n    # 支委会次数·按时开展月份数、完成率：与各月次数核对\n" in text
+    assert "    # 组织生活会民主评议党员：组织生活会、民主评议党员的次数\n" in text
+    layout = tmp_path / "layout.yaml"
+    layout.write_text(text, encoding="utf-8")
+    documents = []
+    for extra in ([], ["--layout", str(layout)]):
+        out = tmp_path / f"out{len(extra)}"
+        run = runner.invoke(main, ["check", *paths, "--roster", str(ROSTER), "--as-of", "2024-12-31", "--format",
+                                   "json", "--out", str(out), "--fail-on", "none", *extra])
+        assert run.exit_code == 0, run.output
+        documents.append(json.loads((out / "findings.json").read_text(encoding="utf-8")))
+    for key in ("findings", "rejected", "warnings", "stats"):
+        assert documents[1][key] == documents[0][key], key
+
+
+def test_a_layout_gives_the_year_a_table_does_not_write(tmp_path):
+    book = openpyxl.load_workbook(COUNTS / "wide" / "组织生活开展情况统计表.xlsx")
+    book.active["A1"] = "组织生活开展情况统计表"
+    (tmp_path / "ledgers").mkdir()
+    book.save(tmp_path / "ledgers" / "统计表.xlsx")
+    layout = tmp_path / "layout.yaml"
+    layout.write_text('sources:\n  - file: "统计表.xlsx"\n    kind: counts\n    year: 2024\n', encoding="utf-8")
+    result = run_check([tmp_path / "ledgers"], ROSTER, as_of=AS_OF, layout=layout)
+    assert of(result, "branch-committee-monthly", "第一中学第一党支部") == [
+        ("violation", "2024-03", 0, "2024-03 支部委员会 0 次，应至少 1 次")]
+    assert result.tables[0].from_name == {"年份": "2024"}
+
+
+def test_a_combined_type_must_name_known_types():
+    from compliance.config.catalogue import parse_catalogue
+    from compliance.errors import CatalogueError
+
+    text = (REPO / "compliance" / "rules.yaml").read_text(encoding="utf-8").replace(
+        "types: [组织生活会, 民主评议党员]", "types: [组织生活会, 民主测评]")
+    with pytest.raises(CatalogueError) as caught:
+        parse_catalogue(text.encode("utf-8"), "my-rules.yaml")
+    assert str(caught.value) == ("文件 my-rules.yaml：规则文件无效。\ncombined_types：“组织生活会民主评议党员”的活动类型“民主测评”"
+                                 "未在 activity_types 中定义")
