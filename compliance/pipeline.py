@@ -240,6 +240,16 @@ class CheckResult:
     rule_seconds: dict[str, float] = field(default_factory=dict)  # per rule id; empty when run on dask
     evaluate_seconds: float = 0.0
     scope: tuple[str, ...] = ()  # --org: the organisations judged, each with everything below it; () the roster
+    # the count tables' cells the rules saw (compliance.intake.counts.ENGINE_FIELDS); ``records`` holds them too,
+    # after the dated records, as evidence (their ``count`` filled in)
+    counts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ENGINE_FIELDS))
+
+    @property
+    def dated_records(self) -> pd.DataFrame:
+        """The records without the count tables' cells: what a rule re-run on them counts as records."""
+        if "count" not in self.records.columns:
+            return self.records
+        return self.records[self.records["count"].isna().to_numpy()].reset_index(drop=True)
 
     @cached_property
     def _finding_dicts(self) -> list[dict]:
@@ -396,6 +406,7 @@ def run_check(
         rule_seconds=rule_seconds,
         evaluate_seconds=evaluate_seconds,
         scope=intake.scope,
+        counts=intake.counts,
     )
 
 

@@ -311,7 +311,9 @@ def _validation_text(document: dict) -> None:
                 _say(f"  已跳过工作表“{skipped['sheet']}”：{skipped['reason']}")
     for title, items in (("拒收", document["rejected"]), ("提醒", document["warnings"])):
         if items:
-            _say(f"{title} {len(items)} {'行' if title == '拒收' else '条'}：")
+            rows = len({(i["source"], i["sheet"], i["row"]) for i in items})  # (a count table's row: several cells)
+            many = f"（{len(items)} 处）" if title == "拒收" and rows < len(items) else ""
+            _say(f"{title} {rows if title == '拒收' else len(items)} {'行' if title == '拒收' else '条'}{many}：")
             for item in items:
                 value = f"（值：{item['value']}）" if item["value"] is not None else ""
                 _say(f"  {place_text(item)}：{item['reason']}{value}")

@@ -169,3 +169,15 @@ def test_a_combined_type_must_name_known_types():
         parse_catalogue(text.encode("utf-8"), "my-rules.yaml")
     assert str(caught.value) == ("文件 my-rules.yaml：规则文件无效。\ncombined_types：“组织生活会民主评议党员”的活动类型“民主测评”"
                                  "未在 activity_types 中定义")
+
+
+def test_a_leaders_lecture_is_unverifiable_where_the_units_count_table_holds_lectures_no_record_names(tmp_path):
+    folder = tmp_path / "ledgers"
+    folder.mkdir()
+    shutil.copy(COUNTS / "long" / "党支部组织生活月度统计.xlsx", folder)
+    (folder / "实验小学.csv").write_text("组织,日期,类型,主题,主讲人\n实小教工党支部,2024-03-05,支委会,研究3月工作,陈静\n",
+                                       encoding="utf-8")
+    result = run_check([folder], ROSTER, as_of=AS_OF)
+    assert [(f["person"], f["status"], f["period"], f["message"]) for f in result.findings()
+            if f["rule"] == "leader-lecture-yearly" and f["org"] == "实验小学党总支"] == [
+        ("陈静", "unverifiable", "2024", f"陈静 2024 所在单位的统计表中有党课（台账中没有逐条记录），{ONLY}")]
