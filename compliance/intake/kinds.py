@@ -9,9 +9,10 @@ a table is an activity record when it dates something (a date column, or a plann
 by column or by name, a topic, or head counts) — unless its header describes people (性别, 出生日期, 党费, 票数,
 积分), one row per person; and what the header holds besides (activity types or months as columns: counts).
 
-Only activity ledgers give records today. A table of another kind is noted once and its rows are counted as
-skipped with the reason; ``READS`` is where a reader for another kind plugs in (issue 28: count tables and
-attendance lists as evidence).
+Activity ledgers and minutes give records; count tables give counts per organisation, type and month
+(``compliance.intake.counts``, issue 28). A table of another kind — or a count table its reader cannot place
+(``Kind.refused``) — is noted once and its rows are counted as skipped with the reason; ``READS`` is where a reader
+for another kind plugs in.
 """
 
 from __future__ import annotations
