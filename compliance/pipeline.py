@@ -412,8 +412,8 @@ def run_check(
 
 def with_count_rows(records: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
     """The records the rules saw, then one row per count-table cell (the evidence the engine numbered after them):
-    dated the first day of its month, with its ``count`` and the ``column`` it was read from — a month's count,
-    never a dated record (``count`` is missing on those)."""
+    dated the first day of its month, with its ``count`` and what it counts as its header says (``counted``: 支委会)
+    — a month's count, never a dated record (``count`` is missing on those)."""
     if not len(counts):
         return records
     months = counts["month"].to_numpy(np.int64).astype("datetime64[M]").astype("datetime64[D]")
@@ -421,9 +421,9 @@ def with_count_rows(records: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame
                           "type": counts["type"].to_numpy(np.int64), "table": counts["table"].to_numpy(np.int64),
                           "row": counts["row"].to_numpy(np.int64),
                           "count": pd.array(counts["n"].to_numpy(np.int64), dtype="Int64"),
-                          "column": counts["column"].to_numpy(object)})
+                          "counted": counts["counted"].to_numpy(object)})
     dated = records.assign(count=pd.array([None] * len(records), dtype="Int64"),
-                           column=np.full(len(records), None, dtype=object))
+                           counted=np.full(len(records), None, dtype=object))
     return pd.concat([dated, added], ignore_index=True)
 
 

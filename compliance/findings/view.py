@@ -89,21 +89,19 @@ def evidence_columns(records: pd.DataFrame, tables: list[TableInfo], catalogue: 
     }
     if "count" in records.columns:  # count-table cells among them (compliance.intake.counts): a month, a number
         counts = records["count"].array[at].to_numpy(object, na_value=None).tolist()
-        columns = records["column"].to_numpy(object)[at].tolist()
+        names = records["counted"].to_numpy(object)[at].tolist()
         out["count"], out["text"] = counts, [None] * len(counts)
-        for i, (n, column) in enumerate(zip(counts, columns, strict=True)):
+        for i, (n, name) in enumerate(zip(counts, names, strict=True)):
             if n is not None:
                 out["date"][i] = out["date"][i][:7]
-                out["text"][i] = count_text(out["date"][i], column, n)
+                out["text"][i] = count_text(out["date"][i], name, n)
     return out
 
 
-def count_text(month: str, column: str, n: int) -> str:
+def count_text(month: str, counted: str, n: int) -> str:
     """A count-table cell as evidence: 2024年3月统计表：支委会 0 次."""
-    from compliance.intake.counts import counted_name
-
     year, number = month.split("-")
-    return f"{year}年{int(number)}月统计表：{counted_name(column)} {n} 次"
+    return f"{year}年{int(number)}月统计表：{counted} {n} 次"
 
 
 def _evidence_lists(judgements: Judgements, rows: np.ndarray, records: pd.DataFrame, tables: list[TableInfo],

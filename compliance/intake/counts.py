@@ -549,7 +549,7 @@ class CountCandidates:
         return self
 
 
-ENGINE_FIELDS = ["org", "type", "month", "n", "table", "row", "column"]
+ENGINE_FIELDS = ["org", "type", "month", "n", "table", "row", "column", "counted"]  # counted: 支委会 (as written)
 
 
 @dataclass
@@ -615,6 +615,7 @@ def settle(candidates: CountCandidates, roster, activity_types: tuple[str, ...],
                           "n": rows["n"].to_numpy(np.int64)[keep], "table": rows["table"].to_numpy(np.int64)[keep],
                           "row": rows["row"].to_numpy(np.int64)[keep],
                           "column": rows["column"].to_numpy(object)[keep]})
+    frame["counted"] = [counted_name(c) for c in frame["column"]]
     frame = frame.sort_values(["org", "type", "month", "table", "row"], kind="stable").reset_index(drop=True)
     warnings.extend(_disagreements(frame, records, counted, tables, names))
     return Settled(frame, rejected, warnings)
