@@ -26,6 +26,7 @@ from compliance.findings.baseline import load_baseline
 from compliance.findings.result import CheckResult
 from compliance.findings.table import Judgements
 from compliance.findings.waivers import apply_waivers, load_waivers
+from compliance.intake.counts import settle
 from compliance.intake.discover import LEDGER_SUFFIXES, discover
 from compliance.intake.gate import count_sources, gate
 from compliance.intake.issues import Issue, in_documents, issues_frame
@@ -84,9 +85,14 @@ def take_in(
         notes.extend(f"格式文件 {the_layout.path}：{text}" for text in the_layout.unused())
     with progress.stage("数据校验"):
         result = gate(candidates, the_roster, catalogue, as_of)
-    count_sources(candidates.sources, result)
+        count_sources(candidates.sources, result)
+        # the count tables: after the gate, which gave the dated records they are held against
+        settled = settle(candidates.counts, the_roster, catalogue.activity_types, result.records, result.counted,
+                         candidates.tables, candidates.sources, as_of)
+        result = replace(result, rejected=_joined(result.rejected, settled.rejected),
+                         warnings=_joined(result.warnings, settled.warnings))
     notes.extend(result.notes)
-    intake = Intake(catalogue, the_roster, candidates.tables, candidates.sources, result, notes)
+    intake = Intake(catalogue, the_roster, candidates.tables, candidates.sources, result, notes, counts=settled.counts)
     if scope:
         from compliance.intake.scope import resolve
 
@@ -96,6 +102,15 @@ def take_in(
 
         return restrict(intake, named_by(result.records, the_roster))
     return intake
+
+
+def _joined(issues: pd.DataFrame, more: list[Issue]) -> pd.DataFrame:
+    """Rejected rows or warnings with the count tables' own, in the one order (file, sheet, row)."""
+    if not more:
+        return issues
+    both = pd.concat([issues, issues_frame(more)], ignore_index=True) if len(issues) else issues_frame(more)
+    return issues_frame(both.sort_values(["source", "sheet", "row"], na_position="first", kind="stable")
+                        .reset_index(drop=True))
 
 
 def restrict(intake: Intake, the_scope: Scope) -> Intake:
@@ -113,13 +128,23 @@ def restrict(intake: Intake, the_scope: Scope) -> Intake:
     warnings_out = outside_issues(intake.gate.warnings, intake.roster, the_scope)
     sources = {s.source: s for s in intake.sources}
     tables = intake.tables
-    # rows, not records: a row naming two activities is two records
-    out_records = records.loc[~keep, ["table", "row"]].drop_duplicates()
+    counts = intake.counts
+    inside_counts = the_scope.inside[counts["org"].to_numpy(np.int64)] if len(counts) else np.zeros(0, dtype=bool)
+    kept_counts = counts[inside_counts].reset_index(drop=True)
+    kept_counts["org"] = new_index[kept_counts["org"].to_numpy(np.int64)] if len(kept_counts) else kept_counts["org"]
+    # rows, not records: a row naming two activities is two records (a count table's row, several cells)
+    out_rejected = intake.gate.rejected[rejected_out]
+    # (a count table's row with a refused cell is a rejected row, however many of its cells were refused)
+    refused_at = set(zip(out_rejected["source"], out_rejected["sheet"].fillna(""), out_rejected["row"], strict=True))
+    out_counts = counts.loc[~inside_counts, ["table", "row"]].drop_duplicates()
+    out_counts = out_counts[[(tables[t].source, tables[t].sheet or "", r) not in refused_at
+                             for t, r in zip(out_counts["table"], out_counts["row"], strict=True)]]
+    out_records = pd.concat([records.loc[~keep, ["table", "row"]], out_counts], ignore_index=True).drop_duplicates()
     for table, n in out_records["table"].value_counts().items():
         summary = sources[tables[table].source]
         summary.accepted -= n
         summary.skipped += n
-    out_rejected = intake.gate.rejected[rejected_out]
+    out_rejected = out_rejected.drop_duplicates(["source", "sheet", "row"])
     for source, n in out_rejected["source"].value_counts().items():
         sources[source].rejected -= n
         sources[source].skipped += n
@@ -127,7 +152,7 @@ def restrict(intake: Intake, the_scope: Scope) -> Intake:
     # a table or a file holding only other organisations' rows is not listed: its sheet or file name may be theirs
     kept_rejected = intake.gate.rejected[~rejected_out]
     rejected_at = set(zip(kept_rejected["source"], kept_rejected["sheet"].fillna(""), strict=True))
-    inside_tables = set(kept["table"].tolist()) | {
+    inside_tables = set(kept["table"].tolist()) | set(kept_counts["table"].tolist()) | {
         t for t, table in enumerate(tables) if (table.source, table.sheet or "") in rejected_at}
     outside_tables = set(out_records["table"].tolist()) - inside_tables
     listed, hidden_files, hidden_rows = [], 0, 0
@@ -150,7 +175,8 @@ def restrict(intake: Intake, the_scope: Scope) -> Intake:
                     twins=(np.cumsum(keep) - 1)[twins].reshape(-1, 2),
                     rejected=kept_rejected.reset_index(drop=True),
                     warnings=intake.gate.warnings[~warnings_out].reset_index(drop=True))
-    return replace(intake, roster=roster, gate=gated, notes=notes, scope=the_scope.names, sources=listed)
+    return replace(intake, roster=roster, gate=gated, notes=notes, scope=the_scope.names, sources=listed,
+                   counts=kept_counts)
 
 
 def _no_ledger(sources, candidates) -> InputError:
@@ -238,7 +264,8 @@ def run_check(
     gated = intake.gate
     # the records the rules see: no copy when all count (a copy of a province's records is ~100 MB held to the end)
     records = (gated.records if gated.counted.all() else gated.records[gated.counted]).reset_index(drop=True)
-    ctx = Context(records, intake.tables, intake.roster, np.datetime64(as_of, "D"), audit, catalogue.activity_types)
+    ctx = Context(records, intake.tables, intake.roster, np.datetime64(as_of, "D"), audit, catalogue.activity_types,
+                  counts=intake.counts if len(intake.counts) else None)
     rule_seconds: dict[str, float] = {}
     begun = time.perf_counter()
     if engine == "dask":
@@ -251,6 +278,7 @@ def run_check(
             evaluation = evaluate(catalogue, ctx, _clocked(tick, catalogue, rule_seconds))
     evaluate_seconds = time.perf_counter() - begun
     judgements = Judgements.from_frame(evaluation.judgements, evaluation.evidence)
+    records = with_count_rows(records, intake.counts)
     seen = len(records)
     records, judgements = _with_minutes(records, judgements, gated)
     report, notes, resolved = [], [*intake.notes, *period_notes(catalogue, audit, as_of)], []
@@ -282,7 +310,25 @@ def run_check(
         evaluate_seconds=evaluate_seconds,
         scope=intake.scope,
         twinned=len(records) - seen,
+        counts=intake.counts,
     )
+
+
+def with_count_rows(records: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
+    """The records the rules saw, then one row per count-table cell (the evidence the engine numbered after them):
+    dated the first day of its month, with its ``count`` and what it counts as its header says (``counted``: 支委会)
+    — a month's count, never a dated record (``count`` is missing on those)."""
+    if not len(counts):
+        return records
+    months = counts["month"].to_numpy(np.int64).astype("datetime64[M]").astype("datetime64[D]")
+    added = pd.DataFrame({"org": counts["org"].to_numpy(np.int64), "date": months,
+                          "type": counts["type"].to_numpy(np.int64), "table": counts["table"].to_numpy(np.int64),
+                          "row": counts["row"].to_numpy(np.int64),
+                          "count": pd.array(counts["n"].to_numpy(np.int64), dtype="Int64"),
+                          "counted": counts["counted"].to_numpy(object)})
+    dated = records.assign(count=pd.array([None] * len(records), dtype="Int64"),
+                           counted=np.full(len(records), None, dtype=object))
+    return pd.concat([dated, added], ignore_index=True)
 
 
 def _with_minutes(records: pd.DataFrame, judgements: Judgements, gated) -> tuple[pd.DataFrame, Judgements]:

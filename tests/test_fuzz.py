@@ -204,6 +204,81 @@ def test_every_workbook_ends_in_rows_accounted_for_or_a_clean_error(sheets):
     _reconciles(intake)
 
 
+# ---- count tables (统计表, issue 28): owip's wide and long layouts with any cells ---------------------------------
+
+COUNT_TYPES = ["支委会次数", "支部委员会", "党员大会", "党小组会", "党课", "主题党日", "组织生活会民主评议党员",
+               "党员集体活动", "党员集体活动总数"]
+COUNT_CELL = st.one_of(st.integers(-2, 5), st.sampled_from(["1", "2次", "1.5", "-1", "两次", "", "3 ", "1e3"]), CELL)
+
+
+@st.composite
+def count_tables(draw) -> tuple[list[list], list[tuple[int, int, int, int]], str]:
+    """(rows, merged ranges (row, col, last row, last col; 1-based), file stem): a wide table (a title with a year
+    or none, groups merged over 1月 … 12月 with 按时开展月份数 and 完成率) or a long one (年份 | 月份 | 分党委 | 党支部 |
+    type columns), its body counts, hostile cells, blank rows and footers."""
+    year = draw(st.sampled_from(["2024年", "", "二〇二四年"]))
+    branches = st.sampled_from(["一支部", "一中一支部", "二支部", "", "区委教育工委", "第一中学第三党支部"])
+    footers = st.sampled_from([["合计"], ["填表人：张三", "", "审核人：李四"], []])
+    if draw(st.booleans()):
+        groups = draw(st.lists(st.sampled_from(COUNT_TYPES), min_size=1, max_size=2, unique=True))
+        months = [draw(st.sampled_from([f"{m}月", f"{m} 月"])) for m in range(1, 13)]
+        upper = ["院系级党组织名称", "党支部名称（数据来自于党支部信息）", "党支部类型"]
+        lower = ["", "", ""]
+        merged = [(2, c, 3, c) for c in (1, 2, 3)]
+        for g in groups:
+            merged.append((2, len(upper) + 1, 2, len(upper) + 14))
+            upper += [g, *[""] * 13]
+            lower += [*months, "按时开展月份数", "完成率"]
+        body = draw(st.lists(st.one_of(
+            st.tuples(branches, st.lists(COUNT_CELL, min_size=len(upper) - 3, max_size=len(upper) - 3)).map(
+                lambda pair: ["一中党委", pair[0], "教工党支部", *pair[1]]),
+            st.just([""] * len(upper)), footers), max_size=8))
+        return [[f"{year}组织生活开展情况统计表"], upper, lower, *body], merged, draw(st.sampled_from(["统计表", ""]))
+    types = draw(st.lists(st.sampled_from(COUNT_TYPES[1:]), min_size=2, max_size=5, unique=True))
+    header = [*draw(st.sampled_from([["年份", "月份"], ["月份"]])), "分党委", "党支部", "支部类型", *types]
+    body = draw(st.lists(st.one_of(
+        st.tuples(st.sampled_from([2024, "2024", "2024年", "", 1985]), st.sampled_from([1, "3", "12月", "2024-05", "",
+                                                                                        13, "三月"]),
+                  branches, st.lists(COUNT_CELL, min_size=len(types), max_size=len(types))).map(
+            lambda t: [t[0], t[1], "一中党委", t[2], "教工党支部", *t[3]] if header[0] == "年份"
+            else [t[1], "一中党委", t[2], "教工党支部", *t[3]]),
+        st.just([""] * len(header)), footers), max_size=12))
+    return [header, *body], [], draw(st.sampled_from([f"{year}月度统计", "月度统计"]))
+
+
+@given(table=count_tables(), as_csv=st.booleans())
+def test_every_count_table_is_read_as_counts_with_rows_accounted_for_or_refused_cleanly(table, as_csv):
+    rows, merged, stem = table
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "ledgers").mkdir()
+        ledger = write_csv(folder / "ledgers" / "台账.csv", ["组织", "日期", "类型"], [["一支部", "2024-03-05", "支委会"]])
+        if as_csv or merged == []:
+            buffer = io.StringIO(newline="")
+            csv.writer(buffer).writerows(rows)
+            (folder / "ledgers" / f"{stem or '表'}.csv").write_text(buffer.getvalue(), encoding="utf-8")
+        else:
+            book = openpyxl.Workbook()
+            sheet = book.active
+            for values in rows:
+                sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values])
+            for top, left, bottom, right in merged:
+                sheet.merge_cells(start_row=top, start_column=left, end_row=bottom, end_column=right)
+            book.save(folder / "ledgers" / f"{stem or '表'}.xlsx")
+        try:
+            intake = take_in([folder / "ledgers"], alias_roster(folder), CATALOGUE, AS_OF)
+        except InputError as exc:
+            assert exc.message and ledger.exists(), str(exc)
+            return
+    _reconciles(intake)
+    counts = [t for t in intake.tables if t.kind.kind.value == "counts"]
+    assert all(t.kind.read == bool(t.mapping) for t in counts)  # read as counts, or refused saying why
+    assert all(t.kind.why for t in counts if not t.kind.read)
+    # every count the engine sees is a whole non-negative number of a known organisation, type and month
+    assert (intake.counts["n"] >= 0).all() and (intake.counts["org"] >= 0).all()
+    assert intake.counts["month"].between((1990 - 1970) * 12, (2100 - 1970) * 12).all()
+
+
 # ---- readers on random and damaged bytes -------------------------------------------------------------------------
 
 SAMPLES = {

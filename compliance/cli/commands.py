@@ -295,7 +295,8 @@ def _validation_text(document: dict) -> None:
             where = f"工作表“{table['sheet']}”：" if table["sheet"] else ""
             if table["kind"] == TableKind.MINUTES:  # the sheet of a meeting's minutes is its place: 表格2, 正文
                 where = f"{table['sheet']}："
-            if TableKind(table["kind"]) not in READS:
+            counts = table["kind"] == TableKind.COUNTS
+            if TableKind(table["kind"]) not in READS or (counts and not table["columns"]):  # (a refused 统计表)
                 rows = sum(r["rows"] for r in table["skipped"])
                 _say(f"  {where}{TableKind(table['kind']).chinese}（{table['why']}），跳过 {rows} 行")
                 continue
@@ -303,7 +304,8 @@ def _validation_text(document: dict) -> None:
             if table["kind"] == TableKind.MINUTES:  # a Word document's labels, not a header row
                 _say(f"  {where}会议记录，读取的栏目：{columns}")
             else:
-                _say(f"  {where}活动台账，表头在第 {table['header_row']} 行（{columns}）")
+                what = "统计表（按月的次数）" if counts else "活动台账"
+                _say(f"  {where}{what}，表头在第 {table['header_row']} 行（{columns}）")
             for column, value in table["from_name"].items():
                 _say(f"    {column}取自名称：{value}")
             for column, value in table["inferred"].items():
@@ -317,7 +319,9 @@ def _validation_text(document: dict) -> None:
                 _say(f"  已跳过工作表“{skipped['sheet']}”：{skipped['reason']}")
     for title, items in (("拒收", document["rejected"]), ("提醒", document["warnings"])):
         if items:
-            _say(f"{title} {len(items)} {'行' if title == '拒收' else '条'}：")
+            rows = len({(i["source"], i["sheet"], i["row"]) for i in items})  # (a count table's row: several cells)
+            many = f"（{len(items)} 处）" if title == "拒收" and rows < len(items) else ""
+            _say(f"{title} {rows if title == '拒收' else len(items)} {'行' if title == '拒收' else '条'}{many}：")
             for item in items:
                 value = f"（值：{item['value']}）" if item["value"] is not None else ""
                 _say(f"  {place_text(item)}：{item['reason']}{value}")

@@ -20,11 +20,19 @@ from typing import Literal
 
 from pydantic import Field, ValidationError
 
-from compliance.config.rule import Document, RuleBase, Strict
+from compliance.config.rule import Document, RuleBase, SourceRef, Strict
 from compliance.config.yamlfile import explain, parse_mapping, read_file
 from compliance.domain import COLUMNS
 from compliance.errors import CatalogueError
 from compliance.spelling import normalise_name
+
+
+class CombinedType(Strict):
+    """A count table's column that counts several types at once (组织生活会民主评议党员): each counted meeting is one
+    of each of ``types`` — held together, as the cited documents allow."""
+
+    types: tuple[str, ...] = Field(min_length=2)
+    source: tuple[SourceRef, ...] = Field(min_length=1)
 
 
 class CatalogueModel(Strict):
@@ -35,6 +43,7 @@ class CatalogueModel(Strict):
     documents: dict[str, Document]
     activity_types: dict[str, tuple[str, ...]]
     columns: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    combined_types: dict[str, CombinedType] = Field(default_factory=dict)
     rules: tuple[RuleBase, ...] = Field(min_length=1)
 
 
@@ -69,6 +78,11 @@ class Catalogue:
     def activity_types(self) -> tuple[str, ...]:
         """The canonical activity types, in the file's order: a record's ``type`` is a position in it."""
         return tuple(self.model.activity_types)
+
+    @property
+    def combined_types(self) -> dict[str, tuple[str, ...]]:
+        """A count table's header that counts several types at once (normalised) → the types each count is."""
+        return {normalise_name(name): entry.types for name, entry in self.model.combined_types.items()}
 
     def rule(self, rule_id: str) -> RuleBase:
         """The rule with ``rule_id``, enabled or not (KeyError when there is none)."""
@@ -143,6 +157,14 @@ def _cross_check(model: CatalogueModel, shown: str) -> tuple[dict[str, str], dic
             if column_of.get(key, canonical) != canonical:
                 raise fail(f"columns：列名“{spelling}”同时属于“{column_of[key]}”和“{canonical}”")
             column_of[key] = canonical
+
+    for name, entry in model.combined_types.items():
+        for activity in entry.types:
+            if activity not in model.activity_types:
+                raise fail(f"combined_types：“{name}”的活动类型“{activity}”未在 activity_types 中定义")
+        for ref in entry.source:
+            if ref.doc not in model.documents:
+                raise fail(f"combined_types：“{name}”的依据文件“{ref.doc}”未在 documents 中定义")
 
     seen: set[str] = set()
     for rule in model.rules:

@@ -10,6 +10,9 @@ that does not write them — the activity type or the organisation of every row:
         header_row: 2
         columns: {所属党组织: 组织, 开展时间: 日期, 形式: 类型, 备注: ~}
 
+A count table (统计表) says ``kind: counts`` and may say its ``year``; its ``columns`` name its organisation
+columns (组织) and those not to use (~); its count columns are read by the activity types their headers name.
+
 A column mapped to ``~`` (nothing) is not used. Headers the entry does not name are read for their meaning as
 usual. ``compliance layout suggest`` writes such a file from what the tool understood, to be corrected by hand.
 
@@ -22,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -45,6 +49,8 @@ class SourceLayout(BaseModel):
     columns: dict[str, str | None] = Field(default_factory=dict)
     type: str | None = None
     org: str | None = None
+    kind: Literal["counts"] | None = None  # a count table (统计表): its cells are counts per organisation and month
+    year: int | None = Field(default=None, ge=1990, le=2099)  # a count table's year, when no name or column gives it
 
     @field_validator("columns")
     @classmethod
@@ -71,6 +77,8 @@ class Override:
     columns: dict[str, str | None] = field(default_factory=dict)  # normalised header → canonical column (None: unused)
     type: str | None = None
     org: str | None = None
+    kind: str | None = None  # "counts": a count table (compliance.intake.counts), not a ledger
+    year: int | None = None
 
 
 @dataclass
@@ -97,6 +105,8 @@ class Layout:
                 {normalise_name(header): canonical for header, canonical in entry.columns.items()},
                 entry.type,
                 entry.org,
+                entry.kind,
+                entry.year,
             )
         return None
 

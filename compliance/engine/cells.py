@@ -100,3 +100,79 @@ def shortfall_messages(
         text = f"{what(i)} {actual[i]} 次，应至少 {minimum} 次"
         out[i] = text if closed[i] else f"尚未完成：{text}，截止 {ends[i]}"
     return out
+
+
+COUNTS_ONLY = "由统计表只能核验次数，无法核验主题/日期/出席"
+
+
+def with_counts(grid: Grid, judged: np.ndarray, subject: np.ndarray, period: np.ndarray, excess: np.ndarray,
+                rows_of: np.ndarray, evidence: np.ndarray, credit: np.ndarray) -> tuple[Grid, np.ndarray]:
+    """A grid with the count tables' months added: each month (``subject``, ``period``: its cell's coordinates, -1
+    outside) adds what its count has beyond the dated records (``excess``) to its cell where ``credit`` — a month
+    it cannot credit (a rule that needs a topic, a month only partly inside a window) leaves it — and every count
+    row in a judged cell is evidence. Also per cell: the excess left uncredited (such a cell cannot be judged)."""
+    n_subjects, n_periods = judged.shape
+    flat = np.flatnonzero(judged.ravel())
+    cell_of = np.full(n_subjects * n_periods, -1, dtype=np.int64)
+    cell_of[flat] = np.arange(len(flat))
+    valid = (subject >= 0) & (period >= 0)
+    cell = np.full(len(subject), -1, dtype=np.int64)
+    cell[valid] = cell_of[subject[valid] * n_periods + period[valid]]
+    inside = cell >= 0
+    size = len(grid.actual)
+    credited = np.bincount(cell[inside & credit], weights=excess[inside & credit], minlength=size)[:size]
+    unknown = np.bincount(cell[inside & ~credit], weights=excess[inside & ~credit], minlength=size)[:size]
+    row_cell = cell[rows_of]
+    shown = row_cell >= 0
+    pairs = (np.concatenate([grid.evidence[0], row_cell[shown]]), np.concatenate([grid.evidence[1], evidence[shown]]))
+    grid = Grid(grid.subject, grid.period, grid.actual + credited.astype(np.int64), pairs)
+    return grid, unknown.astype(np.int64)
+
+
+def counts_unverifiable(rule, ctx, orgs: np.ndarray) -> Cells:
+    """One unverifiable cell per organisation whose count tables hold activities of the rule's types that no dated
+    record gives (a count beyond the ledger's records, in the audited range): a rule that needs each activity's
+    day, topic, attendance or lecturer cannot judge them — it says which months, and the count rows are its
+    evidence."""
+    months = ctx.month_counts(rule)
+    first = np.datetime64(ctx.audit.start, "M").astype(np.int64)
+    last = np.datetime64(ctx.audit.end, "M").astype(np.int64)
+    applies = np.zeros(len(ctx.roster.orgs), dtype=bool)
+    applies[orgs] = True
+    beyond = (months.excess > 0) & (months.month >= first) & (months.month <= last) & applies[months.org] \
+        if len(months) else np.zeros(0, dtype=bool)
+    subjects = np.unique(months.org[beyond]) if len(months) else np.zeros(0, dtype=np.int64)
+    n = len(subjects)
+    labels, starts, ends, messages = [], [], [], []
+    for org in subjects.tolist():
+        held = np.unique(months.month[beyond & (months.org == org)])
+        names = [f"{m // 12 + 1970}-{m % 12 + 1:02d}" for m in held.tolist()]
+        single = len(held) == 1
+        labels.append(names[0] if single else ctx.audit.label)
+        starts.append(held[0].astype("datetime64[M]").astype("datetime64[D]") if single
+                      else np.datetime64(ctx.audit.start, "D"))
+        ends.append((held[0] + 1).astype("datetime64[M]").astype("datetime64[D]") - np.timedelta64(1, "D")
+                    if single else np.datetime64(ctx.audit.end, "D"))
+        types = "或".join(rule.types)
+        messages.append(f"{'、'.join(names)} 的{types}只见于统计表（台账中没有逐条记录），{COUNTS_ONLY}")
+    position = np.full(len(ctx.roster.orgs), -1, dtype=np.int64)
+    position[subjects] = np.arange(n)
+    shown = beyond[months.rows_of] if len(months) else np.zeros(0, dtype=bool)
+    evidence = (position[months.org[months.rows_of][shown]], months.evidence[shown]) if len(months) else None
+    nothing = pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool))
+    return Cells.build(
+        evidence, org=subjects, leader=np.full(n, -1), period=np.array(labels, dtype=object),
+        start=np.array(starts, dtype="datetime64[D]"), end=np.array(ends, dtype="datetime64[D]"),
+        expected=nothing, actual=nothing.copy(), passed=np.zeros(n, dtype=bool), closed=np.ones(n, dtype=bool),
+        unverifiable=np.ones(n, dtype=bool), message=np.array(messages, dtype=object),
+    )
+
+
+def joined(first: Cells, second: Cells) -> Cells:
+    """Two kinds of cells of one rule, as one: the second's evidence renumbered after the first's cells."""
+    if not len(second.frame):
+        return first
+    frame = pd.concat([first.frame, second.frame], ignore_index=True)
+    evidence = pd.concat([first.evidence, second.evidence.assign(cell=second.evidence["cell"] + len(first.frame))],
+                         ignore_index=True)
+    return Cells(frame, evidence)

@@ -34,6 +34,9 @@ class Context:
     # bool per roster organisation: who is judged here (a partition of the dask engine); None: everyone. The
     # records must then hold every record of the subtree of each organisation in scope.
     scope: np.ndarray | None = None
+    # count tables (统计表): per row org (roster index), type (position), month (months since 1970-01), n — evidence
+    # with month precision, kept apart from the dated records; count row i is evidence number len(records) + i
+    counts: pd.DataFrame | None = None
 
     @cached_property
     def days(self) -> np.ndarray:
@@ -96,6 +99,13 @@ class Context:
         if not len(codes):
             return np.full(len(records), -1, dtype=np.int64)
         period = period_codes(self.days[records], granularity) - codes[0]
+        return np.where((period >= 0) & (period < len(codes)), period, -1)
+
+    def period_positions_of_days(self, days: np.ndarray, codes: np.ndarray, granularity: Granularity) -> np.ndarray:
+        """Per day: the position of its period in ``codes`` (a contiguous run), -1 when outside them."""
+        if not len(codes):
+            return np.full(len(days), -1, dtype=np.int64)
+        period = period_codes(days, granularity) - codes[0]
         return np.where((period >= 0) & (period < len(codes)), period, -1)
 
     def person_unverifiable(self, units: np.ndarray) -> np.ndarray:
@@ -161,3 +171,63 @@ class Context:
         unit = self.roster.leader_org[leaders][pos]
         inside = self.roster.within(unit, self.records["org"].to_numpy()[rec])
         return rec[inside], pos[inside]
+
+    def month_counts(self, rule: RuleBase) -> MonthCounts:
+        """The count tables' months of a rule's types: per organisation, type and month, the count (the largest a
+        table gives), the dated records the rule counts there, and what the count adds beyond them (the larger
+        stands: a month's count and its dated records are never added together)."""
+        counts = self.counts
+        if counts is None or not len(counts):
+            return MonthCounts.empty()
+        codes = [self.type_names.index(t) for t in rule.types]
+        rows = np.flatnonzero(np.isin(counts["type"].to_numpy(), codes))
+        if self.scope is not None and len(rows):
+            rows = rows[self.scope[counts["org"].to_numpy()[rows]]]
+        if not len(rows):
+            return MonthCounts.empty()
+        org = counts["org"].to_numpy(np.int64)[rows]
+        kind = counts["type"].to_numpy(np.int64)[rows]
+        month = counts["month"].to_numpy(np.int64)[rows]
+        n = counts["n"].to_numpy(np.int64)[rows]
+        keys = pd.MultiIndex.from_arrays([org, kind, month])
+        group, uniques = pd.factorize(keys)
+        largest = np.zeros(len(uniques), dtype=np.int64)
+        np.maximum.at(largest, group, n)
+        records = self.records_of(rule)
+        dated = pd.Series(1, index=pd.MultiIndex.from_arrays([
+            self.records["org"].to_numpy(np.int64)[records], self.records["type"].to_numpy(np.int64)[records],
+            self.days[records].astype("datetime64[M]").astype(np.int64)])).groupby(level=[0, 1, 2]).size() \
+            if len(records) else pd.Series(dtype=np.int64)
+        held = dated.reindex(uniques, fill_value=0).to_numpy(np.int64) if len(dated) else np.zeros(len(uniques),
+                                                                                                     np.int64)
+        return MonthCounts(
+            org=uniques.get_level_values(0).to_numpy(np.int64), type=uniques.get_level_values(1).to_numpy(np.int64),
+            month=uniques.get_level_values(2).to_numpy(np.int64), n=largest, dated=held,
+            rows_of=group, evidence=len(self.records) + rows,
+        )
+
+
+@dataclass
+class MonthCounts:
+    """A rule's count-table months (one per organisation × type × month) and the count rows behind each."""
+
+    org: np.ndarray
+    type: np.ndarray
+    month: np.ndarray  # months since 1970-01
+    n: np.ndarray  # the count the tables give (the largest, when two do)
+    dated: np.ndarray  # the dated records the rule counts in that month
+    rows_of: np.ndarray  # per count row: which month it gives
+    evidence: np.ndarray  # per count row: its evidence number (len(records) + its position in ctx.counts)
+
+    @classmethod
+    def empty(cls) -> MonthCounts:
+        nothing = np.zeros(0, dtype=np.int64)
+        return cls(nothing, nothing, nothing, nothing, nothing, nothing, nothing)
+
+    @property
+    def excess(self) -> np.ndarray:
+        """What each month's count adds beyond its dated records."""
+        return np.maximum(self.n - self.dated, 0)
+
+    def __len__(self) -> int:
+        return len(self.org)

@@ -69,19 +69,21 @@ def partition(ctx: Context, parts: int) -> list[np.ndarray]:
     return [s for s in scopes if s.any()]
 
 
-def records_for(ctx: Context, scope: np.ndarray) -> np.ndarray:
-    """Positions of the records whose organisation lies in the subtree of an organisation in ``scope``."""
+def records_for(ctx: Context, scope: np.ndarray, frame=None) -> np.ndarray:
+    """Positions of the records (or of the rows of ``frame``: the count tables' cells) whose organisation lies in
+    the subtree of an organisation in ``scope``."""
     roster = ctx.roster
     cover = np.zeros(len(roster.orgs) + 1, dtype=np.int64)
     np.add.at(cover, roster.subtree_start[scope], 1)
     np.add.at(cover, roster.subtree_end[scope], -1)
     covered = np.cumsum(cover)[:-1] > 0  # per clock position
-    return np.flatnonzero(covered[roster.subtree_start[ctx.records["org"].to_numpy(np.int64)]])
+    frame = ctx.records if frame is None else frame
+    return np.flatnonzero(covered[roster.subtree_start[frame["org"].to_numpy(np.int64)]])
 
 
-def _judge_partition(catalogue, roster, tables, records, scope, as_of, audit, type_names):
+def _judge_partition(catalogue, roster, tables, records, scope, as_of, audit, type_names, counts=None):
     """Runs on a worker."""
-    ctx = Context(records, tables, roster, as_of, audit, type_names, scope=scope)
+    ctx = Context(records, tables, roster, as_of, audit, type_names, scope=scope, counts=counts)
     return judge(catalogue, ctx)
 
 
@@ -111,8 +113,13 @@ def evaluate_dask(
         for number, scope in enumerate(scopes):
             rows = records_for(ctx, scope)
             part = ctx.records.iloc[rows].reset_index(drop=True)
+            counts = None
+            if ctx.counts is not None:  # its count-table cells, numbered after its records as on the driver
+                at = records_for(ctx, scope, ctx.counts)
+                counts = ctx.counts.iloc[at].reset_index(drop=True)
+                rows = np.concatenate([rows, len(ctx.records) + at])
             future = client.submit(_judge_partition, *shared, part, scope, ctx.as_of, ctx.audit, ctx.type_names,
-                                   pure=False)
+                                   counts, pure=False)
             futures[future] = number
             positions[number] = rows
         results: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {}

@@ -119,14 +119,20 @@ def _month_end(day: date) -> date:
     return following - timedelta(days=1)
 
 
+def _context(result: CheckResult, as_of: np.datetime64, audit: AuditRange, type_names: tuple[str, ...]) -> Context:
+    """The rules' context on ``result``'s records and count tables, judged at ``as_of`` over ``audit``."""
+    return Context(result.dated_records, result.tables, result.roster, as_of, audit, type_names,
+                   counts=result.counts if len(result.counts) else None)
+
+
 def plan_items(result: CheckResult, days: int = 45) -> list[PlanItem]:
     """The plan on ``result``'s as-of date for the next ``days`` days, sorted by deadline."""
     as_of, horizon = result.as_of, result.as_of + timedelta(days=days)
     catalogue, roster = result.catalogue, result.roster
     # every period holding the as-of date or opening by the horizon lies wholly inside these whole years
-    future = Context(result.counted_records, result.tables, roster, np.datetime64(horizon, "D"),
+    future = _context(result, np.datetime64(horizon, "D"),
                      AuditRange(date(as_of.year, 1, 1), date(horizon.year, 12, 31)), catalogue.activity_types)
-    today = Context(result.counted_records, result.tables, roster, np.datetime64(as_of, "D"),
+    today = _context(result, np.datetime64(as_of, "D"),
                     AuditRange(_month_start(as_of), _month_end(as_of)), catalogue.activity_types)
     orgs = roster.names
     leaders = [p.name for p in roster.leaders]
@@ -179,7 +185,7 @@ def met_since(result: CheckResult, previous: PreviousPlan, now: list[PlanItem]) 
         if kind.plannable:
             first = min(item.deadline for item in items)
             last = max(item.deadline for item in items)
-            ctx = Context(result.counted_records, result.tables, roster, np.datetime64(max(last, result.as_of), "D"),
+            ctx = _context(result, np.datetime64(max(last, result.as_of), "D"),
                           AuditRange(date(first.year, 1, 1), date(last.year, 12, 31)), catalogue.activity_types)
             frame = rule_cells(catalogue, rule, ctx).frame
             met = (frame["passed"].to_numpy(bool) & ~frame["unverifiable"].to_numpy(bool)
@@ -194,7 +200,7 @@ def met_since(result: CheckResult, previous: PreviousPlan, now: list[PlanItem]) 
                 if (item.org, item.person, item.period) in passed:
                     done[item.uid] = passed[(item.org, item.person, item.period)]
         elif kind.terms is not None:
-            today = Context(result.counted_records, result.tables, roster, np.datetime64(result.as_of, "D"),
+            today = _context(result, np.datetime64(result.as_of, "D"),
                             AuditRange(_month_start(result.as_of), _month_end(result.as_of)),
                             catalogue.activity_types)
             runs_out = {(orgs[org], leaders[leader] if leader >= 0 else None): (deadline, count)

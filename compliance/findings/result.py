@@ -17,6 +17,7 @@ from compliance.findings.baseline import Baseline
 from compliance.findings.table import BaselineMark, Judgements
 from compliance.findings.view import finding_dicts
 from compliance.findings.waivers import Waivers
+from compliance.intake.counts import ENGINE_FIELDS
 from compliance.intake.normalise import SourceSummary, TableInfo
 from compliance.intake.roster import Roster
 
@@ -30,7 +31,9 @@ class CheckResult:
     audit: AuditRange
     catalogue: Catalogue
     roster: Roster
-    records: pd.DataFrame  # the records the rules saw (accepted, not after the as-of date), then ``twinned`` more
+    # the records the rules saw (accepted, not after the as-of date); then one row per count-table cell (``count``
+    # filled in: evidence, not records); then ``twinned`` more (minutes of meetings the ledger records too)
+    records: pd.DataFrame
     tables: list[TableInfo]
     judgements: Judgements
     rejected: pd.DataFrame
@@ -47,12 +50,24 @@ class CheckResult:
     evaluate_seconds: float = 0.0
     scope: tuple[str, ...] = ()  # --org: the organisations judged, each with everything below it; () the roster
     twinned: int = 0  # the last records: minutes of meetings the ledger records too, named in evidence, not counted
+    # the count tables' cells the rules saw (compliance.intake.counts.ENGINE_FIELDS); ``records`` holds them too,
+    # after the dated records, as evidence (their ``count`` filled in)
+    counts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ENGINE_FIELDS))
 
     @property
     def counted_records(self) -> pd.DataFrame:
-        """The records the rules saw, each meeting once (what a plan or the attendance statistics count): without
-        the minutes of a meeting the ledger records too."""
+        """The records the rules saw, each meeting once (what the attendance statistics count): without the minutes
+        of a meeting the ledger records too (count-table cells included: they hold no attendance)."""
         return self.records.iloc[: len(self.records) - self.twinned] if self.twinned else self.records
+
+    @property
+    def dated_records(self) -> pd.DataFrame:
+        """The dated records, each meeting once, without the count tables' cells: what a rule re-run on them (a
+        plan) counts as records."""
+        records = self.counted_records
+        if "count" not in records.columns:
+            return records
+        return records[records["count"].isna().to_numpy()].reset_index(drop=True)
 
     @cached_property
     def _finding_dicts(self) -> list[dict]:

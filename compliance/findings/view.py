@@ -87,13 +87,28 @@ def evidence_columns(records: pd.DataFrame, tables: list[TableInfo], catalogue: 
     in_document = np.array([t.kind.kind is TableKind.MINUTES for t in tables], dtype=bool)[table]
     rows = records["row"].to_numpy()[at].astype(object)
     rows[in_document] = None
-    return {
+    out = {
         "source": np.array([t.source for t in tables], dtype=object)[table].tolist(),
         "sheet": np.array(sheets, dtype=object)[table].tolist(),
         "row": rows.tolist(),
         "date": records["date"].to_numpy("datetime64[D]")[at].astype(str).tolist(),
         "type": np.array(catalogue.activity_types, dtype=object)[records["type"].to_numpy()[at]].tolist(),
     }
+    if "count" in records.columns:  # count-table cells among them (compliance.intake.counts): a month, a number
+        counts = records["count"].array[at].to_numpy(object, na_value=None).tolist()
+        names = records["counted"].to_numpy(object)[at].tolist()
+        out["count"], out["text"] = counts, [None] * len(counts)
+        for i, (n, name) in enumerate(zip(counts, names, strict=True)):
+            if n is not None:
+                out["date"][i] = out["date"][i][:7]
+                out["text"][i] = count_text(out["date"][i], name, n)
+    return out
+
+
+def count_text(month: str, counted: str, n: int) -> str:
+    """A count-table cell as evidence: 2024年3月统计表：支委会 0 次."""
+    year, number = month.split("-")
+    return f"{year}年{int(number)}月统计表：{counted} {n} 次"
 
 
 def _evidence_lists(judgements: Judgements, rows: np.ndarray, records: pd.DataFrame, tables: list[TableInfo],
@@ -105,7 +120,12 @@ def _evidence_lists(judgements: Judgements, rows: np.ndarray, records: pd.DataFr
         return {}
     distinct, back = np.unique(record, return_inverse=True)
     fields = evidence_columns(records, tables, catalogue, distinct)
-    items = [dict(zip(EVIDENCE_FIELDS, values, strict=True)) for values in zip(*fields.values(), strict=True)]
+    items = [dict(zip(EVIDENCE_FIELDS, values, strict=True))
+             for values in zip(*(fields[name] for name in EVIDENCE_FIELDS), strict=True)]
+    if "count" in fields:  # a month's count says so: {…, "count": 0, "text": "2024年3月统计表：支委会 0 次"}
+        for item, n, text in zip(items, fields["count"], fields["text"], strict=True):
+            if n is not None:
+                item.update(count=n, text=text)
     out: dict[int, list[dict]] = {}
     for position, k in zip(judgement.tolist(), back.tolist(), strict=True):
         out.setdefault(position, []).append(items[k])

@@ -9,9 +9,10 @@ a table is an activity record when it dates something (a date column, or a plann
 by column or by name, a topic, or head counts) — unless its header describes people (性别, 出生日期, 党费, 票数,
 积分), one row per person; and what the header holds besides (activity types or months as columns: counts).
 
-Only activity ledgers give records today. A table of another kind is noted once and its rows are counted as
-skipped with the reason; ``READS`` is where a reader for another kind plugs in (issue 28: count tables and
-attendance lists as evidence).
+Activity ledgers and minutes give records; count tables give counts per organisation, type and month
+(``compliance.intake.counts``, issue 28). A table of another kind — or a count table its reader cannot place
+(``Kind.refused``) — is noted once and its rows are counted as skipped with the reason; ``READS`` is where a reader
+for another kind plugs in.
 """
 
 from __future__ import annotations
@@ -47,8 +48,9 @@ class TableKind(StrEnum):
 _CHINESE = {TableKind.ACTIVITY: "活动台账", TableKind.NOT_DONE: "未开展名单", TableKind.COUNTS: "统计表",
             TableKind.ATTENDANCE: "签到名单", TableKind.MINUTES: "会议记录", TableKind.OTHER: "不是活动记录"}
 
-# The kinds whose rows are read as activity records. Issue 28 adds readers for COUNTS and ATTENDANCE.
-READS = frozenset({TableKind.ACTIVITY, TableKind.MINUTES})  # minutes: compliance.intake.minutes
+# The kinds whose rows are read as evidence. Issue 28 adds readers for COUNTS and ATTENDANCE.
+READS = frozenset({TableKind.ACTIVITY, TableKind.MINUTES,  # minutes: compliance.intake.minutes
+                   TableKind.COUNTS})  # counts per organisation × type × month: compliance.intake.counts
 
 
 @dataclass(frozen=True)
@@ -57,10 +59,11 @@ class Kind:
 
     kind: TableKind
     why: str | None = None
+    refused: bool = False  # of a kind that is read, but this table could not be (a count table without a year)
 
     @property
     def read(self) -> bool:
-        return self.kind in READS
+        return self.kind in READS and not self.refused
 
     def text(self) -> str:
         return self.kind.chinese + (f"（{self.why}）" if self.why else "")

@@ -20,8 +20,9 @@ from compliance.config.catalogue import Catalogue
 from compliance.config.limits import column_letter
 from compliance.domain import COLUMNS
 from compliance.frames import frame, objects
+from compliance.intake.counts import CountCandidates, CountTable, read_counts
 from compliance.intake.issues import Issue
-from compliance.intake.kinds import ACTIVITY, Evidence, Kind, classify, title_text
+from compliance.intake.kinds import ACTIVITY, Evidence, Kind, TableKind, classify, title_text
 from compliance.intake.meaning import DATE, PERSON, HeaderReader
 from compliance.intake.roster import Roster, infer_org_type, is_organisation
 from compliance.intake.sheets import SourceFile, Table
@@ -86,11 +87,12 @@ class Candidates:
     notes: list[str] = field(default_factory=list)  # whole tables that give no usable row, said once per table
     org_problems: dict[int, str] = field(default_factory=dict)  # row → why its organisation was not found (a
     # register of people: the name no leader's, or several leaders'), for the few rows where it is said per row
+    counts: CountCandidates = field(default_factory=lambda: CountCandidates().done())  # count tables' cells
 
     def org_spellings(self) -> list[str]:
-        """The distinct organisation spellings of the rows (normalised), in order of appearance: a roster without
-        ``--roster`` is built from them."""
-        return list(pd.unique(self.rows["org_key"].dropna()))
+        """The distinct organisation spellings of the rows and the count tables (normalised), in order of
+        appearance: a roster without ``--roster`` is built from them."""
+        return list(pd.unique(pd.concat([self.rows["org_key"].dropna(), self.counts.rows["org_key"]])))
 
 
 def _names(table: Table) -> list[str]:
@@ -396,7 +398,7 @@ def _filled_in(value: object) -> bool:
 def _kind_of(table: Table, fields: set[str], reader: HeaderReader, catalogue: Catalogue) -> Kind:
     """What ``table`` holds (``compliance.intake.kinds``); a layout entry for it says it is a ledger."""
     if table.override is not None:
-        return ACTIVITY
+        return Kind(TableKind.COUNTS, "格式文件指定为统计表") if table.override.kind == "counts" else ACTIVITY
     titles = [t for _, cells in table.above if (t := title_text(cells))]
     dates = any(DATE in (reading.column, reading.about) for reading in map(reader.read, table.headers))
     return classify(Evidence([PurePosixPath(table.source).stem, table.sheet or "", *titles], table.headers,
@@ -521,6 +523,7 @@ def normalise(
     tables: list[TableInfo] = []
     frames: list[pd.DataFrame] = []
     summaries: list[SourceSummary] = []
+    counts = CountCandidates()
     for source in sources:
         summary = SourceSummary(source.source, source.sha256, skipped_sheets=source.skipped_sheets,
                                 path=source.path.as_posix())
@@ -540,6 +543,21 @@ def normalise(
             told = {r for r, cells in table.above if _INSTRUCTION.search("".join(map(str, filter(_filled_in, cells))))}
             titles = [*_skipped("表头上方的标题行", [table.line(r) for r, _ in table.above if r not in told]),
                       *_skipped("模板的填写说明", [table.line(r) for r, _ in table.above if r in told])]
+            if what.kind is TableKind.COUNTS and what.read and (table.override is None or table.override.kind):
+                read = read_counts(table, reader, catalogue.type_of, catalogue.combined_types,
+                                   lambda body, order: _org_cells(body, order, roster))
+                if isinstance(read, CountTable):
+                    skipped = [*titles, *(entry for reason, rows in read.skipped.items()
+                                          for entry in _skipped(reason, rows))]
+                    year = {"年份": str(read.year)} if read.year_from else {}  # (from a name, not a column)
+                    tables.append(TableInfo(table.source, table.sheet, table.line(table.header_row), frozenset(),
+                                            read.mapping, read.unused, year, body=_span(table), kind=what,
+                                            skipped=skipped))
+                    _count(summary, len(table.cells) + len(table.above), blank=read.blank,
+                           skipped=len(table.above) + sum(map(len, read.skipped.values())))
+                    counts.add(read, len(tables) - 1, len(summaries) - 1)
+                    continue
+                what = Kind(TableKind.COUNTS, f"{what.why}；{read.why}" if read.found else what.why, refused=True)
             if not what.read:
                 filled = table.cells.index[~table.blank.to_numpy()]
                 rows = _skipped(what.text(), table.line(filled.to_numpy(dtype=np.int64)).tolist())
@@ -608,6 +626,8 @@ def normalise(
             frames.append(pd.DataFrame(columns))
         for unread in source.unread:
             summary.tables.append(len(tables))
+            if unread.kind.read:  # a count table without a header its reader can place: not read either
+                unread.kind = Kind(unread.kind.kind, unread.kind.why, refused=True)
             tables.append(TableInfo(unread.source, unread.sheet, None, frozenset(), kind=unread.kind,
                                     skipped=[{"reason": unread.kind.text(), "rows": unread.filled, "at": "全部"}]))
             _count(summary, unread.filled, skipped=unread.filled)
@@ -620,7 +640,7 @@ def normalise(
     raw = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=[*COLUMNS.values(), "type_fallback", "table", "row", "source_index"]
     )
-    return Candidates(_parse(raw, catalogue), tables, warnings, summaries, notes, org_problems)
+    return Candidates(_parse(raw, catalogue), tables, warnings, summaries, notes, org_problems, counts.done())
 
 
 def _parse(raw: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from compliance.config.catalogue import Catalogue
+from compliance.intake.counts import ENGINE_FIELDS
 from compliance.intake.gate import GateResult
 from compliance.intake.normalise import SourceSummary, TableInfo
 from compliance.intake.roster import Roster
@@ -24,6 +25,8 @@ class Intake:
     gate: GateResult
     notes: list[str]
     scope: tuple[str, ...] = ()  # the roster names --org gave (each with everything below it); () is the roster
+    counts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ENGINE_FIELDS))  # 统计表: per
+    # organisation × type × month, a number of activities (compliance.intake.counts)
 
     @property
     def rejected(self) -> pd.DataFrame:

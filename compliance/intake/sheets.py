@@ -22,9 +22,10 @@ import pandas as pd
 from compliance.config.layout import Layout, Override
 from compliance.config.limits import Limits, column_letter
 from compliance.errors import InputError
+from compliance.intake.counts import count_header
 from compliance.intake.discover import LEDGER_SUFFIXES, Found, kind_of
 from compliance.intake.header import HEADER_SEARCH_ROWS, locate_header, no_header, row_columns, sub_header
-from compliance.intake.kinds import Evidence, Kind, classify, title_text
+from compliance.intake.kinds import Evidence, Kind, TableKind, classify, title_text
 from compliance.intake.meaning import HeaderReader, header_like
 from compliance.intake.minutes import OLD_WORD, is_docx, read_minutes
 from compliance.intake.values import PLAUSIBLE, ValueProblem, is_blank, parse_date
@@ -51,6 +52,7 @@ class Table:
     samples: frozenset[int] = frozenset()  # 1-based rows of a template's sample: cells repeating the column names
     filled: np.ndarray | None = None  # per body row, how many cells are filled in (before merged cells are filled)
     kind: Kind | None = None  # what the table is, when its reader knows (minutes); None: classified from its header
+    header_cells: tuple[tuple, ...] = ()  # the header row(s) as read, upper first (a count table's merged groups)
 
     def line(self, rows):
         """Row numbers as users find them: a workbook's rows as they are, a CSV's records as the text line each
@@ -449,7 +451,8 @@ def to_table(
     _fill_merged(cells, content.merged, first_body)
     above = _filled_rows(content, above_from, header_index) if above_from is not None else ()
     return Table(source, sheet, header_index + 1, headers, cells, blank, empty_columns, override,
-                 hidden=content.hidden, facts=content.facts, lines=content.lines, above=above, filled=filled)
+                 hidden=content.hidden, facts=content.facts, lines=content.lines, above=above, filled=filled,
+                 header_cells=(tuple(header), tuple(lower)) if two_rows else (tuple(header),))
 
 
 def _filled_rows(content: Sheet, start: int, stop: int) -> tuple[tuple[int, tuple], ...]:
@@ -619,7 +622,15 @@ def read_source(
         else:
             header = locate_header(content.head(HEADER_SEARCH_ROWS), reader, override.columns if override else None)
             if header is None:
-                result.unread.append(_unread(content, shown, sheet, reader))
+                unread = _unread(content, shown, sheet, reader)
+                if unread.kind.kind is TableKind.COUNTS and (found := count_header(
+                        content.head(HEADER_SEARCH_ROWS), reader)) is not None:
+                    # a count table (统计表): its rows are evidence too (compliance.intake.counts)
+                    table = to_table(content, found[0], shown, sheet, override, two_rows=found[1], above_from=0)
+                    table.kind = unread.kind
+                    result.tables.append(table)
+                    continue
+                result.unread.append(unread)
                 result.skipped_sheets.append({"sheet": sheet, "reason": result.unread[-1].kind.text()})
                 continue
             index = _first_table(content, header[0], reader, override)

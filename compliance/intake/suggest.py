@@ -29,6 +29,10 @@ HEAD = """\
 #   compliance check {paths} --layout 本文件
 # 检查（PATHS 与生成时相同）。
 """
+COUNTS_HEAD = """\
+# kind: counts 的一项是统计表：year 是年份（标题、文件名、工作表名和“年份”列中都没有时填写），columns 写明
+# 组织列和不使用的列（~），各类活动的次数列按表头所说的活动类型读取（# 后列出）。
+"""
 
 
 def _one_line(text: str) -> str:
@@ -60,6 +64,45 @@ def _entry(source: SourceFile, table: TableInfo, headers: list[str]) -> list[str
     return lines
 
 
+def _count_entry(source: SourceFile, table: TableInfo) -> list[str]:
+    """A count table's entry: ``kind: counts``, its header row, the year a name gave, its organisation columns and
+    the columns not used (each with the reason); its count columns, read by the types their headers name, as
+    comments — one line per group of months."""
+    lines = [f"  - file: {_quoted(source.source)}"]
+    if table.sheet is not None:
+        lines.append(f"    sheet: {_quoted(table.sheet)}")
+    lines.append("    kind: counts  # 统计表：每格是一个组织、一类活动、一个月的次数")
+    lines.append(f"    header_row: {table.header_row}")
+    if "年份" in table.from_name:
+        lines.append(f"    year: {table.from_name['年份']}  # 取自标题、文件名或工作表名")
+    columns, counted = [], {}
+    for label, meaning in table.mapping.items():
+        if meaning == "组织":
+            columns.append(f"      {_quoted(label)}: 组织")
+        else:
+            counted.setdefault(label.split("·", 1)[0], []).append((label, meaning))
+    notes = []
+    for unused in table.unused:
+        if "·" in unused["column"] or unused["column"].endswith("列）"):  # a group of columns: said, not mapped
+            notes.append(f"    # {unused['column']}：未计入（{_one_line(unused['reason'])}）")
+        else:
+            columns.append(f"      {_quoted(unused['column'])}: ~  # {_one_line(unused['reason'])}")
+    lines.append("    columns:" if columns else "    columns: {}")
+    lines.extend(columns)
+    for group, items in counted.items():
+        counts = [(label, meaning) for label, meaning in items if meaning.endswith("次数）")]
+        checks = [label.split("·")[-1] for label, meaning in items if meaning.startswith("核对")]
+        if counts:
+            shown = counts[0][0] if len(counts) == 1 else f"{counts[0][0]} … {counts[-1][0].split('·')[-1]}"
+            lines.append(f"    # {shown}：{counts[0][1].split('（')[0]}的次数")
+        if checks:
+            lines.append(f"    # {group}·{'、'.join(checks)}：与各月次数核对")
+        if not counts and not checks:
+            lines.append(f"    # {group}：{items[0][1]}")
+    lines.extend(notes)
+    return lines
+
+
 def suggest_layout(
     paths: Sequence[str | Path], roster: str | Path | None, catalogue: Catalogue, limits: Limits | None = None
 ) -> str:
@@ -71,6 +114,8 @@ def suggest_layout(
         raise InputError("没有找到台账文件", source=", ".join(map(str, paths)))
     candidates = normalise(sources, catalogue, the_roster, reader)
     lines = [HEAD.format(paths=" ".join(map(str, paths))), "sources:"]
+    if any(t.kind.kind is TableKind.COUNTS and t.kind.read for t in candidates.tables):
+        lines.insert(1, COUNTS_HEAD)
     for source, summary in zip(sources, candidates.sources, strict=True):
         headed = [i for i in summary.tables if candidates.tables[i].header_row is not None]
         for table, index in zip(source.tables, headed, strict=True):
@@ -79,6 +124,8 @@ def suggest_layout(
                 # layout entry would match nothing (validate shows what each label became)
                 lines.append(f"  # {source.source}，{info.sheet}：会议记录，不用格式文件"
                              "（各栏目的读法见 compliance validate）")
+            elif info.kind.read and info.kind.kind is TableKind.COUNTS:
+                lines.extend(_count_entry(source, info))
             elif info.kind.read:
                 lines.extend(_entry(source, info, table.headers))
             else:

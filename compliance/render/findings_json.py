@@ -190,6 +190,7 @@ def _column_blocks(columns: dict, block: int = 20_000):
 # their order (a struct is made and encoded several times faster than a dict)
 _Finding = msgspec.defstruct("Finding", [(name, Any) for name in (*FIELDS, "waiver", "baseline", "evidence")])
 _Evidence = msgspec.defstruct("Evidence", [(name, Any) for name in EVIDENCE_FIELDS])
+_CountEvidence = msgspec.defstruct("CountEvidence", [(name, Any) for name in (*EVIDENCE_FIELDS, "count", "text")])
 
 
 class FindingLines:
@@ -207,6 +208,7 @@ class FindingLines:
         return len(self.rows)
 
     def chunks(self):
+        """The findings array's bytes, block by block: one finding a line."""
         return _lines(self.blocks())
 
     def blocks(self):
@@ -244,7 +246,12 @@ class FindingLines:
         judgement, record = evidence_pairs(result.judgements, rows, result.records, result.tables)
         distinct, back = np.unique(record, return_inverse=True)
         fields = evidence_columns(result.records, result.tables, result.catalogue, distinct)
-        items = [_Evidence(*values) for values in zip(*fields.values(), strict=True)]
+        plain = [fields[name] for name in EVIDENCE_FIELDS]
+        items = [_Evidence(*values) for values in zip(*plain, strict=True)]
+        if "count" in fields:  # a count-table cell adds its count and how it reads (README, findings.json)
+            for k, (n, text) in enumerate(zip(fields["count"], fields["text"], strict=True)):
+                if n is not None:
+                    items[k] = _CountEvidence(*(column[k] for column in plain), n, text)
         per_pair = [items[k] for k in back.tolist()]
         starts = np.searchsorted(judgement, rows, side="left").tolist()
         ends = np.searchsorted(judgement, rows, side="right").tolist()

@@ -400,6 +400,7 @@ def _shown(finding: dict, title: str, basis: str, topics: dict[tuple, tuple]) ->
     for e in finding["evidence"]:
         item = _attributes(e)
         item.topic, item.absent = topics.get((e["source"], e["sheet"], e["row"]), (None, None))
+        item.text = e.get("text")  # a count-table cell: 2024年3月统计表：支委会 0 次
         shown.evidence.append(item)
     return shown
 

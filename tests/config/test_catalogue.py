@@ -114,6 +114,7 @@ def test_an_example_catalogue_is_the_packaged_one_plus_its_own_rules(catalogue):
         example = load_catalogue(path)
         assert example.model.documents == catalogue.model.documents
         assert example.model.activity_types == catalogue.model.activity_types
+        assert example.model.combined_types == catalogue.model.combined_types
         assert example.rules[:len(catalogue.rules)] == catalogue.rules  # the packaged rules, unchanged
 
 

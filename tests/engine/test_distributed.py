@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 from datetime import date
 
 import numpy as np
@@ -52,6 +53,19 @@ def test_the_demo_gives_the_same_findings_json_on_both_engines(tmp_path, schedul
                          "--scheduler", scheduler)
     assert dask == local
     assert b'"status":"waived"' in local  # the waiver went through the dask engine's judgements too
+
+
+def test_count_tables_beside_a_ledger_give_the_same_findings_json_on_both_engines(tmp_path, scheduler):
+    """Their cells travel with each partition and are numbered after its records, as on the driver (issue 28)."""
+    counts = DEMO.parent / "counts"
+    folder = tmp_path / "ledgers"
+    for part in ("wide", "mixed"):
+        shutil.copytree(counts / part, folder, dirs_exist_ok=True)
+    local = findings_json(tmp_path / "local", folder, DEMO / "roster", "--as-of", "2024-12-31")
+    dask = findings_json(tmp_path / "dask", folder, DEMO / "roster", "--as-of", "2024-12-31", "--engine", "dask",
+                         "--scheduler", scheduler)
+    assert dask == local
+    assert '"text":"2024年3月统计表：支委会 0 次"'.encode() in local  # count cells as evidence, on both
 
 
 def test_a_generated_district_gives_the_same_findings_json_on_both_engines(tmp_path, scheduler, district):

@@ -48,10 +48,9 @@ def described(result, source: str) -> list[tuple]:
 
 # ---- 1. another spreadsheet never stops the run -------------------------------------------------------------------
 
-OTHERS = {  # file → the one note it gets
+OTHERS = {  # file → the one note it gets (None: a count table, read as evidence — issue 28)
     "2024年党内统计年报.xlsx": "工作表“表1”是统计表（表头是次数、合计或比率（“合计”），不是逐次的活动记录），跳过 10 行",
-    "三会一课开展情况月度统计.xlsx": "工作表“Sheet1”是统计表（表头是各类活动或各月的次数（“支部委员会”“党员大会”"
-                              "“党小组会”），不是逐次的活动记录），跳过 25 行",
+    "三会一课开展情况月度统计.xlsx": None,
     "主题党日签到表.xlsx": "工作表“签到表”是签到名单（表头有“签到”：每行是一位参加者，不是一次活动），跳过 15 行",
     "党员花名册.xlsx": "工作表“党员花名册”不是活动记录（看起来是党员名册（表头有“性别”“民族”“出生日期”），每行是一个人，"
                   "不是一次活动），跳过 20 行",
@@ -65,12 +64,19 @@ OTHERS = {  # file → the one note it gets
                           "这是没有开展或没有参加的名单，不计为开展的活动），跳过 227 行",
     "民主评议党员结果.xlsx": "工作表“评议结果”不是活动记录（看起来是投票或评议结果（表头有“优秀票数”“合格票数”"
                      "“基本合格票数”），每行是一个人，不是一次活动），跳过 12 行",
-    "组织生活开展情况统计表.xlsx": "工作表“支委会”是统计表（表头是各类活动或各月的次数（“1月”“2月”“3月”），"
-                        "不是逐次的活动记录），跳过 6 行",
+    "组织生活开展情况统计表.xlsx": None,
 }
+COUNTED = sorted(name for name, note in OTHERS.items() if note is None)
+
+
+def without_counts(findings: list[dict]) -> list[dict]:
+    """The findings with the count tables' cells left out of their evidence."""
+    return [{**f, "evidence": [e for e in f["evidence"] if "count" not in e]} for f in findings]
 
 
 def test_other_spreadsheets_beside_the_ledgers_change_no_finding_and_get_one_note_each(tmp_path):
+    """… and the two count tables, which say what the ledgers say month by month, are read as evidence (issue 28):
+    they change no finding either, and stand beside the records in its evidence."""
     others = sorted((FOLDER / "others").iterdir())
     assert sorted(p.name for p in others) == sorted(OTHERS)
     runner = CliRunner()
@@ -80,18 +86,25 @@ def test_other_spreadsheets_beside_the_ledgers_change_no_finding_and_get_one_not
     assert both.exit_code == alone.exit_code == 1, both.output
     before = json.loads((tmp_path / "alone" / "findings.json").read_text(encoding="utf-8"))
     after = json.loads((tmp_path / "both" / "findings.json").read_text(encoding="utf-8"))
-    for key in ("findings", "rejected", "warnings", "stats"):
+    for key in ("rejected", "warnings", "stats"):
         assert json.dumps(after[key], ensure_ascii=False) == json.dumps(before[key], ensure_ascii=False), key
+    assert without_counts(after["findings"]) == before["findings"]
+    counted = {e["source"] for f in after["findings"] for e in f["evidence"] if "count" in e}
+    assert counted == set(COUNTED)
     assert before["notes"] == []
-    assert after["notes"] == [f"文件 {name}：{note}" for name, note in sorted(OTHERS.items())]
-    # every row of them is read and skipped, with the reason
-    extra = [i for i in after["inputs"] if i["source"] in OTHERS]
+    assert after["notes"] == [f"文件 {name}：{note}" for name, note in sorted(OTHERS.items()) if note]
+    # every row of the others is read and skipped, with the reason; the count tables' rows are accepted
+    extra = [i for i in after["inputs"] if i["source"] in OTHERS and i["source"] not in COUNTED]
     assert all(i["read"] == i["skipped"] > 0 and i["accepted"] == i["rejected"] == i["blank"] == 0 for i in extra)
-    assert sum(i["skipped"] for i in extra) == sum(i["skipped"] for i in after["inputs"]) == 354
-    kinds = {i["source"]: [(t["kind"], t["header_row"]) for t in i["tables"]] for i in extra}
+    assert sum(i["skipped"] for i in extra) == sum(i["skipped"] for i in after["inputs"]) - 1 == 323
+    counts = {i["source"]: (i["read"], i["accepted"], i["skipped"]) for i in after["inputs"] if i["source"] in COUNTED}
+    assert counts == {"三会一课开展情况月度统计.xlsx": (24, 24, 0), "组织生活开展情况统计表.xlsx": (4, 3, 1)}
+    kinds = {i["source"]: [(t["kind"], t["header_row"]) for t in i["tables"]] for i in after["inputs"]
+             if i["source"] in OTHERS}
     assert kinds["未开展主题党日党组织名单.xlsx"] == [("not_done", 2)]
     assert kinds["主题党日签到表.xlsx"] == [("attendance", None)]
-    assert kinds["三会一课开展情况月度统计.xlsx"] == [("counts", None)]
+    assert kinds["三会一课开展情况月度统计.xlsx"] == [("counts", 1)]
+    assert kinds["组织生活开展情况统计表.xlsx"] == [("counts", 2)]
     assert kinds["党员花名册.xlsx"] == [("other", 3)]
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from compliance.config.rule import RuleBase, Strict
-from compliance.engine.cells import Cells, count_grid, shortfall_messages
+from compliance.engine.cells import COUNTS_ONLY, Cells, count_grid, shortfall_messages, with_counts
 from compliance.engine.context import Context
 from compliance.engine.kinds.base import Kind
 from compliance.engine.periods import Granularity, period_bounds, period_labels
@@ -105,9 +105,11 @@ def check(rule: FrequencyRule, ctx: Context) -> Cells:
         inside[valid] = (days[valid] >= start[period[valid]]) & (days[valid] <= end[period[valid]])
         valid &= inside
     grid = count_grid(judged, subject[valid], period[valid], records[valid])
+    grid, unknown = _counts(rule, ctx, orgs, codes, start, end, judged, grid)
 
     cell_start, cell_end = start[grid.period], end[grid.period]
     passed = grid.actual >= rule.min
+    unverifiable = ~passed & (unknown > 0)
     closed = ctx.as_of >= cell_end
     labels = period_labels(codes[grid.period], rule.period)
     types = "或".join(rule.types)
@@ -128,9 +130,43 @@ def check(rule: FrequencyRule, ctx: Context) -> Cells:
         actual=grid.actual,
         passed=passed,
         closed=closed,
-        unverifiable=np.zeros(len(passed), dtype=bool),
-        message=shortfall_messages(passed, closed, what, grid.actual, rule.min, cell_end),
+        unverifiable=unverifiable,
+        message=np.where(unverifiable, f"统计表中的{types}次数不能按本规则的条件（{_condition(rule)}）计入，"
+                                       f"{COUNTS_ONLY}",
+                         shortfall_messages(passed, closed, what, grid.actual, rule.min, cell_end)),
     )
+
+
+def _condition(rule: FrequencyRule) -> str:
+    if rule.match is not None:
+        return rule.match.describe()
+    return f"每年 {rule.window.start} 至 {rule.window.end}" if rule.window is not None else ""
+
+
+def _counts(rule: FrequencyRule, ctx: Context, orgs: np.ndarray, codes: np.ndarray, start: np.ndarray,
+            end: np.ndarray, judged: np.ndarray, grid):
+    """The grid with the count tables' months of the rule's types (the larger of count and dated records
+    stands), and per cell the count left uncredited: a rule that counts only some records (``match``: a topic) or a
+    month only partly inside a ``window`` cannot take a bare count."""
+    months = ctx.month_counts(rule)
+    if not len(months) or not len(codes):
+        return grid, np.zeros(len(grid.actual), dtype=np.int64)
+    first_day = months.month.astype("datetime64[M]").astype("datetime64[D]")
+    last_day = (months.month + 1).astype("datetime64[M]").astype("datetime64[D]") - np.timedelta64(1, "D")
+    period = ctx.period_positions_of_days(first_day, codes, rule.period)
+    subject = np.full(len(ctx.roster.orgs), -1, dtype=np.int64)
+    subject[orgs] = np.arange(len(orgs))
+    credit = np.full(len(months), rule.match is None)
+    if rule.window is not None:
+        inside = np.zeros(len(months), dtype=bool)
+        ok = period >= 0
+        inside[ok] = (first_day[ok] >= start[period[ok]]) & (last_day[ok] <= end[period[ok]])
+        touches = np.zeros(len(months), dtype=bool)
+        touches[ok] = (last_day[ok] >= start[period[ok]]) & (first_day[ok] <= end[period[ok]])
+        period = np.where(touches, period, -1)
+        credit &= inside
+    return with_counts(grid, judged, subject[months.org], period, months.excess, months.rows_of, months.evidence,
+                       credit)
 
 
 KIND = Kind("frequency", FrequencyRule, check, plannable=True)

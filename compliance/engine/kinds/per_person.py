@@ -16,7 +16,7 @@ import numpy as np
 from pydantic import Field
 
 from compliance.config.rule import RuleBase
-from compliance.engine.cells import PERSON_UNVERIFIABLE, Cells, count_grid, shortfall_messages
+from compliance.engine.cells import COUNTS_ONLY, PERSON_UNVERIFIABLE, Cells, count_grid, shortfall_messages
 from compliance.engine.context import Context
 from compliance.engine.kinds.base import Kind
 from compliance.engine.periods import DAY, Granularity, period_bounds, period_labels
@@ -71,6 +71,10 @@ def check(rule: PerPersonRule, ctx: Context) -> Cells:
 
     message = shortfall_messages(passed, closed, what, grid.actual, rule.min, cell_end)
     message[unverifiable] = PERSON_UNVERIFIABLE
+    hidden = _behind_counts(rule, ctx, leader, start[grid.period], cell_end) & ~passed & ~unverifiable
+    message[hidden] = [f"{names[i]} {labels[i]} 所在单位的统计表中有{types}（台账中没有逐条记录），{COUNTS_ONLY}"
+                       for i in np.flatnonzero(hidden)]
+    unverifiable = unverifiable | hidden
     return Cells.build(
         grid.evidence,
         org=ctx.roster.leader_org[leader],
@@ -85,6 +89,24 @@ def check(rule: PerPersonRule, ctx: Context) -> Cells:
         unverifiable=unverifiable,
         message=message,
     )
+
+
+def _behind_counts(rule: PerPersonRule, ctx: Context, leader: np.ndarray, start: np.ndarray,
+                   end: np.ndarray) -> np.ndarray:
+    """Per cell: do the count tables of the leader's unit or below hold activities of the rule's types in its period
+    that no dated record gives? A count names no lecturer: such a cell cannot be judged."""
+    months = ctx.month_counts(rule)
+    out = np.zeros(len(leader), dtype=bool)
+    if not len(months) or not len(leader):
+        return out
+    beyond = months.excess > 0
+    org, first = months.org[beyond], months.month[beyond].astype("datetime64[M]").astype("datetime64[D]")
+    units = ctx.roster.leader_org[leader]
+    for i in range(len(leader)):
+        inside = (first >= start[i]) & (first <= end[i])
+        if inside.any():
+            out[i] = bool(ctx.roster.within(np.full(int(inside.sum()), units[i]), org[inside]).any())
+    return out
 
 
 KIND = Kind("per-person", PerPersonRule, check, plannable=True)

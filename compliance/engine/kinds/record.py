@@ -24,7 +24,7 @@ from pydantic import Field, field_validator
 
 from compliance.config.rule import RuleBase, Strict
 from compliance.domain import COLUMNS
-from compliance.engine.cells import Cells
+from compliance.engine.cells import Cells, counts_unverifiable, joined
 from compliance.engine.context import Context
 from compliance.engine.kinds.base import Kind
 from compliance.engine.periods import date_labels, day
@@ -76,6 +76,12 @@ class RecordRule(RuleBase):
 
 
 def check(rule: RecordRule, ctx: Context) -> Cells:
+    """Every record judged (``_records``); an organisation whose count tables hold such activities beyond its
+    records is unverifiable for those months (``counts_unverifiable``)."""
+    return joined(_records(rule, ctx), counts_unverifiable(rule, ctx, ctx.orgs_for(rule.applies_to)))
+
+
+def _records(rule: RecordRule, ctx: Context) -> Cells:
     """One cell per record of the types inside the audited range, of an organisation the rule applies to: the
     record passes its ``condition`` (a field filled in, marked yes, or a ratio of two head counts). A record whose
     table lacks a column the condition reads is unverifiable (the engine folds those per organisation). Evidence:

@@ -16,7 +16,7 @@ import numpy as np
 from pydantic import Field
 
 from compliance.config.rule import RuleBase
-from compliance.engine.cells import Cells, count_grid
+from compliance.engine.cells import Cells, count_grid, counts_unverifiable, joined
 from compliance.engine.context import Context
 from compliance.engine.kinds.base import Kind
 from compliance.engine.periods import Granularity, period_bounds, period_labels
@@ -90,7 +90,8 @@ def check(rule: RegularityRule, ctx: Context) -> Cells:
     cells = _all_years(rule, ctx)
     held = np.zeros(len(cells.frame), dtype=bool)
     held[cells.evidence["cell"].to_numpy()] = True
-    return cells.keep(held)
+    # days the count tables do not give: those months cannot be judged for a fixed day
+    return joined(cells.keep(held), counts_unverifiable(rule, ctx, ctx.orgs_for(rule.applies_to)))
 
 
 KIND = Kind("regularity", RegularityRule, check)
