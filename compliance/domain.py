@@ -92,4 +92,10 @@ COLUMNS: dict[str, str] = {
 }
 
 
+# Columns a header may name besides the record's own: a list of the people who took part (参会人员, 参加人员名单),
+# which gives 实到 and 应到 (``compliance.intake.attendance``) and is no field of the records.
+LIST_COLUMNS: dict[str, str] = {"参会人员": "attendees"}
+HEADER_COLUMNS: dict[str, str] = {**COLUMNS, **LIST_COLUMNS}
+
+
 ISSUE_COLUMNS = ("source", "sheet", "row", "column", "value", "reason", "org")  # org: roster name when known

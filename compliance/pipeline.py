@@ -27,6 +27,7 @@ from compliance.findings.baseline import Baseline, load_baseline
 from compliance.findings.table import BaselineMark, Judgements
 from compliance.findings.view import finding_dicts
 from compliance.findings.waivers import Waivers, apply_waivers, load_waivers
+from compliance.intake.attendance import rows_behind
 from compliance.intake.discover import LEDGER_SUFFIXES, discover
 from compliance.intake.gate import GateResult, gate
 from compliance.intake.issues import issues_frame
@@ -136,17 +137,18 @@ def restrict(intake: Intake, the_scope: Scope) -> Intake:
     warnings_out = outside_issues(intake.gate.warnings, intake.roster, the_scope)
     sources = {s.source: s for s in intake.sources}
     tables = intake.tables
-    # rows, not records: a row naming two activities is two records
+    # rows, not records: a row naming two activities is two records, an attendance list's activity many rows
     out_records = records.loc[~keep, ["table", "row"]].drop_duplicates()
-    for table, n in out_records["table"].value_counts().items():
+    behind = rows_behind(tables, out_records["table"].to_numpy(), out_records["row"].to_numpy())
+    for table, n in pd.Series(behind).groupby(out_records["table"].to_numpy()).sum().items():
         summary = sources[tables[table].source]
-        summary.accepted -= n
-        summary.skipped += n
+        summary.accepted -= int(n)
+        summary.skipped += int(n)
     out_rejected = intake.gate.rejected[rejected_out]
     for source, n in out_rejected["source"].value_counts().items():
         sources[source].rejected -= n
         sources[source].skipped += n
-    set_aside = len(out_records) + len(out_rejected)
+    set_aside = int(behind.sum()) + len(out_rejected)
     # a table or a file holding only other organisations' rows is not listed: its sheet or file name may be theirs
     kept_rejected = intake.gate.rejected[~rejected_out]
     rejected_at = set(zip(kept_rejected["source"], kept_rejected["sheet"].fillna(""), strict=True))

@@ -287,13 +287,18 @@ def _validation_text(document: dict) -> None:
                    f"拒收 {source['rejected']} + 空行 {source['blank']}{skipped}")
         for table in source["tables"]:
             where = f"工作表“{table['sheet']}”：" if table["sheet"] else ""
-            if TableKind(table["kind"]) not in READS:
+            if TableKind(table["kind"]) not in READS or (table["kind"] == TableKind.ATTENDANCE
+                                                          and "activities" not in table):  # a sign-in sheet
                 rows = sum(r["rows"] for r in table["skipped"])
                 _say(f"  {where}{TableKind(table['kind']).chinese}（{table['why']}），跳过 {rows} 行")
                 continue
             columns = "、".join(f"{_flat(h)}→{c}" if h != c else c for h, c in table["columns"].items())
             if table["kind"] == TableKind.MINUTES:  # a Word document's labels, not a header row
                 _say(f"  {where}会议记录，读取的栏目：{columns}")
+            elif table["kind"] == TableKind.ATTENDANCE:  # one row per member: the activities they make
+                rows = table["accepted"]
+                _say(f"  {where}签到名单，表头在第 {table['header_row']} 行（{columns}）：{rows} 行 → "
+                     f"{table['activities']} 次活动")
             else:
                 _say(f"  {where}活动台账，表头在第 {table['header_row']} 行（{columns}）")
             for column, value in table["from_name"].items():

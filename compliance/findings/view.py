@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from compliance.frames import frame as make_frame
+from compliance.intake.attendance import rows_text
 
 if TYPE_CHECKING:
     from compliance.config.catalogue import Catalogue
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 # The table's columns a finding shows as they are, in the documented order; then waiver, baseline and evidence.
 FIELDS = ("rule", "severity", "status", "org", "person", "period", "expected", "actual", "message")
 EVIDENCE_FIELDS = ("source", "sheet", "row", "date", "type")
+# … and ``rows`` (“3-14”), only for a record standing for several rows: an attendance list's activity
 
 
 def finding_dicts(judgements: Judgements, records: pd.DataFrame, tables: list[TableInfo], catalogue: Catalogue,
@@ -77,15 +79,21 @@ def evidence_pairs(judgements: Judgements, rows: np.ndarray, records: pd.DataFra
 def evidence_columns(records: pd.DataFrame, tables: list[TableInfo], catalogue: Catalogue,
                      at: np.ndarray) -> dict[str, list]:
     """The evidence fields of the records at ``at``, as Python values: file, sheet (None for a CSV), row, date,
-    activity type."""
+    activity type; and ``rows``, the rows of an attendance list's activity (None for a record of one row)."""
     table = records["table"].to_numpy()[at]
     sheets = [t.sheet if isinstance(t.sheet, str) else None for t in tables]
+    rows = records["row"].to_numpy()[at]
+    several = [None] * len(at)
+    for k in np.flatnonzero(np.isin(table, [t for t, info in enumerate(tables) if info.members])).tolist():
+        if members := tables[table[k]].members.get(int(rows[k])):
+            several[k] = rows_text(members)
     return {
         "source": np.array([t.source for t in tables], dtype=object)[table].tolist(),
         "sheet": np.array(sheets, dtype=object)[table].tolist(),
         "row": records["row"].to_numpy()[at].tolist(),
         "date": records["date"].to_numpy("datetime64[D]")[at].astype(str).tolist(),
         "type": np.array(catalogue.activity_types, dtype=object)[records["type"].to_numpy()[at]].tolist(),
+        "rows": several,
     }
 
 
@@ -98,7 +106,11 @@ def _evidence_lists(judgements: Judgements, rows: np.ndarray, records: pd.DataFr
         return {}
     distinct, back = np.unique(record, return_inverse=True)
     fields = evidence_columns(records, tables, catalogue, distinct)
-    items = [dict(zip(EVIDENCE_FIELDS, values, strict=True)) for values in zip(*fields.values(), strict=True)]
+    items = [dict(zip(EVIDENCE_FIELDS, values, strict=True)) for values in zip(*(fields[f] for f in EVIDENCE_FIELDS),
+                                                                              strict=True)]
+    for item, rows in zip(items, fields["rows"], strict=True):
+        if rows is not None:
+            item["rows"] = rows
     out: dict[int, list[dict]] = {}
     for position, k in zip(judgement.tolist(), back.tolist(), strict=True):
         out.setdefault(position, []).append(items[k])

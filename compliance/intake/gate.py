@@ -36,8 +36,10 @@ import numpy as np
 import pandas as pd
 
 from compliance.config.catalogue import Catalogue
+from compliance.intake.attendance import group, rows_text
 from compliance.intake.backing import UNBACKED, minutes_mask, pair
 from compliance.intake.issues import cell_text, issues_frame
+from compliance.intake.kinds import TableKind
 from compliance.intake.normalise import Candidates, TableInfo, records_frame, resolve_orgs
 from compliance.intake.roster import Roster
 from compliance.intake.values import PLAUSIBLE
@@ -219,10 +221,24 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
              "column": "类型", "value": cell_text(frame["raw_type"].iat[i]), "org": names[org[i]],
              "reason": f"一行写了几种活动（{named}），每种各计一次"}
         )
+    for i in np.flatnonzero(accepted & frame["attendees_problem"].notna().to_numpy()):
+        warning_rows.append(
+            {"source": table_info[tables[i]].source, "sheet": table_info[tables[i]].sheet, "row": int(rows[i]),
+             "column": "参会人员", "value": None, "org": names[org[i]],
+             "reason": f"{frame['attendees_problem'].iat[i]}，按未填写处理"}
+        )
     keep = np.flatnonzero(accepted)
     records = records_frame(frame, keep, org, gx_frame["类型"].to_numpy())
-    records, counted_kept = _each_type(records, counted[keep], frame["more_types"].to_numpy(dtype=object)[keep],
-                                       catalogue.activity_types)
+    counted_kept, more = counted[keep], frame["more_types"].to_numpy(dtype=object)[keep]
+    lists = frame["attendees"].to_numpy(dtype=object)[keep]
+    notes: list[str] = []
+    if pd.notna(lists).any() or any(t.kind.kind is TableKind.ATTENDANCE and t.kind.read
+                                    for t in table_info):
+        records, counted_kept, more, said_lists = _attendance(records, counted_kept, more, lists, table_info,
+                                                              np.bincount(tables[keep], minlength=len(table_info)))
+        warning_rows.extend({**item, "org": names[records["org"].iat[k]]} for k, item in said_lists[0])
+        notes.extend(said_lists[1])
+    records, counted_kept = _each_type(records, counted_kept, more, catalogue.activity_types)
     # repeats among the records (a row naming two types is two records: each may repeat another, or not)
     r_table, r_row = records["table"].to_numpy(), records["row"].to_numpy()
     said = set()
@@ -257,8 +273,8 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
             warnings.sort_values(["source", "sheet", "row"], na_position="first", kind="stable")
         )
 
-    notes = [f"文件 {table_info[a].source}：工作表“{table_info[a].sheet}”的 {rows} 行与“{table_info[b].sheet}”重复，"
-             "只计一次" for (a, b), rows in copies.items()]
+    notes.extend(f"文件 {table_info[a].source}：工作表“{table_info[a].sheet}”的 {rows} 行与“{table_info[b].sheet}”"
+                 "重复，只计一次" for (a, b), rows in copies.items())
     source_of = frame["source_index"].to_numpy()
     n_sources = len(candidates.sources)
     kept = np.bincount(source_of[accepted], minlength=n_sources)
@@ -266,6 +282,40 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
     for index, source in enumerate(candidates.sources):
         source.accepted, source.rejected = int(kept[index]), int(lost[index])
     return GateResult(records, counted_kept, rejected, warnings, summary, notes, backing.twins)
+
+
+def _attendance(records: pd.DataFrame, counted: np.ndarray, more: np.ndarray, lists: np.ndarray,
+                tables: list[TableInfo], accepted_rows: np.ndarray):
+    """The records after counting attendance lists (``compliance.intake.attendance``): a member list's rows that
+    make one activity become its one record, every list's people its 实到 (and 应到). Also what to say: a warning
+    where an 实到 column disagrees with its list ((record, issue) pairs), and a note per member list
+    (“20 行 → 2 次活动”)."""
+    merged = np.array([t.kind.kind is TableKind.ATTENDANCE and t.kind.read for t in tables], dtype=bool)
+    rolls = np.array([t.roll for t in tables], dtype=bool)
+    grouped = group(records, lists, merged, rolls)
+    records = records.iloc[grouped.keep].reset_index(drop=True)
+    records["present"] = grouped.present
+    records["expected"] = grouped.expected
+    for t, members in grouped.members.items():
+        tables[t].members = members
+    made = np.bincount(records["table"].to_numpy(), minlength=len(tables))
+    notes = []
+    for t in np.flatnonzero(merged):
+        info = tables[t]
+        info.activities, info.accepted = int(made[t]), int(accepted_rows[t])
+        where = f"文件 {info.source}" + (f"，工作表“{info.sheet}”" if info.sheet else "")
+        notes.append(f"{where}是签到名单（每行一位参加者）：{int(accepted_rows[t])} 行 → {info.activities} 次活动，"
+                     "每次活动的实到为其中不同参加者的人数")
+    warnings = []
+    for k, written, listed in grouped.disagree:
+        info = tables[records["table"].iat[k]]
+        row = int(records["row"].iat[k])
+        rows = info.members.get(row)
+        warnings.append((k, {"source": info.source, "sheet": info.sheet, "row": row, "column": "实到",
+                             "value": str(written),
+                             "reason": f"实到人数 {written} 与参会人员名单中出席的 {listed} 人"
+                                       + (f"（第 {rows_text(rows)} 行）" if rows else "") + "不一致，按实到人数计"}))
+    return records, counted[grouped.keep], more[grouped.keep], (warnings, notes)
 
 
 def _each_type(records: pd.DataFrame, counted: np.ndarray, more: np.ndarray, vocabulary: tuple[str, ...]):

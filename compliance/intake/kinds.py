@@ -9,9 +9,11 @@ a table is an activity record when it dates something (a date column, or a plann
 by column or by name, a topic, or head counts) — unless its header describes people (性别, 出生日期, 党费, 票数,
 积分), one row per person; and what the header holds besides (activity types or months as columns: counts).
 
-Only activity ledgers give records today. A table of another kind is noted once and its rows are counted as
-skipped with the reason; ``READS`` is where a reader for another kind plugs in (issue 28: count tables and
-attendance lists as evidence).
+Activity ledgers, minutes and attendance lists give records. A table of another kind is noted once and its rows are
+counted as skipped with the reason; ``READS`` is where a reader for another kind plugs in (issue 28: count tables
+as evidence). An attendance list is read when it dates what it lists: an activity ledger whose rows turn out to be
+one member each (``compliance.intake.attendance``); a sign-in sheet that names no activity (签到 | 姓名, the date
+in a title) is said once and skipped.
 """
 
 from __future__ import annotations
@@ -47,8 +49,9 @@ class TableKind(StrEnum):
 _CHINESE = {TableKind.ACTIVITY: "活动台账", TableKind.NOT_DONE: "未开展名单", TableKind.COUNTS: "统计表",
             TableKind.ATTENDANCE: "签到名单", TableKind.MINUTES: "会议记录", TableKind.OTHER: "不是活动记录"}
 
-# The kinds whose rows are read as activity records. Issue 28 adds readers for COUNTS and ATTENDANCE.
-READS = frozenset({TableKind.ACTIVITY, TableKind.MINUTES})  # minutes: compliance.intake.minutes
+# The kinds whose rows are read as activity records. Issue 28 adds a reader for COUNTS.
+READS = frozenset({TableKind.ACTIVITY, TableKind.MINUTES,  # minutes: compliance.intake.minutes
+                   TableKind.ATTENDANCE})  # one row per member: compliance.intake.attendance
 
 
 @dataclass(frozen=True)
@@ -57,10 +60,11 @@ class Kind:
 
     kind: TableKind
     why: str | None = None
+    rows_read: bool = True  # False: a table of a kind that is read whose rows cannot be (a sign-in sheet, no date)
 
     @property
     def read(self) -> bool:
-        return self.kind in READS
+        return self.kind in READS and self.rows_read
 
     def text(self) -> str:
         return self.kind.chinese + (f"（{self.why}）" if self.why else "")
@@ -133,7 +137,7 @@ def classify(evidence: Evidence, type_words: Iterable[str]) -> Kind:
     if (heads := [written[h] for h in headers if any(w in h for w in ATTENDANCE_HEADS)]) \
             or _first(names, ATTENDANCE_NAMES):
         what = f"表头有“{heads[0]}”" if heads else f"名称“{_first(names, ATTENDANCE_NAMES)[0]}”"
-        return Kind(TableKind.ATTENDANCE, f"{what}：每行是一位参加者，不是一次活动")
+        return Kind(TableKind.ATTENDANCE, f"{what}：每行是一位参加者，不是一次活动", rows_read=False)
     if named := _first(names, INSTRUCTION_NAMES):
         return Kind(TableKind.OTHER, f"名称“{named[0]}”：填写说明，不是记录")
     for label, _, words in REGISTERS:

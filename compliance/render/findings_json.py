@@ -232,6 +232,9 @@ class FindingLines:
         encoded = [_encoded(fields[name]) for name in EVIDENCE_FIELDS]
         template = "{" + ", ".join(f'"{name}": %s' for name in EVIDENCE_FIELDS) + "}"
         texts = np.array([template % values for values in zip(*encoded, strict=True)], dtype=object)
+        for k, several in enumerate(fields["rows"]):  # an attendance list's activity: its rows too
+            if several is not None:
+                texts[k] = texts[k][:-1] + ', "rows": ' + _ENCODE(several) + "}"
         per_pair = texts[back].tolist()
         starts = np.searchsorted(judgement, rows, side="left").tolist()
         ends = np.searchsorted(judgement, rows, side="right").tolist()

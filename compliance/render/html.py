@@ -392,6 +392,7 @@ def _shown(finding: dict, title: str, basis: str, topics: dict[tuple, str]) -> S
     for e in finding["evidence"]:
         item = _attributes(e)
         item.topic = topics.get((e["source"], e["sheet"], e["row"]))
+        item.rows = e.get("rows")  # an attendance list's activity: all its rows
         shown.evidence.append(item)
     return shown
 
