@@ -110,13 +110,15 @@ def _tokens(part: str) -> list[str]:
     return merged
 
 
-def parse_lists(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def parse_lists(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``parse_list`` of each distinct cell once, per row: the list (None when blank or not a list), the problem
-    (or None), and the names it gives joined (``张三、李四``; None when none)."""
+    (or None), the names it gives joined (``张三、李四``; None when none), and whether it marks someone on leave or
+    absent (the list is a roll)."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     lists = np.full(len(uniques) + 1, None, dtype=object)
     problems = np.full(len(uniques) + 1, None, dtype=object)
     names = np.full(len(uniques) + 1, None, dtype=object)
+    roll = np.zeros(len(uniques) + 1, dtype=bool)
     for i, value in enumerate(uniques):
         try:
             lists[i] = parse_list(value) or None
@@ -124,11 +126,18 @@ def parse_lists(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             problems[i] = str(exc)
         if lists[i]:
             names[i] = "、".join(name for name, _ in lists[i])
-    return lists[codes], problems[codes], names[codes]
+            roll[i] = any(p in (Presence.LEAVE, Presence.ABSENT) for _, p in lists[i])
+    return lists[codes], problems[codes], names[codes], roll[codes]
 
 
-def _group_codes(frame: pd.DataFrame) -> np.ndarray:
-    return frame.groupby(list(frame.columns), sort=False, dropna=False).ngroup().to_numpy()
+def _group_codes(columns: Sequence) -> np.ndarray:
+    """One code per distinct combination of ``columns`` (arrays of one length; blanks are a value), in order of
+    first appearance: each column factorised once, the codes combined as integers."""
+    combined = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        codes, uniques = pd.factorize(column, use_na_sentinel=False)
+        combined, _ = pd.factorize(combined * (len(uniques) + 1) + codes)
+    return combined
 
 
 def member_tables(rows: pd.DataFrame, names: np.ndarray, candidates: Sequence[int],
@@ -141,12 +150,12 @@ def member_tables(rows: pd.DataFrame, names: np.ndarray, candidates: Sequence[in
     at = np.flatnonzero(np.isin(rows["table"].to_numpy(), list(candidates)) & pd.notna(names))
     if not len(at):
         return {}
-    key = rows.iloc[at][["table", "org_key", "date", "type", "topic"]].reset_index(drop=True)
-    group = _group_codes(key)
-    people = pd.DataFrame({"group": group, "name": names[at]})
-    distinct = people.drop_duplicates().groupby("group").size().to_numpy()
+    table = rows["table"].to_numpy()[at]
+    group = _group_codes([table, *(rows[c].to_numpy()[at] for c in ("org_key", "date", "type", "topic"))])
+    pairs = np.unique(_group_codes([group, names[at]]), return_index=True)[1]  # each (activity, person) once
+    distinct = np.bincount(group[pairs], minlength=group.max() + 1)
     shared = distinct[group] >= 2
-    per_table = pd.DataFrame({"table": key["table"].to_numpy(), "shared": shared, "group": group,
+    per_table = pd.DataFrame({"table": table, "shared": shared, "group": group,
                               "leader": np.isin(names[at].astype(object), list(leaders)) if leaders else False})
     summary = per_table.groupby("table").agg(rows=("shared", "size"), shared=("shared", "mean"),
                                              activities=("group", "nunique"), leaders=("leader", "mean"))
@@ -183,11 +192,9 @@ def group(records: pd.DataFrame, lists: np.ndarray, grouped_tables: np.ndarray,
     merge = grouped_tables[table] if len(grouped_tables) else np.zeros(n, dtype=bool)
     if merge.any():
         at = np.flatnonzero(merge)
-        key = pd.DataFrame({"table": table[at], "org": records["org"].to_numpy()[at],
-                            "date": records["date"].to_numpy("datetime64[D]")[at],
-                            "type": records["type"].to_numpy()[at],
-                            "topic": records["topic"].to_numpy(dtype=object)[at]})
-        codes = _group_codes(key)
+        codes = _group_codes([table[at], records["org"].to_numpy()[at],
+                              records["date"].to_numpy("datetime64[D]")[at], records["type"].to_numpy()[at],
+                              records["topic"].to_numpy(dtype=object)[at]])
         first = np.full(codes.max() + 1, -1, dtype=np.int64)
         first[codes[::-1]] = at[::-1]
         activity[at] = first[codes]

@@ -221,11 +221,11 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
              "column": "类型", "value": cell_text(frame["raw_type"].iat[i]), "org": names[org[i]],
              "reason": f"一行写了几种活动（{named}），每种各计一次"}
         )
-    for i in np.flatnonzero(accepted & frame["attendees_problem"].notna().to_numpy()):
+    list_problems = frame["attendees_problem"].to_numpy(dtype=object)
+    for i in np.flatnonzero(accepted & pd.notna(list_problems)):
         warning_rows.append(
             {"source": table_info[tables[i]].source, "sheet": table_info[tables[i]].sheet, "row": int(rows[i]),
-             "column": "参会人员", "value": None, "org": names[org[i]],
-             "reason": f"{frame['attendees_problem'].iat[i]}，按未填写处理"}
+             "column": "参会人员", "value": None, "org": names[org[i]], "reason": f"{list_problems[i]}，按未填写处理"}
         )
     keep = np.flatnonzero(accepted)
     records = records_frame(frame, keep, org, gx_frame["类型"].to_numpy())

@@ -20,7 +20,7 @@ from compliance.config.catalogue import Catalogue
 from compliance.config.limits import column_letter
 from compliance.domain import HEADER_COLUMNS
 from compliance.frames import constant, frame, objects
-from compliance.intake.attendance import Presence, member_tables, parse_lists
+from compliance.intake.attendance import member_tables, parse_lists
 from compliance.intake.kinds import ACTIVITY, Evidence, Kind, TableKind, classify, title_text
 from compliance.intake.meaning import ATTENDEE_LIST, DATE, EXPECTED, PERSON, PRESENT, HeaderReader
 from compliance.intake.roster import Roster, infer_org_type, is_organisation
@@ -646,18 +646,15 @@ def _read_lists(rows: pd.DataFrame, raw: pd.DataFrame, listing: dict[int, str], 
         info.columns = (info.columns - {PERSON}) | {ATTENDEE_LIST}
         if listing[t] == "person":
             at = np.flatnonzero(table == t)
-            lists, problems, _ = parse_lists(raw["person"].iloc[at])
-            for column, values in (("attendees", lists), ("attendees_problem", problems), ("person", None)):
+            lists, problems, _, roll = parse_lists(raw["person"].iloc[at])
+            for column, values in (("attendees", lists), ("attendees_problem", problems), ("attendees_roll", roll),
+                                   ("person", None)):
                 whole = rows[column].to_numpy(dtype=object).copy()
                 whole[at] = values
                 rows[column] = objects(whole)
-    lists = rows["attendees"].to_numpy(dtype=object)
-    listed = np.flatnonzero(pd.notna(lists))
-    marked = np.zeros(len(tables), dtype=bool)
-    given = np.zeros(len(tables), dtype=bool)
-    given[table[listed]] = True
-    absent = [k for k in listed if any(p in (Presence.LEAVE, Presence.ABSENT) for _, p in lists[k])]
-    marked[table[absent]] = True
+    listed = pd.notna(rows["attendees"].to_numpy(dtype=object))
+    given = np.bincount(table[listed], minlength=len(tables)) > 0
+    marked = np.bincount(table[rows["attendees_roll"].to_numpy(dtype=bool)], minlength=len(tables)) > 0
     for t in np.flatnonzero(given):
         info = tables[t]
         info.roll = bool(marked[t])
@@ -725,11 +722,13 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue, lists: bool = True) -> pd.Da
 
     out["topic"] = objects(_convert(raw["topic"], _text)[0])
     if lists:
-        listed, problems, names = parse_lists(raw["attendees"])
+        listed, problems, names, roll = parse_lists(raw["attendees"])
     else:
         listed = problems = names = constant(len(raw), None)
+        roll = np.zeros(len(raw), dtype=bool)
     out["attendees"], out["attendees_problem"], out["attendee_names"] = (objects(listed), objects(problems),
                                                                          objects(names))
+    out["attendees_roll"] = roll
     out["person"] = objects(_convert(raw["person"], people)[0])
 
     for name, parse in (("expected", parse_count), ("present", parse_count), ("discipline", parse_mark)):

@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[2]
 LEDGERS = REPO / "fixtures" / "attendance" / "ledgers"
 ROSTER = REPO / "fixtures" / "demo" / "roster"
 AS_OF = dt.date(2024, 12, 31)
-P, L, A, O = Presence.PRESENT, Presence.LEAVE, Presence.ABSENT, Presence.OBSERVER
+P, L, A, V = Presence.PRESENT, Presence.LEAVE, Presence.ABSENT, Presence.OBSERVER  # V: 列席 (a visitor)
 
 
 def check(*names: str, **options):
@@ -42,8 +42,8 @@ def findings_of(result, rule: str) -> list[tuple]:
 # ---- a list cell: the people it names and how each took part --------------------------------------------------
 
 @pytest.mark.parametrize(("cell", "people"), [
-    ("张三、李四(请假)、王五(缺席)、赵六(列席)", [("张三", P), ("李四", L), ("王五", A), ("赵六", O)]),
-    ("张三，李四（请假）；王五（缺席）,赵六（列席）", [("张三", P), ("李四", L), ("王五", A), ("赵六", O)]),
+    ("张三、李四(请假)、王五(缺席)、赵六(列席)", [("张三", P), ("李四", L), ("王五", A), ("赵六", V)]),
+    ("张三，李四（请假）；王五（缺席）,赵六（列席）", [("张三", P), ("李四", L), ("王五", A), ("赵六", V)]),
     ("张三\n李四\n王 芳(请假)\n", [("张三", P), ("李四", P), ("王芳", L)]),
     ("张三 李四 王 芳", [("张三", P), ("李四", P), ("王芳", P)]),
     ("张三 李四  王五", [("张三", P), ("李四", P), ("王五", P)]),
@@ -187,7 +187,7 @@ def test_validate_says_how_many_rows_made_how_many_activities():
 def test_findings_json_and_the_page_name_every_row_of_an_activity(tmp_path):
     folder = tmp_path / "台账"
     folder.mkdir()
-    for name in (EXPORT, APRIL):
+    for name in (EXPORT, APRIL, BOOK):
         shutil.copy(LEDGERS / name, folder / name)
     result = CliRunner().invoke(main, ["check", str(folder), "--roster", str(ROSTER), "--as-of", "2024-12-31",
                                        "--out", str(tmp_path / "out"), "--format", "json,html"])
@@ -201,3 +201,7 @@ def test_findings_json_and_the_page_name_every_row_of_an_activity(tmp_path):
         "kind": "attendance", "activities": 2, "accepted": 20}
     page = next((tmp_path / "out").glob("**/实验小学教工党支部*.html")).read_text(encoding="utf-8")
     assert f"{APRIL} · 工作表“Sheet1” · 第 3-8 行 · 2024-04-10 主题党日" in page
+    branch = next((tmp_path / "out").glob("**/第一中学第一党支部*.html")).read_text(encoding="utf-8")
+    assert "2024 年出席率 71.0%（5 次会议，实到 22 / 应到 31）；最低：2024-06-18 支部党员大会，4/9（44.4%）。" in branch
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "已展开主题党日：第 2 行（签到名单：20 行 → 2 次活动）" in index
