@@ -27,7 +27,7 @@ from compliance.findings.baseline import Baseline, load_baseline
 from compliance.findings.table import BaselineMark, Judgements
 from compliance.findings.view import finding_dicts
 from compliance.findings.waivers import Waivers, apply_waivers, load_waivers
-from compliance.intake.attendance import rows_behind
+from compliance.intake.attendance import list_notes, rows_behind
 from compliance.intake.discover import LEDGER_SUFFIXES, discover
 from compliance.intake.gate import GateResult, gate
 from compliance.intake.issues import issues_frame
@@ -114,11 +114,12 @@ def take_in(
     if scope:
         from compliance.intake.scope import resolve
 
-        return restrict(intake, resolve(tuple(scope), the_roster))
-    if scope_of_ledgers and not the_roster.inferred:
+        intake = restrict(intake, resolve(tuple(scope), the_roster))
+    elif scope_of_ledgers and not the_roster.inferred:
         from compliance.intake.scope import named_by
 
-        return restrict(intake, named_by(result.records, the_roster))
+        intake = restrict(intake, named_by(result.records, the_roster))
+    intake.notes.extend(list_notes(intake.tables, intake.sources))  # (the rows of the organisations checked)
     return intake
 
 
@@ -170,6 +171,11 @@ def restrict(intake: Intake, the_scope: Scope) -> Intake:
         files = f"；其中 {hidden_files} 个文件（共 {hidden_rows} 行）只有这些组织的记录，未列出" if hidden_files else ""
         notes.append(f"检查范围为{'、'.join(the_scope.names)}及其下级组织：另有 {set_aside} 行属于检查范围以外的组织，"
                      f"未检查{files}")
+    for t, table in enumerate(tables):  # an attendance list: the activities and rows of the organisations checked
+        if table.activities is not None:
+            rows = kept.loc[kept["table"].to_numpy() == t, "row"].drop_duplicates().to_numpy()
+            table.activities = len(rows)
+            table.accepted = int(rows_behind(tables, np.full(len(rows), t), rows).sum())
     twins = intake.gate.twins[keep[intake.gate.twins[:, 0]]]  # (a meeting and its minutes: one organisation's)
     gated = replace(intake.gate, records=kept, counted=intake.gate.counted[keep],
                     twins=(np.cumsum(keep) - 1)[twins].reshape(-1, 2),

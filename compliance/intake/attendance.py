@@ -259,6 +259,19 @@ def rows_behind(tables: Sequence, table: np.ndarray, row: np.ndarray) -> np.ndar
     return out
 
 
+def list_notes(tables: Sequence, sources: Sequence) -> list[str]:
+    """What a check says of each member list read (“20 行 → 2 次活动”), in the order the files are listed."""
+    out = []
+    for source in sources:
+        for t in source.tables:
+            info = tables[t]
+            if info.activities is not None and info.accepted:
+                where = f"文件 {info.source}" + (f"，工作表“{info.sheet}”" if info.sheet else "")
+                out.append(f"{where}是签到名单（每行一位参加者）：{info.accepted} 行 → {info.activities} 次活动，"
+                           "每次活动的实到为其中不同参加者的人数")
+    return out
+
+
 def rows_text(rows: Sequence[int]) -> str:
     """Rows as a user reads them: ``3-14、17``."""
     runs: list[list[int]] = []

@@ -234,10 +234,9 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
     notes: list[str] = []
     if pd.notna(lists).any() or any(t.kind.kind is TableKind.ATTENDANCE and t.kind.read
                                     for t in table_info):
-        records, counted_kept, more, said_lists = _attendance(records, counted_kept, more, lists, table_info,
-                                                              np.bincount(tables[keep], minlength=len(table_info)))
-        warning_rows.extend({**item, "org": names[records["org"].iat[k]]} for k, item in said_lists[0])
-        notes.extend(said_lists[1])
+        records, counted_kept, more, disagree = _attendance(records, counted_kept, more, lists, table_info,
+                                                            np.bincount(tables[keep], minlength=len(table_info)))
+        warning_rows.extend({**item, "org": names[records["org"].iat[k]]} for k, item in disagree)
     records, counted_kept = _each_type(records, counted_kept, more, catalogue.activity_types)
     # repeats among the records (a row naming two types is two records: each may repeat another, or not)
     r_table, r_row = records["table"].to_numpy(), records["row"].to_numpy()
@@ -287,9 +286,9 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
 def _attendance(records: pd.DataFrame, counted: np.ndarray, more: np.ndarray, lists: np.ndarray,
                 tables: list[TableInfo], accepted_rows: np.ndarray):
     """The records after counting attendance lists (``compliance.intake.attendance``): a member list's rows that
-    make one activity become its one record, every list's people its 实到 (and 应到). Also what to say: a warning
-    where an 实到 column disagrees with its list ((record, issue) pairs), and a note per member list
-    (“20 行 → 2 次活动”)."""
+    make one activity become its one record, every list's people its 实到 (and 应到); each member list's table
+    learns its activities and rows. Also a warning where an 实到 column disagrees with its list ((record, issue)
+    pairs)."""
     merged = np.array([t.kind.kind is TableKind.ATTENDANCE and t.kind.read for t in tables], dtype=bool)
     rolls = np.array([t.roll for t in tables], dtype=bool)
     grouped = group(records, lists, merged, rolls)
@@ -299,13 +298,8 @@ def _attendance(records: pd.DataFrame, counted: np.ndarray, more: np.ndarray, li
     for t, members in grouped.members.items():
         tables[t].members = members
     made = np.bincount(records["table"].to_numpy(), minlength=len(tables))
-    notes = []
     for t in np.flatnonzero(merged):
-        info = tables[t]
-        info.activities, info.accepted = int(made[t]), int(accepted_rows[t])
-        where = f"文件 {info.source}" + (f"，工作表“{info.sheet}”" if info.sheet else "")
-        notes.append(f"{where}是签到名单（每行一位参加者）：{int(accepted_rows[t])} 行 → {info.activities} 次活动，"
-                     "每次活动的实到为其中不同参加者的人数")
+        tables[t].activities, tables[t].accepted = int(made[t]), int(accepted_rows[t])
     warnings = []
     for k, written, listed in grouped.disagree:
         info = tables[records["table"].iat[k]]
@@ -315,7 +309,7 @@ def _attendance(records: pd.DataFrame, counted: np.ndarray, more: np.ndarray, li
                              "value": str(written),
                              "reason": f"实到人数 {written} 与参会人员名单中出席的 {listed} 人"
                                        + (f"（第 {rows_text(rows)} 行）" if rows else "") + "不一致，按实到人数计"}))
-    return records, counted[grouped.keep], more[grouped.keep], (warnings, notes)
+    return records, counted[grouped.keep], more[grouped.keep], warnings
 
 
 def _each_type(records: pd.DataFrame, counted: np.ndarray, more: np.ndarray, vocabulary: tuple[str, ...]):

@@ -124,7 +124,11 @@ def test_a_check_of_one_branch_counts_the_other_branchs_member_rows_as_skipped(t
     result = check(EXPORT, scope=["第一中学第二党支部"])
     (source,) = result.sources
     assert (source.read, source.accepted, source.rejected, source.blank, source.skipped) == (21, 8, 0, 0, 13)
-    assert result.notes[-1] == "检查范围为第一中学第二党支部及其下级组织：另有 12 行属于检查范围以外的组织，未检查"
+    assert result.notes == [
+        "检查范围为第一中学第二党支部及其下级组织：另有 12 行属于检查范围以外的组织，未检查",
+        "文件 已展开主题党日.xlsx，工作表“已展开主题党日”是签到名单（每行一位参加者）：8 行 → 1 次活动，"
+        "每次活动的实到为其中不同参加者的人数"]
+    assert (result.tables[0].activities, result.tables[0].accepted) == (1, 8)
 
 
 # ---- one cell listing everyone: 实到, 应到 and 出席率 -------------------------------------------------------------
