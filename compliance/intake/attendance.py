@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from compliance.intake.values import ValueProblem, is_blank
-from compliance.spelling import _LIST_SEPARATORS, POSTS, normalise_text, person_key
+from compliance.spelling import POSTS, normalise_text, person_key
 
 MEMBER_SHARE = 0.5  # of a member list's rows, at least this share lie in an activity with two people or more
 LEADER_SHARE = 0.5  # a person column whose names are mostly the roster's leaders is a register of the leaders
@@ -54,6 +54,7 @@ _ASIDE = re.compile(r"\s*\(([^()]*)\)")  # after NFKC every bracket is half-widt
 _MARK = {p: chr(0xE000 + p) for p in Presence}  # a private-use character standing for a status after a name
 _MARKED = {v: k for k, v in _MARK.items()}
 _NOT_A_NAME = re.compile(r"\d|全体|所有|等")  # 全体党员, 张三等12人: not a list of names
+_SEPARATORS = re.compile(r"[、,，;；/／]+")  # between names (a line break is made one; spaces: ``_tokens``)
 
 
 def _status(text: str) -> Presence | None:
@@ -76,7 +77,7 @@ def parse_list(value: object) -> tuple[tuple[str, Presence], ...]:
     segments = _LABEL.split(text)  # [before any label, word, after it, word, after it …]
     for position in range(0, len(segments), 2):
         label = _status(segments[position - 1]) if position else None
-        for part in _LIST_SEPARATORS.split(segments[position]):
+        for part in _SEPARATORS.split(segments[position]):
             previous = None
             for token in _tokens(part):
                 presence = label if label is not None else Presence.PRESENT
