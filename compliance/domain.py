@@ -92,3 +92,8 @@ COLUMNS: dict[str, str] = {
     "缺席": "absent",  # the names of those who did not come (缺席人员及原因: 张三,李四(出差) → 张三、李四)
 }
 
+
+# Columns a header may name besides the record's own: a list of the people who took part (参会人员, 参加人员名单),
+# which gives 实到 and 应到 (``compliance.intake.attendance``) and is no field of the records.
+LIST_COLUMNS: dict[str, str] = {"参会人员": "attendees"}
+HEADER_COLUMNS: dict[str, str] = {**COLUMNS, **LIST_COLUMNS}

@@ -26,6 +26,7 @@ from compliance.findings.baseline import load_baseline
 from compliance.findings.result import CheckResult
 from compliance.findings.table import Judgements
 from compliance.findings.waivers import apply_waivers, load_waivers
+from compliance.intake.attendance import list_notes, rows_behind
 from compliance.intake.counts import settle
 from compliance.intake.discover import LEDGER_SUFFIXES, discover
 from compliance.intake.gate import count_sources, gate
@@ -96,11 +97,12 @@ def take_in(
     if scope:
         from compliance.intake.scope import resolve
 
-        return restrict(intake, resolve(tuple(scope), the_roster))
-    if scope_of_ledgers and not the_roster.inferred:
+        intake = restrict(intake, resolve(tuple(scope), the_roster))
+    elif scope_of_ledgers and not the_roster.inferred:
         from compliance.intake.scope import named_by
 
-        return restrict(intake, named_by(result.records, the_roster))
+        intake = restrict(intake, named_by(result.records, the_roster))
+    intake.notes.extend(list_notes(intake.tables, intake.sources))  # (the rows of the organisations checked)
     return intake
 
 
@@ -132,23 +134,27 @@ def restrict(intake: Intake, the_scope: Scope) -> Intake:
     inside_counts = the_scope.inside[counts["org"].to_numpy(np.int64)] if len(counts) else np.zeros(0, dtype=bool)
     kept_counts = counts[inside_counts].reset_index(drop=True)
     kept_counts["org"] = new_index[kept_counts["org"].to_numpy(np.int64)] if len(kept_counts) else kept_counts["org"]
-    # rows, not records: a row naming two activities is two records (a count table's row, several cells)
     out_rejected = intake.gate.rejected[rejected_out]
     # (a count table's row with a refused cell is a rejected row, however many of its cells were refused)
     refused_at = set(zip(out_rejected["source"], out_rejected["sheet"].fillna(""), out_rejected["row"], strict=True))
     out_counts = counts.loc[~inside_counts, ["table", "row"]].drop_duplicates()
     out_counts = out_counts[[(tables[t].source, tables[t].sheet or "", r) not in refused_at
                              for t, r in zip(out_counts["table"], out_counts["row"], strict=True)]]
-    out_records = pd.concat([records.loc[~keep, ["table", "row"]], out_counts], ignore_index=True).drop_duplicates()
-    for table, n in out_records["table"].value_counts().items():
-        summary = sources[tables[table].source]
-        summary.accepted -= n
-        summary.skipped += n
+    # rows, not records: a row naming two activities is two records, an attendance list's activity many rows, a
+    # count table's row several cells
+    out_records = records.loc[~keep, ["table", "row"]].drop_duplicates()
+    out_records = pd.concat(
+        [out_records.assign(n=rows_behind(tables, out_records["table"].to_numpy(), out_records["row"].to_numpy())),
+         out_counts.assign(n=1)], ignore_index=True).drop_duplicates(["table", "row"])
+    for table, n in out_records.groupby("table")["n"].sum().items():
+        summary = sources[tables[int(table)].source]
+        summary.accepted -= int(n)
+        summary.skipped += int(n)
     out_rejected = out_rejected.drop_duplicates(["source", "sheet", "row"])
     for source, n in out_rejected["source"].value_counts().items():
         sources[source].rejected -= n
         sources[source].skipped += n
-    set_aside = len(out_records) + len(out_rejected)
+    set_aside = int(out_records["n"].sum()) + len(out_rejected)
     # a table or a file holding only other organisations' rows is not listed: its sheet or file name may be theirs
     kept_rejected = intake.gate.rejected[~rejected_out]
     rejected_at = set(zip(kept_rejected["source"], kept_rejected["sheet"].fillna(""), strict=True))
@@ -170,6 +176,11 @@ def restrict(intake: Intake, the_scope: Scope) -> Intake:
         files = f"；其中 {hidden_files} 个文件（共 {hidden_rows} 行）只有这些组织的记录，未列出" if hidden_files else ""
         notes.append(f"检查范围为{'、'.join(the_scope.names)}及其下级组织：另有 {set_aside} 行属于检查范围以外的组织，"
                      f"未检查{files}")
+    for t, table in enumerate(tables):  # an attendance list: the activities and rows of the organisations checked
+        if table.activities is not None:
+            rows = kept.loc[kept["table"].to_numpy() == t, "row"].drop_duplicates().to_numpy()
+            table.activities = len(rows)
+            table.accepted = int(rows_behind(tables, np.full(len(rows), t), rows).sum())
     twins = intake.gate.twins[keep[intake.gate.twins[:, 0]]]  # (a meeting and its minutes: one organisation's)
     gated = replace(intake.gate, records=kept, counted=intake.gate.counted[keep],
                     twins=(np.cumsum(keep) - 1)[twins].reshape(-1, 2),

@@ -73,8 +73,12 @@ def _date_spellings(day: date) -> st.SearchStrategy:
 
 
 TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+PEOPLE = ["张三", "李四", "王 芳", "欧阳娜娜", "李明", "陈建国（书记）", "赵六(请假)", "钱七（缺席）", "孙八 列席"]
+LISTS = ["张三、李四(请假)、王五(缺席)、赵六(列席)", "张三，李四（请假）；王五\n赵六", "出席：张三、李四；请假：王五",
+         "张三 李四 王 芳", "全体党员", "张三等12人", "、、", "(请假)"]  # as 参会人员 cells hold them, and what is none
 CELL = st.one_of(
     st.sampled_from(ORG_NAMES), st.sampled_from(TYPE_NAMES), st.sampled_from(HOSTILE),
+    st.sampled_from(PEOPLE), st.sampled_from(LISTS),
     st.dates(date(1990, 1, 1), date(2030, 12, 31)).flatmap(_date_spellings),
     st.integers(-5, 500).map(str), st.sampled_from(["", " ", "是", "否", "√", "12人", "1e9", "nan", "-0"]),
     TEXT,
@@ -87,7 +91,7 @@ def ledgers(draw) -> tuple[list[list[str]], int]:
     """(rows, header index): a few title lines, a header of known column names (some synonyms, some unknown),
     then body rows that may be ragged, blank or hostile."""
     names = [KNOWN[h] for h in HEADERS]
-    header = draw(st.lists(st.sampled_from(sorted(set(names) | {"备注", "序号"})), min_size=2, max_size=9,
+    header = draw(st.lists(st.sampled_from(sorted(set(names) | {"备注", "序号", "姓名"})), min_size=2, max_size=9,
                            unique=True))
     if sum(h in KNOWN.values() for h in header) < 2:
         header = ["组织", "日期", *header]
@@ -108,7 +112,34 @@ def ledgers(draw) -> tuple[list[list[str]], int]:
     for k in repeats:
         if k < len(body):
             body.append(list(body[k]))
+    people = [p for p, h in enumerate(header) if h in ("姓名", "参会人员")]
+    for row, names in draw(st.lists(st.tuples(st.lists(CELL, min_size=width, max_size=width),
+                                              st.lists(st.sampled_from(PEOPLE), min_size=1, max_size=6)),
+                                    max_size=3 if people else 0)):  # an activity's members, one row each
+        body.extend([name if p in people else cell for p, cell in enumerate(row)] for name in names)
     return [*titles, header, *body], len(titles)
+
+
+@st.composite
+def attendance_lists(draw) -> list[list[str]]:
+    """A platform's export of who took part, one row per member (序号 | 姓名 | 所属党组织 | 主题 | 时间, in any order,
+    maybe with 实到 or 应到): activities of several members, a title row, stray rows."""
+    person = draw(st.sampled_from(["姓名", "党员姓名", "参会人员"]))
+    header = draw(st.permutations(["序号", person, "所属党组织", "主题", "时间",
+                                   *draw(st.lists(st.sampled_from(["实到人数", "应到人数", "备注"]), unique=True))]))
+    rows = []
+    for org, day, topic, names, count in draw(st.lists(st.tuples(
+            st.sampled_from(ORG_NAMES), st.dates(date(2023, 6, 1), date(2025, 6, 30)).flatmap(_date_spellings),
+            st.one_of(st.just(""), TEXT), st.lists(st.one_of(st.sampled_from(PEOPLE), st.sampled_from(LISTS), TEXT),
+                                                   min_size=1, max_size=12),
+            st.integers(-1, 30).map(str)), min_size=1, max_size=4)):
+        for name in names:
+            values = {person: name, "所属党组织": org, "主题": topic, "时间": day, "实到人数": count,
+                      "应到人数": count, "备注": "", "序号": str(len(rows) + 1)}
+            rows.append([values[h] for h in header])
+    rows.extend(draw(st.lists(st.lists(CELL, max_size=len(header)), max_size=3)))
+    order = draw(st.permutations(range(len(rows))))
+    return [["已展开主题党日活动人员名单"], header, *(rows[k] for k in order)]
 
 
 def _reconciles(intake) -> None:
@@ -277,6 +308,28 @@ def test_every_count_table_is_read_as_counts_with_rows_accounted_for_or_refused_
     # every count the engine sees is a whole non-negative number of a known organisation, type and month
     assert (intake.counts["n"] >= 0).all() and (intake.counts["org"] >= 0).all()
     assert intake.counts["month"].between((1990 - 1970) * 12, (2100 - 1970) * 12).all()
+
+
+@given(rows=attendance_lists(), with_roster=st.booleans())
+def test_every_attendance_list_ends_in_rows_accounted_for_or_a_clean_error(rows, with_roster):
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "ledgers").mkdir()
+        write_csv(folder / "ledgers" / "已展开主题党日.csv", rows[0], rows[1:])
+        try:
+            intake = take_in([folder / "ledgers"], alias_roster(folder) if with_roster else None, CATALOGUE, AS_OF)
+        except InputError as exc:
+            assert str(exc).startswith("文件 已展开主题党日.csv"), str(exc)
+            return
+    _reconciles(intake)
+    records = intake.gate.records
+    for t, table in enumerate(intake.tables):
+        mine = records[records["table"] == t]
+        if table.kind.kind.value == "attendance" and table.kind.read:
+            # an activity per record, each standing for its rows, every accepted row in one: they add up
+            assert table.activities == mine["row"].nunique() <= table.accepted
+            assert sum(len(table.members.get(r, (r,))) for r in mine["row"].drop_duplicates()) == table.accepted
+            assert mine["person"].isna().all()
 
 
 # ---- readers on random and damaged bytes -------------------------------------------------------------------------

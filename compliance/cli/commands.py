@@ -296,13 +296,18 @@ def _validation_text(document: dict) -> None:
             if table["kind"] == TableKind.MINUTES:  # the sheet of a meeting's minutes is its place: 表格2, 正文
                 where = f"{table['sheet']}："
             counts = table["kind"] == TableKind.COUNTS
-            if TableKind(table["kind"]) not in READS or (counts and not table["columns"]):  # (a refused 统计表)
+            if (TableKind(table["kind"]) not in READS or (counts and not table["columns"])  # (a refused 统计表)
+                    or (table["kind"] == TableKind.ATTENDANCE and "activities" not in table)):  # a sign-in sheet
                 rows = sum(r["rows"] for r in table["skipped"])
                 _say(f"  {where}{TableKind(table['kind']).chinese}（{table['why']}），跳过 {rows} 行")
                 continue
             columns = "、".join(f"{_flat(h)}→{c}" if h != c else c for h, c in table["columns"].items())
             if table["kind"] == TableKind.MINUTES:  # a Word document's labels, not a header row
                 _say(f"  {where}会议记录，读取的栏目：{columns}")
+            elif table["kind"] == TableKind.ATTENDANCE:  # one row per member: the activities they make
+                rows = table["accepted"]
+                _say(f"  {where}签到名单，表头在第 {table['header_row']} 行（{columns}）：{rows} 行 → "
+                     f"{table['activities']} 次活动")
             else:
                 what = "统计表（按月的次数）" if counts else "活动台账"
                 _say(f"  {where}{what}，表头在第 {table['header_row']} 行（{columns}）")

@@ -22,7 +22,7 @@ from pydantic import Field, ValidationError
 
 from compliance.config.rule import Document, RuleBase, SourceRef, Strict
 from compliance.config.yamlfile import explain, parse_mapping, read_file
-from compliance.domain import COLUMNS
+from compliance.domain import HEADER_COLUMNS
 from compliance.errors import CatalogueError
 from compliance.spelling import normalise_name
 
@@ -148,10 +148,10 @@ def _cross_check(model: CatalogueModel, shown: str) -> tuple[dict[str, str], dic
                 raise fail(f"activity_types：写法“{spelling}”同时属于“{type_of[key]}”和“{canonical}”")
             type_of[key] = canonical
 
-    column_of: dict[str, str] = {normalise_name(name): name for name in COLUMNS}
+    column_of: dict[str, str] = {normalise_name(name): name for name in HEADER_COLUMNS}
     for canonical, synonyms in model.columns.items():
-        if canonical not in COLUMNS:
-            raise fail(f"columns：未知的规范列名“{canonical}”，应为 {'、'.join(COLUMNS)} 之一")
+        if canonical not in HEADER_COLUMNS:
+            raise fail(f"columns：未知的规范列名“{canonical}”，应为 {'、'.join(HEADER_COLUMNS)} 之一")
         for spelling in synonyms:
             key = normalise_name(spelling)
             if column_of.get(key, canonical) != canonical:

@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from compliance.config.catalogue import Catalogue
 from compliance.config.yamlfile import explain_entries, parse_mapping, read_file
-from compliance.domain import COLUMNS
+from compliance.domain import HEADER_COLUMNS
 from compliance.errors import InputError
 from compliance.spelling import normalise_name
 
@@ -56,8 +56,8 @@ class SourceLayout(BaseModel):
     @classmethod
     def _canonical(cls, value: dict[str, str | None]) -> dict[str, str | None]:
         for header, canonical in value.items():
-            if canonical is not None and canonical not in COLUMNS:
-                raise ValueError(f"“{header}”对应的“{canonical}”不是规范列名，应为 {'、'.join(COLUMNS)} 之一，"
+            if canonical is not None and canonical not in HEADER_COLUMNS:
+                raise ValueError(f"“{header}”对应的“{canonical}”不是规范列名，应为 {'、'.join(HEADER_COLUMNS)} 之一，"
                                  "或留空（~）表示不使用本列")
         return value
 

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from compliance.frames import frame as make_frame
+from compliance.intake.attendance import rows_text
 
 if TYPE_CHECKING:
     from compliance.config.catalogue import Catalogue
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 # The table's columns a finding shows as they are, in the documented order; then waiver, baseline and evidence.
 FIELDS = ("rule", "severity", "status", "org", "person", "period", "expected", "actual", "message")
 EVIDENCE_FIELDS = ("source", "sheet", "row", "date", "type")
+# … and ``rows`` (“3-14”), only for a record standing for several rows: an attendance list's activity
 
 
 def finding_dicts(judgements: Judgements, records: pd.DataFrame, tables: list[TableInfo], catalogue: Catalogue,
@@ -79,13 +81,18 @@ def evidence_pairs(judgements: Judgements, rows: np.ndarray, records: pd.DataFra
 def evidence_columns(records: pd.DataFrame, tables: list[TableInfo], catalogue: Catalogue,
                      at: np.ndarray) -> dict[str, list]:
     """The evidence fields of the records at ``at``, as Python values: file, sheet (None for a CSV), row, date,
-    activity type. A meeting's minutes have no row: their sheet is their place in the document (表格2, 正文)."""
+    activity type; and ``rows``, the rows of an attendance list's activity (None for a record of one row). A
+    meeting's minutes have no row: their sheet is their place in the document (表格2, 正文)."""
     from compliance.intake.kinds import TableKind
 
     table = records["table"].to_numpy()[at]
     sheets = [t.sheet if isinstance(t.sheet, str) else None for t in tables]
     in_document = np.array([t.kind.kind is TableKind.MINUTES for t in tables], dtype=bool)[table]
     rows = records["row"].to_numpy()[at].astype(object)
+    several = [None] * len(at)
+    for k in np.flatnonzero(np.isin(table, [t for t, info in enumerate(tables) if info.members])).tolist():
+        if members := tables[table[k]].members.get(int(rows[k])):
+            several[k] = rows_text(members)
     rows[in_document] = None
     out = {
         "source": np.array([t.source for t in tables], dtype=object)[table].tolist(),
@@ -93,6 +100,7 @@ def evidence_columns(records: pd.DataFrame, tables: list[TableInfo], catalogue: 
         "row": rows.tolist(),
         "date": records["date"].to_numpy("datetime64[D]")[at].astype(str).tolist(),
         "type": np.array(catalogue.activity_types, dtype=object)[records["type"].to_numpy()[at]].tolist(),
+        "rows": several,
     }
     if "count" in records.columns:  # count-table cells among them (compliance.intake.counts): a month, a number
         counts = records["count"].array[at].to_numpy(object, na_value=None).tolist()
@@ -122,6 +130,9 @@ def _evidence_lists(judgements: Judgements, rows: np.ndarray, records: pd.DataFr
     fields = evidence_columns(records, tables, catalogue, distinct)
     items = [dict(zip(EVIDENCE_FIELDS, values, strict=True))
              for values in zip(*(fields[name] for name in EVIDENCE_FIELDS), strict=True)]
+    for item, rows in zip(items, fields["rows"], strict=True):
+        if rows is not None:
+            item["rows"] = rows
     if "count" in fields:  # a month's count says so: {…, "count": 0, "text": "2024年3月统计表：支委会 0 次"}
         for item, n, text in zip(items, fields["count"], fields["text"], strict=True):
             if n is not None:

@@ -38,8 +38,11 @@ import numpy as np
 import pandas as pd
 
 from compliance.config.catalogue import Catalogue
+from compliance.intake.attendance import group as group_attendance
+from compliance.intake.attendance import rows_text
 from compliance.intake.backing import UNBACKED, minutes_mask, pair
 from compliance.intake.issues import Issue, cell_text, in_documents, issues_frame
+from compliance.intake.kinds import TableKind
 from compliance.intake.normalise import Candidates, SourceSummary, TableInfo, records_frame, resolve_orgs
 from compliance.intake.roster import Roster
 from compliance.intake.values import PLAUSIBLE
@@ -163,8 +166,15 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
 
     keep = np.flatnonzero(accepted)
     records = records_frame(frame, keep, org, gx_frame["类型"].to_numpy())
-    records, counted_kept = _each_type(records, verdict.counted[keep],
-                                       frame["more_types"].to_numpy(dtype=object)[keep], catalogue.activity_types)
+    counted_kept, more = verdict.counted[keep], frame["more_types"].to_numpy(dtype=object)[keep]
+    lists = frame["attendees"].to_numpy(dtype=object)[keep]
+    if pd.notna(lists).any() or any(t.kind.kind is TableKind.ATTENDANCE and t.kind.read
+                                    for t in candidates.tables):
+        records, counted_kept, more, disagree = _attendance(
+            records, counted_kept, more, lists, candidates.tables,
+            np.bincount(frame["table"].to_numpy()[keep], minlength=len(candidates.tables)))
+        warning_rows.extend(issue._replace(org=names[records["org"].iat[k]]) for k, issue in disagree)
+    records, counted_kept = _each_type(records, counted_kept, more, catalogue.activity_types)
     counted_kept, copies, twins, repeated = _one_meeting_once(records, counted_kept, candidates.tables, names,
                                                               catalogue)
     warning_rows.extend(repeated)
@@ -274,6 +284,12 @@ def _row_issues(candidates: Candidates, ctx: GateContext, verdict: _Verdict, acc
             Issue.at(table_info[tables[i]], int(rows[i]), f"一行写了几种活动（{named}），每种各计一次", column="类型",
                      value=cell_text(frame["raw_type"].iat[i]), org=names[org[i]])
         )
+    list_problems = frame["attendees_problem"].to_numpy(dtype=object)
+    for i in np.flatnonzero(accepted & pd.notna(list_problems)):
+        warning_rows.append(
+            Issue.at(table_info[tables[i]], int(rows[i]), f"{list_problems[i]}，按未填写处理", column="参会人员",
+                     org=names[org[i]])
+        )
     return rejected, warning_rows
 
 
@@ -316,6 +332,34 @@ def _one_meeting_once(records: pd.DataFrame, counted_kept: np.ndarray, table_inf
         for k in backing.unbacked
     )
     return counted_kept, copies, backing.twins, warning_rows
+
+
+def _attendance(records: pd.DataFrame, counted: np.ndarray, more: np.ndarray, lists: np.ndarray,
+                tables: list[TableInfo], accepted_rows: np.ndarray):
+    """The records after counting attendance lists (``compliance.intake.attendance``): a member list's rows that
+    make one activity become its one record, every list's people its 实到 (and 应到); each member list's table
+    learns its activities and rows. Also a warning where an 实到 column disagrees with its list ((record, issue)
+    pairs)."""
+    merged = np.array([t.kind.kind is TableKind.ATTENDANCE and t.kind.read for t in tables], dtype=bool)
+    rolls = np.array([t.roll for t in tables], dtype=bool)
+    grouped = group_attendance(records, lists, merged, rolls)
+    records = records.iloc[grouped.keep].reset_index(drop=True)
+    records["present"] = grouped.present
+    records["expected"] = grouped.expected
+    for t, members in grouped.members.items():
+        tables[t].members = members
+    made = np.bincount(records["table"].to_numpy(), minlength=len(tables))
+    for t in np.flatnonzero(merged):
+        tables[t].activities, tables[t].accepted = int(made[t]), int(accepted_rows[t])
+    warnings = []
+    for k, written, listed in grouped.disagree:
+        info = tables[records["table"].iat[k]]
+        row = int(records["row"].iat[k])
+        rows = info.members.get(row)
+        warnings.append((k, Issue.at(info, row, f"实到人数 {written} 与参会人员名单中出席的 {listed} 人"
+                                     + (f"（第 {rows_text(rows)} 行）" if rows else "") + "不一致，按实到人数计",
+                                     column="实到", value=str(written))))
+    return records, counted[grouped.keep], more[grouped.keep], warnings
 
 
 def _each_type(records: pd.DataFrame, counted: np.ndarray, more: np.ndarray, vocabulary: tuple[str, ...]):

@@ -9,10 +9,13 @@ a table is an activity record when it dates something (a date column, or a plann
 by column or by name, a topic, or head counts) — unless its header describes people (性别, 出生日期, 党费, 票数,
 积分), one row per person; and what the header holds besides (activity types or months as columns: counts).
 
-Activity ledgers and minutes give records; count tables give counts per organisation, type and month
-(``compliance.intake.counts``, issue 28). A table of another kind — or a count table its reader cannot place
-(``Kind.refused``) — is noted once and its rows are counted as skipped with the reason; ``READS`` is where a reader
-for another kind plugs in.
+Activity ledgers, minutes and attendance lists give records; count tables give counts per organisation, type and
+month (``compliance.intake.counts``, issue 28). A table of another kind — or one of a kind that is read whose rows
+cannot be (``Kind.refused``: a count table without a year, a sign-in sheet that names no activity) — is noted once
+and its rows are counted as skipped with the reason; ``READS`` is where a reader for another kind plugs in. An
+attendance list is read when it dates what it lists: an activity ledger whose rows turn out to be one member each
+(``compliance.intake.attendance``); a sign-in sheet that names no activity (签到 | 姓名, the date in a title) is said
+once and skipped.
 """
 
 from __future__ import annotations
@@ -48,9 +51,10 @@ class TableKind(StrEnum):
 _CHINESE = {TableKind.ACTIVITY: "活动台账", TableKind.NOT_DONE: "未开展名单", TableKind.COUNTS: "统计表",
             TableKind.ATTENDANCE: "签到名单", TableKind.MINUTES: "会议记录", TableKind.OTHER: "不是活动记录"}
 
-# The kinds whose rows are read as evidence. Issue 28 adds readers for COUNTS and ATTENDANCE.
+# The kinds whose rows are read as evidence.
 READS = frozenset({TableKind.ACTIVITY, TableKind.MINUTES,  # minutes: compliance.intake.minutes
-                   TableKind.COUNTS})  # counts per organisation × type × month: compliance.intake.counts
+                   TableKind.COUNTS,  # counts per organisation × type × month: compliance.intake.counts
+                   TableKind.ATTENDANCE})  # one row per member: compliance.intake.attendance
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,8 @@ class Kind:
 
     kind: TableKind
     why: str | None = None
-    refused: bool = False  # of a kind that is read, but this table could not be (a count table without a year)
+    refused: bool = False  # of a kind that is read, but this table's rows cannot be (a count table without a year,
+    # a sign-in sheet without a date)
 
     @property
     def read(self) -> bool:
@@ -136,7 +141,7 @@ def classify(evidence: Evidence, type_words: Iterable[str]) -> Kind:
     if (heads := [written[h] for h in headers if any(w in h for w in ATTENDANCE_HEADS)]) \
             or _first(names, ATTENDANCE_NAMES):
         what = f"表头有“{heads[0]}”" if heads else f"名称“{_first(names, ATTENDANCE_NAMES)[0]}”"
-        return Kind(TableKind.ATTENDANCE, f"{what}：每行是一位参加者，不是一次活动")
+        return Kind(TableKind.ATTENDANCE, f"{what}：每行是一位参加者，不是一次活动", refused=True)
     if named := _first(names, INSTRUCTION_NAMES):
         return Kind(TableKind.OTHER, f"名称“{named[0]}”：填写说明，不是记录")
     for label, _, words in REGISTERS:

@@ -23,6 +23,7 @@ from compliance.spelling import normalise_name
 ORG, DATE, TYPE, TOPIC, PERSON, EXPECTED, PRESENT, DISCIPLINE, ABSENTEES = (
     "组织", "日期", "类型", "主题", "主讲人", "应到", "实到", "会前说纪", "缺席"
 )
+ATTENDEE_LIST = "参会人员"  # who took part, one name a row or all in one cell (compliance.intake.attendance)
 
 # Words that make a column never a name, an organisation or a topic: identifiers and contact details.
 NEVER = ("编码", "代码", "编号", "工号", "学工号", "序号", "电话", "手机", "号码", "身份证", "邮箱", "账号", "ID")
@@ -179,6 +180,8 @@ def _person(text: str) -> Reading | None:
     if text.endswith(("职务", "职位", "职称", "岗位")):
         return Reading(None, 0, "职务，不是人名", never=True, about=PERSON)
     if (word := next((w for w in ATTENDEES if w in text), None)) and text.endswith(("人员", "人", "名单", "党员")):
+        if word not in ABSENT:  # 参会人员, 参加人员名单, 出席党员: who came (请假人员, 缺席名单: who did not)
+            return Reading(ATTENDEE_LIST, 7, f"{word}人员名单")
         return Reading(None, 0, f"{word}人员，不是主讲人", never=True, about=PERSON)
     if found := next(((w, s) for w, s in LECTURER if w in text), None):
         return Reading(PERSON, found[1], f"{found[0]}人")

@@ -18,12 +18,13 @@ import pandas as pd
 
 from compliance.config.catalogue import Catalogue
 from compliance.config.limits import column_letter
-from compliance.domain import COLUMNS
-from compliance.frames import frame, objects
+from compliance.domain import HEADER_COLUMNS
+from compliance.frames import constant, frame, objects
+from compliance.intake.attendance import member_tables, parse_lists
 from compliance.intake.counts import CountCandidates, CountTable, read_counts
 from compliance.intake.issues import Issue
 from compliance.intake.kinds import ACTIVITY, Evidence, Kind, TableKind, classify, title_text
-from compliance.intake.meaning import DATE, PERSON, HeaderReader
+from compliance.intake.meaning import ATTENDEE_LIST, DATE, EXPECTED, PERSON, PRESENT, HeaderReader
 from compliance.intake.roster import Roster, infer_org_type, is_organisation
 from compliance.intake.sheets import SourceFile, Table
 from compliance.intake.understand import Understanding, understand
@@ -59,6 +60,11 @@ class TableInfo:
     kind: Kind = ACTIVITY  # what the table was taken to be (``compliance.intake.kinds``)
     skipped: list[dict] = field(default_factory=list)  # {"reason", "rows": how many, "at": which} rows not read
     inferred: dict[str, str] = field(default_factory=dict)  # 组织 taken from what a column holds (a leader's unit)
+    roll: bool = False  # its attendance lists mark who was absent: 应到 is counted from them
+    activities: int | None = None  # an attendance list (one row per member): the activities its accepted rows make
+    accepted: int | None = None  # … and how many rows those are
+    members: dict[int, tuple[int, ...]] = field(default_factory=dict)  # of such an activity: the row its record
+    # names (the first) → every row of it, as users number them (``compliance.intake.attendance``)
 
 
 @dataclass
@@ -524,6 +530,7 @@ def normalise(
     frames: list[pd.DataFrame] = []
     summaries: list[SourceSummary] = []
     counts = CountCandidates()
+    listing: dict[int, str] = {}  # table → where it names who took part: "person" (姓名) or "attendees" (参会人员)
     for source in sources:
         summary = SourceSummary(source.source, source.sha256, skipped_sheets=source.skipped_sheets,
                                 path=source.path.as_posix())
@@ -609,7 +616,12 @@ def normalise(
             n = len(body)
             if missing and n:
                 notes.append(_table_note(table, missing, n))
-            columns = {COLUMNS[name]: body[pos].array for pos, name in understood.columns.items() if name != "组织"}
+            columns = {HEADER_COLUMNS[name]: body[pos].array for pos, name in understood.columns.items()
+                       if name != "组织"}
+            if ATTENDEE_LIST in fields:
+                listing[len(tables) - 1] = "attendees"
+            elif person is not None and reader.read(table.headers[person]).why in _REGISTER_PEOPLE and not inferred:
+                listing[len(tables) - 1] = "person"  # 姓名: a lecturer, or one member a row (decided from the rows)
             if understood.org_order:
                 columns["org"] = _org_cells(body, understood.org_order, roster)
             elif inferred and given is None:
@@ -617,7 +629,7 @@ def normalise(
                 offset = sum(map(len, frames))  # the rows' positions among all candidates
                 org_problems.update((offset + int(i), problems[i]) for i in np.flatnonzero(pd.notna(problems)))
             constant = {"org": from_name.get("组织") or given, "type_fallback": kind}
-            for name in [*COLUMNS.values(), "type_fallback"]:
+            for name in [*HEADER_COLUMNS.values(), "type_fallback"]:
                 if name not in columns:
                     columns[name] = pd.Series(np.full(n, constant.get(name), dtype=object), dtype=object).array
             columns["table"] = np.full(n, len(tables) - 1, dtype=np.int64)
@@ -638,13 +650,53 @@ def normalise(
         if others:
             notes.append(f"文件 {source.source}：{'；'.join(text for _, text in others)}")
     raw = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=[*COLUMNS.values(), "type_fallback", "table", "row", "source_index"]
+        columns=[*HEADER_COLUMNS.values(), "type_fallback", "table", "row", "source_index"]
     )
-    return Candidates(_parse(raw, catalogue), tables, warnings, summaries, notes, org_problems, counts.done())
+    rows = _parse(raw, catalogue, lists="attendees" in listing.values())
+    if listing:
+        _read_lists(rows, raw, listing, tables, roster)
+    return Candidates(rows, tables, warnings, summaries, notes, org_problems, counts.done())
 
 
-def _parse(raw: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
-    """Parse every field; each parsed column has a ``*_problem`` column beside it (None when fine)."""
+def _read_lists(rows: pd.DataFrame, raw: pd.DataFrame, listing: dict[int, str], tables: list[TableInfo],
+                roster: Roster | None) -> None:
+    """Tables naming who took part (``compliance.intake.attendance``): those whose rows are one member each
+    (a 姓名 or 参会人员 column of single names, most rows sharing their activity) become attendance lists — their
+    names no lecturer, every row a member of an activity; every list gives 实到, and 应到 where it marks absentees."""
+    table = rows["table"].to_numpy()
+    names = rows["attendee_names"].to_numpy(dtype=object).copy()
+    by_person = np.isin(table, [t for t, how in listing.items() if how == "person"])
+    names[by_person] = rows["person"].to_numpy(dtype=object)[by_person]
+    names[pd.isna(names)] = None
+    leaders = frozenset(roster.leader_names) if roster is not None and not roster.inferred else frozenset()
+    members = member_tables(rows, names, list(listing), leaders)
+    for t, (n, activities) in sorted(members.items()):
+        info = tables[t]
+        people = next(h for h, c in info.mapping.items() if c in (PERSON, ATTENDEE_LIST))
+        info.kind = Kind(TableKind.ATTENDANCE, f"“{people}”列每行是一位参加者，同一组织、日期、类型、主题的 {n} 行是 "
+                                               f"{activities} 次活动")
+        info.mapping = {h: ATTENDEE_LIST if h == people else c for h, c in info.mapping.items()}
+        info.columns = (info.columns - {PERSON}) | {ATTENDEE_LIST}
+        if listing[t] == "person":
+            at = np.flatnonzero(table == t)
+            lists, problems, _, roll = parse_lists(raw["person"].iloc[at])
+            for column, values in (("attendees", lists), ("attendees_problem", problems), ("attendees_roll", roll),
+                                   ("person", None)):
+                whole = rows[column].to_numpy(dtype=object).copy()
+                whole[at] = values
+                rows[column] = objects(whole)
+    listed = pd.notna(rows["attendees"].to_numpy(dtype=object))
+    given = np.bincount(table[listed], minlength=len(tables)) > 0
+    marked = np.bincount(table[rows["attendees_roll"].to_numpy(dtype=bool)], minlength=len(tables)) > 0
+    for t in np.flatnonzero(given):
+        info = tables[t]
+        info.roll = bool(marked[t])
+        info.columns = info.columns | {PRESENT} | ({EXPECTED} if info.roll else set())
+
+
+def _parse(raw: pd.DataFrame, catalogue: Catalogue, lists: bool = True) -> pd.DataFrame:
+    """Parse every field; each parsed column has a ``*_problem`` column beside it (None when fine). ``lists``: some
+    table has a 参会人员 column (without one, its three columns are None throughout, and not looked at)."""
     out = pd.DataFrame(
         {"table": raw["table"].to_numpy(dtype=np.int64), "row": raw["row"].to_numpy(dtype=np.int64),
          "source_index": raw["source_index"].to_numpy(dtype=np.int64)}
@@ -702,6 +754,14 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     out["more_types"] = objects(extra[codes])
 
     out["topic"] = objects(_convert(raw["topic"], _text)[0])
+    if lists:
+        listed, problems, names, roll = parse_lists(raw["attendees"])
+    else:
+        listed = problems = names = constant(len(raw), None)
+        roll = np.zeros(len(raw), dtype=bool)
+    out["attendees"], out["attendees_problem"], out["attendee_names"] = (objects(listed), objects(problems),
+                                                                         objects(names))
+    out["attendees_roll"] = roll
     out["person"] = objects(_convert(raw["person"], people)[0])
     absent = raw["absent"]  # most ledgers name no absentees: a column of nothing is not factorised
     out["absent"] = objects(_convert(absent, _absentees)[0] if absent.first_valid_index() is not None

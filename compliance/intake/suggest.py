@@ -24,7 +24,7 @@ from compliance.intake.sheets import SourceFile, read_sources
 HEAD = """\
 # 格式文件（compliance check/validate --layout）：由 compliance layout suggest 按工具读懂的内容生成。
 # 每个文件、工作表一项：header_row 是表头所在行；columns 把表头（照原样）对应到规范列
-# （组织、日期、类型、主题、主讲人、应到、实到、会前说纪、缺席），~ 表示不使用该列，# 后是工具的理由；
+# （组织、日期、类型、主题、主讲人、应到、实到、会前说纪、缺席、参会人员），~ 表示不使用该列，# 后是工具的理由；
 # type / org 是从文件名或工作表名得到的活动类型、组织。哪一项读错了，改那一行即可，再用
 #   compliance check {paths} --layout 本文件
 # 检查（PATHS 与生成时相同）。

@@ -73,7 +73,9 @@ def inputs(sources, tables) -> list[dict]:
                 {"sheet": tables[t].sheet, "header_row": tables[t].header_row, "columns": tables[t].mapping,
                  "unused": tables[t].unused, "from_name": tables[t].from_name, "inferred": tables[t].inferred,
                  "kind": tables[t].kind.kind.value,
-                 "why": tables[t].kind.why, "skipped": tables[t].skipped}
+                 "why": tables[t].kind.why, "skipped": tables[t].skipped,
+                 **({"activities": tables[t].activities, "accepted": tables[t].accepted}
+                    if tables[t].activities is not None else {})}
                 for t in s.tables
             ],
             "skipped_sheets": s.skipped_sheets,

@@ -190,7 +190,6 @@ def _column_blocks(columns: dict, block: int = 20_000):
 # their order (a struct is made and encoded several times faster than a dict)
 _Finding = msgspec.defstruct("Finding", [(name, Any) for name in (*FIELDS, "waiver", "baseline", "evidence")])
 _Evidence = msgspec.defstruct("Evidence", [(name, Any) for name in EVIDENCE_FIELDS])
-_CountEvidence = msgspec.defstruct("CountEvidence", [(name, Any) for name in (*EVIDENCE_FIELDS, "count", "text")])
 
 
 class FindingLines:
@@ -248,10 +247,17 @@ class FindingLines:
         fields = evidence_columns(result.records, result.tables, result.catalogue, distinct)
         plain = [fields[name] for name in EVIDENCE_FIELDS]
         items = [_Evidence(*values) for values in zip(*plain, strict=True)]
-        if "count" in fields:  # a count-table cell adds its count and how it reads (README, findings.json)
-            for k, (n, text) in enumerate(zip(fields["count"], fields["text"], strict=True)):
-                if n is not None:
-                    items[k] = _CountEvidence(*(column[k] for column in plain), n, text)
+        # an attendance list's activity adds its rows; a count-table cell its count and how it reads (README)
+        counts = fields.get("count") or [None] * len(items)
+        for k, (several, n) in enumerate(zip(fields["rows"], counts, strict=True)):
+            if several is None and n is None:
+                continue
+            item = {name: column[k] for name, column in zip(EVIDENCE_FIELDS, plain, strict=True)}
+            if several is not None:
+                item["rows"] = several
+            if n is not None:
+                item.update(count=n, text=fields["text"][k])
+            items[k] = item
         per_pair = [items[k] for k in back.tolist()]
         starts = np.searchsorted(judgement, rows, side="left").tolist()
         ends = np.searchsorted(judgement, rows, side="right").tolist()

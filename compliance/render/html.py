@@ -401,6 +401,7 @@ def _shown(finding: dict, title: str, basis: str, topics: dict[tuple, tuple]) ->
         item = _attributes(e)
         item.topic, item.absent = topics.get((e["source"], e["sheet"], e["row"]), (None, None))
         item.text = e.get("text")  # a count-table cell: 2024年3月统计表：支委会 0 次
+        item.rows = e.get("rows")  # an attendance list's activity: all its rows
         shown.evidence.append(item)
     return shown
 

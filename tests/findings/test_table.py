@@ -105,7 +105,7 @@ def test_the_documented_dicts_are_a_view_of_the_findings_only():
     records = pd.DataFrame({"table": [0], "row": [7], "date": pd.to_datetime(["2024-08-30"]), "type": [0]})
 
     class Table:
-        source, sheet, kind = "台账.xlsx", "一支部", ACTIVITY
+        source, sheet, kind, members = "台账.xlsx", "一支部", ACTIVITY, {}
 
     dicts = finding_dicts(judgements, records, [Table()], load_catalogue())
     assert dicts == [{

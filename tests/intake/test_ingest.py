@@ -318,7 +318,7 @@ def test_a_layout_maps_headers_and_fixes_type_and_organisation(tmp_path):
     ("text", "message"),
     [
         ("sources:\n  - file: a.csv\n    columns: {开展时间: 时间}\n",
-         "格式文件无效。\n第 1 项（file: a.csv）的键“columns”：“开展时间”对应的“时间”不是规范列名，应为 组织、日期、类型、主题、主讲人、应到、实到、会前说纪、缺席 之一"),
+         "格式文件无效。\n第 1 项（file: a.csv）的键“columns”：“开展时间”对应的“时间”不是规范列名，应为 组织、日期、类型、主题、主讲人、应到、实到、会前说纪、缺席、参会人员 之一"),
         ("sources:\n  - file: a.csv\n    header: 2\n", "格式文件无效。\n第 1 项（file: a.csv）的键“header”：未知的键（实际为 2）"),
         ("sources:\n  - file: a.csv\n    header_row: 0\n", "格式文件无效。\n第 1 项（file: a.csv）的键“header_row”：不能小于 1（实际为 0）"),
         ("sources:\n  - file: a.csv\n    type: 联谊活动\n", "格式文件无效。\n第 1 项的键“type”：未知的活动类型“联谊活动”"),
