@@ -587,10 +587,13 @@ def _fill_merged(cells: pd.DataFrame, merged: Merged, first_body_index: int) -> 
 
 
 def blank_cells(cells: pd.DataFrame) -> pd.DataFrame:
-    """Elementwise ``is_blank`` for a whole frame, column at a time rather than cell at a time."""
+    """Elementwise ``is_blank`` for a whole frame, column at a time rather than cell at a time: numpy ``bool``
+    columns. (A string column's comparison is pandas' masked ``boolean`` under pandas 2, ``bool[pyarrow]`` under 3;
+    either one's ``to_numpy()`` is an object array, on which ``~`` of pandas 2's Python bools gives -1 and -2.)"""
     if cells.empty:
         return pd.DataFrame(True, index=cells.index, columns=cells.columns)
-    return cells.isna() | cells.apply(lambda column: column.astype("string").str.strip().eq("").fillna(False))
+    return cells.isna() | cells.apply(
+        lambda column: column.astype("string").str.strip().eq("").fillna(False).astype(bool))
 
 
 def read_source(
