@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -34,8 +35,12 @@ from compliance.intake.meaning import HeaderReader
 from compliance.intake.normalise import SourceSummary, TableInfo, normalise
 from compliance.intake.roster import Roster, read_roster
 from compliance.intake.scope import Scope
+from compliance.intake.shapes import ExpectationCount, IssueRow
 from compliance.intake.sheets import read_sources
 from compliance.progress import Progress
+
+if TYPE_CHECKING:
+    from compliance.findings.stats import Statistics
 
 NO_ROSTER = (
     "未提供名册（--roster）：组织取自台账本身，组织类型按名称判断；没有任何记录的组织无法被发现，"
@@ -144,8 +149,8 @@ def restrict(intake: Intake, the_scope: Scope) -> Intake:
         summary.skipped += n
     out_rejected = intake.gate.rejected[rejected_out]
     for source, n in out_rejected["source"].value_counts().items():
-        sources[source].rejected -= n
-        sources[source].skipped += n
+        sources[str(source)].rejected -= n
+        sources[str(source)].skipped += n
     set_aside = len(out_records) + len(out_rejected)
     # a table or a file holding only other organisations' rows is not listed: its sheet or file name may be theirs
     kept_rejected = intake.gate.rejected[~rejected_out]
@@ -204,7 +209,7 @@ class CheckResult:
     warnings: pd.DataFrame
     sources: list[SourceSummary]
     notes: list[str]
-    expectations: list[dict]  # the data-quality gate: each expectation and how many rows failed it
+    expectations: list[ExpectationCount]  # the data-quality gate: each expectation and how many rows failed it
     waivers: Waivers | None = None
     waiver_report: list[dict] = field(default_factory=list)  # per waiver: state (applied/expired/unused), count
     baseline: Baseline | None = None
@@ -227,7 +232,7 @@ class CheckResult:
         return statistic_columns(self)
 
     @cached_property
-    def stats(self) -> dict:
+    def stats(self) -> Statistics:
         """Completion statistics (``compliance.findings.stats``) as lists of dicts, made once."""
         from compliance.findings.stats import statistics
 
@@ -284,10 +289,12 @@ def _with_outside(warnings: pd.DataFrame, records: pd.DataFrame, tables: list[Ta
     if not outside.any():
         return warnings
     names = roster.names
-    rows = [{"source": tables[r.table].source, "sheet": tables[r.table].sheet, "row": int(r.row), "column": "日期",
-             "value": str(r.date)[:10], "org": names[r.org],
-             "reason": f"日期在检查期间 {audit.label} 之前，本次检查不计入"}
-            for r in records[outside].drop_duplicates(["table", "row"]).itertuples(index=False)]  # a row, once
+    early = records[outside].drop_duplicates(["table", "row"])  # a row, once
+    rows: list[IssueRow] = [
+        {"source": tables[table].source, "sheet": tables[table].sheet, "row": int(row), "column": "日期",
+         "value": str(day)[:10], "org": names[org], "reason": f"日期在检查期间 {audit.label} 之前，本次检查不计入"}
+        for table, row, day, org in zip(early["table"].tolist(), early["row"].tolist(), early["date"].tolist(),
+                                        early["org"].tolist(), strict=True)]
     both = pd.concat([warnings, issues_frame(rows)], ignore_index=True) if len(warnings) else issues_frame(rows)
     return issues_frame(both.sort_values(["source", "sheet", "row"], na_position="first", kind="stable"))
 
@@ -339,7 +346,9 @@ def run_check(
     evaluate_seconds = time.perf_counter() - begun
     judgements = Judgements.from_frame(evaluation.judgements, evaluation.evidence)
     records, judgements = _with_minutes(records, judgements, gated)
-    report, notes, resolved = [], [*intake.notes, *period_notes(catalogue, audit, as_of)], []
+    report: list[dict] = []
+    resolved: list[dict] = []
+    notes = [*intake.notes, *period_notes(catalogue, audit, as_of)]
     warnings = _with_outside(intake.warnings, records, intake.tables, intake.roster, catalogue, audit)
     if the_waivers is not None:
         applied = apply_waivers(judgements, the_waivers, catalogue, intake.roster, as_of)

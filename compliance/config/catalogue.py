@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Literal, Union
 
 from pydantic import Field, ValidationError
 
@@ -22,7 +22,10 @@ from compliance.engine.kinds import KINDS, Kind
 from compliance.errors import CatalogueError
 from compliance.spelling import normalise_name
 
-Rule = Annotated[Union[tuple(kind.config for kind in KINDS.values())], Field(discriminator="kind")]  # noqa: UP007
+if TYPE_CHECKING:
+    Rule = RuleBase  # what every kind's model is; the union below is built from the registry at import
+else:
+    Rule = Annotated[Union[tuple(kind.config for kind in KINDS.values())], Field(discriminator="kind")]  # noqa: UP007
 
 
 class CatalogueModel(Strict):

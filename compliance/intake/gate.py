@@ -40,6 +40,7 @@ from compliance.intake.backing import UNBACKED, minutes_mask, pair
 from compliance.intake.issues import cell_text, issues_frame
 from compliance.intake.normalise import Candidates, TableInfo, records_frame, resolve_orgs
 from compliance.intake.roster import Roster
+from compliance.intake.shapes import ExpectationCount, IssueRow
 from compliance.intake.values import PLAUSIBLE
 from compliance.spelling import split_list
 
@@ -69,7 +70,7 @@ def _day(value: date) -> float:
 
 
 def _org_reason(ctx: GateContext, i: int) -> str:
-    spelling = ctx.frame["org_key"].iat[i]
+    spelling = str(ctx.frame["org_key"].iat[i])  # (a row rejected here has one: the blank ones are rejected first)
     if ctx.roster.inferred:
         return (f"未提供名册，且无法从名称“{spelling}”判断组织类型（名称应以党支部、党总支、党委、党组或工委结尾）；"
                 "请用 --roster 指定名册")
@@ -79,7 +80,7 @@ def _org_reason(ctx: GateContext, i: int) -> str:
 
 def _missing(ctx: GateContext, i: int, column: str) -> str | None:
     """Why the row's whole table cannot give ``column`` (None when it has the column)."""
-    why = ctx.tables[ctx.frame["table"].iat[i]].missing.get(column)
+    why = ctx.tables[int(ctx.frame["table"].to_numpy()[i])].missing.get(column)
     return f"{why}（可在格式文件 --layout 中{_HINTS[column]}）" if why else None
 
 
@@ -138,7 +139,7 @@ class GateResult:
     counted: np.ndarray  # bool per record: counts in this run (not after the as-of date)
     rejected: pd.DataFrame  # ISSUE_COLUMNS
     warnings: pd.DataFrame  # ISSUE_COLUMNS, header warnings included
-    expectations: list[dict]  # per expectation: type, column, action, unexpected count
+    expectations: list[ExpectationCount]  # per expectation: type, column, action, unexpected count
     notes: list[str] = field(default_factory=list)  # sheets that repeat another sheet, said once each
     twins: np.ndarray = field(default_factory=lambda: np.empty((0, 2), dtype=np.int64))  # (ledger record, its
     # minutes) per meeting both give: the minutes do not count again (``compliance.intake.backing``)
@@ -170,7 +171,7 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
     reject_column = np.full(n, None, dtype=object)
     counted = np.ones(n, dtype=bool)
     warned: list[tuple[int, int]] = []  # (check position, row)
-    summary = []
+    summary: list[ExpectationCount] = []
     for position, (check, (kind, failed)) in enumerate(zip(GATE, outcomes, strict=True)):
         summary.append({"expectation": kind, "column": check.column, "action": check.action,
                         "unexpected": len(failed)})
@@ -191,12 +192,12 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
     rejected = issues_frame(
         [
             {"source": table_info[tables[i]].source, "sheet": table_info[tables[i]].sheet, "row": int(rows[i]),
-             "column": reject_column[i], "value": cell_text(frame[_RAW[reject_column[i]]].iat[i]),
+             "column": reject_column[i], "value": cell_text(frame[_RAW[reject_column[i]]].to_numpy()[i]),
              "reason": reject_reason[i], "org": names[org[i]]}
             for i in rejected_at
         ]
     )
-    warning_rows = list(candidates.warnings)
+    warning_rows: list[IssueRow] = list(candidates.warnings)
     for position, i in sorted(warned, key=lambda pair: (pair[1], pair[0])):
         if not accepted[i]:
             continue
@@ -212,7 +213,8 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
              "column": "主讲人", "value": cell_text(frame["person"].iat[i]), "org": names[org[i]], "reason": reason}
         )
     more = frame["more_types"].to_numpy(dtype=object)
-    for i in np.flatnonzero(accepted & ~pd.isna(more)):
+    for at in np.flatnonzero(accepted & ~pd.isna(more)):
+        i = int(at)
         named = "、".join((str(frame["type"].iat[i]), *more[i]))
         warning_rows.append(
             {"source": table_info[tables[i]].source, "sheet": table_info[tables[i]].sheet, "row": int(rows[i]),
@@ -353,9 +355,9 @@ def _leader_doubts(frame: pd.DataFrame, org: np.ndarray, roster: Roster, accepte
     first[codes[::-1]] = np.arange(len(at))[::-1]
     order = np.argsort(codes, kind="stable")  # the rows of each group, found once
     starts = np.searchsorted(codes[order], np.arange(len(first) + 1))
-    out = []
+    out: list[tuple[int, str]] = []
     for code, k in enumerate(first):
-        unit, chain = int(org[at[k]]), []  # (leader's name, unit) here and above
+        unit, chain = int(org[at[k]]), list[tuple[str, int]]()  # (leader's name, unit) here and above
         while unit >= 0:
             chain.extend((name, unit) for name in by_org.get(unit, []))
             unit = int(roster.parent[unit])
@@ -477,7 +479,8 @@ def _validate(gx_frame: pd.DataFrame, ctx: GateContext) -> list[tuple[str, np.nd
     # COMPLETE: every failing row's index is needed (each is listed); values are not asked for (the frame has them)
     result = batch.validate(suite, result_format={"result_format": "COMPLETE", "include_unexpected_rows": False,
                                                   "partial_unexpected_count": 0})
-    by_id = {outcome.expectation_config.id: outcome for outcome in result.results}
+    by_id = {outcome.expectation_config.id: outcome for outcome in result.results
+             if outcome.expectation_config is not None}
     out = []
     for check, expectation in zip(GATE, expectations, strict=True):
         outcome = by_id.get(expectation.id)

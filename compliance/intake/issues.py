@@ -3,13 +3,19 @@ organisation) for everything the intake says about a row, and a cell's value as 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from compliance.domain import ISSUE_COLUMNS
 from compliance.intake.values import is_blank
 
+if TYPE_CHECKING:
+    from compliance.intake.shapes import IssueRow
 
-def issues_frame(rows: list[dict] | pd.DataFrame | None = None) -> pd.DataFrame:
+
+def issues_frame(rows: Sequence[IssueRow] | pd.DataFrame | None = None) -> pd.DataFrame:
     frame = pd.DataFrame(rows if rows is not None else [], columns=list(ISSUE_COLUMNS))
     return frame.astype({"row": "Int64"}) if len(frame) else frame
 

@@ -23,6 +23,7 @@ from compliance.frames import frame, objects
 from compliance.intake.kinds import ACTIVITY, Evidence, Kind, classify, title_text
 from compliance.intake.meaning import DATE, PERSON, HeaderReader
 from compliance.intake.roster import Roster, infer_org_type, is_organisation
+from compliance.intake.shapes import IssueRow, SkippedRows, SkippedSheet, UnusedColumn
 from compliance.intake.sheets import SourceFile, Table
 from compliance.intake.understand import Understanding, understand
 from compliance.intake.values import ValueProblem, is_blank, parse_count, parse_date, parse_mark
@@ -40,13 +41,13 @@ class TableInfo:
     header_row: int | None  # None: a sheet in which no header was found
     columns: frozenset[str]  # canonical column names present in the header (none when it is no activity record)
     mapping: dict[str, str] = field(default_factory=dict)  # header as written → canonical column
-    unused: list[dict] = field(default_factory=list)  # {"column": header, "reason": why it is not used}
+    unused: list[UnusedColumn] = field(default_factory=list)  # the headers not used, and why
     from_name: dict[str, str] = field(default_factory=dict)  # 类型/组织 taken from the sheet's or file's name
     missing: dict[str, str] = field(default_factory=dict)  # 组织/日期/类型 the table cannot give → why (Chinese)
     by_content: frozenset[str] = frozenset()  # headers whose meaning came from their cells
     body: tuple[int, int] = (0, -1)  # the first and last row of its body, as Excel numbers them (empty: first > last)
     kind: Kind = ACTIVITY  # what the table was taken to be (``compliance.intake.kinds``)
-    skipped: list[dict] = field(default_factory=list)  # {"reason", "rows": how many, "at": which} rows not read
+    skipped: list[SkippedRows] = field(default_factory=list)  # the rows not read: why, how many, which
     inferred: dict[str, str] = field(default_factory=dict)  # 组织 taken from what a column holds (a leader's unit)
 
 
@@ -59,7 +60,7 @@ class SourceSummary:
     rejected: int = 0
     blank: int = 0
     skipped: int = 0  # rows read and not taken as records: title rows, a table that is no activity record …
-    skipped_sheets: list[dict] = field(default_factory=list)
+    skipped_sheets: list[SkippedSheet] = field(default_factory=list)
     tables: list[int] = field(default_factory=list)  # indices into the table list
     path: str = ""  # the file as found (relative to the working folder when given so): where CI annotations point
 
@@ -70,7 +71,7 @@ class Candidates:
 
     rows: pd.DataFrame
     tables: list[TableInfo]
-    warnings: list[dict]  # about headers: columns with data that mean nothing known, unnamed or repeated
+    warnings: list[IssueRow]  # about headers: columns with data that mean nothing known, unnamed or repeated
     sources: list[SourceSummary]
     notes: list[str] = field(default_factory=list)  # whole tables that give no usable row, said once per table
     org_problems: dict[int, str] = field(default_factory=dict)  # row → why its organisation was not found (a
@@ -135,7 +136,7 @@ def _org_from_name(table: Table, roster: Roster | None) -> tuple[str | None, str
     real = roster is not None and not roster.inferred
 
     def named(key: str) -> str | None:
-        if real:
+        if real and roster is not None:
             found = {roster.lookup[s] for s in _longest(key, roster.lookup)}
             return roster.orgs[found.pop()].name if len(found) == 1 else None
         stem = _BOOK_WORDS.sub("", key)
@@ -181,7 +182,7 @@ def _org_cells(body: pd.DataFrame, order: tuple[int, ...], roster: Roster | None
             return None
         first = organisation_key(str(filled[0]))
         parents = [organisation_key(str(c)) for c in filled[1:]]
-        known = [p for p in parents if real and roster.resolve(p) is not None]
+        known = [p for p in parents if real and roster is not None and roster.resolve(p) is not None]
         if known:  # read under the unit the row names: a short name other schools share means its own branch
             if (within := _within(first, known[0], roster)) is not None:
                 return within
@@ -217,12 +218,12 @@ def _within(child: str, parent: str, roster: Roster | None) -> str | None:
     def inside(index: int | None) -> bool:
         return index is not None and bool(roster.within(np.array([unit]), np.array([index]))[0])
 
-    if inside(direct := roster.resolve(child)):
+    if (direct := roster.resolve(child)) is not None and inside(direct):
         return roster.orgs[direct].name
     spellings = [parent, *(normalise_name(s) for s in (roster.orgs[unit].name, *roster.orgs[unit].aliases))]
     for spelling in dict.fromkeys(spellings):
         for stem in [spelling, *stems(spelling)]:
-            if inside(found := roster.resolve(stem + child)):
+            if (found := roster.resolve(stem + child)) is not None and inside(found):
                 return roster.orgs[found].name
     under = [o.name for i, o in enumerate(roster.orgs) if roster.parent[i] == unit
              and any(_loose(normalise_name(s)).endswith(_loose(child)) for s in (o.name, *o.aliases))]
@@ -240,8 +241,8 @@ def _leader_units(names: pd.Series, roster: Roster) -> tuple[np.ndarray, np.ndar
     """Per row of a register naming people, not units: the unit of the one leader of that name (the roster's name
     for it), or None and why — a name several leaders share, or no leader's, or more than one name."""
     units_of: dict[str, set[str]] = {}
-    for name, unit in zip(roster.leader_names, roster.leader_org, strict=True):
-        units_of.setdefault(name, set()).add(roster.orgs[int(unit)].name)
+    for name, org in zip(roster.leader_names, roster.leader_org, strict=True):
+        units_of.setdefault(name, set()).add(roster.orgs[int(org)].name)
 
     def unit(value: object) -> str | None:
         if is_blank(value):
@@ -284,23 +285,24 @@ def _missing(understood: Understanding, table: Table, from_name: dict[str, str],
     return missing
 
 
-def _unseen(table: Table, used: set[int]) -> list[dict]:
+def _unseen(table: Table, used: set[int]) -> list[IssueRow]:
     """What a person looking at the sheet would not see, said: a hidden sheet, hidden (or filtered-out) rows with
     data — all read, they are data — and formula cells in a used column that were never calculated and saved."""
-    where = {"source": table.source, "sheet": table.sheet, "org": None}
+    def said(row: int | None, column: str | None, reason: str) -> IssueRow:
+        return {"source": table.source, "sheet": table.sheet, "row": row, "column": column, "value": None,
+                "reason": reason, "org": None}
+
     out = []
     if table.hidden:
-        out.append({**where, "row": table.header_row, "column": None, "value": None,
-                    "reason": "隐藏的工作表，已读取（其中的行同样计入）"})
+        out.append(said(table.header_row, None, "隐藏的工作表，已读取（其中的行同样计入）"))
     hidden = table.facts.hidden_rows
     filled = table.cells.index[~table.blank.to_numpy()] if hidden else ()
     for row in sorted(hidden.intersection(filled)):
-        out.append({**where, "row": row, "column": None, "value": None,
-                    "reason": "隐藏的行（手动隐藏或被筛选隐藏），已读取"})
+        out.append(said(row, None, "隐藏的行（手动隐藏或被筛选隐藏），已读取"))
     for row, position in sorted(table.facts.unsaved):
         if position in used and row in table.cells.index:
-            out.append({**where, "row": row, "column": _column_name(table, position), "value": None,
-                        "reason": "公式没有保存的计算结果，请在 Excel 或 WPS 中打开并保存后再检查"})
+            out.append(said(row, _column_name(table, position),
+                            "公式没有保存的计算结果，请在 Excel 或 WPS 中打开并保存后再检查"))
     return out
 
 
@@ -358,7 +360,8 @@ def _template_rows(table: Table, date_column: int | None, catalogue: Catalogue, 
     ``_footers`` found that are no footers), its sample row (cells repeating the column names), a drop-down's
     value left alone on a row (是, 支部委员会)."""
     out: dict[str, list[int]] = {}
-    instructions = [row for row, text in found.items() if not _FOOTER.match(text)]
+    instructions = [int(row) for row, text in zip(found.index.to_numpy(), found.to_numpy(dtype=object), strict=True)
+                    if not _FOOTER.match(text)]
     if instructions:
         out["模板的填写说明"] = instructions
     samples = sorted(r for r in table.samples if not empty[r - table.cells.index[0]]) if table.samples else []
@@ -393,7 +396,7 @@ def _kind_of(table: Table, fields: set[str], reader: HeaderReader, catalogue: Ca
                              frozenset(fields), dates), catalogue.type_of)
 
 
-def _skipped(reason: str, rows: list[int]) -> list[dict]:
+def _skipped(reason: str, rows: list[int]) -> list[SkippedRows]:
     """One entry of a table's ``skipped`` list: why, how many rows, which (``1-3、7``)."""
     if not rows:
         return []
@@ -501,7 +504,7 @@ def normalise(
     found — no column, nothing in its file's or sheet's name: a branch's own export usually names none."""
     reader = reader or HeaderReader(catalogue.column_of, catalogue.type_of)
     org_problems: dict[int, str] = {}
-    warnings: list[dict] = []
+    warnings: list[IssueRow] = []
     notes: list[str] = []
     tables: list[TableInfo] = []
     frames: list[pd.DataFrame] = []
@@ -546,7 +549,8 @@ def normalise(
                 given = default_org
                 inferred["组织"] = f"表中、工作表名和文件名中都没有组织，按 --org 取为“{default_org}”"
             missing = _missing(understood, table, {**from_name, **inferred}, roster, org_problem)
-            unused = [{"column": _column_name(table, p), "reason": why} for p, why in understood.unused]
+            unused: list[UnusedColumn] = [{"column": _column_name(table, p), "reason": why}
+                                          for p, why in understood.unused]
             warnings.extend(
                 {"source": table.source, "sheet": table.sheet, "row": table.line(table.header_row),
                  "column": _column_name(table, p), "value": None, "reason": why, "org": None}
@@ -558,7 +562,7 @@ def normalise(
             warnings.extend(
                 {"source": table.source, "sheet": table.sheet, "row": table.line(int(row)), "column": None,
                  "value": text, "reason": "表尾的合计、签名或日期行，不是活动记录，按空行计", "org": None}
-                for row, text in footer.items()
+                for row, text in zip(footer.index.to_numpy(), footer.to_numpy(dtype=object), strict=True)
             )
             empty = table.blank.to_numpy() | table.cells.index.isin(footer.index)
             notes_rows = _template_rows(table, date_column, catalogue, found, empty)
@@ -581,7 +585,7 @@ def normalise(
             columns = {COLUMNS[name]: body[pos].array for pos, name in understood.columns.items() if name != "组织"}
             if understood.org_order:
                 columns["org"] = _org_cells(body, understood.org_order, roster)
-            elif inferred and given is None:
+            elif inferred and given is None and roster is not None:
                 columns["org"], problems = _leader_units(body[person], roster)
                 offset = sum(map(len, frames))  # the rows' positions among all candidates
                 org_problems.update((offset + int(i), problems[i]) for i in np.flatnonzero(pd.notna(problems)))
@@ -653,8 +657,8 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
         if is_blank(value) or normalise_name(str(value)) in catalogue.type_of:
             return None
         parts = [p for p in _SEVERAL.split(normalise_name(str(value))) if p]
-        known = [catalogue.type_of.get(p) for p in parts]
-        return tuple(dict.fromkeys(known)) if len(parts) > 1 and all(known) else None
+        known = [t for p in parts if (t := catalogue.type_of.get(p))]
+        return tuple(dict.fromkeys(known)) if len(parts) > 1 and len(known) == len(parts) else None
 
     codes, uniques = pd.factorize(raw["type"], use_na_sentinel=False)
     main = np.empty(len(uniques), dtype=object)

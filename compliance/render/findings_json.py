@@ -213,7 +213,7 @@ class FindingLines:
         out = np.full(len(rows), "null", dtype=object)
         waived = np.flatnonzero(number >= 0)
         if len(waived):
-            items = self.result.waivers.items
+            items = self.result.waivers.items if self.result.waivers is not None else ()
             done: dict = {}
             for k, n, was in zip(waived.tolist(), number[waived].tolist(), judgements["was"][rows[waived]].tolist(),
                                  strict=True):
@@ -267,7 +267,7 @@ _ENCODE = _compact_encoder()
 def _at(column, rows: np.ndarray) -> np.ndarray:
     """A table column's values at ``rows`` as an object array (nullable integers: int or None)."""
     if isinstance(column, pd.arrays.IntegerArray):
-        return column[rows].to_numpy(object, na_value=None)
+        return column[rows].to_numpy(object, na_value=None)  # type: ignore[arg-type]  # (pandas-stubs: no None)
     return np.asarray(column[rows], dtype=object)
 
 
@@ -279,8 +279,8 @@ def _encoded(values) -> list[str]:
         distinct, codes = np.unique(values, return_inverse=True)
         encode = _ENCODE if values.dtype.kind == "f" else repr  # NaN and Infinity as the json module spells them
         return np.array([*map(encode, distinct.tolist())], dtype=object)[codes.reshape(-1)].tolist()
-    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
-    uniques = list(uniques)
+    codes, found = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    uniques = list(found)
     kinds = {u.__class__ for u in uniques}
     if all(issubclass(kind, str) for kind in kinds):  # names, ids, labels, messages: the C string encoder alone
         texts = [*map(_json.encoder.encode_basestring, uniques), "null"]

@@ -12,10 +12,11 @@ import hashlib
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -139,7 +140,7 @@ class Calendar:
     Organisations share most cells (a month with two records, all met; a quarter not yet judged): each distinct cell
     is rendered once, and a page only joins its own."""
 
-    def __init__(self, result: CheckResult, org: np.ndarray, rule: np.ndarray, rank: np.ndarray, rules: list,
+    def __init__(self, result: CheckResult, org: np.ndarray, rule: np.ndarray, rank: np.ndarray, rules: Sequence,
                  counted: set[str], cell: Callable[..., Markup]) -> None:
         """``org``, ``rule`` and ``rank``: each judgement's roster position (-1: on no page), catalogue position and
         ``RANK``; ``rules``: the catalogue's rules; ``counted``: the ids of rules whose cells count records, so they
@@ -148,7 +149,7 @@ class Calendar:
         self.n = int(np.datetime64(result.audit.end, "M") - self.first) + 1
         months = self.first + np.arange(self.n)
         self.labels = [f"{int(str(m)[5:7])}月" for m in months]
-        self.groups = []  # (label, span): quarters, with the year where the range spans several
+        self.groups: list[list[Any]] = []  # [label, span]: quarters, with the year where the range spans several
         several = str(months[0])[:4] != str(months[-1])[:4]
         for m in months:
             year, month = str(m)[:4], int(str(m)[5:7])
@@ -161,7 +162,7 @@ class Calendar:
         cells = self._layout(frame, org, rule, rank, rules, counted, len(result.roster.orgs))
         self._render_cells(frame, cells, cell)
 
-    def _layout(self, frame: pd.DataFrame, org: np.ndarray, rule: np.ndarray, rank: np.ndarray, rules: list,
+    def _layout(self, frame: pd.DataFrame, org: np.ndarray, rule: np.ndarray, rank: np.ndarray, rules: Sequence,
                 counted: set[str], n_orgs: int) -> dict[str, np.ndarray]:
         """Sets the rows; returns, per cell, its span, how many judgements it holds, how many of them are not met,
         the worst rank, the judgement when it holds one, and whether its rule counts records."""
@@ -357,16 +358,16 @@ def _progress(result: CheckResult) -> tuple[dict, dict, dict, dict]:
     trends = {org: [(year, met / total) for year, (met, total) in sorted(years.items()) if total]
               for org, years in judged.items()}
     attendance: dict[str, tuple[float | None, list]] = {}
-    for item in stats["attendance"]:
-        items = [*attendance.get(item["org"], (None, []))[1], SimpleNamespace(**item)]
+    for meetings in stats["attendance"]:
+        items = [*attendance.get(meetings["org"], (None, []))[1], SimpleNamespace(**meetings)]
         present, expected = sum(i.present for i in items), sum(i.expected for i in items)
-        attendance[item["org"]] = (present / expected if expected else None, items)
+        attendance[meetings["org"]] = (present / expected if expected else None, items)
     plans: dict[str, list] = defaultdict(list)
     if result.audit.start <= result.as_of <= result.audit.end:
         from compliance.findings.plan import plan
 
-        for item in plan(result):
-            plans[item.org].append(item)
+        for planned in plan(result):
+            plans[planned.org].append(planned)
     return rates, trends, attendance, plans
 
 
@@ -377,7 +378,7 @@ def _trend(years: list[tuple[int, float]]) -> dict | None:
     return _bar_chart([(f"{year} 年", round(rate * 100)) for year, rate in years], "%", in_order=True)
 
 
-def _attributes(item: dict) -> SimpleNamespace:
+def _attributes(item: Mapping[str, Any]) -> SimpleNamespace:
     """A dict as attributes: jinja2 tries ``getattr`` before ``[]``, and a failed ``getattr`` costs an exception."""
     return SimpleNamespace(**item)
 
@@ -434,12 +435,12 @@ def render(result: CheckResult, out_dir: Path) -> list[Path]:
         row.next_deadline = plans[name][0].deadline.isoformat() if plans.get(name) else None
     titles = {rule.id: rule.title for rule in catalogue.rules}
     stats_by_org: dict[str, list[SimpleNamespace]] = defaultdict(list)
-    for item in result.stats["by_rule"]:
-        stats_by_org[item["org"]].append(SimpleNamespace(title=titles[item["rule"]], **item))
+    for rule_year in result.stats["by_rule"]:
+        stats_by_org[rule_year["org"]].append(SimpleNamespace(title=titles[rule_year["rule"]], **rule_year))
 
     record_rules = {rule.id for rule in catalogue.rules if catalogue.kind(rule).per_record}
     calendar = Calendar(result, j_org, j_rule, j_rank, catalogue.rules, record_rules,
-                        env.get_template("calendar.html.j2").module.cell)
+                        env.get_template("calendar.html.j2").module.cell)  # type: ignore[attr-defined]
     context = {
         "version": __version__,
         "as_of": result.as_of.isoformat(),

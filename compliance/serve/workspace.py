@@ -161,9 +161,10 @@ class Runs:
         kept = self.kept()
         if kept <= most:
             return True
-        for run in sorted((r for r in self.runs.values() if r.finished is not None and r.size),
-                          key=lambda r: r.finished):
-            if now - max(run.viewed or 0, run.finished) < viewing:
+        done = sorted(((r.finished, r) for r in self.runs.values() if r.finished is not None and r.size),
+                      key=lambda pair: pair[0])
+        for finished, run in done:
+            if now - max(run.viewed or 0, finished) < viewing:
                 continue
             self.drop(run)
             kept -= run.size
@@ -263,7 +264,7 @@ def unpack(archive: Path, into: Path, budget: Budget, limits: Limits, shown: str
         raise InputError("压缩包已损坏，无法读取", source=shown) from None
     budget.files -= len(entries)
     if budget.files < 0:
-        raise InputError(files_refusal(budget.most_files), source=shown)
+        raise InputError(files_refusal(budget.most_files or 0), source=shown)
     if sum(info.file_size for info in entries) > budget.bytes:
         raise InputError(budget.over(limits), source=shown)
     with book:

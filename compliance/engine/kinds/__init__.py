@@ -6,10 +6,12 @@ schema is the union of the kinds' models, so an unknown kind is refused when the
 
 from __future__ import annotations
 
+from typing import Any
+
 from compliance.engine.kinds import deadline, frequency, per_person, precedence, record, regularity, rolling
 from compliance.engine.kinds.base import Kind
 
-KINDS: dict[str, Kind] = {
+KINDS: dict[str, Kind[Any]] = {
     module.KIND.name: module.KIND
     for module in (frequency, per_person, record, rolling, precedence, regularity, deadline)
 }
