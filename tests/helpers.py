@@ -18,8 +18,8 @@ from compliance.engine.evaluate import evaluate
 from compliance.engine.periods import AuditRange, parse_period
 from compliance.findings.table import Judgements
 from compliance.findings.view import finding_dicts
-from compliance.intake.gate import positions
-from compliance.intake.normalise import normalise, records_frame, resolve_orgs
+from compliance.intake.gate import gate
+from compliance.intake.normalise import normalise
 from compliance.intake.roster import roster_from_rows
 from compliance.intake.sheets import Sheet, SourceFile, to_table
 from compliance.pipeline import CheckResult, run_check
@@ -162,22 +162,17 @@ class Judged:
 
 def judge(rule: dict, ledger: list[list], *, as_of: str, period: str | None = None, orgs: list[list] | None = None,
           leaders: list[list] | None = None, header: list[str] | None = None) -> Judged:
-    """``check`` without files and without the data-quality gate: the ledger's rows are read in memory, parsed as
-    the intake parses them, and every row that names a roster organisation, a date and a known type is a record
-    (counted when it is not after the as-of date) — what the gate keeps of such rows. For rule cases, whose rows
-    are all sound; what the gate does to unsound rows is tested with it."""
+    """``check`` without files: the ledger's rows are read in memory, parsed as the intake parses them and put
+    through the data-quality gate (``compliance.intake.gate``), whose counted records the rule judges — what
+    ``run_check`` does with a ledger file, less the reading of files and the outputs."""
     catalogue = parse_catalogue(rules_text(rule).encode("utf-8"), "rules.yaml")
     roster = roster_from_rows(([ORG_HEADER, *(orgs if orgs is not None else ORGS)], "名册", "组织"),
                               ([LEADER_HEADER, *(leaders or [])], "名册", "领导干部"))
     table = to_table(Sheet([header or LEDGER_HEADER, *ledger]), 0, "台账.csv", None)
     candidates = normalise([SourceFile("台账.csv", Path("台账.csv"), "", [table])], catalogue, roster)
-    rows = candidates.rows
-    org = resolve_orgs(candidates, roster)
-    type_code = np.nan_to_num(positions(rows["type"], catalogue.activity_types), nan=-1).astype(np.int64)
     day = date.fromisoformat(as_of)
-    keep = np.flatnonzero((org >= 0) & (type_code >= 0) & rows["date"].notna().to_numpy())
-    records = records_frame(rows, keep, org, type_code)
-    records = records[records["date"].to_numpy("datetime64[D]") <= np.datetime64(day)].reset_index(drop=True)
+    gated = gate(candidates, roster, catalogue, day)
+    records = gated.records[gated.counted].reset_index(drop=True)
     audit = parse_period(period) if period else AuditRange.year_of(day)
     ctx = Context(records, candidates.tables, roster, np.datetime64(day, "D"), audit, catalogue.activity_types)
     evaluation = evaluate(catalogue, ctx)
