@@ -9,7 +9,6 @@ jinja2's autoescape. No timestamps: the same inputs give the same bytes.
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -28,11 +27,10 @@ from compliance.domain import Organisation, OrgType, Severity, Status, status_co
 from compliance.pipeline import CheckResult
 from compliance.render.common import issue_list
 from compliance.spelling import normalise_name
-from compliance.text import without_bidi
+from compliance.text import WINDOWS_UNSAFE, windows_reserved, without_bidi
 
 FILENAME = "index.html"
 PAGES = "orgs"  # one page per organisation
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 # worst first: the colour of a cell holding several judgements, and of a light
 RANK = {Status.VIOLATION.value: 4, Status.DUE.value: 3, Status.UNVERIFIABLE.value: 2, Status.WAIVED.value: 1,
         Status.MET.value: 0}
@@ -43,8 +41,6 @@ LIGHTS = {"red": "红", "yellow": "黄", "green": "绿"}
 NOT_JUDGED = "未检查（不在检查期间或尚未开始）"
 
 
-# Windows refuses these as file names whatever the extension (CON.html, nul.txt …)
-_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 STEM_CHARS = 50  # ≤ 200 bytes in UTF-8 even for 4-byte characters: a suffix and “.html” still fit in 255
 
 
@@ -57,9 +53,9 @@ def safe_filename(name: str, taken: set[str]) -> str:
     get a ``_`` in front; long names are cut. A name taken already — by another organisation whose name folds the
     same, or is cut the same — gets a suffix from the hash of its full name (and a counter, should even that
     collide), so two organisations never share a page."""
-    stem = _UNSAFE.sub("_", unicodedata.normalize("NFKC", without_bidi(name))).strip(" .") or "组织"
+    stem = WINDOWS_UNSAFE.sub("_", unicodedata.normalize("NFKC", without_bidi(name))).strip(" .") or "组织"
     stem = stem[:STEM_CHARS].rstrip(" .") or "组织"
-    if stem.split(".")[0].upper() in _RESERVED:
+    if windows_reserved(stem):
         stem = f"_{stem}"
     candidate, counter = stem, 0
     while _folded(candidate) in taken:
