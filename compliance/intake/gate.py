@@ -464,9 +464,16 @@ def _validate(gx_frame: pd.DataFrame, ctx: GateContext) -> list[tuple[str, np.nd
     if gx_frame.empty:
         return [(e.expectation_type, np.zeros(0, dtype=np.int64)) for e in expectations]
     import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
 
-    context = gx.get_context(mode="ephemeral")
+    # in memory, without the data-docs site an ephemeral context otherwise gets: a temporary folder per check (at
+    # the floor, 1.7, kept until the context is collected), which nothing here reads
+    config = DataContextConfig(store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False))
+    context = gx.get_context(mode="ephemeral", project_config=config)
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     batch_definition = (
         context.data_sources.add_pandas("ledgers")
