@@ -7,6 +7,8 @@ the copy (and the copy back) is pure cost: about a second per million cells. ``f
 
 from __future__ import annotations
 
+from collections.abc import Sized
+
 import numpy as np
 import pandas as pd
 
@@ -22,7 +24,7 @@ def frame(columns: dict[str, object], *, copy: bool = True) -> pd.DataFrame:
     ``copy=False`` for a frame that is only read (sorted, taken from, turned into arrays): each column stays its
     own block over the array given — pandas would otherwise copy the object columns into one 2-D block, 0.4 s and
     a copy of every column for a province's judgements — and writing to the frame would write to the arrays."""
-    length = next((len(v) for v in columns.values() if not np.isscalar(v) and v is not None), 0)
+    length = next((len(v) for v in columns.values() if isinstance(v, Sized) and not np.isscalar(v)), 0)
     out = {}
     for name, value in columns.items():
         if isinstance(value, str) or value is None:

@@ -152,8 +152,8 @@ def restrict(intake: Intake, the_scope: Scope) -> Intake:
         summary.skipped += int(n)
     out_rejected = out_rejected.drop_duplicates(["source", "sheet", "row"])
     for source, n in out_rejected["source"].value_counts().items():
-        sources[source].rejected -= n
-        sources[source].skipped += n
+        sources[str(source)].rejected -= n
+        sources[str(source)].skipped += n
     set_aside = int(out_records["n"].sum()) + len(out_rejected)
     # a table or a file holding only other organisations' rows is not listed: its sheet or file name may be theirs
     kept_rejected = intake.gate.rejected[~rejected_out]
@@ -292,7 +292,9 @@ def run_check(
     records = with_count_rows(records, intake.counts)
     seen = len(records)
     records, judgements = _with_minutes(records, judgements, gated)
-    report, notes, resolved = [], [*intake.notes, *period_notes(catalogue, audit, as_of)], []
+    report: list[dict] = []
+    resolved: list[dict] = []
+    notes = [*intake.notes, *period_notes(catalogue, audit, as_of)]
     warnings = _with_outside(intake.warnings, records, intake.tables, intake.roster, catalogue, audit)
     if the_waivers is not None:
         applied = apply_waivers(judgements, the_waivers, catalogue, intake.roster, as_of)

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 
 def _noop(n: int = 1) -> None:
@@ -46,7 +47,7 @@ def _peak_working_set() -> int:
                         ("PagefileUsage", ctypes.c_size_t), ("PeakPagefileUsage", ctypes.c_size_t)]
 
         counters = Counters(cb=ctypes.sizeof(Counters))
-        psapi, kernel32 = ctypes.WinDLL("psapi"), ctypes.WinDLL("kernel32")
+        psapi, kernel32 = ctypes.WinDLL("psapi"), ctypes.WinDLL("kernel32")  # type: ignore[attr-defined,unused-ignore]
         if psapi.GetProcessMemoryInfo(kernel32.GetCurrentProcess(), ctypes.byref(counters), counters.cb):
             return int(counters.PeakWorkingSetSize)
     except (AttributeError, OSError):  # not Windows either (WinDLL is missing): nothing to tell
@@ -72,7 +73,7 @@ class Progress:
     @contextmanager
     def stage(self, label: str, total: int | None = None, unit: str = "") -> Iterator[Callable[[int], None]]:
         begun = time.perf_counter()
-        bar = None
+        bar: Any = None  # a tqdm bar
         if self.show:
             from tqdm import tqdm
 

@@ -7,6 +7,8 @@ removed; where it is shown, each becomes visible as its code point, ``[U+202E]``
 
 from __future__ import annotations
 
+import re
+
 BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _SHOWN = str.maketrans({c: f"[U+{ord(c):04X}]" for c in BIDI_CONTROLS})
 _REMOVED = str.maketrans(dict.fromkeys(BIDI_CONTROLS))
@@ -19,3 +21,17 @@ def visible_bidi(text: str) -> str:
 
 def without_bidi(text: str) -> str:
     return text.translate(_REMOVED)
+
+
+# What Windows refuses in a file name: its reserved characters and the C0 controls (and DEL), and — whatever the
+# extension, and with spaces before it — the names of its devices (CON.html, "nul .txt", COM¹). Organisation names
+# and uploaded files' names become file names: these never reach the disk as they are, on any system, so that
+# reports and runs copy to a Windows disk as they were written.
+WINDOWS_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+WINDOWS_RESERVED = frozenset({"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
+                              *(f"{port}{n}" for port in ("COM", "LPT") for n in "123456789¹²³")})
+
+
+def windows_reserved(name: str) -> bool:
+    """Is ``name`` (a file name with its extension) one of the device names Windows reserves?"""
+    return name.split(".")[0].rstrip(" ").upper() in WINDOWS_RESERVED

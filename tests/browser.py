@@ -1,7 +1,8 @@
 """Debian's Chromium driven by Playwright, for the tests that look at pages as a person does.
 
-.ci/run installs chromium and a CJK font and sets COMPLIANCE_REQUIRE_BROWSER=1, so there a missing browser fails
-the tests; elsewhere a module that imports this is skipped with the reason.
+.ci/run installs chromium and a CJK font and sets COMPLIANCE_REQUIRE_BROWSER=1, so there a missing browser — no
+Chromium, or no Playwright to drive it — fails the tests; elsewhere a module that imports this is skipped with the
+reason.
 """
 
 import os
@@ -14,13 +15,20 @@ from compliance.manual import IMAGES
 
 CHROMIUM = os.environ.get("COMPLIANCE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 RED, YELLOW, GREEN = "rgb(217, 48, 37)", "rgb(244, 180, 0)", "rgb(24, 128, 56)"
+REQUIRED = bool(os.environ.get("COMPLIANCE_REQUIRE_BROWSER"))
 
 if not Path(CHROMIUM).exists():
-    if os.environ.get("COMPLIANCE_REQUIRE_BROWSER"):
+    if REQUIRED:
         raise RuntimeError(f"COMPLIANCE_REQUIRE_BROWSER is set but there is no Chromium at {CHROMIUM}")
     pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
 
-sync_api = pytest.importorskip("playwright.sync_api")
+try:
+    from playwright import sync_api
+except ImportError as exc:
+    if REQUIRED:
+        raise RuntimeError(f"COMPLIANCE_REQUIRE_BROWSER is set but Playwright cannot be imported ({exc}); "
+                           "install the test extra: pip install -c requirements/lock.txt -e \".[test]\"") from exc
+    pytest.skip(f"Playwright cannot be imported ({exc}); install the test extra", allow_module_level=True)
 
 
 def manual_screenshot(target, name: str, **options) -> bytes:
@@ -32,7 +40,10 @@ def manual_screenshot(target, name: str, **options) -> bytes:
     assert len(shot) > 5_000, name
     path = IMAGES / name
     if not path.exists() or path.read_bytes() != shot:
-        path.write_bytes(shot)
+        # whole or not at all: under pytest-xdist another worker may be reading the manual's images
+        partial = path.with_name(f".{name}.{os.getpid()}.tmp")
+        partial.write_bytes(shot)
+        os.replace(partial, path)
     return shot
 
 

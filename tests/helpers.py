@@ -20,10 +20,9 @@ from compliance.engine.periods import AuditRange, parse_period
 from compliance.findings.result import CheckResult
 from compliance.findings.table import Judgements
 from compliance.findings.view import finding_dicts
-from compliance.intake.backing import pair
-from compliance.intake.gate import positions
+from compliance.intake.gate import gate
 from compliance.intake.minutes import MINUTES
-from compliance.intake.normalise import normalise, records_frame, resolve_orgs
+from compliance.intake.normalise import normalise
 from compliance.intake.roster import roster_from_rows
 from compliance.intake.sheets import Sheet, SourceFile, to_table
 from compliance.pipeline import run_check
@@ -168,11 +167,10 @@ class Judged:
 def judge(rule: dict, ledger: list[list], *, as_of: str, period: str | None = None, orgs: list[list] | None = None,
           leaders: list[list] | None = None, header: list[str] | None = None,
           minutes: list[list] | None = None) -> Judged:
-    """``check`` without files and without the data-quality gate: the ledger's rows are read in memory, parsed as
-    the intake parses them, and every row that names a roster organisation, a date and a known type is a record
-    (counted when it is not after the as-of date) — what the gate keeps of such rows. For rule cases, whose rows
-    are all sound; what the gate does to unsound rows is tested with it. ``minutes``: rows read as meeting minutes
-    (会议记录.docx, one record each), held against the ledger as the gate holds them (``backing.pair``)."""
+    """``check`` without files: the ledger's rows are read in memory, parsed as the intake parses them and put
+    through the data-quality gate (``compliance.intake.gate``), whose counted records the rule judges — what
+    ``run_check`` does with a ledger file, less the reading of files and the outputs. ``minutes``: rows read as
+    meeting minutes (会议记录.docx, one record each), held against the ledger as the gate holds them."""
     catalogue = parse_catalogue(rules_text(rule).encode("utf-8"), "rules.yaml", RulesFile)
     roster = roster_from_rows(([ORG_HEADER, *(orgs if orgs is not None else ORGS)], "名册", "组织"),
                               ([LEADER_HEADER, *(leaders or [])], "名册", "领导干部"))
@@ -183,18 +181,9 @@ def judge(rule: dict, ledger: list[list], *, as_of: str, period: str | None = No
         table = replace(to_table(Sheet([header or LEDGER_HEADER, cells]), 0, shown, None), kind=MINUTES)
         sources.append(SourceFile(shown, Path(shown), "", [table]))
     candidates = normalise(sources, catalogue, roster)
-    rows = candidates.rows
-    org = resolve_orgs(candidates, roster)
-    type_code = np.nan_to_num(positions(rows["type"], catalogue.activity_types), nan=-1).astype(np.int64)
     day = date.fromisoformat(as_of)
-    keep = np.flatnonzero((org >= 0) & (type_code >= 0) & rows["date"].notna().to_numpy())
-    records = records_frame(rows, keep, org, type_code)
-    counted = records["date"].to_numpy("datetime64[D]") <= np.datetime64(day)
-    expected = np.isin(np.array(catalogue.activity_types, dtype=object), list(catalogue.minutes_types))
-    backing = pair(records, counted, candidates.tables, expected)
-    records["backed"] = backing.backed
-    counted[backing.twins[:, 1]] = False  # the minutes of a meeting the ledger records count once, as the ledger
-    records = records[counted].reset_index(drop=True)
+    gated = gate(candidates, roster, catalogue, day)
+    records = gated.records[gated.counted].reset_index(drop=True)
     audit = parse_period(period) if period else AuditRange.year_of(day)
     ctx = Context(records, candidates.tables, roster, np.datetime64(day, "D"), audit, catalogue.activity_types)
     evaluation = evaluate(catalogue, ctx)

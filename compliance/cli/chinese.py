@@ -10,6 +10,7 @@ import functools
 import os
 import stat
 import sys
+from typing import TYPE_CHECKING
 
 import click
 from click.exceptions import NoArgsIsHelpError
@@ -95,14 +96,21 @@ class ExtraArguments(click.UsageError):
         self.extra = list(extra)
 
 
-class _ChineseParts:
+if TYPE_CHECKING:
+    _Mixed = click.Command  # what the mixin is mixed into: its super() is click's Command or Group
+else:
+    _Mixed = object
+
+
+class _ChineseParts(_Mixed):
     """What click.Command and click.Group share: usage metavar, help option, “选项” section, parse errors, and
     main(): click's standalone mode with usage errors shown as 用法 / 提示 / 错误 (exit code 2)."""
 
-    context_class = ChineseContext
+    context_class: type[click.Context] = ChineseContext
 
     def __init__(self, *args, options_metavar: str | None = "[选项]", **kwargs) -> None:
-        super().__init__(*args, options_metavar=options_metavar, **kwargs)
+        kwargs["options_metavar"] = options_metavar
+        super().__init__(*args, **kwargs)
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         help_option = super().get_help_option(ctx)

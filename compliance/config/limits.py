@@ -97,7 +97,7 @@ class Limits:
 
         if not rows:
             return
-        longest = max(map(len, filter(str.__instancecheck__, itertools.chain.from_iterable(rows))), default=0)
+        longest = max((len(c) for c in itertools.chain.from_iterable(rows) if isinstance(c, str)), default=0)
         if longest <= self.cell_chars:
             return
         for r, row in enumerate(rows):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -56,7 +56,7 @@ class AppliesTo(Strict):
             return text
         if self.leaders == "all":
             return "全部党员领导干部"
-        return "、".join(self.leaders)
+        return "、".join(self.leaders or ())
 
 
 class Effective(Strict):
@@ -134,6 +134,8 @@ class RuleBase(Strict):
     # its types are the meetings minutes (会议记录) are expected for, enabled or not: the intake lists a ledger row of
     # those types without minutes (``Catalogue.minutes_types``)
     EXPECTS_MINUTES: ClassVar[bool] = False
+    if TYPE_CHECKING:
+        kind: str  # each kind's model declares it as its Literal name (the union's discriminator), not this base
 
     @field_validator("title")
     @classmethod

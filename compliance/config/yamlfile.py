@@ -8,7 +8,7 @@ Chinese line each that names the entry and the key.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -163,7 +163,7 @@ def _written_key(loc: list, node: Any) -> str:
     return ".".join(str(part) for part in kept)
 
 
-def _message(error: dict[str, Any]) -> str:
+def _message(error: Mapping[str, Any]) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     got = error.get("input")

@@ -97,7 +97,7 @@ def shortfall_messages(
     cell i (asked only for the cells that did not pass)."""
     out = np.full(len(passed), None, dtype=object)
     for i in np.flatnonzero(~passed):
-        text = f"{what(i)} {actual[i]} 次，应至少 {minimum} 次"
+        text = f"{what(int(i))} {actual[i]} 次，应至少 {minimum} 次"
         out[i] = text if closed[i] else f"尚未完成：{text}，截止 {ends[i]}"
     return out
 

@@ -58,13 +58,13 @@ class Context:
         if rule.match.nonempty:
             holds = np.array([str(u).strip() != "" for u in uniques] + [False], dtype=bool)
         else:
-            words = [normalise_name(w) for w in rule.match.contains]
+            words = [normalise_name(w) for w in rule.match.contains or ()]
             holds = np.array([any(w in normalise_name(str(u)) for w in words) for u in uniques] + [False], dtype=bool)
         return found[holds[codes]]
 
     def orgs_for(self, applies_to: AppliesTo) -> np.ndarray:
         """Roster indices of the organisations a rule applies to, in roster order."""
-        mask = np.isin(self.roster.org_types, [t.value for t in applies_to.org_types])
+        mask = np.isin(self.roster.org_types, [t.value for t in applies_to.org_types or ()])
         for column, wanted in applies_to.where.items():
             mask &= self.roster.attribute(column) == wanted
         if self.scope is not None:
@@ -76,7 +76,7 @@ class Context:
         if applies_to.leaders == "all":
             chosen = np.arange(len(self.roster.leaders))
         else:
-            wanted = set(applies_to.leaders)
+            wanted = set(applies_to.leaders or ())
             chosen = np.array(
                 [i for i, p in enumerate(self.roster.leaders) if wanted.intersection(p.posts)], dtype=np.int64
             )

@@ -14,7 +14,7 @@ import pandas as pd
 
 from compliance.config.catalogue import Catalogue
 from compliance.config.rule import RuleBase
-from compliance.domain import Status
+from compliance.domain import Severity, Status
 from compliance.engine.cells import Cells
 from compliance.engine.context import Context
 from compliance.engine.kinds import kind_of
@@ -129,8 +129,8 @@ def judge(
             "period": frame["period"].to_numpy(object),
             "start": frame["start"].to_numpy("datetime64[D]"),
             "end": frame["end"].to_numpy("datetime64[D]"),
-            "expected": pd.array(frame["expected"], dtype="Int64"),
-            "actual": pd.array(frame["actual"], dtype="Int64"),
+            "expected": frame["expected"].astype("Int64").array,
+            "actual": frame["actual"].astype("Int64").array,
             "message": frame["message"].to_numpy(object),
         }
         for name, values in columns.items():
@@ -139,7 +139,7 @@ def judge(
         offset += n
         if tick is not None:
             tick(1)
-    joined = {}
+    joined: dict[str, object] = {}
     for name in list(parts) or CODED:  # each column's parts let go once joined: a province's judgements are large
         values = parts.pop(name, [_EMPTY[name]])
         joined[name] = _integers(values) if name in ("expected", "actual") else np.concatenate(values)
@@ -188,9 +188,10 @@ def order(judgements: pd.DataFrame, evidence: pd.DataFrame, ctx: Context, catalo
     org_names = np.array(ctx.roster.names, dtype=object)
     leader_names = np.array([p.name for p in ctx.roster.leaders] + [None], dtype=object)
     rule_index, leader_index = rule_index[position], leader_index[position]
+    severities: list[Severity | None] = [rule.severity for rule in rules]
     coded = {
         "rule": np.array([rule.id for rule in rules] or [""], dtype=object)[rule_index],
-        "severity": np.array([rule.severity for rule in rules] or [None], dtype=object)[rule_index],
+        "severity": np.array(severities or [None], dtype=object)[rule_index],
         "status": _STATUSES[judgements["status_code"].to_numpy()[position]],
         "org": org_names[org_index[position]],
         "person": leader_names[leader_index],

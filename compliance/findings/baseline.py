@@ -47,7 +47,7 @@ class Baseline:
         """The judgements with each finding marked new or known (a marked copy), and the baseline findings that no
         longer appear (resolved)."""
         rows = judgements.reported
-        keys = [_key(*fields, self.undated) for fields in zip(
+        keys = [_key(rule, org, person, period, self.undated) for rule, org, person, period in zip(
             *(judgements[c][rows].tolist() for c in ("rule", "org", "person", "period")), strict=True)]
         marks = np.full(len(judgements), None, dtype=object)
         marks[rows] = [BaselineMark.KNOWN if self.status.get(key) == status else BaselineMark.NEW

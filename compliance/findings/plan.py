@@ -143,13 +143,14 @@ def plan_items(result: CheckResult, days: int = 45) -> list[PlanItem]:
             frame = rule_cells(catalogue, rule, future).frame
             open_ = (~frame["passed"].to_numpy(bool) & ~frame["unverifiable"].to_numpy(bool)
                      & (frame["end"].to_numpy("datetime64[D]") > np.datetime64(as_of, "D")))  # closed on its last day
+            cell = {name: frame[name].to_numpy() for name in _CELL_COLUMNS}
             for i in np.flatnonzero(open_):
-                start, end = _day(frame["start"].iat[i]), _day(frame["end"].iat[i])
-                leader = int(frame["leader"].iat[i])
+                start, end = _day(cell["start"][i]), _day(cell["end"][i])
+                leader = int(cell["leader"][i])
                 items.append(PlanItem(
-                    rule.id, rule.title, orgs[int(frame["org"].iat[i])], leaders[leader] if leader >= 0 else None,
-                    str(frame["period"].iat[i]), end, (end - as_of).days, int(frame["actual"].iat[i]),
-                    int(frame["expected"].iat[i]), "due" if start <= as_of else "upcoming"))
+                    rule.id, rule.title, orgs[int(cell["org"][i])], leaders[leader] if leader >= 0 else None,
+                    str(cell["period"][i]), end, (end - as_of).days, int(cell["actual"][i]),
+                    int(cell["expected"][i]), "due" if start <= as_of else "upcoming"))
         elif kind.terms is not None and (rule.effective is None or rule.effective.covers(as_of, as_of)):
             for org, leader, deadline, _ in kind.terms(rule, today):
                 if as_of < deadline <= horizon:
@@ -158,6 +159,9 @@ def plan_items(result: CheckResult, days: int = 45) -> list[PlanItem]:
                         deadline.isoformat(), deadline, (deadline - as_of).days, 0, getattr(rule, "min", 1),
                         "upcoming", TERM_NOTICES))
     return sorted(items, key=lambda item: (item.deadline, item.org, item.rule, item.person or ""))
+
+
+_CELL_COLUMNS = ("start", "end", "leader", "org", "period", "actual", "expected")
 
 
 def _day(value) -> date:
@@ -191,11 +195,11 @@ def met_since(result: CheckResult, previous: PreviousPlan, now: list[PlanItem]) 
             met = (frame["passed"].to_numpy(bool) & ~frame["unverifiable"].to_numpy(bool)
                    & np.isin(frame["period"].to_numpy(object), list({item.period for item in items})))
             passed = {}
+            cell = {name: frame[name].to_numpy() for name in _CELL_COLUMNS}
             for i in np.flatnonzero(met):
-                leader = int(frame["leader"].iat[i])
-                key = (orgs[int(frame["org"].iat[i])], leaders[leader] if leader >= 0 else None,
-                       str(frame["period"].iat[i]))
-                passed[key] = int(frame["actual"].iat[i])
+                leader = int(cell["leader"][i])
+                key = (orgs[int(cell["org"][i])], leaders[leader] if leader >= 0 else None, str(cell["period"][i]))
+                passed[key] = int(cell["actual"][i])
             for item in items:
                 if (item.org, item.person, item.period) in passed:
                     done[item.uid] = passed[(item.org, item.person, item.period)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,10 @@ from compliance.findings.waivers import Waivers
 from compliance.intake.counts import ENGINE_FIELDS
 from compliance.intake.normalise import SourceSummary, TableInfo
 from compliance.intake.roster import Roster
+from compliance.intake.shapes import ExpectationCount
+
+if TYPE_CHECKING:
+    from compliance.findings.stats import Statistics
 
 
 @dataclass
@@ -40,7 +45,7 @@ class CheckResult:
     warnings: pd.DataFrame
     sources: list[SourceSummary]
     notes: list[str]
-    expectations: list[dict]  # the data-quality gate: each expectation and how many rows failed it
+    expectations: list[ExpectationCount]  # the data-quality gate: each expectation and how many rows failed it
     waivers: Waivers | None = None
     waiver_report: list[dict] = field(default_factory=list)  # per waiver: state (applied/expired/unused), count
     baseline: Baseline | None = None
@@ -82,7 +87,7 @@ class CheckResult:
         return statistic_columns(self)
 
     @cached_property
-    def stats(self) -> dict:
+    def stats(self) -> Statistics:
         """Completion statistics (``compliance.findings.stats``) as lists of dicts, made once."""
         from compliance.findings.stats import statistics
 

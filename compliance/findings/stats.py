@@ -12,7 +12,7 @@ Rates are rounded to four decimals, so the same inputs give the same bytes.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, cast
 
 import numpy as np
 import pandas as pd
@@ -24,17 +24,68 @@ if TYPE_CHECKING:
     from compliance.findings.result import CheckResult
 
 
+class RuleYear(TypedDict):
+    """An organisation's periods of one rule in one year: judged, met, 完成率, and for a monthly rule 按时开展月份数."""
+
+    org: str
+    rule: str
+    year: int
+    judged: int
+    met: int
+    rate: float
+    months_on_time: NotRequired[int]
+
+
+class OrgYear(TypedDict):
+    """One organisation's periods of all its rules in one year."""
+
+    org: str
+    year: int
+    judged: int
+    met: int
+    rate: float
+
+
+class LowestMeeting(TypedDict):
+    date: str
+    type: str
+    expected: int
+    present: int
+    rate: float
+
+
+class Attendance(TypedDict):
+    """One organisation's meetings of one year that record both 应到 and 实到: 出席率 and its lowest meeting."""
+
+    org: str
+    year: int
+    meetings: int
+    expected: int
+    present: int
+    rate: float | None
+    lowest: LowestMeeting
+
+
+class Statistics(TypedDict):
+    """findings.json's ``stats``, the pages' and the problem list's statistics."""
+
+    by_org: list[OrgYear]
+    by_rule: list[RuleYear]
+    attendance: list[Attendance]
+
+
 def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def statistics(result: CheckResult) -> dict:
+def statistics(result: CheckResult) -> Statistics:
     """The statistics as lists of dicts (``by_org``, ``by_rule``, ``attendance``), from ``statistic_columns``."""
     columns = result.stat_columns
-    return {name: rows(value) if isinstance(value, dict) else value for name, value in columns.items()}
+    return cast(Statistics,
+                {name: rows(value) if isinstance(value, dict) else value for name, value in columns.items()})
 
 
-def rows(columns: dict[str, np.ndarray]) -> list[dict]:
+def rows(columns: dict[str, np.ndarray]) -> list[dict[str, Any]]:
     """Columns of equal length as one dict per row of Python values, keys in column order; a negative number in an
     ``OPTIONAL`` column leaves its key out (months_on_time: only monthly rules have it)."""
     names = list(columns)
@@ -92,7 +143,7 @@ def statistic_columns(result: CheckResult) -> dict:
     return {"by_org": by_org, "by_rule": by_rule, "attendance": _attendance(result)}
 
 
-def _attendance(result: CheckResult) -> list[dict]:
+def _attendance(result: CheckResult) -> list[Attendance]:
     records = result.counted_records  # each meeting once: not again through its minutes
     expected = records["expected"].to_numpy(dtype="float64", na_value=np.nan)
     present = records["present"].to_numpy(dtype="float64", na_value=np.nan)
@@ -117,7 +168,7 @@ def _attendance(result: CheckResult) -> list[dict]:
     meetings = np.diff(np.r_[starts, len(org)])
     totals, attended = np.add.reduceat(expected, starts), np.add.reduceat(present, starts)
     kinds = records["type"].to_numpy()
-    out = []
+    out: list[Attendance] = []
     for group_org, group_year, n, total, came, low, low_present, record in zip(
         org[starts].tolist(), year[starts].tolist(), meetings.tolist(), totals.tolist(), attended.tolist(),
         expected[starts].tolist(), present[starts].tolist(), at[starts].tolist(), strict=True,

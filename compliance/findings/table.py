@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -59,7 +60,7 @@ class Judgements:
     """Every judgement, sorted by organisation, rule, period, person; and the evidence: pairs (judgement, record)
     sorted by judgement, each record a row of the records the rules saw."""
 
-    columns: Mapping[str, object]
+    columns: Mapping[str, Any]  # numpy arrays, and pandas' nullable integers for expected and actual
     evidence_judgement: np.ndarray
     evidence_record: np.ndarray
 
@@ -81,8 +82,8 @@ class Judgements:
         """From the engine's sorted judgements (the columns up to ``message``) and evidence (judgement, record):
         not waived, not compared with a baseline."""
         n = len(frame)
-        columns = {name: frame[name].array if name in ("expected", "actual") else frame[name].to_numpy()
-                   for name in JUDGEMENT_COLUMNS}
+        columns: dict[str, Any] = {name: frame[name].array if name in ("expected", "actual") else frame[name].to_numpy()
+                                   for name in JUDGEMENT_COLUMNS}
         columns["start"] = columns["start"].astype("datetime64[D]")
         columns["end"] = columns["end"].astype("datetime64[D]")
         person = columns["person"]

@@ -53,7 +53,7 @@ def waiver_dict(waiver: Waiver, was) -> dict:
 def values_at(column, rows: np.ndarray) -> list:
     """A column's values at ``rows`` as Python objects; nullable integers as int or None."""
     if isinstance(column, pd.arrays.IntegerArray):
-        return column[rows].to_numpy(object, na_value=None).tolist()
+        return column[rows].to_numpy(object, na_value=None).tolist()  # type: ignore[arg-type]  # (pandas-stubs: no None)
     return column[rows].tolist()
 
 

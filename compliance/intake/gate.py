@@ -45,6 +45,7 @@ from compliance.intake.issues import Issue, cell_text, in_documents, issues_fram
 from compliance.intake.kinds import TableKind
 from compliance.intake.normalise import Candidates, SourceSummary, TableInfo, records_frame, resolve_orgs
 from compliance.intake.roster import Roster
+from compliance.intake.shapes import ExpectationCount
 from compliance.intake.values import PLAUSIBLE
 from compliance.spelling import split_list
 
@@ -74,7 +75,7 @@ def _day(value: date) -> float:
 
 
 def _org_reason(ctx: GateContext, i: int) -> str:
-    spelling = ctx.frame["org_key"].iat[i]
+    spelling = str(ctx.frame["org_key"].iat[i])  # (a row rejected here has one: the blank ones are rejected first)
     if ctx.roster.inferred:
         return (f"未提供名册，且无法从名称“{spelling}”判断组织类型（名称应以党支部、党总支、党委、党组或工委结尾）；"
                 "请用 --roster 指定名册")
@@ -84,7 +85,7 @@ def _org_reason(ctx: GateContext, i: int) -> str:
 
 def _missing(ctx: GateContext, i: int, column: str) -> str | None:
     """Why the row's whole table cannot give ``column`` (None when it has the column)."""
-    why = ctx.tables[ctx.frame["table"].iat[i]].missing.get(column)
+    why = ctx.tables[int(ctx.frame["table"].to_numpy()[i])].missing.get(column)
     return f"{why}（可在格式文件 --layout 中{_HINTS[column]}）" if why else None
 
 
@@ -144,7 +145,7 @@ class GateResult:
     counted: np.ndarray  # bool per record: counts in this run (not after the as-of date)
     rejected: pd.DataFrame  # ISSUE_COLUMNS (``compliance.intake.issues``)
     warnings: pd.DataFrame  # ISSUE_COLUMNS, header warnings included
-    expectations: list[dict]  # per expectation: type, column, action, unexpected count
+    expectations: list[ExpectationCount]  # per expectation: type, column, action, unexpected count
     notes: list[str] = field(default_factory=list)  # sheets that repeat another sheet, said once each
     twins: np.ndarray = field(default_factory=lambda: np.empty((0, 2), dtype=np.int64))  # (ledger record, its
     # minutes) per meeting both give: the minutes do not count again (``compliance.intake.backing``)
@@ -234,7 +235,7 @@ def _verdict(outcomes: list[tuple[str, np.ndarray]], ctx: GateContext) -> _Verdi
     reject_column = np.full(n, None, dtype=object)
     counted = np.ones(n, dtype=bool)
     warned: list[tuple[int, int]] = []  # (check position, row)
-    summary = []
+    summary: list[ExpectationCount] = []
     for position, (check, (kind, failed)) in enumerate(zip(GATE, outcomes, strict=True)):
         summary.append({"expectation": kind, "column": check.column, "action": check.action,
                         "unexpected": len(failed)})
@@ -278,7 +279,8 @@ def _row_issues(candidates: Candidates, ctx: GateContext, verdict: _Verdict, acc
                      value=cell_text(frame["person"].iat[i]), org=names[org[i]])
         )
     more = frame["more_types"].to_numpy(dtype=object)
-    for i in np.flatnonzero(accepted & ~pd.isna(more)):
+    for at in np.flatnonzero(accepted & ~pd.isna(more)):
+        i = int(at)
         named = "、".join((str(frame["type"].iat[i]), *more[i]))
         warning_rows.append(
             Issue.at(table_info[tables[i]], int(rows[i]), f"一行写了几种活动（{named}），每种各计一次", column="类型",
@@ -447,9 +449,9 @@ def _leader_doubts(frame: pd.DataFrame, org: np.ndarray, roster: Roster, accepte
     first[codes[::-1]] = np.arange(len(at))[::-1]
     order = np.argsort(codes, kind="stable")  # the rows of each group, found once
     starts = np.searchsorted(codes[order], np.arange(len(first) + 1))
-    out = []
+    out: list[tuple[int, str]] = []
     for code, k in enumerate(first):
-        unit, chain = int(org[at[k]]), []  # (leader's name, unit) here and above
+        unit, chain = int(org[at[k]]), list[tuple[str, int]]()  # (leader's name, unit) here and above
         while unit >= 0:
             chain.extend((name, unit) for name in by_org.get(unit, []))
             unit = int(roster.parent[unit])
@@ -558,10 +560,17 @@ def _validate(gx_frame: pd.DataFrame, ctx: GateContext, by_value: bool = True) -
     if gx_frame.empty:
         return [(e.expectation_type, np.zeros(0, dtype=np.int64)) for e in expectations]
     import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
 
     distinct = Distinct(gx_frame, [_columns_of(e) for e in expectations]) if by_value else None
-    context = gx.get_context(mode="ephemeral")
+    # in memory, without the data-docs site an ephemeral context otherwise gets: a temporary folder per check (at
+    # the floor, 1.7, kept until the context is collected), which nothing here reads
+    config = DataContextConfig(store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False))
+    context = gx.get_context(mode="ephemeral", project_config=config)
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     batch_definition = (
         context.data_sources.add_pandas("ledgers")
@@ -575,7 +584,8 @@ def _validate(gx_frame: pd.DataFrame, ctx: GateContext, by_value: bool = True) -
     # COMPLETE: every failing value's index is needed (each is mapped back to its rows); values are not asked for
     result = batch.validate(suite, result_format={"result_format": "COMPLETE", "include_unexpected_rows": False,
                                                   "partial_unexpected_count": 0})
-    by_id = {outcome.expectation_config.id: outcome for outcome in result.results}
+    by_id = {outcome.expectation_config.id: outcome for outcome in result.results
+             if outcome.expectation_config is not None}
     out = []
     for check, expectation in zip(GATE, expectations, strict=True):
         outcome = by_id.get(expectation.id)

@@ -80,7 +80,8 @@ ACTIVITY = Kind(TableKind.ACTIVITY)
 NOT_DONE_WORDS = ("未开展", "未展开", "未召开", "未举行", "未完成", "未按时", "未按期", "未落实", "未参加", "未参会",
                   "未到会", "缺席", "缺勤")
 # (what the table looks like, words of its header, words of its names): registers of people, one row per person.
-REGISTERS = (  # the most specific first: a 发展党员 register has a roster's 性别 and 出生年月 too
+# The most specific first: a 发展党员 register has a roster's 性别 and 出生年月 too.
+REGISTERS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("发展党员台账", ("积极分子", "发展对象", "预备党员", "入党申请", "培养联系人", "入党介绍人"), ("发展党员",)),
     ("党费缴纳表", ("党费", "缴费", "缴纳", "金额", "缴交", "应缴", "实缴", "工资基数"), ("党费",)),
     ("投票或评议结果", ("票数", "得票", "赞成", "反对", "弃权", "等次", "评议结果", "测评结果", "评定结果", "评议等级"),
@@ -140,7 +141,7 @@ def classify(evidence: Evidence, type_words: Iterable[str]) -> Kind:
                     f"名称“{named[0]}”是统计或汇总，表头没有逐次活动的日期和类型（表头：{shown or '无'}）")
     if (heads := [written[h] for h in headers if any(w in h for w in ATTENDANCE_HEADS)]) \
             or _first(names, ATTENDANCE_NAMES):
-        what = f"表头有“{heads[0]}”" if heads else f"名称“{_first(names, ATTENDANCE_NAMES)[0]}”"
+        what = f"表头有“{heads[0]}”" if heads else f"名称“{(_first(names, ATTENDANCE_NAMES) or ('',))[0]}”"
         return Kind(TableKind.ATTENDANCE, f"{what}：每行是一位参加者，不是一次活动", refused=True)
     if named := _first(names, INSTRUCTION_NAMES):
         return Kind(TableKind.OTHER, f"名称“{named[0]}”：填写说明，不是记录")

@@ -24,6 +24,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -60,6 +61,10 @@ def is_docx(data: bytes) -> bool:
         return False
 
 
+# ("p", a paragraph's text: str) or ("t", a table's rows of cell texts: list[list[str]]), in the document's order
+Block = tuple[str, Any]
+
+
 @dataclass
 class Record:
     """One meeting as a document gives it: its labels (as written) and values in order, and where it is."""
@@ -69,7 +74,7 @@ class Record:
     pairs: list[tuple[str, str]] = field(default_factory=list)
 
     def fields(self, reader: HeaderReader) -> set[str]:
-        return {r.column for label, _ in self.pairs if (r := reader.read(label)).usable}
+        return {r.column for label, _ in self.pairs if (r := reader.read(label)).usable and r.column is not None}
 
 
 def read_minutes(path: Path, shown: str, data: bytes, reader: HeaderReader, sha256: str, limits: Limits):
@@ -114,7 +119,7 @@ def _refusal(title: str | None, records: list[Record], reader: HeaderReader) -> 
     return None
 
 
-def _blocks(data: bytes, shown: str, limits: Limits) -> list[tuple[str, object]]:
+def _blocks(data: bytes, shown: str, limits: Limits) -> list[Block]:
     """The document's body in order: ("p", text) per paragraph, ("t", rows of cell texts) per table — a merged
     cell once (Word writes a cell spanning columns once, and one continuing a cell above as an empty cell marked
     vMerge, left out), a label split over runs read whole. Read with the standard library from word/document.xml
@@ -202,7 +207,7 @@ def _pairs_of_row(cells: list[str], reader: HeaderReader) -> list[tuple[str, str
     return pairs
 
 
-def _records(blocks: list[tuple[str, object]], reader: HeaderReader) -> list[Record]:
+def _records(blocks: list[Block], reader: HeaderReader) -> list[Record]:
     """The meetings recorded: each table whose labels name a date or a type with another field, and the 标签：值
     paragraphs outside tables (a label repeated starts the next)."""
     records: list[Record] = []

@@ -26,6 +26,7 @@ from compliance.intake.issues import Issue
 from compliance.intake.kinds import ACTIVITY, Evidence, Kind, TableKind, classify, title_text
 from compliance.intake.meaning import ATTENDEE_LIST, DATE, EXPECTED, PERSON, PRESENT, HeaderReader
 from compliance.intake.roster import Roster, infer_org_type, is_organisation
+from compliance.intake.shapes import SkippedRows, SkippedSheet, UnusedColumn
 from compliance.intake.sheets import SourceFile, Table
 from compliance.intake.understand import Understanding, understand
 from compliance.intake.values import ValueProblem, is_blank, parse_count, parse_date, parse_mark
@@ -52,13 +53,13 @@ class TableInfo:
     header_row: int | None  # None: a sheet in which no header was found
     columns: frozenset[str]  # canonical column names present in the header (none when it is no activity record)
     mapping: dict[str, str] = field(default_factory=dict)  # header as written → canonical column
-    unused: list[dict] = field(default_factory=list)  # {"column": header, "reason": why it is not used}
+    unused: list[UnusedColumn] = field(default_factory=list)  # the headers not used, and why
     from_name: dict[str, str] = field(default_factory=dict)  # 类型/组织 taken from the sheet's or file's name
     missing: dict[str, str] = field(default_factory=dict)  # 组织/日期/类型 the table cannot give → why (Chinese)
     by_content: frozenset[str] = frozenset()  # headers whose meaning came from their cells
     body: tuple[int, int] = (0, -1)  # the first and last row of its body, as Excel numbers them (empty: first > last)
     kind: Kind = ACTIVITY  # what the table was taken to be (``compliance.intake.kinds``)
-    skipped: list[dict] = field(default_factory=list)  # {"reason", "rows": how many, "at": which} rows not read
+    skipped: list[SkippedRows] = field(default_factory=list)  # the rows not read: why, how many, which
     inferred: dict[str, str] = field(default_factory=dict)  # 组织 taken from what a column holds (a leader's unit)
     roll: bool = False  # its attendance lists mark who was absent: 应到 is counted from them
     activities: int | None = None  # an attendance list (one row per member): the activities its accepted rows make
@@ -76,7 +77,7 @@ class SourceSummary:
     rejected: int = 0
     blank: int = 0
     skipped: int = 0  # rows read and not taken as records: title rows, a table that is no activity record …
-    skipped_sheets: list[dict] = field(default_factory=list)
+    skipped_sheets: list[SkippedSheet] = field(default_factory=list)
     tables: list[int] = field(default_factory=list)  # indices into the table list
     path: str = ""  # the file as found (relative to the working folder when given so): where CI annotations point
 
@@ -156,7 +157,7 @@ def _org_from_name(table: Table, roster: Roster | None) -> tuple[str | None, str
     real = roster is not None and not roster.inferred
 
     def named(key: str) -> str | None:
-        if real:
+        if real and roster is not None:
             found = {roster.lookup[s] for s in _longest(key, roster.lookup)}
             return roster.orgs[found.pop()].name if len(found) == 1 else None
         stem = _BOOK_WORDS.sub("", key)
@@ -202,7 +203,7 @@ def _org_cells(body: pd.DataFrame, order: tuple[int, ...], roster: Roster | None
             return None
         first = organisation_key(str(filled[0]))
         parents = [organisation_key(str(c)) for c in filled[1:]]
-        known = [p for p in parents if real and roster.resolve(p) is not None]
+        known = [p for p in parents if real and roster is not None and roster.resolve(p) is not None]
         if known:  # read under the unit the row names: a short name other schools share means its own branch
             if (within := _within(first, known[0], roster)) is not None:
                 return within
@@ -238,12 +239,12 @@ def _within(child: str, parent: str, roster: Roster | None) -> str | None:
     def inside(index: int | None) -> bool:
         return index is not None and bool(roster.within(np.array([unit]), np.array([index]))[0])
 
-    if inside(direct := roster.resolve(child)):
+    if (direct := roster.resolve(child)) is not None and inside(direct):
         return roster.orgs[direct].name
     spellings = [parent, *(normalise_name(s) for s in (roster.orgs[unit].name, *roster.orgs[unit].aliases))]
     for spelling in dict.fromkeys(spellings):
         for stem in [spelling, *stems(spelling)]:
-            if inside(found := roster.resolve(stem + child)):
+            if (found := roster.resolve(stem + child)) is not None and inside(found):
                 return roster.orgs[found].name
     under = [o.name for i, o in enumerate(roster.orgs) if roster.parent[i] == unit
              and any(_loose(normalise_name(s)).endswith(_loose(child)) for s in (o.name, *o.aliases))]
@@ -261,8 +262,8 @@ def _leader_units(names: pd.Series, roster: Roster) -> tuple[np.ndarray, np.ndar
     """Per row of a register naming people, not units: the unit of the one leader of that name (the roster's name
     for it), or None and why — a name several leaders share, or no leader's, or more than one name."""
     units_of: dict[str, set[str]] = {}
-    for name, unit in zip(roster.leader_names, roster.leader_org, strict=True):
-        units_of.setdefault(name, set()).add(roster.orgs[int(unit)].name)
+    for name, org in zip(roster.leader_names, roster.leader_org, strict=True):
+        units_of.setdefault(name, set()).add(roster.orgs[int(org)].name)
 
     def unit(value: object) -> str | None:
         if is_blank(value):
@@ -376,7 +377,8 @@ def _template_rows(table: Table, date_column: int | None, catalogue: Catalogue, 
     ``_footers`` found that are no footers), its sample row (cells repeating the column names), a drop-down's
     value left alone on a row (是, 支部委员会)."""
     out: dict[str, list[int]] = {}
-    instructions = [row for row, text in found.items() if not _FOOTER.match(text)]
+    instructions = [int(row) for row, text in zip(found.index.to_numpy(), found.to_numpy(dtype=object), strict=True)
+                    if not _FOOTER.match(text)]
     if instructions:
         out["模板的填写说明"] = instructions
     samples = sorted(r for r in table.samples if not empty[r - table.cells.index[0]]) if table.samples else []
@@ -411,7 +413,7 @@ def _kind_of(table: Table, fields: set[str], reader: HeaderReader, catalogue: Ca
                              frozenset(fields), dates), catalogue.type_of)
 
 
-def _skipped(reason: str, rows: list[int]) -> list[dict]:
+def _skipped(reason: str, rows: list[int]) -> list[SkippedRows]:
     """One entry of a table's ``skipped`` list: why, how many rows, which (``1-3、7``)."""
     if not rows:
         return []
@@ -586,7 +588,8 @@ def normalise(
                 given = default_org
                 inferred["组织"] = f"表中、工作表名和文件名中都没有组织，按 --org 取为“{default_org}”"
             missing = _missing(understood, table, {**from_name, **inferred}, roster, org_problem)
-            unused = [{"column": _column_name(table, p), "reason": why} for p, why in understood.unused]
+            unused: list[UnusedColumn] = [{"column": _column_name(table, p), "reason": why}
+                                          for p, why in understood.unused]
             warnings.extend(
                 Issue.at(table, table.line(table.header_row), why, column=_column_name(table, p))
                 for p, why in understood.unused if p in understood.unknown
@@ -624,7 +627,7 @@ def normalise(
                 listing[len(tables) - 1] = "person"  # 姓名: a lecturer, or one member a row (decided from the rows)
             if understood.org_order:
                 columns["org"] = _org_cells(body, understood.org_order, roster)
-            elif inferred and given is None:
+            elif inferred and given is None and roster is not None:
                 columns["org"], problems = _leader_units(body[person], roster)
                 offset = sum(map(len, frames))  # the rows' positions among all candidates
                 org_problems.update((offset + int(i), problems[i]) for i in np.flatnonzero(pd.notna(problems)))
@@ -738,8 +741,8 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue, lists: bool = True) -> pd.Da
         if is_blank(value) or normalise_name(str(value)) in catalogue.type_of:
             return None
         parts = [p for p in _SEVERAL.split(normalise_name(str(value))) if p]
-        known = [catalogue.type_of.get(p) for p in parts]
-        return tuple(dict.fromkeys(known)) if len(parts) > 1 and all(known) else None
+        known = [t for p in parts if (t := catalogue.type_of.get(p))]
+        return tuple(dict.fromkeys(known)) if len(parts) > 1 and len(known) == len(parts) else None
 
     codes, uniques = pd.factorize(raw["type"], use_na_sentinel=False)
     main = np.empty(len(uniques), dtype=object)

@@ -64,7 +64,7 @@ class Roster:
         self.leader_start = np.array([p.start or EARLIEST for p in leaders], dtype="datetime64[D]")
         self.leader_end = np.array([p.end or LATEST for p in leaders], dtype="datetime64[D]")
         self._closest: dict[tuple[str, int], list[str]] = {}
-        self._spellings: np.ndarray | None = None  # the lookup's spellings as one array, for ``closest``
+        self._spellings: _ByCharacter | None = None  # the lookup's spellings as one array, for ``closest``
         self.lookup: dict[str, int] = {}
         normalise_names(spelling for org in orgs for spelling in (org.name, *org.aliases))  # together, once
         for i, org in enumerate(orgs):
@@ -79,7 +79,7 @@ class Roster:
         """A roster for a self-check without --roster: every spelling whose type its name shows, no tree, no
         founding dates, no leaders. Spellings whose type cannot be told are left out (their rows are rejected)."""
         names = sorted({normalise_name(s) for s in spellings if s and infer_org_type(s)})
-        return cls(tuple(Organisation(name=n, type=infer_org_type(n)) for n in names), (), inferred=True)
+        return cls(tuple(Organisation(name=n, type=t) for n in names if (t := infer_org_type(n))), (), inferred=True)
 
     @property
     def names(self) -> list[str]:
@@ -136,7 +136,10 @@ class Roster:
 
 
 
-def _by_character(spellings: list[str]) -> tuple[list[str], np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]:
+_ByCharacter = tuple[list[str], np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]
+
+
+def _by_character(spellings: list[str]) -> _ByCharacter:
     """The spellings, their lengths, and per character the spellings holding it and how many times — counted for
     all at once over their code points (no array as wide as the longest name; a NUL is a character like any)."""
     lengths = np.array([len(s) for s in spellings], dtype=np.int64)
@@ -175,7 +178,7 @@ def infer_org_type(name: str) -> OrgType | None:
 def read_roster(path: str | Path, limits: Limits | None = None) -> Roster:
     path = Path(path)
     if path.is_dir():
-        sheets = {}
+        sheets: dict[str, tuple[list[list[object]], str, str | None, np.ndarray | None]] = {}
         for name in (ORG_SHEET, LEADER_SHEET):
             file = path / f"{name}.csv"
             if not file.is_file():
@@ -189,7 +192,7 @@ def read_roster(path: str | Path, limits: Limits | None = None) -> Roster:
             if name not in workbook:
                 found = "、".join(str(s) for s in workbook) or "（无）"
                 raise InputError(f"名册缺少工作表“{name}”（现有工作表：{found}）", source=str(path))
-            sheets[name] = (workbook[name].lists(), str(path), name)
+            sheets[name] = (workbook[name].lists(), str(path), name, None)
     else:
         raise InputError("名册文件或文件夹不存在", source=str(path))
 
@@ -379,7 +382,7 @@ def _read_orgs(rows, source, sheet, lines=None) -> tuple[list[Organisation], dic
             orgs[index] = org.model_copy(update={"parent": spellings[org.parent]})
     parent_of = {o.name: o.parent for o in orgs}
     for org in orgs:
-        seen, node = set(), org.name
+        seen, node = set(), org.name  # type: tuple[set[str], str | None]
         while node:
             if node in seen:
                 raise InputError("上级组织形成了循环", **places[org.name], column="上级组织")
@@ -412,7 +415,7 @@ def _leader(cells: dict, where: dict, lookup: dict[str, str]) -> Leader:
 
 def _read_leaders(rows, source, sheet, lines=None, *, orgs: list[Organisation]) -> list[Leader]:
     """Like ``_read_orgs``: column by column, and a row that may fail read again alone."""
-    lookup = {}
+    lookup: dict[str, str] = {}
     for org in orgs:
         for spelling in (org.name, *org.aliases):
             lookup.setdefault(spelling, org.name)

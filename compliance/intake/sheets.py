@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,7 @@ from compliance.intake.header import HEADER_SEARCH_ROWS, locate_header, no_heade
 from compliance.intake.kinds import Evidence, Kind, TableKind, classify, title_text
 from compliance.intake.meaning import HeaderReader, header_like
 from compliance.intake.minutes import OLD_WORD, is_docx, read_minutes
+from compliance.intake.shapes import SkippedSheet
 from compliance.intake.values import PLAUSIBLE, ValueProblem, is_blank, parse_date
 from compliance.intake.zipscan import SheetFacts, inspect_zip
 from compliance.spelling import normalise_name
@@ -71,7 +73,7 @@ class SourceFile:
     path: Path
     sha256: str
     tables: list[Table] = field(default_factory=list)
-    skipped_sheets: list[dict[str, str]] = field(default_factory=list)
+    skipped_sheets: list[SkippedSheet] = field(default_factory=list)
     unread: list[Unread] = field(default_factory=list)  # sheets with content but no ledger header
     sheets: list[str | None] = field(default_factory=list)  # every sheet's name, in the workbook's order
 
@@ -97,7 +99,7 @@ class Sheet:
     """A sheet's cells: as rows of Python values (workbooks, the tolerant CSV reader) or as one string column per
     position (the fast CSV reader: pyarrow's parser, strings kept in Arrow memory, never one object per cell)."""
 
-    rows: list[list[object]] | None = None
+    rows: list[list[object]] = field(default_factory=list)  # (empty when the cells are a frame)
     merged: Merged = field(default_factory=list)
     frame: pd.DataFrame | None = None
     hidden: bool = False  # a hidden (or very hidden) sheet
@@ -153,7 +155,7 @@ def read_rows(
     facts = inspect_zip(data, shown, limits, sheets=kind == "xlsx") if kind in ("xlsx", "ods") else {}
     sheets = _read_workbook_rows(path, shown, limits, kind, data)
     for name, sheet in sheets.items():
-        sheet.facts = facts.get(name, sheet.facts)
+        sheet.facts = facts.get(name, sheet.facts) if name is not None else sheet.facts
     return sheets
 
 
@@ -243,12 +245,13 @@ def _read_csv(data: bytes, shown: str, limits: Limits) -> Sheet:
     text = text if text is not None else decode(data, shown)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     previous = csv.field_size_limit(limits.cell_chars)  # the module's own guard, at our limit
-    starts, end = [], 0
+    lines: list[int] = []
+    end = 0
     try:
-        rows = []
+        rows: list[list[object]] = []
         for row in reader:
             rows.append(list(row))
-            starts.append(end + 1)
+            lines.append(end + 1)
             end = reader.line_num
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
@@ -258,8 +261,7 @@ def _read_csv(data: bytes, shown: str, limits: Limits) -> Sheet:
     finally:
         csv.field_size_limit(previous)
     limits.extent(len(rows), max(map(len, rows), default=0), shown, None, dense=False)
-    lines = np.array(starts, dtype=np.int64) if end != len(rows) else None
-    return Sheet(rows, lines=lines)
+    return Sheet(rows, lines=np.array(lines, dtype=np.int64) if end != len(rows) else None)
 
 
 def text_lines(data: bytes) -> int:
@@ -333,7 +335,7 @@ def _read_rectangular(data: bytes, text: str, delimiter: str, shown: str, limits
     limits.extent(table.num_rows, table.num_columns, shown, None, dense=False)
     _longest_cells(table, shown, limits)
     frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
-    frame.columns = range(len(names))
+    frame.columns = pd.RangeIndex(len(names))
     return frame
 
 
@@ -386,11 +388,11 @@ def _sheets(path: Path, shown: str, limits: Limits, kind: str) -> dict[str | Non
             raise InputError("工作表的已用区域超过读取器能容纳的 1 亿个单元格（通常是远处的单元格被误填或重复），"
                              "删除台账以外的行和列后另存即可", source=shown) from None
         raise InputError(f"无法读取工作簿（文件损坏或并非表格文件）：{text}", source=shown) from None
-    sheets = {}
+    sheets: dict[str | None, Sheet] = {}
     for name, height, width, rows, merged, hidden in parts:
         limits.extent(height, width, shown, name, dense=True)
-        limits.cells_of(rows, shown, name)
-        sheets[name] = Sheet(rows, merged, hidden=hidden)
+        limits.cells_of(rows or [], shown, name)  # (None only past a limit: refused above)
+        sheets[name] = Sheet(rows or [], merged, hidden=hidden)
     return sheets
 
 
@@ -517,7 +519,7 @@ def _columns(content: Sheet, first: int, stop: int | None) -> Sheet:
         if column >= first and (stop is None or column < stop)))
     if content.frame is not None:
         frame = content.frame.iloc[:, first:stop]
-        frame.columns = range(frame.shape[1])
+        frame.columns = pd.RangeIndex(frame.shape[1])
         return Sheet(frame=frame, merged=merged, hidden=content.hidden, facts=facts, lines=content.lines)
     return Sheet([list(r[first:stop]) for r in content.rows], merged, hidden=content.hidden, facts=facts,
                  lines=content.lines)
@@ -585,15 +587,20 @@ def _fill_merged(cells: pd.DataFrame, merged: Merged, first_body_index: int) -> 
             continue  # a range in the title or header rows, below the last row with a value, or a single cell
         right = min(right, cells.shape[1] - 1)
         bottom = min(bottom, last)
-        value = cells.at[top + 1, left]  # the frame's index is the 1-based Excel row number
-        cells.loc[top + 1 : bottom + 1, left:right] = value
+        # the frame's index is the 1-based Excel row number, from the first body row on; its columns are positions
+        first = first_body_index
+        value: Any = cells.iat[top - first, left]
+        cells.iloc[top - first : bottom - first + 1, left : right + 1] = value
 
 
 def blank_cells(cells: pd.DataFrame) -> pd.DataFrame:
-    """Elementwise ``is_blank`` for a whole frame, column at a time rather than cell at a time."""
+    """Elementwise ``is_blank`` for a whole frame, column at a time rather than cell at a time: numpy ``bool``
+    columns. (A string column's comparison is pandas' masked ``boolean`` under pandas 2, ``bool[pyarrow]`` under 3;
+    either one's ``to_numpy()`` is an object array, on which ``~`` of pandas 2's Python bools gives -1 and -2.)"""
     if cells.empty:
         return pd.DataFrame(True, index=cells.index, columns=cells.columns)
-    return cells.isna() | cells.apply(lambda column: column.astype("string").str.strip().eq("").fillna(False))
+    return cells.isna() | cells.apply(
+        lambda column: column.astype("string").str.strip().eq("").fillna(False).astype(bool))
 
 
 def read_source(

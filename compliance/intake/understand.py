@@ -175,7 +175,7 @@ def _choose_by_header(draft: _Draft, table: Table, readings: dict[int, Reading],
     """For each field some header names, the column that gives it (every organisation column); a weak header
     its cells do not bear out, a date column of times and the losers of a tie are set aside, with why."""
     columns, unused, unknown = draft.columns, draft.unused, draft.unknown
-    for field in dict.fromkeys(r.column for r in readings.values() if r.usable):
+    for field in dict.fromkeys(r.column for r in readings.values() if r.usable and r.column is not None):
         candidates = [p for p, r in readings.items() if r.usable and r.column == field]
         if field == ORG:
             columns.update(dict.fromkeys(candidates, ORG))
@@ -212,7 +212,7 @@ def _fill_by_content(draft: _Draft, table: Table, readings: dict[int, Reading], 
     for field in CONTENT_FIELDS:
         if field in columns.values():
             continue
-        open_ = [p for p in table.cells.columns if p not in columns and not _ruled_out(readings.get(p))
+        open_ = [p for p in range(table.cells.shape[1]) if p not in columns and not _ruled_out(readings.get(p))
                  and not _empty(table, p)]
         scored = [(cells.share(p, field), -p) for p in open_]
         best = max(scored, default=(0.0, 0))
@@ -236,7 +236,7 @@ def _list_the_rest(draft: _Draft, table: Table, readings: dict[int, Reading]) ->
             unused[position] = f"{reading.why}，已用“{table.headers[used]}”"
         else:
             unused[position] = reading.why if reading.never else _unknown(reading)
-    for position in table.cells.columns:
+    for position in range(table.cells.shape[1]):
         if position not in columns and position not in unused and not table.headers[position] \
                 and not _empty(table, position):
             unused[position] = "无列名的列，已忽略"
@@ -287,7 +287,7 @@ def _unconfirmed(reading: Reading, field: str, sample: list[object]) -> str:
 
 
 def _timed(reading: Reading, sample: list[object], date_header: str | None) -> str:
-    shown = "、".join(dict.fromkeys(cell_text(v) for v in sample[:2]))
+    shown = "、".join(dict.fromkeys(cell_text(v) or "" for v in sample[:2]))
     with_date = f"，与“{date_header}”合起来是活动的时间，日期取自“{date_header}”" if date_header else "，已忽略"
     return f"{reading.why}，但内容是时刻或时段（如“{shown}”），不是日期{with_date}"
 
@@ -309,8 +309,8 @@ def _org_order(orgs: list[int], readings: dict[int, Reading], cells: ColumnSampl
     every one of them holds some, else by what their headers say (支部 before 党委 before 上级)."""
     if len(orgs) < 2:
         return tuple(orgs)
-    depths = {p: cells.depth(p) for p in orgs}
-    if all(d is not None for d in depths.values()):
+    depths = {p: d for p in orgs if (d := cells.depth(p)) is not None}
+    if len(depths) == len(orgs):
         return tuple(sorted(orgs, key=lambda p: (-depths[p], p)))
     rank = {p: {0: 1.5}.get(readings[p].level, readings[p].level) if p in readings else 1.5 for p in orgs}
     return tuple(sorted(orgs, key=lambda p: (-rank[p], p)))

@@ -80,7 +80,7 @@ def main() -> None:
     except (ImportError, ValueError, OSError):
         pass  # no cap here (Windows): the child still keeps a crash away from the check
     try:
-        answer = ("ok", sheets_of(sys.argv[1], int(sys.argv[2])))
+        answer: tuple[str, object] = ("ok", sheets_of(sys.argv[1], int(sys.argv[2])))
     except BaseException as exc:  # calamine's errors and panics are all answers
         answer = ("error", str(exc))
     pickle.dump(answer, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)

@@ -182,18 +182,18 @@ def _parsed_extent(document: bytes) -> tuple[int, int]:
     cell."""
     import xml.parsers.expat
 
-    state = {"row": 0, "col": 0, "depth": 0, "cell": None, "rows": 0, "columns": 0}
+    state = {"row": 0, "col": 0, "depth": 0, "rows": 0, "columns": 0}
+    cell: list[tuple[int, int]] = []  # the cell open and not yet counted: (row, column)
 
     def local(name: str) -> str:
         return name.rsplit(":", 1)[-1]
 
     def start(name, attributes):
         name = local(name)
-        if state["cell"] is not None:
-            row, col = state["cell"]
+        if cell:
+            row, col = cell.pop()
             state["rows"] = max(state["rows"], row)
             state["columns"] = max(state["columns"], col)
-            state["cell"] = None
         ref = attributes.get("r")
         if name == "row":
             state["row"] = int(ref) if ref and ref.isdigit() else state["row"] + 1
@@ -204,11 +204,11 @@ def _parsed_extent(document: bytes) -> tuple[int, int]:
                 state["col"], state["row"] = _column_number(match[1].encode()), int(match[2])
             else:
                 state["col"] += 1
-            state["cell"] = (state["row"], state["col"])
+            cell[:] = [(state["row"], state["col"])]
 
     def end(name):
         if local(name) == "c":
-            state["cell"] = None
+            cell.clear()
 
     parser = xml.parsers.expat.ParserCreate()
     parser.StartElementHandler = start

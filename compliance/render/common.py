@@ -4,10 +4,15 @@ reconciliation. (Where a finding points in the ledgers is ``locate``.)"""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 import pandas as pd
 
 from compliance.intake.issues import ISSUE_COLUMNS
+
+if TYPE_CHECKING:
+    from compliance.intake.normalise import SourceSummary, TableInfo
+    from compliance.intake.shapes import IssueRow, SkippedRows, SkippedSheet, UnusedColumn
 
 # C0 controls but tab and line breaks, DEL and C1 controls, as their visible pictures: an escape sequence in a
 # ledger's cell must not recolour, erase or rewrite a terminal or a CI log
@@ -36,15 +41,15 @@ def place_parts(source: str, sheet: str | None, row: int | None) -> list[str]:
     return parts
 
 
-def issue_list(frame: pd.DataFrame) -> list[dict]:
-    out = []
+def issue_list(frame: pd.DataFrame) -> list[IssueRow]:
+    out: list[IssueRow] = []
     for row in frame.itertuples(index=False):
-        item = {}
+        item: dict[str, Any] = {}
         for column in ISSUE_COLUMNS:
             value = getattr(row, column)
             item[column] = None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
         item["row"] = None if item["row"] is None else int(item["row"])
-        out.append(item)
+        out.append(cast("IssueRow", item))  # ISSUE_COLUMNS are IssueRow's keys
     return out
 
 
@@ -55,7 +60,35 @@ def skipped_text(sources) -> str:
     return f" + 跳过 {skipped}" if skipped else ""
 
 
-def inputs(sources, tables) -> list[dict]:
+class InputTable(TypedDict):
+    """One table of a ledger file, as ``inputs`` describes it."""
+
+    sheet: str | None
+    header_row: int | None
+    columns: dict[str, str]
+    unused: list[UnusedColumn]
+    from_name: dict[str, str]
+    inferred: dict[str, str]
+    kind: str
+    why: str | None
+    skipped: list[SkippedRows]
+
+
+class InputFile(TypedDict):
+    """One ledger file read, as findings.json's and validate's ``inputs`` list it."""
+
+    source: str
+    sha256: str
+    read: int
+    accepted: int
+    rejected: int
+    blank: int
+    skipped: int
+    tables: list[InputTable]
+    skipped_sheets: list[SkippedSheet]
+
+
+def inputs(sources: list[SourceSummary], tables: list[TableInfo]) -> list[InputFile]:
     """Per ledger file: identity, reconciliation (read = accepted + rejected + blank + skipped), every table with
     what it was taken to be (``kind``, and ``why`` when it is no activity ledger), the header row chosen, what each
     header was taken to mean, the headers not used and why, what the sheet's or file's name gave (类型, 组织), the

@@ -230,7 +230,7 @@ class FindingLines:
         out = [None] * len(rows)
         waived = np.flatnonzero(number >= 0)
         if len(waived):
-            items = self.result.waivers.items
+            items = self.result.waivers.items if self.result.waivers is not None else ()
             done: dict = {}
             for k, n, was in zip(waived.tolist(), number[waived].tolist(), judgements["was"][rows[waived]].tolist(),
                                  strict=True):

@@ -9,14 +9,14 @@ jinja2's autoescape. No timestamps: the same inputs give the same bytes.
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,11 +30,10 @@ from compliance.findings.result import CheckResult
 from compliance.findings.view import evidence_columns
 from compliance.render.common import issue_list
 from compliance.spelling import normalise_name
-from compliance.text import without_bidi
+from compliance.text import WINDOWS_UNSAFE, windows_reserved, without_bidi
 
 FILENAME = "index.html"
 PAGES = "orgs"  # one page per organisation
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 # worst first: the colour of a cell holding several judgements, and of a light
 RANK = {Status.VIOLATION.value: 4, Status.DUE.value: 3, Status.UNVERIFIABLE.value: 2, Status.WAIVED.value: 1,
         Status.MET.value: 0}
@@ -45,8 +44,6 @@ LIGHTS = {"red": "红", "yellow": "黄", "green": "绿"}
 NOT_JUDGED = "未检查（不在检查期间或尚未开始）"
 
 
-# Windows refuses these as file names whatever the extension (CON.html, nul.txt …)
-_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 STEM_CHARS = 50  # ≤ 200 bytes in UTF-8 even for 4-byte characters: a suffix and “.html” still fit in 255
 
 
@@ -59,9 +56,9 @@ def safe_filename(name: str, taken: set[str]) -> str:
     get a ``_`` in front; long names are cut. A name taken already — by another organisation whose name folds the
     same, or is cut the same — gets a suffix from the hash of its full name (and a counter, should even that
     collide), so two organisations never share a page."""
-    stem = _UNSAFE.sub("_", unicodedata.normalize("NFKC", without_bidi(name))).strip(" .") or "组织"
+    stem = WINDOWS_UNSAFE.sub("_", unicodedata.normalize("NFKC", without_bidi(name))).strip(" .") or "组织"
     stem = stem[:STEM_CHARS].rstrip(" .") or "组织"
-    if stem.split(".")[0].upper() in _RESERVED:
+    if windows_reserved(stem):
         stem = f"_{stem}"
     candidate, counter = stem, 0
     while _folded(candidate) in taken:
@@ -142,7 +139,7 @@ class Calendar:
     Organisations share most cells (a month with two records, all met; a quarter not yet judged): each distinct cell
     is rendered once, and a page only joins its own."""
 
-    def __init__(self, result: CheckResult, org: np.ndarray, rule: np.ndarray, rank: np.ndarray, rules: list,
+    def __init__(self, result: CheckResult, org: np.ndarray, rule: np.ndarray, rank: np.ndarray, rules: Sequence,
                  counted: set[str], cell: Callable[..., Markup]) -> None:
         """``org``, ``rule`` and ``rank``: each judgement's roster position (-1: on no page), catalogue position and
         ``RANK``; ``rules``: the catalogue's rules; ``counted``: the ids of rules whose cells count records, so they
@@ -151,7 +148,7 @@ class Calendar:
         self.n = int(np.datetime64(result.audit.end, "M") - self.first) + 1
         months = self.first + np.arange(self.n)
         self.labels = [f"{int(str(m)[5:7])}月" for m in months]
-        self.groups = []  # (label, span): quarters, with the year where the range spans several
+        self.groups: list[list[Any]] = []  # [label, span]: quarters, with the year where the range spans several
         several = str(months[0])[:4] != str(months[-1])[:4]
         for m in months:
             year, month = str(m)[:4], int(str(m)[5:7])
@@ -164,7 +161,7 @@ class Calendar:
         cells = self._layout(frame, org, rule, rank, rules, counted, len(result.roster.orgs))
         self._render_cells(frame, cells, cell)
 
-    def _layout(self, frame: pd.DataFrame, org: np.ndarray, rule: np.ndarray, rank: np.ndarray, rules: list,
+    def _layout(self, frame: pd.DataFrame, org: np.ndarray, rule: np.ndarray, rank: np.ndarray, rules: Sequence,
                 counted: set[str], n_orgs: int) -> dict[str, np.ndarray]:
         """Sets the rows; returns, per cell, its span, how many judgements it holds, how many of them are not met,
         the worst rank, the judgement when it holds one, and whether its rule counts records."""
@@ -365,16 +362,16 @@ def _progress(result: CheckResult) -> tuple[dict, dict, dict, dict]:
     trends = {org: [(year, met / total) for year, (met, total) in sorted(years.items()) if total]
               for org, years in judged.items()}
     attendance: dict[str, tuple[float | None, list]] = {}
-    for item in stats["attendance"]:
-        items = [*attendance.get(item["org"], (None, []))[1], SimpleNamespace(**item)]
+    for meetings in stats["attendance"]:
+        items = [*attendance.get(meetings["org"], (None, []))[1], SimpleNamespace(**meetings)]
         present, expected = sum(i.present for i in items), sum(i.expected for i in items)
-        attendance[item["org"]] = (present / expected if expected else None, items)
+        attendance[meetings["org"]] = (present / expected if expected else None, items)
     plans: dict[str, list] = defaultdict(list)
     if result.audit.start <= result.as_of <= result.audit.end:
         from compliance.findings.plan import plan_items
 
-        for item in plan_items(result):
-            plans[item.org].append(item)
+        for planned in plan_items(result):
+            plans[planned.org].append(planned)
     return rates, trends, attendance, plans
 
 
@@ -385,7 +382,7 @@ def _trend(years: list[tuple[int, float]]) -> dict | None:
     return _bar_chart([(f"{year} 年", round(rate * 100)) for year, rate in years], "%", in_order=True)
 
 
-def _attributes(item: dict) -> SimpleNamespace:
+def _attributes(item: Mapping[str, Any]) -> SimpleNamespace:
     """A dict as attributes: jinja2 tries ``getattr`` before ``[]``, and a failed ``getattr`` costs an exception."""
     return SimpleNamespace(**item)
 
@@ -497,12 +494,12 @@ def _site(result: CheckResult, env: Environment) -> _Site:
         row.next_deadline = plans[name][0].deadline.isoformat() if plans.get(name) else None
     titles = {rule.id: rule.title for rule in catalogue.rules}
     stats_by_org: dict[str, list[SimpleNamespace]] = defaultdict(list)
-    for item in result.stats["by_rule"]:
-        stats_by_org[item["org"]].append(SimpleNamespace(title=titles[item["rule"]], **item))
+    for rule_year in result.stats["by_rule"]:
+        stats_by_org[rule_year["org"]].append(SimpleNamespace(title=titles[rule_year["rule"]], **rule_year))
 
     record_rules = {rule.id for rule in catalogue.rules if kind_of(rule).per_record}
     calendar = Calendar(result, j_org, j_rule, j_rank, catalogue.rules, record_rules,
-                        env.get_template("calendar.html.j2").module.cell)
+                        env.get_template("calendar.html.j2").module.cell)  # type: ignore[attr-defined]
     context = {
         "version": __version__,
         "as_of": result.as_of.isoformat(),

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from compliance.domain import Status
 from compliance.render.common import place_parts
@@ -55,6 +55,7 @@ def document(result: CheckResult) -> ET.Element:
     totals = {"tests": 0, "failures": 0, "skipped": 0}
     per_case = _case_seconds(result, judgements["rule"])
     suite_seconds: dict[str, float] = {}
+    row: Any  # a named tuple of the columns below
     for row in judgements[["rule", "status", "org", "person", "period"]].itertuples(index=False):
         suite = suites.get(row.org)
         if suite is None:
@@ -85,7 +86,7 @@ def document(result: CheckResult) -> ET.Element:
                 skipped.text = details
                 counted.append("skipped")
         for key in counted:
-            suite.set(key, str(int(suite.get(key)) + 1))
+            suite.set(key, str(int(suite.get(key, "0")) + 1))
             totals[key] += 1
     for org, suite in suites.items():
         suite.set("time", _time(suite_seconds[org]))

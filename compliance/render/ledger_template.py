@@ -12,9 +12,13 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from compliance.config.catalogue import Catalogue
 from compliance.errors import InputError
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 ROWS = 500  # rows prepared with formats and drop-downs
 FIXED_MOMENT = datetime(2024, 1, 1)  # what the template claims as created/modified: its bytes never change
@@ -43,11 +47,11 @@ def write_template(out: Path, catalogue: Catalogue, org: str | None = None) -> P
     if out.suffix.lower() != ".xlsx":
         raise InputError("模板文件名应以 .xlsx 结尾", source=str(out))
     # The sheet's name carries the organisation, when Excel allows it as a sheet name; else the column stays.
-    named = bool(org) and len(org) <= 31 and not _SHEET_UNSAFE.search(org)
+    named = org is not None and 0 < len(org) <= 31 and not _SHEET_UNSAFE.search(org)
     columns = [c for c in EXPLAIN if not (named and c == "组织")]
     book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = org if named else "台账"
+    sheet = cast("Worksheet", book.active)  # a new workbook's one sheet
+    sheet.title = org if named and org is not None else "台账"
     sheet.append([f"填报单位：{org}" if org else "党组织活动台账"])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
     sheet["A1"].font = Font(bold=True, size=14)

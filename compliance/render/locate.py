@@ -9,7 +9,9 @@ roster. Every finding so has a line a code-scanning view can show.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 from compliance.engine.kinds import kind_of
 from compliance.findings.result import CheckResult
@@ -34,7 +36,7 @@ class Place:
         return "，".join(place_parts(self.source, self.sheet, None if self.anchor else self.row))
 
 
-def issue_message(item: dict) -> str:
+def issue_message(item: Mapping[str, Any]) -> str:
     """``列“日期”：日期“2024年13月5日”不存在（值：2024年13月5日）`` — a rejected row or warning, its place aside."""
     column = f"列“{item['column']}”：" if item["column"] else ""
     value = f"（值：{item['value']}）" if item["value"] is not None else ""
@@ -78,6 +80,6 @@ class Locator:
             return None, evidence
         return Place(where["source"], where["source"], where["sheet"], where["row"], anchor=True), evidence
 
-    def issue(self, item: dict) -> Place:
+    def issue(self, item: Mapping[str, Any]) -> Place:
         """The place of a rejected row or a warning."""
         return self.place(item["source"], item["sheet"], item["row"])

@@ -10,6 +10,7 @@ A branch's calendar holds only its own items, as its page does.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -28,7 +29,7 @@ FILES = ("plan.json", "plan.xlsx", "plan.ics", "orgs")
 HEADER = ("截止日期", "剩余天数", "状态", "组织", "领导干部", "规则", "规则编号", "期间", "已完成", "要求")
 
 
-def text(items: list[PlanItem], as_of, days: int, closed: list[PlanItem] = (), since=None) -> str:
+def text(items: list[PlanItem], as_of, days: int, closed: Sequence[PlanItem] = (), since=None) -> str:
     """The plan for a terminal; with an earlier plan (its as-of date ``since``), the items of it met since."""
     lines = [f"接下来 {days} 天要做的事（检查日 {as_of}）："]
     for item in items:
@@ -46,13 +47,13 @@ def text(items: list[PlanItem], as_of, days: int, closed: list[PlanItem] = (), s
     return "\n".join(lines) + "\n"
 
 
-def document(items: list[PlanItem], as_of, days: int, closed: list[PlanItem] = ()) -> dict:
+def document(items: list[PlanItem], as_of, days: int, closed: Sequence[PlanItem] = ()) -> dict:
     """plan.json: the open items, and those of an earlier plan met since (``closed``, status "met")."""
     return {"as_of": as_of.isoformat(), "days": days, "items": [item.as_dict() for item in items],
             "closed": [item.as_dict() for item in closed]}
 
 
-def write_json(items: list[PlanItem], as_of, days: int, out: Path, closed: list[PlanItem] = ()) -> Path:
+def write_json(items: list[PlanItem], as_of, days: int, out: Path, closed: Sequence[PlanItem] = ()) -> Path:
     path = out / "plan.json"
     path.write_text(json.dumps(document(items, as_of, days, closed), ensure_ascii=False, indent=2) + "\n",
                     encoding="utf-8")
@@ -67,7 +68,7 @@ def write_xlsx(items: list[PlanItem], as_of, out: Path) -> Path:
     from compliance.render.xlsx import save
 
     book = Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]  # the new workbook's one sheet
     sheet.title = "待办事项"
     sheet.append(HEADER)
     for cell in sheet[1]:
@@ -118,7 +119,7 @@ def _alarms(item: PlanItem, as_of, remind: int, related_end: bool) -> list:
         alarm.add("action", "DISPLAY")
         when = {0: "今天截止", 1: "明天截止"}.get(before, f"{before} 天后截止")
         alarm.add("description", f"{item.title}：{item.org}{who}，{when}")
-        alarm.add("trigger", _trigger(before), parameters={"RELATED": "END"} if related_end else None)
+        alarm.add("trigger", _trigger(before), parameters={"RELATED": "END"} if related_end else {})
         alarms.append(alarm)
     return alarms
 
@@ -133,7 +134,7 @@ def _describe(component, item: PlanItem, as_of, closed: bool) -> None:
 
 
 def calendar(items: list[PlanItem], as_of, remind: int, name: str, kind: str = "event",
-             closed: list[PlanItem] = ()) -> bytes:
+             closed: Sequence[PlanItem] = ()) -> bytes:
     """One VCALENDAR: per item an all-day VEVENT on its deadline, a VTODO due then, or both (``kind``), with
     reminders at 09:00 the day before, ``remind`` days before and, for terms, 6 months and 1 month before (those
     still to come on the as-of date). Each item of ``closed`` (met since an earlier plan) comes again under its UID,
@@ -180,7 +181,7 @@ def calendar(items: list[PlanItem], as_of, remind: int, name: str, kind: str = "
 
 
 def write_calendars(items: list[PlanItem], as_of, remind: int, out: Path, orgs: list[str], kind: str = "event",
-                    closed: list[PlanItem] = ()) -> list[Path]:
+                    closed: Sequence[PlanItem] = ()) -> list[Path]:
     from compliance.render.html import safe_filename
 
     paths = [out / "plan.ics"]

@@ -20,5 +20,7 @@ def print_setup(sheet: Worksheet, title_rows: str = "1:1") -> None:
     sheet.print_title_rows = title_rows
     sheet.print_options.horizontalCentered = True
     sheet.page_margins.left = sheet.page_margins.right = 0.4
-    sheet.oddFooter.left.text = "&A"
-    sheet.oddFooter.right.text = "第 &P 页，共 &N 页"
+    footer = sheet.oddFooter
+    if footer is not None:  # (a worksheet of openpyxl always has one)
+        footer.left.text = "&A"
+        footer.right.text = "第 &P 页，共 &N 页"

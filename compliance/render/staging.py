@@ -61,7 +61,7 @@ def write_error(exc: OSError, out: Path) -> str:
                errno.EROFS: "磁盘是只读的", errno.ENAMETOOLONG: "路径过长", errno.EDQUOT: "超出磁盘配额",
                errno.ENOTDIR: "路径中有一项是文件而不是文件夹", errno.EEXIST: "同名的文件已存在",
                errno.EXDEV: "不能跨磁盘移动文件", errno.EIO: "磁盘读写出错"}
-    return f"无法把报告写入 {out}：{reasons.get(exc.errno, exc.strerror or str(exc))}"
+    return f"无法把报告写入 {out}：{reasons.get(exc.errno or 0, exc.strerror or str(exc))}"
 
 
 def _manifest(out: Path) -> list[str]:

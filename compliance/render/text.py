@@ -3,8 +3,9 @@ summary lines every ``compliance check`` ends with."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from itertools import groupby
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 MARKS = {"new": "【新增】", "known": "【已知】", None: ""}
 
 
-def place_text(item: dict) -> str:
+def place_text(item: Mapping[str, Any]) -> str:
     """``文件 a.xlsx，工作表“一支部”，第 5 行，列“日期”`` for a rejected row or a warning."""
     parts = place_parts(item["source"], item["sheet"], item["row"])
     if item["column"]:
@@ -31,8 +32,8 @@ def text(result: CheckResult) -> str:
     findings = result.findings()
     locator = Locator(result)
     lines = [f"问题清单（检查期间 {result.audit.label}，检查日 {result.as_of}）："]
-    for org, items in groupby(findings, key=lambda f: f["org"]):
-        items = list(items)
+    for org, group in groupby(findings, key=lambda f: f["org"]):
+        items = list(group)
         counts = "，".join(
             f"{status.chinese} {n}" for status in Status if (n := sum(1 for f in items if f["status"] == status))
         )
@@ -56,10 +57,10 @@ def text(result: CheckResult) -> str:
         who = f" {finding['person']}" if finding["person"] else ""
         lines.append(f"已整改（基线中有、本次没有）：{finding['org']} {finding['rule']} {finding['period']}{who}")
     for title, frame in (("拒收", result.rejected), ("数据质量提醒", result.warnings)):
-        items = issue_list(frame)
-        if items:
-            lines.append(f"{title} {len(items)} {'行' if title == '拒收' else '条'}：")
-            for item in items:
+        issues = issue_list(frame)
+        if issues:
+            lines.append(f"{title} {len(issues)} {'行' if title == '拒收' else '条'}：")
+            for item in issues:
                 value = f"（值：{item['value']}）" if item["value"] is not None else ""
                 lines.append(f"  {place_text(item)}：{item['reason']}{value}")
     return "".join(one_line(line) + "\n" for line in lines)  # a line break in a cell must not split an item

@@ -70,7 +70,8 @@ LINE_HEIGHT = 15  # points a wrapped line takes at the default 11 pt (CJK fonts 
 MAX_LINES = 27  # a row is never taller than a page of A4 landscape (LibreOffice cuts it otherwise)
 # the problem list on paper: A4 landscape, one page wide at ≥ 8 pt (measured through LibreOffice → PDF): what an
 # inspector reads is wide, 严重程度 narrow, and 规则编号 — the stable id, for filters and machines — hidden (0)
-PAPER = {"序号": 4, "单位": 13, "上级单位": 9, "领导干部": 7, "规则": 16, "规则编号": 0, "依据": 14, "期间": 9,
+PAPER: dict[str, float] = {
+    "序号": 4, "单位": 13, "上级单位": 9, "领导干部": 7, "规则": 16, "规则编号": 0, "依据": 14, "期间": 9,
          "问题描述": 26, "严重程度": 5, "状态": 6, "整改责任人": 8, "整改时限": 11, "整改情况": 14}
 
 
@@ -161,7 +162,7 @@ def workbook(result: CheckResult) -> Workbook:
     rules = {rule.id: rule for rule in catalogue.rules}
     parents = {org.name: org.parent for org in result.roster.orgs}
     book = Workbook()
-    book.remove(book.active)
+    book.remove(book.worksheets[0])  # the new workbook's empty sheet
     rows = []
     for number, finding in enumerate(result.findings(), start=1):
         rule = rules[finding["rule"]]

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import date
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from jinja2 import ChainableUndefined, Environment, PackageLoader, select_autoescape
@@ -351,7 +352,8 @@ class Service:
                 log.error("a worker died during the check in %s (attempt %d)", run.folder, attempt)
                 if self.pool is pool:
                     self.pool = self._new_pool()
-                    pool.shutdown(wait=False, cancel_futures=True)
+                    if pool is not None:
+                        pool.shutdown(wait=False, cancel_futures=True)
         return Outcome(2, error="检查进程两次意外退出（文件可能过大，或服务器内存不足）。请把台账分成几次检查，"
                                 "或请管理员放宽服务器的内存。")
 
@@ -478,7 +480,7 @@ def job_for(run: Run, upload: Upload, page_run: bool) -> Job:
             parse_period(fields["period"])  # refused here, before the upload waits for a worker
         except InputError as exc:
             raise InputError(f"检查期间（period）：{exc.message}") from None
-    extra = {}
+    extra: dict[str, Any] = {}
     for name in ("layout", "waivers"):
         saved = upload.files.get(name, [])
         if len(saved) > 1:
@@ -627,7 +629,7 @@ async def run_page(request: Request) -> Response:
     if run.state != "done":
         ahead = service.waiting.index(run.id) if run.id in service.waiting else None
         return page(service.render("wait.html.j2", ahead=ahead))
-    outcome: Outcome = run.outcome
+    outcome = cast(Outcome, run.outcome)  # a finished run's
     if outcome.error is not None:
         return page(service.render("message.html.j2", title="无法检查", message=outcome.error, error=True), 422)
     wanted = request.path_params.get("path") or "index.html"
@@ -747,12 +749,13 @@ async def logout(request: Request) -> Response:
     return response
 
 
-async def not_found(request: Request, exc: HTTPException) -> Response:
-    """404, 405 and other refusals as a page in Chinese."""
+async def not_found(request: Request, exc: Exception) -> Response:
+    """404, 405 and other refusals as a page in Chinese (starlette types a handler as taking any exception)."""
     service: Service = request.app.state.service
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
     titles = {404: "找不到这个页面", 405: "不支持这种请求"}
-    title = titles.get(exc.status_code, f"请求无法处理（{exc.status_code}）")
-    return page(service.render("message.html.j2", title=title, message=title), exc.status_code)
+    title = titles.get(status, f"请求无法处理（{status}）")
+    return page(service.render("message.html.j2", title=title, message=title), status)
 
 
 def internal_error(scope, service: Service) -> Response:

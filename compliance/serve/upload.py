@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
@@ -20,6 +20,9 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from compliance.config.limits import MB, Limits
 from compliance.errors import InputError
 from compliance.serve.limits import ServeLimits
+
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks
 from compliance.serve.workspace import EXTRA, LEDGERS, ROSTER, Names, Run, files_refusal, safe_parts
 
 FILE_FIELDS = {"ledgers": LEDGERS, "roster": ROSTER, "layout": EXTRA, "waivers": EXTRA}
@@ -135,9 +138,11 @@ async def receive(content_type: str, stream: AsyncIterator[bytes], run: Run, lim
         raise InputError("请以 multipart/form-data 上传文件（curl 的 -F 选项，或网页上的表单）")
     serve = serve or ServeLimits()
     parts = _Parts(run, serve.files)
-    callbacks = {name: getattr(parts, name) for name in (
-        "on_part_begin", "on_header_field", "on_header_value", "on_header_end", "on_headers_finished",
-        "on_part_data", "on_part_end")}
+    callbacks: MultipartCallbacks = {
+        "on_part_begin": parts.on_part_begin, "on_header_field": parts.on_header_field,
+        "on_header_value": parts.on_header_value, "on_header_end": parts.on_header_end,
+        "on_headers_finished": parts.on_headers_finished, "on_part_data": parts.on_part_data,
+        "on_part_end": parts.on_part_end}
     parser = MultipartParser(boundary, callbacks)
     if serve.run_mb < limits.size_mb:
         budget = serve.run_bytes

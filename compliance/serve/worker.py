@@ -17,7 +17,6 @@ import os
 import shutil
 import signal
 import sys
-import tempfile
 import threading
 import zipfile
 from dataclasses import dataclass, field, replace
@@ -156,12 +155,7 @@ def _check(job: Job) -> Outcome:
     from compliance.render.text import summary_lines
 
     settings: Settings = _state["settings"]
-    os.chdir(job.folder)
-    # what libraries write to "the temporary folder" (great-expectations makes one per check) stays in the run
-    # (a check tried again after its worker died starts with none of the first attempt's)
-    shutil.rmtree(Path(job.folder, "tmp"), ignore_errors=True)
-    tempfile.tempdir = str(Path(job.folder, "tmp"))
-    Path(tempfile.tempdir).mkdir()
+    os.chdir(job.folder)  # the run's own names (台账/…, 其他/waivers.yaml) are what messages and findings.json show
     try:
         audit = parse_period(job.period) if job.period else None
         budget = _budget(Path(job.folder), settings)  # for all the upload's zips together
@@ -197,7 +191,6 @@ def _check(job: Job) -> Outcome:
         return Outcome(2, error="检查时发生内部错误（已记录在服务器日志中）。请把台账文件交给管理员排查。")
     finally:
         os.chdir("/")
-        tempfile.tempdir = None
 
 
 RENDERED = ".rendered"  # in a run's reports folder once everything is written: pages, workbook, zip

@@ -24,6 +24,7 @@ from pathlib import Path, PurePosixPath
 from compliance.config.limits import Limits
 from compliance.errors import InputError
 from compliance.serve.limits import ServeLimits
+from compliance.text import WINDOWS_UNSAFE, windows_reserved
 
 LEDGERS, ROSTER, EXTRA, OUT = "台账", "名册", "其他", "out"
 _UNNAMED = "未命名文件"
@@ -44,14 +45,18 @@ def _shortened(part: str, most: int = 200) -> str:
 
 def safe_parts(name: str) -> list[str]:
     """The harmless parts of a file name as a browser or a script sent it: path separators of either kind split it,
-    and empty, ``.``, ``..`` and drive parts are dropped; control characters go; a part longer than a file system
-    allows is shortened. ``../../x.csv`` is ``x.csv``; a folder upload's ``台账/第一中学.xlsx`` keeps its folder."""
+    and empty, ``.``, ``..`` and drive parts are dropped; control characters go; what Windows refuses in a name
+    (``<>:"|?*``, a trailing dot or space, a device name such as ``CON``) becomes ``_``, is dropped or gets a ``_``
+    in front (``compliance.text``); a part longer than a file system allows is shortened. ``../../x.csv`` is
+    ``x.csv``; a folder upload's ``台账/第一中学.xlsx`` keeps its folder. (The name the upload gave is what messages
+    show: ``Budget.wanted``.)"""
     parts = []
     for part in name.replace("\\", "/").split("/"):
         part = "".join(c for c in part if unicodedata.category(c)[0] != "C").strip()
         if part in ("", ".", "..") or (len(part) == 2 and part[1] == ":"):
             continue
-        parts.append(_shortened(part))
+        part = WINDOWS_UNSAFE.sub("_", part).rstrip(" .") or _UNNAMED
+        parts.append(_shortened(f"_{part}" if windows_reserved(part) else part))
     return parts[-8:]
 
 
@@ -166,9 +171,10 @@ class Runs:
         kept = self.kept()
         if kept <= most:
             return True
-        for run in sorted((r for r in self.runs.values() if r.finished is not None and r.size),
-                          key=lambda r: r.finished):
-            if now - max(run.viewed or 0, run.finished) < viewing:
+        done = sorted(((r.finished, r) for r in self.runs.values() if r.finished is not None and r.size),
+                      key=lambda pair: pair[0])
+        for finished, run in done:
+            if now - max(run.viewed or 0, finished) < viewing:
                 continue
             self.drop(run)
             kept -= run.size
@@ -268,7 +274,7 @@ def unpack(archive: Path, into: Path, budget: Budget, limits: Limits, shown: str
         raise InputError("压缩包已损坏，无法读取", source=shown) from None
     budget.files -= len(entries)
     if budget.files < 0:
-        raise InputError(files_refusal(budget.most_files), source=shown)
+        raise InputError(files_refusal(budget.most_files or 0), source=shown)
     if sum(info.file_size for info in entries) > budget.bytes:
         raise InputError(budget.over(limits), source=shown)
     with book:

@@ -347,6 +347,19 @@ def test_a_sheet_whose_content_starts_below_the_rows_searched_for_a_header_is_sk
     assert [(s.read, s.skipped) for s in result.sources if s.source == "远处.csv"] == [(1, 1)]
 
 
+def test_blank_cells_are_numpy_booleans_under_every_pandas():
+    """The count of a skipped sheet's rows negates them: under pandas 2.3 a masked ``boolean`` column made that
+    count -71 (~True is -2 on Python bools), above; pandas 3's ``bool[pyarrow]`` hid it."""
+    import pandas as pd
+
+    from compliance.intake.sheets import blank_cells
+
+    cells = pd.DataFrame({"a": [None, "x", "  "], "b": ["", None, 3]}, dtype=object)
+    blank = blank_cells(cells)
+    assert [str(t) for t in blank.dtypes] == ["bool", "bool"]
+    assert (~blank.to_numpy().all(axis=1)).tolist() == [False, True, True]
+
+
 def test_validate_says_what_each_table_was_taken_to_be_and_the_rows_skipped(tmp_path):
     folder = tmp_path / "上传"
     folder.mkdir()

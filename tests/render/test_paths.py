@@ -24,6 +24,10 @@ THEME_DAY = next(r for r in yaml.safe_load(DEFAULT_RULES.read_text(encoding="utf
     ("CON", "_CON"),
     ("nul.txt", "_nul.txt"),
     ("com1", "_com1"),
+    ("COM¹", "_COM1"),  # (superscript digits: reserved by Windows too; NFKC folds them)
+    ("CONIN$", "_CONIN$"),
+    ("nul .txt", "_nul .txt"),  # a space before the extension: still the device
+    ("党支部. . ", "党支部"),  # Windows drops trailing dots and spaces: two names would become one
     ("换行\n制表\t党支部", "换行_制表_党支部"),
     ("ＡＢＣ第一党支部", "ABC第一党支部"),  # full width folded
     ("长" * 80, "长" * 50),

@@ -56,7 +56,10 @@ def running(options: Options, header_seconds: float | None = None):
 @pytest.fixture(scope="session")
 def plain(tmp_path_factory):
     parent = tmp_path_factory.mktemp("plain-server")
-    with running(Options(Settings(), workers=2, parent=str(parent)), header_seconds=2) as server:
+    # its tests read finished pages: POST /check waits for the check up to 60 s rather than a user's 5, for a
+    # machine busy with the suite's other processes (pytest-xdist) may take longer than 5 s over the demo
+    # (a session fixture: one such server per xdist process)
+    with running(Options(Settings(), workers=2, wait_seconds=60, parent=str(parent)), header_seconds=2) as server:
         yield server
 
 

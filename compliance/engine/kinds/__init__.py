@@ -9,7 +9,7 @@ registry hands them to it.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Union
+from typing import TYPE_CHECKING, Annotated, Any, Union
 
 from pydantic import Field
 
@@ -18,12 +18,15 @@ from compliance.config.rule import RuleBase
 from compliance.engine.kinds import deadline, frequency, minutes, per_person, precedence, record, regularity, rolling
 from compliance.engine.kinds.base import Kind
 
-KINDS: dict[str, Kind] = {
+KINDS: dict[str, Kind[Any]] = {
     module.KIND.name: module.KIND
     for module in (frequency, per_person, record, rolling, precedence, regularity, deadline, minutes)
 }
 
-Rule = Annotated[Union[tuple(kind.config for kind in KINDS.values())], Field(discriminator="kind")]  # noqa: UP007
+if TYPE_CHECKING:
+    Rule = RuleBase  # what every kind's model is; the union below is built from the registry at import
+else:
+    Rule = Annotated[Union[tuple(kind.config for kind in KINDS.values())], Field(discriminator="kind")]  # noqa: UP007
 
 
 class RulesFile(CatalogueModel):
@@ -32,7 +35,7 @@ class RulesFile(CatalogueModel):
     rules: tuple[Rule, ...] = Field(min_length=1)  # narrowed to the union of the kinds' models
 
 
-def kind_of(rule: RuleBase) -> Kind:
+def kind_of(rule: RuleBase) -> Kind[Any]:
     """The kind of a rule: what the engine, waivers, baseline and renderers may ask of it."""
     return KINDS[rule.kind]
 

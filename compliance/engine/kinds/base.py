@@ -7,19 +7,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from compliance.config.rule import RuleBase
     from compliance.engine.cells import Cells
     from compliance.engine.context import Context
 
+R = TypeVar("R", bound="RuleBase")
+
 
 @dataclass(frozen=True)
-class Kind:
+class Kind(Generic[R]):
     name: str  # the ``kind:`` rules.yaml writes
-    config: type[RuleBase]  # its pydantic model: what else a rule of this kind writes, validated at load
-    check: Callable[[RuleBase, Context], Cells]  # judge every subject and period of one rule
+    config: type[R]  # its pydantic model: what else a rule of this kind writes, validated at load
+    check: Callable[[R, Context], Cells]  # judge every subject and period of one rule
     # one judgement per ledger record (labelled with its date): a finding's place is that row, and a calendar cell
     # holding several of them counts records
     per_record: bool = False
@@ -30,4 +34,4 @@ class Kind:
     plannable: bool = False
     # for a kind judged at the as-of date: when each subject's current term runs out — (org, leader, deadline,
     # done) per subject that meets the rule now (`compliance plan` lists those running out within its horizon)
-    terms: Callable[[RuleBase, Context], list[tuple[int, int, object, int]]] | None = None
+    terms: Callable[[R, Context], list[tuple[int, int, date, int]]] | None = None

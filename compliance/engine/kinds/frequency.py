@@ -37,6 +37,8 @@ class Window(Strict):
     def _month_day(cls, value: str) -> str:
         match = re.fullmatch(r"(\d{2})-(\d{2})", value)
         try:
+            if match is None:
+                raise ValueError(value)
             date(2024, int(match[1]), int(match[2]))  # a leap year, so 02-29 is a valid window end
         except (TypeError, ValueError):
             raise ValueError(f"应为“月-日”格式（如 06-01），而不是“{value}”") from None

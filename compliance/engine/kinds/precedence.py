@@ -45,7 +45,7 @@ def check(rule: PrecedenceRule, ctx: Context) -> Cells:
     leader = leaders[grid.subject]
     labels = [str(d) for d in appointed[grid.subject]]
     passed = grid.actual >= 1
-    posts = ("或".join(rule.applies_to.leaders) if rule.applies_to.leaders != "all" else "领导职务")
+    posts = ("或".join(rule.applies_to.leaders or ()) if rule.applies_to.leaders != "all" else "领导职务")
     types = "或".join(rule.types)
     message = np.full(len(passed), None, dtype=object)
     for i in np.flatnonzero(~passed):

@@ -121,8 +121,8 @@ def terms(rule: RollingRule, ctx: Context) -> list[tuple[int, int, date, int]]:
             deadline = held.replace(year=held.year + rule.years)
         except ValueError:  # 29 February
             deadline = held.replace(year=held.year + rule.years, day=28)
-        out.append((int(frame["org"].iat[cell]), int(frame["leader"].iat[cell]), deadline,
-                    int(frame["actual"].iat[cell])))
+        out.append((int(frame["org"].to_numpy()[cell]), int(frame["leader"].to_numpy()[cell]), deadline,
+                    int(frame["actual"].to_numpy()[cell])))
     return out
 
 
