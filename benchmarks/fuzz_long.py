@@ -65,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
                                                             if options.profile == "ci" else ""), flush=True)
     figures = Figures()
     started = time.perf_counter()
-    code = pytest.main([str(TESTS), "-p", "no:cacheprovider", "-q", f"--hypothesis-seed={seed}",
+    # one process (-o addopts= drops the suite's default -n auto): the figures come from this process's reports
+    code = pytest.main([str(TESTS), "-o", "addopts=", "-p", "no:cacheprovider", "-q", f"--hypothesis-seed={seed}",
                         "--hypothesis-show-statistics", "-o", "console_output_style=classic",
                         *options.pytest_args], plugins=[figures])
     elapsed = time.perf_counter() - started
