@@ -6,10 +6,11 @@ The CLI and the tests call ``run_check``; renderers take its ``CheckResult`` (``
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -234,10 +235,12 @@ def _with_outside(warnings: pd.DataFrame, records: pd.DataFrame, tables: list[Ta
     if not outside.any():
         return warnings
     names = roster.names
-    rows = [Issue.at(tables[r.table], int(r.row), f"日期在检查期间 {audit.label} 之前，本次检查不计入", column="日期",
-                     value=str(r.date)[:10], org=names[r.org])
-            for r in records[outside].drop_duplicates(["table", "row"]).itertuples(index=False)]  # a row, once
-    rows = in_documents(issues_frame(rows), tables)
+    # the row tuples' fields as pandas-stubs types them (any scalar) are the columns' ints, Timestamps and codes
+    dated = cast("Iterable[Any]", records[outside].drop_duplicates(["table", "row"]).itertuples(index=False))
+    issues = [Issue.at(tables[r.table], int(r.row), f"日期在检查期间 {audit.label} 之前，本次检查不计入", column="日期",
+                       value=str(r.date)[:10], org=names[r.org])
+              for r in dated]  # a row, once
+    rows = in_documents(issues_frame(issues), tables)
     both = pd.concat([warnings, rows], ignore_index=True) if len(warnings) else rows
     return issues_frame(both.sort_values(["source", "sheet", "row"], na_position="first", kind="stable"))
 

@@ -89,7 +89,7 @@ def evidence_columns(records: pd.DataFrame, tables: list[TableInfo], catalogue: 
     sheets = [t.sheet if isinstance(t.sheet, str) else None for t in tables]
     in_document = np.array([t.kind.kind is TableKind.MINUTES for t in tables], dtype=bool)[table]
     rows = records["row"].to_numpy()[at].astype(object)
-    several = [None] * len(at)
+    several: list[str | None] = [None] * len(at)
     for k in np.flatnonzero(np.isin(table, [t for t, info in enumerate(tables) if info.members])).tolist():
         if members := tables[table[k]].members.get(int(rows[k])):
             several[k] = rows_text(members)

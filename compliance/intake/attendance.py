@@ -24,6 +24,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -61,6 +62,13 @@ def _status(text: str) -> Presence | None:
     return next((p for w, p in _WORDS if w in text), None)
 
 
+def _status_of(word: str) -> Presence:
+    """The status one of ``_WORDS``' words says (it says one)."""
+    status = _status(word)
+    assert status is not None, word
+    return status
+
+
 def parse_list(value: object) -> tuple[tuple[str, Presence], ...]:
     """The people a list cell names, each with how they took part, in order, each once (the first mention wins):
     ``'张三、李四(请假)、王五(缺席)、赵六(列席)'`` → 张三 present, 李四 on leave, 王五 absent, 赵六 attending.
@@ -86,9 +94,9 @@ def parse_list(value: object) -> tuple[tuple[str, Presence], ...]:
                 elif (word := next((w for w, _ in _WORDS if token.endswith(w)), None)) is not None:
                     if token == word:  # "王五 缺席": a status on its own says it of the name before it
                         if previous is not None:
-                            out[previous] = _status(word)
+                            out[previous] = _status_of(word)
                         continue
-                    presence, token = _status(word), token[: -len(word)]
+                    presence, token = _status_of(word), token[: -len(word)]
                 if _NOT_A_NAME.search(token):
                     raise ValueProblem(f"“{str(value).strip()}”不是逐个列出的姓名，无法按名单计算人数")
                 name = person_key(token)
@@ -161,7 +169,7 @@ def member_tables(rows: pd.DataFrame, names: np.ndarray, candidates: Sequence[in
     summary = per_table.groupby("table").agg(rows=("shared", "size"), shared=("shared", "mean"),
                                              activities=("group", "nunique"), leaders=("leader", "mean"))
     chosen = summary[(summary["shared"] >= MEMBER_SHARE) & (summary["leaders"] < LEADER_SHARE)]
-    return {int(t): (int(r.rows), int(r.activities)) for t, r in chosen.iterrows()}
+    return {int(cast(int, t)): (int(r.rows), int(r.activities)) for t, r in chosen.iterrows()}  # t: a table's number
 
 
 @dataclass(frozen=True)
@@ -234,8 +242,8 @@ def group(records: pd.DataFrame, lists: np.ndarray, grouped_tables: np.ndarray,
         order = np.argsort(activity, kind="stable")
         starts = np.searchsorted(activity[order], several)
         ends = np.searchsorted(activity[order], several, side="right")
-        for first, start, end in zip(several.tolist(), starts.tolist(), ends.tolist(), strict=True):
-            members.setdefault(int(table[first]), {})[int(rows[first])] = tuple(
+        for lead, start, end in zip(several.tolist(), starts.tolist(), ends.tolist(), strict=True):
+            members.setdefault(int(table[lead]), {})[int(rows[lead])] = tuple(
                 sorted(set(rows[order[start:end]].tolist())))
     position_of = np.cumsum(activity == np.arange(n)) - 1
     disagree = [(int(position_of[k]), a, b) for k, a, b in disagree]

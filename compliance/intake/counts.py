@@ -23,15 +23,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
 from compliance.intake.issues import Issue, Located
 from compliance.intake.meaning import ORG, HeaderReader
+from compliance.intake.shapes import UnusedColumn
 from compliance.intake.values import is_blank
 from compliance.spelling import BRACKETED, normalise_name
 
@@ -64,7 +66,7 @@ class CountTable:
     skipped: dict[str, list[int]] = field(default_factory=dict)  # why → Excel rows not read (a second header row)
     blank: int = 0
     mapping: dict[str, str] = field(default_factory=dict)  # header as written → what it was read as
-    unused: list[dict] = field(default_factory=list)  # {"column", "reason"}
+    unused: list[UnusedColumn] = field(default_factory=list)
     layout: str = "wide"  # wide | long
     year_from: str | None = None  # where the year came from (the title, the file's name …), None: a column
     year: int | None = None  # the year a name gives
@@ -262,8 +264,8 @@ def _month_cell(value: object) -> tuple[int | None, int | None]:
     if found := re.fullmatch(r"((?:19|20)\d{2})\s*[-./年]\s*(\d{1,2})\s*月?", text):
         month = int(found[2])
         return (int(found[1]), month) if 1 <= month <= 12 else (None, None)
-    if (month := month_of(text)) is not None:
-        return None, month
+    if (named := month_of(text)) is not None:
+        return None, named
     try:
         number = float(text)
     except ValueError:
@@ -346,9 +348,8 @@ def read_counts(table, reader: HeaderReader, type_of: dict[str, str], combined: 
     if year_column is None and named_year is None:
         return Refusal("无法确定年份：标题、文件名、工作表名中都没有年份（如“2024年”），也没有“年份”列；"
                        "统计表的年份不按检查日推断，请在标题或文件名中写明年份")
-    out = CountTable(pd.DataFrame(), layout="wide" if wide else "long",
-                     year_from=None if year_column is not None else named_year[1],
-                     year=None if year_column is not None else named_year[0])
+    year, year_from = named_year if year_column is None and named_year is not None else (None, None)
+    out = CountTable(pd.DataFrame(), layout="wide" if wide else "long", year_from=year_from, year=year)
     said: set[str] = set()
     for c in columns:
         if c.role == "unused" and c.group and c.label != c.group:  # a mixed group: said once, for the group
@@ -403,7 +404,7 @@ def read_counts(table, reader: HeaderReader, type_of: dict[str, str], combined: 
                 out.rejected.append(Issue.at(table, line, reason, column=month_column.label, value=_shown(cell)))
                 out.rejected_rows.append(line)
                 continue
-        seen: dict[str, dict[int, int]] = {}  # group → month → count, for the derived columns
+        seen: dict[str, dict[int | None, int]] = {}  # group → month → count, for the derived columns
         reported: dict[str, int] = {}  # group → months written in (a refused cell too): 完成率's denominator
         for c in counts:
             cell = row[c.position]
@@ -454,8 +455,8 @@ def _shown(value: object) -> str | None:
     return cell_text(value)
 
 
-def _cross_check(row: pd.Series, columns: list[_Column], seen: dict[str, dict[int, int]], reported: dict[str, int],
-                 table: Located, line: int, wide: bool) -> list[Issue]:
+def _cross_check(row: pd.Series, columns: list[_Column], seen: dict[str, dict[int | None, int]],
+                 reported: dict[str, int], table: Located, line: int, wide: bool) -> list[Issue]:
     """Warnings where the sheet's own 按时开展月份数, 完成率 or 合计 disagree with its counts (a wide table's group,
     or a long table's 合计 over the row)."""
     out = []
@@ -572,8 +573,10 @@ def settle(candidates: CountCandidates, roster, activity_types: tuple[str, ...],
     org = np.array([resolved[k] if resolved[k] is not None else -1 for k in keys], dtype=np.int64)
     rejected = list(candidates.rejected)
     unknown_lines: set[tuple[int, int]] = set()
+    r_table, r_row = rows["table"].to_numpy(), rows["row"].to_numpy()
+    r_org, r_column, r_n = (rows[c].to_numpy(dtype=object) for c in ("org", "column", "n"))
     for i in np.flatnonzero(org < 0):
-        table, line = int(rows["table"].iat[i]), int(rows["row"].iat[i])
+        table, line = int(r_table[i]), int(r_row[i])
         if (table, line) in unknown_lines:
             continue
         unknown_lines.add((table, line))
@@ -582,7 +585,7 @@ def settle(candidates: CountCandidates, roster, activity_types: tuple[str, ...],
         reason = (f"组织“{spelling}”不在名册中" + (f"，最接近的有：{'、'.join(near)}" if near else "")
                   if not roster.inferred else f"无法从名称“{spelling}”判断组织类型（名称应以党支部、党总支、党委、"
                                               "党组或工委结尾）；请用 --roster 指定名册")
-        rejected.append(Issue.at(tables[table], line, reason, column="组织", value=rows["org"].iat[i]))
+        rejected.append(Issue.at(tables[table], line, reason, column="组织", value=r_org[i]))
     for source, table, line, refused in candidates.lines:
         if refused or (table, line) in unknown_lines:
             sources[source].rejected += 1
@@ -591,20 +594,21 @@ def settle(candidates: CountCandidates, roster, activity_types: tuple[str, ...],
     keep = org >= 0
     type_code = np.array([activity_types.index(t) for t in rows["type"]], dtype=np.int64)
     month = (rows["year"].to_numpy(np.int64) - 1970) * 12 + rows["month"].to_numpy(np.int64) - 1
-    by_line = {(int(t), int(r)): names[o] for t, r, o in zip(rows["table"], rows["row"], org, strict=True) if o >= 0}
+    by_line: dict[tuple[int, int | None], str] = {
+        (int(t), int(r)): names[o] for t, r, o in zip(rows["table"], rows["row"], org, strict=True) if o >= 0}
     for n, issue in enumerate(rejected):  # a refused cell of a row whose organisation is known names it
-        table = next((k for k, info in enumerate(tables) if info.source == issue.source
+        known = next((k for k, info in enumerate(tables) if info.source == issue.source
                       and info.sheet == issue.sheet and (k, issue.row) in by_line), None)
-        if issue.org is None and table is not None:
-            rejected[n] = issue._replace(org=by_line[(table, issue.row)])
+        if issue.org is None and known is not None:
+            rejected[n] = issue._replace(org=by_line[(known, issue.row)])
     warnings = [w._replace(org=by_line.get((_table_of(tables, w), w.row))) for w in candidates.warnings]
     first_month = np.datetime64(as_of, "M").astype(np.int64)
     late = keep & (month > first_month)
     for i in np.flatnonzero(late):
-        table = int(rows["table"].iat[i])
-        warnings.append(Issue.at(tables[table], int(rows["row"].iat[i]),
-                                 f"月份晚于检查日 {as_of} 所在的月份，不计入本次检查", column=rows["column"].iat[i],
-                                 value=str(rows["n"].iat[i]), org=names[org[i]]))
+        table = int(r_table[i])
+        warnings.append(Issue.at(tables[table], int(r_row[i]),
+                                 f"月份晚于检查日 {as_of} 所在的月份，不计入本次检查", column=r_column[i],
+                                 value=str(r_n[i]), org=names[org[i]]))
     keep &= ~late
     frame = pd.DataFrame({"org": org[keep], "type": type_code[keep], "month": month[keep],
                           "n": rows["n"].to_numpy(np.int64)[keep], "table": rows["table"].to_numpy(np.int64)[keep],
@@ -639,7 +643,8 @@ def _disagreements(frame: pd.DataFrame, records: pd.DataFrame, counted: np.ndarr
     years = dated.groupby([dated.index.get_level_values(0), dated.index.get_level_values(1),
                            dated.index.get_level_values(2) // 12]).sum()
     out = []
-    for r in frame.itertuples(index=False):
+    # the row tuples' fields as pandas-stubs types them (any scalar) are the frame's ints and column names
+    for r in cast("Iterable[Any]", frame.itertuples(index=False)):
         if (r.org, r.type, r.month // 12) not in years.index:
             continue
         held = int(dated.get((r.org, r.type, r.month), 0))

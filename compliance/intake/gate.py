@@ -226,7 +226,7 @@ class _Verdict:
     reject_column: np.ndarray  # per row: the column of that expectation
     counted: np.ndarray  # bool per row: counts in this run (not excluded)
     warned: list[tuple[int, int]]  # (position in GATE, row) per exclude or warn expectation a row fails
-    summary: list[dict]  # per expectation: type, column, action, unexpected count
+    summary: list[ExpectationCount]  # per expectation: type, column, action, unexpected count
 
 
 def _verdict(outcomes: list[tuple[str, np.ndarray]], ctx: GateContext) -> _Verdict:
@@ -262,7 +262,7 @@ def _row_issues(candidates: Candidates, ctx: GateContext, verdict: _Verdict, acc
     rejected = in_documents(issues_frame(
         Issue.at(table_info[tables[i]], int(rows[i]), reject_reason[i], column=reject_column[i],
                  value=cell_text(frame[_RAW[reject_column[i]]].iat[i]), org=names[org[i]])
-        for i in rejected_at
+        for i in rejected_at.tolist()
     ), table_info)
     warning_rows: list[Issue] = list(candidates.warnings)
     for position, i in sorted(verdict.warned, key=lambda pair: (pair[1], pair[0])):
@@ -287,7 +287,7 @@ def _row_issues(candidates: Candidates, ctx: GateContext, verdict: _Verdict, acc
                      value=cell_text(frame["raw_type"].iat[i]), org=names[org[i]])
         )
     list_problems = frame["attendees_problem"].to_numpy(dtype=object)
-    for i in np.flatnonzero(accepted & pd.notna(list_problems)):
+    for i in np.flatnonzero(accepted & pd.notna(list_problems)).tolist():
         warning_rows.append(
             Issue.at(table_info[tables[i]], int(rows[i]), f"{list_problems[i]}，按未填写处理", column="参会人员",
                      org=names[org[i]])
@@ -305,7 +305,7 @@ def _one_meeting_once(records: pd.DataFrame, counted_kept: np.ndarray, table_inf
     counted_kept = counted_kept.copy()
     warning_rows: list[Issue] = []
     # repeats among the records (a row naming two types is two records: each may repeat another, or not)
-    r_table, r_row = records["table"].to_numpy(), records["row"].to_numpy()
+    r_table, r_row, r_org = records["table"].to_numpy(), records["row"].to_numpy(), records["org"].to_numpy()
     said = set()
     repeats = _repeats(records)
     is_minutes = minutes_mask(records, table_info)
@@ -323,14 +323,14 @@ def _one_meeting_once(records: pd.DataFrame, counted_kept: np.ndarray, table_inf
         warning_rows.append(
             Issue.at(table_info[r_table[k]], int(r_row[k]),
                      f"疑似重复记录：与{where}相同（组织、日期、类型、主题、主讲人），只计一次",
-                     org=names[records["org"].iat[k]])
+                     org=names[r_org[k]])
         )
     expected = np.isin(np.array(catalogue.activity_types, dtype=object), list(catalogue.minutes_types))
     backing = pair(records, counted_kept, table_info, expected)
     counted_kept[backing.twins[:, 1]] = False
     records["backed"] = backing.backed
     warning_rows.extend(
-        Issue.at(table_info[r_table[k]], int(r_row[k]), UNBACKED, org=names[records["org"].iat[k]])
+        Issue.at(table_info[r_table[k]], int(r_row[k]), UNBACKED, org=names[r_org[k]])
         for k in backing.unbacked
     )
     return counted_kept, copies, backing.twins, warning_rows
@@ -351,12 +351,13 @@ def _attendance(records: pd.DataFrame, counted: np.ndarray, more: np.ndarray, li
     for t, members in grouped.members.items():
         tables[t].members = members
     made = np.bincount(records["table"].to_numpy(), minlength=len(tables))
-    for t in np.flatnonzero(merged):
+    for t in np.flatnonzero(merged).tolist():
         tables[t].activities, tables[t].accepted = int(made[t]), int(accepted_rows[t])
     warnings = []
+    r_table, r_row = records["table"].to_numpy(), records["row"].to_numpy()
     for k, written, listed in grouped.disagree:
-        info = tables[records["table"].iat[k]]
-        row = int(records["row"].iat[k])
+        info = tables[r_table[k]]
+        row = int(r_row[k])
         rows = info.members.get(row)
         warnings.append((k, Issue.at(info, row, f"实到人数 {written} 与参会人员名单中出席的 {listed} 人"
                                      + (f"（第 {rows_text(rows)} 行）" if rows else "") + "不一致，按实到人数计",

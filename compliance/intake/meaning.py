@@ -17,6 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from compliance.spelling import normalise_name
 
@@ -242,7 +243,7 @@ class HeaderReader:
         return Reading(synonym, 5, "rules.yaml 中的同义词", level=0)
 
 
-def header_like(cell: object) -> bool:
+def header_like(cell: object) -> TypeGuard[str]:
     """Could this cell be a header? Text, short, not a sentence, and not a label with its value
     ("填报单位：第一中学党委")."""
     if not isinstance(cell, str):

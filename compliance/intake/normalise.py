@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -569,9 +570,9 @@ def normalise(
                 what = Kind(TableKind.COUNTS, f"{what.why}；{read.why}" if read.found else what.why, refused=True)
             if not what.read:
                 filled = table.cells.index[~table.blank.to_numpy()]
-                rows = _skipped(what.text(), table.line(filled.to_numpy(dtype=np.int64)).tolist())
+                not_read = _skipped(what.text(), table.line(filled.to_numpy(dtype=np.int64)).tolist())
                 tables.append(TableInfo(table.source, table.sheet, table.line(table.header_row), frozenset(),
-                                        body=_span(table), kind=what, skipped=[*titles, *rows]))
+                                        body=_span(table), kind=what, skipped=[*titles, *not_read]))
                 _count(summary, len(table.cells) + len(table.above), blank=len(table.cells) - len(filled),
                        skipped=len(filled) + len(table.above))
                 others.append((table.sheet, _other_note(table.sheet, what, len(filled) + len(table.above))))
@@ -598,7 +599,8 @@ def normalise(
             found = _footers(table, date_column)
             footer = found[[bool(_FOOTER.match(text)) for text in found.to_numpy(dtype=object)]]
             warnings.extend(
-                Issue.at(table, table.line(int(row)), "表尾的合计、签名或日期行，不是活动记录，按空行计", value=text)
+                Issue.at(table, table.line(int(cast(int, row))), "表尾的合计、签名或日期行，不是活动记录，按空行计",
+                         value=text)
                 for row, text in footer.items()
             )
             empty = table.blank.to_numpy() | table.cells.index.isin(footer.index)
@@ -691,7 +693,7 @@ def _read_lists(rows: pd.DataFrame, raw: pd.DataFrame, listing: dict[int, str], 
     listed = pd.notna(rows["attendees"].to_numpy(dtype=object))
     given = np.bincount(table[listed], minlength=len(tables)) > 0
     marked = np.bincount(table[rows["attendees_roll"].to_numpy(dtype=bool)], minlength=len(tables)) > 0
-    for t in np.flatnonzero(given):
+    for t in np.flatnonzero(given).tolist():
         info = tables[t]
         info.roll = bool(marked[t])
         info.columns = info.columns | {PRESENT} | ({EXPECTED} if info.roll else set())

@@ -75,7 +75,8 @@ def _count_entry(source: SourceFile, table: TableInfo) -> list[str]:
     lines.append(f"    header_row: {table.header_row}")
     if "年份" in table.from_name:
         lines.append(f"    year: {table.from_name['年份']}  # 取自标题、文件名或工作表名")
-    columns, counted = [], {}
+    columns: list[str] = []
+    counted: dict[str, list[tuple[str, str]]] = {}  # group → (header, what it was read as)
     for label, meaning in table.mapping.items():
         if meaning == "组织":
             columns.append(f"      {_quoted(label)}: 组织")

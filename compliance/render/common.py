@@ -4,7 +4,7 @@ reconciliation. (Where a finding points in the ledgers is ``locate``.)"""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, TypedDict, cast
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, cast
 
 import pandas as pd
 
@@ -72,6 +72,8 @@ class InputTable(TypedDict):
     kind: str
     why: str | None
     skipped: list[SkippedRows]
+    activities: NotRequired[int]  # an attendance list's (one row per member)
+    accepted: NotRequired[int | None]
 
 
 class InputFile(TypedDict):
@@ -102,16 +104,20 @@ def inputs(sources: list[SourceSummary], tables: list[TableInfo]) -> list[InputF
             "rejected": s.rejected,
             "blank": s.blank,
             "skipped": s.skipped,
-            "tables": [
-                {"sheet": tables[t].sheet, "header_row": tables[t].header_row, "columns": tables[t].mapping,
-                 "unused": tables[t].unused, "from_name": tables[t].from_name, "inferred": tables[t].inferred,
-                 "kind": tables[t].kind.kind.value,
-                 "why": tables[t].kind.why, "skipped": tables[t].skipped,
-                 **({"activities": tables[t].activities, "accepted": tables[t].accepted}
-                    if tables[t].activities is not None else {})}
-                for t in s.tables
-            ],
+            "tables": [_input_table(tables[t]) for t in s.tables],
             "skipped_sheets": s.skipped_sheets,
         }
         for s in sources
     ]
+
+
+def _input_table(table: TableInfo) -> InputTable:
+    described: InputTable = {
+        "sheet": table.sheet, "header_row": table.header_row, "columns": table.mapping, "unused": table.unused,
+        "from_name": table.from_name, "inferred": table.inferred, "kind": table.kind.kind.value,
+        "why": table.kind.why, "skipped": table.skipped,
+    }
+    if table.activities is not None:  # an attendance list: the activities it makes, from how many rows
+        described["activities"] = table.activities
+        described["accepted"] = table.accepted
+    return described

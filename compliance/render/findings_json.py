@@ -175,7 +175,7 @@ def _column_blocks(columns: dict, block: int = 20_000):
     names = list(columns)
     length = len(columns[names[0]]) if names else 0
     optional = bool(names) and names[-1] in OPTIONAL
-    fields = [(name, Any) for name in names]
+    fields: list[tuple[str, Any] | tuple[str, Any, Any]] = [(name, Any) for name in names]
     if optional:  # UNSET: the key left out
         fields[-1] = (names[-1], Any, msgspec.UNSET)
     item = msgspec.defstruct("Statistic", fields)
@@ -246,7 +246,7 @@ class FindingLines:
         distinct, back = np.unique(record, return_inverse=True)
         fields = evidence_columns(result.records, result.tables, result.catalogue, distinct)
         plain = [fields[name] for name in EVIDENCE_FIELDS]
-        items = [_Evidence(*values) for values in zip(*plain, strict=True)]
+        items: list[msgspec.Struct | dict[str, Any]] = [_Evidence(*values) for values in zip(*plain, strict=True)]
         # an attendance list's activity adds its rows; a count-table cell its count and how it reads (README)
         counts = fields.get("count") or [None] * len(items)
         for k, (several, n) in enumerate(zip(fields["rows"], counts, strict=True)):

@@ -387,7 +387,8 @@ def _attributes(item: Mapping[str, Any]) -> SimpleNamespace:
     return SimpleNamespace(**item)
 
 
-def _shown(finding: dict, title: str, basis: str, topics: dict[tuple, tuple]) -> SimpleNamespace:
+def _shown(finding: dict, title: str, basis: str,
+           topics: dict[tuple, tuple[str | None, str | None]]) -> SimpleNamespace:
     """A finding as its page shows it: with its rule's title and 依据, and each evidence record's 主题 and 缺席."""
     shown = _attributes(finding)
     shown.title, shown.basis = title, basis
@@ -449,7 +450,7 @@ class _Site:
     rejected: dict[str | None, list]  # rejected rows and warnings by organisation (None: in no organisation)
     warnings: dict[str | None, list]
     shown: dict[str, tuple[str, str]]  # rule id → its title and 依据
-    topics: dict[tuple, str]  # (file, sheet, row) → the record's 主题
+    topics: dict[tuple, tuple[str | None, str | None]]  # (file, sheet, row) → the record's 主题 and 缺席
     stats_by_org: dict[str, list[SimpleNamespace]]
     attendance: dict
     trends: dict

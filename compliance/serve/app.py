@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import date
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from jinja2 import ChainableUndefined, Environment, PackageLoader, select_autoescape
@@ -54,6 +54,9 @@ from compliance.serve.upload import TooLarge, Upload, receive
 from compliance.serve.worker import RENDERED, Job, Outcome, Settings, ready, start, work
 from compliance.serve.workspace import ROSTER, Run, Runs
 from compliance.text import visible_bidi
+
+if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only when --store is given
+    from compliance.serve.store.routes import District
 
 log = logging.getLogger("compliance.serve")
 
@@ -79,7 +82,7 @@ class Options:
     parent: str | None = None  # where the private root folder of the runs is made (default: the system's temp)
     viewing_seconds: float = 60  # a run viewed this recently is never deleted to make room (--limit disk)
     session_minutes: float = 12 * 60  # how long a login lasts
-    district: object = None  # with --store: compliance.serve.store.routes.District (units, submissions, the index)
+    district: District | None = None  # with --store: the units, submissions and the index
 
 
 def is_loopback(host: str) -> bool:
@@ -316,10 +319,12 @@ class Service:
             return outcome
         from compliance.serve.store.routes import record
 
+        district, unit = self.district, run.unit
+        assert district is not None and unit is not None  # a unit's run: there is one only with --store
         try:
-            run.submission = await asyncio.to_thread(record, self.district, run, outcome, run.address)
+            run.submission = await asyncio.to_thread(record, district, run, outcome, run.address)
         except Exception as exc:
-            log.error("the submission of %s could not be stored", run.unit.org, exc_info=exc)
+            log.error("the submission of %s could not be stored", unit.org, exc_info=exc)
             return Outcome(2, error="检查已完成，但提交未能保存到数据库（已记录在服务器日志中）。请稍后重新提交。")
         return outcome
 

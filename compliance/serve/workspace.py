@@ -20,11 +20,15 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from compliance.config.limits import Limits
 from compliance.errors import InputError
 from compliance.serve.limits import ServeLimits
 from compliance.text import WINDOWS_UNSAFE, windows_reserved
+
+if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only when --store is given
+    from compliance.serve.store.store import Link
 
 LEDGERS, ROSTER, EXTRA, OUT = "台账", "名册", "其他", "out"
 _UNNAMED = "未命名文件"
@@ -105,7 +109,7 @@ class Run:
     kind: str = "page"  # "page" (kept until expiry) or "api" (deleted once answered)
     size: int = 0  # bytes its folder holds once the check is done
     viewed: float | None = None  # when one of its pages was last asked for (or it finished)
-    unit: object = None  # with --store: the unit (its link) whose submission this check is; None for the admin
+    unit: Link | None = None  # with --store: the unit (its link) whose submission this check is; None for the admin
     address: str = ""  # the client that sent it (for the audit)
     uploads: list = field(default_factory=list)  # a unit's uploaded files, kept aside until stored
     submission: int | None = None  # the submission's number once stored

@@ -17,6 +17,7 @@ import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from starlette.requests import Request
@@ -27,6 +28,9 @@ from compliance.errors import InputError
 from compliance.serve.store.index import LIGHTS, district_document, dumps, trend
 from compliance.serve.store.names import UNIT_COOKIE, UNIT_KEY
 from compliance.serve.store.store import ADMIN, Link, Store, Upload
+
+if TYPE_CHECKING:
+    from compliance.intake.roster import Roster
 
 log = logging.getLogger("compliance.serve")
 
@@ -39,7 +43,7 @@ class District:
     """The store and the district's roster of one server."""
 
     store: Store
-    roster: object  # compliance.intake.roster.Roster
+    roster: Roster
     keep_days: float | None = None
     _links: dict[str, tuple[Link | None, float]] = field(default_factory=dict)
     _expired: float = float("-inf")  # when --keep-days last deleted
@@ -179,6 +183,7 @@ async def unit_home(request: Request, message: str = "", fields: dict | None = N
     from datetime import date
 
     unit = unit_of(request)
+    assert unit is not None  # routed here only with a unit's link
     return await _history(request, unit.org, own=True, message=message,
                           fields=fields or {"as_of": date.today().isoformat()}, status=status)
 
@@ -254,7 +259,7 @@ async def district_zip(request: Request) -> Response:
                     continue
                 _add(book, f"{unit['org']}/findings.json", district.store.findings(last["id"]))
                 for path in district.store.report_paths(last["id"]):
-                    _add(book, f"{unit['org']}/{path}", district.store.report(last["id"], path))
+                    _add(book, f"{unit['org']}/{path}", _listed(district.store, last["id"], path))
         return buffer.getvalue()
 
     content = await asyncio.to_thread(build)
@@ -304,21 +309,28 @@ async def submission_page(request: Request) -> Response:
         content = await asyncio.to_thread(_pages_zip if wanted == "reports.zip" else _uploads_zip, store, number)
         await _audit(request, "download", f"submission {number} {wanted}")
         return Response(content, media_type="application/zip", headers=disposition)
-    content = await asyncio.to_thread(store.report, number, wanted)
-    if content is None:
+    report = await asyncio.to_thread(store.report, number, wanted)
+    if report is None:
         raise HTTPException(404)
     if wanted.endswith(".html"):
-        text = content.decode("utf-8")
+        text = report.decode("utf-8")
         if wanted == "index.html":
             bar = service.render("submission_bar.html.j2", item=item)
             text = text.replace("<body>\n", "<body>\n" + bar, 1)
         return page(text)
     await _audit(request, "download", f"submission {number} {wanted}")
-    return Response(content, media_type="application/octet-stream", headers=disposition)
+    return Response(report, media_type="application/octet-stream", headers=disposition)
 
 
 async def submission_slash(request: Request) -> Response:
     return RedirectResponse(f"/submissions/{request.path_params['number']}/", status_code=308)
+
+
+def _listed(store: Store, number: int, path: str) -> bytes:
+    """A report ``report_paths`` listed: there is one (reports are never deleted, their content never null)."""
+    content = store.report(number, path)
+    assert content is not None, (number, path)
+    return content
 
 
 def _pages_zip(store: Store, number: int) -> bytes:
@@ -328,7 +340,7 @@ def _pages_zip(store: Store, number: int) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as book:
         for path in store.report_paths(number):
             if path.endswith(".html"):
-                _add(book, path, visible_bidi(store.report(number, path).decode("utf-8")).encode())
+                _add(book, path, visible_bidi(_listed(store, number, path).decode("utf-8")).encode())
     return buffer.getvalue()
 
 

@@ -214,13 +214,15 @@ class Store:
                     connection.execute(files.insert().values(sha256=digest, size=size, content=content,
                                                              stored_at=moment))
                 known.add(digest)
-            number = connection.execute(submissions.insert().values(
+            inserted = connection.execute(submissions.insert().values(
                 org=link.org, link_id=link.id, created_at=moment, as_of=parsed["as_of"],
                 period=parsed["period"]["label"], exit_code=exit_code,
                 violation=summary["violation"], due=summary["due"], unverifiable=summary["unverifiable"],
                 waived=summary["waived"], rejected=summary["rejected"], findings=zlib.compress(document),
                 judged=sum(item["judged"] for item in by_org), met=sum(item["met"] for item in by_org),
-            )).inserted_primary_key[0]
+            )).inserted_primary_key
+            assert inserted is not None  # a single-row insert has its primary key
+            number = inserted[0]
             if hashed:
                 connection.execute(submission_files.insert(), [
                     {"submission_id": number, "position": n, "field": upload.field, "name": upload.name,
