@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import Any, cast
 
@@ -333,6 +333,11 @@ def read_counts(table, reader: HeaderReader, type_of: dict[str, str], combined: 
     month_column = next((c for c in columns if c.role == "month"), None)
     year_column = next((c for c in columns if c.role == "year"), None)
     wide = any(c.month is not None for c in counts)
+    if wide and month_column is None:  # beside month columns, a count column of no month: its month is unknown
+        unknown = "这一列不在某个月份下，表中也没有“月份”列，无法确定是哪个月的次数"
+        columns = [replace(c, role="unused", group="", why=unknown) if c.role == "count" and c.month is None else c
+                   for c in columns]
+        counts = [c for c in counts if c.month is not None]
     if not counts:
         mixed = [c for c in columns if c.role == "unused" and c.group]
         why = mixed[0].why if mixed else "表头中没有可以对应到活动类型的次数列"

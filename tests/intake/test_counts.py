@@ -182,3 +182,23 @@ def test_a_leaders_lecture_is_unverifiable_where_the_units_count_table_holds_lec
     assert [(f["person"], f["status"], f["period"], f["message"]) for f in result.findings()
             if f["rule"] == "leader-lecture-yearly" and f["org"] == "实验小学党总支"] == [
         ("陈静", "unverifiable", "2024", f"陈静 2024 所在单位的统计表中有党课（台账中没有逐条记录），{ONLY}")]
+
+
+def test_a_count_column_of_no_month_beside_month_columns_is_unused_saying_why(tmp_path):
+    """A wide table's 党课 column outside the 1月 … 12月 groups, with no 月份 column: its month is unknown, so it is
+    listed as not used (it once reached the engine without a month and stopped the run with a traceback)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["2024年组织生活开展情况统计表"])
+    sheet.append(["院系级党组织名称", "党支部名称", "支委会次数", *[""] * 11, "党课"])
+    sheet.append(["", "", *[f"{m}月" for m in range(1, 13)], ""])
+    sheet.append(["区委教育工委", "第一中学第一党支部", *[1] * 12, 2])
+    sheet.merge_cells(start_row=2, start_column=3, end_row=2, end_column=14)
+    sheet.merge_cells(start_row=2, start_column=15, end_row=3, end_column=15)
+    (tmp_path / "ledgers").mkdir()
+    book.save(tmp_path / "ledgers" / "统计表.xlsx")
+    result = check(tmp_path / "ledgers")
+    [table] = result.tables
+    assert table.unused == [{"column": "党课", "reason": "这一列不在某个月份下，表中也没有“月份”列，无法确定是哪个月的次数"}]
+    assert sorted(result.counts["month"].tolist()) == [(2024 - 1970) * 12 + m for m in range(12)]
+    assert of(result, "branch-committee-monthly", "第一中学第一党支部") == []  # every month met
