@@ -21,7 +21,7 @@ from compliance.config.catalogue import Catalogue
 from compliance.config.limits import column_letter
 from compliance.domain import HEADER_COLUMNS
 from compliance.frames import constant, frame, objects
-from compliance.intake.attendance import member_tables, parse_lists
+from compliance.intake.attendance import member_tables, parse_lists, rows_text
 from compliance.intake.counts import CountCandidates, CountTable, read_counts
 from compliance.intake.issues import Issue
 from compliance.intake.kinds import ACTIVITY, Evidence, Kind, TableKind, classify, title_text
@@ -418,14 +418,7 @@ def _skipped(reason: str, rows: list[int]) -> list[SkippedRows]:
     """One entry of a table's ``skipped`` list: why, how many rows, which (``1-3、7``)."""
     if not rows:
         return []
-    runs: list[list[int]] = []
-    for row in sorted(rows):
-        if runs and row == runs[-1][1] + 1:
-            runs[-1][1] = row
-        else:
-            runs.append([row, row])
-    at = "、".join(f"{a}-{b}" if b > a else str(a) for a, b in runs)
-    return [{"reason": reason, "rows": len(rows), "at": at}]
+    return [{"reason": reason, "rows": len(rows), "at": rows_text(rows)}]
 
 
 def _count(summary: SourceSummary, read: int, blank: int = 0, skipped: int = 0) -> None:

@@ -28,6 +28,7 @@ from compliance.domain import Organisation, OrgType, Severity, Status, status_co
 from compliance.engine.kinds import kind_of
 from compliance.findings.result import CheckResult
 from compliance.findings.view import evidence_columns
+from compliance.intake.roster import depths
 from compliance.render.common import issue_list
 from compliance.spelling import normalise_name
 from compliance.text import WINDOWS_UNSAFE, windows_reserved, without_bidi
@@ -278,16 +279,6 @@ def _alike(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         codes, uniques = pd.factorize(column)
         kind, _ = pd.factorize(kind * (len(uniques) + 1) + codes + 1)
     return kind, np.unique(kind, return_index=True)[1]
-
-
-def _depths(parent: np.ndarray) -> list[int]:
-    depth = []
-    for i in range(len(parent)):
-        d, node = 0, parent[i]
-        while node >= 0:
-            d, node = d + 1, parent[node]
-        depth.append(d)
-    return depth
 
 
 def _codes(column: pd.Series, values: list) -> np.ndarray:
@@ -595,7 +586,7 @@ def _org_rows(result: CheckResult, by_org: dict[str, list[dict]], rejected: dict
 
     taken: set[str] = set()
     pages = [safe_filename(org.name, taken) for org in roster.orgs]
-    depth = _depths(roster.parent)
+    depth = depths(roster.parent)
     rows = []
     for i in tree.tolist():
         org = roster.orgs[i]

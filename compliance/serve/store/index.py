@@ -10,20 +10,10 @@ import numpy as np
 
 from compliance import __version__
 from compliance.domain import status_counts
-from compliance.intake.roster import Roster
+from compliance.intake.roster import Roster, depths
 from compliance.serve.store.store import Submission
 
 LIGHTS = {"red": "红", "yellow": "黄", "green": "绿"}
-
-
-def _depths(parent: np.ndarray) -> list[int]:
-    depths = []
-    for i in range(len(parent)):
-        depth, at = 0, parent[i]
-        while at >= 0:
-            depth, at = depth + 1, parent[at]
-        depths.append(depth)
-    return depths
 
 
 def district_document(roster: Roster, units: list[str], latest: dict[str, Submission],
@@ -50,11 +40,11 @@ def district_document(roster: Roster, units: list[str], latest: dict[str, Submis
     by_id = {item.id: item for item in latest.values()}
     documents = {number: json.loads(findings_of(number)) for number in sorted(set(best.tolist()) - {-1})}
     findings, orgs = [], []
-    depths = _depths(roster.parent)
+    depth_of = depths(roster.parent)
     unit_names = set(units)
     for i, org in enumerate(roster.orgs):
         number = int(best[i])
-        row = {"org": org.name, "type": org.type.value, "parent": org.parent, "depth": depths[i],
+        row = {"org": org.name, "type": org.type.value, "parent": org.parent, "depth": depth_of[i],
                "is_unit": org.name in unit_names}
         if number < 0:  # 未提交: a unit with a link has not submitted; 无链接: no unit above it has a link
             orgs.append({**row, "status": "未提交" if linked[i] else "无链接", "submission": None, "unit": None,
