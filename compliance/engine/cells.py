@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from compliance.engine.periods import each_once
 from compliance.frames import frame as make_frame
 
 CELL_COLUMNS = (
@@ -90,15 +91,21 @@ PERSON_UNVERIFIABLE = "台账中没有“主讲人”（或“姓名”）列，
 
 
 def shortfall_messages(
-    passed: np.ndarray, closed: np.ndarray, what: Callable[[int], str], actual: np.ndarray, minimum: int,
-    ends: np.ndarray,
+    passed: np.ndarray, closed: np.ndarray, what: Callable[[np.ndarray], np.ndarray | str], actual: np.ndarray,
+    minimum: int, ends: np.ndarray,
 ) -> np.ndarray:
-    """“2024-03 主题党日 0 次，应至少 1 次” for violations; due cells add the deadline. ``what(i)`` describes
-    cell i (asked only for the cells that did not pass)."""
+    """“2024-03 主题党日 0 次，应至少 1 次” for violations; due cells add the deadline. ``what(cells)`` describes
+    the cells at those positions (an object array, or one text for all), asked only for the cells that did not
+    pass. The parts are joined as object arrays (elementwise ``str +``), each count and deadline formatted once."""
     out = np.full(len(passed), None, dtype=object)
-    for i in np.flatnonzero(~passed):
-        text = f"{what(int(i))} {actual[i]} 次，应至少 {minimum} 次"
-        out[i] = text if closed[i] else f"尚未完成：{text}，截止 {ends[i]}"
+    failed = np.flatnonzero(~passed)
+    if not len(failed):
+        return out
+    text = what(failed) + each_once(actual[failed], lambda a: f" {a} 次，应至少 {minimum} 次")
+    due = ~np.asarray(closed, dtype=bool)[failed]
+    if due.any():
+        text[due] = "尚未完成：" + text[due] + each_once(ends[failed][due], lambda d: f"，截止 {d}")
+    out[failed] = text
     return out
 
 

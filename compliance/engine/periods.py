@@ -7,9 +7,11 @@ length in months), so bucketing a whole column of dates is one integer division.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 
@@ -70,16 +72,30 @@ def period_label(code: int, granularity: Granularity) -> str:
 
 def period_labels(codes: np.ndarray, granularity: Granularity) -> np.ndarray:
     """Labels for an array of codes, formatting each distinct code once."""
-    unique, inverse = np.unique(np.asarray(codes, dtype=np.int64), return_inverse=True)
-    labels = np.array([period_label(c, granularity) for c in unique], dtype=object)
-    return labels[inverse.reshape(-1)]
+    return each_once(np.asarray(codes, dtype=np.int64), lambda c: period_label(c, granularity))
 
 
 def date_labels(days: np.ndarray) -> np.ndarray:
     """ISO labels (2024-05-17) for an array of datetime64[D], formatting each distinct day once."""
-    unique, inverse = np.unique(days, return_inverse=True)
-    labels = np.array([str(d) for d in unique], dtype=object)
-    return labels[inverse.reshape(-1)]
+    return each_once(days, str)
+
+
+def each_once(values: np.ndarray, text: Callable[[Any], str]) -> np.ndarray:
+    """``text(v)`` for each element of ``values`` (an object array), called once per distinct value: days, counts
+    and period codes repeat across a province's hundreds of thousands of cells, so formatting each one is the cost.
+    Integers and dates within a short range are looked up in a table of that range (no sort); others are
+    deduplicated by ``np.unique``."""
+    values = np.asarray(values)
+    if not len(values):
+        return np.zeros(0, dtype=object)
+    if values.dtype.kind in "iM":
+        numbers = values.astype(np.int64)  # a date as its count of days (NaT: the smallest int64, a wide range)
+        low, high = int(numbers.min()), int(numbers.max())
+        if high - low <= len(values) + 4096:
+            table = np.array([text(v) for v in np.arange(low, high + 1).astype(values.dtype)], dtype=object)
+            return table[numbers - low]
+    distinct, inverse = np.unique(values, return_inverse=True)
+    return np.array([text(v) for v in distinct], dtype=object)[inverse.reshape(-1)]
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,7 @@ def check(rule: DeadlineRule, ctx: Context) -> Cells:
         passed=passed,
         closed=closed,
         unverifiable=np.zeros(n, dtype=bool),
-        message=shortfall_messages(passed, closed, lambda i: f"{rule.start} 至 {rule.by} {types}", grid.actual,
+        message=shortfall_messages(passed, closed, lambda cells: f"{rule.start} 至 {rule.by} {types}", grid.actual,
                                    rule.min, np.full(n, last)),
     )
 

@@ -116,10 +116,10 @@ def check(rule: FrequencyRule, ctx: Context) -> Cells:
     labels = period_labels(codes[grid.period], rule.period)
     types = "或".join(rule.types)
 
-    def what(i: int) -> str:
+    def what(cells: np.ndarray) -> np.ndarray:
         if rule.window is not None:
-            return f"{labels[i]} 年 {rule.window.start} 至 {rule.window.end} 期间{types}"
-        return f"{labels[i]} {types}"
+            return labels[cells] + f" 年 {rule.window.start} 至 {rule.window.end} 期间{types}"
+        return labels[cells] + f" {types}"
 
     return Cells.build(
         grid.evidence,

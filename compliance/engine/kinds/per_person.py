@@ -63,11 +63,11 @@ def check(rule: PerPersonRule, ctx: Context) -> Cells:
     passed = grid.actual >= rule.min
     closed = ctx.as_of >= cell_end
     labels = period_labels(codes[grid.period], rule.period)
-    names = [ctx.roster.leaders[i].name for i in leader]
+    names = _names(ctx)[leader]
     types = "或".join(rule.types)
 
-    def what(i: int) -> str:
-        return f"{names[i]} {labels[i]} {types}"
+    def what(cells: np.ndarray) -> np.ndarray:
+        return names[cells] + " " + labels[cells] + f" {types}"
 
     message = shortfall_messages(passed, closed, what, grid.actual, rule.min, cell_end)
     message[unverifiable] = PERSON_UNVERIFIABLE
@@ -89,6 +89,11 @@ def check(rule: PerPersonRule, ctx: Context) -> Cells:
         unverifiable=unverifiable,
         message=message,
     )
+
+
+def _names(ctx: Context) -> np.ndarray:
+    """Each roster leader's name as the roster writes it, an object array."""
+    return np.array([p.name for p in ctx.roster.leaders] or [""], dtype=object)
 
 
 def _behind_counts(rule: PerPersonRule, ctx: Context, leader: np.ndarray, start: np.ndarray,

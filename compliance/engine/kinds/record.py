@@ -27,7 +27,7 @@ from compliance.domain import COLUMNS
 from compliance.engine.cells import Cells, counts_unverifiable, joined
 from compliance.engine.context import Context
 from compliance.engine.kinds.base import Kind
-from compliance.engine.periods import date_labels, day
+from compliance.engine.periods import date_labels, day, each_once
 
 
 class _Test(Strict):
@@ -117,8 +117,11 @@ def _records(rule: RecordRule, ctx: Context) -> Cells:
         else:
             passed = values == True  # noqa: E712 - None and False both fail
             failure = f"未记录“{condition.field}”"
-        failed = np.flatnonzero(~passed)  # joined elementwise: a province has a few hundred thousand of these
-        message[failed] = labels[failed] + " 的" + type_names[failed] + failure
+        failed = np.flatnonzero(~passed)  # a province has a few hundred thousand of these: one text per day and type
+        kinds = len(ctx.type_names)
+        day_and_type = days[failed].astype(np.int64) * kinds + ctx.records["type"].to_numpy(np.int64)[records[failed]]
+        message[failed] = each_once(day_and_type, lambda key: f"{np.datetime64(int(key) // kinds, 'D')} 的"
+                                                              f"{ctx.type_names[int(key) % kinds]}{failure}")
     else:
         passed, expected, actual = _ratio(condition, ctx, records, what, message)
 

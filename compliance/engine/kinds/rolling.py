@@ -21,7 +21,7 @@ from compliance.config.rule import RuleBase
 from compliance.engine.cells import PERSON_UNVERIFIABLE, Cells, count_grid
 from compliance.engine.context import Context
 from compliance.engine.kinds.base import Kind
-from compliance.engine.periods import day
+from compliance.engine.periods import day, each_once
 
 
 class RollingRule(RuleBase):
@@ -62,14 +62,14 @@ def check(rule: RollingRule, ctx: Context) -> Cells:
         keep = subject >= 0
         record, subject = records[keep], subject[keep]
         orgs, leaders = subjects, np.full(len(subjects), -1)
-        names = [roster.orgs[i].name for i in subjects]
+        names = np.array(roster.names, dtype=object)[subjects]
         unverifiable = np.zeros(len(subjects), dtype=bool)
     else:
         subjects = ctx.leaders_for(rule.applies_to)
         judged = (roster.leader_start[subjects] <= ctx.as_of) & (roster.leader_end[subjects] > ctx.as_of)
         record, subject = ctx.person_matches(records, subjects)
         orgs, leaders = roster.leader_org[subjects], subjects
-        names = [roster.leaders[i].name for i in subjects]
+        names = np.array([p.name for p in roster.leaders], dtype=object)[subjects]
         unverifiable = ctx.person_unverifiable(orgs)
 
     grid = count_grid(judged[:, None], subject, np.zeros(len(subject), dtype=np.int64), record)
@@ -77,11 +77,9 @@ def check(rule: RollingRule, ctx: Context) -> Cells:
     types = "或".join(rule.types)
     label = str(ctx.as_of)
     message = np.full(len(passed), None, dtype=object)
-    for i in np.flatnonzero(~passed):
-        message[i] = (
-            f"{names[grid.subject[i]]}自 {first} 至 {label} 的 {rule.years} 年内{types} {grid.actual[i]} 次，"
-            f"应至少 {rule.min} 次"
-        )
+    failed = np.flatnonzero(~passed)
+    message[failed] = names[grid.subject[failed]] + f"自 {first} 至 {label} 的 {rule.years} 年内{types}" + each_once(
+        grid.actual[failed], lambda a: f" {a} 次，应至少 {rule.min} 次")
     unverifiable = unverifiable[grid.subject]
     message[unverifiable] = PERSON_UNVERIFIABLE
     n = len(passed)
