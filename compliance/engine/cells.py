@@ -42,9 +42,11 @@ class Cells:
         if set(columns) != set(CELL_COLUMNS):
             raise TypeError(f"Cells need exactly {CELL_COLUMNS}: missing {set(CELL_COLUMNS) - set(columns)}, "
                             f"unknown {set(columns) - set(CELL_COLUMNS)}")
-        frame = make_frame({name: columns[name] for name in CELL_COLUMNS})
+        # no copy: every column is an array the kind made for these cells, and the frame is only read (a copy
+        # into pandas' 2-D blocks was a quarter of a province's evaluation)
+        frame = make_frame({name: columns[name] for name in CELL_COLUMNS}, copy=False)
         cell, record = evidence if evidence is not None else (np.array([], np.int64), np.array([], np.int64))
-        return cls(frame, pd.DataFrame({"cell": cell.astype(np.int64), "record": record.astype(np.int64)}))
+        return cls(frame, pairs(cell, record))
 
     def keep(self, mask: np.ndarray) -> Cells:
         """Only the cells at ``mask``, their evidence renumbered."""
@@ -52,8 +54,14 @@ class Cells:
             return self
         renumber = np.cumsum(mask) - 1
         kept = self.evidence[mask[self.evidence["cell"].to_numpy()]]
-        evidence = pd.DataFrame({"cell": renumber[kept["cell"].to_numpy()], "record": kept["record"].to_numpy()})
-        return Cells(self.frame[mask].reset_index(drop=True), evidence)
+        return Cells(self.frame[mask].reset_index(drop=True), pairs(renumber[kept["cell"].to_numpy()],
+                                                                    kept["record"].to_numpy()))
+
+
+def pairs(cell: np.ndarray, record: np.ndarray) -> pd.DataFrame:
+    """Evidence pairs (cell, record) as a frame over the two arrays, not copied into one block."""
+    return pd.DataFrame({"cell": cell.astype(np.int64, copy=False), "record": record.astype(np.int64, copy=False)},
+                        copy=False)
 
 
 def counts_by_key(keys: np.ndarray, size: int) -> np.ndarray:
@@ -180,6 +188,7 @@ def joined(first: Cells, second: Cells) -> Cells:
     if not len(second.frame):
         return first
     frame = pd.concat([first.frame, second.frame], ignore_index=True)
-    evidence = pd.concat([first.evidence, second.evidence.assign(cell=second.evidence["cell"] + len(first.frame))],
-                         ignore_index=True)
+    evidence = pairs(np.concatenate([first.evidence["cell"].to_numpy(), second.evidence["cell"].to_numpy()
+                                     + len(first.frame)]),
+                     np.concatenate([first.evidence["record"].to_numpy(), second.evidence["record"].to_numpy()]))
     return Cells(frame, evidence)

@@ -15,7 +15,7 @@ import pandas as pd
 from compliance.config.catalogue import Catalogue
 from compliance.config.rule import RuleBase
 from compliance.domain import Severity, Status
-from compliance.engine.cells import Cells
+from compliance.engine.cells import Cells, pairs
 from compliance.engine.context import Context
 from compliance.engine.kinds import kind_of
 from compliance.frames import frame as make_frame
@@ -116,7 +116,7 @@ def judge(
     ``leader_index`` (roster positions) — until ``order`` has sorted them; then the period, start, end, expected,
     actual and message columns of JUDGEMENT_COLUMNS."""
     parts: dict[str, list] = {}
-    evidences, offset = [], 0
+    cells_of, records_of, offset = [], [], 0
     for number, rule in enumerate(catalogue.rules):
         cells = _collapse_unverifiable(rule_cells(catalogue, rule, ctx), ctx)
         frame = cells.frame
@@ -129,13 +129,14 @@ def judge(
             "period": frame["period"].to_numpy(object),
             "start": frame["start"].to_numpy("datetime64[D]"),
             "end": frame["end"].to_numpy("datetime64[D]"),
-            "expected": frame["expected"].astype("Int64").array,
-            "actual": frame["actual"].astype("Int64").array,
+            "expected": _nullable(frame["expected"]),
+            "actual": _nullable(frame["actual"]),
             "message": frame["message"].to_numpy(object),
         }
         for name, values in columns.items():
             parts.setdefault(name, []).append(values)
-        evidences.append(cells.evidence.assign(cell=cells.evidence["cell"] + offset))
+        cells_of.append(cells.evidence["cell"].to_numpy(np.int64) + offset)
+        records_of.append(cells.evidence["record"].to_numpy(np.int64))
         offset += n
         if tick is not None:
             tick(1)
@@ -143,22 +144,33 @@ def judge(
     for name in list(parts) or CODED:  # each column's parts let go once joined: a province's judgements are large
         values = parts.pop(name, [_EMPTY[name]])
         joined[name] = _integers(values) if name in ("expected", "actual") else np.concatenate(values)
-    return make_frame(joined, copy=False), pd.concat(evidences, ignore_index=True)  # only sorted and read
+    evidence = pairs(np.concatenate(cells_of or [np.zeros(0, np.int64)]),
+                     np.concatenate(records_of or [np.zeros(0, np.int64)]))
+    return make_frame(joined, copy=False), evidence  # only sorted and read
 
 
 CODED = ("rule_index", "status_code", "org_index", "leader_index", "period", "start", "end", "expected", "actual",
          "message")
-_EMPTY = {"rule_index": np.zeros(0, np.int64), "status_code": np.zeros(0, np.int64),
-          "org_index": np.zeros(0, np.int64), "leader_index": np.zeros(0, np.int64),
+_NOTHING = np.zeros(0, np.int64)
+_EMPTY = {"rule_index": _NOTHING, "status_code": _NOTHING, "org_index": _NOTHING, "leader_index": _NOTHING,
           "period": np.zeros(0, object), "start": np.zeros(0, "datetime64[D]"), "end": np.zeros(0, "datetime64[D]"),
-          "expected": pd.array([], dtype="Int64"), "actual": pd.array([], dtype="Int64"),
+          "expected": (_NOTHING, np.zeros(0, bool)), "actual": (_NOTHING, np.zeros(0, bool)),
           "message": np.zeros(0, object)}
 
 
-def _integers(arrays: list) -> pd.arrays.IntegerArray:
-    """Nullable integer arrays joined, missing values kept missing."""
-    return pd.arrays.IntegerArray(np.concatenate([a.to_numpy(np.int64, na_value=0) for a in arrays]),
-                                  np.concatenate([a.isna() for a in arrays]))
+def _nullable(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A column of integers, some perhaps missing (a kind gives int64 or Int64), as values (0 where missing) and
+    the mask of the missing ones: joined as plain arrays, made one nullable array once."""
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iu":
+        return column.to_numpy(np.int64), np.zeros(len(column), dtype=bool)
+    column = column.astype("Int64")
+    return column.to_numpy(np.int64, na_value=0), column.isna().to_numpy()
+
+
+def _integers(parts: list[tuple[np.ndarray, np.ndarray]]) -> pd.arrays.IntegerArray:
+    """Nullable integer columns (values, missing) joined, missing values kept missing."""
+    return pd.arrays.IntegerArray(np.concatenate([values for values, _ in parts]),
+                                  np.concatenate([missing for _, missing in parts]))
 
 
 def _ranks(values: np.ndarray) -> np.ndarray:
@@ -169,24 +181,25 @@ def _ranks(values: np.ndarray) -> np.ndarray:
 def order(judgements: pd.DataFrame, evidence: pd.DataFrame, ctx: Context, catalogue: Catalogue) -> Evaluation:
     """Sort by organisation name, rule id, period label, person (organisation cells first), start — comparing
     integer ranks computed once per name, id and label rather than strings per judgement — renumber the evidence
-    to match, and only then turn the codes of ``judge`` into JUDGEMENT_COLUMNS."""
+    to match, and only then turn the codes of ``judge`` into JUDGEMENT_COLUMNS (each label taken from its
+    distinct values by code: gathering codes is cheaper than gathering millions of objects)."""
     rules = catalogue.rules
-    org_rank = _ranks(np.array(ctx.roster.names, dtype=object))
-    leader_rank = np.append(_ranks(np.array([p.name for p in ctx.roster.leaders], dtype=object)), -1) + 1
+    org_names = np.array(ctx.roster.names, dtype=object)
+    leader_names = np.array([p.name for p in ctx.roster.leaders] + [None], dtype=object)
+    org_rank = _ranks(org_names)
+    leader_rank = np.append(_ranks(leader_names[:-1]), -1) + 1
     rule_rank = _ranks(np.array([rule.id for rule in rules], dtype=object))
     period_codes, periods = pd.factorize(judgements["period"].to_numpy(object))
+    periods = np.asarray(periods, dtype=object)
     org_index = judgements["org_index"].to_numpy()
     leader_index = judgements["leader_index"].to_numpy()
     rule_index = judgements["rule_index"].to_numpy()
     # two keys of packed ranks instead of five: (organisation, rule) and (period, person), then the start day
     major = org_rank[org_index] * (len(rules) + 1) + rule_rank[rule_index]
-    minor = _ranks(np.asarray(periods, dtype=object))[period_codes] * (len(leader_rank) + 1) + leader_rank[
-        leader_index]
+    minor = _ranks(periods)[period_codes] * (len(leader_rank) + 1) + leader_rank[leader_index]
     position = _sort((major, minor, judgements["start"].to_numpy("datetime64[D]").astype(np.int64)))
     rank = np.empty(len(position), dtype=np.int64)
     rank[position] = np.arange(len(position))
-    org_names = np.array(ctx.roster.names, dtype=object)
-    leader_names = np.array([p.name for p in ctx.roster.leaders] + [None], dtype=object)
     rule_index, leader_index = rule_index[position], leader_index[position]
     severities: list[Severity | None] = [rule.severity for rule in rules]
     coded = {
@@ -195,28 +208,45 @@ def order(judgements: pd.DataFrame, evidence: pd.DataFrame, ctx: Context, catalo
         "status": _STATUSES[judgements["status_code"].to_numpy()[position]],
         "org": org_names[org_index[position]],
         "person": leader_names[leader_index],
+        "period": (periods if len(periods) else np.zeros(1, dtype=object))[period_codes[position]],
     }
-    for name in ("period", "start", "end", "expected", "actual", "message"):  # object columns as object arrays
+    for name in ("start", "end", "expected", "actual", "message"):  # object columns as object arrays
         values = judgements[name]
         coded[name] = values.array[position] if name in ("expected", "actual") else values.to_numpy()[position]
     sorted_judgements = make_frame({name: coded[name] for name in JUDGEMENT_COLUMNS}, copy=False)
-    cell = rank[evidence["cell"].to_numpy()]
-    record = evidence["record"].to_numpy()
-    by = np.lexsort((record, cell))
-    evidence = pd.DataFrame({"judgement": cell[by], "record": record[by]})
-    return Evaluation(sorted_judgements, evidence)
+    cell, record = _sort_pairs(rank[evidence["cell"].to_numpy()], evidence["record"].to_numpy())
+    return Evaluation(sorted_judgements, pd.DataFrame({"judgement": cell, "record": record}, copy=False))
 
 
 def _sort(keys: tuple[np.ndarray, ...]) -> np.ndarray:
-    """The stable order of rows by ``keys`` (non-negative integers, most significant first): one argsort of the keys
-    packed into one integer when they fit in 62 bits — a province's two million judgements do — else lexsort."""
-    if not len(keys[0]):
+    """The stable order of rows by ``keys`` (non-negative integers, most significant first). When the keys fit in
+    62 bits packed into one integer (a province's two million judgements do): numpy's vectorised quicksort of the
+    packed keys, then the rows of equal keys put back in their first order — sorting (run of equal keys, row) as one
+    integer — which is the stable order at half the cost of a stable sort. Else lexsort."""
+    n = len(keys[0])
+    if not n:
         return np.zeros(0, dtype=np.int64)
     lows = [int(k.min()) for k in keys]
     spans = [int(k.max()) - low + 1 for k, low in zip(keys, lows, strict=True)]
-    if sum(span.bit_length() for span in spans) > 62:
+    if sum(span.bit_length() for span in spans) > 62 or n.bit_length() > 31:
         return np.lexsort(keys[::-1])
-    packed = np.zeros(len(keys[0]), dtype=np.int64)
+    packed = np.zeros(n, dtype=np.int64)
     for key, low, span in zip(keys, lows, spans, strict=True):
         packed = packed * span + (key - low)
-    return np.argsort(packed, kind="stable")
+    first = np.argsort(packed)  # equal keys in no particular order
+    ordered = packed[first]
+    run = np.zeros(n, dtype=np.int64)
+    np.cumsum(ordered[1:] != ordered[:-1], out=run[1:])
+    return np.sort(run * n + first) % n
+
+
+def _sort_pairs(cell: np.ndarray, record: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Evidence pairs sorted by cell, then record: one sort of both packed into one integer when they fit (cells
+    and records well below 2³¹), else lexsort."""
+    if not len(cell):
+        return cell.astype(np.int64), record.astype(np.int64)
+    records = int(record.max()) + 1
+    if records.bit_length() + int(cell.max()).bit_length() > 62:
+        by = np.lexsort((record, cell))
+        return cell[by], record[by]
+    return np.divmod(np.sort(cell * records + record), records)

@@ -11,7 +11,7 @@ import pandas as pd
 from compliance.config.catalogue import parse_catalogue
 from compliance.domain import Status
 from compliance.engine.context import Context
-from compliance.engine.evaluate import evaluate
+from compliance.engine.evaluate import _sort, _sort_pairs, evaluate
 from compliance.engine.kinds import RulesFile
 from compliance.engine.periods import parse_period
 from compliance.intake.normalise import TableInfo
@@ -89,3 +89,37 @@ def test_a_period_that_leaves_rules_unjudged_says_so():
     assert period_notes(catalogue, parse_period("2024"), date(2024, 12, 31)) == []
     assert period_notes(catalogue, parse_period("2022"), date(2024, 1, 2)) == [
         "检查日 2024-01-02 比检查期间 2022 的结束晚一年以上；检查近期情况请用 --period 指定期间"]
+
+
+def test_the_packed_sort_keeps_the_stable_order_of_lexsort_with_many_ties():
+    # judgements' keys as ``order`` makes them: (organisation, rule), (period, person), start — most of them tied
+    # somewhere (two records of one day), so the unstable sort's ties must come back in their first order
+    rng = np.random.default_rng(32)
+    n = 50_000
+    keys = (rng.integers(0, 300, n) * 28 + rng.integers(0, 27, n), rng.integers(0, 40, n) * 9 + rng.integers(0, 8, n),
+            rng.integers(19_700, 19_730, n))
+    expected = np.lexsort(keys[::-1])
+    assert np.array_equal(_sort(keys), expected)
+    wide = (keys[0] << 40, keys[1] << 20, keys[2])  # more than 62 bits packed: the lexsort fallback, same order
+    assert np.array_equal(_sort(wide), expected)
+    assert len(_sort((np.zeros(0, np.int64),))) == 0
+
+
+def test_evidence_pairs_sort_by_cell_then_record_on_both_paths():
+    rng = np.random.default_rng(7)
+    cell, record = rng.integers(0, 1_000, 20_000), rng.integers(0, 5_000, 20_000)
+    by = np.lexsort((record, cell))
+    for scale in (1, 1 << 40):  # the packed sort, and pairs too wide to pack
+        sorted_cell, sorted_record = _sort_pairs(cell * scale, record)
+        assert np.array_equal(sorted_cell, cell[by] * scale)
+        assert np.array_equal(sorted_record, record[by])
+
+
+def test_records_of_types_are_those_an_isin_scan_finds_in_ascending_order():
+    types = np.array([3, 0, 1, 0, 3, 2, 0, 1, 3], dtype=np.int64)
+    frame = records(*[(2, f"2024-01-{i + 1:02d}", t) for i, t in enumerate(types)])
+    ctx = Context(frame, [TableInfo("台账.xlsx", "台账", 1, CANONICAL)], ROSTER, np.datetime64("2024-03-31", "D"),
+                  parse_period("2024"), ("主题党日", "支部委员会", "党课", "党小组会", "换届选举"))
+    for wanted in (("主题党日",), ("党小组会", "主题党日"), ("党课", "支部委员会", "党小组会"), ("换届选举",)):
+        codes = [ctx.type_names.index(t) for t in wanted]
+        assert ctx.of_types(wanted).tolist() == np.flatnonzero(np.isin(types, codes)).tolist()
