@@ -69,6 +69,7 @@ def main() -> None:
                 AuditRange.year_of(as_of), catalogue.activity_types)
     seconds: list[float] = []
     rules: dict[str, float] = {}
+    fastest: dict[str, float] = {}  # per rule, its least CPU time over the runs (the least disturbed)
     evaluation = None
     for _ in range(args.runs):
         ctx = Context(*ctx_args, counts=inputs["counts"])  # a fresh context: its cached properties count too
@@ -83,12 +84,15 @@ def main() -> None:
         begun = time.process_time()
         evaluation = evaluate(catalogue, ctx, tick)
         seconds.append(time.process_time() - begun)
+        for rule, s in rules.items():
+            fastest[rule] = min(s, fastest.get(rule, s))
         print(f"评估 {seconds[-1]:.3f} CPU s ({len(evaluation.judgements):,} judgements, "
               f"{len(evaluation.evidence):,} evidence pairs)", flush=True)
-    judged = sum(rules.values())
+    judged = sum(fastest.values())
     print(f"{args.corpus.name}: min {min(seconds):.3f} · median {sorted(seconds)[len(seconds) // 2]:.3f} CPU s; "
-          f"rules {judged:.3f} s, ordering {seconds[-1] - judged:.3f} s (last run)")
-    for rule, s in sorted(rules.items(), key=lambda item: -item[1])[:8]:
+          f"rules {judged:.3f} s (each rule's least), the rest (joining, ordering) about "
+          f"{min(seconds) - judged:.3f} s")
+    for rule, s in sorted(fastest.items(), key=lambda item: -item[1])[:8]:
         print(f"  {rule:<34} {s:.3f} s")
     print(f"digest {digest(evaluation)}")
 

@@ -19,6 +19,7 @@ from compliance.engine.cells import Cells, pairs
 from compliance.engine.context import Context
 from compliance.engine.kinds import kind_of
 from compliance.frames import frame as make_frame
+from compliance.frames import objects
 
 JUDGEMENT_COLUMNS = (
     "rule",  # rule id
@@ -53,28 +54,39 @@ def _status_codes(frame: pd.DataFrame) -> np.ndarray:
 
 
 def _collapse_unverifiable(cells: Cells, ctx: Context) -> Cells:
-    """One unverifiable cell per subject (organisation or leader). A subject with cells in several periods gets one
-    spanning the audited range; one with a single cell (rolling, precedence) keeps its own label."""
+    """One unverifiable cell per subject (organisation or leader), at the subject's first such cell, in the order
+    the subjects first appear. A subject with cells in several periods gets one spanning the audited range; one
+    with a single cell (rolling, precedence) keeps its own label. Integer codes throughout, one take of the rows."""
     frame = cells.frame
     lost = frame["unverifiable"].to_numpy(bool)
     if not lost.any():
         return cells
-    kept = frame[~lost]
-    gone = frame[lost]
-    first = gone.drop_duplicates(["org", "leader"]).copy()
-    several = gone.groupby(["org", "leader"], sort=False)["period"].nunique().to_numpy() > 1
-    first.loc[several, "period"] = ctx.audit.label
-    first.loc[several, "start"] = np.datetime64(ctx.audit.start, "D")
-    first.loc[several, "end"] = np.datetime64(ctx.audit.end, "D")
-    first["expected"] = pd.NA
-    first["actual"] = pd.NA
-    merged = pd.concat([kept, first], ignore_index=True)
-    new_index = np.full(len(frame), -1, dtype=np.int64)
-    new_index[np.flatnonzero(~lost)] = np.arange(len(kept))
-    subject_key = pd.MultiIndex.from_frame(first[["org", "leader"]])
-    position = subject_key.get_indexer(pd.MultiIndex.from_frame(gone[["org", "leader"]]))
-    new_index[np.flatnonzero(lost)] = len(kept) + position
-    evidence = cells.evidence.assign(cell=new_index[cells.evidence["cell"].to_numpy()])
+    kept, gone = np.flatnonzero(~lost), np.flatnonzero(lost)
+    leaders = len(ctx.roster.leaders) + 1  # leader -1 (an organisation's cell) is 0 here
+    subject_key = frame["org"].to_numpy(np.int64)[gone] * leaders + frame["leader"].to_numpy(np.int64)[gone] + 1
+    subject, _ = pd.factorize(subject_key)  # numbered in order of first appearance
+    subjects = int(subject.max()) + 1
+    first = np.unique(subject, return_index=True)[1]  # each subject's first cell, ascending
+    period, periods = pd.factorize(frame["period"].to_numpy(object)[gone])
+    distinct = np.unique(subject * max(len(periods), 1) + period) // max(len(periods), 1)
+    several = np.bincount(distinct, minlength=subjects) > 1
+    merged = frame.take(np.concatenate([kept, gone[first]])).reset_index(drop=True)
+    spanning = len(kept) + np.flatnonzero(several)
+    labels = merged["period"].to_numpy(object).copy()
+    labels[spanning] = ctx.audit.label
+    starts, ends = merged["start"].to_numpy().copy(), merged["end"].to_numpy().copy()
+    starts[spanning] = np.datetime64(ctx.audit.start, "D")
+    ends[spanning] = np.datetime64(ctx.audit.end, "D")
+    missing = np.arange(len(merged)) >= len(kept)
+    counts = {}
+    for name in ("expected", "actual"):
+        values, absent = _nullable(merged[name])
+        counts[name] = pd.arrays.IntegerArray(values, absent | missing)
+    merged = merged.assign(period=objects(labels), start=starts, end=ends, **counts)
+    new_index = np.empty(len(frame), dtype=np.int64)
+    new_index[kept] = np.arange(len(kept))
+    new_index[gone] = len(kept) + subject
+    evidence = pairs(new_index[cells.evidence["cell"].to_numpy()], cells.evidence["record"].to_numpy())
     return Cells(merged, evidence)
 
 
