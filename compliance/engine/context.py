@@ -47,7 +47,9 @@ class Context:
         """The records' positions grouped by type code (ascending within each) and where each code's run begins:
         one sort shared by every rule, instead of a scan of all records per rule."""
         types = self.records["type"].to_numpy(np.int64)
-        grouped = np.argsort(types, kind="stable")
+        # a stable sort of 16-bit integers is numpy's radix sort: a tenth of the time of the int64 one
+        small = len(self.type_names) < 2**15 and (not len(types) or int(types.min()) >= 0)
+        grouped = np.argsort(types.astype(np.int16) if small else types, kind="stable")
         starts = np.searchsorted(types[grouped], np.arange(len(self.type_names) + 1))
         return grouped, starts
 
@@ -136,16 +138,26 @@ class Context:
     def verifiable(self, column: str, units: np.ndarray) -> np.ndarray:
         """Per unit: can ``column`` be checked for it? Yes when a ledger of the unit's subtree has the column;
         for a subtree with no records at all, when any ledger has it."""
-        roster = self.roster
-        orgs = self.records["org"].to_numpy()
-        with_records = np.zeros(len(roster.orgs), dtype=bool)
-        with_records[orgs] = True
-        with_column = np.zeros(len(roster.orgs), dtype=bool)
-        with_column[orgs[self.record_has(column)]] = True
-        anywhere = bool(self.table_has(column).any())
+        with_records, with_column, anywhere = self._column_kept(column)
         return np.where(
             self._subtree_any(with_records, units), self._subtree_any(with_column, units), anywhere
         )
+
+    @cached_property
+    def _kept_columns(self) -> dict[str, tuple[np.ndarray, np.ndarray, bool]]:
+        return {}
+
+    def _column_kept(self, column: str) -> tuple[np.ndarray, np.ndarray, bool]:
+        """Per organisation: has it records, has it records from a table with ``column``; and does any table have
+        it — worked out once per column (several rules ask of 主讲人)."""
+        if column not in self._kept_columns:
+            orgs = self.records["org"].to_numpy()
+            with_records = np.zeros(len(self.roster.orgs), dtype=bool)
+            with_records[orgs] = True
+            with_column = np.zeros(len(self.roster.orgs), dtype=bool)
+            with_column[orgs[self.record_has(column)]] = True
+            self._kept_columns[column] = (with_records, with_column, bool(self.table_has(column).any()))
+        return self._kept_columns[column]
 
     def _subtree_any(self, flags: np.ndarray, units: np.ndarray) -> np.ndarray:
         by_clock = np.zeros(len(flags) + 1, dtype=np.int64)
@@ -175,7 +187,9 @@ class Context:
         """Pairs (record, position in ``leaders``) where the record names the leader as its person and the
         record's organisation lies in the leader's unit's subtree (so two 王芳 in two schools stay apart)."""
         people = self._person_table
-        people = people[np.isin(people["record"].to_numpy(), records)]
+        chosen = np.zeros(len(self.records), dtype=bool)
+        chosen[records] = True
+        people = people[chosen[people["record"].to_numpy()]]
         frame = make_frame({"leader_pos": np.arange(len(leaders)), "name": self.roster.leader_names[leaders]})
         pairs = people.merge(frame, on="name", how="inner")
         rec = pairs["record"].to_numpy(dtype=np.int64)
