@@ -247,9 +247,15 @@ def _sort(keys: tuple[np.ndarray, ...]) -> np.ndarray:
         packed = packed * span + (key - low)
     first = np.argsort(packed)  # equal keys in no particular order
     ordered = packed[first]
+    del packed
     run = np.zeros(n, dtype=np.int64)
     np.cumsum(ordered[1:] != ordered[:-1], out=run[1:])
-    return np.sort(run * n + first) % n
+    del ordered
+    run *= n  # in place, (run, row) as one integer: a province's temporaries are 16 MB each
+    run += first
+    run.sort()
+    run %= n
+    return run
 
 
 def _sort_pairs(cell: np.ndarray, record: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -261,4 +267,6 @@ def _sort_pairs(cell: np.ndarray, record: np.ndarray) -> tuple[np.ndarray, np.nd
     if records.bit_length() + int(cell.max()).bit_length() > 62:
         by = np.lexsort((record, cell))
         return cell[by], record[by]
-    return np.divmod(np.sort(cell * records + record), records)
+    packed = cell * records + record
+    packed.sort()  # in place
+    return np.divmod(packed, records)
