@@ -19,6 +19,7 @@ from compliance.findings.stats import OPTIONAL
 from compliance.findings.view import (
     EVIDENCE_FIELDS,
     FIELDS,
+    distinct_records,
     evidence_columns,
     evidence_pairs,
     values_at,
@@ -34,7 +35,8 @@ def document(result: CheckResult) -> dict:
     are the same findings as dicts)."""
     findings = FindingLines(result)
     table = result.judgements
-    counts = status_counts(table["status"][table.reported].tolist())
+    statuses = table["status"][table.reported]
+    counts = {status: int(np.count_nonzero(statuses == status)) for status in status_counts([])}  # a pass each
     return {
         "tool": {"name": "compliance", "version": __version__},
         "as_of": result.as_of.isoformat(),
@@ -168,7 +170,7 @@ def _lines(blocks):
     yield b"[]" if first else b"\n]"
 
 
-def _column_blocks(columns: dict, block: int = 20_000):
+def _column_blocks(columns: dict, block: int = 2_000):
     """A list of objects given as columns (``compliance.findings.stats.statistic_columns``), as structs a block at
     a time, keys in column order (``compliance.findings.stats.rows`` gives the same as dicts): a negative number in
     an optional last column leaves the key out."""
@@ -197,7 +199,7 @@ class FindingLines:
     values as ``compliance.findings.view.finding_dicts``' dicts: a waiver's dict and a record's evidence are made
     once and shared by every finding they belong to, and a province's findings are never all objects at once."""
 
-    BLOCK = 20_000
+    BLOCK = 2_000
 
     def __init__(self, result: CheckResult):
         self.result = result
@@ -243,7 +245,7 @@ class FindingLines:
         """A function giving the evidence lists of findings ``begin`` to ``end``; each record's made once."""
         result, rows = self.result, self.rows
         judgement, record = evidence_pairs(result.judgements, rows, result.records, result.tables)
-        distinct, back = np.unique(record, return_inverse=True)
+        distinct, back = distinct_records(record, len(result.records))
         fields = evidence_columns(result.records, result.tables, result.catalogue, distinct)
         plain = [fields[name] for name in EVIDENCE_FIELDS]
         items: list[msgspec.Struct | dict[str, Any]] = [_Evidence(*values) for values in zip(*plain, strict=True)]
@@ -262,8 +264,10 @@ class FindingLines:
         starts = np.searchsorted(judgement, rows, side="left").tolist()
         ends = np.searchsorted(judgement, rows, side="right").tolist()
 
+        none: list = []  # one empty list for every finding without records (a province's unverifiable ones)
+
         def lists(begin: int, end: int) -> list[list]:
-            return [per_pair[s:e] for s, e in zip(starts[begin:end], ends[begin:end], strict=True)]
+            return [per_pair[s:e] if s < e else none for s, e in zip(starts[begin:end], ends[begin:end], strict=True)]
 
         return lists
 
