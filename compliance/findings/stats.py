@@ -105,18 +105,27 @@ def statistic_columns(result: CheckResult) -> dict:
     """``by_org`` and ``by_rule`` as numpy columns (findings.json writes them without a dict per row; ``rows``
     makes the dicts); ``attendance`` (one item per organisation and year) as dicts."""
     judgements = result.judgements
-    status = judgements["status"]
-    met = status == Status.MET
-    counted = met | (status == Status.VIOLATION)
+    status, reported = judgements["status"], judgements.reported
+    # the judgements met and violated, from the findings alone: every judgement that is none is met
+    met = np.ones(len(status), dtype=bool)
+    met[reported] = False
+    counted = met.copy()
+    counted[reported[status[reported] == Status.VIOLATION]] = True
     names, rules = result.roster.names, result.catalogue.rules
-    # integer codes, in the order the reports list them: roster order, year, catalogue order
-    org = _codes(judgements["org"], {name: i for i, name in enumerate(names)})
-    rule = _codes(judgements["rule"], {rule.id: i for i, rule in enumerate(rules)})
     year = years(judgements["end"])  # a term: the year it ends
+    # the table is sorted by organisation and rule: counted a run of one organisation, rule and year at a time (a
+    # province's two million judgements are a few hundred thousand runs), each run's codes looked up once
+    starts = _runs(judgements["org"], judgements["rule"], year)
+    judged, hits = _sums(counted, starts), _sums(met, starts)
+    starts, judged, hits = starts[judged > 0], judged[judged > 0], hits[judged > 0]
+    # integer codes, in the order the reports list them: roster order, year, catalogue order
+    org = _codes(judgements["org"][starts], {name: i for i, name in enumerate(names)})
+    rule = _codes(judgements["rule"][starts], {rule.id: i for i, rule in enumerate(rules)})
+    year = year[starts]
     first, n_years, n_rules = (int(year.min()), int(year.max()) - int(year.min()) + 1, len(rules)) if len(year) \
         else (0, 1, len(rules))
-    key = ((org * n_years + (year - first)) * n_rules + rule)[counted]
-    cells, size, hits = _cell_counts(key, met[counted], len(names) * n_years * n_rules)
+    key = (org * n_years + (year - first)) * n_rules + rule
+    cells, size, hits = _cell_sums(key, judged, hits, len(names) * n_years * n_rules)
     monthly = np.array([getattr(r, "period", None) == Granularity.MONTH for r in rules] or [False], dtype=bool)
     o_of, rest = np.divmod(cells, n_years * n_rules)
     y_of, r_of = np.divmod(rest, n_rules)
@@ -129,14 +138,40 @@ def statistic_columns(result: CheckResult) -> dict:
     # (organisation, year): the cells are sorted, so each group's cells are a run
     group = cells // n_rules
     starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if len(group) else np.zeros(0, dtype=np.int64)
-    totals = np.add.reduceat(size, starts) if len(starts) else np.zeros(0, dtype=np.int64)
-    totals_met = np.add.reduceat(hits, starts) if len(starts) else np.zeros(0, dtype=np.int64)
+    totals, totals_met = _sums(size, starts), _sums(hits, starts)
     group_org, group_year = np.divmod(group[starts], n_years)
     by_org = {
         "org": org_names[group_org], "year": group_year + first, "judged": totals, "met": totals_met,
         "rate": np.round(totals_met / np.maximum(totals, 1), 4),
     }
     return {"by_org": by_org, "by_rule": by_rule, "attendance": _attendance(result)}
+
+
+def _runs(*columns: np.ndarray) -> np.ndarray:
+    """Where each run of rows equal in every column starts."""
+    if not len(columns[0]):
+        return np.zeros(0, dtype=np.int64)
+    new = np.zeros(len(columns[0]), dtype=bool)
+    new[0] = True
+    for column in columns:
+        new[1:] |= column[1:] != column[:-1]
+    return np.flatnonzero(new)
+
+
+def _sums(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """The sum of each run of ``values`` (runs starting at ``starts``), as integers."""
+    if not len(starts):
+        return np.zeros(0, dtype=np.int64)
+    return np.add.reduceat(values, starts, dtype=np.int64)
+
+
+def _codes(values: np.ndarray, code_of: dict) -> np.ndarray:
+    """Each value's code in ``code_of``, looked up once per run of equal values (a province's runs of one
+    organisation and rule come a few hundred at a time from each organisation)."""
+    starts = _runs(values)
+    run_codes, uniques = pd.factorize(values[starts])
+    codes = np.array([code_of[value] for value in uniques], dtype=np.int64)[run_codes]
+    return np.repeat(codes, np.diff(np.r_[starts, len(values)]))
 
 
 def years(days: np.ndarray) -> np.ndarray:
@@ -150,32 +185,24 @@ def years(days: np.ndarray) -> np.ndarray:
     return (span.astype("datetime64[Y]").astype(np.int64) + 1970)[number - low]
 
 
-DENSE = 2  # count cells over the whole key space when it is at most this many times the keys
+DENSE = 8  # sum over the whole key space when it is at most this many times the keys: a count over an array that
+# size costs less than hashing and sorting the keys
 
 
-def _cell_counts(key: np.ndarray, met: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The distinct keys (non-negative, below ``space``) in order, how many times each occurs and how many of
-    those are ``met``. A province's key space (organisations × years × rules) is about as large as its judgements:
-    then one count over the space; a sparse one (many years, few judgements each) hashes the keys and sorts only
-    the distinct ones. Both give the same."""
+def _cell_sums(key: np.ndarray, judged: np.ndarray, met: np.ndarray,
+               space: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct keys (non-negative, below ``space``) in order, and the sums of ``judged`` (positive) and
+    ``met`` over each. A province's key space (organisations × years × rules) is a few times its keys: then one
+    count over the space; a sparse one (many years, few organisations judged in each) hashes the keys and sorts
+    only the distinct ones. Both give the same."""
     if space <= DENSE * len(key):
-        occurs = np.bincount(key, minlength=space)
-        cells = np.flatnonzero(occurs)
-        return cells, occurs[cells], np.bincount(key[met], minlength=space)[cells]
+        size = np.bincount(key, weights=judged, minlength=space)
+        cells = np.flatnonzero(size)
+        return (cells, size[cells].astype(np.int64),
+                np.bincount(key, weights=met, minlength=space)[cells].astype(np.int64))
     inverse, cells = pd.factorize(key, sort=True)
-    return cells, np.bincount(inverse, minlength=len(cells)), np.bincount(inverse[met], minlength=len(cells))
-
-
-def _codes(values: np.ndarray, code_of: dict) -> np.ndarray:
-    """Each value's code in ``code_of``, looked up once per run of equal values: the judgements are sorted by
-    organisation and rule, so a province's two million of them hold some tens of thousands of runs of one
-    organisation (and a few hundred thousand of one rule). Any order gives the same codes, only more slowly."""
-    if not len(values):
-        return np.zeros(0, dtype=np.int64)
-    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
-    run_codes, uniques = pd.factorize(values[starts])
-    codes = np.array([code_of[value] for value in uniques], dtype=np.int64)[run_codes]
-    return np.repeat(codes, np.diff(np.r_[starts, len(values)]))
+    return (cells, np.bincount(inverse, weights=judged, minlength=len(cells)).astype(np.int64),
+            np.bincount(inverse, weights=met, minlength=len(cells)).astype(np.int64))
 
 
 def repeated(table: np.ndarray, row: np.ndarray) -> np.ndarray:
@@ -202,29 +229,38 @@ def _attendance(result: CheckResult) -> list[Attendance]:
     both &= ~repeated(records["table"].to_numpy(), records["row"].to_numpy())
     if not both.any():
         return []
-    names = np.array(result.roster.names, dtype=object)
-    types = np.array(result.catalogue.activity_types, dtype=object)
     at = np.flatnonzero(both)
-    org = records["org"].to_numpy().astype(np.int64)[at]
     year = years(days[at])
-    expected, present = expected[at].astype(np.int64), present[at].astype(np.int64)
-    # the lowest meeting of each (organisation, year): the first once sorted by ratio (a stable sort: ties in ledger
-    # order); the groups in (organisation, year) order, as one number
-    order = np.lexsort((present / expected, org * (int(year.max()) - int(year.min()) + 1) + (year - year.min())))
-    org, year, expected, present, at = org[order], year[order], expected[order], present[order], at[order]
-    starts = np.flatnonzero(np.r_[True, (org[1:] != org[:-1]) | (year[1:] != year[:-1])])
-    meetings = np.diff(np.r_[starts, len(org)])
-    totals, attended = np.add.reduceat(expected, starts), np.add.reduceat(present, starts)
-    lowest = at[starts]  # each group's lowest meeting: its date and type as text, a column at a time
-    dates = days[lowest].astype(str).tolist()
-    kinds = types[records["type"].to_numpy()[lowest]].tolist()
+    first, n_years = int(year.min()), int(year.max()) - int(year.min()) + 1
+    group = records["org"].to_numpy().astype(np.int64)[at] * n_years + (year - first)  # (organisation, year)
+    expected, present = expected[at], present[at]
+    ratio = present / expected
+    # per (organisation, year), in that order: its meetings, their sums, and its lowest meeting — of those with
+    # the lowest ratio the first in ledger order — each a pass over the meetings (no sort)
+    space = int(group.max()) + 1
+    meetings = np.bincount(group, minlength=space)
+    groups = np.flatnonzero(meetings)
+    lowest_ratio = np.full(space, np.inf)
+    np.minimum.at(lowest_ratio, group, ratio)
+    candidates = np.flatnonzero(ratio == lowest_ratio[group])
+    lowest = np.full(space, len(at))
+    np.minimum.at(lowest, group[candidates], candidates)
+    lowest = lowest[groups]
+    totals = np.bincount(group, weights=expected, minlength=space)[groups].astype(np.int64)
+    attended = np.bincount(group, weights=present, minlength=space)[groups].astype(np.int64)
+    group_org, group_year = np.divmod(groups, n_years)
+    record = at[lowest]  # each group's lowest meeting: its date and type as text, a column at a time
+    dates = days[record].astype(str).tolist()
+    kinds = np.array(result.catalogue.activity_types, dtype=object)[records["type"].to_numpy()[record]].tolist()
+    names = np.array(result.roster.names, dtype=object)
     out: list[Attendance] = []
-    for name, group_year, n, total, came, low, low_present, date, kind in zip(
-        names[org[starts]].tolist(), year[starts].tolist(), meetings.tolist(), totals.tolist(), attended.tolist(),
-        expected[starts].tolist(), present[starts].tolist(), dates, kinds, strict=True,
+    for name, one_year, n, total, came, low, low_present, date, kind in zip(
+        names[group_org].tolist(), (group_year + first).tolist(), meetings[groups].tolist(), totals.tolist(),
+        attended.tolist(), expected[lowest].astype(np.int64).tolist(), present[lowest].astype(np.int64).tolist(),
+        dates, kinds, strict=True,
     ):
         out.append({
-            "org": name, "year": group_year, "meetings": n, "expected": total, "present": came,
+            "org": name, "year": one_year, "meetings": n, "expected": total, "present": came,
             "rate": _rate(came, total),
             "lowest": {"date": date, "type": kind, "expected": low, "present": low_present,
                        "rate": round(low_present / low, 4)},

@@ -159,13 +159,13 @@ def _lines(blocks):
     """A JSON list whose items come in ``blocks`` (lists of items): ``[``, one item a line, ``]``. Each block is
     one call of msgspec's ``encode_lines`` (an item and a line break each); JSON text holds no raw line break
     inside a string, so every line break it writes ends an item, and becomes the comma and line break between
-    two."""
+    two. A block's text is copied once, by that replacement: the last comma is left off through a view."""
     first = True
     for block in blocks:
         if not block:
             continue
-        lines = _ENCODER.encode_lines(block)
-        yield (b"[\n" if first else b",\n") + lines[:-1].replace(b"\n", b",\n")
+        yield b"[\n" if first else b",\n"
+        yield memoryview(_ENCODER.encode_lines(block).replace(b"\n", b",\n"))[:-2]
         first = False
     yield b"[]" if first else b"\n]"
 
@@ -176,16 +176,16 @@ def _column_blocks(columns: dict, block: int = 2_000):
     an optional last column leaves the key out."""
     names = list(columns)
     length = len(columns[names[0]]) if names else 0
-    optional = bool(names) and names[-1] in OPTIONAL
+    values = [np.asarray(column) for column in columns.values()]
     fields: list[tuple[str, Any] | tuple[str, Any, Any]] = [(name, Any) for name in names]
-    if optional:  # UNSET: the key left out
+    if names and names[-1] in OPTIONAL:  # UNSET: the key left out
         fields[-1] = (names[-1], Any, msgspec.UNSET)
+        optional = values[-1].astype(object)
+        optional[values[-1] < 0] = msgspec.UNSET
+        values[-1] = optional
     item = msgspec.defstruct("Statistic", fields)
     for begin in range(0, length, block):
-        values = [np.asarray(column)[begin:begin + block].tolist() for column in columns.values()]
-        if optional:
-            values[-1] = [msgspec.UNSET if v < 0 else v for v in values[-1]]
-        yield [item(*v) for v in zip(*values, strict=True)]
+        yield list(map(item, *(column[begin:begin + block].tolist() for column in values)))
 
 
 # A finding and a record behind it, as msgspec encodes them: the fields of ``compliance.findings.view``'s dicts, in
@@ -223,8 +223,7 @@ class FindingLines:
         evidence = self._evidence()
         for begin in range(0, len(rows), self.BLOCK):
             end = begin + self.BLOCK
-            yield [_Finding(*values) for values in zip(*(c[begin:end] for c in columns), evidence(begin, end),
-                                                       strict=True)]
+            yield list(map(_Finding, *(c[begin:end] for c in columns), evidence(begin, end)))
 
     def _waivers(self) -> list:
         judgements, rows = self.result.judgements, self.rows

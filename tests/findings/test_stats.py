@@ -147,7 +147,7 @@ def test_the_counts_over_the_key_space_and_the_hashed_ones_agree(monkeypatch):
     from tests.helpers import DEMO
 
     result = run_check([DEMO / "ledgers"], DEMO / "roster", as_of=date(2024, 12, 31), audit=parse_period("2023..2024"))
-    monkeypatch.setattr(stats, "DENSE", 10**9)  # always counted over the whole key space
+    monkeypatch.setattr(stats, "DENSE", 10**9)  # always summed over the whole key space
     dense = stats.statistic_columns(result)
     monkeypatch.setattr(stats, "DENSE", 0)  # always hashed
     hashed = stats.statistic_columns(result)
@@ -157,3 +157,15 @@ def test_the_counts_over_the_key_space_and_the_hashed_ones_agree(monkeypatch):
             assert dense[name][column].tolist() == hashed[name][column].tolist(), (name, column)
     assert len(dense["by_rule"]["org"]) > 50 and sorted(set(dense["by_org"]["year"].tolist())) == [2023, 2024]
     assert stats.rows(dense["by_org"]) == result.stats["by_org"]  # and the run's own path gives the same
+
+
+def test_the_lowest_meeting_of_two_as_low_is_the_first_in_the_ledger(tmp_path):
+    rows = [["一支部", "2024-03-05", "支部党员大会", "20", "10"], ["一支部", "2024-01-20", "支部党员大会", "30", "15"],
+            ["一支部", "2024-02-20", "支部党员大会", "30", "27"], ["二支部", "2023-12-20", "支部党员大会", "30", "3"],
+            ["二支部", "2024-02-21", "支部党员大会", "40", "36"]]
+    stats = check(tmp_path, rows, date(2024, 3, 31), "2024-01..2024-03").stats["attendance"]
+    assert [(a["org"], a["meetings"], a["expected"], a["present"], a["rate"], a["lowest"]["date"],
+             a["lowest"]["rate"]) for a in stats] == [
+        ("一支部", 3, 80, 52, 0.65, "2024-03-05", 0.5),  # 10 of 20 and 15 of 30: the row written first
+        ("二支部", 1, 40, 36, 0.9, "2024-02-21", 0.9),  # December 2023 lies outside the period
+    ]
