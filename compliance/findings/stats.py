@@ -105,22 +105,23 @@ def statistic_columns(result: CheckResult) -> dict:
     """``by_org`` and ``by_rule`` as numpy columns (findings.json writes them without a dict per row; ``rows``
     makes the dicts); ``attendance`` (one item per organisation and year) as dicts."""
     judgements = result.judgements
-    status, reported = judgements["status"], judgements.reported
-    # the judgements met and violated, from the findings alone: every judgement that is none is met
-    met = np.ones(len(status), dtype=bool)
-    met[reported] = False
-    counted = met.copy()
-    counted[reported[status[reported] == Status.VIOLATION]] = True
-    names, rules = result.roster.names, result.catalogue.rules
-    year = years(judgements["end"])  # a term: the year it ends
-    # the table is sorted by organisation and rule: counted a run of one organisation, rule and year at a time (a
-    # province's two million judgements are a few hundred thousand runs), each run's codes looked up once
-    starts = _runs(judgements["org"], judgements["rule"], year)
-    judged, hits = _sums(counted, starts), _sums(met, starts)
+    orgs, ids, year = judgements["org"], judgements["rule"], years(judgements["end"])  # a term: the year it ends
+    # The table is sorted by organisation and rule: it is counted a run of one organisation, rule and year at a
+    # time (a province's two million judgements make a few hundred thousand runs), each run's codes looked up once
+    new_org = _changed(orgs)
+    starts = np.flatnonzero(new_org | _changed(ids) | _changed(year))
+    # met: every judgement that is no finding; judged: those met or violated
+    reported = judgements.reported
+    run_of = np.searchsorted(starts, reported, side="right") - 1  # each finding's run
+    hits = np.diff(np.r_[starts, len(orgs)]) - np.bincount(run_of, minlength=len(starts))
+    judged = hits + np.bincount(run_of[judgements["status"][reported] == Status.VIOLATION], minlength=len(starts))
     starts, judged, hits = starts[judged > 0], judged[judged > 0], hits[judged > 0]
     # integer codes, in the order the reports list them: roster order, year, catalogue order
-    org = _codes(judgements["org"][starts], {name: i for i, name in enumerate(names)})
-    rule = _codes(judgements["rule"][starts], {rule.id: i for i, rule in enumerate(rules)})
+    names, rules = result.roster.names, result.catalogue.rules
+    org_starts = np.flatnonzero(new_org)
+    org = _codes(orgs[org_starts], {name: i for i, name in enumerate(names)})[
+        np.searchsorted(org_starts, starts, side="right") - 1]
+    rule = _codes(ids[starts], {rule.id: i for i, rule in enumerate(rules)})
     year = year[starts]
     first, n_years, n_rules = (int(year.min()), int(year.max()) - int(year.min()) + 1, len(rules)) if len(year) \
         else (0, 1, len(rules))
@@ -130,14 +131,14 @@ def statistic_columns(result: CheckResult) -> dict:
     o_of, rest = np.divmod(cells, n_years * n_rules)
     y_of, r_of = np.divmod(rest, n_rules)
     org_names = np.array(names, dtype=object)
-    ids = np.array([rule.id for rule in rules] or [""], dtype=object)
+    rule_ids = np.array([rule.id for rule in rules] or [""], dtype=object)
     by_rule = {
-        "org": org_names[o_of], "rule": ids[r_of], "year": y_of + first, "judged": size, "met": hits,
+        "org": org_names[o_of], "rule": rule_ids[r_of], "year": y_of + first, "judged": size, "met": hits,
         "rate": np.round(hits / np.maximum(size, 1), 4), "months_on_time": np.where(monthly[r_of], hits, -1),
     }
     # (organisation, year): the cells are sorted, so each group's cells are a run
     group = cells // n_rules
-    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if len(group) else np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(_changed(group))
     totals, totals_met = _sums(size, starts), _sums(hits, starts)
     group_org, group_year = np.divmod(group[starts], n_years)
     by_org = {
@@ -147,31 +148,24 @@ def statistic_columns(result: CheckResult) -> dict:
     return {"by_org": by_org, "by_rule": by_rule, "attendance": _attendance(result)}
 
 
-def _runs(*columns: np.ndarray) -> np.ndarray:
-    """Where each run of rows equal in every column starts."""
-    if not len(columns[0]):
-        return np.zeros(0, dtype=np.int64)
-    new = np.zeros(len(columns[0]), dtype=bool)
-    new[0] = True
-    for column in columns:
-        new[1:] |= column[1:] != column[:-1]
-    return np.flatnonzero(new)
+def _changed(column: np.ndarray) -> np.ndarray:
+    """Whether each row differs from the one before it (the first row does)."""
+    new = np.empty(len(column), dtype=bool)
+    new[:1] = True
+    new[1:] = column[1:] != column[:-1]
+    return new
 
 
 def _sums(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """The sum of each run of ``values`` (runs starting at ``starts``), as integers."""
+    """The sum of each run of ``values`` (runs starting at ``starts``)."""
     if not len(starts):
         return np.zeros(0, dtype=np.int64)
-    return np.add.reduceat(values, starts, dtype=np.int64)
+    return np.add.reduceat(values, starts)
 
 
 def _codes(values: np.ndarray, code_of: dict) -> np.ndarray:
-    """Each value's code in ``code_of``, looked up once per run of equal values (a province's runs of one
-    organisation and rule come a few hundred at a time from each organisation)."""
-    starts = _runs(values)
-    run_codes, uniques = pd.factorize(values[starts])
-    codes = np.array([code_of[value] for value in uniques], dtype=np.int64)[run_codes]
-    return np.repeat(codes, np.diff(np.r_[starts, len(values)]))
+    """Each value's code in ``code_of``."""
+    return np.fromiter(map(code_of.__getitem__, values), dtype=np.int64, count=len(values))
 
 
 def years(days: np.ndarray) -> np.ndarray:
@@ -179,7 +173,7 @@ def years(days: np.ndarray) -> np.ndarray:
     conversion per distinct day rather than per judgement."""
     if not len(days):
         return np.zeros(0, dtype=np.int64)
-    number = days.astype("datetime64[D]").astype(np.int64)
+    number = days.astype("datetime64[D]", copy=False).view(np.int64)
     low = int(number.min())
     span = np.arange(low, int(number.max()) + 1).astype("datetime64[D]")
     return (span.astype("datetime64[Y]").astype(np.int64) + 1970)[number - low]

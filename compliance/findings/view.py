@@ -84,7 +84,10 @@ def distinct_records(record: np.ndarray, bound: int) -> tuple[np.ndarray, np.nda
     marking them in a mask rather than sorting them."""
     seen = np.zeros(bound, dtype=bool)
     seen[record] = True
-    return np.flatnonzero(seen), (np.cumsum(seen) - 1)[record]
+    distinct = np.flatnonzero(seen)
+    position = np.zeros(bound, dtype=np.int64)
+    position[distinct] = np.arange(len(distinct))
+    return distinct, position[record]
 
 
 def evidence_columns(records: pd.DataFrame, tables: list[TableInfo], catalogue: Catalogue,

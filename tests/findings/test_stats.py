@@ -136,7 +136,7 @@ def test_codes_and_years_whatever_the_order():
 
     code_of = {"二支部": 0, "一支部": 1, "机关支部": 2}
     values = np.array(["一支部", "一支部", "二支部", "机关支部", "一支部", "二支部", "二支部"], dtype=object)
-    assert _codes(values, code_of).tolist() == [1, 1, 0, 2, 1, 0, 0]  # a run of one looked up like a long one
+    assert _codes(values, code_of).tolist() == [1, 1, 0, 2, 1, 0, 0]
     assert _codes(np.zeros(0, dtype=object), code_of).tolist() == []
     ends = np.array(["2024-12-31", "2023-01-01", "2024-03-31", "2022-12-31"], dtype="datetime64[D]")
     assert years(ends).tolist() == [2024, 2023, 2024, 2022]
