@@ -216,15 +216,15 @@ def _attendance(result: CheckResult) -> list[Attendance]:
     records = result.counted_records  # each meeting once: not again through its minutes
     expected = records["expected"].to_numpy(dtype="float64", na_value=np.nan)
     present = records["present"].to_numpy(dtype="float64", na_value=np.nan)
-    days = records["date"].to_numpy("datetime64[D]")
-    inside = (days >= np.datetime64(result.audit.start, "D")) & (days <= np.datetime64(result.audit.end, "D"))
+    stamps = records["date"].to_numpy()  # as stored; a day only for the meetings counted
+    inside = (stamps >= np.datetime64(result.audit.start, "D")) & (stamps < np.datetime64(result.audit.end, "D") + 1)
     both = ~np.isnan(expected) & ~np.isnan(present) & (expected > 0) & (present <= expected) & inside
     # one meeting per ledger row: a row naming two types (主题党日暨党课) is two records but one meeting
     both &= ~repeated(records["table"].to_numpy(), records["row"].to_numpy())
     if not both.any():
         return []
     at = np.flatnonzero(both)
-    year = years(days[at])
+    year = years(stamps[at])
     first, n_years = int(year.min()), int(year.max()) - int(year.min()) + 1
     group = records["org"].to_numpy().astype(np.int64)[at] * n_years + (year - first)  # (organisation, year)
     expected, present = expected[at], present[at]
@@ -244,7 +244,7 @@ def _attendance(result: CheckResult) -> list[Attendance]:
     attended = np.bincount(group, weights=present, minlength=space)[groups].astype(np.int64)
     group_org, group_year = np.divmod(groups, n_years)
     record = at[lowest]  # each group's lowest meeting: its date and type as text, a column at a time
-    dates = days[record].astype(str).tolist()
+    dates = stamps[record].astype("datetime64[D]").astype(str).tolist()
     kinds = np.array(result.catalogue.activity_types, dtype=object)[records["type"].to_numpy()[record]].tolist()
     names = np.array(result.roster.names, dtype=object)
     out: list[Attendance] = []
