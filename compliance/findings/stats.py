@@ -105,37 +105,42 @@ def statistic_columns(result: CheckResult) -> dict:
     """``by_org`` and ``by_rule`` as numpy columns (findings.json writes them without a dict per row; ``rows``
     makes the dicts); ``attendance`` (one item per organisation and year) as dicts."""
     judgements = result.judgements
-    status = judgements["status"]
-    counted = (status == Status.MET) | (status == Status.VIOLATION)
-    names, rules = result.roster.names, result.catalogue.rules
-    org_of = {name: i for i, name in enumerate(names)}
-    rule_of = {rule.id: i for i, rule in enumerate(rules)}
+    orgs, ids, year = judgements["org"], judgements["rule"], years(judgements["end"])  # a term: the year it ends
+    # The table is sorted by organisation and rule: it is counted a run of one organisation, rule and year at a
+    # time (a province's two million judgements make a few hundred thousand runs), each run's codes looked up once
+    new_org = _changed(orgs)
+    starts = np.flatnonzero(new_org | _changed(ids) | _changed(year))
+    # met: every judgement that is no finding; judged: those met or violated
+    reported = judgements.reported
+    run_of = np.searchsorted(starts, reported, side="right") - 1  # each finding's run
+    hits = np.diff(np.r_[starts, len(orgs)]) - np.bincount(run_of, minlength=len(starts))
+    judged = hits + np.bincount(run_of[judgements["status"][reported] == Status.VIOLATION], minlength=len(starts))
+    starts, judged, hits = starts[judged > 0], judged[judged > 0], hits[judged > 0]
     # integer codes, in the order the reports list them: roster order, year, catalogue order
-    org_codes, org_uniques = pd.factorize(judgements["org"][counted])
-    org = np.array([org_of[o] for o in org_uniques], dtype=np.int64)[org_codes]
-    rule_codes, rule_uniques = pd.factorize(judgements["rule"][counted])
-    rule = np.array([rule_of[r] for r in rule_uniques], dtype=np.int64)[rule_codes]
-    year = judgements["end"][counted].astype("datetime64[Y]").astype(np.int64) + 1970  # a term: the year it ends
-    met = (status[counted] == Status.MET).astype(np.int64)
+    names, rules = result.roster.names, result.catalogue.rules
+    org_starts = np.flatnonzero(new_org)
+    org = _codes(orgs[org_starts], {name: i for i, name in enumerate(names)})[
+        np.searchsorted(org_starts, starts, side="right") - 1]
+    rule = _codes(ids[starts], {rule.id: i for i, rule in enumerate(rules)})
+    year = year[starts]
     first, n_years, n_rules = (int(year.min()), int(year.max()) - int(year.min()) + 1, len(rules)) if len(year) \
         else (0, 1, len(rules))
     key = (org * n_years + (year - first)) * n_rules + rule
-    cells, inverse = np.unique(key, return_inverse=True)  # only the (organisation, year, rule) that occur
-    size = np.bincount(inverse, minlength=len(cells))
-    hits = np.bincount(inverse, weights=met, minlength=len(cells)).astype(np.int64)
+    cells, size, hits = _cell_sums(key, judged, hits, len(names) * n_years * n_rules)
     monthly = np.array([getattr(r, "period", None) == Granularity.MONTH for r in rules] or [False], dtype=bool)
     o_of, rest = np.divmod(cells, n_years * n_rules)
     y_of, r_of = np.divmod(rest, n_rules)
     org_names = np.array(names, dtype=object)
-    ids = np.array([rule.id for rule in rules] or [""], dtype=object)
+    rule_ids = np.array([rule.id for rule in rules] or [""], dtype=object)
     by_rule = {
-        "org": org_names[o_of], "rule": ids[r_of], "year": y_of + first, "judged": size, "met": hits,
+        "org": org_names[o_of], "rule": rule_ids[r_of], "year": y_of + first, "judged": size, "met": hits,
         "rate": np.round(hits / np.maximum(size, 1), 4), "months_on_time": np.where(monthly[r_of], hits, -1),
     }
-    groups, back = np.unique(cells // n_rules, return_inverse=True)  # (organisation, year), in order
-    totals = np.bincount(back, weights=size).astype(np.int64)
-    totals_met = np.bincount(back, weights=hits).astype(np.int64)
-    group_org, group_year = np.divmod(groups, n_years)
+    # (organisation, year): the cells are sorted, so each group's cells are a run
+    group = cells // n_rules
+    starts = np.flatnonzero(_changed(group))
+    totals, totals_met = _sums(size, starts), _sums(hits, starts)
+    group_org, group_year = np.divmod(group[starts], n_years)
     by_org = {
         "org": org_names[group_org], "year": group_year + first, "judged": totals, "met": totals_met,
         "rate": np.round(totals_met / np.maximum(totals, 1), 4),
@@ -143,40 +148,115 @@ def statistic_columns(result: CheckResult) -> dict:
     return {"by_org": by_org, "by_rule": by_rule, "attendance": _attendance(result)}
 
 
+def _changed(column: np.ndarray) -> np.ndarray:
+    """Whether each row differs from the one before it (the first row does)."""
+    new = np.empty(len(column), dtype=bool)
+    new[:1] = True
+    new[1:] = column[1:] != column[:-1]
+    return new
+
+
+def _sums(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """The sum of each run of ``values`` (runs starting at ``starts``)."""
+    if not len(starts):
+        return np.zeros(0, dtype=np.int64)
+    return np.add.reduceat(values, starts)
+
+
+def _codes(values: np.ndarray, code_of: dict) -> np.ndarray:
+    """Each value's code in ``code_of``."""
+    return np.fromiter(map(code_of.__getitem__, values), dtype=np.int64, count=len(values))
+
+
+def years(days: np.ndarray) -> np.ndarray:
+    """The calendar year of each day (``datetime64[D]``), looked up in a table of the days they span: a
+    conversion per distinct day rather than per judgement."""
+    if not len(days):
+        return np.zeros(0, dtype=np.int64)
+    number = days.astype("datetime64[D]", copy=False).view(np.int64)
+    low = int(number.min())
+    span = np.arange(low, int(number.max()) + 1).astype("datetime64[D]")
+    return (span.astype("datetime64[Y]").astype(np.int64) + 1970)[number - low]
+
+
+DENSE = 8  # sum over the whole key space when it is at most this many times the keys: a count over an array that
+# size costs less than hashing and sorting the keys
+
+
+def _cell_sums(key: np.ndarray, judged: np.ndarray, met: np.ndarray,
+               space: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct keys (non-negative, below ``space``) in order, and the sums of ``judged`` (positive) and
+    ``met`` over each. A province's key space (organisations × years × rules) is a few times its keys: then one
+    count over the space; a sparse one (many years, few organisations judged in each) hashes the keys and sorts
+    only the distinct ones. Both give the same."""
+    if space <= DENSE * len(key):
+        size = np.bincount(key, weights=judged, minlength=space)
+        cells = np.flatnonzero(size)
+        return (cells, size[cells].astype(np.int64),
+                np.bincount(key, weights=met, minlength=space)[cells].astype(np.int64))
+    inverse, cells = pd.factorize(key, sort=True)
+    return (cells, np.bincount(inverse, weights=judged, minlength=len(cells)).astype(np.int64),
+            np.bincount(inverse, weights=met, minlength=len(cells)).astype(np.int64))
+
+
+def repeated(table: np.ndarray, row: np.ndarray) -> np.ndarray:
+    """Whether each (table, row) occurred before: the second record of a ledger row that names two activities.
+    Records come in ledger order, so equal pairs are neighbours and one pass over them finds the repeats; in any
+    other order the pairs are hashed. Both give the same."""
+    if not len(row):
+        return np.zeros(0, dtype=bool)
+    key = table * (int(row.max()) - int(row.min()) + 1) + (row - row.min())  # (table, row) as one number
+    steps = np.diff(key)
+    if (steps >= 0).all():
+        return np.r_[False, steps == 0]
+    return pd.Series(key).duplicated().to_numpy()
+
+
 def _attendance(result: CheckResult) -> list[Attendance]:
     records = result.counted_records  # each meeting once: not again through its minutes
     expected = records["expected"].to_numpy(dtype="float64", na_value=np.nan)
     present = records["present"].to_numpy(dtype="float64", na_value=np.nan)
-    days = records["date"].to_numpy("datetime64[D]")
-    inside = (days >= np.datetime64(result.audit.start, "D")) & (days <= np.datetime64(result.audit.end, "D"))
+    stamps = records["date"].to_numpy()  # as stored; a day only for the meetings counted
+    inside = (stamps >= np.datetime64(result.audit.start, "D")) & (stamps < np.datetime64(result.audit.end, "D") + 1)
     both = ~np.isnan(expected) & ~np.isnan(present) & (expected > 0) & (present <= expected) & inside
     # one meeting per ledger row: a row naming two types (主题党日暨党课) is two records but one meeting
-    both &= ~pd.DataFrame({"t": records["table"].to_numpy(), "r": records["row"].to_numpy()}).duplicated().to_numpy()
+    both &= ~repeated(records["table"].to_numpy(), records["row"].to_numpy())
     if not both.any():
         return []
-    names = np.array(result.roster.names, dtype=object)
-    types = np.array(result.catalogue.activity_types, dtype=object)
     at = np.flatnonzero(both)
-    org = records["org"].to_numpy().astype(np.int64)[at]
-    year = days[at].astype("datetime64[Y]").astype(np.int64) + 1970
-    expected, present = expected[at].astype(np.int64), present[at].astype(np.int64)
-    # the lowest meeting of each (organisation, year): the first once sorted by ratio (a stable sort: ties in ledger
-    # order); the groups in (organisation, year) order
-    order = np.lexsort((present / expected, year, org))
-    org, year, expected, present, at = org[order], year[order], expected[order], present[order], at[order]
-    starts = np.flatnonzero(np.r_[True, (org[1:] != org[:-1]) | (year[1:] != year[:-1])])
-    meetings = np.diff(np.r_[starts, len(org)])
-    totals, attended = np.add.reduceat(expected, starts), np.add.reduceat(present, starts)
-    kinds = records["type"].to_numpy()
+    year = years(stamps[at])
+    first, n_years = int(year.min()), int(year.max()) - int(year.min()) + 1
+    group = records["org"].to_numpy().astype(np.int64)[at] * n_years + (year - first)  # (organisation, year)
+    expected, present = expected[at], present[at]
+    ratio = present / expected
+    # per (organisation, year), in that order: its meetings, their sums, and its lowest meeting — of those with
+    # the lowest ratio the first in ledger order — each a pass over the meetings (no sort)
+    space = int(group.max()) + 1
+    meetings = np.bincount(group, minlength=space)
+    groups = np.flatnonzero(meetings)
+    lowest_ratio = np.full(space, np.inf)
+    np.minimum.at(lowest_ratio, group, ratio)
+    candidates = np.flatnonzero(ratio == lowest_ratio[group])
+    lowest = np.full(space, len(at))
+    np.minimum.at(lowest, group[candidates], candidates)
+    lowest = lowest[groups]
+    totals = np.bincount(group, weights=expected, minlength=space)[groups].astype(np.int64)
+    attended = np.bincount(group, weights=present, minlength=space)[groups].astype(np.int64)
+    group_org, group_year = np.divmod(groups, n_years)
+    record = at[lowest]  # each group's lowest meeting: its date and type as text, a column at a time
+    dates = stamps[record].astype("datetime64[D]").astype(str).tolist()
+    kinds = np.array(result.catalogue.activity_types, dtype=object)[records["type"].to_numpy()[record]].tolist()
+    names = np.array(result.roster.names, dtype=object)
     out: list[Attendance] = []
-    for group_org, group_year, n, total, came, low, low_present, record in zip(
-        org[starts].tolist(), year[starts].tolist(), meetings.tolist(), totals.tolist(), attended.tolist(),
-        expected[starts].tolist(), present[starts].tolist(), at[starts].tolist(), strict=True,
+    for name, one_year, n, total, came, low, low_present, date, kind in zip(
+        names[group_org].tolist(), (group_year + first).tolist(), meetings[groups].tolist(), totals.tolist(),
+        attended.tolist(), expected[lowest].astype(np.int64).tolist(), present[lowest].astype(np.int64).tolist(),
+        dates, kinds, strict=True,
     ):
         out.append({
-            "org": names[group_org], "year": group_year, "meetings": n, "expected": total, "present": came,
+            "org": name, "year": one_year, "meetings": n, "expected": total, "present": came,
             "rate": _rate(came, total),
-            "lowest": {"date": str(days[record]), "type": types[int(kinds[record])],
-                       "expected": low, "present": low_present, "rate": round(low_present / low, 4)},
+            "lowest": {"date": date, "type": kind, "expected": low, "present": low_present,
+                       "rate": round(low_present / low, 4)},
         })
     return out

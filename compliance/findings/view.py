@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from compliance.frames import frame as make_frame
 from compliance.intake.attendance import rows_text
 
 if TYPE_CHECKING:
@@ -61,21 +60,34 @@ def evidence_pairs(judgements: Judgements, rows: np.ndarray, records: pd.DataFra
                    tables: list[TableInfo]) -> tuple[np.ndarray, np.ndarray]:
     """The records behind the findings at ``rows``: (judgement, record) pairs sorted by judgement, and within one
     in ledger order — file, sheet (none first), row; ties by record."""
-    keep = np.isin(judgements.evidence_judgement, rows)
+    chosen = np.zeros(len(judgements), dtype=bool)  # a mask, not np.isin: no sort of two million pairs
+    chosen[rows] = True
+    keep = chosen[judgements.evidence_judgement]
     judgement, record = judgements.evidence_judgement[keep], judgements.evidence_record[keep]
     if not len(record):
         return judgement, record
-    distinct = np.unique(record)  # each record ranked once, however many findings it stands behind
-    table = records["table"].to_numpy()[distinct]
-    placed = make_frame({
-        "source": np.array([t.source for t in tables], dtype=object)[table],
-        "sheet": np.array([t.sheet for t in tables], dtype=object)[table],
-        "row": records["row"].to_numpy()[distinct],
-    }).sort_values(["source", "sheet", "row"], na_position="first", kind="stable")
+    distinct, at = distinct_records(record, len(records))  # each record ranked once, however many findings cite it
+    # the tables in ledger order (file, then sheet, none first; tables of one file and sheet rank equal), then each
+    # record by its table's place and its row: integers sorted, not strings per record
+    places = [(t.source, t.sheet is not None, t.sheet or "") for t in tables]
+    place_of = {place: i for i, place in enumerate(sorted(set(places)))}
+    table_place = np.array([place_of[place] for place in places], dtype=np.int64)
+    placed = np.lexsort((records["row"].to_numpy()[distinct], table_place[records["table"].to_numpy()[distinct]]))
     rank = np.empty(len(distinct), dtype=np.int64)
-    rank[placed.index.to_numpy()] = np.arange(len(distinct))
-    order = np.lexsort((rank[np.searchsorted(distinct, record)], judgement))
+    rank[placed] = np.arange(len(distinct))
+    order = np.lexsort((rank[at], judgement))
     return judgement[order], record[order]
+
+
+def distinct_records(record: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(record, return_inverse=True)`` for record numbers (below ``bound``, the number of records), by
+    marking them in a mask rather than sorting them."""
+    seen = np.zeros(bound, dtype=bool)
+    seen[record] = True
+    distinct = np.flatnonzero(seen)
+    position = np.zeros(bound, dtype=np.int64)
+    position[distinct] = np.arange(len(distinct))
+    return distinct, position[record]
 
 
 def evidence_columns(records: pd.DataFrame, tables: list[TableInfo], catalogue: Catalogue,
@@ -98,7 +110,7 @@ def evidence_columns(records: pd.DataFrame, tables: list[TableInfo], catalogue: 
         "source": np.array([t.source for t in tables], dtype=object)[table].tolist(),
         "sheet": np.array(sheets, dtype=object)[table].tolist(),
         "row": rows.tolist(),
-        "date": records["date"].to_numpy("datetime64[D]")[at].astype(str).tolist(),
+        "date": records["date"].to_numpy()[at].astype("datetime64[D]").astype(str).tolist(),
         "type": np.array(catalogue.activity_types, dtype=object)[records["type"].to_numpy()[at]].tolist(),
         "rows": several,
     }
@@ -126,7 +138,7 @@ def _evidence_lists(judgements: Judgements, rows: np.ndarray, records: pd.DataFr
     judgement, record = evidence_pairs(judgements, rows, records, tables)
     if not len(record):
         return {}
-    distinct, back = np.unique(record, return_inverse=True)
+    distinct, back = distinct_records(record, len(records))
     fields = evidence_columns(records, tables, catalogue, distinct)
     items = [dict(zip(EVIDENCE_FIELDS, values, strict=True))
              for values in zip(*(fields[name] for name in EVIDENCE_FIELDS), strict=True)]

@@ -19,6 +19,7 @@ from compliance.findings.stats import OPTIONAL
 from compliance.findings.view import (
     EVIDENCE_FIELDS,
     FIELDS,
+    distinct_records,
     evidence_columns,
     evidence_pairs,
     values_at,
@@ -34,7 +35,8 @@ def document(result: CheckResult) -> dict:
     are the same findings as dicts)."""
     findings = FindingLines(result)
     table = result.judgements
-    counts = status_counts(table["status"][table.reported].tolist())
+    statuses = table["status"][table.reported]
+    counts = {status: int(np.count_nonzero(statuses == status)) for status in status_counts([])}  # a pass each
     return {
         "tool": {"name": "compliance", "version": __version__},
         "as_of": result.as_of.isoformat(),
@@ -157,33 +159,33 @@ def _lines(blocks):
     """A JSON list whose items come in ``blocks`` (lists of items): ``[``, one item a line, ``]``. Each block is
     one call of msgspec's ``encode_lines`` (an item and a line break each); JSON text holds no raw line break
     inside a string, so every line break it writes ends an item, and becomes the comma and line break between
-    two."""
+    two. A block's text is copied once, by that replacement: the last comma is left off through a view."""
     first = True
     for block in blocks:
         if not block:
             continue
-        lines = _ENCODER.encode_lines(block)
-        yield (b"[\n" if first else b",\n") + lines[:-1].replace(b"\n", b",\n")
+        yield b"[\n" if first else b",\n"
+        yield memoryview(_ENCODER.encode_lines(block).replace(b"\n", b",\n"))[:-2]
         first = False
     yield b"[]" if first else b"\n]"
 
 
-def _column_blocks(columns: dict, block: int = 20_000):
+def _column_blocks(columns: dict, block: int = 2_000):
     """A list of objects given as columns (``compliance.findings.stats.statistic_columns``), as structs a block at
     a time, keys in column order (``compliance.findings.stats.rows`` gives the same as dicts): a negative number in
     an optional last column leaves the key out."""
     names = list(columns)
     length = len(columns[names[0]]) if names else 0
-    optional = bool(names) and names[-1] in OPTIONAL
+    values = [np.asarray(column) for column in columns.values()]
     fields: list[tuple[str, Any] | tuple[str, Any, Any]] = [(name, Any) for name in names]
-    if optional:  # UNSET: the key left out
+    if names and names[-1] in OPTIONAL:  # UNSET: the key left out
         fields[-1] = (names[-1], Any, msgspec.UNSET)
+        optional = values[-1].astype(object)
+        optional[values[-1] < 0] = msgspec.UNSET
+        values[-1] = optional
     item = msgspec.defstruct("Statistic", fields)
     for begin in range(0, length, block):
-        values = [np.asarray(column)[begin:begin + block].tolist() for column in columns.values()]
-        if optional:
-            values[-1] = [msgspec.UNSET if v < 0 else v for v in values[-1]]
-        yield [item(*v) for v in zip(*values, strict=True)]
+        yield list(map(item, *(column[begin:begin + block].tolist() for column in values)))
 
 
 # A finding and a record behind it, as msgspec encodes them: the fields of ``compliance.findings.view``'s dicts, in
@@ -197,7 +199,7 @@ class FindingLines:
     values as ``compliance.findings.view.finding_dicts``' dicts: a waiver's dict and a record's evidence are made
     once and shared by every finding they belong to, and a province's findings are never all objects at once."""
 
-    BLOCK = 20_000
+    BLOCK = 2_000
 
     def __init__(self, result: CheckResult):
         self.result = result
@@ -221,8 +223,7 @@ class FindingLines:
         evidence = self._evidence()
         for begin in range(0, len(rows), self.BLOCK):
             end = begin + self.BLOCK
-            yield [_Finding(*values) for values in zip(*(c[begin:end] for c in columns), evidence(begin, end),
-                                                       strict=True)]
+            yield list(map(_Finding, *(c[begin:end] for c in columns), evidence(begin, end)))
 
     def _waivers(self) -> list:
         judgements, rows = self.result.judgements, self.rows
@@ -243,7 +244,7 @@ class FindingLines:
         """A function giving the evidence lists of findings ``begin`` to ``end``; each record's made once."""
         result, rows = self.result, self.rows
         judgement, record = evidence_pairs(result.judgements, rows, result.records, result.tables)
-        distinct, back = np.unique(record, return_inverse=True)
+        distinct, back = distinct_records(record, len(result.records))
         fields = evidence_columns(result.records, result.tables, result.catalogue, distinct)
         plain = [fields[name] for name in EVIDENCE_FIELDS]
         items: list[msgspec.Struct | dict[str, Any]] = [_Evidence(*values) for values in zip(*plain, strict=True)]
@@ -262,8 +263,10 @@ class FindingLines:
         starts = np.searchsorted(judgement, rows, side="left").tolist()
         ends = np.searchsorted(judgement, rows, side="right").tolist()
 
+        none: list = []  # one empty list for every finding without records (a province's unverifiable ones)
+
         def lists(begin: int, end: int) -> list[list]:
-            return [per_pair[s:e] for s, e in zip(starts[begin:end], ends[begin:end], strict=True)]
+            return [per_pair[s:e] if s < e else none for s, e in zip(starts[begin:end], ends[begin:end], strict=True)]
 
         return lists
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import yaml
 
 from compliance.engine.periods import parse_period
@@ -108,3 +109,63 @@ def test_a_meeting_with_more_present_than_expected_is_left_out_of_attendance(tmp
     rows = [["一支部", "2024-01-20", "支部党员大会", "30", "20"], ["一支部", "2024-02-20", "支部党员大会", "20", "22"]]
     (attendance,) = check(tmp_path, rows, date(2024, 3, 31), "2024-01..2024-03").stats["attendance"]
     assert (attendance["meetings"], attendance["expected"], attendance["present"]) == (1, 30, 20)  # 22 of 20: a slip
+
+
+def test_a_row_naming_two_meetings_counts_its_attendance_once(tmp_path):
+    rows = [["一支部", "2024-01-20", "支部党员大会暨党课", "30", "20"], ["一支部", "2024-02-20", "支部党员大会", "30", "27"]]
+    (attendance,) = check(tmp_path, rows, date(2024, 3, 31), "2024-01..2024-03").stats["attendance"]
+    assert (attendance["meetings"], attendance["expected"], attendance["present"]) == (2, 60, 47)
+    assert attendance["lowest"] == {"date": "2024-01-20", "type": "支部党员大会", "expected": 30, "present": 20,
+                                    "rate": 0.6667}
+
+
+def test_repeated_rows_in_ledger_order_and_in_any_other():
+    from compliance.findings.stats import repeated
+
+    # ledger order (a row naming two types is two records, the copy right after it): neighbours compared
+    assert repeated(np.array([0, 0, 0, 0, 1, 1]), np.array([2, 3, 3, 4, 2, 5])).tolist() == [
+        False, False, True, False, False, False]
+    # another order (tables interleaved): hashed, the same answer — a pair seen before is repeated
+    assert repeated(np.array([1, 0, 0, 1, 0, 1]), np.array([2, 3, 2, 2, 3, 5])).tolist() == [
+        False, False, False, True, True, False]
+    assert repeated(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)).tolist() == []
+
+
+def test_codes_and_years_whatever_the_order():
+    from compliance.findings.stats import _codes, years
+
+    code_of = {"二支部": 0, "一支部": 1, "机关支部": 2}
+    values = np.array(["一支部", "一支部", "二支部", "机关支部", "一支部", "二支部", "二支部"], dtype=object)
+    assert _codes(values, code_of).tolist() == [1, 1, 0, 2, 1, 0, 0]
+    assert _codes(np.zeros(0, dtype=object), code_of).tolist() == []
+    ends = np.array(["2024-12-31", "2023-01-01", "2024-03-31", "2022-12-31"], dtype="datetime64[D]")
+    assert years(ends).tolist() == [2024, 2023, 2024, 2022]
+
+
+def test_the_counts_over_the_key_space_and_the_hashed_ones_agree(monkeypatch):
+    from compliance.findings import stats
+    from tests.helpers import DEMO
+
+    result = run_check([DEMO / "ledgers"], DEMO / "roster", as_of=date(2024, 12, 31), audit=parse_period("2023..2024"))
+    monkeypatch.setattr(stats, "DENSE", 10**9)  # always summed over the whole key space
+    dense = stats.statistic_columns(result)
+    monkeypatch.setattr(stats, "DENSE", 0)  # always hashed
+    hashed = stats.statistic_columns(result)
+    for name in ("by_org", "by_rule"):
+        assert list(dense[name]) == list(hashed[name])
+        for column in dense[name]:
+            assert dense[name][column].tolist() == hashed[name][column].tolist(), (name, column)
+    assert len(dense["by_rule"]["org"]) > 50 and sorted(set(dense["by_org"]["year"].tolist())) == [2023, 2024]
+    assert stats.rows(dense["by_org"]) == result.stats["by_org"]  # and the run's own path gives the same
+
+
+def test_the_lowest_meeting_of_two_as_low_is_the_first_in_the_ledger(tmp_path):
+    rows = [["一支部", "2024-03-05", "支部党员大会", "20", "10"], ["一支部", "2024-01-20", "支部党员大会", "30", "15"],
+            ["一支部", "2024-02-20", "支部党员大会", "30", "27"], ["二支部", "2023-12-20", "支部党员大会", "30", "3"],
+            ["二支部", "2024-02-21", "支部党员大会", "40", "36"]]
+    stats = check(tmp_path, rows, date(2024, 3, 31), "2024-01..2024-03").stats["attendance"]
+    assert [(a["org"], a["meetings"], a["expected"], a["present"], a["rate"], a["lowest"]["date"],
+             a["lowest"]["rate"]) for a in stats] == [
+        ("一支部", 3, 80, 52, 0.65, "2024-03-05", 0.5),  # 10 of 20 and 15 of 30: the row written first
+        ("二支部", 1, 40, 36, 0.9, "2024-02-21", 0.9),  # December 2023 lies outside the period
+    ]
