@@ -157,6 +157,7 @@ def check(paths, roster, rules, layout, as_of, period, out, formats, fail_on, fa
 
     退出码：0 没有达到 --fail-on 级别的违规；1 有；2 输入或用法错误。
     """
+    _gate_helper(paths)
     from compliance.engine.periods import parse_period
     from compliance.pipeline import run_check
     from compliance.progress import Progress
@@ -199,6 +200,15 @@ def check(paths, roster, rules, layout, as_of, period, out, formats, fail_on, fa
     if not quiet:
         click.echo(progress.summary(), err=True)
     sys.exit(result.exit_code(fail_on, fail_on_due=fail_on_due, fail_on_new=fail_on_new))
+
+
+def _gate_helper(paths) -> None:
+    """Before anything heavy is imported: have great-expectations imported in a helper process while the ledgers
+    are read, when they are large enough for that to pay (``compliance.intake.expectations``; standard library
+    only, so this costs nothing when they are not)."""
+    from compliance.intake.expectations import start_helper
+
+    start_helper(paths)
 
 
 def _say_for(formats: list[str]):
@@ -244,6 +254,7 @@ def validate(paths, roster, rules, layout, as_of, form, orgs, limits) -> None:
 
     退出码：0 所有行都可用；1 有被拒收的行；2 文件无法读取或用法错误。
     """
+    _gate_helper(paths)
     import json
 
     from compliance.engine.kinds import load_catalogue
@@ -413,6 +424,7 @@ def plan(paths, roster, rules, layout, as_of, days, formats, remind, ics_kind, p
       compliance plan 台账 --roster 名册.xlsx --days 90 --format ics --out 日历
       compliance plan 台账 --roster 名册.xlsx --previous 上周/plan.json --out 本周
     """
+    _gate_helper(paths)
     from compliance.findings.plan import load_previous, met_since, plan_items
     from compliance.pipeline import run_check
     from compliance.render import plan as plan_format

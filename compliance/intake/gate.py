@@ -18,18 +18,13 @@ themselves. It validates each column's distinct values (distinct pairs for the c
 positions only, which are mapped back to the rows holding them: a row fails an expectation exactly when its value
 does, so the rows, their order and the counts are what validating every row gives.
 
-great-expectations is imported here, inside ``gate``, never at module import: it takes seconds to load (a second
-and a half once scipy.stats and altair, which only expectations the gate does not use need, are left until asked
-for: ``_gxe``).
+The suite is data (each expectation a great-expectations class name and its arguments); how great-expectations
+runs it — in this process, or in a helper process that imported it while the ledgers were read — and how it is
+imported are ``compliance.intake.expectations``.
 """
 
 from __future__ import annotations
 
-import importlib
-import os
-import sys
-import threading
-import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -41,6 +36,7 @@ from compliance.config.catalogue import Catalogue
 from compliance.intake.attendance import group as group_attendance
 from compliance.intake.attendance import rows_text
 from compliance.intake.backing import UNBACKED, minutes_mask, pair
+from compliance.intake.expectations import Spec, columns_of, expectation_type, run
 from compliance.intake.issues import Issue, cell_text, in_documents, issues_frame
 from compliance.intake.kinds import TableKind
 from compliance.intake.normalise import Candidates, SourceSummary, TableInfo, records_frame, resolve_orgs
@@ -56,7 +52,7 @@ class Expectation:
 
     column: str  # canonical column; also the column of the frame great-expectations sees
     action: str  # reject | exclude | warn
-    expectation: Callable  # (gxe module, GateContext) -> a great-expectations Expectation
+    expectation: Callable[[GateContext], Spec]  # what great-expectations checks, as data
     reason: Callable  # (GateContext, row index) -> str
 
 
@@ -103,35 +99,37 @@ def _unusable(label: str) -> Callable:
     return reason
 
 
+def _expect(name: str, **kwargs) -> Callable[[GateContext], Spec]:
+    """An expectation as data: its great-expectations class and arguments (``compliance.intake.expectations``)."""
+    return lambda ctx: (name, kwargs)
+
+
 GATE: tuple[Expectation, ...] = (
-    Expectation("组织", "reject", lambda gxe, c: gxe.ExpectColumnValuesToNotBeNull(column="组织"), _no_org),
-    Expectation("组织", "reject", lambda gxe, c: gxe.ExpectColumnValuesToBeBetween(column="组织", min_value=0),
-          _org_reason),
-    Expectation("日期", "reject", lambda gxe, c: gxe.ExpectColumnValuesToNotBeNull(column="日期"),
+    Expectation("组织", "reject", _expect("ExpectColumnValuesToNotBeNull", column="组织"), _no_org),
+    Expectation("组织", "reject", _expect("ExpectColumnValuesToBeBetween", column="组织", min_value=0), _org_reason),
+    Expectation("日期", "reject", _expect("ExpectColumnValuesToNotBeNull", column="日期"),
           lambda c, i: _missing(c, i, "日期") or c.frame["date_problem"].iat[i] or "日期为空"),
     Expectation("日期", "reject",
-          lambda gxe, c: gxe.ExpectColumnValuesToBeBetween(
-              column="日期", min_value=_day(PLAUSIBLE[0]), max_value=_day(PLAUSIBLE[1])),
+          _expect("ExpectColumnValuesToBeBetween", column="日期", min_value=_day(PLAUSIBLE[0]),
+                  max_value=_day(PLAUSIBLE[1])),
           lambda c, i: f"日期“{pd.Timestamp(c.frame['date'].iat[i]).date()}”不在合理范围"
                        f"（{PLAUSIBLE[0]} 至 {PLAUSIBLE[1]}），可能填写有误"),
-    Expectation("类型", "reject", lambda gxe, c: gxe.ExpectColumnValuesToNotBeNull(column="类型"),
+    Expectation("类型", "reject", _expect("ExpectColumnValuesToNotBeNull", column="类型"),
           lambda c, i: _missing(c, i, "类型") or "活动类型为空，且无法从工作表名或文件名确定"),
-    Expectation("类型", "reject",
-          lambda gxe, c: gxe.ExpectColumnValuesToBeBetween(column="类型", min_value=0),
+    Expectation("类型", "reject", _expect("ExpectColumnValuesToBeBetween", column="类型", min_value=0),
           lambda c, i: f"未知的活动类型“{c.frame['type'].iat[i]}”"),
     Expectation("日期", "exclude",
-          lambda gxe, c: gxe.ExpectColumnValuesToBeBetween(column="日期", max_value=_day(c.as_of)),
+          lambda c: ("ExpectColumnValuesToBeBetween", {"column": "日期", "max_value": _day(c.as_of)}),
           lambda c, i: f"日期晚于检查日 {c.as_of}，不计入本次检查"),
-    Expectation("应到", "warn", lambda gxe, c: gxe.ExpectColumnValuesToBeBetween(column="应到", min_value=0),
+    Expectation("应到", "warn", _expect("ExpectColumnValuesToBeBetween", column="应到", min_value=0),
           _unusable("expected")),
-    Expectation("实到", "warn", lambda gxe, c: gxe.ExpectColumnValuesToBeBetween(column="实到", min_value=0),
+    Expectation("实到", "warn", _expect("ExpectColumnValuesToBeBetween", column="实到", min_value=0),
           _unusable("present")),
     Expectation("实到", "warn",
-          lambda gxe, c: gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-              column_A="应到人数", column_B="实到人数", or_equal=True, ignore_row_if="either_value_is_missing"),
+          _expect("ExpectColumnPairValuesAToBeGreaterThanB", column_A="应到人数", column_B="实到人数", or_equal=True,
+                  ignore_row_if="either_value_is_missing"),
           lambda c, i: f"实到人数多于应到人数（应到 {int(c.frame['expected'].iat[i])}）"),
-    Expectation("会前说纪", "warn",
-          lambda gxe, c: gxe.ExpectColumnValuesToBeInSet(column="会前说纪", value_set=[0, 1]),
+    Expectation("会前说纪", "warn", _expect("ExpectColumnValuesToBeInSet", column="会前说纪", value_set=[0, 1]),
           _unusable("discipline")),
 )
 _RAW = {"组织": "raw_org", "日期": "raw_date", "类型": "raw_type", "应到": "raw_expected", "实到": "raw_present",
@@ -510,101 +508,18 @@ def _written(parsed: pd.Series, problem: pd.Series) -> np.ndarray:
     return np.where(problem.notna().to_numpy(), -1.0, values)
 
 
-# Modules great-expectations imports for expectations the gate never uses (KL divergence, KS tests, their charts):
-# about two thirds of a second of its import, more than half a small check.
-_DEFERRED = ("scipy.stats", "altair")
-
-
-class _Deferred(types.ModuleType):
-    """Stands in for a module while great-expectations is imported, and is what its modules keep: the real module
-    is imported the first time anything is asked of it (never, for the gate's expectations)."""
-
-    def __getattr__(self, name: str):
-        real = self.__dict__.get("_real")
-        if real is None:
-            if sys.modules.get(self.__name__) is self:
-                del sys.modules[self.__name__]
-            real = self.__dict__["_real"] = importlib.import_module(self.__name__)
-        return getattr(real, name)
-
-
-def _gxe():
-    """great_expectations.expectations, imported once: with the modules of ``_DEFERRED`` not yet imported standing
-    in for themselves (``_Deferred``) — great-expectations itself is imported and run as it is; any other
-    importer of those modules gets the real ones."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    with _IMPORTING:  # a second thread waits for the whole import (a module is in sys.modules before it is done)
-        if _imported:
-            return _imported[0]
-        placed = {name: _Deferred(name) for name in _DEFERRED if name not in sys.modules}
-        sys.modules.update(placed)
-        try:
-            import great_expectations.expectations as gxe
-        finally:
-            for name, stand_in in placed.items():
-                if sys.modules.get(name) is stand_in:
-                    del sys.modules[name]
-        _imported.append(gxe)
-        return gxe
-
-
-_IMPORTING = threading.Lock()
-_imported: list = []
-
-
 def _validate(gx_frame: pd.DataFrame, ctx: GateContext, by_value: bool = True) -> list[tuple[str, np.ndarray]]:
     """Per expectation of GATE, in order: its great-expectations type and the positions of the rows failing it.
     great-expectations validates the distinct values (``Distinct``), and what fails is mapped back to rows;
     ``by_value=False`` has it validate every row instead (the same answer, slower: the tests compare them)."""
-    gxe = _gxe()
-    expectations = [check.expectation(gxe, ctx) for check in GATE]
+    specs = [check.expectation(ctx) for check in GATE]
     if gx_frame.empty:
-        return [(e.expectation_type, np.zeros(0, dtype=np.int64)) for e in expectations]
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import (
-        DataContextConfig,
-        InMemoryStoreBackendDefaults,
-        ProgressBarsConfig,
-    )
-
-    distinct = Distinct(gx_frame, [_columns_of(e) for e in expectations]) if by_value else None
-    # in memory, without the data-docs site an ephemeral context otherwise gets: a temporary folder per check (at
-    # the floor, 1.7, kept until the context is collected), which nothing here reads
-    config = DataContextConfig(store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False))
-    context = gx.get_context(mode="ephemeral", project_config=config)
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    batch_definition = (
-        context.data_sources.add_pandas("ledgers")
-        .add_dataframe_asset("records")
-        .add_batch_definition_whole_dataframe("all rows")
-    )
-    suite = context.suites.add(gx.ExpectationSuite(name="ledger-records"))
-    expectations = [suite.add_expectation(e) for e in expectations]
-    frame = distinct.frame if distinct is not None else gx_frame.reset_index(drop=True)
-    batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
-    # COMPLETE: every failing value's index is needed (each is mapped back to its rows); values are not asked for
-    result = batch.validate(suite, result_format={"result_format": "COMPLETE", "include_unexpected_rows": False,
-                                                  "partial_unexpected_count": 0})
-    by_id = {outcome.expectation_config.id: outcome for outcome in result.results
-             if outcome.expectation_config is not None}
-    out = []
-    for check, expectation in zip(GATE, expectations, strict=True):
-        outcome = by_id.get(expectation.id)
-        if outcome is None or (outcome.exception_info or {}).get("raised_exception"):
-            detail = outcome.exception_info if outcome is not None else "no result"
-            raise RuntimeError(f"great-expectations could not run {expectation.expectation_type} "
-                               f"on {check.column}: {detail}")
-        indices = outcome.result.get("unexpected_index_list") or []
-        failed = (distinct.rows(_columns_of(expectation), indices) if distinct is not None
-                  else np.asarray(sorted(indices), dtype=np.int64))
-        out.append((expectation.expectation_type, failed))
-    return out
-
-
-def _columns_of(expectation) -> tuple[str, ...]:
-    """The columns of the frame an expectation reads: ``column``, or ``column_A`` and ``column_B``."""
-    column = getattr(expectation, "column", None)
-    return (column,) if column is not None else (expectation.column_A, expectation.column_B)
+        return [(expectation_type(spec), np.zeros(0, dtype=np.int64)) for spec in specs]
+    distinct = Distinct(gx_frame, [columns_of(spec) for spec in specs]) if by_value else None
+    outcomes = run(distinct.frame if distinct is not None else gx_frame.reset_index(drop=True), specs)
+    return [(kind, distinct.rows(columns_of(spec), positions) if distinct is not None
+             else np.asarray(positions, dtype=np.int64))
+            for spec, (kind, positions) in zip(specs, outcomes, strict=True)]
 
 
 class Distinct:
