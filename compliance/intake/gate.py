@@ -39,7 +39,7 @@ from compliance.intake.backing import UNBACKED, minutes_mask, pair
 from compliance.intake.expectations import Spec, columns_of, expectation_type, run
 from compliance.intake.issues import Issue, cell_text, in_documents, issues_frame
 from compliance.intake.kinds import TableKind
-from compliance.intake.normalise import Candidates, SourceSummary, TableInfo, records_frame, resolve_orgs
+from compliance.intake.normalise import Candidates, SourceSummary, TableInfo, records_frame
 from compliance.intake.roster import Roster
 from compliance.intake.shapes import ExpectationCount
 from compliance.intake.values import PLAUSIBLE
@@ -155,16 +155,16 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
     """Run the suite over the candidate rows; split them into records, rejected rows and warnings. The candidates
     are left as they are: each file's accepted and rejected rows are counted in the result (``per_source``)."""
     frame = candidates.rows
-    org = resolve_orgs(candidates, roster)
-    gx_frame = _suite_frame(frame, org, catalogue)
+    columns, org = _suite_columns(frame, roster, catalogue)
     ctx = GateContext(frame, roster, catalogue, as_of, candidates.tables, candidates.org_problems)
-    verdict = _verdict(_validate(gx_frame, ctx), ctx)
-    accepted = pd.isna(verdict.reject_reason)
+    specs = [check.expectation(ctx) for check in GATE]
+    verdict = _verdict(_failing(Distinct(columns, [columns_of(spec) for spec in specs]), specs), ctx)
+    accepted = ~verdict.rejected
     names = np.array([*roster.names, None], dtype=object)
     rejected, warning_rows = _row_issues(candidates, ctx, verdict, accepted, org, names)
 
     keep = np.flatnonzero(accepted)
-    records = records_frame(frame, keep, org, gx_frame["类型"].to_numpy())
+    records = records_frame(frame, keep, org, columns["类型"].values[columns["类型"].codes])
     counted_kept, more = verdict.counted[keep], frame["more_types"].to_numpy(dtype=object)[keep]
     lists = frame["attendees"].to_numpy(dtype=object)[keep]
     if pd.notna(lists).any() or any(t.kind.kind is TableKind.ATTENDANCE and t.kind.read
@@ -199,27 +199,68 @@ def count_sources(sources: list[SourceSummary], result: GateResult) -> None:
         source.accepted, source.rejected = accepted, rejected
 
 
-def _suite_frame(frame: pd.DataFrame, org: np.ndarray, catalogue: Catalogue) -> pd.DataFrame:
-    """What great-expectations sees: one float column per field (see the module docstring)."""
-    return pd.DataFrame(
-        {
-            "组织": np.where(frame["org_key"].isna().to_numpy(), np.nan, org.astype(np.float64)),
-            "日期": _days(frame["date"]),
-            "类型": positions(frame["type"], catalogue.activity_types),
-            "应到": _written(frame["expected"], frame["expected_problem"]),
-            "实到": _written(frame["present"], frame["present_problem"]),
-            "应到人数": frame["expected"].to_numpy(dtype="float64", na_value=np.nan),
-            "实到人数": frame["present"].to_numpy(dtype="float64", na_value=np.nan),
-            "会前说纪": _written(frame["discipline"], frame["discipline_problem"]),
-        },
-        copy=False,  # new arrays, each its own block: not copied again into one
-    )
+@dataclass(frozen=True)
+class Coded:
+    """A column of what great-expectations sees, per distinct value: each row's code and the values, so that a
+    column of a million rows is never built only to be factorised again; a code of -1 is the last value."""
+
+    codes: np.ndarray  # int per row
+    values: np.ndarray  # float64 per code
+
+
+def _suite_columns(frame: pd.DataFrame, roster: Roster, catalogue: Catalogue) -> tuple[dict[str, Coded], np.ndarray]:
+    """What great-expectations sees (see the module docstring), each column coded from the distinct values the
+    candidate columns already have: organisations' spellings (each resolved once: also the rows' roster indices,
+    returned too), days, types; and the head counts and 会前说纪 as parsed."""
+    codes, spellings = pd.factorize(frame["org_key"], use_na_sentinel=True)  # (blank: -1, the NaN at the end)
+    resolved = np.array([-1 if (index := roster.resolve(spelling)) is None else index for spelling in spellings],
+                        dtype=np.int64)
+    org = Coded(codes, np.append(resolved.astype(np.float64), np.nan))
+    days, unique_days = pd.factorize(frame["date"].to_numpy("datetime64[D]"), use_na_sentinel=True)
+    expected, expected_number = _count(frame["expected"], frame["expected_problem"])
+    present, present_number = _count(frame["present"], frame["present_problem"])
+    return {
+        "组织": org,
+        "日期": Coded(days, np.append(unique_days.astype(np.int64).astype(np.float64), np.nan)),
+        "类型": positions(frame["type"], catalogue.activity_types),
+        "应到": expected,
+        "实到": present,
+        "应到人数": expected_number,
+        "实到人数": present_number,
+        "会前说纪": _mark(frame["discipline"], frame["discipline_problem"]),
+    }, np.append(resolved, -1)[codes]
+
+
+def _count(parsed: pd.Series, problem: pd.Series) -> tuple[Coded, Coded]:
+    """A head count as its own expectation sees it (-1 where it could not be parsed, NaN blank) and as the pair
+    expectation sees it (NaN where blank or not parsed): one factorisation for both, the rows that could not be
+    parsed given a code of their own."""
+    number = _coded(parsed.to_numpy(dtype="float64", na_value=np.nan))
+    unparsed = problem.notna().to_numpy()
+    return Coded(np.where(unparsed, len(number.values), number.codes), np.append(number.values, -1.0)), number
+
+
+_MARKS = np.array([1.0, 0.0, np.nan, -1.0])  # yes, no, blank, could not be read
+
+
+def _mark(parsed: pd.Series, problem: pd.Series) -> Coded:
+    """A yes/no mark (True, False or None as parsed): 1/0, NaN blank, -1 where it could not be read."""
+    marks = parsed.to_numpy(dtype=object)
+    codes = np.where(marks == True, 0, np.where(marks == False, 1, 2))  # noqa: E712 (elementwise)
+    codes[problem.notna().to_numpy()] = 3
+    return Coded(codes, _MARKS)
+
+
+def _coded(values: np.ndarray) -> Coded:
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)  # (NaN a value like any other)
+    return Coded(codes, np.asarray(uniques, dtype=np.float64))
 
 
 @dataclass
 class _Verdict:
     """What the suite's outcomes make of each candidate row."""
 
+    rejected: np.ndarray  # bool per row: it failed a reject expectation
     reject_reason: np.ndarray  # per row: why it is rejected (the first failed reject expectation), None if not
     reject_column: np.ndarray  # per row: the column of that expectation
     counted: np.ndarray  # bool per row: counts in this run (not excluded)
@@ -229,6 +270,7 @@ class _Verdict:
 
 def _verdict(outcomes: list[tuple[str, np.ndarray]], ctx: GateContext) -> _Verdict:
     n = len(ctx.frame)
+    rejected = np.zeros(n, dtype=bool)
     reject_reason = np.full(n, None, dtype=object)
     reject_column = np.full(n, None, dtype=object)
     counted = np.ones(n, dtype=bool)
@@ -238,14 +280,15 @@ def _verdict(outcomes: list[tuple[str, np.ndarray]], ctx: GateContext) -> _Verdi
         summary.append({"expectation": kind, "column": check.column, "action": check.action,
                         "unexpected": len(failed)})
         if check.action == "reject":
-            fresh = failed[pd.isna(reject_reason[failed])]
+            fresh = failed[~rejected[failed]]
+            rejected[fresh] = True
             reject_reason[fresh] = [check.reason(ctx, i) for i in fresh]
             reject_column[fresh] = check.column
         else:
             if check.action == "exclude":
                 counted[failed] = False
             warned.extend((position, i) for i in failed)
-    return _Verdict(reject_reason, reject_column, counted, warned, summary)
+    return _Verdict(rejected, reject_reason, reject_column, counted, warned, summary)
 
 
 def _row_issues(candidates: Candidates, ctx: GateContext, verdict: _Verdict, accepted: np.ndarray,
@@ -490,36 +533,31 @@ def _days(column: pd.Series) -> np.ndarray:
     return np.where(np.isnat(days), np.nan, days.astype(np.int64).astype(np.float64))
 
 
-def positions(column: pd.Series, vocabulary: tuple[str, ...]) -> np.ndarray:
+def positions(column: pd.Series, vocabulary: tuple[str, ...]) -> Coded:
     """Each value's position in ``vocabulary`` (-1 when not in it), NaN where blank; one lookup per distinct value."""
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
     where = {name: float(i) for i, name in enumerate(vocabulary)}
-    table = np.array([where.get(u, -1.0) for u in uniques] + [np.nan], dtype=np.float64)
-    return table[codes]
-
-
-def _written(parsed: pd.Series, problem: pd.Series) -> np.ndarray:
-    """A field as parsed, as a number (head count; 1/0 for yes/no), -1 where it could not be parsed, NaN blank."""
-    if parsed.dtype == object:  # yes/no marks: True, False or None
-        marks = parsed.to_numpy(dtype=object)
-        values = np.where(marks == True, 1.0, np.where(marks == False, 0.0, np.nan))  # noqa: E712 (elementwise)
-    else:
-        values = parsed.to_numpy(dtype="float64", na_value=np.nan)
-    return np.where(problem.notna().to_numpy(), -1.0, values)
+    return Coded(codes, np.array([where.get(u, -1.0) for u in uniques] + [np.nan], dtype=np.float64))
 
 
 def _validate(gx_frame: pd.DataFrame, ctx: GateContext, by_value: bool = True) -> list[tuple[str, np.ndarray]]:
-    """Per expectation of GATE, in order: its great-expectations type and the positions of the rows failing it.
-    great-expectations validates the distinct values (``Distinct``), and what fails is mapped back to rows;
-    ``by_value=False`` has it validate every row instead (the same answer, slower: the tests compare them)."""
+    """Per expectation of GATE, in order: its great-expectations type and the positions of the rows of ``gx_frame``
+    (the suite's columns in full) failing it: by distinct values (``Distinct``), or with ``by_value=False`` row by
+    row (the same answer, slower: the tests compare them)."""
     specs = [check.expectation(ctx) for check in GATE]
-    if gx_frame.empty:
+    if not by_value and not gx_frame.empty:
+        return [(kind, np.asarray(rows, dtype=np.int64))
+                for kind, rows in run(gx_frame.reset_index(drop=True), specs)]
+    return _failing(Distinct.of_frame(gx_frame, [columns_of(spec) for spec in specs]), specs)
+
+
+def _failing(distinct: Distinct, specs: list[Spec]) -> list[tuple[str, np.ndarray]]:
+    """Per spec: its great-expectations type and the rows failing it, great-expectations validating ``distinct``
+    (in a helper process or here: ``compliance.intake.expectations``). No rows, no validation."""
+    if not distinct.rows_count:
         return [(expectation_type(spec), np.zeros(0, dtype=np.int64)) for spec in specs]
-    distinct = Distinct(gx_frame, [columns_of(spec) for spec in specs]) if by_value else None
-    outcomes = run(distinct.frame if distinct is not None else gx_frame.reset_index(drop=True), specs)
-    return [(kind, distinct.rows(columns_of(spec), positions) if distinct is not None
-             else np.asarray(positions, dtype=np.int64))
-            for spec, (kind, positions) in zip(specs, outcomes, strict=True)]
+    return [(kind, distinct.rows(columns_of(spec), positions))
+            for spec, (kind, positions) in zip(specs, run(distinct.frame, specs), strict=True)]
 
 
 class Distinct:
@@ -528,37 +566,46 @@ class Distinct:
     tens of thousands of values — every expectation of the gate judges a row by those values alone. The groups
     have different numbers of distinct values; each is repeated cyclically to the longest (``np.resize``), so the
     frame is rectangular and a value at position k is the group's distinct value k mod its count: repeats fail
-    or pass with it. ``rows`` maps the failing positions back to the rows holding those values."""
+    or pass with it. ``rows`` maps the failing positions back to the rows holding those values. Built from the
+    columns coded per distinct value (``Coded``; a value may be there twice, which only validates it twice), or
+    from a frame of full columns (``of_frame``)."""
 
-    def __init__(self, frame: pd.DataFrame, groups: list[tuple[str, ...]]):
+    def __init__(self, columns: dict[str, Coded], groups: list[tuple[str, ...]]):
         self.codes: dict[tuple[str, ...], np.ndarray] = {}  # per group: each row's distinct value's number
         self.count: dict[tuple[str, ...], int] = {}
+        self.rows_count = len(next(iter(columns.values())).codes) if columns else 0
         values: dict[tuple[str, ...], list[np.ndarray]] = {}
         for group in dict.fromkeys(groups):
             if len(group) == 1:
-                codes, uniques = pd.factorize(frame[group[0]].to_numpy(), use_na_sentinel=False)
-                values[group] = [np.asarray(uniques)]
+                column = columns[group[0]]
+                codes, values[group] = column.codes, [column.values]
             else:
-                parts = [pd.factorize(frame[column].to_numpy(), use_na_sentinel=False) for column in group]
-                combined = np.zeros(len(frame), dtype=np.int64)  # one number per tuple of the parts' numbers
-                for part_codes, part_uniques in parts:
-                    combined = combined * len(part_uniques) + part_codes
+                parts = [columns[name] for name in group]
+                combined = np.zeros(self.rows_count, dtype=np.int64)  # one number per tuple of the parts' codes
+                for part in parts:
+                    combined = combined * len(part.values) + part.codes % len(part.values)  # (-1: the last)
                 codes, tuples = pd.factorize(combined)
                 arrays = []
-                for _, part_uniques in reversed(parts):  # the tuples' parts back, last first
-                    tuples, number = np.divmod(tuples, len(part_uniques))
-                    arrays.append(np.asarray(part_uniques)[number])
+                for part in reversed(parts):  # the tuples' parts back, last first
+                    tuples, number = np.divmod(tuples, len(part.values))
+                    arrays.append(part.values[number])
                 values[group] = arrays[::-1]
             self.codes[group] = codes
             self.count[group] = len(values[group][0])
         longest = max(self.count.values())
-        columns: dict[str, np.ndarray] = {}
+        frame: dict[str, np.ndarray] = {}
         for group, arrays in values.items():
-            for column, array in zip(group, arrays, strict=True):
-                if column in columns:
-                    raise ValueError(f"column {column} is in two groups of the gate")
-                columns[column] = np.resize(array, longest)
-        self.frame = pd.DataFrame(columns)
+            for name, array in zip(group, arrays, strict=True):
+                if name in frame:
+                    raise ValueError(f"column {name} is in two groups of the gate")
+                frame[name] = np.resize(array, longest)
+        self.frame = pd.DataFrame(frame)
+
+    @classmethod
+    def of_frame(cls, frame: pd.DataFrame, groups: list[tuple[str, ...]]) -> Distinct:
+        """From full columns: each factorised (a blank, NaN, one more value)."""
+        names = dict.fromkeys(name for group in groups for name in group)
+        return cls({name: _coded(frame[name].to_numpy(dtype=np.float64)) for name in names}, groups)
 
     def rows(self, group: tuple[str, ...], positions) -> np.ndarray:
         """The rows (sorted) whose values of ``group`` are at the failing ``positions`` of the frame."""
