@@ -33,6 +33,7 @@ import subprocess
 import sys
 import threading
 import types
+from collections.abc import Callable
 from typing import Any
 
 Spec = tuple[str, dict[str, Any]]  # (great-expectations class name, its arguments)
@@ -61,13 +62,23 @@ def columns_of(spec: Spec) -> tuple[str, ...]:
 def run(frame, specs: list[Spec]) -> list[Outcome]:
     """Per spec, in order: its expectation type and the positions (sorted) of the frame's rows failing it. By the
     helper when one was started and great-expectations is not imported here; else (or when it fails) here."""
+    return submit(frame, specs)()
+
+
+def submit(frame, specs: list[Spec]) -> Callable[[], list[Outcome]]:
+    """``run``, begun: the helper (if one runs) validates while the caller does other work; the function returned
+    waits for its answer — or, without a helper or when it fails, validates here."""
     helper = _take_helper()
-    if helper is not None:
-        answer = helper.validate(frame, specs)
+    if helper is None:
+        return lambda: validate(frame, specs)
+    waiting = helper.ask(frame, specs)
+
+    def answer() -> list[Outcome]:
+        outcomes = waiting()
         helper.stop()
-        if answer is not None:
-            return answer
-    return validate(frame, specs)
+        return outcomes if outcomes is not None else validate(frame, specs)
+
+    return answer
 
 
 # -- great-expectations in this process ----------------------------------------------------------------------------
@@ -170,6 +181,10 @@ class Helper:
 
     def validate(self, frame, specs: list[Spec]) -> list[Outcome] | None:
         """The helper's answer, or None when it gave none (the caller then validates in process)."""
+        return self.ask(frame, specs)()
+
+    def ask(self, frame, specs: list[Spec]) -> Callable[[], list[Outcome] | None]:
+        """Send the helper its work; the function returned waits for the answer (None: it gave none)."""
         answer: list = []
         sink, source = self.process.stdin, self.process.stdout
         assert sink is not None and source is not None  # (both are pipes: Popen was asked for them)
@@ -182,17 +197,21 @@ class Helper:
             except Exception:  # whatever went wrong with it, validating here gives the answer
                 pass
 
-        # in a thread, so that a helper that hangs is given up on after a while (a pipe cannot be read with a
-        # time limit on every platform)
+        # in a thread: the caller goes on meanwhile, and a helper that hangs is given up on after a while (a pipe
+        # cannot be read with a time limit on every platform)
         talk = threading.Thread(target=exchange, daemon=True)
         talk.start()
-        talk.join(_ANSWER_SECONDS)
-        if not answer or not isinstance(answer[0], tuple) or answer[0][0] != "ok":
-            return None
-        outcomes = answer[0][1]
-        if len(outcomes) != len(specs):
-            return None
-        return [(str(kind), [int(i) for i in positions]) for kind, positions in outcomes]
+
+        def wait() -> list[Outcome] | None:
+            talk.join(_ANSWER_SECONDS)
+            if not answer or not isinstance(answer[0], tuple) or answer[0][0] != "ok":
+                return None
+            outcomes = answer[0][1]
+            if len(outcomes) != len(specs):
+                return None
+            return [(str(kind), [int(i) for i in positions]) for kind, positions in outcomes]
+
+        return wait
 
     def stop(self) -> None:
         """End it now. Not by closing its input and waiting: an interpreter holding pandas and great-expectations

@@ -36,7 +36,7 @@ from compliance.config.catalogue import Catalogue
 from compliance.intake.attendance import group as group_attendance
 from compliance.intake.attendance import rows_text
 from compliance.intake.backing import UNBACKED, minutes_mask, pair
-from compliance.intake.expectations import Spec, columns_of, expectation_type, run
+from compliance.intake.expectations import Spec, columns_of, expectation_type, run, submit
 from compliance.intake.issues import Issue, cell_text, in_documents, issues_frame
 from compliance.intake.kinds import TableKind
 from compliance.intake.normalise import Candidates, SourceSummary, TableInfo, records_frame
@@ -158,10 +158,14 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
     columns, org = _suite_columns(frame, roster, catalogue)
     ctx = GateContext(frame, roster, catalogue, as_of, candidates.tables, candidates.org_problems)
     specs = [check.expectation(ctx) for check in GATE]
-    verdict = _verdict(_failing(Distinct(columns, [columns_of(spec) for spec in specs]), specs), ctx)
+    answer = _submit(Distinct(columns, [columns_of(spec) for spec in specs]), specs)
+    # while great-expectations validates (in the helper process, when one runs), what does not depend on its
+    # verdict: the names of leaders the rows give (of the rows it accepts, asked after)
+    doubts = _leader_doubts(frame, org, roster)
+    verdict = _verdict(answer(), ctx)
     accepted = ~verdict.rejected
     names = np.array([*roster.names, None], dtype=object)
-    rejected, warning_rows = _row_issues(candidates, ctx, verdict, accepted, org, names)
+    rejected, warning_rows = _row_issues(candidates, ctx, verdict, accepted, org, names, doubts)
 
     keep = np.flatnonzero(accepted)
     records = records_frame(frame, keep, org, columns["类型"].values[columns["类型"].codes])
@@ -292,9 +296,10 @@ def _verdict(outcomes: list[tuple[str, np.ndarray]], ctx: GateContext) -> _Verdi
 
 
 def _row_issues(candidates: Candidates, ctx: GateContext, verdict: _Verdict, accepted: np.ndarray,
-                org: np.ndarray, names: np.ndarray) -> tuple[pd.DataFrame, list[Issue]]:
+                org: np.ndarray, names: np.ndarray, doubts: list[tuple[int, str]]) -> tuple[pd.DataFrame, list[Issue]]:
     """The rejected rows, and the warnings about single rows (after the header warnings normalise gave): failed
-    exclude and warn expectations, doubtful leaders' names, several types in one row."""
+    exclude and warn expectations, doubtful leaders' names (``doubts``: those of accepted rows), several types in
+    one row."""
     frame, table_info = ctx.frame, candidates.tables
     reject_reason, reject_column = verdict.reject_reason, verdict.reject_column
     rows = frame["row"].to_numpy()
@@ -314,7 +319,9 @@ def _row_issues(candidates: Candidates, ctx: GateContext, verdict: _Verdict, acc
             Issue.at(table_info[tables[i]], int(rows[i]), check.reason(ctx, i), column=check.column,
                      value=cell_text(frame[_RAW[check.column]].iat[i]), org=names[org[i]])
         )
-    for i, reason in _leader_doubts(frame, org, ctx.roster, accepted):
+    for i, reason in doubts:
+        if not accepted[i]:
+            continue
         warning_rows.append(
             Issue.at(table_info[tables[i]], int(rows[i]), reason, column="主讲人",
                      value=cell_text(frame["person"].iat[i]), org=names[org[i]])
@@ -470,8 +477,8 @@ def _copied_tables(repeats: list[tuple[int, int]], table: np.ndarray, row: np.nd
     return out
 
 
-def _leader_doubts(frame: pd.DataFrame, org: np.ndarray, roster: Roster, accepted: np.ndarray) -> list[tuple]:
-    """(row, reason) about the people an accepted row names, against the leaders of its organisation and the units
+def _leader_doubts(frame: pd.DataFrame, org: np.ndarray, roster: Roster) -> list[tuple[int, str]]:
+    """(row, reason) about the people a row names, against the leaders of its organisation and the units
     above it: a name that is no leader's but one character away from one (李明明 for 李明, 王方 for 王芳) —
     never silently uncredited; and a name two leaders of different units there share — credited to both. Each
     distinct (organisation, names) is looked at once."""
@@ -482,7 +489,7 @@ def _leader_doubts(frame: pd.DataFrame, org: np.ndarray, roster: Roster, accepte
     for name, unit in zip(roster.leader_names, roster.leader_org, strict=True):
         by_org.setdefault(int(unit), []).append(name)
     persons = frame["person"].to_numpy(dtype=object)
-    at = np.flatnonzero(accepted & pd.notna(persons) & (org >= 0))
+    at = np.flatnonzero(pd.notna(persons) & (org >= 0))  # (whether the row is accepted or not: asked after)
     if not len(at):
         return []
     keys = pd.DataFrame({"org": org[at], "person": persons[at]})
@@ -491,21 +498,33 @@ def _leader_doubts(frame: pd.DataFrame, org: np.ndarray, roster: Roster, accepte
     first[codes[::-1]] = np.arange(len(at))[::-1]
     order = np.argsort(codes, kind="stable")  # the rows of each group, found once
     starts = np.searchsorted(codes[order], np.arange(len(first) + 1))
+    chains: dict[int, tuple[dict[str, list[str]], list[str]]] = {}
+
+    def chain(unit: int) -> tuple[dict[str, list[str]], list[str]]:
+        """The leaders of ``unit`` and the units above it: each name's units (sorted names), and the names
+        (sorted). Once per unit: a unit's rows name many people."""
+        if unit not in chains:
+            holders: dict[str, set[str]] = {}
+            above = unit
+            while above >= 0:
+                for name in by_org.get(above, []):
+                    holders.setdefault(name, set()).add(roster.orgs[above].name)
+                above = int(roster.parent[above])
+            chains[unit] = ({name: sorted(units) for name, units in holders.items()}, sorted(holders))
+        return chains[unit]
+
     out: list[tuple[int, str]] = []
     for code, k in enumerate(first):
-        unit, chain = int(org[at[k]]), list[tuple[str, int]]()  # (leader's name, unit) here and above
-        while unit >= 0:
-            chain.extend((name, unit) for name in by_org.get(unit, []))
-            unit = int(roster.parent[unit])
+        units_of, names_here = chain(int(org[at[k]]))
         reasons = []
         for name in split_list(persons[at[k]]):
-            units = sorted({roster.orgs[u].name for n, u in chain if n == name})
+            units = units_of.get(name, [])
             if len(units) > 1:
                 reasons.append(f"“{name}”是本单位及上级单位的 {len(units)} 位同名领导干部（{'、'.join(units)}），"
                                "已计入每一位；如只是其中一位，请在台账中注明")
             if name not in leaders:
                 reasons.extend(f"“{name}”与本单位领导干部“{leader}”只差一个字，未计为其本人；如是同一人，请更正台账或名册"
-                               for leader in sorted({n for n, _ in chain}) if _one_apart(name, leader))
+                               for leader in names_here if _one_apart(name, leader))
         if reasons:
             rows = at[order[starts[code]:starts[code + 1]]]
             out.extend((int(i), reason) for i in rows for reason in reasons[:3])
@@ -554,10 +573,16 @@ def _validate(gx_frame: pd.DataFrame, ctx: GateContext, by_value: bool = True) -
 def _failing(distinct: Distinct, specs: list[Spec]) -> list[tuple[str, np.ndarray]]:
     """Per spec: its great-expectations type and the rows failing it, great-expectations validating ``distinct``
     (in a helper process or here: ``compliance.intake.expectations``). No rows, no validation."""
+    return _submit(distinct, specs)()
+
+
+def _submit(distinct: Distinct, specs: list[Spec]) -> Callable[[], list[tuple[str, np.ndarray]]]:
+    """``_failing``, begun: the function returned waits for the answer."""
     if not distinct.rows_count:
-        return [(expectation_type(spec), np.zeros(0, dtype=np.int64)) for spec in specs]
-    return [(kind, distinct.rows(columns_of(spec), positions))
-            for spec, (kind, positions) in zip(specs, run(distinct.frame, specs), strict=True)]
+        return lambda: [(expectation_type(spec), np.zeros(0, dtype=np.int64)) for spec in specs]
+    answer = submit(distinct.frame, specs)
+    return lambda: [(kind, distinct.rows(columns_of(spec), positions))
+                    for spec, (kind, positions) in zip(specs, answer(), strict=True)]
 
 
 class Distinct:
