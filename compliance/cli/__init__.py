@@ -1,5 +1,6 @@
-"""The ``compliance`` command: a thin click layer (``commands``) in Chinese (``chinese``)."""
+"""The ``compliance`` command: a thin click layer (``commands``) in Chinese (``chinese``). ``run`` is the command
+line as a process (``main`` and a quick exit)."""
 
-from compliance.cli.commands import main
+from compliance.cli.commands import main, run
 
-__all__ = ["main"]
+__all__ = ["main", "run"]

@@ -18,18 +18,13 @@ themselves. It validates each column's distinct values (distinct pairs for the c
 positions only, which are mapped back to the rows holding them: a row fails an expectation exactly when its value
 does, so the rows, their order and the counts are what validating every row gives.
 
-great-expectations is imported here, inside ``gate``, never at module import: it takes seconds to load (a second
-and a half once scipy.stats and altair, which only expectations the gate does not use need, are left until asked
-for: ``_gxe``).
+The suite is data (each expectation a great-expectations class name and its arguments); how great-expectations
+runs it — in this process, or in a helper process that imported it while the ledgers were read — and how it is
+imported are ``compliance.intake.expectations``.
 """
 
 from __future__ import annotations
 
-import importlib
-import os
-import sys
-import threading
-import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -41,9 +36,10 @@ from compliance.config.catalogue import Catalogue
 from compliance.intake.attendance import group as group_attendance
 from compliance.intake.attendance import rows_text
 from compliance.intake.backing import UNBACKED, minutes_mask, pair
+from compliance.intake.expectations import Spec, columns_of, expectation_type, run, submit
 from compliance.intake.issues import Issue, cell_text, in_documents, issues_frame
 from compliance.intake.kinds import TableKind
-from compliance.intake.normalise import Candidates, SourceSummary, TableInfo, records_frame, resolve_orgs
+from compliance.intake.normalise import Candidates, SourceSummary, TableInfo, records_frame
 from compliance.intake.roster import Roster
 from compliance.intake.shapes import ExpectationCount
 from compliance.intake.values import PLAUSIBLE
@@ -56,7 +52,7 @@ class Expectation:
 
     column: str  # canonical column; also the column of the frame great-expectations sees
     action: str  # reject | exclude | warn
-    expectation: Callable  # (gxe module, GateContext) -> a great-expectations Expectation
+    expectation: Callable[[GateContext], Spec]  # what great-expectations checks, as data
     reason: Callable  # (GateContext, row index) -> str
 
 
@@ -103,35 +99,37 @@ def _unusable(label: str) -> Callable:
     return reason
 
 
+def _expect(name: str, **kwargs) -> Callable[[GateContext], Spec]:
+    """An expectation as data: its great-expectations class and arguments (``compliance.intake.expectations``)."""
+    return lambda ctx: (name, kwargs)
+
+
 GATE: tuple[Expectation, ...] = (
-    Expectation("组织", "reject", lambda gxe, c: gxe.ExpectColumnValuesToNotBeNull(column="组织"), _no_org),
-    Expectation("组织", "reject", lambda gxe, c: gxe.ExpectColumnValuesToBeBetween(column="组织", min_value=0),
-          _org_reason),
-    Expectation("日期", "reject", lambda gxe, c: gxe.ExpectColumnValuesToNotBeNull(column="日期"),
+    Expectation("组织", "reject", _expect("ExpectColumnValuesToNotBeNull", column="组织"), _no_org),
+    Expectation("组织", "reject", _expect("ExpectColumnValuesToBeBetween", column="组织", min_value=0), _org_reason),
+    Expectation("日期", "reject", _expect("ExpectColumnValuesToNotBeNull", column="日期"),
           lambda c, i: _missing(c, i, "日期") or c.frame["date_problem"].iat[i] or "日期为空"),
     Expectation("日期", "reject",
-          lambda gxe, c: gxe.ExpectColumnValuesToBeBetween(
-              column="日期", min_value=_day(PLAUSIBLE[0]), max_value=_day(PLAUSIBLE[1])),
+          _expect("ExpectColumnValuesToBeBetween", column="日期", min_value=_day(PLAUSIBLE[0]),
+                  max_value=_day(PLAUSIBLE[1])),
           lambda c, i: f"日期“{pd.Timestamp(c.frame['date'].iat[i]).date()}”不在合理范围"
                        f"（{PLAUSIBLE[0]} 至 {PLAUSIBLE[1]}），可能填写有误"),
-    Expectation("类型", "reject", lambda gxe, c: gxe.ExpectColumnValuesToNotBeNull(column="类型"),
+    Expectation("类型", "reject", _expect("ExpectColumnValuesToNotBeNull", column="类型"),
           lambda c, i: _missing(c, i, "类型") or "活动类型为空，且无法从工作表名或文件名确定"),
-    Expectation("类型", "reject",
-          lambda gxe, c: gxe.ExpectColumnValuesToBeBetween(column="类型", min_value=0),
+    Expectation("类型", "reject", _expect("ExpectColumnValuesToBeBetween", column="类型", min_value=0),
           lambda c, i: f"未知的活动类型“{c.frame['type'].iat[i]}”"),
     Expectation("日期", "exclude",
-          lambda gxe, c: gxe.ExpectColumnValuesToBeBetween(column="日期", max_value=_day(c.as_of)),
+          lambda c: ("ExpectColumnValuesToBeBetween", {"column": "日期", "max_value": _day(c.as_of)}),
           lambda c, i: f"日期晚于检查日 {c.as_of}，不计入本次检查"),
-    Expectation("应到", "warn", lambda gxe, c: gxe.ExpectColumnValuesToBeBetween(column="应到", min_value=0),
+    Expectation("应到", "warn", _expect("ExpectColumnValuesToBeBetween", column="应到", min_value=0),
           _unusable("expected")),
-    Expectation("实到", "warn", lambda gxe, c: gxe.ExpectColumnValuesToBeBetween(column="实到", min_value=0),
+    Expectation("实到", "warn", _expect("ExpectColumnValuesToBeBetween", column="实到", min_value=0),
           _unusable("present")),
     Expectation("实到", "warn",
-          lambda gxe, c: gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-              column_A="应到人数", column_B="实到人数", or_equal=True, ignore_row_if="either_value_is_missing"),
+          _expect("ExpectColumnPairValuesAToBeGreaterThanB", column_A="应到人数", column_B="实到人数", or_equal=True,
+                  ignore_row_if="either_value_is_missing"),
           lambda c, i: f"实到人数多于应到人数（应到 {int(c.frame['expected'].iat[i])}）"),
-    Expectation("会前说纪", "warn",
-          lambda gxe, c: gxe.ExpectColumnValuesToBeInSet(column="会前说纪", value_set=[0, 1]),
+    Expectation("会前说纪", "warn", _expect("ExpectColumnValuesToBeInSet", column="会前说纪", value_set=[0, 1]),
           _unusable("discipline")),
 )
 _RAW = {"组织": "raw_org", "日期": "raw_date", "类型": "raw_type", "应到": "raw_expected", "实到": "raw_present",
@@ -157,16 +155,20 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
     """Run the suite over the candidate rows; split them into records, rejected rows and warnings. The candidates
     are left as they are: each file's accepted and rejected rows are counted in the result (``per_source``)."""
     frame = candidates.rows
-    org = resolve_orgs(candidates, roster)
-    gx_frame = _suite_frame(frame, org, catalogue)
+    columns, org = _suite_columns(frame, roster, catalogue)
     ctx = GateContext(frame, roster, catalogue, as_of, candidates.tables, candidates.org_problems)
-    verdict = _verdict(_validate(gx_frame, ctx), ctx)
-    accepted = pd.isna(verdict.reject_reason)
+    specs = [check.expectation(ctx) for check in GATE]
+    answer = _submit(Distinct(columns, [columns_of(spec) for spec in specs]), specs)
+    # while great-expectations validates (in the helper process, when one runs), what does not depend on its
+    # verdict: the names of leaders the rows give (of the rows it accepts, asked after)
+    doubts = _leader_doubts(frame, org, roster)
+    verdict = _verdict(answer(), ctx)
+    accepted = ~verdict.rejected
     names = np.array([*roster.names, None], dtype=object)
-    rejected, warning_rows = _row_issues(candidates, ctx, verdict, accepted, org, names)
+    rejected, warning_rows = _row_issues(candidates, ctx, verdict, accepted, org, names, doubts)
 
     keep = np.flatnonzero(accepted)
-    records = records_frame(frame, keep, org, gx_frame["类型"].to_numpy())
+    records = records_frame(frame, keep, org, columns["类型"].values[columns["类型"].codes])
     counted_kept, more = verdict.counted[keep], frame["more_types"].to_numpy(dtype=object)[keep]
     lists = frame["attendees"].to_numpy(dtype=object)[keep]
     if pd.notna(lists).any() or any(t.kind.kind is TableKind.ATTENDANCE and t.kind.read
@@ -201,27 +203,68 @@ def count_sources(sources: list[SourceSummary], result: GateResult) -> None:
         source.accepted, source.rejected = accepted, rejected
 
 
-def _suite_frame(frame: pd.DataFrame, org: np.ndarray, catalogue: Catalogue) -> pd.DataFrame:
-    """What great-expectations sees: one float column per field (see the module docstring)."""
-    return pd.DataFrame(
-        {
-            "组织": np.where(frame["org_key"].isna().to_numpy(), np.nan, org.astype(np.float64)),
-            "日期": _days(frame["date"]),
-            "类型": positions(frame["type"], catalogue.activity_types),
-            "应到": _written(frame["expected"], frame["expected_problem"]),
-            "实到": _written(frame["present"], frame["present_problem"]),
-            "应到人数": frame["expected"].to_numpy(dtype="float64", na_value=np.nan),
-            "实到人数": frame["present"].to_numpy(dtype="float64", na_value=np.nan),
-            "会前说纪": _written(frame["discipline"], frame["discipline_problem"]),
-        },
-        copy=False,  # new arrays, each its own block: not copied again into one
-    )
+@dataclass(frozen=True)
+class Coded:
+    """A column of what great-expectations sees, per distinct value: each row's code and the values, so that a
+    column of a million rows is never built only to be factorised again; a code of -1 is the last value."""
+
+    codes: np.ndarray  # int per row
+    values: np.ndarray  # float64 per code
+
+
+def _suite_columns(frame: pd.DataFrame, roster: Roster, catalogue: Catalogue) -> tuple[dict[str, Coded], np.ndarray]:
+    """What great-expectations sees (see the module docstring), each column coded from the distinct values the
+    candidate columns already have: organisations' spellings (each resolved once: also the rows' roster indices,
+    returned too), days, types; and the head counts and 会前说纪 as parsed."""
+    codes, spellings = pd.factorize(frame["org_key"], use_na_sentinel=True)  # (blank: -1, the NaN at the end)
+    resolved = np.array([-1 if (index := roster.resolve(spelling)) is None else index for spelling in spellings],
+                        dtype=np.int64)
+    org = Coded(codes, np.append(resolved.astype(np.float64), np.nan))
+    days, unique_days = pd.factorize(frame["date"].to_numpy("datetime64[D]"), use_na_sentinel=True)
+    expected, expected_number = _count(frame["expected"], frame["expected_problem"])
+    present, present_number = _count(frame["present"], frame["present_problem"])
+    return {
+        "组织": org,
+        "日期": Coded(days, np.append(unique_days.astype(np.int64).astype(np.float64), np.nan)),
+        "类型": positions(frame["type"], catalogue.activity_types),
+        "应到": expected,
+        "实到": present,
+        "应到人数": expected_number,
+        "实到人数": present_number,
+        "会前说纪": _mark(frame["discipline"], frame["discipline_problem"]),
+    }, np.append(resolved, -1)[codes]
+
+
+def _count(parsed: pd.Series, problem: pd.Series) -> tuple[Coded, Coded]:
+    """A head count as its own expectation sees it (-1 where it could not be parsed, NaN blank) and as the pair
+    expectation sees it (NaN where blank or not parsed): one factorisation for both, the rows that could not be
+    parsed given a code of their own."""
+    number = _coded(parsed.to_numpy(dtype="float64", na_value=np.nan))
+    unparsed = problem.notna().to_numpy()
+    return Coded(np.where(unparsed, len(number.values), number.codes), np.append(number.values, -1.0)), number
+
+
+_MARKS = np.array([1.0, 0.0, np.nan, -1.0])  # yes, no, blank, could not be read
+
+
+def _mark(parsed: pd.Series, problem: pd.Series) -> Coded:
+    """A yes/no mark (True, False or None as parsed): 1/0, NaN blank, -1 where it could not be read."""
+    marks = parsed.to_numpy(dtype=object)
+    codes = np.where(marks == True, 0, np.where(marks == False, 1, 2))  # noqa: E712 (elementwise)
+    codes[problem.notna().to_numpy()] = 3
+    return Coded(codes, _MARKS)
+
+
+def _coded(values: np.ndarray) -> Coded:
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)  # (NaN a value like any other)
+    return Coded(codes, np.asarray(uniques, dtype=np.float64))
 
 
 @dataclass
 class _Verdict:
     """What the suite's outcomes make of each candidate row."""
 
+    rejected: np.ndarray  # bool per row: it failed a reject expectation
     reject_reason: np.ndarray  # per row: why it is rejected (the first failed reject expectation), None if not
     reject_column: np.ndarray  # per row: the column of that expectation
     counted: np.ndarray  # bool per row: counts in this run (not excluded)
@@ -231,6 +274,7 @@ class _Verdict:
 
 def _verdict(outcomes: list[tuple[str, np.ndarray]], ctx: GateContext) -> _Verdict:
     n = len(ctx.frame)
+    rejected = np.zeros(n, dtype=bool)
     reject_reason = np.full(n, None, dtype=object)
     reject_column = np.full(n, None, dtype=object)
     counted = np.ones(n, dtype=bool)
@@ -240,20 +284,22 @@ def _verdict(outcomes: list[tuple[str, np.ndarray]], ctx: GateContext) -> _Verdi
         summary.append({"expectation": kind, "column": check.column, "action": check.action,
                         "unexpected": len(failed)})
         if check.action == "reject":
-            fresh = failed[pd.isna(reject_reason[failed])]
+            fresh = failed[~rejected[failed]]
+            rejected[fresh] = True
             reject_reason[fresh] = [check.reason(ctx, i) for i in fresh]
             reject_column[fresh] = check.column
         else:
             if check.action == "exclude":
                 counted[failed] = False
             warned.extend((position, i) for i in failed)
-    return _Verdict(reject_reason, reject_column, counted, warned, summary)
+    return _Verdict(rejected, reject_reason, reject_column, counted, warned, summary)
 
 
 def _row_issues(candidates: Candidates, ctx: GateContext, verdict: _Verdict, accepted: np.ndarray,
-                org: np.ndarray, names: np.ndarray) -> tuple[pd.DataFrame, list[Issue]]:
+                org: np.ndarray, names: np.ndarray, doubts: list[tuple[int, str]]) -> tuple[pd.DataFrame, list[Issue]]:
     """The rejected rows, and the warnings about single rows (after the header warnings normalise gave): failed
-    exclude and warn expectations, doubtful leaders' names, several types in one row."""
+    exclude and warn expectations, doubtful leaders' names (``doubts``: those of accepted rows), several types in
+    one row."""
     frame, table_info = ctx.frame, candidates.tables
     reject_reason, reject_column = verdict.reject_reason, verdict.reject_column
     rows = frame["row"].to_numpy()
@@ -273,7 +319,9 @@ def _row_issues(candidates: Candidates, ctx: GateContext, verdict: _Verdict, acc
             Issue.at(table_info[tables[i]], int(rows[i]), check.reason(ctx, i), column=check.column,
                      value=cell_text(frame[_RAW[check.column]].iat[i]), org=names[org[i]])
         )
-    for i, reason in _leader_doubts(frame, org, ctx.roster, accepted):
+    for i, reason in doubts:
+        if not accepted[i]:
+            continue
         warning_rows.append(
             Issue.at(table_info[tables[i]], int(rows[i]), reason, column="主讲人",
                      value=cell_text(frame["person"].iat[i]), org=names[org[i]])
@@ -429,8 +477,8 @@ def _copied_tables(repeats: list[tuple[int, int]], table: np.ndarray, row: np.nd
     return out
 
 
-def _leader_doubts(frame: pd.DataFrame, org: np.ndarray, roster: Roster, accepted: np.ndarray) -> list[tuple]:
-    """(row, reason) about the people an accepted row names, against the leaders of its organisation and the units
+def _leader_doubts(frame: pd.DataFrame, org: np.ndarray, roster: Roster) -> list[tuple[int, str]]:
+    """(row, reason) about the people a row names, against the leaders of its organisation and the units
     above it: a name that is no leader's but one character away from one (李明明 for 李明, 王方 for 王芳) —
     never silently uncredited; and a name two leaders of different units there share — credited to both. Each
     distinct (organisation, names) is looked at once."""
@@ -441,7 +489,7 @@ def _leader_doubts(frame: pd.DataFrame, org: np.ndarray, roster: Roster, accepte
     for name, unit in zip(roster.leader_names, roster.leader_org, strict=True):
         by_org.setdefault(int(unit), []).append(name)
     persons = frame["person"].to_numpy(dtype=object)
-    at = np.flatnonzero(accepted & pd.notna(persons) & (org >= 0))
+    at = np.flatnonzero(pd.notna(persons) & (org >= 0))  # (whether the row is accepted or not: asked after)
     if not len(at):
         return []
     keys = pd.DataFrame({"org": org[at], "person": persons[at]})
@@ -450,21 +498,33 @@ def _leader_doubts(frame: pd.DataFrame, org: np.ndarray, roster: Roster, accepte
     first[codes[::-1]] = np.arange(len(at))[::-1]
     order = np.argsort(codes, kind="stable")  # the rows of each group, found once
     starts = np.searchsorted(codes[order], np.arange(len(first) + 1))
+    chains: dict[int, tuple[dict[str, list[str]], list[str]]] = {}
+
+    def chain(unit: int) -> tuple[dict[str, list[str]], list[str]]:
+        """The leaders of ``unit`` and the units above it: each name's units (sorted names), and the names
+        (sorted). Once per unit: a unit's rows name many people."""
+        if unit not in chains:
+            holders: dict[str, set[str]] = {}
+            above = unit
+            while above >= 0:
+                for name in by_org.get(above, []):
+                    holders.setdefault(name, set()).add(roster.orgs[above].name)
+                above = int(roster.parent[above])
+            chains[unit] = ({name: sorted(units) for name, units in holders.items()}, sorted(holders))
+        return chains[unit]
+
     out: list[tuple[int, str]] = []
     for code, k in enumerate(first):
-        unit, chain = int(org[at[k]]), list[tuple[str, int]]()  # (leader's name, unit) here and above
-        while unit >= 0:
-            chain.extend((name, unit) for name in by_org.get(unit, []))
-            unit = int(roster.parent[unit])
+        units_of, names_here = chain(int(org[at[k]]))
         reasons = []
         for name in split_list(persons[at[k]]):
-            units = sorted({roster.orgs[u].name for n, u in chain if n == name})
+            units = units_of.get(name, [])
             if len(units) > 1:
                 reasons.append(f"“{name}”是本单位及上级单位的 {len(units)} 位同名领导干部（{'、'.join(units)}），"
                                "已计入每一位；如只是其中一位，请在台账中注明")
             if name not in leaders:
                 reasons.extend(f"“{name}”与本单位领导干部“{leader}”只差一个字，未计为其本人；如是同一人，请更正台账或名册"
-                               for leader in sorted({n for n, _ in chain}) if _one_apart(name, leader))
+                               for leader in names_here if _one_apart(name, leader))
         if reasons:
             rows = at[order[starts[code]:starts[code + 1]]]
             out.extend((int(i), reason) for i in rows for reason in reasons[:3])
@@ -492,119 +552,37 @@ def _days(column: pd.Series) -> np.ndarray:
     return np.where(np.isnat(days), np.nan, days.astype(np.int64).astype(np.float64))
 
 
-def positions(column: pd.Series, vocabulary: tuple[str, ...]) -> np.ndarray:
+def positions(column: pd.Series, vocabulary: tuple[str, ...]) -> Coded:
     """Each value's position in ``vocabulary`` (-1 when not in it), NaN where blank; one lookup per distinct value."""
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
     where = {name: float(i) for i, name in enumerate(vocabulary)}
-    table = np.array([where.get(u, -1.0) for u in uniques] + [np.nan], dtype=np.float64)
-    return table[codes]
-
-
-def _written(parsed: pd.Series, problem: pd.Series) -> np.ndarray:
-    """A field as parsed, as a number (head count; 1/0 for yes/no), -1 where it could not be parsed, NaN blank."""
-    if parsed.dtype == object:  # yes/no marks: True, False or None
-        marks = parsed.to_numpy(dtype=object)
-        values = np.where(marks == True, 1.0, np.where(marks == False, 0.0, np.nan))  # noqa: E712 (elementwise)
-    else:
-        values = parsed.to_numpy(dtype="float64", na_value=np.nan)
-    return np.where(problem.notna().to_numpy(), -1.0, values)
-
-
-# Modules great-expectations imports for expectations the gate never uses (KL divergence, KS tests, their charts):
-# about two thirds of a second of its import, more than half a small check.
-_DEFERRED = ("scipy.stats", "altair")
-
-
-class _Deferred(types.ModuleType):
-    """Stands in for a module while great-expectations is imported, and is what its modules keep: the real module
-    is imported the first time anything is asked of it (never, for the gate's expectations)."""
-
-    def __getattr__(self, name: str):
-        real = self.__dict__.get("_real")
-        if real is None:
-            if sys.modules.get(self.__name__) is self:
-                del sys.modules[self.__name__]
-            real = self.__dict__["_real"] = importlib.import_module(self.__name__)
-        return getattr(real, name)
-
-
-def _gxe():
-    """great_expectations.expectations, imported once: with the modules of ``_DEFERRED`` not yet imported standing
-    in for themselves (``_Deferred``) — great-expectations itself is imported and run as it is; any other
-    importer of those modules gets the real ones."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    with _IMPORTING:  # a second thread waits for the whole import (a module is in sys.modules before it is done)
-        if _imported:
-            return _imported[0]
-        placed = {name: _Deferred(name) for name in _DEFERRED if name not in sys.modules}
-        sys.modules.update(placed)
-        try:
-            import great_expectations.expectations as gxe
-        finally:
-            for name, stand_in in placed.items():
-                if sys.modules.get(name) is stand_in:
-                    del sys.modules[name]
-        _imported.append(gxe)
-        return gxe
-
-
-_IMPORTING = threading.Lock()
-_imported: list = []
+    return Coded(codes, np.array([where.get(u, -1.0) for u in uniques] + [np.nan], dtype=np.float64))
 
 
 def _validate(gx_frame: pd.DataFrame, ctx: GateContext, by_value: bool = True) -> list[tuple[str, np.ndarray]]:
-    """Per expectation of GATE, in order: its great-expectations type and the positions of the rows failing it.
-    great-expectations validates the distinct values (``Distinct``), and what fails is mapped back to rows;
-    ``by_value=False`` has it validate every row instead (the same answer, slower: the tests compare them)."""
-    gxe = _gxe()
-    expectations = [check.expectation(gxe, ctx) for check in GATE]
-    if gx_frame.empty:
-        return [(e.expectation_type, np.zeros(0, dtype=np.int64)) for e in expectations]
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import (
-        DataContextConfig,
-        InMemoryStoreBackendDefaults,
-        ProgressBarsConfig,
-    )
-
-    distinct = Distinct(gx_frame, [_columns_of(e) for e in expectations]) if by_value else None
-    # in memory, without the data-docs site an ephemeral context otherwise gets: a temporary folder per check (at
-    # the floor, 1.7, kept until the context is collected), which nothing here reads
-    config = DataContextConfig(store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False))
-    context = gx.get_context(mode="ephemeral", project_config=config)
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    batch_definition = (
-        context.data_sources.add_pandas("ledgers")
-        .add_dataframe_asset("records")
-        .add_batch_definition_whole_dataframe("all rows")
-    )
-    suite = context.suites.add(gx.ExpectationSuite(name="ledger-records"))
-    expectations = [suite.add_expectation(e) for e in expectations]
-    frame = distinct.frame if distinct is not None else gx_frame.reset_index(drop=True)
-    batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
-    # COMPLETE: every failing value's index is needed (each is mapped back to its rows); values are not asked for
-    result = batch.validate(suite, result_format={"result_format": "COMPLETE", "include_unexpected_rows": False,
-                                                  "partial_unexpected_count": 0})
-    by_id = {outcome.expectation_config.id: outcome for outcome in result.results
-             if outcome.expectation_config is not None}
-    out = []
-    for check, expectation in zip(GATE, expectations, strict=True):
-        outcome = by_id.get(expectation.id)
-        if outcome is None or (outcome.exception_info or {}).get("raised_exception"):
-            detail = outcome.exception_info if outcome is not None else "no result"
-            raise RuntimeError(f"great-expectations could not run {expectation.expectation_type} "
-                               f"on {check.column}: {detail}")
-        indices = outcome.result.get("unexpected_index_list") or []
-        failed = (distinct.rows(_columns_of(expectation), indices) if distinct is not None
-                  else np.asarray(sorted(indices), dtype=np.int64))
-        out.append((expectation.expectation_type, failed))
-    return out
+    """Per expectation of GATE, in order: its great-expectations type and the positions of the rows of ``gx_frame``
+    (the suite's columns in full) failing it: by distinct values (``Distinct``), or with ``by_value=False`` row by
+    row (the same answer, slower: the tests compare them)."""
+    specs = [check.expectation(ctx) for check in GATE]
+    if not by_value and not gx_frame.empty:
+        return [(kind, np.asarray(rows, dtype=np.int64))
+                for kind, rows in run(gx_frame.reset_index(drop=True), specs)]
+    return _failing(Distinct.of_frame(gx_frame, [columns_of(spec) for spec in specs]), specs)
 
 
-def _columns_of(expectation) -> tuple[str, ...]:
-    """The columns of the frame an expectation reads: ``column``, or ``column_A`` and ``column_B``."""
-    column = getattr(expectation, "column", None)
-    return (column,) if column is not None else (expectation.column_A, expectation.column_B)
+def _failing(distinct: Distinct, specs: list[Spec]) -> list[tuple[str, np.ndarray]]:
+    """Per spec: its great-expectations type and the rows failing it, great-expectations validating ``distinct``
+    (in a helper process or here: ``compliance.intake.expectations``). No rows, no validation."""
+    return _submit(distinct, specs)()
+
+
+def _submit(distinct: Distinct, specs: list[Spec]) -> Callable[[], list[tuple[str, np.ndarray]]]:
+    """``_failing``, begun: the function returned waits for the answer."""
+    if not distinct.rows_count:
+        return lambda: [(expectation_type(spec), np.zeros(0, dtype=np.int64)) for spec in specs]
+    answer = submit(distinct.frame, specs)
+    return lambda: [(kind, distinct.rows(columns_of(spec), positions))
+                    for spec, (kind, positions) in zip(specs, answer(), strict=True)]
 
 
 class Distinct:
@@ -613,37 +591,46 @@ class Distinct:
     tens of thousands of values — every expectation of the gate judges a row by those values alone. The groups
     have different numbers of distinct values; each is repeated cyclically to the longest (``np.resize``), so the
     frame is rectangular and a value at position k is the group's distinct value k mod its count: repeats fail
-    or pass with it. ``rows`` maps the failing positions back to the rows holding those values."""
+    or pass with it. ``rows`` maps the failing positions back to the rows holding those values. Built from the
+    columns coded per distinct value (``Coded``; a value may be there twice, which only validates it twice), or
+    from a frame of full columns (``of_frame``)."""
 
-    def __init__(self, frame: pd.DataFrame, groups: list[tuple[str, ...]]):
+    def __init__(self, columns: dict[str, Coded], groups: list[tuple[str, ...]]):
         self.codes: dict[tuple[str, ...], np.ndarray] = {}  # per group: each row's distinct value's number
         self.count: dict[tuple[str, ...], int] = {}
+        self.rows_count = len(next(iter(columns.values())).codes) if columns else 0
         values: dict[tuple[str, ...], list[np.ndarray]] = {}
         for group in dict.fromkeys(groups):
             if len(group) == 1:
-                codes, uniques = pd.factorize(frame[group[0]].to_numpy(), use_na_sentinel=False)
-                values[group] = [np.asarray(uniques)]
+                column = columns[group[0]]
+                codes, values[group] = column.codes, [column.values]
             else:
-                parts = [pd.factorize(frame[column].to_numpy(), use_na_sentinel=False) for column in group]
-                combined = np.zeros(len(frame), dtype=np.int64)  # one number per tuple of the parts' numbers
-                for part_codes, part_uniques in parts:
-                    combined = combined * len(part_uniques) + part_codes
+                parts = [columns[name] for name in group]
+                combined = np.zeros(self.rows_count, dtype=np.int64)  # one number per tuple of the parts' codes
+                for part in parts:
+                    combined = combined * len(part.values) + part.codes % len(part.values)  # (-1: the last)
                 codes, tuples = pd.factorize(combined)
                 arrays = []
-                for _, part_uniques in reversed(parts):  # the tuples' parts back, last first
-                    tuples, number = np.divmod(tuples, len(part_uniques))
-                    arrays.append(np.asarray(part_uniques)[number])
+                for part in reversed(parts):  # the tuples' parts back, last first
+                    tuples, number = np.divmod(tuples, len(part.values))
+                    arrays.append(part.values[number])
                 values[group] = arrays[::-1]
             self.codes[group] = codes
             self.count[group] = len(values[group][0])
         longest = max(self.count.values())
-        columns: dict[str, np.ndarray] = {}
+        frame: dict[str, np.ndarray] = {}
         for group, arrays in values.items():
-            for column, array in zip(group, arrays, strict=True):
-                if column in columns:
-                    raise ValueError(f"column {column} is in two groups of the gate")
-                columns[column] = np.resize(array, longest)
-        self.frame = pd.DataFrame(columns)
+            for name, array in zip(group, arrays, strict=True):
+                if name in frame:
+                    raise ValueError(f"column {name} is in two groups of the gate")
+                frame[name] = np.resize(array, longest)
+        self.frame = pd.DataFrame(frame)
+
+    @classmethod
+    def of_frame(cls, frame: pd.DataFrame, groups: list[tuple[str, ...]]) -> Distinct:
+        """From full columns: each factorised (a blank, NaN, one more value)."""
+        names = dict.fromkeys(name for group in groups for name in group)
+        return cls({name: _coded(frame[name].to_numpy(dtype=np.float64)) for name in names}, groups)
 
     def rows(self, group: tuple[str, ...], positions) -> np.ndarray:
         """The rows (sorted) whose values of ``group`` are at the failing ``positions`` of the frame."""

@@ -92,7 +92,7 @@ def test_the_same_rows_as_validating_every_row(seed):
 def test_groups_are_repeated_to_the_longest_and_mapped_back():
     frame = pd.DataFrame({"a": [1.0, 1.0, NAN, 2.0, 1.0], "x": [1.0, 2.0, 1.0, 2.0, 1.0],
                           "y": [5.0, 5.0, 5.0, 6.0, 5.0]})
-    distinct = Distinct(frame, [("a",), ("x", "y"), ("a",)])
+    distinct = Distinct.of_frame(frame, [("a",), ("x", "y"), ("a",)])
     assert distinct.count == {("a",): 3, ("x", "y"): 3}
     a = distinct.frame["a"].to_numpy()
     assert a[0] == 1.0 and np.isnan(a[1]) and a[2] == 2.0  # in order of first appearance, blank included
