@@ -649,13 +649,20 @@ async def run_page(request: Request) -> Response:
     if not target.is_file():
         raise HTTPException(404)
     if target.suffix == ".html":
-        text = target.read_text(encoding="utf-8")
-        if wanted == "index.html":
-            bar = service.render("bar.html.j2", outcome=outcome)
-            text = text.replace("<body>\n", "<body>\n" + bar, 1)
-        return page(text)
+        bar = service.render("bar.html.j2", outcome=outcome) if wanted == "index.html" else None
+        return await asyncio.to_thread(_report_page, target, bar)
     return FileResponse(target, filename=target.name if target.suffix != ".json" else None,
                         content_disposition_type="attachment")
+
+
+def _report_page(path: Path, bar: str | None) -> Response:
+    """A page of a run's reports as sent: the index with the summary bar ``bar``, bidirectional controls shown, its
+    policy. In a thread: a province's index is 13 MB to read, scan and encode, which would hold up every other
+    request on the event loop."""
+    text = path.read_text(encoding="utf-8")
+    if bar is not None:
+        text = text.replace("<body>\n", "<body>\n" + bar, 1)
+    return page(text)
 
 
 RENDER_WAIT = 20.0  # seconds a request for a page not yet written waits for it before the page says so
