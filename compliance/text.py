@@ -10,13 +10,19 @@ from __future__ import annotations
 import re
 
 BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-_SHOWN = str.maketrans({c: f"[U+{ord(c):04X}]" for c in BIDI_CONTROLS})
+# a search, not str.translate: translate visits every character in Python's dict lookup (0.75 s for a province's
+# 13 MB index), the regular expression scans in C and calls back only where a control is (0.04 s)
+_BIDI = re.compile(f"[{BIDI_CONTROLS}]")
 _REMOVED = str.maketrans(dict.fromkeys(BIDI_CONTROLS))
+
+
+def _code_point(match: re.Match[str]) -> str:
+    return f"[U+{ord(match.group()):04X}]"
 
 
 def visible_bidi(text: str) -> str:
     """``text`` with every bidirectional control written as its code point (plain ASCII: safe in HTML too)."""
-    return text.translate(_SHOWN)
+    return _BIDI.sub(_code_point, text)
 
 
 def without_bidi(text: str) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from compliance import __version__
 from compliance.domain import Organisation, OrgType, Severity, Status, status_counts
@@ -111,6 +111,34 @@ class MatrixCell:
     judged: int
 
 
+class Matrix:
+    """The index's organisation × rule cells, a row at a time. Each cell's tip names its organisation, so no two
+    rows share a cell's HTML; but they share everything else: each distinct cell of each rule is rendered once,
+    with a stand-in where the name goes, and a row joins its cells' pieces around its own name (escaped once) —
+    a province's 160,000 cells cost some hundred renderings instead of one each."""
+
+    NAME = "\x00"  # the stand-in (no name or title holds one: it is the first one in a cell that is split at)
+
+    def __init__(self, judged: np.ndarray, failing: np.ndarray, worst: np.ndarray, rules: Sequence,
+                 cell: Callable[..., Markup]) -> None:
+        """``judged``, ``failing``, ``worst``: organisations × the index's ``rules``; ``cell``: the macro that renders
+        a cell from its MatrixCell (None: not applicable), the organisation's name and the rule."""
+        n_orgs, n_rules = judged.shape
+        column = np.tile(np.arange(n_rules), n_orgs)
+        kind, first = _alike(judged.ravel(), failing.ravel(), worst.ravel(), column)
+        self._kind = kind.reshape(judged.shape)
+        self._pieces = [
+            str(cell(MatrixCell(BY_RANK[w], f, j) if j else None, self.NAME, rules[c])).split(self.NAME, 1)
+            for j, f, w, c in zip(*(a.ravel()[first].tolist() for a in (judged, failing, worst)),
+                                  column[first].tolist(), strict=True)
+        ]
+
+    def __call__(self, row: OrgRow) -> Markup:
+        """The cells of ``row``'s line of the index."""
+        name, pieces = str(escape(row.org.name)), self._pieces
+        return Markup("".join([name.join(pieces[k]) for k in self._kind[row.position].tolist()]))
+
+
 @dataclass(slots=True)
 class OrgRow:
     """An organisation's line in the index, and in its units' lists of organisations below them."""
@@ -121,7 +149,7 @@ class OrgRow:
     counts: SimpleNamespace  # status → number of findings, as attributes for the templates (shared: do not change)
     light: str
     rejected: int
-    cells: list[MatrixCell | None]
+    position: int  # in the roster: its row of the index's matrix (``Matrix``)
     unit: bool
     subtree: SimpleNamespace
     subtree_light: str
@@ -416,11 +444,12 @@ def render_in_parts(result: CheckResult, out_dir: Path) -> tuple[list[Path], Cal
 
 
 def _pages(site: _Site, result: CheckResult, env: Environment, out_dir: Path) -> list[Path]:
-    """Write each organisation's page in turn; the files written."""
+    """Write each organisation's page in turn, once what only they show is built; the files written."""
+    parts = _page_parts(site, result, env)
     written = []
     template = env.get_template("org.html.j2")
     for i, row in zip(site.tree.tolist(), site.rows, strict=True):
-        page = template.render(**_org_view(site, result, i, row))
+        page = template.render(**_org_view(site, parts, result, i, row))
         path = out_dir / PAGES / f"{row.page}.html"
         path.write_text(page, encoding="utf-8")
         written.append(path)
@@ -429,23 +458,31 @@ def _pages(site: _Site, result: CheckResult, env: Environment, out_dir: Path) ->
 
 @dataclass
 class _Site:
-    """What the pages of one check are made of, built once before any is written."""
+    """What the index of one check is made of, and the organisation pages too: built before the index is written."""
 
     context: dict  # what every page shows in its head: version, as-of date, period, rules file, the lights
     tree: np.ndarray  # the organisations (roster positions) in preorder: a unit, then its subtree
     rows: list[OrgRow]  # one per organisation, in that order
     matrix_rules: list  # the rules that judged anything: the index's columns
+    matrix: Matrix  # their cells, a row at a time
     judgements: pd.DataFrame
+    j_codes: tuple[np.ndarray, np.ndarray, np.ndarray]  # each judgement's organisation, rule and rank (``Calendar``)
     findings: list[dict]
     by_org: dict[str, list[dict]]  # an organisation's findings
     rejected: dict[str | None, list]  # rejected rows and warnings by organisation (None: in no organisation)
     warnings: dict[str | None, list]
-    shown: dict[str, tuple[str, str]]  # rule id → its title and 依据
-    topics: dict[tuple, tuple[str | None, str | None]]  # (file, sheet, row) → the record's 主题 and 缺席
-    stats_by_org: dict[str, list[SimpleNamespace]]
     attendance: dict
     trends: dict
     plans: dict
+
+
+@dataclass
+class _PageParts:
+    """What only the organisation pages show, built after the index is written."""
+
+    shown: dict[str, tuple[str, str]]  # rule id → its title and 依据
+    topics: dict[tuple, tuple[str | None, str | None]]  # (file, sheet, row) → the record's 主题 and 缺席
+    stats_by_org: dict[str, list[SimpleNamespace]]
     calendar: Calendar
 
 
@@ -453,8 +490,6 @@ def _site(result: CheckResult, env: Environment) -> _Site:
     roster = result.roster
     catalogue = result.catalogue
     order = {rule.id: i for i, rule in enumerate(catalogue.rules)}
-    topics = _topics(result)
-    shown = {rule.id: (rule.title, catalogue.source_text(rule)) for rule in catalogue.rules}
     findings = result.findings()
     by_org: dict[str, list[dict]] = defaultdict(list)
     for finding in findings:
@@ -478,20 +513,14 @@ def _site(result: CheckResult, env: Environment) -> _Site:
         table[:, [order[rule.id] for rule in matrix_rules]]
         for table in _matrix(j_org, j_rule, j_rank, (len(roster.orgs), len(catalogue.rules)))
     )
-    tree, rows = _org_rows(result, by_org, rejected, judged, failing, worst)
+    matrix = Matrix(judged, failing, worst, matrix_rules,
+                    env.get_template("matrix.html.j2").module.cell)  # type: ignore[attr-defined]
+    tree, rows = _org_rows(result, by_org, rejected)
     progress, trends, attendance, plans = _progress(result)
     for row in rows:
         name = row.org.name
         row.rate, row.attendance = progress.get(name), attendance.get(name, (None, None))[0]
         row.next_deadline = plans[name][0].deadline.isoformat() if plans.get(name) else None
-    titles = {rule.id: rule.title for rule in catalogue.rules}
-    stats_by_org: dict[str, list[SimpleNamespace]] = defaultdict(list)
-    for rule_year in result.stats["by_rule"]:
-        stats_by_org[rule_year["org"]].append(SimpleNamespace(title=titles[rule_year["rule"]], **rule_year))
-
-    record_rules = {rule.id for rule in catalogue.rules if kind_of(rule).per_record}
-    calendar = Calendar(result, j_org, j_rule, j_rank, catalogue.rules, record_rules,
-                        env.get_template("calendar.html.j2").module.cell)  # type: ignore[attr-defined]
     context = {
         "version": __version__,
         "as_of": result.as_of.isoformat(),
@@ -499,8 +528,21 @@ def _site(result: CheckResult, env: Environment) -> _Site:
         "rules_source": result.catalogue.path,
         "lights": LIGHTS,
     }
-    return _Site(context, tree, rows, matrix_rules, judgements, findings, by_org, rejected, warnings, shown, topics,
-                 stats_by_org, attendance, trends, plans, calendar)
+    return _Site(context, tree, rows, matrix_rules, matrix, judgements, (j_org, j_rule, j_rank), findings, by_org,
+                 rejected, warnings, attendance, trends, plans)
+
+
+def _page_parts(site: _Site, result: CheckResult, env: Environment) -> _PageParts:
+    catalogue = result.catalogue
+    shown = {rule.id: (rule.title, catalogue.source_text(rule)) for rule in catalogue.rules}
+    titles = {rule.id: rule.title for rule in catalogue.rules}
+    stats_by_org: dict[str, list[SimpleNamespace]] = defaultdict(list)
+    for rule_year in result.stats["by_rule"]:
+        stats_by_org[rule_year["org"]].append(SimpleNamespace(title=titles[rule_year["rule"]], **rule_year))
+    record_rules = {rule.id for rule in catalogue.rules if kind_of(rule).per_record}
+    calendar = Calendar(result, *site.j_codes, catalogue.rules, record_rules,
+                        env.get_template("calendar.html.j2").module.cell)  # type: ignore[attr-defined]
+    return _PageParts(shown, _topics(result), stats_by_org, calendar)
 
 
 def _index_view(site: _Site, result: CheckResult) -> dict:
@@ -520,7 +562,8 @@ def _index_view(site: _Site, result: CheckResult) -> dict:
     }
     lights = {colour: sum(1 for row in rows if row.light == colour) for colour in LIGHTS}
     return dict(
-        rows=rows, rules=site.matrix_rules, rule_totals=rule_totals, units=units, charts=charts, light_counts=lights,
+        rows=rows, rules=site.matrix_rules, matrix=site.matrix, rule_totals=rule_totals, units=units, charts=charts,
+        light_counts=lights,
         sources=result.sources, tables=result.tables, notes=result.notes,
         skipped_any=any(s.skipped for s in result.sources), scope=result.scope,
         summary=status_counts(f["status"] for f in site.findings),
@@ -528,26 +571,26 @@ def _index_view(site: _Site, result: CheckResult) -> dict:
     )
 
 
-def _org_view(site: _Site, result: CheckResult, i: int, row: OrgRow) -> dict:
+def _org_view(site: _Site, parts: _PageParts, result: CheckResult, i: int, row: OrgRow) -> dict:
     """What the page of the organisation at roster position ``i`` shows; built page by page, so that its parts die
     young and do not set off full garbage collections."""
     org = row.org
-    grid, leader_grid = site.calendar.grids(i)
+    grid, leader_grid = parts.calendar.grids(i)
     roster = result.roster
     return dict(
         row=row,
         org=org,
-        months=site.calendar.labels,
-        groups=site.calendar.groups,
+        months=parts.calendar.labels,
+        groups=parts.calendar.groups,
         grid=grid,
         leader_grid=leader_grid,
         # rows are in preorder: the subtree follows the unit
         below=site.rows[roster.subtree_start[i] + 1:roster.subtree_end[i]],
         base_depth=row.depth,
         subtree=row.subtree,
-        findings=[_shown(finding, *site.shown[finding["rule"]], site.topics)
+        findings=[_shown(finding, *parts.shown[finding["rule"]], parts.topics)
                   for finding in site.by_org.get(org.name, [])],
-        stats=site.stats_by_org.get(org.name, []),
+        stats=parts.stats_by_org.get(org.name, []),
         attendance=site.attendance.get(org.name, (None, []))[1],
         trend=_trend(site.trends.get(org.name, [])),
         plan=site.plans.get(org.name, []),
@@ -558,11 +601,10 @@ def _org_view(site: _Site, result: CheckResult, i: int, row: OrgRow) -> dict:
     )
 
 
-def _org_rows(result: CheckResult, by_org: dict[str, list[dict]], rejected: dict[str | None, list],
-              judged: np.ndarray, failing: np.ndarray, worst: np.ndarray) -> tuple[np.ndarray, list[OrgRow]]:
-    """The organisations in preorder (a unit, then its subtree) and a row for each: its findings by status, its
-    subtree's, and its cells of the index (``judged``, ``failing``, ``worst``: organisations × the index's rules).
-    Rows alike in their counts or cells share one object for them."""
+def _org_rows(result: CheckResult, by_org: dict[str, list[dict]], rejected: dict[str | None, list]
+              ) -> tuple[np.ndarray, list[OrgRow]]:
+    """The organisations in preorder (a unit, then its subtree) and a row for each: its findings by status and its
+    subtree's. Rows alike in their counts share one object for them."""
     roster = result.roster
     statuses = list(status_counts([]))
     own = np.array([list(status_counts(f["status"] for f in by_org.get(org.name, [])).values())
@@ -579,11 +621,6 @@ def _org_rows(result: CheckResult, by_org: dict[str, list[dict]], rejected: dict
             counts[key] = SimpleNamespace(**dict(zip(statuses, values, strict=True)))
         return counts[key]
 
-    kind, first = _alike(judged.ravel(), failing.ravel(), worst.ravel())
-    cells = [MatrixCell(BY_RANK[w], f, j) if j else None
-             for j, f, w in zip(*(table.ravel()[first].tolist() for table in (judged, failing, worst)), strict=True)]
-    kind = kind.reshape(judged.shape)
-
     taken: set[str] = set()
     pages = [safe_filename(org.name, taken) for org in roster.orgs]
     depth = depths(roster.parent)
@@ -593,7 +630,7 @@ def _org_rows(result: CheckResult, by_org: dict[str, list[dict]], rejected: dict
         mine, total = shared(own[i].tolist()), shared(subtree[i].tolist())
         rows.append(OrgRow(
             org=org, depth=depth[i], page=pages[i], counts=mine, light=light(vars(mine)),
-            rejected=len(rejected.get(org.name, [])), cells=[cells[k] for k in kind[i].tolist()],
+            rejected=len(rejected.get(org.name, [])), position=i,
             unit=org.type is not OrgType.BRANCH, subtree=total, subtree_light=light(vars(total)),
         ))
     return tree, rows

@@ -51,7 +51,7 @@ from compliance.errors import InputError
 from compliance.serve.sessions import Sessions, Throttle
 from compliance.serve.store.names import UNIT_COOKIE, UNIT_KEY
 from compliance.serve.upload import TooLarge, Upload, receive
-from compliance.serve.worker import RENDERED, Job, Outcome, Settings, ready, start, work
+from compliance.serve.worker import RENDERED, Job, Outcome, Settings, ready, start, work, written
 from compliance.serve.workspace import ROSTER, Run, Runs
 from compliance.text import visible_bidi
 
@@ -519,7 +519,8 @@ async def _receive(request: Request, run: Run, service: Service) -> Job:
 
             from compliance.serve.store.routes import keep_uploads, unit_job
 
-            job = replace(unit_job(job, upload), scope=(run.unit.org,), page=True)
+            # all its reports written before the worker answers: the submission is stored from them at once
+            job = replace(unit_job(job, upload), scope=(run.unit.org,), page=True, later=False)
             run.uploads = keep_uploads(run, upload)
         return job
     except ClientDisconnect:
@@ -643,31 +644,38 @@ async def run_page(request: Request) -> Response:
     target = (run.out / wanted).resolve()
     if not target.is_relative_to(run.out.resolve()):
         raise HTTPException(404)
-    if not target.is_file() and not await _rendered(run, service):  # a page, the workbook or the zip not yet written
+    if not await _written(run, target.relative_to(run.out.resolve()).as_posix()):  # a page, workbook, zip to come
         return page(service.render("wait.html.j2", ahead=None, rendering=True))
     if not target.is_file():
         raise HTTPException(404)
     if target.suffix == ".html":
-        text = target.read_text(encoding="utf-8")
-        if wanted == "index.html":
-            bar = service.render("bar.html.j2", outcome=outcome)
-            text = text.replace("<body>\n", "<body>\n" + bar, 1)
-        return page(text)
+        bar = service.render("bar.html.j2", outcome=outcome) if wanted == "index.html" else None
+        return await asyncio.to_thread(_report_page, target, bar)
     return FileResponse(target, filename=target.name if target.suffix != ".json" else None,
                         content_disposition_type="attachment")
+
+
+def _report_page(path: Path, bar: str | None) -> Response:
+    """A page of a run's reports as sent: the index with the summary bar ``bar``, bidirectional controls shown, its
+    policy. In a thread: a province's index is 13 MB to read, scan and encode, which would hold up every other
+    request on the event loop."""
+    text = path.read_text(encoding="utf-8")
+    if bar is not None:
+        text = text.replace("<body>\n", "<body>\n" + bar, 1)
+    return page(text)
 
 
 RENDER_WAIT = 20.0  # seconds a request for a page not yet written waits for it before the page says so
 
 
-async def _rendered(run: Run, service: Service) -> bool:
-    """Whether everything of the run is written (the index is shown as soon as the findings exist; its
-    organisation pages, the workbook and reports.zip follow in the worker), waiting up to RENDER_WAIT for it."""
-    marker = run.out / RENDERED
+async def _written(run: Run, wanted: str) -> bool:
+    """Whether the file ``wanted`` of the run may be sent (``worker.written``: the index is shown as soon as the
+    findings exist; its organisation pages, the workbook and reports.zip follow in the worker), waiting up to
+    RENDER_WAIT for it."""
     deadline = time.monotonic() + RENDER_WAIT
-    while not marker.exists() and time.monotonic() < deadline and run.folder.exists():
+    while not written(run.out, wanted) and time.monotonic() < deadline and run.folder.exists():
         await asyncio.sleep(0.1)
-    return marker.exists()
+    return written(run.out, wanted)
 
 
 def _minutes(service: Service) -> str:

@@ -194,21 +194,43 @@ def _check(job: Job) -> Outcome:
 
 
 RENDERED = ".rendered"  # in a run's reports folder once everything is written: pages, workbook, zip
+PAGES_WRITTEN = ".pages"  # there once every organisation page is written (before the workbook and the zip)
+ORG_PAGES = "orgs/"  # where the organisation pages are (compliance.render.html.PAGES)
+_WRITING = ".writing"  # in a run's reports folder: the workbook and the zip are made here, then moved in whole
+
+
+def written(out: Path, wanted: str) -> bool:
+    """Whether ``wanted`` (a path in the reports folder ``out``) may be sent: everything once RENDERED is there,
+    an organisation page once all of them are (PAGES_WRITTEN), any other file once it is there at all — the
+    index and findings.json are written before the worker answers, the workbook and the zip are moved in whole —
+    so that nobody is sent half a file still being written."""
+    if (out / RENDERED).exists():
+        return True
+    if wanted.startswith(ORG_PAGES):
+        return (out / PAGES_WRITTEN).exists()
+    return (out / wanted).is_file()
 
 
 def _rest(result, out: Path, pages) -> None:
-    """What a page shows after its index: the organisation pages, the workbook and reports.zip, then RENDERED
-    (written also when something failed, so that nobody waits for ever; what failed is in the log). Runs in a
-    thread of the worker while the worker takes its next check: every path is absolute."""
+    """What a page shows after its index: the organisation pages (then PAGES_WRITTEN), the workbook and
+    reports.zip (each made aside and moved in whole), then RENDERED (written also when something failed, so
+    that nobody waits for ever; what failed is in the log). Runs in a thread of the worker while the worker
+    takes its next check: every path is absolute."""
     from compliance.render import FORMATS
 
+    aside = out / _WRITING
     try:
         pages()
-        FORMATS["xlsx"].render(result, out)
-        _zip_pages(out)
+        (out / PAGES_WRITTEN).touch()
+        aside.mkdir()
+        for path in FORMATS["xlsx"].render(result, aside):
+            os.replace(path, out / path.name)
+        _zip_pages(out, aside)
+        os.replace(aside / "reports.zip", out / "reports.zip")
     except Exception:
         log.exception("writing the pages of %s failed", out.parent)
     finally:
+        shutil.rmtree(aside, ignore_errors=True)
         with contextlib.suppress(OSError):  # (the run may have been deleted meanwhile)
             (out / RENDERED).touch()
 
@@ -259,13 +281,14 @@ def _roster_in(folder: Path) -> Path:
     return books[0] if len(books) == 1 else folder
 
 
-def _zip_pages(out: Path) -> None:
-    """reports.zip: index.html and the organisation pages, for keeping or mailing (fixed times: same bytes), with
-    bidirectional controls shown as their code points, as the server shows the pages."""
+def _zip_pages(out: Path, into: Path) -> None:
+    """``into``/reports.zip: the pages of ``out``, index.html and the organisation pages, for keeping or mailing
+    (fixed times: same bytes), with bidirectional controls shown as their code points, as the server shows the
+    pages."""
     from compliance.text import visible_bidi
 
-    with zipfile.ZipFile(out / "reports.zip", "w", zipfile.ZIP_DEFLATED) as book:
-        for path in sorted(p for p in out.rglob("*.html")):
+    with zipfile.ZipFile(into / "reports.zip", "w", zipfile.ZIP_DEFLATED) as book:
+        for path in sorted(p for p in out.rglob("*.html") if not p.is_relative_to(into)):
             info = zipfile.ZipInfo(path.relative_to(out).as_posix(), _ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             book.writestr(info, visible_bidi(path.read_text(encoding="utf-8")).encode())

@@ -113,6 +113,29 @@ def test_the_index_matrix_and_totals(year_end):
     assert "https://" not in text
 
 
+def test_the_index_matrix_puts_each_organisations_name_in_its_own_cells():
+    """html.Matrix renders each distinct cell of each rule once, with a stand-in for the organisation's name that
+    each row replaces with its own, escaped as the template escapes it."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    rules = [SimpleNamespace(title="每月主题党日"), SimpleNamespace(title="<季度>党课")]
+    judged, failing, worst = np.array([[3, 0], [3, 4]]), np.array([[1, 0], [1, 0]]), np.array([[4, -1], [4, 0]])
+    matrix = html.Matrix(judged, failing, worst, rules,
+                         html._environment().get_template("matrix.html.j2").module.cell)
+
+    def line(position, name):
+        return matrix(SimpleNamespace(org=SimpleNamespace(name=name), position=position))
+
+    assert line(0, 'A&B "一支部"') == (
+        '<td class="c s-violation" data-v="1" title="A&amp;B &#34;一支部&#34; · 每月主题党日：违规（检查 3 项）">1</td>\n'
+        '<td class="c s-na" data-v="-1"></td>\n')
+    assert line(1, "二支部") == (
+        '<td class="c s-violation" data-v="1" title="二支部 · 每月主题党日：违规（检查 3 项）">1</td>\n'
+        '<td class="c s-met" data-v="0" title="二支部 · &lt;季度&gt;党课：符合（检查 4 项）">✓</td>\n')
+
+
 def test_findings_xlsx_is_the_problem_list(year_end):
     book = openpyxl.load_workbook(year_end / "findings.xlsx")
     assert book.sheetnames == ["问题清单", "拒收的行", "统计", "出席率"]

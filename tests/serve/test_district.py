@@ -130,6 +130,16 @@ def test_the_district_index_is_the_two_units_checks_and_the_third_is_not_submitt
     assert document["summary"]["violation"] == violations
 
 
+def test_a_submission_keeps_every_report_of_its_check(world):
+    """The organisation pages and the problem list are stored with the submission, not only the index: the worker
+    writes them all before it answers a unit's check (a page's check answers at its index and writes the rest
+    after); the worker's marks (.pages, .rendered) are not reports."""
+    unit, district = world["units"][0], world["district"]
+    pages = sorted(f"orgs/{org}.html" for org in district.subtree(unit))
+    assert len(pages) > 1
+    assert read(world["store"], "report_paths", 1) == ["findings.xlsx", "index.html", *pages]
+
+
 def test_a_units_token_sees_only_its_own(world):
     units, tokens = world["units"], world["tokens"]
     with world["server"].client(tokens[units[0]]) as client:

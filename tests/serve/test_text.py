@@ -29,5 +29,8 @@ def test_a_bidi_override_is_shown_on_pages_and_gone_from_file_names(plain):
 
 def test_every_bidi_control_is_shown_or_removed():
     assert visible_bidi("a\u202ab\u2066c\u200fd\u061c") == "a[U+202A]b[U+2066]c[U+200F]d[U+061C]"
+    assert visible_bidi("支部" + BIDI_CONTROLS) == ("支部[U+061C][U+200E][U+200F][U+202A][U+202B][U+202C][U+202D]"
+                                                  "[U+202E][U+2066][U+2067][U+2068][U+2069]")
+    assert visible_bidi("第一党支部 ‎") == "第一党支部 [U+200E]" and visible_bidi("无控制符") == "无控制符"
     assert without_bidi("".join(BIDI_CONTROLS) + "支部") == "支部"
     assert len(BIDI_CONTROLS) == 12

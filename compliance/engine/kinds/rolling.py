@@ -109,6 +109,7 @@ def terms(rule: RollingRule, ctx: Context) -> list[tuple[int, int, date, int]]:
     latest: dict[int, list] = {}
     for cell, record in zip(cells.evidence["cell"].to_numpy(), cells.evidence["record"].to_numpy(), strict=True):
         latest.setdefault(int(cell), []).append(days[record])
+    org, leader, actual = (frame[name].to_numpy() for name in ("org", "leader", "actual"))  # once, not per cell
     out = []
     for cell in met:
         dates = sorted(latest.get(int(cell), []), reverse=True)
@@ -119,8 +120,7 @@ def terms(rule: RollingRule, ctx: Context) -> list[tuple[int, int, date, int]]:
             deadline = held.replace(year=held.year + rule.years)
         except ValueError:  # 29 February
             deadline = held.replace(year=held.year + rule.years, day=28)
-        out.append((int(frame["org"].to_numpy()[cell]), int(frame["leader"].to_numpy()[cell]), deadline,
-                    int(frame["actual"].to_numpy()[cell])))
+        out.append((int(org[cell]), int(leader[cell]), deadline, int(actual[cell])))
     return out
 
 

@@ -140,7 +140,8 @@ def record(district: District, run, outcome, client: str) -> int:
     """Store a finished check of a unit as its submission (one transaction); its kept uploads are then deleted."""
     out = run.out
     reports = [(path.relative_to(out).as_posix(), path) for path in sorted(out.rglob("*"))
-               if path.is_file() and path.name not in ("findings.json", "reports.zip")]
+               if path.is_file() and path.name not in ("findings.json", "reports.zip")
+               and not path.name.startswith(".")]  # (the worker's marks: worker.RENDERED, PAGES_WRITTEN)
     try:
         return district.store.submit(run.unit, (out / "findings.json").read_bytes(), run.uploads, reports,
                                      outcome.exit_code, client)
