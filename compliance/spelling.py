@@ -53,8 +53,9 @@ def normalise_texts(values: Iterable[str]) -> list[str]:
     values = list(values)
     missing = [v for v in dict.fromkeys(values) if v not in _TEXTS]
     if missing:
-        if len(_TEXTS) + len(missing) > _KEPT:
+        if len(_TEXTS) + len(missing) > _KEPT:  # (emptied: every value is new again, those seen before too)
             _TEXTS.clear()
+            missing = list(dict.fromkeys(values))
         # (str.split() splits at the whitespace \s matches — one test of str.isspace — and drops it at both ends:
         # the join is _SPACES.sub(" ", …).strip(), without a regex per value)
         texts = [" ".join(unicodedata.normalize("NFKC", v).split()) for v in missing]
@@ -90,12 +91,13 @@ def normalise_name(value: str) -> str:
 def normalise_names(values: Iterable[str]) -> list[str]:
     """``normalise_name`` of each value, the new ones converted together (``normalise_texts``)."""
     values = list(values)
-    missing = [v for v in values if v not in _NAMES]
+    missing = [v for v in dict.fromkeys(values) if v not in _NAMES]
     if missing:
-        normalise_texts(missing)
-    known = _NAMES.get
-    names = [known(v) for v in values]
-    return [name if name is not None else normalise_name(v) for v, name in zip(values, names, strict=True)]
+        if len(_NAMES) + len(missing) > _KEPT:  # (emptied, as normalise_texts is)
+            _NAMES.clear()
+            missing = list(dict.fromkeys(values))
+        _NAMES.update(zip(missing, ["".join(text.split()) for text in normalise_texts(missing)], strict=True))
+    return [_NAMES[v] for v in values]
 
 
 def organisation_key(value: str) -> str:

@@ -82,3 +82,17 @@ def test_a_plain_name_is_its_own_key(written):
     from compliance.spelling import _people, normalise_text
 
     assert person_key(written) == _people(normalise_text(written.replace("\n", " ")))
+
+
+def test_a_full_cache_is_emptied_without_losing_a_value(monkeypatch):
+    """The caches of normal forms are emptied when a call would take them past their size: the values of that call
+    seen before are converted again, not looked up in the emptied cache (a KeyError, and a traceback, before)."""
+    from compliance import spelling
+
+    monkeypatch.setattr(spelling, "_KEPT", 4)
+    monkeypatch.setattr(spelling, "_TEXTS", {})
+    monkeypatch.setattr(spelling, "_NAMES", {})
+    assert spelling.normalise_texts(["黨支部", "王 芳"]) == ["党支部", "王 芳"]
+    assert spelling.normalise_texts(["王 芳", "會議", "課程", "組織"]) == ["王 芳", "会议", "课程", "组织"]
+    assert spelling.normalise_names(["黨支部", "王 芳"]) == ["党支部", "王芳"]
+    assert spelling.normalise_names(["王 芳", "會議", "課程", "組織"]) == ["王芳", "会议", "课程", "组织"]

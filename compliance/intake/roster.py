@@ -266,15 +266,28 @@ class _Column:
 
     def each(self, convert, blank) -> np.ndarray:
         """``convert`` of each distinct cell, then ``blank``: an array that ``codes`` index (-1 is the last)."""
-        out = np.empty(len(self.values) + 1, dtype=object)
-        for i, value in enumerate(self.values):  # (element by element: np.array would read a tuple as a row)
-            out[i] = convert(value)
-        out[-1] = blank
-        return out
+        return np.fromiter(itertools.chain(map(convert, self.values), [blank]), dtype=object,
+                           count=len(self.values) + 1)
 
-    def map(self, convert, blank) -> np.ndarray:
-        """``convert`` of each row's cell (called once per distinct cell), ``blank`` where the cell is blank."""
-        return self.each(convert, blank)[self.codes]
+    def spread(self, each: list, blank) -> np.ndarray:
+        """Per row, the item of ``each`` (one per distinct cell) for its cell, ``blank`` where the cell is blank.
+        (np.fromiter, not np.array: it takes a tuple as one item, not as a row.)"""
+        return np.fromiter(itertools.chain(each, [blank]), dtype=object, count=len(each) + 1)[self.codes]
+
+    def names(self) -> np.ndarray:
+        """Each row's cell as a name (``normalise_name``), '' where blank: the distinct cells normalised together."""
+        return self.spread(normalise_names([str(c) for c in self.values]), "")
+
+    def texts(self, blank: str | None) -> np.ndarray:
+        """Each row's cell as text (``normalise_text``), ``blank`` where blank: the distinct cells together."""
+        return self.spread(normalise_texts([str(c) for c in self.values]), blank)
+
+    def lists(self) -> np.ndarray:
+        """Each row's list (别名, 职务: ``张三、李四``) as a tuple of names, () where blank: each distinct cell split
+        once, and the items normalised together."""
+        parts = [split_list(text) for text in normalise_texts([str(c) for c in self.values])]
+        items = iter(normalise_names(item for part in parts for item in part))
+        return self.spread([tuple(itertools.islice(items, len(part))) for part in parts], ())
 
 
 def _distinct(cells) -> _Column:
@@ -348,24 +361,6 @@ def _columns(cells, source, sheet, columns, lines=None) -> tuple[list[int], dict
     return (numbers if lines is None else lines[numbers - 1]).tolist(), by_header
 
 
-def _prime(table: dict[str, _Column]) -> None:
-    """Normalise every distinct text of a roster sheet in one go (``normalise_texts``: one call of OpenCC for the
-    new ones), so that reading it column by column finds each spelling done."""
-    normalise_texts({str(c) for column in table.values() for c in column.values})
-
-
-def _lists(column: _Column) -> np.ndarray:
-    """Each row's list (别名, 职务: ``张三、李四``) as a tuple of normalised names, () where blank: each distinct cell
-    split once, and the items normalised together (``normalise_names``)."""
-    parts = [split_list(normalise_text(str(c))) for c in column.values]
-    items = iter(normalise_names(item for part in parts for item in part))
-    each = np.empty(len(parts) + 1, dtype=object)
-    for i, part in enumerate(parts):  # (element by element: np.array would read a tuple as a row)
-        each[i] = tuple(itertools.islice(items, len(part)))
-    each[-1] = ()
-    return each[column.codes]
-
-
 def _is_problem(values: np.ndarray) -> np.ndarray:
     return np.fromiter((isinstance(v, ValueProblem) for v in values.tolist()), dtype=bool, count=len(values))
 
@@ -437,19 +432,19 @@ def _read_orgs(cells, source, sheet, lines=None) -> tuple[list[Organisation], di
     in one go."""
     numbers, table = _columns(cells, source, sheet, ORG_COLUMNS, lines)
     n = len(numbers)
-    _prime(table)
 
     def column(name: str) -> _Column:
         return table[name] if name in table else _Column.blank(n)
 
-    names = column("组织名称").map(lambda c: normalise_name(str(c)), "")
-    types = column("组织类型").map(lambda c: normalise_text(str(c)), "")
-    parents = column("上级组织").map(lambda c: normalise_name(str(c)) or None, None)
+    names = column("组织名称").names()
+    types = column("组织类型").texts("")
+    parents = column("上级组织").names()
+    parents[parents == ""] = None
     dates = column("成立日期")
     founded_each = dates.each(_date_or_problem, None)
     founded = founded_each[dates.codes]
-    aliases = _lists(column("别名"))
-    extras = {name: table[name].map(lambda c: normalise_text(str(c)), None).tolist()
+    aliases = column("别名").lists()
+    extras = {name: table[name].texts(None).tolist()
               for name in table if name not in ORG_COLUMNS}
     attributes = [{e: v for e, column in extras.items() if (v := column[k]) is not None} for k in range(n)]
     may_fail = (_is_problem(founded_each)[dates.codes] | (names == "")
@@ -555,14 +550,14 @@ def _read_leaders(cells, source, sheet, lines=None, *, orgs: list[Organisation])
             lookup.setdefault(spelling, org.name)
     numbers, table = _columns(cells, source, sheet, LEADER_COLUMNS, lines)
     n = len(numbers)
-    _prime(table)
 
     def column(name: str) -> _Column:
         return table[name] if name in table else _Column.blank(n)
 
-    names = column("姓名").map(lambda c: normalise_name(str(c)), "")
-    units = column("所在单位").map(lambda c: lookup.get(normalise_name(str(c))), None)  # (None: not in the roster)
-    posts = _lists(column("职务"))
+    names = column("姓名").names()
+    unit = column("所在单位")
+    units = unit.spread([lookup.get(u) for u in normalise_names(map(str, unit.values))], None)  # None: not known
+    posts = column("职务").lists()
     starts, ends = column("任职日期"), column("离任日期")
     start_each, end_each = starts.each(_date_or_problem, None), ends.each(_date_or_problem, None)
     may_fail = ((names == "") | pd.isna(units) | _is_problem(start_each)[starts.codes]
