@@ -319,8 +319,10 @@ def _distinct_strings(column: pd.Series) -> _Column:
     """The column of a CSV's strings (every cell a str, none missing), its distinct cells found by pandas."""
     codes, uniques = pd.factorize(column)
     values = uniques.tolist()
-    blank = np.array([not value.strip() for value in values] + [True], dtype=bool)  # (-1, none: the last)
-    return _Column(np.where(blank[codes], -1, codes).astype(np.int64), values)
+    filled = np.array([bool(value.strip()) for value in values], dtype=bool)
+    # each distinct filled cell's number among the filled ones; -1 for a blank one (and for -1, a missing cell)
+    renumbered = np.append(np.where(filled, np.cumsum(filled) - 1, -1), -1)
+    return _Column(renumbered[codes].astype(np.int64), list(itertools.compress(values, filled.tolist())))
 
 
 def _body(cells, start: int) -> list[_Column]:
@@ -368,14 +370,15 @@ def _columns(cells, source, sheet, columns, lines=None) -> tuple[list[int], dict
 
 
 def _is_problem(values: np.ndarray) -> np.ndarray:
+    """Which of the values are a ValueProblem (a cell that is no date)."""
     return np.fromiter((isinstance(v, ValueProblem) for v in values.tolist()), dtype=bool, count=len(values))
 
 
 def _date_or_problem(cell) -> date | ValueProblem:
     try:
         return parse_date(cell)
-    except ValueProblem as exc:
-        return exc
+    except ValueProblem as exc:  # kept in an array: without its traceback, whose frames would keep their callers'
+        return exc.with_traceback(None)  # data alive (the pipeline's ledgers, 150 MB of a province's)
 
 
 def _date(cells, column, where):
@@ -450,8 +453,7 @@ def _read_orgs(cells, source, sheet, lines=None) -> tuple[list[Organisation], di
     founded_each = dates.each(_date_or_problem, None)
     founded = founded_each[dates.codes]
     aliases = column("别名").lists()
-    extras = {name: table[name].texts(None).tolist()
-              for name in table if name not in ORG_COLUMNS}
+    extras = {name: table[name].texts(None).tolist() for name in table if name not in ORG_COLUMNS}
     attributes = [{e: v for e, column in extras.items() if (v := column[k]) is not None} for k in range(n)]
     may_fail = (_is_problem(founded_each)[dates.codes] | (names == "")
                 | ~pd.Series(types, dtype=object).isin(_ORG_TYPES).to_numpy()

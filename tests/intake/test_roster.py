@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import random
+import weakref
 
 import numpy as np
 import pytest
@@ -175,6 +176,24 @@ def test_a_csv_read_as_columns_as_its_rows_read(tmp_path):
     for array in ("parent", "subtree_start", "subtree_end", "founded", "leader_names", "leader_org", "leader_start"):
         assert np.array_equal(getattr(from_csv, array), getattr(from_rows, array)), array
     assert from_csv.leaders[3].posts == (tree.leaders[3][2], "副书记")
+
+
+def test_a_roster_read_keeps_nothing_of_its_caller(tmp_path):
+    """Reading a roster (blank dates, a CSV read as columns) leaves nothing that holds on to its caller's frame:
+    a ValueProblem kept with its traceback did, and with it the pipeline's ledgers until a full collection."""
+    write_csv(tmp_path / "组织.csv", ORG_HEADER, [["区委教育工委", "党工委", "", "", "", ""],
+                                                 ["一中党委", "党委", "区委教育工委", "2000-01-01", "", ""]])
+    write_csv(tmp_path / "领导干部.csv", LEADER_HEADER, [["王芳", "一中党委", "书记", "", ""]])
+
+    class Ledgers:
+        pass
+
+    def caller():
+        ledgers = Ledgers()
+        read_roster(tmp_path)
+        return weakref.ref(ledgers)
+
+    assert caller()() is None
 
 
 def test_closest_names_as_difflib_finds_them_among_all():
