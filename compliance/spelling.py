@@ -53,9 +53,12 @@ def normalise_texts(values: Iterable[str]) -> list[str]:
     values = list(values)
     missing = [v for v in dict.fromkeys(values) if v not in _TEXTS]
     if missing:
-        if len(_TEXTS) + len(missing) > _KEPT:
+        if len(_TEXTS) + len(missing) > _KEPT:  # (emptied: every value is new again, those seen before too)
             _TEXTS.clear()
-        texts = [_SPACES.sub(" ", unicodedata.normalize("NFKC", v)).strip() for v in missing]
+            missing = list(dict.fromkeys(values))
+        # (str.split() splits at the whitespace \s matches — one test of str.isspace — and drops it at both ends:
+        # the join is _SPACES.sub(" ", …).strip(), without a regex per value)
+        texts = [" ".join(unicodedata.normalize("NFKC", v).split()) for v in missing]
         _TEXTS.update(zip(missing, _simplified(texts), strict=True))
     return [_TEXTS[v] for v in values]
 
@@ -81,15 +84,20 @@ def normalise_name(value: str) -> str:
     if name is None:
         if len(_NAMES) >= _KEPT:
             _NAMES.clear()
-        name = _NAMES[value] = _SPACES.sub("", normalise_text(value))
+        name = _NAMES[value] = "".join(normalise_text(value).split())  # (_SPACES.sub("", …), as in normalise_texts)
     return name
 
 
 def normalise_names(values: Iterable[str]) -> list[str]:
     """``normalise_name`` of each value, the new ones converted together (``normalise_texts``)."""
     values = list(values)
-    normalise_texts(v for v in values if v not in _NAMES)
-    return [normalise_name(v) for v in values]
+    missing = [v for v in dict.fromkeys(values) if v not in _NAMES]
+    if missing:
+        if len(_NAMES) + len(missing) > _KEPT:  # (emptied, as normalise_texts is)
+            _NAMES.clear()
+            missing = list(dict.fromkeys(values))
+        _NAMES.update(zip(missing, ["".join(text.split()) for text in normalise_texts(missing)], strict=True))
+    return [_NAMES[v] for v in values]
 
 
 def organisation_key(value: str) -> str:
@@ -120,7 +128,20 @@ def person_key(value: str) -> str:
     """The people a cell names, as ``张三、李四``: each normalised, without a post after it (陈建国（书记）, 刘洋 校长,
     陈静书记 → 陈建国, 刘洋, 陈静) and without middle dots; names may be separated by 、 , ; / or by spaces and line
     breaks — but single characters separated by spaces are one padded name ("王 芳")."""
-    text = BRACKETED.sub(" ", normalise_text(value.replace("\n", " ")))
+    text = normalise_text(value.replace("\n", " "))
+    if not text.endswith(POSTS) and not _NOT_PLAIN.search(text):  # one plain name, as most cells hold: itself
+        return text
+    return _people(text)
+
+
+# What makes a normalised cell more than one plain name: whitespace, a bracket, a list separator (_LIST_SEPARATORS),
+# a dot (_DOTS). A cell with none of them, not ending with a post, is the name ``_people`` would give.
+_NOT_PLAIN = re.compile(r"[\s(（\[【)）\]】、,，;；/·•・‧∙⋅.．]")
+
+
+def _people(text: str) -> str:
+    """``person_key`` of a normalised cell, read name by name."""
+    text = BRACKETED.sub(" ", text)
     names: list[str] = []
     for part in (p for p in _LIST_SEPARATORS.split(text) if p.strip()):
         tokens = part.split()
@@ -132,7 +153,8 @@ def person_key(value: str) -> str:
                 merged.append(token)
         for token in merged:
             name = _DOTS.sub("", token)
-            while (post := next((p for p in POSTS if name.endswith(p) and len(name) > len(p)), None)):
+            while name.endswith(POSTS) and (post := next((p for p in POSTS if name.endswith(p) and len(name) > len(p)),
+                                                          None)):
                 name = name.removesuffix(post)
             if name and name not in POSTS:
                 names.append(name)

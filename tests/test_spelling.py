@@ -56,3 +56,43 @@ def test_spellings_converted_together_are_converted_as_each_alone():
     assert _simplified(texts)[:5] == ["了解", "瞭", "借口", "藉", "干燥"]
     assert normalise_texts(["  主題黨日 ", "ＡＢＣ", "主題黨日"]) == ["主题党日", "ABC", "主题党日"]
     assert normalise_names(["王 芳", "黃 建國", "王 芳"]) == ["王芳", "黄建国", "王芳"]
+
+
+def test_whitespace_is_one_thing_to_split_and_to_regex():
+    """normalise_text collapses whitespace with str.split() (no regex per value): that is ``\\s+`` → one space, then
+    strip, only while the two agree on what whitespace is — checked for every code point."""
+    import re
+    import sys
+
+    assert [c for c in map(chr, range(sys.maxunicode + 1)) if bool(re.fullmatch(r"\s", c)) != c.isspace()] == []
+    spaces = re.compile(r"\s+")
+    for text in ("", " ", "  王 \t芳\u3000 ", "\x1c李明\x85\u2028", "第一中学\u00a0 党委 ", "a\u200bb"):
+        assert " ".join(text.split()) == spaces.sub(" ", text).strip()
+        assert "".join(text.split()) == spaces.sub("", text)
+
+
+@pytest.mark.parametrize("written", [
+    "王芳", "欧阳建国", "錢偉", "王 芳", "陈建国（书记）", "陈静书记", "书记", "副书记", "校长", "阿依古丽·买买提", "A.李",
+    "李明、王芳", "李明/王芳", "李明;王芳", "张三(出差)", "王芳）", "【王芳】", "李明\n王芳", "", " ", "王芳 ", "王芳．",
+    "赵强同志", "刘洋 校长", "林书记", "周主任", "黨支部書記", "张三 李四 王五",
+])
+def test_a_plain_name_is_its_own_key(written):
+    """person_key's shortcut — a normalised cell with no whitespace, bracket, separator or dot, and no post at its
+    end, is returned as it is — gives what reading it name by name gives."""
+    from compliance.spelling import _people, normalise_text
+
+    assert person_key(written) == _people(normalise_text(written.replace("\n", " ")))
+
+
+def test_a_full_cache_is_emptied_without_losing_a_value(monkeypatch):
+    """The caches of normal forms are emptied when a call would take them past their size: the values of that call
+    seen before are converted again, not looked up in the emptied cache (a KeyError, and a traceback, before)."""
+    from compliance import spelling
+
+    monkeypatch.setattr(spelling, "_KEPT", 4)
+    monkeypatch.setattr(spelling, "_TEXTS", {})
+    monkeypatch.setattr(spelling, "_NAMES", {})
+    assert spelling.normalise_texts(["黨支部", "王 芳"]) == ["党支部", "王 芳"]
+    assert spelling.normalise_texts(["王 芳", "會議", "課程", "組織"]) == ["王 芳", "会议", "课程", "组织"]
+    assert spelling.normalise_names(["黨支部", "王 芳"]) == ["党支部", "王芳"]
+    assert spelling.normalise_names(["王 芳", "會議", "課程", "組織"]) == ["王芳", "会议", "课程", "组织"]

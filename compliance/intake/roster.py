@@ -8,20 +8,25 @@ file, sheet, row and column. The tree is flattened into arrays (parent index, DF
 from __future__ import annotations
 
 import difflib
+import gc
 import heapq
 import itertools
 from collections import Counter
+from collections.abc import Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from pydantic import ValidationError
 
 from compliance.config.limits import Limits
 from compliance.domain import Leader, Organisation, OrgType
 from compliance.errors import InputError
-from compliance.intake.header import find_header
-from compliance.intake.sheets import read_rows
+from compliance.intake.header import HEADER_SEARCH_ROWS, find_header
+from compliance.intake.sheets import Sheet, read_rows
 from compliance.intake.values import ValueProblem, is_blank, parse_date
 from compliance.spelling import (
     normalise_name,
@@ -40,6 +45,7 @@ LEADER_COLUMNS = {"姓名": "name", "所在单位": "org", "职务": "posts", "�
 REQUIRED = {ORG_SHEET: ("组织名称", "组织类型"), LEADER_SHEET: ("姓名", "所在单位", "职务")}
 EARLIEST = np.datetime64("1000-01-01", "D")
 LATEST = np.datetime64("9999-12-31", "D")
+NAT = np.datetime64("NaT", "D")
 
 
 class Roster:
@@ -54,25 +60,25 @@ class Roster:
         self.orgs = orgs
         self.leaders = leaders
         self.index = {o.name: i for i, o in enumerate(orgs)}
-        self.parent = np.array([self.index[o.parent] if o.parent else -1 for o in orgs], dtype=np.int64)
+        self.parent = _parents(orgs)
         # preorder: the subtree of organisation i holds the preorder positions subtree_start[i] ≤ … < subtree_end[i]
         self.subtree_start, self.subtree_end = _euler_tour(self.parent)
         self.org_types = np.array([o.type.value for o in orgs], dtype=object)
-        self.founded = np.array([o.founded or EARLIEST for o in orgs], dtype="datetime64[D]")
+        self.founded = _as_days([o.founded for o in orgs], EARLIEST)
         self.leader_names = np.array([person_key(p.name) for p in leaders], dtype=object)  # as ledgers are read
         self.leader_org = np.array([self.index[p.org] for p in leaders], dtype=np.int64)
-        self.leader_start = np.array([p.start or EARLIEST for p in leaders], dtype="datetime64[D]")
-        self.leader_end = np.array([p.end or LATEST for p in leaders], dtype="datetime64[D]")
+        self.leader_start = _as_days([p.start for p in leaders], EARLIEST)
+        self.leader_end = _as_days([p.end for p in leaders], LATEST)
         self._closest: dict[tuple[str, int], list[str]] = {}
         self._spellings: _ByCharacter | None = None  # the lookup's spellings as one array, for ``closest``
+        # every spelling of every organisation (its name, then its aliases), normalised together; the first
+        # organisation to have a spelling keeps it, and a roster keeping formal names (中共…委员会) is found by the
+        # short ones too, where no spelling already is one
+        keys = normalise_names(spelling for org in orgs for spelling in (org.name, *org.aliases))
+        owners = np.repeat(np.arange(len(orgs)), [1 + len(org.aliases) for org in orgs]).tolist()
         self.lookup: dict[str, int] = {}
-        normalise_names(spelling for org in orgs for spelling in (org.name, *org.aliases))  # together, once
-        for i, org in enumerate(orgs):
-            for spelling in (org.name, *org.aliases):
-                self.lookup.setdefault(normalise_name(spelling), i)
-        for i, org in enumerate(orgs):  # a roster keeping formal names (中共…委员会) is found by the short ones too
-            for spelling in (org.name, *org.aliases):
-                self.lookup.setdefault(short_name(normalise_name(spelling)), i)
+        for key, owner in zip([*keys, *map(short_name, keys)], owners * 2, strict=True):
+            self.lookup.setdefault(key, owner)
 
     @classmethod
     def from_ledgers(cls, spellings: list[str]) -> Roster:
@@ -189,13 +195,13 @@ def infer_org_type(name: str) -> OrgType | None:
 def read_roster(path: str | Path, limits: Limits | None = None) -> Roster:
     path = Path(path)
     if path.is_dir():
-        sheets: dict[str, tuple[list[list[object]], str, str | None, np.ndarray | None]] = {}
+        sheets: dict[str, tuple[Sheet, str, str | None, np.ndarray | None]] = {}
         for name in (ORG_SHEET, LEADER_SHEET):
             file = path / f"{name}.csv"
             if not file.is_file():
                 raise InputError(f"名册文件夹中缺少 {name}.csv", source=str(path))
             content = read_rows(file, str(file), limits=limits)[None]
-            sheets[name] = (content.lists(), str(file), None, content.lines)
+            sheets[name] = (content, str(file), None, content.lines)
     elif path.is_file():
         workbook = read_rows(path, str(path), limits=limits)
         sheets = {}
@@ -203,7 +209,7 @@ def read_roster(path: str | Path, limits: Limits | None = None) -> Roster:
             if name not in workbook:
                 found = "、".join(str(s) for s in workbook) or "（无）"
                 raise InputError(f"名册缺少工作表“{name}”（现有工作表：{found}）", source=str(path))
-            sheets[name] = (workbook[name].lists(), str(path), name, None)
+            sheets[name] = (workbook[name], str(path), name, None)
     else:
         raise InputError("名册文件或文件夹不存在", source=str(path))
 
@@ -211,17 +217,129 @@ def read_roster(path: str | Path, limits: Limits | None = None) -> Roster:
 
 
 def roster_from_rows(orgs: tuple, leaders: tuple) -> Roster:
-    """A roster from the rows of its two sheets (header included), each as (rows, file shown, sheet or None) and,
-    for a CSV whose cells hold line breaks, the text line each row starts on (``Sheet.lines``)."""
-    organisations, places = _read_orgs(*orgs)
-    return Roster(tuple(organisations), tuple(_read_leaders(*leaders, orgs=organisations)), places=places)
+    """A roster from its two sheets, each as (cells, file shown, sheet or None) and, for a CSV whose cells hold line
+    breaks, the text line each row starts on (``Sheet.lines``). The cells: the sheet's rows, header included, or
+    the ``Sheet`` that ``read_rows`` gave (a CSV's string columns are then read as columns, never as rows)."""
+    with _collector_paused():
+        organisations, places = _read_orgs(*orgs)
+        return Roster(tuple(organisations), tuple(_read_leaders(*leaders, orgs=organisations)), places=places)
 
 
-def _columns(rows, source, sheet, columns, lines=None) -> tuple[list[int], dict[str, list]]:
+@contextmanager
+def _collector_paused():
+    """No cyclic garbage collection while a roster is read: its strings, tuples, dicts and models hold no cycles,
+    and a province's hundreds of thousands of them would set off collections that walk every object made so far
+    (a third of the read; findings_json pauses it likewise). They live as long as the roster: at the end they go
+    straight to the oldest generation, where the collector would move them after walking them twice (the first
+    collection after the pause walks every one: a tenth of a second). gc.freeze() then gc.unfreeze() is the one
+    way to move them there; it is done only when nothing is frozen (unfreeze would undo another's freeze)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if gc.get_freeze_count() == 0:
+            gc.freeze()
+            gc.unfreeze()
+        if was:
+            gc.enable()
+
+
+@dataclass(frozen=True)
+class _Column:
+    """A roster column's cells in its data rows: each distinct filled cell once (``values``) and, per row, where
+    its cell is among them (``codes``; -1 where the cell is blank). What a cell becomes is worked out once per
+    distinct cell, never once per row."""
+
+    codes: np.ndarray
+    values: list
+
+    @classmethod
+    def blank(cls, n: int) -> _Column:
+        return cls(np.full(n, -1, dtype=np.int64), [])
+
+    def take(self, rows: np.ndarray) -> _Column:
+        return _Column(self.codes[rows], self.values)
+
+    def or_else(self, earlier: _Column) -> _Column:
+        """This column's cell in each row, or ``earlier``'s where this one is blank (two columns with one header)."""
+        codes = np.where(self.codes >= 0, self.codes + len(earlier.values), earlier.codes)
+        return _Column(codes, earlier.values + self.values)
+
+    def cell(self, k: int) -> object:
+        code = self.codes[k]
+        return None if code < 0 else self.values[code]
+
+    def each(self, convert, blank) -> np.ndarray:
+        """``convert`` of each distinct cell, then ``blank``: an array that ``codes`` index (-1 is the last)."""
+        return np.fromiter(itertools.chain(map(convert, self.values), [blank]), dtype=object,
+                           count=len(self.values) + 1)
+
+    def spread(self, each: list, blank) -> np.ndarray:
+        """Per row, the item of ``each`` (one per distinct cell) for its cell, ``blank`` where the cell is blank.
+        (np.fromiter, not np.array: it takes a tuple as one item, not as a row.)"""
+        return np.fromiter(itertools.chain(each, [blank]), dtype=object, count=len(each) + 1)[self.codes]
+
+    def names(self) -> np.ndarray:
+        """Each row's cell as a name (``normalise_name``), '' where blank: the distinct cells normalised together."""
+        return self.spread(normalise_names([str(c) for c in self.values]), "")
+
+    def texts(self, blank: str | None) -> np.ndarray:
+        """Each row's cell as text (``normalise_text``), ``blank`` where blank: the distinct cells together."""
+        return self.spread(normalise_texts([str(c) for c in self.values]), blank)
+
+    def lists(self) -> np.ndarray:
+        """Each row's list (别名, 职务: ``张三、李四``) as a tuple of names, () where blank: each distinct cell split
+        once, and the items normalised together."""
+        parts = [split_list(text) for text in normalise_texts([str(c) for c in self.values])]
+        items = iter(normalise_names(item for part in parts for item in part))
+        return self.spread([tuple(itertools.islice(items, len(part))) for part in parts], ())
+
+
+def _distinct(cells) -> _Column:
+    """The column of some Python values (a workbook's cells): blank ones (``is_blank``) apart, the others each
+    once — by type and value: 1, 1.0 and True are equal keys, and not the same cell."""
+    seen: dict[tuple[type, object], int] = {}
+    values: list = []
+    codes: list[int] = []
+    for cell in cells:
+        if cell is None or (isinstance(cell, str) and not cell.strip()) or (isinstance(cell, float) and cell != cell):
+            codes.append(-1)
+            continue
+        key = (cell.__class__, cell)
+        code = seen.get(key)
+        if code is None:
+            code = seen[key] = len(values)
+            values.append(cell)
+        codes.append(code)
+    return _Column(np.array(codes, dtype=np.int64), values)
+
+
+def _distinct_strings(column: pd.Series) -> _Column:
+    """The column of a CSV's strings (every cell a str, none missing), its distinct cells found by pandas."""
+    codes, uniques = pd.factorize(column)
+    values = uniques.tolist()
+    filled = np.array([bool(value.strip()) for value in values], dtype=bool)
+    # each distinct filled cell's number among the filled ones; -1 for a blank one (and for -1, a missing cell)
+    renumbered = np.append(np.where(filled, np.cumsum(filled) - 1, -1), -1)
+    return _Column(renumbered[codes].astype(np.int64), list(itertools.compress(values, filled.tolist())))
+
+
+def _body(cells, start: int) -> list[_Column]:
+    """The columns of the rows from ``start`` (0-based) on, one per position: as many as the widest row has."""
+    if isinstance(cells, Sheet) and cells.frame is not None:
+        frame = cells.frame.iloc[start:]
+        return [_distinct_strings(frame[position]) for position in frame.columns] if len(frame) else []
+    rows = cells.rows if isinstance(cells, Sheet) else cells
+    return [_distinct(column) for column in itertools.zip_longest(*rows[start:])]
+
+
+def _columns(cells, source, sheet, columns, lines=None) -> tuple[list[int], dict[str, _Column]]:
     """The data rows of a roster sheet, column by column: their row numbers (1-based, as users find them: a CSV's
-    text line; blank rows left out) and, per header, its cells in those rows (None where blank; of two columns with
-    one header the later filled cell)."""
+    text line; blank rows left out) and, per header, its cells in those rows (of two columns with one header the
+    later filled cell)."""
     known = {normalise_name(c): c for c in columns}
+    rows = cells.head(HEADER_SEARCH_ROWS) if isinstance(cells, Sheet) else cells
     header = find_header(rows, known)
     required = REQUIRED[sheet or Path(source).stem]
     if header is None:
@@ -233,58 +351,34 @@ def _columns(rows, source, sheet, columns, lines=None) -> tuple[list[int], dict[
         raise InputError(f"缺少必需的列：{'、'.join(missing)}", source=source, sheet=sheet,
                          row=index + 1 if lines is None else int(lines[index]))
     headers = [known.get(n, str(rows[index][i]).strip() if n else "") for i, n in enumerate(names)]
-    body = rows[index + 1:]
+    body = _body(cells, index + 1)
     if not body:
         return [], {}
-    cells = [[None if c is None or (isinstance(c, str) and not c.strip()) or (isinstance(c, float) and c != c)
-              else c for c in column] for column in itertools.zip_longest(*body)]  # is_blank, inlined
-    filled = np.zeros(len(body), dtype=bool)
-    for column in cells:
-        filled |= np.fromiter((c is not None for c in column), dtype=bool, count=len(body))
+    filled = np.zeros(len(body[0].codes), dtype=bool)
+    for column in body:
+        filled |= column.codes >= 0
     kept = np.flatnonzero(filled)
-    by_header: dict[str, list] = {}
+    by_header: dict[str, _Column] = {}
     for position, name in enumerate(headers):
-        if not name or position >= len(cells):
+        if not name or position >= len(body):
             continue
-        column = [cells[position][k] for k in kept]
+        column = body[position].take(kept)
         earlier = by_header.get(name)
-        if earlier is not None:
-            column = [c if c is not None else e for c, e in zip(column, earlier, strict=True)]
-        by_header[name] = column
+        by_header[name] = column if earlier is None else column.or_else(earlier)
     numbers = kept + index + 2
     return (numbers if lines is None else lines[numbers - 1]).tolist(), by_header
 
 
-def _prime(table: dict[str, list], lists: tuple[str, ...]) -> None:
-    """Normalise every distinct text of a roster sheet in one go (``normalise_texts``), and the items of the
-    columns that hold lists (别名, 职务), so that reading it cell by cell finds each spelling done."""
-    texts = {str(c) for column in table.values() for c in column if c is not None}
-    normalise_texts(texts)
-    items = {item for name in lists for c in set(table.get(name, ())) if c is not None
-             for item in split_list(normalise_text(str(c)))}
-    normalise_names(items)
-
-
-def _each(cells: list, convert, blank):
-    """``convert`` of every filled cell, called once per distinct value; ``blank`` where a cell is empty."""
-    done: dict = {}
-    out = []
-    for cell in cells:
-        if cell is None:
-            out.append(blank)
-            continue
-        key = (cell.__class__, cell)  # 1, 1.0 and True are equal keys, and not the same cell
-        if key not in done:
-            done[key] = convert(cell)
-        out.append(done[key])
-    return out
+def _is_problem(values: np.ndarray) -> np.ndarray:
+    """Which of the values are a ValueProblem (a cell that is no date)."""
+    return np.fromiter((isinstance(v, ValueProblem) for v in values.tolist()), dtype=bool, count=len(values))
 
 
 def _date_or_problem(cell) -> date | ValueProblem:
     try:
         return parse_date(cell)
-    except ValueProblem as exc:
-        return exc
+    except ValueProblem as exc:  # kept in an array: without its traceback, whose frames would keep their callers'
+        return exc.with_traceback(None)  # data alive (the pipeline's ledgers, 150 MB of a province's)
 
 
 def _date(cells, column, where):
@@ -316,9 +410,9 @@ def _validated(model, where, columns, **values):
         raise InputError(message, **where, column=column) from None
 
 
-def _row(table: dict[str, list], k: int) -> dict[str, object]:
+def _row(table: dict[str, _Column], k: int) -> dict[str, object]:
     """Row ``k`` of a sheet read by ``_columns``: its filled cells by header."""
-    return {name: column[k] for name, column in table.items() if column[k] is not None}
+    return {name: cell for name, column in table.items() if (cell := column.cell(k)) is not None}
 
 
 def _org(cells: dict, where: dict) -> Organisation:
@@ -340,66 +434,88 @@ def _org(cells: dict, where: dict) -> Organisation:
 _ORG_TYPES = frozenset(t.value for t in OrgType)
 
 
-def _read_orgs(rows, source, sheet, lines=None) -> tuple[list[Organisation], dict[str, dict]]:
-    """Column by column: each distinct spelling normalised and each distinct date parsed once, every row checked
-    at once. A row that may fail (a date that does not parse, no name, an unknown type, a name seen before) is
-    read again alone through the model, which gives the exact message of the first that does."""
-    numbers, table = _columns(rows, source, sheet, ORG_COLUMNS, lines)
+def _read_orgs(cells, source, sheet, lines=None) -> tuple[list[Organisation], dict[str, dict]]:
+    """Column by column: each distinct cell normalised or parsed once, every row checked at once. A row that may
+    fail (a date that does not parse, no name, an unknown type, a name seen before) is read again alone through
+    the model (``_org``), which gives the exact message of the first that does; the rows between become models
+    in one go."""
+    numbers, table = _columns(cells, source, sheet, ORG_COLUMNS, lines)
     n = len(numbers)
-    _prime(table, lists=("别名",))
 
-    def column(name):
-        return table.get(name) or [None] * n
+    def column(name: str) -> _Column:
+        return table[name] if name in table else _Column.blank(n)
 
-    names = _each(column("组织名称"), lambda c: normalise_name(str(c)), "")
-    types = _each(column("组织类型"), lambda c: normalise_text(str(c)), "")
-    parents = _each(column("上级组织"), lambda c: normalise_name(str(c)) or None, None)
-    founded = _each(column("成立日期"), _date_or_problem, None)
-    aliases = _each(column("别名"), lambda c: tuple(normalise_name(a) for a in split_list(normalise_text(str(c)))),
-                    ())
-    extras = [name for name in table if name not in ORG_COLUMNS]
-    extra_text = {name: _each(table[name], lambda c: normalise_text(str(c)), None) for name in extras}
-    first: dict[str, int] = {}
+    names = column("组织名称").names()
+    types = column("组织类型").texts("")
+    parents = column("上级组织").names()
+    parents[parents == ""] = None
+    dates = column("成立日期")
+    founded_each = dates.each(_date_or_problem, None)
+    founded = founded_each[dates.codes]
+    aliases = column("别名").lists()
+    extras = {name: table[name].texts(None).tolist() for name in table if name not in ORG_COLUMNS}
+    attributes = [{e: v for e, column in extras.items() if (v := column[k]) is not None} for k in range(n)]
+    may_fail = (_is_problem(founded_each)[dates.codes] | (names == "")
+                | ~pd.Series(types, dtype=object).isin(_ORG_TYPES).to_numpy()
+                | pd.Series(names, dtype=object).duplicated().to_numpy())
     orgs: list[Organisation] = []
     places: dict[str, dict] = {}
-    for k in range(n):
+    begin = 0
+    for k in [*np.flatnonzero(may_fail).tolist(), n]:
+        rows = range(begin, k)
+        wheres = [{"source": source, "sheet": sheet, "row": numbers[j]} for j in rows]
+        try:  # (validated all the same: pydantic's validation is cheaper than model_construct)
+            orgs.extend(Organisation(name=a, type=t, parent=p, founded=f, aliases=s, attributes=x) for a, t, p, f, s, x
+                        in zip(names[begin:k].tolist(), types[begin:k].tolist(), parents[begin:k].tolist(),
+                               founded[begin:k].tolist(), aliases[begin:k].tolist(), attributes[begin:k], strict=True))
+        except ValidationError:  # (no such row is known: every one that may fail is read alone) named, all the same
+            for j, where in zip(rows, wheres, strict=True):
+                _org(_row(table, j), where)
+            raise
+        places.update(zip(names[begin:k].tolist(), wheres, strict=True))
+        if k == n:
+            break
         where = {"source": source, "sheet": sheet, "row": numbers[k]}
-        name = names[k]
-        if isinstance(founded[k], ValueProblem) or not name or types[k] not in _ORG_TYPES or name in first:
-            org = _org(_row(table, k), where)  # raises, with the row's exact message (or reads the row)
-            if org.name in places:
-                raise InputError(f"组织“{org.name}”重复（第 {places[org.name]['row']} 行已有）", **where,
-                                 column="组织名称")
-        else:  # validated all the same (pydantic's validation is cheaper than model_construct)
-            attributes = {e: extra_text[e][k] for e in extras if extra_text[e][k] is not None}
-            org = _validated(Organisation, where, ORG_COLUMNS, name=name, type=types[k], parent=parents[k],
-                             founded=founded[k], aliases=aliases[k], attributes=attributes)
-        first[name] = k
+        org = _org(_row(table, k), where)  # raises, with the row's exact message (or reads the row)
+        if org.name in places:
+            raise InputError(f"组织“{org.name}”重复（第 {places[org.name]['row']} 行已有）", **where, column="组织名称")
         places[org.name] = where
         orgs.append(org)
+        begin = k + 1
     if not orgs:
         raise InputError("名册中没有组织", source=source, sheet=sheet)
-    names = {o.name for o in orgs}
-    spellings: dict[str, str] = {}
-    for org in orgs:
-        for alias in org.aliases:
-            owner = spellings.setdefault(alias, org.name)
-            if owner != org.name or (alias in names and alias != org.name):
-                raise InputError(f"别名“{alias}”同时指向多个组织", **places[org.name], column="别名")
+    known = {o.name for o in orgs}
+    spellings: dict[str, str] = {}  # alias → the organisation that has it
+    for name, these in zip(names.tolist(), aliases.tolist(), strict=True):  # (each row's organisation's)
+        for alias in these:
+            owner = spellings.setdefault(alias, name)
+            if owner != name or (alias in known and alias != name):
+                raise InputError(f"别名“{alias}”同时指向多个组织", **places[name], column="别名")
     for index, org in enumerate(orgs):  # a parent written by its alias (一中党委) is that organisation
-        if org.parent and org.parent not in names:
+        if org.parent and org.parent not in known:
             if org.parent not in spellings:
                 raise InputError(f"上级组织“{org.parent}”不在名册中", **places[org.name], column="上级组织")
             orgs[index] = org.model_copy(update={"parent": spellings[org.parent]})
-    parent_of = {o.name: o.parent for o in orgs}
-    for org in orgs:
-        seen, node = set(), org.name  # type: tuple[set[str], str | None]
-        while node:
-            if node in seen:
-                raise InputError("上级组织形成了循环", **places[org.name], column="上级组织")
-            seen.add(node)
-            node = parent_of[node]
+    looped = _in_loops(_parents(orgs))
+    if looped.size:
+        raise InputError("上级组织形成了循环", **places[orgs[looped[0]].name], column="上级组织")
     return orgs, places
+
+
+def _parents(orgs: Sequence[Organisation]) -> np.ndarray:
+    """Each organisation's parent as its position (-1: none; every parent is one of ``orgs``)."""
+    index = {org.name: i for i, org in enumerate(orgs)}
+    return np.array([index[org.parent] if org.parent else -1 for org in orgs], dtype=np.int64)
+
+
+def _in_loops(parent: np.ndarray) -> np.ndarray:
+    """The organisations (positions, ascending) whose chain of parents never reaches a root: those in a loop and
+    those below one. Each step looks twice as far up as the one before (``up`` is the ancestor 2**k generations
+    up, -1 past a root): after ⌈log2 n⌉ + 1 steps a chain that ends has ended."""
+    up = parent.copy()
+    for _ in range(max(1, len(parent).bit_length())):
+        up = np.where(up >= 0, up[up], -1)
+    return np.flatnonzero(up >= 0)
 
 
 def _leader(cells: dict, where: dict, lookup: dict[str, str]) -> Leader:
@@ -424,49 +540,65 @@ def _leader(cells: dict, where: dict, lookup: dict[str, str]) -> Leader:
     )
 
 
-def _read_leaders(rows, source, sheet, lines=None, *, orgs: list[Organisation]) -> list[Leader]:
+_EPOCH = date(1970, 1, 1).toordinal()
+
+
+def _as_days(values, missing: np.datetime64) -> np.ndarray:
+    """Dates as numpy days, ``missing`` for whatever is no date (None, a ValueProblem): by their ordinals, as numpy
+    converts date objects one by one and slowly."""
+    ordinals = np.fromiter((v.toordinal() if isinstance(v, date) else 0 for v in values), dtype=np.int64)
+    return np.where(ordinals > 0, (ordinals - _EPOCH).astype("datetime64[D]"), missing)
+
+
+def _read_leaders(cells, source, sheet, lines=None, *, orgs: list[Organisation]) -> list[Leader]:
     """Like ``_read_orgs``: column by column, and a row that may fail read again alone."""
     lookup: dict[str, str] = {}
     for org in orgs:
         for spelling in (org.name, *org.aliases):
             lookup.setdefault(spelling, org.name)
-    numbers, table = _columns(rows, source, sheet, LEADER_COLUMNS, lines)
+    numbers, table = _columns(cells, source, sheet, LEADER_COLUMNS, lines)
     n = len(numbers)
-    _prime(table, lists=("职务",))
 
-    def column(name):
-        return table.get(name) or [None] * n
+    def column(name: str) -> _Column:
+        return table[name] if name in table else _Column.blank(n)
 
-    names = _each(column("姓名"), lambda c: normalise_name(str(c)), "")
-    units = _each(column("所在单位"), lambda c: normalise_name(str(c)), "")
-    posts = _each(column("职务"), lambda c: tuple(normalise_name(p) for p in split_list(normalise_text(str(c)))), ())
-    starts = _each(column("任职日期"), _date_or_problem, None)
-    ends = _each(column("离任日期"), _date_or_problem, None)
-    leaders = []
-    for k in range(n):
-        start, end, unit = starts[k], ends[k], units[k]
-        if (not names[k] or unit not in lookup or isinstance(start, ValueProblem) or isinstance(end, ValueProblem)
-                or (start and end and end < start)):
-            where = {"source": source, "sheet": sheet, "row": numbers[k]}
-            leaders.append(_leader(_row(table, k), where, lookup))  # raises, with the row's exact message
-        else:
-            where = {"source": source, "sheet": sheet, "row": numbers[k]}
-            leaders.append(_validated(Leader, where, LEADER_COLUMNS, name=names[k], org=lookup[unit], posts=posts[k],
-                                      start=start, end=end))
+    names = column("姓名").names()
+    unit = column("所在单位")
+    units = unit.spread([lookup.get(u) for u in normalise_names(map(str, unit.values))], None)  # None: not known
+    posts = column("职务").lists()
+    starts, ends = column("任职日期"), column("离任日期")
+    start_each, end_each = starts.each(_date_or_problem, None), ends.each(_date_or_problem, None)
+    may_fail = ((names == "") | pd.isna(units) | _is_problem(start_each)[starts.codes]
+                | _is_problem(end_each)[ends.codes]
+                | (_as_days(end_each, NAT)[ends.codes] < _as_days(start_each, NAT)[starts.codes]))
+    for k in np.flatnonzero(may_fail).tolist():  # each raises, with the row's exact message
+        _leader(_row(table, k), {"source": source, "sheet": sheet, "row": numbers[k]}, lookup)
+    starts_, ends_ = start_each[starts.codes].tolist(), end_each[ends.codes].tolist()
+    try:
+        leaders = [Leader(name=a, org=u, posts=p, start=s, end=e) for a, u, p, s, e
+                   in zip(names.tolist(), units.tolist(), posts.tolist(), starts_, ends_, strict=True)]
+    except ValidationError:  # (no such row is known: every one that may fail was read alone) named, all the same
+        for k in range(n):
+            _leader(_row(table, k), {"source": source, "sheet": sheet, "row": numbers[k]}, lookup)
+        raise
     return _one_per_person(leaders)
 
 
 def _one_per_person(leaders: list[Leader]) -> list[Leader]:
     """The same person in the same unit on two rows whose terms overlap (书记 on one row, 校长 on the next) is one
-    leader holding both posts, from the earlier start to the later end — never judged twice."""
-    merged: list[Leader] = []
-    rows: dict[tuple[str, str], list[int]] = {}  # (person, unit) → positions in ``merged``
-    for leader in leaders:
-        places = rows.setdefault((person_key(leader.name), leader.org), [])
+    leader holding both posts, from the earlier start to the later end — never judged twice. (Only the rows whose
+    person and unit another row shares are looked at one by one.)"""
+    persons = [person_key(p.name) for p in leaders]
+    keys = pd.DataFrame({"person": persons, "org": [p.org for p in leaders]}, dtype=object)
+    merged = list(leaders)
+    absorbed = np.zeros(len(leaders), dtype=bool)  # merged into an earlier row's leader
+    rows: dict[tuple[str, str], list[int]] = {}  # (person, unit) → the positions in ``merged`` that stand
+    for k in np.flatnonzero(keys.duplicated(keep=False).to_numpy()).tolist():
+        leader = leaders[k]
+        places = rows.setdefault((persons[k], leader.org), [])
         same = next((i for i in places if _overlap(merged[i], leader)), None)
         if same is None:
-            places.append(len(merged))
-            merged.append(leader)
+            places.append(k)
             continue
         other = merged[same]
         starts = [d for d in (other.start, leader.start) if d]
@@ -475,7 +607,8 @@ def _one_per_person(leaders: list[Leader]) -> list[Leader]:
             "start": min(starts) if len(starts) == 2 else None,
             "end": None if other.end is None or leader.end is None else max(other.end, leader.end),
         })
-    return merged
+        absorbed[k] = True
+    return [leader for leader, gone in zip(merged, absorbed.tolist(), strict=True) if not gone]
 
 
 def _overlap(a: Leader, b: Leader) -> bool:
@@ -488,15 +621,17 @@ def _overlap(a: Leader, b: Leader) -> bool:
 
 def _euler_tour(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """DFS entry and exit clocks (each organisation's preorder position, and the end of its subtree's): ``u`` is
-    ``v`` or above it exactly when start[u] <= start[v] < end[u]."""
-    children: list[list[int]] = [[] for _ in parent]
-    for child, up in enumerate(parent):
+    ``v`` or above it exactly when start[u] <= start[v] < end[u]. (On Python ints and lists: a numpy scalar a step
+    costs several times as much.)"""
+    parents = parent.tolist()
+    children: list[list[int]] = [[] for _ in parents]
+    for child, up in enumerate(parents):
         if up >= 0:
             children[up].append(child)
-    start = np.zeros(len(parent), dtype=np.int64)
-    end = np.zeros(len(parent), dtype=np.int64)
+    start = [0] * len(parents)
+    end = [0] * len(parents)
     clock = 0
-    for root in (i for i in range(len(parent)) if parent[i] < 0):
+    for root in (i for i, up in enumerate(parents) if up < 0):
         stack = [(root, False)]
         while stack:
             node, done = stack.pop()
@@ -507,4 +642,4 @@ def _euler_tour(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             clock += 1
             stack.append((node, True))
             stack.extend((c, False) for c in reversed(children[node]))
-    return start, end
+    return np.array(start, dtype=np.int64), np.array(end, dtype=np.int64)

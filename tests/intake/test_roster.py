@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import random
+import weakref
 
 import numpy as np
 import pytest
@@ -70,6 +71,11 @@ TYPES = "应为 '党工委', '党组', '党委', '党总支', '党支部' 之一
                  "文件 名册，工作表“组织”，第 5 行，列“别名”：别名“一中”同时指向多个组织", id="an alias of two"),
     pytest.param([["甲党委", "党委", "乙党委", "", "", ""], ["乙党委", "党委", "甲党委", "", "", ""]], [],
                  "文件 名册，工作表“组织”，第 2 行，列“上级组织”：上级组织形成了循环", id="a loop"),
+    pytest.param([[*GOOD[0]], ["丙支部", "党支部", "甲党委", "", "", ""], ["甲党委", "党委", "乙党委", "", "", ""],
+                  ["乙党委", "党委", "甲党委", "", "", ""]], [],
+                 "文件 名册，工作表“组织”，第 3 行，列“上级组织”：上级组织形成了循环", id="a branch below a loop, first"),
+    pytest.param([*GOOD, ["甲党委", "党委", "甲党委", "", "", ""]], [],
+                 "文件 名册，工作表“组织”，第 5 行，列“上级组织”：上级组织形成了循环", id="its own parent"),
     pytest.param(GOOD, [LEADER, ["李明", "二中党委", "书记", "", ""]],
                  "文件 名册，工作表“领导干部”，第 3 行，列“所在单位”：所在单位“二中党委”不在名册的组织表中",
                  id="a leader's unit not in the roster"),
@@ -142,6 +148,52 @@ def test_read_column_by_column_as_row_by_row():
         ("李明", "区委教育工委", ("书记", "校长"), dt.date(2016, 9, 1), None),
         ("王芳", "第一中学党委", ("书记",), None, dt.date(2024, 8, 31)),
     ]
+
+
+def test_a_csv_read_as_columns_as_its_rows_read(tmp_path):
+    """A CSV roster's cells are taken as string columns (``Sheet.frame``), a workbook's as rows of values: the same
+    cells give the same roster — organisations, leaders (one person on two rows merged), places, lookup and arrays —
+    on a district's roster with a title line, blank lines, traditional characters, padded names and aliases."""
+    tree = build_tree(60, np.random.default_rng(3), 2024)
+    orgs = [list(row) for row in tree.orgs]
+    orgs[5][0] = orgs[5][0].replace("党支部", "黨支部")
+    orgs[7][2] = tree.orgs[2][4] or orgs[7][2]  # a parent by its alias
+    orgs.insert(10, [""] * len(ORG_HEADER))
+    leaders = [list(row) for row in tree.leaders]
+    leaders[3][0] = leaders[3][0][0] + " " + leaders[3][0][1:]
+    leaders.append([leaders[3][0].replace(" ", ""), leaders[3][1], "副书记", "2019-09-01", ""])  # a second post
+    title = [["2024年组织名册", *[""] * (len(ORG_HEADER) - 1)]]
+    folder = tmp_path
+    write_csv(folder / "组织.csv", title[0], [ORG_HEADER, *orgs])
+    write_csv(folder / "领导干部.csv", LEADER_HEADER, leaders)
+    from_csv = read_roster(folder)
+    from_rows = roster_from_rows(([*title, ORG_HEADER, *orgs], str(folder / "组织.csv"), None),
+                                 ([LEADER_HEADER, *leaders], str(folder / "领导干部.csv"), None))
+    assert len(from_csv.orgs) == len(tree.orgs) and len(from_csv.leaders) == len(tree.leaders)
+    assert from_csv.orgs == from_rows.orgs and from_csv.leaders == from_rows.leaders
+    assert from_csv.places == from_rows.places and from_csv.places[orgs[11][0]]["row"] == 14
+    assert list(from_csv.lookup.items()) == list(from_rows.lookup.items())
+    for array in ("parent", "subtree_start", "subtree_end", "founded", "leader_names", "leader_org", "leader_start"):
+        assert np.array_equal(getattr(from_csv, array), getattr(from_rows, array)), array
+    assert from_csv.leaders[3].posts == (tree.leaders[3][2], "副书记")
+
+
+def test_a_roster_read_keeps_nothing_of_its_caller(tmp_path):
+    """Reading a roster (blank dates, a CSV read as columns) leaves nothing that holds on to its caller's frame:
+    a ValueProblem kept with its traceback did, and with it the pipeline's ledgers until a full collection."""
+    write_csv(tmp_path / "组织.csv", ORG_HEADER, [["区委教育工委", "党工委", "", "", "", ""],
+                                                 ["一中党委", "党委", "区委教育工委", "2000-01-01", "", ""]])
+    write_csv(tmp_path / "领导干部.csv", LEADER_HEADER, [["王芳", "一中党委", "书记", "", ""]])
+
+    class Ledgers:
+        pass
+
+    def caller():
+        ledgers = Ledgers()
+        read_roster(tmp_path)
+        return weakref.ref(ledgers)
+
+    assert caller()() is None
 
 
 def test_closest_names_as_difflib_finds_them_among_all():
