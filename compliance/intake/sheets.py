@@ -578,7 +578,8 @@ def _among(column: pd.Series, words: set[str]) -> np.ndarray:
         import pyarrow.compute as pc
 
         stripped = pc.utf8_trim_whitespace(pa.array(column.array))
-        found = pc.is_in(stripped, value_set=pa.array(sorted(words), pa.string()))
+        # (the words in the column's own type: given another, is_in would cast the whole column to it first)
+        found = pc.is_in(stripped, value_set=pa.array(sorted(words), stripped.type))
         return pc.fill_null(found, False).to_numpy(zero_copy_only=False)
     return column.astype("string").str.strip().isin(words).to_numpy(dtype=bool)
 
@@ -725,6 +726,11 @@ def _unread(content: Sheet, shown: str, sheet: str | None, reader: HeaderReader)
     return Unread(shown, sheet, kind, count, no_header(head, reader), hidden=content.hidden)
 
 
+# Files read for their digests are kept for reading up to this many bytes in all (a province's CSVs, a district's
+# workbooks); past it they are read again when their turn comes, so that a folder is never held whole in memory.
+_KEPT_BYTES = 256 << 20
+
+
 def read_sources(
     found: Found, reader: HeaderReader, layout: Layout | None = None,
     tick: Callable[[int], None] | None = None, limits: Limits | None = None,
@@ -737,17 +743,22 @@ def read_sources(
     limits = limits or Limits()
     copies: dict[tuple[str, str], list[str]] = {}  # (sha256, name without copy marks) → names
     digests: dict[str, str] = {}
+    kept: dict[str, bytes] = {}  # the bytes read for the digests, kept for reading the files (up to _KEPT_BYTES)
     for path, shown in found.ledgers:
-        digests[shown] = hashlib.sha256(_read_bytes(path, shown, limits)).hexdigest()
+        data = _read_bytes(path, shown, limits)
+        digests[shown] = hashlib.sha256(data).hexdigest()
+        if sum(map(len, kept.values())) + len(data) <= _KEPT_BYTES:
+            kept[shown] = data
         stem = PurePosixPath(shown).stem
         copies.setdefault((digests[shown], _COPY_MARKS.sub("", stem)), []).append(shown)
     # of files alike, the original is read (the one whose name has no copy mark), the copies only named
     chosen = {min(names, key=lambda n: (_COPY_MARKS.search(PurePosixPath(n).stem) is not None, n))
               for names in copies.values()}
     for path, shown in found.ledgers:
+        data = kept.pop(shown, None)
         if shown in chosen:
             try:
-                out.append(_read_one(path, shown, reader, layout, limits, digests[shown]))
+                out.append(_read_one(path, shown, reader, layout, limits, digests[shown], data))
             except NotASpreadsheet:
                 others.append((shown, "不是表格文件"))
         if tick is not None:
@@ -768,9 +779,10 @@ def read_sources(
 
 
 def _read_one(path: Path, shown: str, reader: HeaderReader, layout: Layout | None, limits: Limits,
-              sha256: str) -> SourceFile:
-    """A ledger file, or a Word document of meeting minutes (``compliance.intake.minutes``)."""
-    data = _read_bytes(path, shown, limits)
+              sha256: str, data: bytes | None = None) -> SourceFile:
+    """A ledger file, or a Word document of meeting minutes (``compliance.intake.minutes``); ``data``: its bytes,
+    when still held from computing its digest."""
+    data = _read_bytes(path, shown, limits) if data is None else data
     if is_docx(data):
         return read_minutes(path, shown, data, reader, sha256, limits)
     return read_source(path, shown, reader, layout, limits, data=data, sha256=sha256)
