@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -531,7 +531,7 @@ def normalise(
     warnings: list[Issue] = []
     notes: list[str] = []
     tables: list[TableInfo] = []
-    frames: list[pd.DataFrame] = []
+    frames: list[dict[str, Any]] = []  # per table, its candidate columns (``_joined``)
     summaries: list[SourceSummary] = []
     counts = CountCandidates()
     listing: dict[int, str] = {}  # table → where it names who took part: "person" (姓名) or "attendees" (参会人员)
@@ -666,7 +666,7 @@ def normalise(
 _RAW_COLUMNS = (*HEADER_COLUMNS.values(), "type_fallback", "table", "row", "source_index")
 
 
-def _joined(parts: list[dict[str, object]]) -> pd.DataFrame:
+def _joined(parts: list[dict[str, Any]]) -> pd.DataFrame:
     """Every table's candidate columns (``parts``: one dict of equally long arrays per table), one table after
     another, as one frame; a column a table lacks is None on its rows. A column that the other tables hold as
     Arrow strings (CSVs) stays Arrow strings, its missing rows Arrow nulls: joined to Python objects it would become
@@ -676,7 +676,7 @@ def _joined(parts: list[dict[str, object]]) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame(columns=list(_RAW_COLUMNS))
     lengths = [len(part["table"]) for part in parts]
-    columns: dict[str, object] = {}
+    columns: dict[str, Any] = {}
     for name in _RAW_COLUMNS:
         given = [part[name] for part in parts if name in part]
         if not given:

@@ -745,10 +745,10 @@ def read_sources(
     digests: dict[str, str] = {}
     kept: dict[str, bytes] = {}  # the bytes read for the digests, kept for reading the files (up to _KEPT_BYTES)
     for path, shown in found.ledgers:
-        data = _read_bytes(path, shown, limits)
-        digests[shown] = hashlib.sha256(data).hexdigest()
-        if sum(map(len, kept.values())) + len(data) <= _KEPT_BYTES:
-            kept[shown] = data
+        whole = _read_bytes(path, shown, limits)
+        digests[shown] = hashlib.sha256(whole).hexdigest()
+        if sum(map(len, kept.values())) + len(whole) <= _KEPT_BYTES:
+            kept[shown] = whole
         stem = PurePosixPath(shown).stem
         copies.setdefault((digests[shown], _COPY_MARKS.sub("", stem)), []).append(shown)
     # of files alike, the original is read (the one whose name has no copy mark), the copies only named
