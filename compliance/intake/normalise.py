@@ -28,7 +28,7 @@ from compliance.intake.kinds import ACTIVITY, Evidence, Kind, TableKind, classif
 from compliance.intake.meaning import ATTENDEE_LIST, DATE, EXPECTED, PERSON, PRESENT, HeaderReader
 from compliance.intake.roster import Roster, infer_org_type, is_organisation
 from compliance.intake.shapes import SkippedRows, SkippedSheet, UnusedColumn
-from compliance.intake.sheets import SourceFile, Table
+from compliance.intake.sheets import SourceFile, Table, blank_column
 from compliance.intake.understand import Understanding, understand
 from compliance.intake.values import ValueProblem, is_blank, parse_count, parse_date, parse_mark
 from compliance.spelling import (
@@ -455,11 +455,7 @@ def _footer_start(column: pd.Series) -> np.ndarray:
 
 def _filled(column: pd.Series) -> np.ndarray:
     if isinstance(column.array, pd.arrays.ArrowStringArray):
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        stripped = pc.utf8_trim_whitespace(pa.array(column.array))
-        return pc.fill_null(pc.greater(pc.utf8_length(stripped), 0), False).to_numpy(zero_copy_only=False)
+        return ~blank_column(column)  # (judged in Arrow's memory)
     return ~np.array([is_blank(v) for v in column.to_numpy(dtype=object)], dtype=bool)
 
 

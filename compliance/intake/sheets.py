@@ -616,10 +616,10 @@ def blank_cells(cells: pd.DataFrame) -> pd.DataFrame:
     either one's ``to_numpy()`` is an object array, on which ``~`` of pandas 2's Python bools gives -1 and -2.)"""
     if cells.empty:
         return pd.DataFrame(True, index=cells.index, columns=cells.columns)
-    return pd.DataFrame({position: _blank(column) for position, column in cells.items()}, index=cells.index)
+    return pd.DataFrame({position: blank_column(column) for position, column in cells.items()}, index=cells.index)
 
 
-def _blank(column: pd.Series) -> np.ndarray:
+def blank_column(column: pd.Series) -> np.ndarray:
     """``is_blank`` of each cell of one column. Arrow strings (the fast CSV reader's) are judged in Arrow's memory:
     missing, empty, or whitespace only (``utf8_is_space``: the characters ``str.isspace`` and ``str.strip`` know,
     all 29 of them) — no string is stripped or copied. Other columns: missing, or text that strips to nothing."""
