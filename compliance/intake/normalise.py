@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -28,7 +28,7 @@ from compliance.intake.kinds import ACTIVITY, Evidence, Kind, TableKind, classif
 from compliance.intake.meaning import ATTENDEE_LIST, DATE, EXPECTED, PERSON, PRESENT, HeaderReader
 from compliance.intake.roster import Roster, infer_org_type, is_organisation
 from compliance.intake.shapes import SkippedRows, SkippedSheet, UnusedColumn
-from compliance.intake.sheets import SourceFile, Table
+from compliance.intake.sheets import SourceFile, Table, blank_column
 from compliance.intake.understand import Understanding, understand
 from compliance.intake.values import ValueProblem, is_blank, parse_count, parse_date, parse_mark
 from compliance.spelling import (
@@ -455,11 +455,7 @@ def _footer_start(column: pd.Series) -> np.ndarray:
 
 def _filled(column: pd.Series) -> np.ndarray:
     if isinstance(column.array, pd.arrays.ArrowStringArray):
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        stripped = pc.utf8_trim_whitespace(pa.array(column.array))
-        return pc.fill_null(pc.greater(pc.utf8_length(stripped), 0), False).to_numpy(zero_copy_only=False)
+        return ~blank_column(column)  # (judged in Arrow's memory)
     return ~np.array([is_blank(v) for v in column.to_numpy(dtype=object)], dtype=bool)
 
 
@@ -498,8 +494,16 @@ def _apply(uniques: list, convert: Callable[[object], object]) -> tuple[np.ndarr
 def _convert(values: pd.Series, convert: Callable[[object], object]) -> tuple[np.ndarray, np.ndarray]:
     """Apply ``convert`` to each distinct value: (converted per row, problem message per row or None)."""
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    converted, problems = _apply(list(uniques), convert)
-    return converted[codes], problems[codes]
+    converted, problems = _apply(uniques.tolist(), convert)
+    return _spread(converted, codes), _spread(problems, codes)
+
+
+def _spread(per_value: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Per row, what its distinct value gave (``per_value[codes]``). When every one gave None — no problem in any
+    value, no second type in any cell — an array of None, without looking up a million codes."""
+    if any(value is not None for value in per_value):
+        return per_value[codes]
+    return constant(len(codes), None)
 
 
 def _text(value: object) -> str | None:
@@ -523,7 +527,7 @@ def normalise(
     warnings: list[Issue] = []
     notes: list[str] = []
     tables: list[TableInfo] = []
-    frames: list[pd.DataFrame] = []
+    frames: list[dict[str, Any]] = []  # per table, its candidate columns (``_joined``)
     summaries: list[SourceSummary] = []
     counts = CountCandidates()
     listing: dict[int, str] = {}  # table → where it names who took part: "person" (姓名) or "attendees" (参会人员)
@@ -610,7 +614,9 @@ def normalise(
                    skipped=len(table.above) + dropped)
             if dropped:
                 empty = empty | table.cells.index.isin([r for rows in notes_rows.values() for r in rows])
-            body = table.cells.loc[~empty, list(understood.columns)]
+            used = list(understood.columns)
+            # (a ledger without blank or skipped rows, the usual CSV, is taken as it is: a mask would copy its cells)
+            body = table.cells[used] if not empty.any() else table.cells.loc[~empty, used]
             n = len(body)
             if missing and n:
                 notes.append(_table_note(table, missing, n))
@@ -624,16 +630,15 @@ def normalise(
                 columns["org"] = _org_cells(body, understood.org_order, roster)
             elif inferred and given is None and roster is not None:
                 columns["org"], problems = _leader_units(body[person], roster)
-                offset = sum(map(len, frames))  # the rows' positions among all candidates
+                offset = sum(len(part["table"]) for part in frames)  # the rows' positions among all candidates
                 org_problems.update((offset + int(i), problems[i]) for i in np.flatnonzero(pd.notna(problems)))
-            constant = {"org": from_name.get("组织") or given, "type_fallback": kind}
-            for name in [*HEADER_COLUMNS.values(), "type_fallback"]:
-                if name not in columns:
-                    columns[name] = pd.Series(np.full(n, constant.get(name), dtype=object), dtype=object).array
+            for name, value in {"org": from_name.get("组织") or given, "type_fallback": kind}.items():
+                if name not in columns and value is not None:  # (columns the table lacks: None, added by _joined)
+                    columns[name] = constant(n, value)
             columns["table"] = np.full(n, len(tables) - 1, dtype=np.int64)
             columns["row"] = np.asarray(table.line(body.index.to_numpy(dtype=np.int64)), dtype=np.int64)
             columns["source_index"] = np.full(n, len(summaries) - 1, dtype=np.int64)
-            frames.append(pd.DataFrame(columns))
+            frames.append(columns)
         for unread in source.unread:
             summary.tables.append(len(tables))
             if unread.kind.read:  # a count table without a header its reader can place: not read either
@@ -647,13 +652,54 @@ def normalise(
         others.sort(key=lambda pair: order.get(pair[0], 0))
         if others:
             notes.append(f"文件 {source.source}：{'；'.join(text for _, text in others)}")
-    raw = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=[*HEADER_COLUMNS.values(), "type_fallback", "table", "row", "source_index"]
-    )
+    raw = _joined(frames)
     rows = _parse(raw, catalogue, lists="attendees" in listing.values())
     if listing:
         _read_lists(rows, raw, listing, tables, roster)
     return Candidates(rows, tables, warnings, summaries, notes, org_problems, counts.done())
+
+
+_RAW_COLUMNS = (*HEADER_COLUMNS.values(), "type_fallback", "table", "row", "source_index")
+
+
+def _joined(parts: list[dict[str, Any]]) -> pd.DataFrame:
+    """Every table's candidate columns (``parts``: one dict of equally long arrays per table), one table after
+    another, as one frame; a column a table lacks is None on its rows. A column that the other tables hold as
+    Arrow strings (CSVs) stays Arrow strings, its missing rows Arrow nulls: joined to Python objects it would become
+    one Python string per cell (a short export without 主讲人 beside a full one: most of a second at 1M rows).
+    Each column is joined on its own, as ``pd.concat`` joins it, and becomes a block of its own (never one 2-D
+    block of every object column: another copy)."""
+    if not parts:
+        return pd.DataFrame(columns=list(_RAW_COLUMNS))
+    lengths = [len(part["table"]) for part in parts]
+    columns: dict[str, Any] = {}
+    for name in _RAW_COLUMNS:
+        given = [part[name] for part in parts if name in part]
+        if not given:
+            columns[name] = constant(sum(lengths), None)
+            continue
+        arrow = all(isinstance(a, pd.arrays.ArrowStringArray) for a in given)
+        pieces = [_series(part[name]) if name in part else _nothing(n, given[0] if arrow else None)
+                  for part, n in zip(parts, lengths, strict=True)]
+        joined = pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0]
+        columns[name] = joined.to_numpy() if joined.dtype == object else joined.array
+    return frame(columns, copy=False)
+
+
+def _series(values) -> pd.Series:
+    """A column as it is: Python objects stay objects (pandas would make strings its string dtype)."""
+    if isinstance(values, (np.ndarray, pd.arrays.NumpyExtensionArray)) and values.dtype == object:
+        return objects(np.asarray(values))
+    return pd.Series(values)
+
+
+def _nothing(length: int, like) -> pd.Series:
+    """``length`` missing values: Arrow nulls of ``like``'s type (an Arrow string column), else None."""
+    import pyarrow as pa
+
+    if like is None:
+        return objects(constant(length, None))
+    return pd.Series(pd.array(pa.nulls(length, pa.large_string()), dtype=like.dtype))
 
 
 def _read_lists(rows: pd.DataFrame, raw: pd.DataFrame, listing: dict[int, str], tables: list[TableInfo],
@@ -713,7 +759,7 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue, lists: bool = True) -> pd.Da
     codes, uniques = pd.factorize(raw["date"], use_na_sentinel=False)
     days = np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[s]")  # seconds: any year up to 9999
     problems = np.full(len(uniques), None, dtype=object)
-    for i, value in enumerate(uniques):
+    for i, value in enumerate(uniques.tolist()):
         try:
             day = parse_date(value)
         except ValueProblem as exc:
@@ -721,7 +767,7 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue, lists: bool = True) -> pd.Da
         else:
             days[i] = np.datetime64(day, "s") if day is not None else np.datetime64("NaT")
     out["date"] = days[codes]
-    out["date_problem"] = objects(problems[codes])
+    out["date_problem"] = objects(_spread(problems, codes))
 
     def canonical_type(value: object) -> str | None:
         if is_blank(value):
@@ -742,14 +788,15 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue, lists: bool = True) -> pd.Da
     codes, uniques = pd.factorize(raw["type"], use_na_sentinel=False)
     main = np.empty(len(uniques), dtype=object)
     extra = np.full(len(uniques), None, dtype=object)
-    for i, value in enumerate(uniques):  # per distinct spelling, never per row
+    for i, value in enumerate(uniques.tolist()):  # per distinct spelling, never per row
         several = more_types(value)
         main[i] = several[0] if several else canonical_type(value)
         extra[i] = several[1:] if several and len(several) > 1 else None
     types = main[codes]
-    fallback = raw["type_fallback"].to_numpy(dtype=object)
-    out["type"] = objects(np.where(pd.isna(types), fallback, types))
-    out["more_types"] = objects(extra[codes])
+    if (untyped := pd.isna(main)).any():  # rows without a type take the table's, from its sheet's or file's name
+        types = np.where(untyped[codes], raw["type_fallback"].to_numpy(dtype=object), types)
+    out["type"] = objects(types)
+    out["more_types"] = objects(_spread(extra, codes))
 
     out["topic"] = objects(_convert(raw["topic"], _text)[0])
     if lists:
@@ -767,14 +814,14 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue, lists: bool = True) -> pd.Da
 
     for name, parse in (("expected", parse_count), ("present", parse_count), ("discipline", parse_mark)):
         codes, uniques = pd.factorize(raw[name], use_na_sentinel=False)
-        values, problems = _apply(list(uniques), parse)
+        values, problems = _apply(uniques.tolist(), parse)
         if parse is parse_count:  # per distinct value: the number and whether it is missing, then per row
             known = np.array([v is not None for v in values], dtype=bool)
             numbers = np.array([v if v is not None else 0 for v in values], dtype=np.int64)
             out[name] = pd.arrays.IntegerArray(numbers[codes], ~known[codes])
         else:
             out[name] = objects(values[codes])
-        out[f"{name}_problem"] = objects(problems[codes])
+        out[f"{name}_problem"] = objects(_spread(problems, codes))
     return out
 
 

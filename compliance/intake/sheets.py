@@ -340,11 +340,14 @@ def _read_rectangular(data: bytes, text: str, delimiter: str, shown: str, limits
 
 
 def _longest_cells(table, shown: str, limits: Limits) -> None:
-    """The cell-length limit on Arrow string columns, computed column at a time."""
+    """The cell-length limit on Arrow string columns, computed column at a time. A cell has no more characters
+    than bytes: the bytes (known from the offsets, without reading a string) settle it for nearly every column."""
     import pyarrow.compute as pc
 
     for index, column in enumerate(table.columns):
-        if column.null_count == len(column) or (pc.max(pc.utf8_length(column)).as_py() or 0) <= limits.cell_chars:
+        if column.null_count == len(column) or (pc.max(pc.binary_length(column)).as_py() or 0) <= limits.cell_chars:
+            continue
+        if (pc.max(pc.utf8_length(column)).as_py() or 0) <= limits.cell_chars:
             continue
         row = pc.index(pc.greater(pc.utf8_length(column), limits.cell_chars), True).as_py()
         limits.cell(len(column[row].as_py()), shown, None, row + 1, column_letter(index))
@@ -552,7 +555,8 @@ def _later_headers(table: Table, reader: HeaderReader, override: Override | None
     words = {h for h in table.headers if h} | set(reader.synonyms)
     if len(words) < 2 or not len(table.cells):
         return [], []
-    hits = table.cells.apply(lambda column: column.astype("string").str.strip().isin(words)).sum(axis=1)
+    hits = pd.Series(np.sum([_among(column, words) for _, column in table.cells.items()], axis=0, dtype=np.int64),
+                     index=table.cells.index)
     columns = override.columns if override else {}
     wanted = min(len(row_columns(table.headers, reader, columns)), 2)
     own = {h for h in table.headers if h}
@@ -565,6 +569,19 @@ def _later_headers(table: Table, reader: HeaderReader, override: Override | None
         elif len(row_columns(cells, reader, columns)) >= wanted:
             headers.append(int(row) - 1)
     return headers, samples
+
+
+def _among(column: pd.Series, words: set[str]) -> np.ndarray:
+    """Per cell of one column: is its text, stripped, one of ``words``? (Arrow strings compared in Arrow's memory.)"""
+    if isinstance(column.array, pd.arrays.ArrowStringArray):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        stripped = pc.utf8_trim_whitespace(pa.array(column.array))
+        # (the words in the column's own type: given another, is_in would cast the whole column to it first)
+        found = pc.is_in(stripped, value_set=pa.array(sorted(words), stripped.type))
+        return pc.fill_null(found, False).to_numpy(zero_copy_only=False)
+    return column.astype("string").str.strip().isin(words).to_numpy(dtype=bool)
 
 
 def _end_before(content: Sheet, start: int, header: int) -> int:
@@ -599,8 +616,22 @@ def blank_cells(cells: pd.DataFrame) -> pd.DataFrame:
     either one's ``to_numpy()`` is an object array, on which ``~`` of pandas 2's Python bools gives -1 and -2.)"""
     if cells.empty:
         return pd.DataFrame(True, index=cells.index, columns=cells.columns)
-    return cells.isna() | cells.apply(
-        lambda column: column.astype("string").str.strip().eq("").fillna(False).astype(bool))
+    return pd.DataFrame({position: blank_column(column) for position, column in cells.items()}, index=cells.index)
+
+
+def blank_column(column: pd.Series) -> np.ndarray:
+    """``is_blank`` of each cell of one column. Arrow strings (the fast CSV reader's) are judged in Arrow's memory:
+    missing, empty, or whitespace only (``utf8_is_space``: the characters ``str.isspace`` and ``str.strip`` know,
+    all 29 of them) — no string is stripped or copied. Other columns: missing, or text that strips to nothing."""
+    if isinstance(column.array, pd.arrays.ArrowStringArray):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        cells = pa.array(column.array)  # (its chunks as they are: not copied)
+        blank = pc.or_kleene(pc.equal(pc.binary_length(cells), 0), pc.utf8_is_space(cells))
+        return pc.fill_null(blank, True).to_numpy(zero_copy_only=False)
+    stripped = column.astype("string").str.strip().eq("").fillna(False).astype(bool).to_numpy()
+    return column.isna().to_numpy() | stripped
 
 
 def read_source(
@@ -695,6 +726,11 @@ def _unread(content: Sheet, shown: str, sheet: str | None, reader: HeaderReader)
     return Unread(shown, sheet, kind, count, no_header(head, reader), hidden=content.hidden)
 
 
+# Files read for their digests are kept for reading up to this many bytes in all (a province's CSVs, a district's
+# workbooks); past it they are read again when their turn comes, so that a folder is never held whole in memory.
+_KEPT_BYTES = 256 << 20
+
+
 def read_sources(
     found: Found, reader: HeaderReader, layout: Layout | None = None,
     tick: Callable[[int], None] | None = None, limits: Limits | None = None,
@@ -707,17 +743,22 @@ def read_sources(
     limits = limits or Limits()
     copies: dict[tuple[str, str], list[str]] = {}  # (sha256, name without copy marks) → names
     digests: dict[str, str] = {}
+    kept: dict[str, bytes] = {}  # the bytes read for the digests, kept for reading the files (up to _KEPT_BYTES)
     for path, shown in found.ledgers:
-        digests[shown] = hashlib.sha256(_read_bytes(path, shown, limits)).hexdigest()
+        whole = _read_bytes(path, shown, limits)
+        digests[shown] = hashlib.sha256(whole).hexdigest()
+        if sum(map(len, kept.values())) + len(whole) <= _KEPT_BYTES:
+            kept[shown] = whole
         stem = PurePosixPath(shown).stem
         copies.setdefault((digests[shown], _COPY_MARKS.sub("", stem)), []).append(shown)
     # of files alike, the original is read (the one whose name has no copy mark), the copies only named
     chosen = {min(names, key=lambda n: (_COPY_MARKS.search(PurePosixPath(n).stem) is not None, n))
               for names in copies.values()}
     for path, shown in found.ledgers:
+        data = kept.pop(shown, None)
         if shown in chosen:
             try:
-                out.append(_read_one(path, shown, reader, layout, limits, digests[shown]))
+                out.append(_read_one(path, shown, reader, layout, limits, digests[shown], data))
             except NotASpreadsheet:
                 others.append((shown, "不是表格文件"))
         if tick is not None:
@@ -738,9 +779,10 @@ def read_sources(
 
 
 def _read_one(path: Path, shown: str, reader: HeaderReader, layout: Layout | None, limits: Limits,
-              sha256: str) -> SourceFile:
-    """A ledger file, or a Word document of meeting minutes (``compliance.intake.minutes``)."""
-    data = _read_bytes(path, shown, limits)
+              sha256: str, data: bytes | None = None) -> SourceFile:
+    """A ledger file, or a Word document of meeting minutes (``compliance.intake.minutes``); ``data``: its bytes,
+    when still held from computing its digest."""
+    data = _read_bytes(path, shown, limits) if data is None else data
     if is_docx(data):
         return read_minutes(path, shown, data, reader, sha256, limits)
     return read_source(path, shown, reader, layout, limits, data=data, sha256=sha256)
