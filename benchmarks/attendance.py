@@ -56,13 +56,14 @@ def main() -> None:
     args = parser.parse_args()
     from compliance.config.catalogue import load_catalogue
     from compliance.intake.discover import discover
-    from compliance.intake.gate import _gxe, gate
+    from compliance.intake.expectations import gxe
+    from compliance.intake.gate import gate
     from compliance.intake.meaning import HeaderReader
     from compliance.intake.normalise import normalise
     from compliance.intake.roster import read_roster
     from compliance.intake.sheets import read_sources
 
-    _gxe()  # its import, once: not the gate's cost
+    gxe()  # its import, once: not the gate's cost
     catalogue = load_catalogue(None)
     with tempfile.TemporaryDirectory(prefix="attendance-bench-") as tmp:
         folder = Path(tmp)

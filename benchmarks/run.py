@@ -85,9 +85,9 @@ def stages(folder: Path, html_pages: bool) -> dict:
     from compliance.render import html
 
     begun = time.perf_counter()  # a fixed cost, paid once per process: shown on its own line, not in the gate's
-    from compliance.intake.gate import _gxe
+    from compliance.intake.expectations import gxe
 
-    _gxe()
+    gxe()
     gx_import = time.perf_counter() - begun
     begun = time.perf_counter()
     roster = read_roster(folder / "roster")
@@ -195,20 +195,20 @@ def check_command(ledgers: Path, roster: Path) -> list[str]:
 GX_IMPORT = """
 import os, sys, time
 import pandas
-import compliance.intake.gate as gate
+import compliance.intake.expectations as expectations
 begun = time.perf_counter()
 if sys.argv[1] == "plain":
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations.expectations
 else:
-    gate._gxe()
+    expectations.gxe()
 print(time.perf_counter() - begun)
 """
 
 
 def startup(repeat: int = 5) -> dict:
     """The fixed cost of a small check: the demo district checked as a whole process (best of ``repeat``), and the
-    great-expectations import alone, as the check does it (``compliance.intake.gate._gxe``) and plainly, each the
+    great-expectations import alone, as the check does it (``compliance.intake.expectations.gxe``) and plainly, each the
     best of ``repeat`` fresh processes that have imported pandas first, as a check has."""
     check = min(run(check_command(DEMO / "ledgers", DEMO / "roster"))[0] for _ in range(repeat))
 
