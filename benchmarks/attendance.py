@@ -54,7 +54,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     args = parser.parse_args()
-    from compliance.config.catalogue import load_catalogue
+    from compliance.engine.kinds import load_catalogue
     from compliance.intake.discover import discover
     from compliance.intake.expectations import gxe
     from compliance.intake.gate import gate
