@@ -37,8 +37,6 @@ import time
 from datetime import date
 from pathlib import Path
 
-import compliance  # noqa: F401  (before numpy, as in a check's process: the package's settings for it, see there)
-
 HERE = Path(__file__).resolve().parent
 AS_OF = date(2024, 12, 31)
 CORPORA = {"well": [], "poor": ["--poor"], "province": ["--province"]}  # well-kept, poor, issue 32's shape
