@@ -228,10 +228,11 @@ def _with_outside(warnings: pd.DataFrame, records: pd.DataFrame, tables: list[Ta
     rule looks back to (换届选举, trainings) are evidence whatever their date, and are not warned about."""
     behind = {t for rule in catalogue.rules if getattr(rule, "period", None) is None
               and not kind_of(rule).per_record for t in rule.types}
-    vocabulary = np.array(catalogue.activity_types, dtype=object)
+    # compared as the records' type codes (positions in the vocabulary), not as a million names
+    behind_codes = [code for code, name in enumerate(catalogue.activity_types) if name in behind]
     days = records["date"].to_numpy("datetime64[D]")
     # before the range only: rows after it (≤ the as-of date) are there because a shorter --period was chosen
-    outside = (days < np.datetime64(audit.start, "D")) & ~np.isin(vocabulary[records["type"].to_numpy()], list(behind))
+    outside = (days < np.datetime64(audit.start, "D")) & ~np.isin(records["type"].to_numpy(), behind_codes)
     if not outside.any():
         return warnings
     names = roster.names
