@@ -36,7 +36,7 @@ from compliance.config.catalogue import Catalogue
 from compliance.intake.attendance import group as group_attendance
 from compliance.intake.attendance import rows_text
 from compliance.intake.backing import UNBACKED, minutes_mask, pair
-from compliance.intake.expectations import Spec, columns_of, expectation_type, run, submit
+from compliance.intake.expectations import Spec, columns_of, expectation_type, submit
 from compliance.intake.issues import Issue, cell_text, in_documents, issues_frame
 from compliance.intake.kinds import TableKind
 from compliance.intake.normalise import Candidates, SourceSummary, TableInfo, records_frame
@@ -559,25 +559,10 @@ def positions(column: pd.Series, vocabulary: tuple[str, ...]) -> Coded:
     return Coded(codes, np.array([where.get(u, -1.0) for u in uniques] + [np.nan], dtype=np.float64))
 
 
-def _validate(gx_frame: pd.DataFrame, ctx: GateContext, by_value: bool = True) -> list[tuple[str, np.ndarray]]:
-    """Per expectation of GATE, in order: its great-expectations type and the positions of the rows of ``gx_frame``
-    (the suite's columns in full) failing it: by distinct values (``Distinct``), or with ``by_value=False`` row by
-    row (the same answer, slower: the tests compare them)."""
-    specs = [check.expectation(ctx) for check in GATE]
-    if not by_value and not gx_frame.empty:
-        return [(kind, np.asarray(rows, dtype=np.int64))
-                for kind, rows in run(gx_frame.reset_index(drop=True), specs)]
-    return _failing(Distinct.of_frame(gx_frame, [columns_of(spec) for spec in specs]), specs)
-
-
-def _failing(distinct: Distinct, specs: list[Spec]) -> list[tuple[str, np.ndarray]]:
-    """Per spec: its great-expectations type and the rows failing it, great-expectations validating ``distinct``
-    (in a helper process or here: ``compliance.intake.expectations``). No rows, no validation."""
-    return _submit(distinct, specs)()
-
-
 def _submit(distinct: Distinct, specs: list[Spec]) -> Callable[[], list[tuple[str, np.ndarray]]]:
-    """``_failing``, begun: the function returned waits for the answer."""
+    """Per spec: its great-expectations type and the rows failing it, great-expectations validating ``distinct``
+    (in a helper process or here: ``compliance.intake.expectations``), begun: the function returned waits for the
+    answer. No rows, no validation."""
     if not distinct.rows_count:
         return lambda: [(expectation_type(spec), np.zeros(0, dtype=np.int64)) for spec in specs]
     answer = submit(distinct.frame, specs)

@@ -10,10 +10,22 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from compliance.intake.gate import GATE, Distinct, GateContext, _day, _validate
+from compliance.intake.expectations import columns_of, run
+from compliance.intake.gate import GATE, Distinct, GateContext, _day, _submit
 
 NAN = np.nan
 AS_OF = date(2024, 12, 31)
+
+
+def _validate(gx_frame: pd.DataFrame, ctx: GateContext, by_value: bool = True) -> list[tuple[str, np.ndarray]]:
+    """Per expectation of GATE, in order: its great-expectations type and the positions of the rows of ``gx_frame``
+    (the suite's columns in full) failing it: by distinct values (``Distinct``, as the gate does), or with
+    ``by_value=False`` row by row (the same answer, slower)."""
+    specs = [check.expectation(ctx) for check in GATE]
+    if not by_value and not gx_frame.empty:
+        return [(kind, np.asarray(rows, dtype=np.int64))
+                for kind, rows in run(gx_frame.reset_index(drop=True), specs)]
+    return _submit(Distinct.of_frame(gx_frame, [columns_of(spec) for spec in specs]), specs)()
 
 
 def _ctx() -> GateContext:
