@@ -8,12 +8,10 @@ file, sheet, row and column. The tree is flattened into arrays (parent index, DF
 from __future__ import annotations
 
 import difflib
-import gc
 import heapq
 import itertools
 from collections import Counter
 from collections.abc import Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -28,6 +26,7 @@ from compliance.errors import InputError
 from compliance.intake.header import HEADER_SEARCH_ROWS, find_header
 from compliance.intake.sheets import Sheet, read_rows
 from compliance.intake.values import ValueProblem, is_blank, parse_date
+from compliance.progress import collector_paused
 from compliance.spelling import (
     normalise_name,
     normalise_names,
@@ -220,29 +219,9 @@ def roster_from_rows(orgs: tuple, leaders: tuple) -> Roster:
     """A roster from its two sheets, each as (cells, file shown, sheet or None) and, for a CSV whose cells hold line
     breaks, the text line each row starts on (``Sheet.lines``). The cells: the sheet's rows, header included, or
     the ``Sheet`` that ``read_rows`` gave (a CSV's string columns are then read as columns, never as rows)."""
-    with _collector_paused():
+    with collector_paused(then_oldest=True):  # the roster's objects hold no cycles and live as long as it
         organisations, places = _read_orgs(*orgs)
         return Roster(tuple(organisations), tuple(_read_leaders(*leaders, orgs=organisations)), places=places)
-
-
-@contextmanager
-def _collector_paused():
-    """No cyclic garbage collection while a roster is read: its strings, tuples, dicts and models hold no cycles,
-    and a province's hundreds of thousands of them would set off collections that walk every object made so far
-    (a third of the read; findings_json pauses it likewise). They live as long as the roster: at the end they go
-    straight to the oldest generation, where the collector would move them after walking them twice (the first
-    collection after the pause walks every one: a tenth of a second). gc.freeze() then gc.unfreeze() is the one
-    way to move them there; it is done only when nothing is frozen (unfreeze would undo another's freeze)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if gc.get_freeze_count() == 0:
-            gc.freeze()
-            gc.unfreeze()
-        if was:
-            gc.enable()
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -25,6 +23,7 @@ from compliance.findings.view import (
     values_at,
     waiver_dict,
 )
+from compliance.progress import collector_paused
 from compliance.render.common import inputs, issue_list
 
 FILENAME = "findings.json"
@@ -120,7 +119,7 @@ ONE_PER_LINE = ("findings", "rejected", "warnings")  # long lists: one item per 
 
 def dumps(result: CheckResult) -> bytes:
     """findings.json as bytes (``chunks`` joined)."""
-    with _collector_paused():
+    with collector_paused():
         return b"".join(chunks(document(result)))
 
 
@@ -283,22 +282,9 @@ def _plain(column: np.ndarray, rows: np.ndarray) -> list:
     return plain[codes].tolist()
 
 
-@contextmanager
-def _collector_paused():
-    """No cyclic garbage collection while the objects of a block are made and encoded: they hold no cycles, and a
-    province's million small objects would otherwise set off collections that walk every object of the run."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def render(result: CheckResult, out_dir: Path) -> list[Path]:
     """Write findings.json into ``out_dir``, streamed piece by piece; the file written."""
     path = out_dir / FILENAME
-    with path.open("wb") as handle, _collector_paused():
+    with path.open("wb") as handle, collector_paused():
         handle.writelines(chunks(document(result)))
     return [path]
