@@ -334,9 +334,10 @@ class Service:
         marker = run.out / RENDERED
         while not marker.exists() and run.folder.exists():
             await asyncio.sleep(0.1)
-        run.complete = True
         if run.folder.exists():
             run.size = sum(p.stat().st_size for p in run.folder.rglob("*") if p.is_file())
+        run.complete = True  # after its size: whoever reads a complete run (another thread) reads its whole size
+        if run.folder.exists():
             self.room()
 
     def room(self) -> bool:
