@@ -292,7 +292,7 @@ def run_check(
         with progress.stage("评估", total=len(catalogue.rules), unit="条规则") as tick:
             evaluation = evaluate(catalogue, ctx, _clocked(tick, catalogue, rule_seconds))
     evaluate_seconds = time.perf_counter() - begun
-    judgements = Judgements.from_frame(evaluation.judgements, evaluation.evidence)
+    judgements = Judgements.from_evaluation(evaluation)
     records = with_count_rows(records, intake.counts)
     seen = len(records)
     records, judgements = _with_minutes(records, judgements, gated)

@@ -187,7 +187,7 @@ def judge(rule: dict, ledger: list[list], *, as_of: str, period: str | None = No
     audit = parse_period(period) if period else AuditRange.year_of(day)
     ctx = Context(records, candidates.tables, roster, np.datetime64(day, "D"), audit, catalogue.activity_types)
     evaluation = evaluate(catalogue, ctx)
-    judgements = Judgements.from_frame(evaluation.judgements, evaluation.evidence)
+    judgements = Judgements.from_evaluation(evaluation)
     return Judged(judgements, finding_dicts(judgements, records, candidates.tables, catalogue))
 
 

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from compliance.config.catalogue import Catalogue
 from compliance.config.rule import RuleBase
-from compliance.domain import Severity, Status
+from compliance.domain import Status
 from compliance.engine.cells import Cells, pairs
 from compliance.engine.context import Context
 from compliance.engine.kinds import kind_of
@@ -36,10 +38,45 @@ JUDGEMENT_COLUMNS = (
 )
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
+class Taken:
+    """A column given as the values it takes and where it takes each: ``values[at]``, made whole only when a reader
+    asks for it whole. ``order`` sorts a province's two million judgements, yet findings.json reads most columns
+    only at its findings' rows and the statistics read organisation, rule and status as integers: gathering two
+    million objects per column for them is most of the sorting's cost.
+
+    With ``distinct`` values (rule ids, severities, statuses, organisations, leaders' names, period labels — each
+    once, None among them where a judgement has none) ``at`` is a column of integer codes: equal codes, equal
+    values. Else (messages, days, counts) ``values`` is the unsorted column and ``at`` the sorted order."""
+
+    values: Any  # a numpy array, or pandas' nullable integers
+    at: np.ndarray  # non-negative positions into values
+    distinct: bool
+
+    def __len__(self) -> int:
+        return len(self.at)
+
+    def whole(self):
+        """The column as an array (nullable integers as nullable integers)."""
+        return self.values[self.at]
+
+    def take(self, rows: np.ndarray):
+        """The column's values at ``rows`` only."""
+        return self.values[self.at[rows]]
+
+
+@dataclass(frozen=True, eq=False)
 class Evaluation:
-    judgements: pd.DataFrame  # JUDGEMENT_COLUMNS, every judged cell including met ones, sorted
-    evidence: pd.DataFrame  # judgement (row of judgements), record (row of ctx.records)
+    """The sorted judgements (JUDGEMENT_COLUMNS, every judged cell including met ones), most columns ``Taken``, and
+    the evidence: judgement (row of the judgements), record (row of ctx.records)."""
+
+    columns: dict[str, Taken]
+    evidence: pd.DataFrame
+
+    @cached_property
+    def judgements(self) -> pd.DataFrame:
+        """The judgements as a DataFrame of whole columns (Python objects for labels, names and messages)."""
+        return make_frame({name: self.columns[name].whole() for name in JUDGEMENT_COLUMNS}, copy=False)
 
 
 _STATUSES = np.array([Status.UNVERIFIABLE, Status.MET, Status.VIOLATION, Status.DUE], dtype=object)
@@ -192,9 +229,10 @@ def _ranks(values: np.ndarray) -> np.ndarray:
 
 def order(judgements: pd.DataFrame, evidence: pd.DataFrame, ctx: Context, catalogue: Catalogue) -> Evaluation:
     """Sort by organisation name, rule id, period label, person (organisation cells first), start — comparing
-    integer ranks computed once per name, id and label rather than strings per judgement — renumber the evidence
-    to match, and only then turn the codes of ``judge`` into JUDGEMENT_COLUMNS (each label taken from its
-    distinct values by code: gathering codes is cheaper than gathering millions of objects)."""
+    integer ranks computed once per name, id and label rather than strings per judgement — and renumber the
+    evidence to match. The judgements stay codes: each column ``Taken`` from its distinct values (rule, severity,
+    status, organisation, person, period) or from the unsorted column (start, end, expected, actual, message), so
+    that a reader who wants a whole column of objects pays for it and one who reads codes or a few rows does not."""
     rules = catalogue.rules
     org_names = np.array(ctx.roster.names, dtype=object)
     leader_names = np.array([p.name for p in ctx.roster.leaders] + [None], dtype=object)
@@ -206,28 +244,45 @@ def order(judgements: pd.DataFrame, evidence: pd.DataFrame, ctx: Context, catalo
     org_index = judgements["org_index"].to_numpy()
     leader_index = judgements["leader_index"].to_numpy()
     rule_index = judgements["rule_index"].to_numpy()
+    start = judgements["start"].to_numpy("datetime64[D]")
     # two keys of packed ranks instead of five: (organisation, rule) and (period, person), then the start day
     major = org_rank[org_index] * (len(rules) + 1) + rule_rank[rule_index]
     minor = _ranks(periods)[period_codes] * (len(leader_rank) + 1) + leader_rank[leader_index]
-    position = _sort((major, minor, judgements["start"].to_numpy("datetime64[D]").astype(np.int64)))
+    position = _sort((major, minor, start.view(np.int64)))
+    del major, minor
     rank = np.empty(len(position), dtype=np.int64)
     rank[position] = np.arange(len(position))
-    rule_index, leader_index = rule_index[position], leader_index[position]
-    severities: list[Severity | None] = [rule.severity for rule in rules]
-    coded = {
-        "rule": np.array([rule.id for rule in rules] or [""], dtype=object)[rule_index],
-        "severity": np.array(severities or [None], dtype=object)[rule_index],
-        "status": _STATUSES[judgements["status_code"].to_numpy()[position]],
-        "org": org_names[org_index[position]],
-        "person": leader_names[leader_index],
-        "period": (periods if len(periods) else np.zeros(1, dtype=object))[period_codes[position]],
+    rule_at = rule_index[position]
+    severity_of_rule, severities = _distinct([rule.severity for rule in rules])
+    org_of, orgs = _distinct(org_names)
+    person_of, persons = _distinct(leader_names)  # leader -1 (an organisation's judgement): the last, None
+    columns = {
+        "rule": Taken(np.array([rule.id for rule in rules] or [""], dtype=object), rule_at, True),
+        "severity": Taken(severities, severity_of_rule[rule_at], True),
+        "status": Taken(_STATUSES, judgements["status_code"].to_numpy()[position], True),
+        "org": Taken(orgs, org_of[org_index[position]], True),
+        "person": Taken(persons, person_of[leader_index[position]], True),
+        "period": Taken(periods if len(periods) else np.zeros(1, dtype=object), period_codes[position], True),
+        "start": Taken(start, position, False),
+        "end": Taken(judgements["end"].to_numpy("datetime64[D]"), position, False),
+        "expected": Taken(judgements["expected"].array, position, False),
+        "actual": Taken(judgements["actual"].array, position, False),
+        "message": Taken(judgements["message"].to_numpy(object), position, False),
     }
-    for name in ("start", "end", "expected", "actual", "message"):  # object columns as object arrays
-        values = judgements[name]
-        coded[name] = values.array[position] if name in ("expected", "actual") else values.to_numpy()[position]
-    sorted_judgements = make_frame({name: coded[name] for name in JUDGEMENT_COLUMNS}, copy=False)
     cell, record = _sort_pairs(rank[evidence["cell"].to_numpy()], evidence["record"].to_numpy())
-    return Evaluation(sorted_judgements, pd.DataFrame({"judgement": cell, "record": record}, copy=False))
+    return Evaluation({name: columns[name] for name in JUDGEMENT_COLUMNS},
+                      pd.DataFrame({"judgement": cell, "record": record}, copy=False))
+
+
+def _distinct(values) -> tuple[np.ndarray, np.ndarray]:
+    """Each value's code and the distinct values in order of first appearance, then None (the code of a missing
+    value): a roster's leaders share names, and codes must be equal exactly where values are."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))  # None: -1, here the last value
+    distinct = np.empty(len(uniques) + 1, dtype=object)
+    distinct[:-1] = uniques
+    codes = codes.astype(np.int64, copy=True)
+    codes[codes < 0] = len(uniques)
+    return codes, distinct
 
 
 def _sort(keys: tuple[np.ndarray, ...]) -> np.ndarray:

@@ -106,7 +106,10 @@ class CheckResult:
         severities = [Severity.ERROR] + ([Severity.WARNING] if fail_on == "warning" else [])
         statuses = [Status.VIOLATION] + ([Status.DUE] if fail_on_due else [])
         table = self.judgements
-        failing = np.isin(table["status"], statuses) & np.isin(table["severity"], severities)
+        status, status_values = table.codes("status")  # each distinct value asked once, then gathered by code
+        severity, severity_values = table.codes("severity")
+        failing = (np.array([v in statuses for v in status_values], dtype=bool)[status]
+                   & np.array([v in severities for v in severity_values], dtype=bool)[severity])
         if fail_on_new:
             failing &= table["baseline"] == BaselineMark.NEW
         return int(failing.any())

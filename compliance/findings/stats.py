@@ -105,23 +105,29 @@ def statistic_columns(result: CheckResult) -> dict:
     """``by_org`` and ``by_rule`` as numpy columns (findings.json writes them without a dict per row; ``rows``
     makes the dicts); ``attendance`` (one item per organisation and year) as dicts."""
     judgements = result.judgements
-    orgs, ids, year = judgements["org"], judgements["rule"], years(judgements["end"])  # a term: the year it ends
+    # organisation and rule as the table's integer codes (equal codes, equal values), status too
+    orgs, org_values = judgements.codes("org")
+    ids, rule_values = judgements.codes("rule")
+    year = years(judgements["end"])  # a term: the year it ends
     # The table is sorted by organisation and rule: it is counted a run of one organisation, rule and year at a
-    # time (a province's two million judgements make a few hundred thousand runs), each run's codes looked up once
+    # time (a province's two million judgements make a few hundred thousand runs)
     new_org = _changed(orgs)
     starts = np.flatnonzero(new_org | _changed(ids) | _changed(year))
     # met: every judgement that is no finding; judged: those met or violated
     reported = judgements.reported
+    statuses, status_values = judgements.codes("status")
+    violated = (status_values == Status.VIOLATION)[statuses[reported]]
     run_of = np.searchsorted(starts, reported, side="right") - 1  # each finding's run
     hits = np.diff(np.r_[starts, len(orgs)]) - np.bincount(run_of, minlength=len(starts))
-    judged = hits + np.bincount(run_of[judgements["status"][reported] == Status.VIOLATION], minlength=len(starts))
+    judged = hits + np.bincount(run_of[violated], minlength=len(starts))
     starts, judged, hits = starts[judged > 0], judged[judged > 0], hits[judged > 0]
-    # integer codes, in the order the reports list them: roster order, year, catalogue order
+    # integer codes, in the order the reports list them: roster order, year, catalogue order — each distinct value
+    # looked up once
     names, rules = result.roster.names, result.catalogue.rules
     org_starts = np.flatnonzero(new_org)
-    org = _codes(orgs[org_starts], {name: i for i, name in enumerate(names)})[
+    org = _positions(org_values, {name: i for i, name in enumerate(names)}, orgs[org_starts])[
         np.searchsorted(org_starts, starts, side="right") - 1]
-    rule = _codes(ids[starts], {rule.id: i for i, rule in enumerate(rules)})
+    rule = _positions(rule_values, {rule.id: i for i, rule in enumerate(rules)}, ids[starts])
     year = year[starts]
     first, n_years, n_rules = (int(year.min()), int(year.max()) - int(year.min()) + 1, len(rules)) if len(year) \
         else (0, 1, len(rules))
@@ -163,9 +169,14 @@ def _sums(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
     return np.add.reduceat(values, starts)
 
 
-def _codes(values: np.ndarray, code_of: dict) -> np.ndarray:
-    """Each value's code in ``code_of``."""
-    return np.fromiter(map(code_of.__getitem__, values), dtype=np.int64, count=len(values))
+def _positions(values: np.ndarray, position_of: dict, codes: np.ndarray) -> np.ndarray:
+    """The position in ``position_of`` of each code's value (``values[codes]``), each distinct value looked up once;
+    KeyError for a value it lacks."""
+    table = np.array([position_of.get(value, -1) for value in values.tolist()], dtype=np.int64)
+    out = table[codes]
+    if len(out) and out.min() < 0:
+        raise KeyError(values[codes[np.argmax(out < 0)]])
+    return out
 
 
 def years(days: np.ndarray) -> np.ndarray:

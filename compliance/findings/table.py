@@ -4,16 +4,18 @@ A judgement is the engine's verdict on one rule for one subject (an organisation
 one record). The findings every output lists are the judgements that are not met; the met ones stay in the table
 because the calendar of an organisation's page and the JUnit report show passes too.
 
-Columns, not a Python object per judgement: a province's run has a million judgements and 265k findings. Each
-column is a read-only array; waivers and a baseline never change a table, they make a marked copy
-(``Judgements.marked``). Status, severity and baseline marks are enums (``StrEnum``: they compare, hash, sort and
-encode as their values).
+Columns, not a Python object per judgement: a province's run has two million judgements and 265k findings. Each
+column is a read-only array, or — as the engine hands them over — ``Taken`` from its distinct values by integer
+codes (rule, severity, status, organisation, person, period) or from the unsorted column by the sorted order (the
+rest): ``codes`` reads the codes, ``take`` a few rows, and a column is made whole only when ``table[name]`` asks
+for it. Waivers and a baseline never change a table, they make a marked copy (``Judgements.marked``). Status,
+severity and baseline marks are enums (``StrEnum``: they compare, hash, sort and encode as their values).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 from types import MappingProxyType
@@ -23,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from compliance.domain import Status
-from compliance.engine.evaluate import JUDGEMENT_COLUMNS
+from compliance.engine.evaluate import JUDGEMENT_COLUMNS, Evaluation, Taken
 from compliance.frames import frame as make_frame
 
 
@@ -45,7 +47,10 @@ COLUMNS = (
 
 
 def _frozen(values):
-    """A read-only view of a column (nullable integers: over read-only value and mask arrays)."""
+    """A read-only view of a column (nullable integers: over read-only value and mask arrays; a taken column: of
+    its values and positions)."""
+    if isinstance(values, Taken):
+        return Taken(_frozen(values.values), _frozen(values.at), values.distinct)
     if isinstance(values, pd.arrays.IntegerArray):
         data, mask = values.to_numpy("int64", na_value=0), values.isna()
         data.flags.writeable = mask.flags.writeable = False
@@ -60,9 +65,10 @@ class Judgements:
     """Every judgement, sorted by organisation, rule, period, person; and the evidence: pairs (judgement, record)
     sorted by judgement, each record a row of the records the rules saw."""
 
-    columns: Mapping[str, Any]  # numpy arrays, and pandas' nullable integers for expected and actual
+    columns: Mapping[str, Any]  # numpy arrays (pandas' nullable integers for expected and actual), or ``Taken``
     evidence_judgement: np.ndarray
     evidence_record: np.ndarray
+    _made: dict[Any, Any] = field(default_factory=dict, init=False, repr=False)  # taken columns made whole, codes
 
     def __post_init__(self) -> None:
         if tuple(self.columns) != COLUMNS:
@@ -76,6 +82,18 @@ class Judgements:
         object.__setattr__(self, "columns", MappingProxyType(frozen))
         object.__setattr__(self, "evidence_judgement", _frozen(self.evidence_judgement))
         object.__setattr__(self, "evidence_record", _frozen(self.evidence_record))
+
+    @classmethod
+    def from_evaluation(cls, evaluation: Evaluation) -> Judgements:
+        """From the engine's sorted judgements, their columns as taken (nothing gathered yet): not waived, not
+        compared with a baseline."""
+        n = len(evaluation.columns["rule"])
+        columns: dict[str, Any] = dict(evaluation.columns)
+        columns["waiver"] = np.full(n, -1, dtype=np.int64)
+        columns["was"] = np.full(n, None, dtype=object)
+        columns["baseline"] = np.full(n, None, dtype=object)
+        evidence = evaluation.evidence
+        return cls(columns, evidence["judgement"].to_numpy(np.int64), evidence["record"].to_numpy(np.int64))
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, evidence: pd.DataFrame) -> Judgements:
@@ -97,7 +115,37 @@ class Judgements:
         return len(self.columns["rule"])
 
     def __getitem__(self, name: str):
-        return self.columns[name]
+        """A whole column (a taken one made once)."""
+        column = self.columns[name]
+        if not isinstance(column, Taken):
+            return column
+        made = self._made.get(name)
+        if made is None:
+            made = self._made[name] = _frozen(column.whole())
+        return made
+
+    def codes(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """A column as integer codes and its distinct values (``values[codes]`` is the column; equal codes, equal
+        values): as the engine gave them, or found once for a column given whole (a waived status, a test's
+        table)."""
+        column = self.columns[name]
+        if isinstance(column, Taken) and column.distinct:
+            return column.at, column.values
+        key = ("codes", name)
+        if key not in self._made:
+            codes, uniques = pd.factorize(np.asarray(self[name], dtype=object))  # None: -1, the last value
+            values = np.empty(len(uniques) + 1, dtype=object)
+            values[:-1] = uniques
+            codes[codes < 0] = len(uniques)
+            self._made[key] = (_frozen(codes.astype(np.int64, copy=False)), _frozen(values))
+        return self._made[key]
+
+    def take(self, name: str, rows: np.ndarray):
+        """A column's values at ``rows`` only (a taken column is not made whole for them)."""
+        column = self.columns[name]
+        if isinstance(column, Taken) and name not in self._made:
+            return column.take(rows)
+        return self[name][rows]
 
     def marked(self, **replaced) -> Judgements:
         """A copy with some columns replaced (the waivers' status, waiver and was; the baseline's marks)."""
@@ -110,8 +158,9 @@ class Judgements:
     @cached_property
     def reported(self) -> np.ndarray:
         """Positions of the findings: the judgements that are not met, in table order."""
-        return np.flatnonzero(self.columns["status"] != Status.MET)
+        codes, statuses = self.codes("status")
+        return np.flatnonzero((statuses != Status.MET)[codes])
 
     def frame(self) -> pd.DataFrame:
         """The table as a pandas DataFrame over the same read-only arrays (for group-bys and joins)."""
-        return make_frame(dict(self.columns))
+        return make_frame({name: self[name] for name in COLUMNS})

@@ -14,13 +14,13 @@ from compliance import __version__
 from compliance.domain import status_counts
 from compliance.findings.result import CheckResult
 from compliance.findings.stats import OPTIONAL
+from compliance.findings.table import Judgements
 from compliance.findings.view import (
     EVIDENCE_FIELDS,
     FIELDS,
     distinct_records,
     evidence_columns,
     evidence_pairs,
-    values_at,
     waiver_dict,
 )
 from compliance.progress import collector_paused
@@ -34,8 +34,9 @@ def document(result: CheckResult) -> dict:
     are the same findings as dicts)."""
     findings = FindingLines(result)
     table = result.judgements
-    statuses = table["status"][table.reported]
-    counts = {status: int(np.count_nonzero(statuses == status)) for status in status_counts([])}  # a pass each
+    codes, statuses = table.codes("status")
+    per_code = np.bincount(codes[table.reported], minlength=len(statuses))  # the findings of each distinct status
+    counts = {status: int(per_code[statuses == status].sum()) for status in status_counts([])}
     return {
         "tool": {"name": "compliance", "version": __version__},
         "as_of": result.as_of.isoformat(),
@@ -215,7 +216,7 @@ class FindingLines:
         """The findings' lines, ``BLOCK`` findings at a time, each line joined from its columns' encoded values."""
         result, rows = self.result, self.rows
         judgements = result.judgements
-        columns = [_plain(judgements[name], rows) if name in _ENUMS else values_at(judgements[name], rows)
+        columns = [_coded(judgements, name, rows) if name in _CODED else _python(judgements.take(name, rows))
                    for name in FIELDS]
         columns.append(self._waivers())
         columns.append(_plain(judgements["baseline"], rows))
@@ -270,13 +271,28 @@ class FindingLines:
         return lists
 
 
-_ENUMS = frozenset({"severity", "status"})  # the columns of enum members (and baseline marks)
+_CODED = frozenset({"rule", "severity", "status", "org", "person", "period"})  # a few distinct values each
+
+
+def _coded(judgements: Judgements, name: str, rows: np.ndarray) -> list:
+    """A column of a few distinct values at ``rows``, by the table's codes: each distinct value made plain once
+    (an enum member the string it stands for: an encoder asks Python for a member's value every time it meets
+    one), then gathered."""
+    codes, values = judgements.codes(name)
+    plain = np.array([v.value if isinstance(v, Enum) else v for v in values.tolist()], dtype=object)
+    return plain[codes[rows]].tolist()
+
+
+def _python(column) -> list:
+    """A column (some rows of one) as Python objects; nullable integers as int or None."""
+    if isinstance(column, pd.arrays.IntegerArray):
+        return column.to_numpy(object, na_value=None).tolist()  # type: ignore[arg-type]  # (pandas-stubs: no None)
+    return column.tolist()
 
 
 def _plain(column: np.ndarray, rows: np.ndarray) -> list:
-    """A column of enum members (status, severity, baseline marks; None where there is none) at ``rows`` as the
-    strings they stand for, each member looked up once (an encoder asks Python for a member's value every time
-    it meets one)."""
+    """A column of enum members (baseline marks; None where there is none) at ``rows`` as the strings they stand
+    for, each member looked up once."""
     codes, uniques = pd.factorize(column[rows], use_na_sentinel=True)
     plain = np.array([u.value if isinstance(u, Enum) else u for u in uniques] + [None], dtype=object)
     return plain[codes].tolist()

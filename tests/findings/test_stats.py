@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
+import pytest
 import yaml
 
 from compliance.engine.periods import parse_period
@@ -132,12 +133,16 @@ def test_repeated_rows_in_ledger_order_and_in_any_other():
 
 
 def test_codes_and_years_whatever_the_order():
-    from compliance.findings.stats import _codes, years
+    from compliance.findings.stats import _positions, years
 
-    code_of = {"二支部": 0, "一支部": 1, "机关支部": 2}
-    values = np.array(["一支部", "一支部", "二支部", "机关支部", "一支部", "二支部", "二支部"], dtype=object)
-    assert _codes(values, code_of).tolist() == [1, 1, 0, 2, 1, 0, 0]
-    assert _codes(np.zeros(0, dtype=object), code_of).tolist() == []
+    position_of = {"二支部": 0, "一支部": 1, "机关支部": 2}
+    # a column as the table's codes into its distinct values (None last, unused): the roster's positions
+    values = np.array(["一支部", "二支部", "机关支部", None], dtype=object)
+    codes = np.array([0, 0, 1, 2, 0, 1, 1])
+    assert _positions(values, position_of, codes).tolist() == [1, 1, 0, 2, 1, 0, 0]
+    assert _positions(values, position_of, np.zeros(0, dtype=np.int64)).tolist() == []
+    with pytest.raises(KeyError, match="三支部"):  # a name the roster lacks is named, not an index error
+        _positions(np.array(["一支部", "三支部"], dtype=object), position_of, np.array([0, 1]))
     ends = np.array(["2024-12-31", "2023-01-01", "2024-03-31", "2022-12-31"], dtype="datetime64[D]")
     assert years(ends).tolist() == [2024, 2023, 2024, 2022]
 
