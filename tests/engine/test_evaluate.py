@@ -123,3 +123,15 @@ def test_records_of_types_are_those_an_isin_scan_finds_in_ascending_order():
     for wanted in (("主题党日",), ("党小组会", "主题党日"), ("党课", "支部委员会", "党小组会"), ("换届选举",)):
         codes = [ctx.type_names.index(t) for t in wanted]
         assert ctx.of_types(wanted).tolist() == np.flatnonzero(np.isin(types, codes)).tolist()
+
+
+def test_distinct_values_give_equal_codes_exactly_where_the_values_are_equal():
+    from compliance.engine.evaluate import _distinct
+
+    # two leaders of different units share a name: one value, one code; None (an organisation's judgement) last
+    codes, values = _distinct(["王芳", "李强", "王芳", None])
+    assert codes.tolist() == [0, 1, 0, 2] and values.tolist() == ["王芳", "李强", None]
+    codes, values = _distinct(["一支部", "二支部"])
+    assert codes.tolist() == [0, 1] and values.tolist() == ["一支部", "二支部", None]  # None unused, still last
+    codes, values = _distinct([])
+    assert codes.tolist() == [] and values.tolist() == [None]

@@ -94,3 +94,38 @@ def test_numbers_and_text_as_json_readers_read_them():
     assert json.loads(encoded) == value
     assert b"\n" not in encoded  # an item is one line, whatever its text holds
     assert findings_json.encode(np.int64(3).item()) == b"3"
+
+
+@pytest.mark.parametrize("waivers", [False, True])
+def test_the_engines_codes_and_whole_columns_give_the_same_bytes(waived, waivers):
+    # run_check hands over the engine's columns taken by code (rule, status, organisation … as distinct values and
+    # codes; messages, days and counts as the unsorted column and the sorted order); the same table with every
+    # column made whole — what a reader of table[name] sees — must give the same findings.json, statistics,
+    # findings and exit code. With waivers the status is a whole column again (its codes found by factorising).
+    from dataclasses import replace
+
+    from compliance.engine.evaluate import Taken
+    from compliance.findings.table import COLUMNS, Judgements
+
+    result = waived if waivers else run_check([DEMO / "ledgers"], DEMO / "roster", as_of=date(2024, 11, 15))
+    taken = result.judgements
+    assert isinstance(taken.columns["org"], Taken) and isinstance(taken.columns["message"], Taken)
+    assert isinstance(taken.columns["status"], Taken) is not waivers
+    whole = Judgements({name: taken[name] for name in COLUMNS}, taken.evidence_judgement, taken.evidence_record)
+    plain = replace(result, judgements=whole)
+    fresh = replace(result, judgements=Judgements(dict(taken.columns), taken.evidence_judgement,
+                                                  taken.evidence_record))
+    written = findings_json.dumps(fresh)
+    # findings.json read the codes and the findings' rows: no taken column of the fresh table was made whole but
+    # the days the statistics count years from
+    assert {name for name in fresh.judgements._made if isinstance(name, str)} == {"end"}
+    assert written == findings_json.dumps(plain)
+    assert fresh.stats == plain.stats and fresh.findings() == plain.findings()
+    for fail_on in ("error", "warning"):
+        assert fresh.exit_code(fail_on, fail_on_due=True) == plain.exit_code(fail_on, fail_on_due=True)
+    assert fresh.exit_code("error") == 1  # the demo has violations: the comparison above is not of two zeros
+    for name in ("rule", "severity", "status", "org", "person", "period"):
+        codes, values = fresh.judgements.codes(name)
+        assert len(set(map(str, values.tolist()))) == len(values)  # distinct: equal codes exactly where equal values
+        assert values[codes].tolist() == whole[name].tolist()
+    assert fresh.judgements.reported.tolist() == whole.reported.tolist()
