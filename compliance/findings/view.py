@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from compliance.findings.stats import day_texts
 from compliance.intake.attendance import rows_text
 
 if TYPE_CHECKING:
@@ -110,7 +111,7 @@ def evidence_columns(records: pd.DataFrame, tables: list[TableInfo], catalogue: 
         "source": np.array([t.source for t in tables], dtype=object)[table].tolist(),
         "sheet": np.array(sheets, dtype=object)[table].tolist(),
         "row": rows.tolist(),
-        "date": records["date"].to_numpy()[at].astype("datetime64[D]").astype(str).tolist(),
+        "date": day_texts(records["date"].to_numpy()[at]),
         "type": np.array(catalogue.activity_types, dtype=object)[records["type"].to_numpy()[at]].tolist(),
         "rows": several,
     }

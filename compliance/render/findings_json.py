@@ -183,15 +183,17 @@ def _column_blocks(columns: dict, block: int = 2_000):
         optional = values[-1].astype(object)
         optional[values[-1] < 0] = msgspec.UNSET
         values[-1] = optional
-    item = msgspec.defstruct("Statistic", fields)
+    item = msgspec.defstruct("Statistic", fields, gc=False)  # (see _Finding)
     for begin in range(0, length, block):
         yield list(map(item, *(column[begin:begin + block].tolist() for column in values)))
 
 
 # A finding and a record behind it, as msgspec encodes them: the fields of ``compliance.findings.view``'s dicts, in
-# their order (a struct is made and encoded several times faster than a dict)
-_Finding = msgspec.defstruct("Finding", [(name, Any) for name in (*FIELDS, "waiver", "baseline", "evidence")])
-_Evidence = msgspec.defstruct("Evidence", [(name, Any) for name in EVIDENCE_FIELDS])
+# their order (a struct is made and encoded several times faster than a dict). Not tracked by the cyclic collector
+# (gc=False: cheaper to make and to free): they hold strings, numbers, and lists of records that hold no cycle
+_Finding = msgspec.defstruct("Finding", [(name, Any) for name in (*FIELDS, "waiver", "baseline", "evidence")],
+                             gc=False)
+_Evidence = msgspec.defstruct("Evidence", [(name, Any) for name in EVIDENCE_FIELDS], gc=False)
 
 
 class FindingLines:
@@ -260,8 +262,10 @@ class FindingLines:
                 item.update(count=n, text=fields["text"][k])
             items[k] = item
         per_pair = [items[k] for k in back.tolist()]
-        starts = np.searchsorted(judgement, rows, side="left").tolist()
-        ends = np.searchsorted(judgement, rows, side="right").tolist()
+        # every pair belongs to a finding and they come in the findings' order: a finding's records end where the
+        # next one's begin
+        bounds = np.searchsorted(judgement, rows, side="left")
+        starts, ends = bounds.tolist(), [*bounds[1:].tolist(), len(judgement)]
 
         none: list = []  # one empty list for every finding without records (a province's unverifiable ones)
 

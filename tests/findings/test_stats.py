@@ -174,3 +174,18 @@ def test_the_lowest_meeting_of_two_as_low_is_the_first_in_the_ledger(tmp_path):
         ("一支部", 3, 80, 52, 0.65, "2024-03-05", 0.5),  # 10 of 20 and 15 of 30: the row written first
         ("二支部", 1, 40, 36, 0.9, "2024-02-21", 0.9),  # December 2023 lies outside the period
     ]
+
+
+def test_day_texts_are_numpys_text_on_every_path():
+    from compliance.findings.stats import day_texts
+
+    rng = np.random.default_rng(5)
+    # a year of meetings (a table of the span's days), stored as pandas stores them (seconds)
+    days = (np.datetime64("2024-01-01") + rng.integers(0, 366, 5_000)).astype("datetime64[s]")
+    assert day_texts(days) == days.astype("datetime64[D]").astype(str).tolist()
+    assert day_texts(days)[:1] == [str(days[0])[:10]]
+    sparse = np.array(["1999-12-31", "2024-02-29"], dtype="datetime64[D]")  # a long span, few days: one by one
+    assert day_texts(sparse) == ["1999-12-31", "2024-02-29"]
+    missing = np.array(["2024-03-05", "NaT"], dtype="datetime64[D]")
+    assert day_texts(missing) == ["2024-03-05", "NaT"]
+    assert day_texts(np.zeros(0, dtype="datetime64[D]")) == []
