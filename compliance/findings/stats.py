@@ -85,12 +85,13 @@ def statistics(result: CheckResult) -> Statistics:
                 {name: rows(value) if isinstance(value, dict) else value for name, value in columns.items()})
 
 
-def rows(columns: dict[str, np.ndarray]) -> list[dict[str, Any]]:
-    """Columns of equal length as one dict per row of Python values, keys in column order; a negative number in an
-    ``OPTIONAL`` column leaves its key out (months_on_time: only monthly rules have it)."""
+def rows(columns: dict[str, Any]) -> list[dict[str, Any]]:
+    """Columns of equal length as one dict per row of Python values, keys in column order (a column given as a dict
+    of columns: a dict in each row); a negative number in an ``OPTIONAL`` column leaves its key out
+    (months_on_time: only monthly rules have it)."""
     names = list(columns)
     out = [dict(zip(names, values, strict=True))
-           for values in zip(*(np.asarray(c).tolist() for c in columns.values()), strict=True)]
+           for values in zip(*(_listed(c) for c in columns.values()), strict=True)]
     for name in OPTIONAL.intersection(names):
         for item in out:
             if item[name] < 0:
@@ -98,12 +99,19 @@ def rows(columns: dict[str, np.ndarray]) -> list[dict[str, Any]]:
     return out
 
 
+def _listed(column) -> list:
+    """A column as a list of Python values (a dict of columns: as dicts)."""
+    if isinstance(column, dict):
+        return rows(column)
+    return column if isinstance(column, list) else np.asarray(column).tolist()
+
+
 OPTIONAL = frozenset({"months_on_time"})  # numbers, negative where the item has none
 
 
 def statistic_columns(result: CheckResult) -> dict:
-    """``by_org`` and ``by_rule`` as numpy columns (findings.json writes them without a dict per row; ``rows``
-    makes the dicts); ``attendance`` (one item per organisation and year) as dicts."""
+    """``by_org``, ``by_rule`` and ``attendance`` as columns (findings.json writes them without a dict per row;
+    ``rows`` makes the dicts), attendance's ``lowest`` as columns within."""
     judgements = result.judgements
     # organisation and rule as the table's integer codes (equal codes, equal values), status too
     orgs, org_values = judgements.codes("org")
@@ -124,9 +132,7 @@ def statistic_columns(result: CheckResult) -> dict:
     # integer codes, in the order the reports list them: roster order, year, catalogue order — each distinct value
     # looked up once
     names, rules = result.roster.names, result.catalogue.rules
-    org_starts = np.flatnonzero(new_org)
-    org = _positions(org_values, {name: i for i, name in enumerate(names)}, orgs[org_starts])[
-        np.searchsorted(org_starts, starts, side="right") - 1]
+    org = _positions(org_values, {name: i for i, name in enumerate(names)}, orgs[starts])
     rule = _positions(rule_values, {rule.id: i for i, rule in enumerate(rules)}, ids[starts])
     year = year[starts]
     first, n_years, n_rules = (int(year.min()), int(year.max()) - int(year.min()) + 1, len(rules)) if len(year) \
@@ -236,7 +242,7 @@ def repeated(table: np.ndarray, row: np.ndarray) -> np.ndarray:
     return pd.Series(key).duplicated().to_numpy()
 
 
-def _attendance(result: CheckResult) -> list[Attendance]:
+def _attendance(result: CheckResult) -> dict[str, Any] | list:
     records = result.counted_records  # each meeting once: not again through its minutes
     expected = records["expected"].to_numpy(dtype="float64", na_value=np.nan)
     present = records["present"].to_numpy(dtype="float64", na_value=np.nan)
@@ -271,16 +277,12 @@ def _attendance(result: CheckResult) -> list[Attendance]:
     dates = day_texts(stamps[record])
     kinds = np.array(result.catalogue.activity_types, dtype=object)[records["type"].to_numpy()[record]].tolist()
     names = np.array(result.roster.names, dtype=object)
-    out: list[Attendance] = []
-    for name, one_year, n, total, came, low, low_present, date, kind in zip(
-        names[group_org].tolist(), (group_year + first).tolist(), meetings[groups].tolist(), totals.tolist(),
-        attended.tolist(), expected[lowest].astype(np.int64).tolist(), present[lowest].astype(np.int64).tolist(),
-        dates, kinds, strict=True,
-    ):
-        out.append({
-            "org": name, "year": one_year, "meetings": n, "expected": total, "present": came,
-            "rate": _rate(came, total),
-            "lowest": {"date": date, "type": kind, "expected": low, "present": low_present,
-                       "rate": round(low_present / low, 4)},
-        })
-    return out
+    low, low_present = expected[lowest].astype(np.int64), present[lowest].astype(np.int64)
+    return {
+        "org": names[group_org], "year": group_year + first, "meetings": meetings[groups], "expected": totals,
+        "present": attended, "rate": [_rate(came, total) for came, total in zip(attended.tolist(), totals.tolist(),
+                                                                              strict=True)],
+        "lowest": {"date": dates, "type": kinds, "expected": low, "present": low_present,
+                   "rate": [round(came / total, 4) for came, total in zip(low_present.tolist(), low.tolist(),
+                                                                           strict=True)]},
+    }

@@ -172,11 +172,25 @@ def _lines(blocks):
 
 def _column_blocks(columns: dict, block: int = 2_000):
     """A list of objects given as columns (``compliance.findings.stats.statistic_columns``), as structs a block at
-    a time, keys in column order (``compliance.findings.stats.rows`` gives the same as dicts): a negative number in
-    an optional last column leaves the key out."""
+    a time, keys in column order (``compliance.findings.stats.rows`` gives the same as dicts): a column given as a
+    dict of columns is an object in each item; a negative number in an optional last column leaves the key out."""
+    make = _maker(columns)
+    for begin in range(0, _length(columns), block):
+        yield make(begin, begin + block)
+
+
+def _length(columns: dict) -> int:
+    first = next(iter(columns.values()), None)
+    if first is None:
+        return 0
+    return _length(first) if isinstance(first, dict) else len(first)
+
+
+def _maker(columns: dict):
+    """A function making the structs of items ``begin`` to ``end`` from ``columns`` (see ``_column_blocks``)."""
     names = list(columns)
-    length = len(columns[names[0]]) if names else 0
-    values = [np.asarray(column) for column in columns.values()]
+    values: list = [_maker(column) if isinstance(column, dict) else column if isinstance(column, list)
+                    else np.asarray(column) for column in columns.values()]
     fields: list[tuple[str, Any] | tuple[str, Any, Any]] = [(name, Any) for name in names]
     if names and names[-1] in OPTIONAL:  # UNSET: the key left out
         fields[-1] = (names[-1], Any, msgspec.UNSET)
@@ -184,8 +198,12 @@ def _column_blocks(columns: dict, block: int = 2_000):
         optional[values[-1] < 0] = msgspec.UNSET
         values[-1] = optional
     item = msgspec.defstruct("Statistic", fields, gc=False)  # (see _Finding)
-    for begin in range(0, length, block):
-        yield list(map(item, *(column[begin:begin + block].tolist() for column in values)))
+
+    def make(begin: int, end: int) -> list:
+        return list(map(item, *(v(begin, end) if callable(v) else v[begin:end] if isinstance(v, list)
+                                else v[begin:end].tolist() for v in values)))
+
+    return make
 
 
 # A finding and a record behind it, as msgspec encodes them: the fields of ``compliance.findings.view``'s dicts, in

@@ -74,6 +74,11 @@ def test_the_same_bytes_for_the_same_inputs_whatever_the_blocks(waived, tmp_path
     columns = waived.stat_columns["by_org"]
     one_block = b"".join(findings_json._lines(findings_json._column_blocks(columns)))
     assert b"".join(findings_json._lines(findings_json._column_blocks(columns, block=5))) == one_block
+    # attendance: columns with the lowest meeting's as columns within, in blocks as the dicts are in one
+    attendance = waived.stat_columns["attendance"]
+    assert isinstance(attendance["lowest"], dict) and len(rows(attendance)) > 3
+    as_dicts = b"".join(findings_json._lines([rows(attendance)]))
+    assert b"".join(findings_json._lines(findings_json._column_blocks(attendance, block=3))) == as_dicts
 
 
 def test_a_check_early_in_the_year_and_empty_lists():
