@@ -16,7 +16,7 @@ import pandas as pd
 
 from compliance.config.catalogue import Catalogue
 from compliance.config.rule import RuleBase
-from compliance.domain import Status
+from compliance.domain import Severity, Status
 from compliance.engine.cells import Cells, pairs
 from compliance.engine.context import Context
 from compliance.engine.kinds import kind_of
@@ -45,12 +45,13 @@ class Taken:
     only at its findings' rows and the statistics read organisation, rule and status as integers: gathering two
     million objects per column for them is most of the sorting's cost.
 
-    With ``distinct`` values (rule ids, severities, statuses, organisations, leaders' names, period labels — each
-    once, None among them where a judgement has none) ``at`` is a column of integer codes: equal codes, equal
-    values. Else (messages, days, counts) ``values`` is the unsorted column and ``at`` the sorted order."""
+    With ``distinct`` values (rule ids, statuses, organisations of a roster, period labels — each once) ``at`` is a
+    column of integer codes: equal codes, equal values. Else the values may repeat (a rule's severity, leaders who
+    share a name) or be the unsorted column itself (messages, days, counts; ``at`` the sorted order), and
+    ``distinct_codes`` finds codes when a reader needs them."""
 
     values: Any  # a numpy array, or pandas' nullable integers
-    at: np.ndarray  # non-negative positions into values
+    at: np.ndarray  # positions into values (numpy's: -1 is the last)
     distinct: bool
 
     def __len__(self) -> int:
@@ -253,15 +254,13 @@ def order(judgements: pd.DataFrame, evidence: pd.DataFrame, ctx: Context, catalo
     rank = np.empty(len(position), dtype=np.int64)
     rank[position] = np.arange(len(position))
     rule_at = rule_index[position]
-    severity_of_rule, severities = _distinct([rule.severity for rule in rules])
-    org_of, orgs = _distinct(org_names)
-    person_of, persons = _distinct(leader_names)  # leader -1 (an organisation's judgement): the last, None
+    severities: list[Severity | None] = [rule.severity for rule in rules]
     columns = {
         "rule": Taken(np.array([rule.id for rule in rules] or [""], dtype=object), rule_at, True),
-        "severity": Taken(severities, severity_of_rule[rule_at], True),
+        "severity": Taken(np.array(severities or [None], dtype=object), rule_at, False),
         "status": Taken(_STATUSES, judgements["status_code"].to_numpy()[position], True),
-        "org": Taken(orgs, org_of[org_index[position]], True),
-        "person": Taken(persons, person_of[leader_index[position]], True),
+        "org": Taken(org_names, org_index[position], len(set(ctx.roster.names)) == len(org_names)),
+        "person": Taken(leader_names, leader_index[position], False),  # leader -1 (an organisation's): None
         "period": Taken(periods if len(periods) else np.zeros(1, dtype=object), period_codes[position], True),
         "start": Taken(start, position, False),
         "end": Taken(judgements["end"].to_numpy("datetime64[D]"), position, False),
@@ -274,7 +273,7 @@ def order(judgements: pd.DataFrame, evidence: pd.DataFrame, ctx: Context, catalo
                       pd.DataFrame({"judgement": cell, "record": record}, copy=False))
 
 
-def _distinct(values) -> tuple[np.ndarray, np.ndarray]:
+def distinct_codes(values) -> tuple[np.ndarray, np.ndarray]:
     """Each value's code and the distinct values in order of first appearance, then None (the code of a missing
     value): a roster's leaders share names, and codes must be equal exactly where values are."""
     codes, uniques = pd.factorize(np.asarray(values, dtype=object))  # None: -1, here the last value

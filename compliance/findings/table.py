@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from compliance.domain import Status
-from compliance.engine.evaluate import JUDGEMENT_COLUMNS, Evaluation, Taken
+from compliance.engine.evaluate import JUDGEMENT_COLUMNS, Evaluation, Taken, distinct_codes
 from compliance.frames import frame as make_frame
 
 
@@ -125,19 +125,20 @@ class Judgements:
         return made
 
     def codes(self, name: str) -> tuple[np.ndarray, np.ndarray]:
-        """A column as integer codes and its distinct values (``values[codes]`` is the column; equal codes, equal
-        values): as the engine gave them, or found once for a column given whole (a waived status, a test's
-        table)."""
+        """A column of labels (rule, severity, status, org, person, period, was, baseline) as integer codes and its
+        distinct values (``values[codes]`` is the column; equal codes, equal values): as the engine gave them, or
+        found once (a rule's severity, leaders' names, a waived status, a test's table)."""
         column = self.columns[name]
         if isinstance(column, Taken) and column.distinct:
             return column.at, column.values
         key = ("codes", name)
         if key not in self._made:
-            codes, uniques = pd.factorize(np.asarray(self[name], dtype=object))  # None: -1, the last value
-            values = np.empty(len(uniques) + 1, dtype=object)
-            values[:-1] = uniques
-            codes[codes < 0] = len(uniques)
-            self._made[key] = (_frozen(codes.astype(np.int64, copy=False)), _frozen(values))
+            if isinstance(column, Taken):  # values that repeat: their codes, gathered
+                code_of, values = distinct_codes(column.values)
+                codes = code_of[column.at]
+            else:
+                codes, values = distinct_codes(column)
+            self._made[key] = (_frozen(codes), _frozen(values))
         return self._made[key]
 
     def take(self, name: str, rows: np.ndarray):

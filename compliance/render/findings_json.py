@@ -12,6 +12,7 @@ import pandas as pd
 
 from compliance import __version__
 from compliance.domain import status_counts
+from compliance.engine.evaluate import Taken
 from compliance.findings.result import CheckResult
 from compliance.findings.stats import OPTIONAL
 from compliance.findings.table import Judgements
@@ -297,12 +298,14 @@ _CODED = frozenset({"rule", "severity", "status", "org", "person", "period"})  #
 
 
 def _coded(judgements: Judgements, name: str, rows: np.ndarray) -> list:
-    """A column of a few distinct values at ``rows``, by the table's codes: each distinct value made plain once
-    (an enum member the string it stands for: an encoder asks Python for a member's value every time it meets
-    one), then gathered."""
-    codes, values = judgements.codes(name)
-    plain = np.array([v.value if isinstance(v, Enum) else v for v in values.tolist()], dtype=object)
-    return plain[codes[rows]].tolist()
+    """A column of labels at ``rows``: taken from its values (the engine's), each value made plain once (an enum
+    member the string it stands for: an encoder asks Python for a member's value every time it meets one), then
+    gathered; a column given whole, as ``_plain`` does."""
+    column = judgements.columns[name]
+    if not isinstance(column, Taken):
+        return _plain(judgements[name], rows)
+    plain = np.array([v.value if isinstance(v, Enum) else v for v in column.values.tolist()], dtype=object)
+    return plain[column.at[rows]].tolist()
 
 
 def _python(column) -> list:

@@ -126,7 +126,7 @@ def test_records_of_types_are_those_an_isin_scan_finds_in_ascending_order():
 
 
 def test_distinct_values_give_equal_codes_exactly_where_the_values_are_equal():
-    from compliance.engine.evaluate import _distinct
+    from compliance.engine.evaluate import distinct_codes as _distinct
 
     # two leaders of different units share a name: one value, one code; None (an organisation's judgement) last
     codes, values = _distinct(["王芳", "李强", "王芳", None])
