@@ -231,7 +231,7 @@ def _ranks(values: np.ndarray) -> np.ndarray:
 def order(judgements: pd.DataFrame, evidence: pd.DataFrame, ctx: Context, catalogue: Catalogue) -> Evaluation:
     """Sort by organisation name, rule id, period label, person (organisation cells first), start — comparing
     integer ranks computed once per name, id and label rather than strings per judgement — and renumber the
-    evidence to match. The judgements stay codes: each column ``Taken`` from its distinct values (rule, severity,
+    evidence to match. The judgements stay codes: each column ``Taken`` from its values by code (rule, severity,
     status, organisation, person, period) or from the unsorted column (start, end, expected, actual, message), so
     that a reader who wants a whole column of objects pays for it and one who reads codes or a few rows does not."""
     rules = catalogue.rules

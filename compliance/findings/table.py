@@ -5,11 +5,12 @@ one record). The findings every output lists are the judgements that are not met
 because the calendar of an organisation's page and the JUnit report show passes too.
 
 Columns, not a Python object per judgement: a province's run has two million judgements and 265k findings. Each
-column is a read-only array, or — as the engine hands them over — ``Taken`` from its distinct values by integer
-codes (rule, severity, status, organisation, person, period) or from the unsorted column by the sorted order (the
-rest): ``codes`` reads the codes, ``take`` a few rows, and a column is made whole only when ``table[name]`` asks
-for it. Waivers and a baseline never change a table, they make a marked copy (``Judgements.marked``). Status,
-severity and baseline marks are enums (``StrEnum``: they compare, hash, sort and encode as their values).
+column is a read-only array, or — as the engine hands them over — ``Taken`` from its values by integer codes
+(rule, severity, status, organisation, person, period) or from the unsorted column by the sorted order (the rest):
+``codes`` reads a label column as codes of its distinct values, ``take`` a few rows, and a column is made whole
+only when ``table[name]`` asks for it. Waivers and a baseline never change a table, they make a marked copy
+(``Judgements.marked``). Status, severity and baseline marks are enums (``StrEnum``: they compare, hash, sort and
+encode as their values).
 """
 
 from __future__ import annotations
