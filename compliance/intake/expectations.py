@@ -156,7 +156,8 @@ def validate(frame, specs: list[Spec]) -> list[Outcome]:
 # replaces it; the gate's frames are distinct values, small) and the suite is only read — so the outcomes are those
 # of a fresh context (tests/intake/test_gate_kept.py). One validation at a time: ``_VALIDATING``.
 _VALIDATING = threading.Lock()
-_kept: dict[str, Any] = {}  # "batches": the batch definition; "suite": (specs' key, suite, its expectations)
+_kept: dict[str, Any] = {}  # "context"; "batches": its batch definition; "suite": (specs' key, suite, its
+# expectations as added)
 
 
 def _kept_suite(specs: list[Spec]) -> tuple[Any, Any, list]:
