@@ -163,7 +163,7 @@ def _check(job: Job) -> Outcome:
         roster = _state["roster"]
         if job.roster is not None:
             notes.extend(_unpack_folder(Path(job.roster), budget, settings.limits))
-            roster = _roster_in(Path(job.roster))
+            roster = _uploaded_roster(_roster_in(Path(job.roster)), settings.limits)
         # on the server's roster, a check is about the units whose ledgers were uploaded, not the whole district
         # (a branch's secretary sees no other branch); an uploaded roster is checked whole, as on the command line
         result = run_check([LEDGERS], roster, rules=_state["catalogue"], as_of=job.as_of, audit=audit,
@@ -267,6 +267,29 @@ def _unpack_folder(folder: Path, budget, limits: Limits) -> list[str]:
         notes.append(f"压缩包 {shown} 套在 {NESTING} 层压缩包之内，未解压（请解压后重新打包上传）")
         archive.unlink()
     return notes
+
+
+def _uploaded_roster(path: Path, limits: Limits):
+    """The roster at ``path`` read — or, when its files are those of the roster uploaded to the previous check (a
+    school posting its ledgers with the same roster each time), the Roster read then, as the server's own roster is
+    read once and kept: read again it is the same. Kept by the names and SHA-256 of every file under ``path``, the
+    last one only. A roster that cannot be read is left to ``run_check`` (its path returned), which refuses it in
+    its own order (after a broken rules or waivers file), as the command line does."""
+    import hashlib
+
+    from compliance.intake.roster import read_roster
+
+    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+    key = (str(path), tuple((str(f), hashlib.sha256(f.read_bytes()).hexdigest()) for f in files))
+    kept = _state.get("uploaded_roster")
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    try:
+        roster = read_roster(path, limits)
+    except (InputError, OSError):
+        return path
+    _state["uploaded_roster"] = (key, roster)
+    return roster
 
 
 def _roster_in(folder: Path) -> Path:

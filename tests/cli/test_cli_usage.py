@@ -174,3 +174,35 @@ def test_help_does_not_import_the_heavy_modules():
             "heavy = {'pandas', 'numpy', 'great_expectations', 'dask', 'openpyxl'} & set(sys.modules); "
             "assert not heavy, heavy")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
+
+
+def test_the_gate_helper_starts_before_numpy_is_imported_with_as_of_given(tmp_path):
+    """``--as-of`` is read without importing the engine: the check starts the gate's helper (to import
+    great-expectations on the other core) with nothing heavy imported yet."""
+    code = ("import sys, os; from compliance.intake import expectations; "
+            "expectations.start_helper = lambda paths: (print(sorted({'numpy', 'pandas'} & set(sys.modules))), "
+            "os._exit(0)); "
+            "from compliance.cli import main; main(['check', 'fixtures/demo/ledgers', '--as-of', '2024-12-31'])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert done.stdout == "[]\n", done.stderr
+
+
+@pytest.mark.parametrize("text", ["2024-12-31", "2024-02-29", "20241231"])
+def test_as_of_reads_a_date_as_parse_as_of_reads_it(text):
+    from compliance.cli.commands import _as_of
+    from compliance.engine.periods import parse_as_of
+
+    assert _as_of(None, None, text) == parse_as_of(text)
+
+
+@pytest.mark.parametrize("text", ["2023-02-29", "2024-13-01", "2024-1-5", "２０２４-１２-３１", " 2024-12-31"])
+def test_as_of_refuses_what_parse_as_of_refuses_with_its_message(text):
+    from compliance.cli.commands import _as_of
+    from compliance.engine.periods import parse_as_of
+    from compliance.errors import InputError
+
+    with pytest.raises(InputError) as refused:
+        parse_as_of(text)
+    with pytest.raises(click.BadParameter) as bad:
+        _as_of(None, None, text)
+    assert bad.value.message == refused.value.message == f"“{text}”不是有效日期，应写作 YYYY-MM-DD（如 2024-12-31）"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import errno
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,7 @@ from click.testing import CliRunner
 
 from compliance.cli import main
 from compliance.render import FORMATS
-from compliance.render.staging import MANIFEST
+from compliance.render.staging import MANIFEST, OURS
 from tests.helpers import DEMO
 
 
@@ -109,6 +111,28 @@ def test_a_rerun_replaces_exactly_what_the_previous_run_wrote(previous):
     # the HTML of the earlier run is gone (it was ours), the user's files stay
     assert names == [".compliance-manifest", ".gitkeep", "findings.json", "findings.xlsx", "说明.txt"]
     assert (previous / "说明.txt").read_text(encoding="utf-8") == "本文件夹由 compliance 生成"
+
+
+def test_the_names_a_run_may_replace_are_what_the_formats_write():
+    from compliance.render import html
+
+    written = {module.FILENAME for module in FORMATS.values() if hasattr(module, "FILENAME")} | {html.PAGES}
+    assert written == OURS
+
+
+def test_a_rerun_of_findings_json_imports_no_other_format(previous):
+    """Publishing reads the previous run's manifest without importing the formats that wrote it (the pages'
+    module, the workbook's and openpyxl: jinja2 comes with great-expectations anyway)."""
+    code = ("import sys; from click.testing import CliRunner; from compliance.cli import main; "
+            f"result = CliRunner().invoke(main, ['check', {str(DEMO / 'ledgers')!r}, '--roster', "
+            f"{str(DEMO / 'roster')!r}, '--as-of', '2024-11-15', '--out', {str(previous)!r}, '--format', 'json', "
+            "'--fail-on', 'none', '-q']); assert result.exit_code == 0, result.output; "
+            "print(sorted({'openpyxl', 'compliance.render.html', 'compliance.render.xlsx', 'compliance.render.sarif', "
+            "'compliance.render.junit', 'compliance.render.markdown'} & set(sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.stdout == "[]\n", done.stderr
+    assert (previous / MANIFEST).read_text(encoding="utf-8") == "findings.json\n"
+    assert not (previous / "index.html").exists() and (previous / "说明.txt").exists()
 
 
 def test_rerunning_is_idempotent(previous):
