@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
+from itertools import compress, filterfalse
+from operator import not_
 
 import opencc
 
@@ -49,33 +51,39 @@ def normalise_text(value: str) -> str:
 def normalise_texts(values: Iterable[str]) -> list[str]:
     """``normalise_text`` of each value: those not seen before in this process converted to simplified characters
     in one call of OpenCC for all of them (a call per value costs more than its conversion); text with no
-    character beyond ASCII is not given to OpenCC at all (it has nothing to convert there)."""
-    values = list(values)
-    missing = [v for v in dict.fromkeys(values) if v not in _TEXTS]
+    character beyond ASCII is not given to OpenCC at all (it has nothing to convert there). (The passes over the
+    values are ``map``/``filterfalse`` of the cache's own methods: a province's roster gives ~100k values, and a
+    Python-level loop per pass cost more than the conversion itself.)"""
+    values = values if isinstance(values, list) else list(values)
+    missing = list(dict.fromkeys(filterfalse(_TEXTS.__contains__, values)))
     if missing:
         if len(_TEXTS) + len(missing) > _KEPT:  # (emptied: every value is new again, those seen before too)
             _TEXTS.clear()
             missing = list(dict.fromkeys(values))
         # (str.split() splits at the whitespace \s matches — one test of str.isspace — and drops it at both ends:
         # the join is _SPACES.sub(" ", …).strip(), without a regex per value)
-        texts = [" ".join(unicodedata.normalize("NFKC", v).split()) for v in missing]
+        texts = list(map(" ".join, map(str.split, map(_nfkc, missing))))
         _TEXTS.update(zip(missing, _simplified(texts), strict=True))
-    return [_TEXTS[v] for v in values]
+    return list(map(_TEXTS.__getitem__, values))
+
+
+_nfkc = partial(unicodedata.normalize, "NFKC")
 
 
 def _simplified(texts: list[str]) -> list[str]:
     """OpenCC's t2s of each text (none holds a line break: whitespace is collapsed first), in one call: the texts
     joined by line breaks — no dictionary entry spans one, so each converts as it would alone."""
-    at = [k for k, text in enumerate(texts) if not text.isascii()]
-    if not at:
+    plain = list(map(str.isascii, texts))
+    if all(plain):
         return texts
-    converted = _converter().convert("\n".join(texts[k] for k in at)).split("\n")
-    if len(converted) != len(at):  # (never seen: a line break made or lost) each alone, then
-        converted = [_converter().convert(texts[k]) for k in at]
-    out = list(texts)
-    for k, text in zip(at, converted, strict=True):
-        out[k] = text
-    return out
+    others = texts if not any(plain) else list(compress(texts, map(not_, plain)))
+    converted = _converter().convert("\n".join(others)).split("\n")
+    if len(converted) != len(others):  # (never seen: a line break made or lost) each alone, then
+        converted = [_converter().convert(text) for text in others]
+    if others is texts:
+        return converted
+    replaced = iter(converted)
+    return [text if ascii_ else next(replaced) for text, ascii_ in zip(texts, plain, strict=True)]
 
 
 def normalise_name(value: str) -> str:
@@ -89,15 +97,15 @@ def normalise_name(value: str) -> str:
 
 
 def normalise_names(values: Iterable[str]) -> list[str]:
-    """``normalise_name`` of each value, the new ones converted together (``normalise_texts``)."""
-    values = list(values)
-    missing = [v for v in dict.fromkeys(values) if v not in _NAMES]
+    """``normalise_name`` of each value, the new ones converted together (``normalise_texts``; passes as there)."""
+    values = values if isinstance(values, list) else list(values)
+    missing = list(dict.fromkeys(filterfalse(_NAMES.__contains__, values)))
     if missing:
         if len(_NAMES) + len(missing) > _KEPT:  # (emptied, as normalise_texts is)
             _NAMES.clear()
             missing = list(dict.fromkeys(values))
-        _NAMES.update(zip(missing, ["".join(text.split()) for text in normalise_texts(missing)], strict=True))
-    return [_NAMES[v] for v in values]
+        _NAMES.update(zip(missing, map("".join, map(str.split, normalise_texts(missing))), strict=True))
+    return list(map(_NAMES.__getitem__, values))
 
 
 def organisation_key(value: str) -> str:
@@ -134,6 +142,18 @@ def person_key(value: str) -> str:
     return _people(text)
 
 
+def person_keys(values: list[str]) -> list[str]:
+    """``person_key`` of each value (a roster's leaders: ~20k names, most of them plain): the cells normalised
+    together, and only those more than one plain name read name by name."""
+    texts = normalise_texts([value.replace("\n", " ") for value in values])
+    more = map(_more_than_a_name, texts)
+    return [_people(text) if odd else text for text, odd in zip(texts, more, strict=True)]
+
+
+def _more_than_a_name(text: str) -> bool:
+    return text.endswith(POSTS) or _NOT_PLAIN.search(text) is not None
+
+
 # What makes a normalised cell more than one plain name: whitespace, a bracket, a list separator (_LIST_SEPARATORS),
 # a dot (_DOTS). A cell with none of them, not ending with a post, is the name ``_people`` would give.
 _NOT_PLAIN = re.compile(r"[\s(（\[【)）\]】、,，;；/·•・‧∙⋅.．]")
@@ -164,6 +184,14 @@ def _people(text: str) -> str:
 def split_list(value: str) -> list[str]:
     """``张三、李四`` → ``["张三", "李四"]``; an empty string gives an empty list."""
     return [part for part in (p.strip() for p in _LIST_SEPARATORS.split(value)) if part]
+
+
+def split_lists(values: list[str]) -> list[list[str]]:
+    """``split_list`` of each value: one without a separator is itself, stripped (a roster's aliases: most are one
+    name), without splitting it."""
+    found = map(_LIST_SEPARATORS.search, values)
+    return [split_list(value) if separated else ([part] if (part := value.strip()) else [])
+            for value, separated in zip(values, found, strict=True)]
 
 
 _NAMED = re.compile(r"([^、,，;；/()（）\[\]【】]+)(?:[(（\[【]([^)）\]】]*)[)）\]】])?")

@@ -96,3 +96,14 @@ def test_a_full_cache_is_emptied_without_losing_a_value(monkeypatch):
     assert spelling.normalise_texts(["王 芳", "會議", "課程", "組織"]) == ["王 芳", "会议", "课程", "组织"]
     assert spelling.normalise_names(["黨支部", "王 芳"]) == ["党支部", "王芳"]
     assert spelling.normalise_names(["王 芳", "會議", "課程", "組織"]) == ["王芳", "会议", "课程", "组织"]
+
+
+def test_the_bulk_forms_are_each_value_alone():
+    """person_keys and split_lists (a roster's leaders and aliases, whole columns at once, with shortcuts for a
+    plain name and a list of one) give what person_key and split_list give value by value."""
+    from compliance.spelling import person_keys, split_list, split_lists
+
+    cells = ["王芳", "王 芳", "錢偉", "陈建国（书记）", "陈静书记", "书记", "李明、王芳", "李明\n王芳", "", " ", "王芳．",
+             "刘洋 校长", "黨支部書記", "张三 李四 王五", "阿依古丽·买买提", "一中﹐二中", "一中，", "、", " 一中 ", "a/b;c"]
+    assert person_keys(cells) == [person_key(cell) for cell in cells]
+    assert split_lists(cells) == [split_list(cell) for cell in cells]

@@ -11,9 +11,9 @@ import difflib
 import heapq
 import itertools
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -32,9 +32,10 @@ from compliance.spelling import (
     normalise_names,
     normalise_text,
     normalise_texts,
-    person_key,
+    person_keys,
     short_name,
     split_list,
+    split_lists,
 )
 
 ORG_SHEET = "组织"
@@ -59,25 +60,28 @@ class Roster:
         self.orgs = orgs
         self.leaders = leaders
         self.index = {o.name: i for i, o in enumerate(orgs)}
-        self.parent = _parents(orgs)
+        self.parent = _positions(self.index, [o.parent for o in orgs])
         # preorder: the subtree of organisation i holds the preorder positions subtree_start[i] ≤ … < subtree_end[i]
         self.subtree_start, self.subtree_end = _euler_tour(self.parent)
-        self.org_types = np.array([o.type.value for o in orgs], dtype=object)
+        self.org_types = np.array([_TYPE_VALUES[o.type] for o in orgs], dtype=object)
         self.founded = _as_days([o.founded for o in orgs], EARLIEST)
-        self.leader_names = np.array([person_key(p.name) for p in leaders], dtype=object)  # as ledgers are read
-        self.leader_org = np.array([self.index[p.org] for p in leaders], dtype=np.int64)
+        self.leader_names = np.array(person_keys([p.name for p in leaders]), dtype=object)  # as ledgers are read
+        self.leader_org = _positions(self.index, [p.org for p in leaders])
         self.leader_start = _as_days([p.start for p in leaders], EARLIEST)
         self.leader_end = _as_days([p.end for p in leaders], LATEST)
         self._closest: dict[tuple[str, int], list[str]] = {}
         self._spellings: _ByCharacter | None = None  # the lookup's spellings as one array, for ``closest``
         # every spelling of every organisation (its name, then its aliases), normalised together; the first
         # organisation to have a spelling keeps it, and a roster keeping formal names (中共…委员会) is found by the
-        # short ones too, where no spelling already is one
-        keys = normalise_names(spelling for org in orgs for spelling in (org.name, *org.aliases))
+        # short ones too, where no spelling already is one (a short name other than the name itself comes only of
+        # a name that starts 中共 or 中国共产党)
+        keys = normalise_names([spelling for org in orgs for spelling in (org.name, *org.aliases)])
         owners = np.repeat(np.arange(len(orgs)), [1 + len(org.aliases) for org in orgs]).tolist()
-        self.lookup: dict[str, int] = {}
-        for key, owner in zip([*keys, *map(short_name, keys)], owners * 2, strict=True):
-            self.lookup.setdefault(key, owner)
+        joined = "\n".join(keys)  # (most rosters have no formal name at all: one search of all tells)
+        formal = [k for k, key in enumerate(keys) if key.startswith(_FORMAL_PREFIXES)] if any(
+            prefix in joined for prefix in _FORMAL_PREFIXES) else []
+        self.lookup: dict[str, int] = _first_wins([*keys, *(short_name(keys[k]) for k in formal)],
+                                                  [*owners, *(owners[k] for k in formal)])
 
     @classmethod
     def from_ledgers(cls, spellings: list[str]) -> Roster:
@@ -157,6 +161,9 @@ def _by_character(spellings: list[str]) -> _ByCharacter:
     holding = {chr(chars[a]): (owners[a:b], counts[a:b]) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)}
     return spellings, lengths, holding
 
+
+_TYPE_VALUES = {t: t.value for t in OrgType}  # (a dict's lookup: an enum's .value is a property, several times slower)
+_FORMAL_PREFIXES = ("中共", "中国共产党")  # (what ``short_name`` looks for first)
 
 _TYPE_SUFFIXES = (
     ("工委", OrgType.WORK_COMMITTEE),
@@ -261,17 +268,19 @@ class _Column:
 
     def names(self) -> np.ndarray:
         """Each row's cell as a name (``normalise_name``), '' where blank: the distinct cells normalised together."""
-        return self.spread(normalise_names([str(c) for c in self.values]), "")
+        return self.spread(normalise_names(list(map(str, self.values))), "")
 
     def texts(self, blank: str | None) -> np.ndarray:
         """Each row's cell as text (``normalise_text``), ``blank`` where blank: the distinct cells together."""
-        return self.spread(normalise_texts([str(c) for c in self.values]), blank)
+        return self.spread(normalise_texts(list(map(str, self.values))), blank)
 
     def lists(self) -> np.ndarray:
         """Each row's list (别名, 职务: ``张三、李四``) as a tuple of names, () where blank: each distinct cell split
         once, and the items normalised together."""
-        parts = [split_list(text) for text in normalise_texts([str(c) for c in self.values])]
-        items = iter(normalise_names(item for part in parts for item in part))
+        parts = split_lists(normalise_texts(list(map(str, self.values))))
+        if set(map(len, parts)) <= {1}:  # (most lists of a roster: one item each, made 1-tuples by zip)
+            return self.spread(list(zip(normalise_names(list(map(itemgetter(0), parts))))), ())
+        items = iter(normalise_names(list(itertools.chain.from_iterable(parts))))
         return self.spread([tuple(itertools.islice(items, len(part))) for part in parts], ())
 
 
@@ -298,7 +307,7 @@ def _distinct_strings(column: pd.Series) -> _Column:
     """The column of a CSV's strings (every cell a str, none missing), its distinct cells found by pandas."""
     codes, uniques = pd.factorize(column)
     values = uniques.tolist()
-    filled = np.array([bool(value.strip()) for value in values], dtype=bool)
+    filled = np.fromiter(map(bool, map(str.strip, values)), dtype=bool, count=len(values))
     # each distinct filled cell's number among the filled ones; -1 for a blank one (and for -1, a missing cell)
     renumbered = np.append(np.where(filled, np.cumsum(filled) - 1, -1), -1)
     return _Column(renumbered[codes].astype(np.int64), list(itertools.compress(values, filled.tolist())))
@@ -410,7 +419,7 @@ def _org(cells: dict, where: dict) -> Organisation:
     )
 
 
-_ORG_TYPES = frozenset(t.value for t in OrgType)
+_TYPE_OF = {t.value: t for t in OrgType}  # (the model takes a member faster than its value)
 
 
 def _read_orgs(cells, source, sheet, lines=None) -> tuple[list[Organisation], dict[str, dict]]:
@@ -425,18 +434,25 @@ def _read_orgs(cells, source, sheet, lines=None) -> tuple[list[Organisation], di
         return table[name] if name in table else _Column.blank(n)
 
     names = column("组织名称").names()
-    types = column("组织类型").texts("")
+    kind = column("组织类型")
+    types = kind.each(lambda cell: _TYPE_OF.get(normalise_text(str(cell))), None)[kind.codes]  # None: no type
     parents = column("上级组织").names()
     parents[parents == ""] = None
     dates = column("成立日期")
     founded_each = dates.each(_date_or_problem, None)
     founded = founded_each[dates.codes]
     aliases = column("别名").lists()
-    extras = {name: table[name].texts(None).tolist() for name in table if name not in ORG_COLUMNS}
-    attributes = [{e: v for e, column in extras.items() if (v := column[k]) is not None} for k in range(n)]
+    attributes = _attributes(table, n)
     may_fail = (_is_problem(founded_each)[dates.codes] | (names == "")
-                | ~pd.Series(types, dtype=object).isin(_ORG_TYPES).to_numpy()
+                | pd.isna(types)
                 | pd.Series(names, dtype=object).duplicated().to_numpy())
+    # a parent written by its alias (一中党委) is that organisation: resolved before the models are made, and
+    # checked below (after every row's own message) as it was
+    aliased = _Aliases(names, aliases)
+    written = pd.Series(parents, dtype=object)
+    by_alias = (~written.isin(names) & written.isin(list(aliased.owner))).to_numpy()
+    resolved = parents.copy()
+    resolved[by_alias] = [aliased.owner[parent] for parent in parents[by_alias].tolist()]
     orgs: list[Organisation] = []
     places: dict[str, dict] = {}
     begin = 0
@@ -445,7 +461,7 @@ def _read_orgs(cells, source, sheet, lines=None) -> tuple[list[Organisation], di
         wheres = [{"source": source, "sheet": sheet, "row": numbers[j]} for j in rows]
         try:  # (validated all the same: pydantic's validation is cheaper than model_construct)
             orgs.extend(Organisation(name=a, type=t, parent=p, founded=f, aliases=s, attributes=x) for a, t, p, f, s, x
-                        in zip(names[begin:k].tolist(), types[begin:k].tolist(), parents[begin:k].tolist(),
+                        in zip(names[begin:k].tolist(), types[begin:k].tolist(), resolved[begin:k].tolist(),
                                founded[begin:k].tolist(), aliases[begin:k].tolist(), attributes[begin:k], strict=True))
         except ValidationError:  # (no such row is known: every one that may fail is read alone) named, all the same
             for j, where in zip(rows, wheres, strict=True):
@@ -459,32 +475,82 @@ def _read_orgs(cells, source, sheet, lines=None) -> tuple[list[Organisation], di
         if org.name in places:
             raise InputError(f"组织“{org.name}”重复（第 {places[org.name]['row']} 行已有）", **where, column="组织名称")
         places[org.name] = where
-        orgs.append(org)
+        orgs.append(org if org.parent == resolved[k] else org.model_copy(update={"parent": resolved[k]}))
         begin = k + 1
     if not orgs:
         raise InputError("名册中没有组织", source=source, sheet=sheet)
-    known = {o.name for o in orgs}
-    spellings: dict[str, str] = {}  # alias → the organisation that has it
-    for name, these in zip(names.tolist(), aliases.tolist(), strict=True):  # (each row's organisation's)
-        for alias in these:
-            owner = spellings.setdefault(alias, name)
-            if owner != name or (alias in known and alias != name):
-                raise InputError(f"别名“{alias}”同时指向多个组织", **places[name], column="别名")
-    for index, org in enumerate(orgs):  # a parent written by its alias (一中党委) is that organisation
-        if org.parent and org.parent not in known:
-            if org.parent not in spellings:
-                raise InputError(f"上级组织“{org.parent}”不在名册中", **places[org.name], column="上级组织")
-            orgs[index] = org.model_copy(update={"parent": spellings[org.parent]})
-    looped = _in_loops(_parents(orgs))
+    aliased.check(places)
+    unknown = np.flatnonzero(written.notna().to_numpy() & ~written.isin(names).to_numpy() & ~by_alias)
+    if unknown.size:
+        name, parent = names[unknown[0]], parents[unknown[0]]
+        raise InputError(f"上级组织“{parent}”不在名册中", **places[name], column="上级组织")
+    looped = _in_loops(_positions({name: k for k, name in enumerate(names.tolist())}, resolved.tolist()))
     if looped.size:
         raise InputError("上级组织形成了循环", **places[orgs[looped[0]].name], column="上级组织")
     return orgs, places
 
 
-def _parents(orgs: Sequence[Organisation]) -> np.ndarray:
-    """Each organisation's parent as its position (-1: none; every parent is one of ``orgs``)."""
-    index = {org.name: i for i, org in enumerate(orgs)}
-    return np.array([index[org.parent] if org.parent else -1 for org in orgs], dtype=np.int64)
+def _attributes(table: dict[str, _Column], n: int) -> list[dict[str, str]]:
+    """Each row's cells in the columns the roster does not know (设党小组…) as {header: text}, blank ones left out:
+    one dict per distinct combination of cells, the same dict for every row that has it (the model copies it)."""
+    extras = [name for name in table if name not in ORG_COLUMNS]
+    if not extras:
+        return [{}] * n
+    texts = [normalise_texts([str(c) for c in table[name].values]) for name in extras]
+    combinations, row_combination = np.unique(np.stack([table[name].codes for name in extras], axis=1), axis=0,
+                                              return_inverse=True)
+    each = np.empty(len(combinations), dtype=object)
+    each[:] = [{name: texts[e][code] for e, (name, code) in enumerate(zip(extras, combination, strict=True))
+                if code >= 0} for combination in combinations.tolist()]
+    return each[row_combination.reshape(-1)].tolist()
+
+
+class _Aliases:
+    """The 别名 column's aliases, each with its row's organisation: ``owner`` is each alias's organisation (of
+    several, the first row's), in the order the aliases first come."""
+
+    def __init__(self, names: np.ndarray, aliases: np.ndarray) -> None:
+        counts = [len(these) for these in aliases.tolist()]
+        self.aliases = [alias for these in aliases.tolist() for alias in these]
+        self.names = np.repeat(names, counts)
+        self.known = names
+        self.codes, distinct = pd.factorize(np.array(self.aliases, dtype=object))
+        self.first = np.unique(self.codes, return_index=True)[1]  # where each distinct alias first comes
+        self.owner: dict[str, str] = dict(zip(distinct.tolist(), self.names[self.first].tolist(), strict=True))
+
+    def check(self, places: dict[str, dict]) -> None:
+        """An alias names one organisation: refused at the first row that gives it a second — by another row's
+        alias, or as another organisation's name."""
+        if not self.aliases:
+            return
+        aliases = np.array(self.aliases, dtype=object)
+        shared = ((self.names[self.first][self.codes] != self.names)
+                  | (pd.Series(aliases, dtype=object).isin(self.known).to_numpy() & (aliases != self.names)))
+        if shared.any():
+            at = int(np.argmax(shared))
+            raise InputError(f"别名“{self.aliases[at]}”同时指向多个组织", **places[self.names[at]], column="别名")
+
+
+def _positions(index: dict[str, int], names: list) -> np.ndarray:
+    """The position of each of ``names`` by ``index``, -1 for none (None or ''). A name not there is a KeyError, as
+    looking it up in ``index`` would be."""
+    at = np.fromiter(map(index.get, names, itertools.repeat(-1)), dtype=np.int64, count=len(names))
+    for k in np.flatnonzero(at < 0).tolist():  # (the roots, or nothing: checked one by one)
+        if names[k]:
+            raise KeyError(names[k])
+    return at
+
+
+def _first_wins(keys: list, values: list) -> dict:
+    """``dict(zip(keys, values))`` where of equal keys the first keeps its value (``setdefault`` one by one), in the
+    order keys first come: built in one go when no key comes twice, as in a roster whose spellings are each one
+    organisation's."""
+    first = dict(zip(keys, values, strict=True))
+    if len(first) < len(keys):
+        first = {}
+        for key, value in zip(keys, values, strict=True):
+            first.setdefault(key, value)
+    return first
 
 
 def _in_loops(parent: np.ndarray) -> np.ndarray:
@@ -523,18 +589,19 @@ _EPOCH = date(1970, 1, 1).toordinal()
 
 
 def _as_days(values, missing: np.datetime64) -> np.ndarray:
-    """Dates as numpy days, ``missing`` for whatever is no date (None, a ValueProblem): by their ordinals, as numpy
-    converts date objects one by one and slowly."""
-    ordinals = np.fromiter((v.toordinal() if isinstance(v, date) else 0 for v in values), dtype=np.int64)
-    return np.where(ordinals > 0, (ordinals - _EPOCH).astype("datetime64[D]"), missing)
+    """Dates as numpy days, ``missing`` for whatever is no date (None, a ValueProblem): each distinct value once, by
+    its ordinal (numpy converts date objects one by one and slowly; a roster holds few distinct dates)."""
+    codes, uniques = pd.factorize(np.array(values, dtype=object), use_na_sentinel=True)
+    ordinals = np.fromiter((v.toordinal() if isinstance(v, date) else 0 for v in uniques), dtype=np.int64,
+                           count=len(uniques))
+    days = np.where(ordinals > 0, (ordinals - _EPOCH).astype("datetime64[D]"), missing)
+    return np.append(days, missing)[codes]
 
 
 def _read_leaders(cells, source, sheet, lines=None, *, orgs: list[Organisation]) -> list[Leader]:
     """Like ``_read_orgs``: column by column, and a row that may fail read again alone."""
-    lookup: dict[str, str] = {}
-    for org in orgs:
-        for spelling in (org.name, *org.aliases):
-            lookup.setdefault(spelling, org.name)
+    lookup = _first_wins([spelling for org in orgs for spelling in (org.name, *org.aliases)],
+                         [org.name for org in orgs for _ in range(1 + len(org.aliases))])
     numbers, table = _columns(cells, source, sheet, LEADER_COLUMNS, lines)
     n = len(numbers)
 
@@ -567,7 +634,7 @@ def _one_per_person(leaders: list[Leader]) -> list[Leader]:
     """The same person in the same unit on two rows whose terms overlap (书记 on one row, 校长 on the next) is one
     leader holding both posts, from the earlier start to the later end — never judged twice. (Only the rows whose
     person and unit another row shares are looked at one by one.)"""
-    persons = [person_key(p.name) for p in leaders]
+    persons = person_keys([p.name for p in leaders])
     keys = pd.DataFrame({"person": persons, "org": [p.org for p in leaders]}, dtype=object)
     merged = list(leaders)
     absorbed = np.zeros(len(leaders), dtype=bool)  # merged into an earlier row's leader
@@ -600,8 +667,52 @@ def _overlap(a: Leader, b: Leader) -> bool:
 
 def _euler_tour(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """DFS entry and exit clocks (each organisation's preorder position, and the end of its subtree's): ``u`` is
-    ``v`` or above it exactly when start[u] <= start[v] < end[u]. (On Python ints and lists: a numpy scalar a step
-    costs several times as much.)"""
+    ``v`` or above it exactly when start[u] <= start[v] < end[u]. Roots, and each one's children, are visited in
+    roster order. Computed a level of the tree at a time (a roster has a handful); a tree deeper than
+    ``_DEEPEST_BY_LEVEL`` is walked node by node instead (``_euler_tour_walked``), as each level costs a few numpy
+    calls however few organisations it holds."""
+    n = len(parent)
+    depth = _depths(parent)
+    if n == 0 or depth.max() > _DEEPEST_BY_LEVEL:
+        return _euler_tour_walked(parent)
+    by_depth = np.argsort(depth, kind="stable")
+    bounds = np.searchsorted(depth[by_depth], np.arange(depth.max() + 2))
+    levels = [by_depth[a:b] for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)]
+    size = np.ones(n, dtype=np.int64)
+    for level in reversed(levels[1:]):  # each subtree's size, from the deepest level up
+        np.add.at(size, parent[level], size[level])
+    # each node's offset among its siblings (roots: among the roots): the sizes of the siblings before it
+    siblings = np.argsort(parent, kind="stable")  # grouped by parent, each group in roster order
+    before = np.cumsum(size[siblings]) - size[siblings]
+    first = np.flatnonzero(np.r_[True, parent[siblings][1:] != parent[siblings][:-1]])
+    offset = np.empty(n, dtype=np.int64)
+    offset[siblings] = before - np.repeat(before[first], np.diff(np.r_[first, n]))
+    start = offset.copy()  # a root starts after the roots before it; a child after its parent and elder siblings
+    for level in levels[1:]:
+        start[level] += start[parent[level]] + 1
+    return start, start + size
+
+
+_DEEPEST_BY_LEVEL = 64
+
+
+def _depths(parent: np.ndarray) -> np.ndarray:
+    """Each node's depth (0 for a root), by pointer jumping: ``up`` is the ancestor ``2**k`` steps up (-1 past a
+    root) and ``depth`` the steps taken to it, so that ⌈log2 n⌉ + 1 rounds reach every root. (The parents hold no
+    loop: ``_in_loops`` refused them.)"""
+    up = parent.copy()
+    depth = (up >= 0).astype(np.int64)
+    for _ in range(max(1, len(parent).bit_length())):
+        step = up >= 0
+        if not step.any():
+            break
+        depth[step] += depth[up[step]]
+        up[step] = up[up[step]]
+    return depth
+
+
+def _euler_tour_walked(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``_euler_tour`` node by node, on Python ints and lists (a numpy scalar a step costs several times as much)."""
     parents = parent.tolist()
     children: list[list[int]] = [[] for _ in parents]
     for child, up in enumerate(parents):
