@@ -76,8 +76,9 @@ class Cells:
                      pairs(renumber[cell[kept]], record[kept]))
 
 
-_DTYPES: dict[str, Any] = {"org": np.int64, "leader": np.int64, "period": object, "start": "datetime64[D]", "end": "datetime64[D]",
-           "passed": bool, "closed": bool, "unverifiable": bool, "message": object}
+_DTYPES: dict[str, Any] = {"org": np.int64, "leader": np.int64, "period": object, "start": "datetime64[D]",
+                           "end": "datetime64[D]", "passed": bool, "closed": bool, "unverifiable": bool,
+                           "message": object}
 
 
 def _canonical(name: str, values) -> Any:
