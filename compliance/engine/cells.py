@@ -139,21 +139,50 @@ PERSON_UNVERIFIABLE = "台账中没有“主讲人”（或“姓名”）列，
 
 def shortfall_messages(
     passed: np.ndarray, closed: np.ndarray, what: Callable[[np.ndarray], np.ndarray | str], actual: np.ndarray,
-    minimum: int, ends: np.ndarray,
+    minimum: int, ends: np.ndarray, same: np.ndarray | None = None,
 ) -> np.ndarray:
     """“2024-03 主题党日 0 次，应至少 1 次” for violations; due cells add the deadline. ``what(cells)`` describes
     the cells at those positions (an object array, or one text for all), asked only for the cells that did not
-    pass. The parts are joined as object arrays (elementwise ``str +``), each count and deadline formatted once."""
+    pass. The parts are joined as object arrays (elementwise ``str +``), each count and deadline formatted once.
+
+    ``same``: per cell, a code such that cells with equal codes have the same ``what`` and the same deadline (an
+    organisation rule's period: its label and last day). Then each distinct (code, count, closed) is worded once
+    and the cells share its text — a province's frequency rules have hundreds of thousands of shortfalls and a
+    few dozen distinct messages."""
     out = np.full(len(passed), None, dtype=object)
     failed = np.flatnonzero(~passed)
     if not len(failed):
         return out
+    closed = np.asarray(closed, dtype=bool)
+    if same is not None:
+        counts = actual[failed].astype(np.int64)
+        low = int(counts.min())
+        key = (same[failed].astype(np.int64) * (int(counts.max()) - low + 1) + counts - low) * 2 + closed[failed]
+        inverse = _distinct(key)
+        one = np.empty(int(inverse.max()) + 1, dtype=np.int64)
+        one[inverse] = failed  # a cell of each distinct key (any one: their texts are equal)
+        words = shortfall_messages(np.zeros(len(one), dtype=bool), closed[one],
+                                   lambda cells: what(one[cells]), actual[one], minimum, ends[one])
+        out[failed] = words[inverse]
+        return out
     text = what(failed) + each_once(actual[failed], lambda a: f" {a} 次，应至少 {minimum} 次")
-    due = ~np.asarray(closed, dtype=bool)[failed]
+    due = ~closed[failed]
     if due.any():
         text[due] = "尚未完成：" + text[due] + each_once(ends[failed][due], lambda d: f"，截止 {d}")
     out[failed] = text
     return out
+
+
+def _distinct(key: np.ndarray) -> np.ndarray:
+    """Per element of ``key`` (non-negative integers), the number of its distinct value: through a table of the
+    values' range when that is short (no sort), else ``np.unique``."""
+    span = int(key.max()) + 1
+    if span > len(key) + 4096:
+        return np.unique(key, return_inverse=True)[1].reshape(-1)
+    present = np.zeros(span, dtype=bool)
+    present[key] = True
+    number = np.cumsum(present) - 1
+    return number[key]
 
 
 COUNTS_ONLY = "由统计表只能核验次数，无法核验主题/日期/出席"

@@ -77,26 +77,38 @@ class Context:
         return found[holds[codes]]
 
     def orgs_for(self, applies_to: AppliesTo) -> np.ndarray:
-        """Roster indices of the organisations a rule applies to, in roster order."""
-        mask = np.isin(self.roster.org_types, [t.value for t in applies_to.org_types or ()])
-        for column, wanted in applies_to.where.items():
-            mask &= self.roster.attribute(column) == wanted
-        if self.scope is not None:
-            mask &= self.scope
-        return np.flatnonzero(mask)
+        """Roster indices of the organisations a rule applies to, in roster order (worked out once per
+        ``applies_to``: a dozen rules apply to 党支部; read-only)."""
+        key = ("orgs", applies_to.org_types, tuple(applies_to.where.items()))
+        if key not in self._subjects:
+            mask = np.isin(self.roster.org_types, [t.value for t in applies_to.org_types or ()])
+            for column, wanted in applies_to.where.items():
+                mask &= self.roster.attribute(column) == wanted
+            if self.scope is not None:
+                mask &= self.scope
+            self._subjects[key] = _read_only(np.flatnonzero(mask))
+        return self._subjects[key]
 
     def leaders_for(self, applies_to: AppliesTo) -> np.ndarray:
-        """Roster indices of the leaders a rule applies to (by post, or all)."""
-        if applies_to.leaders == "all":
-            chosen = np.arange(len(self.roster.leaders))
-        else:
-            wanted = set(applies_to.leaders or ())
-            chosen = np.array(
-                [i for i, p in enumerate(self.roster.leaders) if wanted.intersection(p.posts)], dtype=np.int64
-            )
-        if self.scope is not None:
-            chosen = chosen[self.scope[self.roster.leader_org[chosen]]]
-        return chosen
+        """Roster indices of the leaders a rule applies to (by post, or all; worked out once per ``applies_to``,
+        read-only)."""
+        key = ("leaders", applies_to.leaders)
+        if key not in self._subjects:
+            if applies_to.leaders == "all":
+                chosen = np.arange(len(self.roster.leaders))
+            else:
+                wanted = set(applies_to.leaders or ())
+                chosen = np.array(
+                    [i for i, p in enumerate(self.roster.leaders) if wanted.intersection(p.posts)], dtype=np.int64
+                )
+            if self.scope is not None:
+                chosen = chosen[self.scope[self.roster.leader_org[chosen]]]
+            self._subjects[key] = _read_only(chosen)
+        return self._subjects[key]
+
+    @cached_property
+    def _subjects(self) -> dict[tuple, np.ndarray]:
+        return {}
 
     def org_positions(self, orgs: np.ndarray, records: np.ndarray) -> np.ndarray:
         """Per record: the position of its organisation in ``orgs``, -1 when it is not one of them."""
@@ -108,11 +120,17 @@ class Context:
         """orgs × periods: the period has begun and the organisation existed on its first day."""
         return (start[None, :] <= self.as_of) & (self.roster.founded[orgs][:, None] <= start[None, :])
 
+    @cached_property
+    def _months(self) -> np.ndarray:
+        """Each record's month as months since 1970-01: turning days into months is calendar arithmetic, done once
+        for every rule's periods."""
+        return self.days.astype("datetime64[M]").astype(np.int64)
+
     def period_positions(self, records: np.ndarray, codes: np.ndarray, granularity: Granularity) -> np.ndarray:
         """Per record: the position of its period in ``codes`` (a contiguous run), -1 when outside them."""
         if not len(codes):
             return np.full(len(records), -1, dtype=np.int64)
-        period = period_codes(self.days[records], granularity) - codes[0]
+        period = self._months[records] // granularity.months - codes[0]
         return np.where((period >= 0) & (period < len(codes)), period, -1)
 
     def period_positions_of_days(self, days: np.ndarray, codes: np.ndarray, granularity: Granularity) -> np.ndarray:
@@ -130,10 +148,14 @@ class Context:
         """Per table: does its header hold the canonical ``column``?"""
         return np.array([column in t.columns for t in self.tables], dtype=bool)
 
-    def record_has(self, column: str) -> np.ndarray:
-        """Per record: was ``column`` present in the table it came from?"""
+    def record_has(self, column: str, records: np.ndarray | None = None) -> np.ndarray:
+        """Per record (of ``records``, or all): was ``column`` present in the table it came from?"""
         has = self.table_has(column)
-        return has[self.records["table"].to_numpy()] if len(has) else np.zeros(len(self.records), dtype=bool)
+        n = len(self.records) if records is None else len(records)
+        if not len(has):
+            return np.zeros(n, dtype=bool)
+        tables = self.records["table"].to_numpy()
+        return has[tables] if records is None else has[tables[records]]
 
     def verifiable(self, column: str, units: np.ndarray) -> np.ndarray:
         """Per unit: can ``column`` be checked for it? Yes when a ledger of the unit's subtree has the column;
@@ -231,6 +253,12 @@ class Context:
             month=uniques.get_level_values(2).to_numpy(np.int64), n=largest, dated=held,
             rows_of=group, evidence=len(self.records) + rows,
         )
+
+
+def _read_only(values: np.ndarray) -> np.ndarray:
+    """An array shared between rules, made read-only so that no kind writes to another's."""
+    values.flags.writeable = False
+    return values
 
 
 @dataclass
