@@ -15,7 +15,6 @@ import pandas as pd
 from compliance.config.rule import AppliesTo, RuleBase
 from compliance.domain import COLUMNS
 from compliance.engine.periods import AuditRange, Granularity, period_codes
-from compliance.frames import frame as make_frame
 from compliance.spelling import normalise_name, split_list
 
 if TYPE_CHECKING:
@@ -108,6 +107,7 @@ class Context:
 
     @cached_property
     def _subjects(self) -> dict[tuple, np.ndarray]:
+        """What is worked out once per context and shared by the rules (by what was asked)."""
         return {}
 
     def org_positions(self, orgs: np.ndarray, records: np.ndarray) -> np.ndarray:
@@ -145,8 +145,12 @@ class Context:
         return ~self.verifiable("主讲人", units)
 
     def table_has(self, column: str) -> np.ndarray:
-        """Per table: does its header hold the canonical ``column``?"""
-        return np.array([column in t.columns for t in self.tables], dtype=bool)
+        """Per table: does its header hold the canonical ``column``? (Once per column: a province has tens of
+        thousands of tables and several rules ask; read-only.)"""
+        key = ("table_has", column)
+        if key not in self._subjects:
+            self._subjects[key] = _read_only(np.array([column in t.columns for t in self.tables], dtype=bool))
+        return self._subjects[key]
 
     def record_has(self, column: str, records: np.ndarray | None = None) -> np.ndarray:
         """Per record (of ``records``, or all): was ``column`` present in the table it came from?"""
@@ -188,34 +192,43 @@ class Context:
         return (by_clock[end] - by_clock[start]) > 0
 
     @cached_property
-    def _person_table(self) -> pd.DataFrame:
-        """(record, name) for every person named in a record, "张三、李四" giving two rows."""
+    def _person_table(self) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+        """(record, name) for every person named in a record, "张三、李四" giving two rows: the record's position and
+        its name as a number in the distinct names (the third), so that finding a leader's records compares
+        integers — once per check, not a join of strings per rule."""
         codes, spellings = pd.factorize(self.records["person"].to_numpy(dtype=object))  # names repeat: split once
         lists = [split_list(p) for p in spellings]
         counts = np.array([len(n) for n in lists] + [0], dtype=np.int64)[codes]  # code -1 (blank): no one
         firsts = np.cumsum([0] + [len(n) for n in lists])
         flat = np.array([n for group in lists for n in group], dtype=object)
+        flat_code, names = pd.factorize(flat) if len(flat) else (np.zeros(0, np.int64), np.zeros(0, object))
         named = np.flatnonzero(counts)
         # each record's names: the run of ``flat`` from its spelling's first name, as many as it has
         offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts[named]) - counts[named], counts[named])
-        return make_frame(
-            {
-                "record": np.repeat(named, counts[named]),
-                "name": flat[np.repeat(firsts[codes[named]], counts[named]) + offsets] if len(flat) else flat,
-            }
-        )
+        name = flat_code[np.repeat(firsts[codes[named]], counts[named]) + offsets] if len(flat) else flat_code
+        return np.repeat(named, counts[named]), name.astype(np.int64), pd.Index(names, dtype=object)
+
+    @cached_property
+    def _leader_name_codes(self) -> np.ndarray:
+        """Per roster leader, the number of the leader's name among the names records give (-1: none gives it)."""
+        return self._person_table[2].get_indexer(self.roster.leader_names).astype(np.int64)
 
     def person_matches(self, records: np.ndarray, leaders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Pairs (record, position in ``leaders``) where the record names the leader as its person and the
-        record's organisation lies in the leader's unit's subtree (so two 王芳 in two schools stay apart)."""
-        people = self._person_table
+        record's organisation lies in the leader's unit's subtree (so two 王芳 in two schools stay apart). In the
+        records' order, a record's leaders in the order of ``leaders`` (as an inner join on the name would)."""
+        named, name, _ = self._person_table
         chosen = np.zeros(len(self.records), dtype=bool)
         chosen[records] = True
-        people = people[chosen[people["record"].to_numpy()]]
-        frame = make_frame({"leader_pos": np.arange(len(leaders)), "name": self.roster.leader_names[leaders]})
-        pairs = people.merge(frame, on="name", how="inner")
-        rec = pairs["record"].to_numpy(dtype=np.int64)
-        pos = pairs["leader_pos"].to_numpy(dtype=np.int64)
+        kept = chosen[named]
+        record, name = named[kept], name[kept]
+        wanted = self._leader_name_codes[leaders]  # per position in ``leaders``
+        by_name = np.argsort(wanted, kind="stable")
+        first = np.searchsorted(wanted[by_name], name, "left")
+        many = np.searchsorted(wanted[by_name], name, "right") - first  # the leaders of that name, 0 or more
+        rec = np.repeat(record, many)
+        run = np.arange(len(rec)) - np.repeat(np.cumsum(many) - many, many)
+        pos = by_name[np.repeat(first, many) + run].astype(np.int64)
         unit = self.roster.leader_org[leaders][pos]
         inside = self.roster.within(unit, self.records["org"].to_numpy()[rec])
         return rec[inside], pos[inside]
