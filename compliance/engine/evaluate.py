@@ -46,8 +46,10 @@ _STATUSES = np.array([Status.UNVERIFIABLE, Status.MET, Status.VIOLATION, Status.
 
 def _status_codes(columns: dict) -> np.ndarray:
     """Each cell's status as its position in ``_STATUSES``."""
-    return np.select([columns["unverifiable"], columns["passed"], columns["closed"]], [0, 1, 2], default=3
-                     ).astype(np.int64)
+    code = np.where(columns["closed"], 2, 3).astype(np.int64, copy=False)
+    code[columns["passed"]] = 1
+    code[columns["unverifiable"]] = 0  # the first that holds of unverifiable, met, closed
+    return code
 
 
 def _collapse_unverifiable(cells: Cells, ctx: Context) -> Cells:
@@ -147,7 +149,12 @@ def judge(
     joined: dict[str, object] = {}
     for name in list(parts) or CODED:  # each column's parts let go once joined: a province's judgements are large
         values = parts.pop(name, [_EMPTY[name]])
-        joined[name] = _integers(values) if name in ("expected", "actual") else np.concatenate(values)
+        if name in ("expected", "actual"):
+            joined[name] = _integers(values)
+        elif name in ("start", "end"):  # in the seconds pandas keeps days in: one pass, not a join then a copy
+            joined[name] = np.concatenate(values, dtype="datetime64[s]")
+        else:
+            joined[name] = np.concatenate(values)
     evidence = pairs(np.concatenate(cells_of or [np.zeros(0, np.int64)]),
                      np.concatenate(records_of or [np.zeros(0, np.int64)]))
     return make_frame(joined, copy=False), evidence  # only sorted and read
