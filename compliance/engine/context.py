@@ -211,7 +211,7 @@ class Context:
     @cached_property
     def _leader_name_codes(self) -> np.ndarray:
         """Per roster leader, the number of the leader's name among the names records give (-1: none gives it)."""
-        return self._person_table[2].get_indexer(self.roster.leader_names).astype(np.int64)
+        return self._person_table[2].get_indexer(pd.Index(self.roster.leader_names, dtype=object)).astype(np.int64)
 
     def person_matches(self, records: np.ndarray, leaders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Pairs (record, position in ``leaders``) where the record names the leader as its person and the
