@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,8 +35,12 @@ CELL_COLUMNS = (
 
 @dataclass
 class Cells:
-    frame: pd.DataFrame  # CELL_COLUMNS
-    evidence: pd.DataFrame  # columns: cell (row of frame), record (row of ctx.records)
+    """A rule's cells as arrays, one per CELL_COLUMNS (expected and actual int64 or nullable ``IntegerArray``;
+    start and end ``datetime64[D]``), and their evidence. The engine reads the arrays; ``frame`` shows them as a
+    table for readers that want one (the plan, a kind's terms)."""
+
+    columns: dict[str, Any]  # CELL_COLUMNS
+    evidence: pd.DataFrame  # columns: cell (row of the cells), record (row of ctx.records)
 
     @classmethod
     def build(cls, evidence: tuple[np.ndarray, np.ndarray] | None = None, **columns) -> Cells:
@@ -42,20 +48,53 @@ class Cells:
         if set(columns) != set(CELL_COLUMNS):
             raise TypeError(f"Cells need exactly {CELL_COLUMNS}: missing {set(CELL_COLUMNS) - set(columns)}, "
                             f"unknown {set(columns) - set(CELL_COLUMNS)}")
-        # no copy: every column is an array the kind made for these cells, and the frame is only read (a copy
-        # into pandas' 2-D blocks was a quarter of a province's evaluation)
-        frame = make_frame({name: columns[name] for name in CELL_COLUMNS}, copy=False)
         cell, record = evidence if evidence is not None else (np.array([], np.int64), np.array([], np.int64))
-        return cls(frame, pairs(cell, record))
+        return cls({name: _canonical(name, columns[name]) for name in CELL_COLUMNS}, pairs(cell, record))
+
+    def __len__(self) -> int:
+        return len(self.columns["org"])
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """The cells as a table (CELL_COLUMNS), over the arrays. Built only when asked for: the engine never asks
+        (a DataFrame of every rule's cells, its days turned into seconds and back, was a fifth of a province's
+        evaluation)."""
+        return make_frame(dict(self.columns), copy=False)
+
+    def replace(self, **columns) -> Cells:
+        """The same cells and evidence with some columns replaced."""
+        return Cells({**self.columns, **{name: _canonical(name, v) for name, v in columns.items()}}, self.evidence)
 
     def keep(self, mask: np.ndarray) -> Cells:
         """Only the cells at ``mask``, their evidence renumbered."""
         if mask.all():
             return self
         renumber = np.cumsum(mask) - 1
-        kept = self.evidence[mask[self.evidence["cell"].to_numpy()]]
-        return Cells(self.frame[mask].reset_index(drop=True), pairs(renumber[kept["cell"].to_numpy()],
-                                                                    kept["record"].to_numpy()))
+        cell, record = self.evidence["cell"].to_numpy(), self.evidence["record"].to_numpy()
+        kept = mask[cell]
+        return Cells({name: values[mask] for name, values in self.columns.items()},
+                     pairs(renumber[cell[kept]], record[kept]))
+
+
+_DTYPES: dict[str, Any] = {"org": np.int64, "leader": np.int64, "period": object, "start": "datetime64[D]",
+                           "end": "datetime64[D]", "passed": bool, "closed": bool, "unverifiable": bool,
+                           "message": object}
+
+
+def _canonical(name: str, values) -> Any:
+    """A cell column as the engine reads it: the dtype of ``_DTYPES`` (no copy when it has it already); expected
+    and actual as given (int64, or a nullable IntegerArray where some are missing)."""
+    if name in ("expected", "actual"):
+        return values if isinstance(values, pd.arrays.IntegerArray) else np.asarray(values)
+    return np.asarray(values, dtype=_DTYPES[name])
+
+
+def nullable(values) -> tuple[np.ndarray, np.ndarray]:
+    """A cells' expected or actual column as int64 values (0 where missing) and the mask of the missing ones."""
+    if isinstance(values, np.ndarray) and values.dtype.kind in "iu":
+        return values.astype(np.int64, copy=False), np.zeros(len(values), dtype=bool)
+    values = pd.array(values, dtype="Int64")
+    return values.to_numpy(np.int64, na_value=0), values.isna()
 
 
 def pairs(cell: np.ndarray, record: np.ndarray) -> pd.DataFrame:
@@ -100,21 +139,50 @@ PERSON_UNVERIFIABLE = "台账中没有“主讲人”（或“姓名”）列，
 
 def shortfall_messages(
     passed: np.ndarray, closed: np.ndarray, what: Callable[[np.ndarray], np.ndarray | str], actual: np.ndarray,
-    minimum: int, ends: np.ndarray,
+    minimum: int, ends: np.ndarray, same: np.ndarray | None = None,
 ) -> np.ndarray:
     """“2024-03 主题党日 0 次，应至少 1 次” for violations; due cells add the deadline. ``what(cells)`` describes
     the cells at those positions (an object array, or one text for all), asked only for the cells that did not
-    pass. The parts are joined as object arrays (elementwise ``str +``), each count and deadline formatted once."""
+    pass. The parts are joined as object arrays (elementwise ``str +``), each count and deadline formatted once.
+
+    ``same``: per cell, a code such that cells with equal codes have the same ``what`` and the same deadline (an
+    organisation rule's period: its label and last day). Then each distinct (code, count, closed) is worded once
+    and the cells share its text — a province's frequency rules have hundreds of thousands of shortfalls and a
+    few dozen distinct messages."""
     out = np.full(len(passed), None, dtype=object)
     failed = np.flatnonzero(~passed)
     if not len(failed):
         return out
+    closed = np.asarray(closed, dtype=bool)
+    if same is not None:
+        counts = actual[failed].astype(np.int64)
+        low = int(counts.min())
+        key = (same[failed].astype(np.int64) * (int(counts.max()) - low + 1) + counts - low) * 2 + closed[failed]
+        inverse = _distinct(key)
+        one = np.empty(int(inverse.max()) + 1, dtype=np.int64)
+        one[inverse] = failed  # a cell of each distinct key (any one: their texts are equal)
+        words = shortfall_messages(np.zeros(len(one), dtype=bool), closed[one],
+                                   lambda cells: what(one[cells]), actual[one], minimum, ends[one])
+        out[failed] = words[inverse]
+        return out
     text = what(failed) + each_once(actual[failed], lambda a: f" {a} 次，应至少 {minimum} 次")
-    due = ~np.asarray(closed, dtype=bool)[failed]
+    due = ~closed[failed]
     if due.any():
         text[due] = "尚未完成：" + text[due] + each_once(ends[failed][due], lambda d: f"，截止 {d}")
     out[failed] = text
     return out
+
+
+def _distinct(key: np.ndarray) -> np.ndarray:
+    """Per element of ``key`` (non-negative integers), the number of its distinct value: through a table of the
+    values' range when that is short (no sort), else ``np.unique``."""
+    span = int(key.max()) + 1
+    if span > len(key) + 4096:
+        return np.unique(key, return_inverse=True)[1].reshape(-1)
+    present = np.zeros(span, dtype=bool)
+    present[key] = True
+    number = np.cumsum(present) - 1
+    return number[key]
 
 
 COUNTS_ONLY = "由统计表只能核验次数，无法核验主题/日期/出席"
@@ -185,10 +253,17 @@ def counts_unverifiable(rule, ctx, orgs: np.ndarray) -> Cells:
 
 def joined(first: Cells, second: Cells) -> Cells:
     """Two kinds of cells of one rule, as one: the second's evidence renumbered after the first's cells."""
-    if not len(second.frame):
+    if not len(second):
         return first
-    frame = pd.concat([first.frame, second.frame], ignore_index=True)
+    columns: dict[str, Any] = {}
+    for name, values in first.columns.items():
+        other = second.columns[name]
+        if name in ("expected", "actual") and not (isinstance(values, np.ndarray) and isinstance(other, np.ndarray)):
+            (a, a_missing), (b, b_missing) = nullable(values), nullable(other)  # one side nullable: both so
+            columns[name] = pd.arrays.IntegerArray(np.concatenate([a, b]), np.concatenate([a_missing, b_missing]))
+        else:
+            columns[name] = np.concatenate([values, other])
     evidence = pairs(np.concatenate([first.evidence["cell"].to_numpy(), second.evidence["cell"].to_numpy()
-                                     + len(first.frame)]),
+                                     + len(first)]),
                      np.concatenate([first.evidence["record"].to_numpy(), second.evidence["record"].to_numpy()]))
-    return Cells(frame, evidence)
+    return Cells(columns, evidence)

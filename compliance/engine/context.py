@@ -15,7 +15,6 @@ import pandas as pd
 from compliance.config.rule import AppliesTo, RuleBase
 from compliance.domain import COLUMNS
 from compliance.engine.periods import AuditRange, Granularity, period_codes
-from compliance.frames import frame as make_frame
 from compliance.spelling import normalise_name, split_list
 
 if TYPE_CHECKING:
@@ -77,26 +76,39 @@ class Context:
         return found[holds[codes]]
 
     def orgs_for(self, applies_to: AppliesTo) -> np.ndarray:
-        """Roster indices of the organisations a rule applies to, in roster order."""
-        mask = np.isin(self.roster.org_types, [t.value for t in applies_to.org_types or ()])
-        for column, wanted in applies_to.where.items():
-            mask &= self.roster.attribute(column) == wanted
-        if self.scope is not None:
-            mask &= self.scope
-        return np.flatnonzero(mask)
+        """Roster indices of the organisations a rule applies to, in roster order (worked out once per
+        ``applies_to``: a dozen rules apply to 党支部; read-only)."""
+        key = ("orgs", applies_to.org_types, tuple(applies_to.where.items()))
+        if key not in self._subjects:
+            mask = np.isin(self.roster.org_types, [t.value for t in applies_to.org_types or ()])
+            for column, wanted in applies_to.where.items():
+                mask &= self.roster.attribute(column) == wanted
+            if self.scope is not None:
+                mask &= self.scope
+            self._subjects[key] = _read_only(np.flatnonzero(mask))
+        return self._subjects[key]
 
     def leaders_for(self, applies_to: AppliesTo) -> np.ndarray:
-        """Roster indices of the leaders a rule applies to (by post, or all)."""
-        if applies_to.leaders == "all":
-            chosen = np.arange(len(self.roster.leaders))
-        else:
-            wanted = set(applies_to.leaders or ())
-            chosen = np.array(
-                [i for i, p in enumerate(self.roster.leaders) if wanted.intersection(p.posts)], dtype=np.int64
-            )
-        if self.scope is not None:
-            chosen = chosen[self.scope[self.roster.leader_org[chosen]]]
-        return chosen
+        """Roster indices of the leaders a rule applies to (by post, or all; worked out once per ``applies_to``,
+        read-only)."""
+        key = ("leaders", applies_to.leaders)
+        if key not in self._subjects:
+            if applies_to.leaders == "all":
+                chosen = np.arange(len(self.roster.leaders))
+            else:
+                wanted = set(applies_to.leaders or ())
+                chosen = np.array(
+                    [i for i, p in enumerate(self.roster.leaders) if wanted.intersection(p.posts)], dtype=np.int64
+                )
+            if self.scope is not None:
+                chosen = chosen[self.scope[self.roster.leader_org[chosen]]]
+            self._subjects[key] = _read_only(chosen)
+        return self._subjects[key]
+
+    @cached_property
+    def _subjects(self) -> dict[tuple, np.ndarray]:
+        """What is worked out once per context and shared by the rules (by what was asked)."""
+        return {}
 
     def org_positions(self, orgs: np.ndarray, records: np.ndarray) -> np.ndarray:
         """Per record: the position of its organisation in ``orgs``, -1 when it is not one of them."""
@@ -108,11 +120,17 @@ class Context:
         """orgs × periods: the period has begun and the organisation existed on its first day."""
         return (start[None, :] <= self.as_of) & (self.roster.founded[orgs][:, None] <= start[None, :])
 
+    @cached_property
+    def _months(self) -> np.ndarray:
+        """Each record's month as months since 1970-01: turning days into months is calendar arithmetic, done once
+        for every rule's periods."""
+        return self.days.astype("datetime64[M]").astype(np.int64)
+
     def period_positions(self, records: np.ndarray, codes: np.ndarray, granularity: Granularity) -> np.ndarray:
         """Per record: the position of its period in ``codes`` (a contiguous run), -1 when outside them."""
         if not len(codes):
             return np.full(len(records), -1, dtype=np.int64)
-        period = period_codes(self.days[records], granularity) - codes[0]
+        period = self._months[records] // granularity.months - codes[0]
         return np.where((period >= 0) & (period < len(codes)), period, -1)
 
     def period_positions_of_days(self, days: np.ndarray, codes: np.ndarray, granularity: Granularity) -> np.ndarray:
@@ -127,13 +145,21 @@ class Context:
         return ~self.verifiable("主讲人", units)
 
     def table_has(self, column: str) -> np.ndarray:
-        """Per table: does its header hold the canonical ``column``?"""
-        return np.array([column in t.columns for t in self.tables], dtype=bool)
+        """Per table: does its header hold the canonical ``column``? (Once per column: a province has tens of
+        thousands of tables and several rules ask; read-only.)"""
+        key = ("table_has", column)
+        if key not in self._subjects:
+            self._subjects[key] = _read_only(np.array([column in t.columns for t in self.tables], dtype=bool))
+        return self._subjects[key]
 
-    def record_has(self, column: str) -> np.ndarray:
-        """Per record: was ``column`` present in the table it came from?"""
+    def record_has(self, column: str, records: np.ndarray | None = None) -> np.ndarray:
+        """Per record (of ``records``, or all): was ``column`` present in the table it came from?"""
         has = self.table_has(column)
-        return has[self.records["table"].to_numpy()] if len(has) else np.zeros(len(self.records), dtype=bool)
+        n = len(self.records) if records is None else len(records)
+        if not len(has):
+            return np.zeros(n, dtype=bool)
+        tables = self.records["table"].to_numpy()
+        return has[tables] if records is None else has[tables[records]]
 
     def verifiable(self, column: str, units: np.ndarray) -> np.ndarray:
         """Per unit: can ``column`` be checked for it? Yes when a ledger of the unit's subtree has the column;
@@ -166,34 +192,43 @@ class Context:
         return (by_clock[end] - by_clock[start]) > 0
 
     @cached_property
-    def _person_table(self) -> pd.DataFrame:
-        """(record, name) for every person named in a record, "张三、李四" giving two rows."""
+    def _person_table(self) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+        """(record, name) for every person named in a record, "张三、李四" giving two rows: the record's position and
+        its name as a number in the distinct names (the third), so that finding a leader's records compares
+        integers — once per check, not a join of strings per rule."""
         codes, spellings = pd.factorize(self.records["person"].to_numpy(dtype=object))  # names repeat: split once
         lists = [split_list(p) for p in spellings]
         counts = np.array([len(n) for n in lists] + [0], dtype=np.int64)[codes]  # code -1 (blank): no one
         firsts = np.cumsum([0] + [len(n) for n in lists])
         flat = np.array([n for group in lists for n in group], dtype=object)
+        flat_code, names = pd.factorize(flat) if len(flat) else (np.zeros(0, np.int64), np.zeros(0, object))
         named = np.flatnonzero(counts)
         # each record's names: the run of ``flat`` from its spelling's first name, as many as it has
         offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts[named]) - counts[named], counts[named])
-        return make_frame(
-            {
-                "record": np.repeat(named, counts[named]),
-                "name": flat[np.repeat(firsts[codes[named]], counts[named]) + offsets] if len(flat) else flat,
-            }
-        )
+        name = flat_code[np.repeat(firsts[codes[named]], counts[named]) + offsets] if len(flat) else flat_code
+        return np.repeat(named, counts[named]), name.astype(np.int64), pd.Index(names, dtype=object)
+
+    @cached_property
+    def _leader_name_codes(self) -> np.ndarray:
+        """Per roster leader, the number of the leader's name among the names records give (-1: none gives it)."""
+        return self._person_table[2].get_indexer(pd.Index(self.roster.leader_names, dtype=object)).astype(np.int64)
 
     def person_matches(self, records: np.ndarray, leaders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Pairs (record, position in ``leaders``) where the record names the leader as its person and the
-        record's organisation lies in the leader's unit's subtree (so two 王芳 in two schools stay apart)."""
-        people = self._person_table
+        record's organisation lies in the leader's unit's subtree (so two 王芳 in two schools stay apart). In the
+        records' order, a record's leaders in the order of ``leaders`` (as an inner join on the name would)."""
+        named, name, _ = self._person_table
         chosen = np.zeros(len(self.records), dtype=bool)
         chosen[records] = True
-        people = people[chosen[people["record"].to_numpy()]]
-        frame = make_frame({"leader_pos": np.arange(len(leaders)), "name": self.roster.leader_names[leaders]})
-        pairs = people.merge(frame, on="name", how="inner")
-        rec = pairs["record"].to_numpy(dtype=np.int64)
-        pos = pairs["leader_pos"].to_numpy(dtype=np.int64)
+        kept = chosen[named]
+        record, name = named[kept], name[kept]
+        wanted = self._leader_name_codes[leaders]  # per position in ``leaders``
+        by_name = np.argsort(wanted, kind="stable")
+        first = np.searchsorted(wanted[by_name], name, "left")
+        many = np.searchsorted(wanted[by_name], name, "right") - first  # the leaders of that name, 0 or more
+        rec = np.repeat(record, many)
+        run = np.arange(len(rec)) - np.repeat(np.cumsum(many) - many, many)
+        pos = by_name[np.repeat(first, many) + run].astype(np.int64)
         unit = self.roster.leader_org[leaders][pos]
         inside = self.roster.within(unit, self.records["org"].to_numpy()[rec])
         return rec[inside], pos[inside]
@@ -231,6 +266,12 @@ class Context:
             month=uniques.get_level_values(2).to_numpy(np.int64), n=largest, dated=held,
             rows_of=group, evidence=len(self.records) + rows,
         )
+
+
+def _read_only(values: np.ndarray) -> np.ndarray:
+    """An array shared between rules, made read-only so that no kind writes to another's."""
+    values.flags.writeable = False
+    return values
 
 
 @dataclass

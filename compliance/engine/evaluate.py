@@ -17,11 +17,10 @@ import pandas as pd
 from compliance.config.catalogue import Catalogue
 from compliance.config.rule import RuleBase
 from compliance.domain import Severity, Status
-from compliance.engine.cells import Cells, pairs
+from compliance.engine.cells import Cells, nullable, pairs
 from compliance.engine.context import Context
 from compliance.engine.kinds import kind_of
 from compliance.frames import frame as make_frame
-from compliance.frames import objects
 
 JUDGEMENT_COLUMNS = (
     "rule",  # rule id
@@ -83,49 +82,46 @@ class Evaluation:
 _STATUSES = np.array([Status.UNVERIFIABLE, Status.MET, Status.VIOLATION, Status.DUE], dtype=object)
 
 
-def _status_codes(frame: pd.DataFrame) -> np.ndarray:
+def _status_codes(columns: dict) -> np.ndarray:
     """Each cell's status as its position in ``_STATUSES``."""
-    return np.select(
-        [frame["unverifiable"].to_numpy(bool), frame["passed"].to_numpy(bool), frame["closed"].to_numpy(bool)],
-        [0, 1, 2], default=3,
-    ).astype(np.int64)
+    code = np.where(columns["closed"], 2, 3).astype(np.int64, copy=False)
+    code[columns["passed"]] = 1
+    code[columns["unverifiable"]] = 0  # the first that holds of unverifiable, met, closed
+    return code
 
 
 def _collapse_unverifiable(cells: Cells, ctx: Context) -> Cells:
     """One unverifiable cell per subject (organisation or leader), at the subject's first such cell, in the order
     the subjects first appear. A subject with cells in several periods gets one spanning the audited range; one
     with a single cell (rolling, precedence) keeps its own label. Integer codes throughout, one take of the rows."""
-    frame = cells.frame
-    lost = frame["unverifiable"].to_numpy(bool)
+    columns = cells.columns
+    lost = columns["unverifiable"]
     if not lost.any():
         return cells
     kept, gone = np.flatnonzero(~lost), np.flatnonzero(lost)
     leaders = len(ctx.roster.leaders) + 1  # leader -1 (an organisation's cell) is 0 here
-    subject_key = frame["org"].to_numpy(np.int64)[gone] * leaders + frame["leader"].to_numpy(np.int64)[gone] + 1
+    subject_key = columns["org"][gone] * leaders + columns["leader"][gone] + 1
     subject, _ = pd.factorize(subject_key)  # numbered in order of first appearance
     subjects = int(subject.max()) + 1
     first = np.unique(subject, return_index=True)[1]  # each subject's first cell, ascending
-    period, periods = pd.factorize(frame["period"].to_numpy(object)[gone])
+    period, periods = pd.factorize(columns["period"][gone])
     distinct = np.unique(subject * max(len(periods), 1) + period) // max(len(periods), 1)
     several = np.bincount(distinct, minlength=subjects) > 1
-    merged = frame.take(np.concatenate([kept, gone[first]])).reset_index(drop=True)
+    rows = np.concatenate([kept, gone[first]])
+    merged = {name: values[rows] for name, values in columns.items() if name not in ("expected", "actual")}
     spanning = len(kept) + np.flatnonzero(several)
-    labels = merged["period"].to_numpy(object).copy()
-    labels[spanning] = ctx.audit.label
-    starts, ends = merged["start"].to_numpy().copy(), merged["end"].to_numpy().copy()
-    starts[spanning] = np.datetime64(ctx.audit.start, "D")
-    ends[spanning] = np.datetime64(ctx.audit.end, "D")
-    missing = np.arange(len(merged)) >= len(kept)
-    counts = {}
+    merged["period"][spanning] = ctx.audit.label  # (a take: the kind's arrays are not written to)
+    merged["start"][spanning] = np.datetime64(ctx.audit.start, "D")
+    merged["end"][spanning] = np.datetime64(ctx.audit.end, "D")
+    missing = np.arange(len(rows)) >= len(kept)
     for name in ("expected", "actual"):
-        values, absent = _nullable(merged[name])
-        counts[name] = pd.arrays.IntegerArray(values, absent | missing)
-    merged = merged.assign(period=objects(labels), start=starts, end=ends, **counts)
-    new_index = np.empty(len(frame), dtype=np.int64)
+        values, absent = nullable(columns[name])
+        merged[name] = pd.arrays.IntegerArray(values[rows], absent[rows] | missing)
+    new_index = np.empty(len(lost), dtype=np.int64)
     new_index[kept] = np.arange(len(kept))
     new_index[gone] = len(kept) + subject
     evidence = pairs(new_index[cells.evidence["cell"].to_numpy()], cells.evidence["record"].to_numpy())
-    return Cells(merged, evidence)
+    return Cells({name: merged[name] for name in columns}, evidence)
 
 
 def rule_cells(catalogue: Catalogue, rule: RuleBase, ctx: Context) -> Cells:
@@ -133,21 +129,19 @@ def rule_cells(catalogue: Catalogue, rule: RuleBase, ctx: Context) -> Cells:
     it lies wholly inside; a kind judged at the as-of date (rolling), only when that day does. A rule that counts
     only some records (``match``) says which in every message."""
     cells = kind_of(rule).check(rule, ctx)
-    if rule.effective is not None and len(cells.frame):
+    if rule.effective is not None and len(cells):
         if kind_of(rule).at_as_of:
             today = ctx.as_of.astype(object)
-            inside = np.full(len(cells.frame), rule.effective.covers(today, today))
+            inside = np.full(len(cells), rule.effective.covers(today, today))
         else:
-            starts = cells.frame["start"].to_numpy("datetime64[D]")
-            ends = cells.frame["end"].to_numpy("datetime64[D]")
             first = np.datetime64(rule.effective.start or "0001-01-01", "D")
             last = np.datetime64(rule.effective.end or "9999-12-31", "D")
-            inside = (starts >= first) & (ends <= last)
+            inside = (cells.columns["start"] >= first) & (cells.columns["end"] <= last)
         cells = cells.keep(inside)
-    if rule.match is not None and len(cells.frame):
-        messages = cells.frame["message"].to_numpy(object)
+    if rule.match is not None and len(cells):
         suffix = f"（{rule.match.describe()}）"
-        cells.frame["message"] = np.array([m + suffix if m else m for m in messages], dtype=object)
+        cells = cells.replace(message=np.array([m + suffix if m else m for m in cells.columns["message"]],
+                                               dtype=object))
     return cells
 
 
@@ -169,19 +163,19 @@ def judge(
     cells_of, records_of, offset = [], [], 0
     for number, rule in enumerate(catalogue.rules):
         cells = _collapse_unverifiable(rule_cells(catalogue, rule, ctx), ctx)
-        frame = cells.frame
-        n = len(frame)
+        cell_columns = cells.columns
+        n = len(cells)
         columns = {
             "rule_index": np.full(n, number, dtype=np.int64),
-            "status_code": _status_codes(frame),
-            "org_index": frame["org"].to_numpy(np.int64),
-            "leader_index": frame["leader"].to_numpy(np.int64),
-            "period": frame["period"].to_numpy(object),
-            "start": frame["start"].to_numpy("datetime64[D]"),
-            "end": frame["end"].to_numpy("datetime64[D]"),
-            "expected": _nullable(frame["expected"]),
-            "actual": _nullable(frame["actual"]),
-            "message": frame["message"].to_numpy(object),
+            "status_code": _status_codes(cell_columns),
+            "org_index": cell_columns["org"],
+            "leader_index": cell_columns["leader"],
+            "period": cell_columns["period"],
+            "start": cell_columns["start"],
+            "end": cell_columns["end"],
+            "expected": nullable(cell_columns["expected"]),
+            "actual": nullable(cell_columns["actual"]),
+            "message": cell_columns["message"],
         }
         for name, values in columns.items():
             parts.setdefault(name, []).append(values)
@@ -193,7 +187,12 @@ def judge(
     joined: dict[str, object] = {}
     for name in list(parts) or CODED:  # each column's parts let go once joined: a province's judgements are large
         values = parts.pop(name, [_EMPTY[name]])
-        joined[name] = _integers(values) if name in ("expected", "actual") else np.concatenate(values)
+        if name in ("expected", "actual"):
+            joined[name] = _integers(values)
+        elif name in ("start", "end"):  # in the seconds pandas keeps days in: one pass, not a join then a copy
+            joined[name] = np.concatenate(values, dtype="datetime64[s]")
+        else:
+            joined[name] = np.concatenate(values)
     evidence = pairs(np.concatenate(cells_of or [np.zeros(0, np.int64)]),
                      np.concatenate(records_of or [np.zeros(0, np.int64)]))
     return make_frame(joined, copy=False), evidence  # only sorted and read
@@ -206,15 +205,6 @@ _EMPTY = {"rule_index": _NOTHING, "status_code": _NOTHING, "org_index": _NOTHING
           "period": np.zeros(0, object), "start": np.zeros(0, "datetime64[D]"), "end": np.zeros(0, "datetime64[D]"),
           "expected": (_NOTHING, np.zeros(0, bool)), "actual": (_NOTHING, np.zeros(0, bool)),
           "message": np.zeros(0, object)}
-
-
-def _nullable(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """A column of integers, some perhaps missing (a kind gives int64 or Int64), as values (0 where missing) and
-    the mask of the missing ones: joined as plain arrays, made one nullable array once."""
-    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iu":
-        return column.to_numpy(np.int64), np.zeros(len(column), dtype=bool)
-    column = column.astype("Int64")
-    return column.to_numpy(np.int64, na_value=0), column.isna().to_numpy()
 
 
 def _integers(parts: list[tuple[np.ndarray, np.ndarray]]) -> pd.arrays.IntegerArray:

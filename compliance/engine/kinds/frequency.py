@@ -135,7 +135,8 @@ def check(rule: FrequencyRule, ctx: Context) -> Cells:
         unverifiable=unverifiable,
         message=np.where(unverifiable, f"统计表中的{types}次数不能按本规则的条件（{_condition(rule)}）计入，"
                                        f"{COUNTS_ONLY}",
-                         shortfall_messages(passed, closed, what, grid.actual, rule.min, cell_end)),
+                         shortfall_messages(passed, closed, what, grid.actual, rule.min, cell_end,
+                                            same=grid.period)),
     )
 
 

@@ -90,22 +90,22 @@ def _records(rule: RecordRule, ctx: Context) -> Cells:
     records = ctx.records_of(rule)
     days = ctx.days[records]
     in_range = (days >= day(ctx.audit.start)) & (days <= day(ctx.audit.end))
-    records = records[in_range & np.isin(ctx.records["org"].to_numpy()[records], orgs)]
+    records = records[in_range & (ctx.org_positions(orgs, records) >= 0)]
     days = ctx.days[records]
     condition = rule.condition
     columns = [condition.field] + ([condition.of] if isinstance(condition, RatioTest) else [])
     verifiable = np.ones(len(records), dtype=bool)
     for column in columns:
-        verifiable &= ctx.record_has(column)[records]
+        verifiable &= ctx.record_has(column, records)
 
     n = len(records)
     expected = pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool))  # all missing
     actual = expected.copy()
     labels = date_labels(days)
-    type_names = np.array(ctx.type_names, dtype=object)[ctx.records["type"].to_numpy()[records]]
+    type_codes = ctx.records["type"].to_numpy()[records]
 
     def what(i: int) -> str:
-        return f"{labels[i]} 的{type_names[i]}"
+        return f"{labels[i]} 的{ctx.type_names[type_codes[i]]}"
 
     message = np.full(n, None, dtype=object)
 
@@ -150,8 +150,9 @@ def _records(rule: RecordRule, ctx: Context) -> Cells:
 def _ratio(condition: RatioTest, ctx: Context, records, what, message):
     """Smallest acceptable ``field`` for each record's ``of``: the integer p with p op of × fraction."""
     fraction = condition.fraction
-    of = ctx.records[COLUMNS[condition.of]].to_numpy(dtype="float64", na_value=np.nan)[records]
-    field = ctx.records[COLUMNS[condition.field]].to_numpy(dtype="float64", na_value=np.nan)[records]
+    # the counted records' head counts only (not the whole column's million) as floats, NaN where blank
+    of = ctx.records[COLUMNS[condition.of]].array[records].to_numpy(dtype="float64", na_value=np.nan)
+    field = ctx.records[COLUMNS[condition.field]].array[records].to_numpy(dtype="float64", na_value=np.nan)
     filled = ~np.isnan(of) & ~np.isnan(field)
     of_int = np.where(filled, of, 0).astype(np.int64)
     scaled = of_int * fraction.numerator

@@ -88,7 +88,7 @@ def check(rule: RegularityRule, ctx: Context) -> Cells:
     """Every year with at least one record of the types: a year without any is not judged here (it says nothing
     about a fixed day; the frequency rule reports the missing records)."""
     cells = _all_years(rule, ctx)
-    held = np.zeros(len(cells.frame), dtype=bool)
+    held = np.zeros(len(cells), dtype=bool)
     held[cells.evidence["cell"].to_numpy()] = True
     # days the count tables do not give: those months cannot be judged for a fixed day
     return joined(cells.keep(held), counts_unverifiable(rule, ctx, ctx.orgs_for(rule.applies_to)))

@@ -90,3 +90,24 @@ def test_no_leaders_and_no_named_people_give_no_findings(tmp_path):
     result = check(tmp_path, LECTURE, ledger, as_of="2024-12-31", leaders=[])
     assert findings(result) == []
     assert judged(result) == []
+
+
+def test_namesakes_in_two_schools_and_a_record_naming_two_leaders(tmp_path):
+    # two 王芳 (一中's 校长, 二中's 书记) and 一中's 李明: a report in 一支部 written by "王芳、李明" counts for 一中's
+    # 王芳 and for 李明, not for 二中's; the one in 二中支部 by "王 芳" counts for 二中's only
+    leaders = [["王芳", "一中党委", "校长", "2020-09-01", ""], ["李明", "一中党委", "书记", "2020-09-01", ""],
+               ["王芳", "二中党委", "书记", "2020-09-01", ""]]
+    ledger = [row("一支部", "2024-03-12", "调研报告", {"主讲人": "王芳、李明"}),
+              row("二中支部", "2024-06-18", "调研报告", {"主讲人": "王 芳"}),
+              row("一支部", "2024-09-05", "调研报告", {"主讲人": "李明"}),
+              row("二中支部", "2024-10-09", "党课", {"主讲人": "王芳"})]
+    result = check(tmp_path, RESEARCH, ledger, as_of="2024-12-31", orgs=TWO_SCHOOLS, leaders=leaders)
+    assert [(f["org"], f["person"], f["actual"], [e["row"] for e in f["evidence"]]) for f in result.findings()] == [
+        ("一中党委", "王芳", 1, [2]),
+        ("二中党委", "王芳", 1, [3]),
+    ]
+    assert judged(result) == [
+        ("met", "一中党委", "李明", "2024"),
+        ("violation", "一中党委", "王芳", "2024"),
+        ("violation", "二中党委", "王芳", "2024"),
+    ]
