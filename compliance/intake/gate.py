@@ -155,20 +155,22 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
     """Run the suite over the candidate rows; split them into records, rejected rows and warnings. The candidates
     are left as they are: each file's accepted and rejected rows are counted in the result (``per_source``)."""
     frame = candidates.rows
-    columns, org = _suite_columns(frame, roster, catalogue)
+    columns, org = _suite_columns(candidates, roster, catalogue)
     ctx = GateContext(frame, roster, catalogue, as_of, candidates.tables, candidates.org_problems)
     specs = [check.expectation(ctx) for check in GATE]
     answer = _submit(Distinct(columns, [columns_of(spec) for spec in specs]), specs)
     # while great-expectations validates (in the helper process, when one runs), what does not depend on its
-    # verdict: the names of leaders the rows give (of the rows it accepts, asked after)
+    # verdict: the names of leaders the rows give (of the rows it accepts, asked after), and the roster's names
+    # closest to each spelling it does not hold (the messages of those rows, which the verdict rejects)
     doubts = _leader_doubts(frame, org, roster)
+    _closest_ahead(frame, org, roster)
     verdict = _verdict(answer(), ctx)
     accepted = ~verdict.rejected
     names = np.array([*roster.names, None], dtype=object)
     rejected, warning_rows = _row_issues(candidates, ctx, verdict, accepted, org, names, doubts)
 
     keep = np.flatnonzero(accepted)
-    records = records_frame(frame, keep, org, columns["类型"].values[columns["类型"].codes])
+    records = records_frame(frame, keep, org, columns["类型"].values[columns["类型"].codes], _given_codes(candidates))
     counted_kept, more = verdict.counted[keep], frame["more_types"].to_numpy(dtype=object)[keep]
     lists = frame["attendees"].to_numpy(dtype=object)[keep]
     if pd.notna(lists).any() or any(t.kind.kind is TableKind.ATTENDANCE and t.kind.read
@@ -197,6 +199,17 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
     return GateResult(records, counted_kept, rejected, warnings, verdict.summary, notes, twins, per_source)
 
 
+def _closest_ahead(frame: pd.DataFrame, org: np.ndarray, roster: Roster) -> None:
+    """Ask the roster for the names closest to each spelling of an organisation it does not hold, as ``_org_reason``
+    will for each of their rows (the roster keeps the answers): every such row fails the gate's second
+    expectation, if not its first. The roster's index of names is built here, and only when a spelling is unknown."""
+    if roster.inferred:
+        return
+    spellings = frame["org_key"].to_numpy(dtype=object)[np.flatnonzero(org < 0)]
+    for spelling in dict.fromkeys(spellings[pd.notna(spellings)].tolist()):
+        roster.closest(str(spelling))
+
+
 def count_sources(sources: list[SourceSummary], result: GateResult) -> None:
     """Write each file's accepted and rejected rows, as the gate counted them, into its summary."""
     for source, (accepted, rejected) in zip(sources, result.per_source.tolist(), strict=True):
@@ -212,27 +225,86 @@ class Coded:
     values: np.ndarray  # float64 per code
 
 
-def _suite_columns(frame: pd.DataFrame, roster: Roster, catalogue: Catalogue) -> tuple[dict[str, Coded], np.ndarray]:
-    """What great-expectations sees (see the module docstring), each column coded from the distinct values the
-    candidate columns already have: organisations' spellings (each resolved once: also the rows' roster indices,
-    returned too), days, types; and the head counts and 会前说纪 as parsed."""
-    codes, spellings = pd.factorize(frame["org_key"], use_na_sentinel=True)  # (blank: -1, the NaN at the end)
-    resolved = np.array([-1 if (index := roster.resolve(spelling)) is None else index for spelling in spellings],
-                        dtype=np.int64)
-    org = Coded(codes, np.append(resolved.astype(np.float64), np.nan))
-    days, unique_days = pd.factorize(frame["date"].to_numpy("datetime64[D]"), use_na_sentinel=True)
-    expected, expected_number = _count(frame["expected"], frame["expected_problem"])
-    present, present_number = _count(frame["present"], frame["present_problem"])
+def _suite_columns(candidates: Candidates, roster: Roster, catalogue: Catalogue
+                   ) -> tuple[dict[str, Coded], np.ndarray]:
+    """What great-expectations sees (see the module docstring), each column coded per distinct value: from the codes
+    normalise kept of the cells it parsed (``Candidates.coded``), or, for a column it did not keep, from the
+    candidate column factorised here. Organisations' spellings are each resolved once (also the rows' roster
+    indices, returned too); days, types; the head counts and 会前说纪 as parsed."""
+    frame, given = candidates.rows, _given_codes(candidates)
+    org, org_rows = _organisations(given.get("org_key") or _factorised(frame["org_key"]), roster)
+    if "date" in given:
+        days = _day_numbers(*given["date"])
+    else:
+        days = _day_numbers(*_factorised(frame["date"].to_numpy("datetime64[D]")))
+    types = (_positions(*given["type"], catalogue.activity_types) if "type" in given
+             else positions(frame["type"], catalogue.activity_types))
+    counts = {name: _parsed_count(given[name], given[f"{name}_problem"]) if name in given
+              else _count(frame[name], frame[f"{name}_problem"]) for name in ("expected", "present")}
+    mark = (_parsed_mark(given["discipline"], given["discipline_problem"]) if "discipline" in given
+            else _mark(frame["discipline"], frame["discipline_problem"]))
     return {
         "组织": org,
-        "日期": Coded(days, np.append(unique_days.astype(np.int64).astype(np.float64), np.nan)),
-        "类型": positions(frame["type"], catalogue.activity_types),
-        "应到": expected,
-        "实到": present,
-        "应到人数": expected_number,
-        "实到人数": present_number,
-        "会前说纪": _mark(frame["discipline"], frame["discipline_problem"]),
-    }, np.append(resolved, -1)[codes]
+        "日期": days,
+        "类型": types,
+        "应到": counts["expected"][0],
+        "实到": counts["present"][0],
+        "应到人数": counts["expected"][1],
+        "实到人数": counts["present"][1],
+        "会前说纪": mark,
+    }, org_rows
+
+
+def _given_codes(candidates: Candidates) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The codes normalise kept (``Candidates.coded``), those that still fit the candidate rows."""
+    rows = len(candidates.rows)
+    return {name: pair for name, pair in candidates.coded.items() if len(pair[0]) == rows}
+
+
+def _factorised(column) -> tuple[np.ndarray, np.ndarray]:
+    """(code per row, value per code) of a column, a blank one value like any other."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=False)
+    return codes, np.asarray(uniques)
+
+
+def _organisations(coded: tuple[np.ndarray, np.ndarray], roster: Roster) -> tuple[Coded, np.ndarray]:
+    """The organisations as great-expectations sees them (the roster position, -1 when not in it, NaN when blank),
+    each distinct spelling resolved once; and each row's roster index (-1 when blank or not in the roster)."""
+    codes, spellings = coded
+    blank = pd.isna(spellings)
+    index = np.array([-1 if missing or (found := roster.resolve(spelling)) is None else found
+                      for spelling, missing in zip(spellings.tolist(), blank.tolist(), strict=True)], dtype=np.int64)
+    return Coded(codes, np.where(blank, np.nan, index.astype(np.float64))), index[codes]
+
+
+def _day_numbers(codes: np.ndarray, days: np.ndarray) -> Coded:
+    """Day numbers (days since 1970-01-01) per distinct date, NaN where there is none."""
+    days = np.asarray(days).astype("datetime64[D]")
+    return Coded(codes, np.where(np.isnat(days), np.nan, days.astype(np.int64).astype(np.float64)))
+
+
+def _positions(codes: np.ndarray, values: np.ndarray, vocabulary: tuple[str, ...]) -> Coded:
+    """``positions`` of types normalise parsed per distinct cell."""
+    where = {name: float(i) for i, name in enumerate(vocabulary)}
+    return Coded(codes, np.array([np.nan if pd.isna(value) else where.get(value, -1.0) for value in values.tolist()],
+                                 dtype=np.float64))
+
+
+def _parsed_count(count: tuple[np.ndarray, np.ndarray], problem: tuple[np.ndarray, np.ndarray]
+                  ) -> tuple[Coded, Coded]:
+    """``_count`` of a head count normalise parsed per distinct cell: its numbers (None where blank or not
+    parsed) and problems per code."""
+    codes, values = count
+    number = np.array([np.nan if pd.isna(value) else float(value) for value in values.tolist()], dtype=np.float64)
+    unparsed = pd.notna(problem[1])
+    return Coded(codes, np.where(unparsed, -1.0, number)), Coded(codes, number)
+
+
+def _parsed_mark(mark: tuple[np.ndarray, np.ndarray], problem: tuple[np.ndarray, np.ndarray]) -> Coded:
+    """``_mark`` of a 会前说纪 mark normalise parsed per distinct cell."""
+    codes, marks = mark
+    values = _MARKS[np.where(marks == True, 0, np.where(marks == False, 1, 2))]  # noqa: E712 (elementwise)
+    return Coded(codes, np.where(pd.notna(problem[1]), -1.0, values))
 
 
 def _count(parsed: pd.Series, problem: pd.Series) -> tuple[Coded, Coded]:
@@ -438,7 +510,7 @@ def _repeats(records: pd.DataFrame) -> list[tuple[int, int]]:
     days = records["date"].to_numpy("datetime64[D]").astype(np.int64)
     coarse = ((records["org"].to_numpy().astype(np.int64) << 40) | ((days - days.min()) << 8)
               | records["type"].to_numpy().astype(np.int64))
-    at = np.flatnonzero(pd.Series(coarse).duplicated(keep=False).to_numpy())
+    at = _shared(coarse)
     if not len(at):
         return []
     keys = pd.DataFrame({
@@ -452,6 +524,19 @@ def _repeats(records: pd.DataFrame) -> list[tuple[int, int]]:
     first = np.full(group.max() + 1, -1, dtype=np.int64)
     first[group[::-1]] = at[::-1]  # the earliest record of each group wins (written last)
     return [(int(at[k]), int(first[group[k]])) for k in np.flatnonzero(repeated)]
+
+
+def _shared(keys: np.ndarray) -> np.ndarray:
+    """The positions (ascending) of the keys that another key equals. By a stable sort, which puts equal keys side
+    by side: a ledger's rows come mostly in the order of organisation and date, and a stable sort of keys nearly in
+    order is about linear (a fifth of the time of hashing a million keys, ``duplicated``)."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    same = ordered[1:] == ordered[:-1]  # a key and the one after it in sorted order
+    shared = np.zeros(len(keys), dtype=bool)
+    shared[1:] |= same
+    shared[:-1] |= same
+    return np.sort(order[shared])
 
 
 def _copied_tables(repeats: list[tuple[int, int]], table: np.ndarray, row: np.ndarray,
@@ -544,12 +629,6 @@ def _one_apart(a: str, b: str) -> bool:
 
 def _place(table: TableInfo, row: int) -> str:
     return f"文件 {table.source}" + (f"，工作表“{table.sheet}”" if table.sheet else "") + f"，第 {row} 行"
-
-
-def _days(column: pd.Series) -> np.ndarray:
-    """Day numbers (days since 1970-01-01) as floats, NaN where there is no date."""
-    days = column.to_numpy("datetime64[D]")
-    return np.where(np.isnat(days), np.nan, days.astype(np.int64).astype(np.float64))
 
 
 def positions(column: pd.Series, vocabulary: tuple[str, ...]) -> Coded:
