@@ -25,6 +25,7 @@ imported are ``compliance.intake.expectations``.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -33,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from compliance.config.catalogue import Catalogue
+from compliance.frames import constant
 from compliance.intake.attendance import group as group_attendance
 from compliance.intake.attendance import rows_text
 from compliance.intake.backing import UNBACKED, minutes_mask, pair
@@ -64,6 +66,13 @@ class GateContext:
     as_of: date
     tables: list[TableInfo]  # per table index: what the table gives and, for what it cannot, why
     org_problems: dict[int, str] = field(default_factory=dict)  # per row, why its organisation was not found
+    _columns: dict[str, pd.Series] = field(default_factory=dict, repr=False)
+
+    def cell(self, column: str, i: int):
+        """The candidate row ``i``'s value of ``column`` (a message's; the column looked up in the frame once)."""
+        if column not in self._columns:
+            self._columns[column] = self.frame[column]
+        return self._columns[column].iat[i]
 
 
 def _day(value: date) -> float:
@@ -71,7 +80,7 @@ def _day(value: date) -> float:
 
 
 def _org_reason(ctx: GateContext, i: int) -> str:
-    spelling = str(ctx.frame["org_key"].iat[i])  # (a row rejected here has one: the blank ones are rejected first)
+    spelling = str(ctx.cell("org_key", i))  # (a row rejected here has one: the blank ones are rejected first)
     if ctx.roster.inferred:
         return (f"未提供名册，且无法从名称“{spelling}”判断组织类型（名称应以党支部、党总支、党委、党组或工委结尾）；"
                 "请用 --roster 指定名册")
@@ -81,7 +90,7 @@ def _org_reason(ctx: GateContext, i: int) -> str:
 
 def _missing(ctx: GateContext, i: int, column: str) -> str | None:
     """Why the row's whole table cannot give ``column`` (None when it has the column)."""
-    why = ctx.tables[int(ctx.frame["table"].to_numpy()[i])].missing.get(column)
+    why = ctx.tables[int(ctx.cell("table", i))].missing.get(column)
     return f"{why}（可在格式文件 --layout 中{_HINTS[column]}）" if why else None
 
 
@@ -94,7 +103,7 @@ def _no_org(ctx: GateContext, i: int) -> str:
 
 def _unusable(label: str) -> Callable:
     def reason(ctx: GateContext, i: int) -> str:
-        return f"{ctx.frame[f'{label}_problem'].iat[i]}，按未填写处理"
+        return f"{ctx.cell(f'{label}_problem', i)}，按未填写处理"
 
     return reason
 
@@ -108,16 +117,16 @@ GATE: tuple[Expectation, ...] = (
     Expectation("组织", "reject", _expect("ExpectColumnValuesToNotBeNull", column="组织"), _no_org),
     Expectation("组织", "reject", _expect("ExpectColumnValuesToBeBetween", column="组织", min_value=0), _org_reason),
     Expectation("日期", "reject", _expect("ExpectColumnValuesToNotBeNull", column="日期"),
-          lambda c, i: _missing(c, i, "日期") or c.frame["date_problem"].iat[i] or "日期为空"),
+          lambda c, i: _missing(c, i, "日期") or c.cell("date_problem", i) or "日期为空"),
     Expectation("日期", "reject",
           _expect("ExpectColumnValuesToBeBetween", column="日期", min_value=_day(PLAUSIBLE[0]),
                   max_value=_day(PLAUSIBLE[1])),
-          lambda c, i: f"日期“{pd.Timestamp(c.frame['date'].iat[i]).date()}”不在合理范围"
+          lambda c, i: f"日期“{pd.Timestamp(c.cell('date', i)).date()}”不在合理范围"
                        f"（{PLAUSIBLE[0]} 至 {PLAUSIBLE[1]}），可能填写有误"),
     Expectation("类型", "reject", _expect("ExpectColumnValuesToNotBeNull", column="类型"),
           lambda c, i: _missing(c, i, "类型") or "活动类型为空，且无法从工作表名或文件名确定"),
     Expectation("类型", "reject", _expect("ExpectColumnValuesToBeBetween", column="类型", min_value=0),
-          lambda c, i: f"未知的活动类型“{c.frame['type'].iat[i]}”"),
+          lambda c, i: f"未知的活动类型“{c.cell('type', i)}”"),
     Expectation("日期", "exclude",
           lambda c: ("ExpectColumnValuesToBeBetween", {"column": "日期", "max_value": _day(c.as_of)}),
           lambda c, i: f"日期晚于检查日 {c.as_of}，不计入本次检查"),
@@ -128,7 +137,7 @@ GATE: tuple[Expectation, ...] = (
     Expectation("实到", "warn",
           _expect("ExpectColumnPairValuesAToBeGreaterThanB", column_A="应到人数", column_B="实到人数", or_equal=True,
                   ignore_row_if="either_value_is_missing"),
-          lambda c, i: f"实到人数多于应到人数（应到 {int(c.frame['expected'].iat[i])}）"),
+          lambda c, i: f"实到人数多于应到人数（应到 {int(c.cell('expected', i))}）"),
     Expectation("会前说纪", "warn", _expect("ExpectColumnValuesToBeInSet", column="会前说纪", value_set=[0, 1]),
           _unusable("discipline")),
 )
@@ -155,29 +164,36 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
     """Run the suite over the candidate rows; split them into records, rejected rows and warnings. The candidates
     are left as they are: each file's accepted and rejected rows are counted in the result (``per_source``)."""
     frame = candidates.rows
-    columns, org = _suite_columns(frame, roster, catalogue)
+    columns, org = _suite_columns(candidates, roster, catalogue)
     ctx = GateContext(frame, roster, catalogue, as_of, candidates.tables, candidates.org_problems)
     specs = [check.expectation(ctx) for check in GATE]
     answer = _submit(Distinct(columns, [columns_of(spec) for spec in specs]), specs)
     # while great-expectations validates (in the helper process, when one runs), what does not depend on its
-    # verdict: the names of leaders the rows give (of the rows it accepts, asked after)
+    # verdict: the names of leaders the rows give (of the rows it accepts, asked after), and the roster's names
+    # closest to each spelling it does not hold (the messages of those rows, which the verdict rejects)
     doubts = _leader_doubts(frame, org, roster)
+    _closest_ahead(frame, org, roster)
     verdict = _verdict(answer(), ctx)
     accepted = ~verdict.rejected
     names = np.array([*roster.names, None], dtype=object)
-    rejected, warning_rows = _row_issues(candidates, ctx, verdict, accepted, org, names, doubts)
+    more_types = frame["more_types"].to_numpy(dtype=object)
+    several = pd.notna(more_types)  # rows naming several types (a few, if any)
+    rejected, warning_rows = _row_issues(candidates, ctx, verdict, accepted, org, names, doubts, several)
 
     keep = np.flatnonzero(accepted)
-    records = records_frame(frame, keep, org, columns["类型"].values[columns["类型"].codes])
-    counted_kept, more = verdict.counted[keep], frame["more_types"].to_numpy(dtype=object)[keep]
-    lists = frame["attendees"].to_numpy(dtype=object)[keep]
-    if pd.notna(lists).any() or any(t.kind.kind is TableKind.ATTENDANCE and t.kind.read
-                                    for t in candidates.tables):
+    records = records_frame(frame, keep, org, columns["类型"].values[columns["类型"].codes], _given_codes(candidates))
+    counted_kept = verdict.counted[keep]
+    more = more_types[keep] if several.any() else constant(len(keep), None)
+    attendees = frame["attendees"].to_numpy(dtype=object)
+    if pd.notna(attendees).any() or any(t.kind.kind is TableKind.ATTENDANCE and t.kind.read
+                                        for t in candidates.tables):
+        lists = attendees[keep]
         records, counted_kept, more, disagree = _attendance(
             records, counted_kept, more, lists, candidates.tables,
             np.bincount(frame["table"].to_numpy()[keep], minlength=len(candidates.tables)))
         warning_rows.extend(issue._replace(org=names[records["org"].iat[k]]) for k, issue in disagree)
-    records, counted_kept = _each_type(records, counted_kept, more, catalogue.activity_types)
+    if several.any():
+        records, counted_kept = _each_type(records, counted_kept, more, catalogue.activity_types)
     counted_kept, copies, twins, repeated = _one_meeting_once(records, counted_kept, candidates.tables, names,
                                                               catalogue)
     warning_rows.extend(repeated)
@@ -192,9 +208,21 @@ def gate(candidates: Candidates, roster: Roster, catalogue: Catalogue, as_of: da
              "只计一次" for (a, b), rows in copies.items()]
     source_of = frame["source_index"].to_numpy()
     n_sources = len(candidates.sources)
-    per_source = np.stack([np.bincount(source_of[accepted], minlength=n_sources),
-                           np.bincount(source_of[~accepted], minlength=n_sources)], axis=1)
+    rejected_per_source = np.bincount(source_of[verdict.rejected], minlength=n_sources)
+    per_source = np.stack([np.bincount(source_of, minlength=n_sources) - rejected_per_source, rejected_per_source],
+                          axis=1)
     return GateResult(records, counted_kept, rejected, warnings, verdict.summary, notes, twins, per_source)
+
+
+def _closest_ahead(frame: pd.DataFrame, org: np.ndarray, roster: Roster) -> None:
+    """Ask the roster for the names closest to each spelling of an organisation it does not hold, as ``_org_reason``
+    will for each of their rows (the roster keeps the answers): every such row fails the gate's second
+    expectation, if not its first. The roster's index of names is built here, and only when a spelling is unknown."""
+    if roster.inferred:
+        return
+    spellings = frame["org_key"].to_numpy(dtype=object)[np.flatnonzero(org < 0)]
+    for spelling in dict.fromkeys(spellings[pd.notna(spellings)].tolist()):
+        roster.closest(str(spelling))
 
 
 def count_sources(sources: list[SourceSummary], result: GateResult) -> None:
@@ -206,33 +234,92 @@ def count_sources(sources: list[SourceSummary], result: GateResult) -> None:
 @dataclass(frozen=True)
 class Coded:
     """A column of what great-expectations sees, per distinct value: each row's code and the values, so that a
-    column of a million rows is never built only to be factorised again; a code of -1 is the last value."""
+    column of a million rows is never built only to be factorised again."""
 
-    codes: np.ndarray  # int per row
+    codes: np.ndarray  # int per row, from 0
     values: np.ndarray  # float64 per code
 
 
-def _suite_columns(frame: pd.DataFrame, roster: Roster, catalogue: Catalogue) -> tuple[dict[str, Coded], np.ndarray]:
-    """What great-expectations sees (see the module docstring), each column coded from the distinct values the
-    candidate columns already have: organisations' spellings (each resolved once: also the rows' roster indices,
-    returned too), days, types; and the head counts and 会前说纪 as parsed."""
-    codes, spellings = pd.factorize(frame["org_key"], use_na_sentinel=True)  # (blank: -1, the NaN at the end)
-    resolved = np.array([-1 if (index := roster.resolve(spelling)) is None else index for spelling in spellings],
-                        dtype=np.int64)
-    org = Coded(codes, np.append(resolved.astype(np.float64), np.nan))
-    days, unique_days = pd.factorize(frame["date"].to_numpy("datetime64[D]"), use_na_sentinel=True)
-    expected, expected_number = _count(frame["expected"], frame["expected_problem"])
-    present, present_number = _count(frame["present"], frame["present_problem"])
+def _suite_columns(candidates: Candidates, roster: Roster, catalogue: Catalogue
+                   ) -> tuple[dict[str, Coded], np.ndarray]:
+    """What great-expectations sees (see the module docstring), each column coded per distinct value: from the codes
+    normalise kept of the cells it parsed (``Candidates.coded``), or, for a column it did not keep, from the
+    candidate column factorised here. Organisations' spellings are each resolved once (also the rows' roster
+    indices, returned too); days, types; the head counts and 会前说纪 as parsed."""
+    frame, given = candidates.rows, _given_codes(candidates)
+    org, org_rows = _organisations(given.get("org_key") or _factorised(frame["org_key"]), roster)
+    if "date" in given:
+        days = _day_numbers(*given["date"])
+    else:
+        days = _day_numbers(*_factorised(frame["date"].to_numpy("datetime64[D]")))
+    types = (_positions(*given["type"], catalogue.activity_types) if "type" in given
+             else positions(frame["type"], catalogue.activity_types))
+    counts = {name: _parsed_count(given[name], given[f"{name}_problem"]) if name in given
+              else _count(frame[name], frame[f"{name}_problem"]) for name in ("expected", "present")}
+    mark = (_parsed_mark(given["discipline"], given["discipline_problem"]) if "discipline" in given
+            else _mark(frame["discipline"], frame["discipline_problem"]))
     return {
         "组织": org,
-        "日期": Coded(days, np.append(unique_days.astype(np.int64).astype(np.float64), np.nan)),
-        "类型": positions(frame["type"], catalogue.activity_types),
-        "应到": expected,
-        "实到": present,
-        "应到人数": expected_number,
-        "实到人数": present_number,
-        "会前说纪": _mark(frame["discipline"], frame["discipline_problem"]),
-    }, np.append(resolved, -1)[codes]
+        "日期": days,
+        "类型": types,
+        "应到": counts["expected"][0],
+        "实到": counts["present"][0],
+        "应到人数": counts["expected"][1],
+        "实到人数": counts["present"][1],
+        "会前说纪": mark,
+    }, org_rows
+
+
+def _given_codes(candidates: Candidates) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The codes normalise kept (``Candidates.coded``), those that still fit the candidate rows."""
+    rows = len(candidates.rows)
+    return {name: pair for name, pair in candidates.coded.items() if len(pair[0]) == rows}
+
+
+def _factorised(column) -> tuple[np.ndarray, np.ndarray]:
+    """(code per row, value per code) of a column, a blank one value like any other."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=False)
+    return codes, np.asarray(uniques)
+
+
+def _organisations(coded: tuple[np.ndarray, np.ndarray], roster: Roster) -> tuple[Coded, np.ndarray]:
+    """The organisations as great-expectations sees them (the roster position, -1 when not in it, NaN when blank),
+    each distinct spelling resolved once; and each row's roster index (-1 when blank or not in the roster)."""
+    codes, spellings = coded
+    blank = pd.isna(spellings)
+    index = np.array([-1 if missing or (found := roster.resolve(spelling)) is None else found
+                      for spelling, missing in zip(spellings.tolist(), blank.tolist(), strict=True)], dtype=np.int64)
+    return Coded(codes, np.where(blank, np.nan, index.astype(np.float64))), index[codes]
+
+
+def _day_numbers(codes: np.ndarray, days: np.ndarray) -> Coded:
+    """Day numbers (days since 1970-01-01) per distinct date, NaN where there is none."""
+    days = np.asarray(days).astype("datetime64[D]")
+    return Coded(codes, np.where(np.isnat(days), np.nan, days.astype(np.int64).astype(np.float64)))
+
+
+def _positions(codes: np.ndarray, values: np.ndarray, vocabulary: tuple[str, ...]) -> Coded:
+    """``positions`` of types normalise parsed per distinct cell."""
+    where = {name: float(i) for i, name in enumerate(vocabulary)}
+    return Coded(codes, np.array([np.nan if pd.isna(value) else where.get(value, -1.0) for value in values.tolist()],
+                                 dtype=np.float64))
+
+
+def _parsed_count(count: tuple[np.ndarray, np.ndarray], problem: tuple[np.ndarray, np.ndarray]
+                  ) -> tuple[Coded, Coded]:
+    """``_count`` of a head count normalise parsed per distinct cell: its numbers (None where blank or not
+    parsed) and problems per code."""
+    codes, values = count
+    number = np.array([np.nan if pd.isna(value) else float(value) for value in values.tolist()], dtype=np.float64)
+    unparsed = pd.notna(problem[1])
+    return Coded(codes, np.where(unparsed, -1.0, number)), Coded(codes, number)
+
+
+def _parsed_mark(mark: tuple[np.ndarray, np.ndarray], problem: tuple[np.ndarray, np.ndarray]) -> Coded:
+    """``_mark`` of a 会前说纪 mark normalise parsed per distinct cell."""
+    codes, marks = mark
+    values = _MARKS[np.where(marks == True, 0, np.where(marks == False, 1, 2))]  # noqa: E712 (elementwise)
+    return Coded(codes, np.where(pd.notna(problem[1]), -1.0, values))
 
 
 def _count(parsed: pd.Series, problem: pd.Series) -> tuple[Coded, Coded]:
@@ -296,10 +383,11 @@ def _verdict(outcomes: list[tuple[str, np.ndarray]], ctx: GateContext) -> _Verdi
 
 
 def _row_issues(candidates: Candidates, ctx: GateContext, verdict: _Verdict, accepted: np.ndarray,
-                org: np.ndarray, names: np.ndarray, doubts: list[tuple[int, str]]) -> tuple[pd.DataFrame, list[Issue]]:
+                org: np.ndarray, names: np.ndarray, doubts: list[tuple[int, str]], several: np.ndarray
+                ) -> tuple[pd.DataFrame, list[Issue]]:
     """The rejected rows, and the warnings about single rows (after the header warnings normalise gave): failed
     exclude and warn expectations, doubtful leaders' names (``doubts``: those of accepted rows), several types in
-    one row."""
+    one row (``several``)."""
     frame, table_info = ctx.frame, candidates.tables
     reject_reason, reject_column = verdict.reject_reason, verdict.reject_column
     rows = frame["row"].to_numpy()
@@ -307,7 +395,7 @@ def _row_issues(candidates: Candidates, ctx: GateContext, verdict: _Verdict, acc
     rejected_at = np.flatnonzero(~accepted)
     rejected = in_documents(issues_frame(
         Issue.at(table_info[tables[i]], int(rows[i]), reject_reason[i], column=reject_column[i],
-                 value=cell_text(frame[_RAW[reject_column[i]]].iat[i]), org=names[org[i]])
+                 value=cell_text(ctx.cell(_RAW[reject_column[i]], i)), org=names[org[i]])
         for i in rejected_at.tolist()
     ), table_info)
     warning_rows: list[Issue] = list(candidates.warnings)
@@ -317,22 +405,22 @@ def _row_issues(candidates: Candidates, ctx: GateContext, verdict: _Verdict, acc
         check = GATE[position]
         warning_rows.append(
             Issue.at(table_info[tables[i]], int(rows[i]), check.reason(ctx, i), column=check.column,
-                     value=cell_text(frame[_RAW[check.column]].iat[i]), org=names[org[i]])
+                     value=cell_text(ctx.cell(_RAW[check.column], i)), org=names[org[i]])
         )
     for i, reason in doubts:
         if not accepted[i]:
             continue
         warning_rows.append(
             Issue.at(table_info[tables[i]], int(rows[i]), reason, column="主讲人",
-                     value=cell_text(frame["person"].iat[i]), org=names[org[i]])
+                     value=cell_text(ctx.cell("person", i)), org=names[org[i]])
         )
     more = frame["more_types"].to_numpy(dtype=object)
-    for at in np.flatnonzero(accepted & ~pd.isna(more)):
+    for at in np.flatnonzero(accepted & several):
         i = int(at)
-        named = "、".join((str(frame["type"].iat[i]), *more[i]))
+        named = "、".join((str(ctx.cell("type", i)), *more[i]))
         warning_rows.append(
             Issue.at(table_info[tables[i]], int(rows[i]), f"一行写了几种活动（{named}），每种各计一次", column="类型",
-                     value=cell_text(frame["raw_type"].iat[i]), org=names[org[i]])
+                     value=cell_text(ctx.cell("raw_type", i)), org=names[org[i]])
         )
     list_problems = frame["attendees_problem"].to_numpy(dtype=object)
     for i in np.flatnonzero(accepted & pd.notna(list_problems)).tolist():
@@ -438,7 +526,7 @@ def _repeats(records: pd.DataFrame) -> list[tuple[int, int]]:
     days = records["date"].to_numpy("datetime64[D]").astype(np.int64)
     coarse = ((records["org"].to_numpy().astype(np.int64) << 40) | ((days - days.min()) << 8)
               | records["type"].to_numpy().astype(np.int64))
-    at = np.flatnonzero(pd.Series(coarse).duplicated(keep=False).to_numpy())
+    at = _shared(coarse)
     if not len(at):
         return []
     keys = pd.DataFrame({
@@ -452,6 +540,19 @@ def _repeats(records: pd.DataFrame) -> list[tuple[int, int]]:
     first = np.full(group.max() + 1, -1, dtype=np.int64)
     first[group[::-1]] = at[::-1]  # the earliest record of each group wins (written last)
     return [(int(at[k]), int(first[group[k]])) for k in np.flatnonzero(repeated)]
+
+
+def _shared(keys: np.ndarray) -> np.ndarray:
+    """The positions (ascending) of the keys that another key equals. By a stable sort, which puts equal keys side
+    by side: a ledger's rows come mostly in the order of organisation and date, and a stable sort of keys nearly in
+    order is about linear (a fifth of the time of hashing a million keys, ``duplicated``)."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    same = ordered[1:] == ordered[:-1]  # a key and the one after it in sorted order
+    shared = np.zeros(len(keys), dtype=bool)
+    shared[1:] |= same
+    shared[:-1] |= same
+    return np.sort(order[shared])
 
 
 def _copied_tables(repeats: list[tuple[int, int]], table: np.ndarray, row: np.ndarray,
@@ -485,9 +586,6 @@ def _leader_doubts(frame: pd.DataFrame, org: np.ndarray, roster: Roster) -> list
     if not len(roster.leaders):
         return []
     leaders = set(roster.leader_names)
-    by_org: dict[int, list[str]] = {}
-    for name, unit in zip(roster.leader_names, roster.leader_org, strict=True):
-        by_org.setdefault(int(unit), []).append(name)
     persons = frame["person"].to_numpy(dtype=object)
     at = np.flatnonzero(pd.notna(persons) & (org >= 0))  # (whether the row is accepted or not: asked after)
     if not len(at):
@@ -498,33 +596,51 @@ def _leader_doubts(frame: pd.DataFrame, org: np.ndarray, roster: Roster) -> list
     first[codes[::-1]] = np.arange(len(at))[::-1]
     order = np.argsort(codes, kind="stable")  # the rows of each group, found once
     starts = np.searchsorted(codes[order], np.arange(len(first) + 1))
-    chains: dict[int, tuple[dict[str, list[str]], list[str]]] = {}
+    # each unit's leaders (in the roster's order), found by one sort of the leaders by unit
+    by_unit = np.argsort(roster.leader_org, kind="stable")
+    bounds = np.searchsorted(roster.leader_org[by_unit], np.arange(len(roster.orgs) + 1)).tolist()
+    leader_names = roster.leader_names.tolist()
+    units_held = Counter(name for name, _ in set(zip(leader_names, roster.leader_org.tolist(), strict=True)))
+    in_several = {name for name, units in units_held.items() if units > 1}  # only these can be shared in a chain
+    names_of: dict[int, frozenset[str]] = {}
+    chains: dict[int, list[int]] = {}
+    names_up: dict[int, list[str]] = {}
 
-    def chain(unit: int) -> tuple[dict[str, list[str]], list[str]]:
-        """The leaders of ``unit`` and the units above it: each name's units (sorted names), and the names
-        (sorted). Once per unit: a unit's rows name many people."""
+    def chain(unit: int) -> list[int]:
+        """``unit`` and the units above it, each with its leaders' names (``names_of``)."""
         if unit not in chains:
-            holders: dict[str, set[str]] = {}
-            above = unit
+            units, above = [], unit
             while above >= 0:
-                for name in by_org.get(above, []):
-                    holders.setdefault(name, set()).add(roster.orgs[above].name)
+                if above not in names_of:
+                    names_of[above] = frozenset(leader_names[k] for k in by_unit[bounds[above]:bounds[above + 1]])
+                units.append(above)
                 above = int(roster.parent[above])
-            chains[unit] = ({name: sorted(units) for name, units in holders.items()}, sorted(holders))
+            chains[unit] = units
         return chains[unit]
 
+    def holders(name: str, units: list[int]) -> list[str]:
+        """The names (sorted, each once) of the units of ``units`` that have a leader called ``name``."""
+        return sorted({roster.orgs[u].name for u in units if name in names_of[u]})
+
+    def everyone(unit: int) -> list[str]:
+        """Every leader's name of ``unit`` and the units above it, sorted (asked only for a name no leader has)."""
+        if unit not in names_up:
+            names_up[unit] = sorted(set().union(*(names_of[u] for u in chain(unit))))
+        return names_up[unit]
+
     out: list[tuple[int, str]] = []
-    for code, k in enumerate(first):
-        units_of, names_here = chain(int(org[at[k]]))
+    for code, k in enumerate(first.tolist()):
+        unit = int(org[at[k]])
+        units = chain(unit)
         reasons = []
         for name in split_list(persons[at[k]]):
-            units = units_of.get(name, [])
-            if len(units) > 1:
-                reasons.append(f"“{name}”是本单位及上级单位的 {len(units)} 位同名领导干部（{'、'.join(units)}），"
+            shared = holders(name, units) if name in in_several else []
+            if len(shared) > 1:
+                reasons.append(f"“{name}”是本单位及上级单位的 {len(shared)} 位同名领导干部（{'、'.join(shared)}），"
                                "已计入每一位；如只是其中一位，请在台账中注明")
             if name not in leaders:
                 reasons.extend(f"“{name}”与本单位领导干部“{leader}”只差一个字，未计为其本人；如是同一人，请更正台账或名册"
-                               for leader in names_here if _one_apart(name, leader))
+                               for leader in everyone(unit) if _one_apart(name, leader))
         if reasons:
             rows = at[order[starts[code]:starts[code + 1]]]
             out.extend((int(i), reason) for i in rows for reason in reasons[:3])
@@ -546,17 +662,21 @@ def _place(table: TableInfo, row: int) -> str:
     return f"文件 {table.source}" + (f"，工作表“{table.sheet}”" if table.sheet else "") + f"，第 {row} 行"
 
 
-def _days(column: pd.Series) -> np.ndarray:
-    """Day numbers (days since 1970-01-01) as floats, NaN where there is no date."""
-    days = column.to_numpy("datetime64[D]")
-    return np.where(np.isnat(days), np.nan, days.astype(np.int64).astype(np.float64))
-
-
 def positions(column: pd.Series, vocabulary: tuple[str, ...]) -> Coded:
     """Each value's position in ``vocabulary`` (-1 when not in it), NaN where blank; one lookup per distinct value."""
-    codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    where = {name: float(i) for i, name in enumerate(vocabulary)}
-    return Coded(codes, np.array([where.get(u, -1.0) for u in uniques] + [np.nan], dtype=np.float64))
+    return _positions(*_factorised(column), vocabulary)
+
+
+def _numbered(numbers: np.ndarray, below: int) -> tuple[np.ndarray, np.ndarray]:
+    """(code per row, the distinct numbers) of non-negative integers below ``below``: by marking each one seen when
+    there are no more possible numbers than rows (a head count pair: a few dozen), which is linear and hashes
+    nothing; else ``pd.factorize``. The codes follow the numbers' order in the first case, their appearance in the
+    second: either numbers the same distinct values."""
+    if below > len(numbers):
+        return pd.factorize(numbers)
+    seen = np.zeros(below, dtype=bool)
+    seen[numbers] = True
+    return (np.cumsum(seen) - 1)[numbers], np.flatnonzero(seen)
 
 
 def _submit(distinct: Distinct, specs: list[Spec]) -> Callable[[], list[tuple[str, np.ndarray]]]:
@@ -593,8 +713,8 @@ class Distinct:
                 parts = [columns[name] for name in group]
                 combined = np.zeros(self.rows_count, dtype=np.int64)  # one number per tuple of the parts' codes
                 for part in parts:
-                    combined = combined * len(part.values) + part.codes % len(part.values)  # (-1: the last)
-                codes, tuples = pd.factorize(combined)
+                    combined = combined * len(part.values) + part.codes
+                codes, tuples = _numbered(combined, int(np.prod([len(part.values) for part in parts])))
                 arrays = []
                 for part in reversed(parts):  # the tuples' parts back, last first
                     tuples, number = np.divmod(tuples, len(part.values))

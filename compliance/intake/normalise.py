@@ -96,6 +96,9 @@ class Candidates:
     org_problems: dict[int, str] = field(default_factory=dict)  # row → why its organisation was not found (a
     # register of people: the name no leader's, or several leaders'), for the few rows where it is said per row
     counts: CountCandidates = field(default_factory=lambda: CountCandidates().done())  # count tables' cells
+    coded: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # column → (code per row, value
+    # per code) for the columns parsed per distinct cell (``_parse``), so that the gate does not factorise a million
+    # cells again; a column whose rows are not its codes' values (types taken from a sheet's name) is not there
 
     def org_spellings(self) -> list[str]:
         """The distinct organisation spellings of the rows and the count tables (normalised), in order of
@@ -498,6 +501,16 @@ def _convert(values: pd.Series, convert: Callable[[object], object]) -> tuple[np
     return _spread(converted, codes), _spread(problems, codes)
 
 
+def _kept(values: pd.Series, convert: Callable[[object], object], coded: dict[str, tuple[np.ndarray, np.ndarray]],
+          name: str) -> np.ndarray:
+    """``convert`` of each distinct value, per row (as ``_convert``); the codes and the value per code kept in
+    ``coded`` under ``name`` (``Candidates.coded``)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    converted = _apply(uniques.tolist(), convert)[0]
+    coded[name] = (codes, converted)
+    return _spread(converted, codes)
+
+
 def _spread(per_value: np.ndarray, codes: np.ndarray) -> np.ndarray:
     """Per row, what its distinct value gave (``per_value[codes]``). When every one gave None — no problem in any
     value, no second type in any cell — an array of None, without looking up a million codes."""
@@ -653,10 +666,11 @@ def normalise(
         if others:
             notes.append(f"文件 {source.source}：{'；'.join(text for _, text in others)}")
     raw = _joined(frames)
-    rows = _parse(raw, catalogue, lists="attendees" in listing.values())
+    coded: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    rows = _parse(raw, catalogue, lists="attendees" in listing.values(), coded=coded)
     if listing:
         _read_lists(rows, raw, listing, tables, roster)
-    return Candidates(rows, tables, warnings, summaries, notes, org_problems, counts.done())
+    return Candidates(rows, tables, warnings, summaries, notes, org_problems, counts.done(), coded)
 
 
 _RAW_COLUMNS = (*HEADER_COLUMNS.values(), "type_fallback", "table", "row", "source_index")
@@ -738,9 +752,12 @@ def _read_lists(rows: pd.DataFrame, raw: pd.DataFrame, listing: dict[int, str], 
         info.columns = info.columns | {PRESENT} | ({EXPECTED} if info.roll else set())
 
 
-def _parse(raw: pd.DataFrame, catalogue: Catalogue, lists: bool = True) -> pd.DataFrame:
+def _parse(raw: pd.DataFrame, catalogue: Catalogue, lists: bool = True,
+           coded: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> pd.DataFrame:
     """Parse every field; each parsed column has a ``*_problem`` column beside it (None when fine). ``lists``: some
-    table has a 参会人员 column (without one, its three columns are None throughout, and not looked at)."""
+    table has a 参会人员 column (without one, its three columns are None throughout, and not looked at). ``coded``
+    receives the codes and per-code values of the columns parsed per distinct cell (``Candidates.coded``)."""
+    coded = {} if coded is None else coded
     out = pd.DataFrame(
         {"table": raw["table"].to_numpy(dtype=np.int64), "row": raw["row"].to_numpy(dtype=np.int64),
          "source_index": raw["source_index"].to_numpy(dtype=np.int64)}
@@ -754,7 +771,7 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue, lists: bool = True) -> pd.Da
     def people(value: object) -> str | None:
         return None if is_blank(value) else (person_key(str(value)) or None)
 
-    out["org_key"] = objects(_convert(raw["org"], org_key)[0])
+    out["org_key"] = objects(_kept(raw["org"], org_key, coded, "org_key"))
 
     codes, uniques = pd.factorize(raw["date"], use_na_sentinel=False)
     days = np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[s]")  # seconds: any year up to 9999
@@ -767,6 +784,7 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue, lists: bool = True) -> pd.Da
         else:
             days[i] = np.datetime64(day, "s") if day is not None else np.datetime64("NaT")
     out["date"] = days[codes]
+    coded["date"] = (codes, days)
     out["date_problem"] = objects(_spread(problems, codes))
 
     def canonical_type(value: object) -> str | None:
@@ -795,10 +813,12 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue, lists: bool = True) -> pd.Da
     types = main[codes]
     if (untyped := pd.isna(main)).any():  # rows without a type take the table's, from its sheet's or file's name
         types = np.where(untyped[codes], raw["type_fallback"].to_numpy(dtype=object), types)
+    else:
+        coded["type"] = (codes, main)
     out["type"] = objects(types)
     out["more_types"] = objects(_spread(extra, codes))
 
-    out["topic"] = objects(_convert(raw["topic"], _text)[0])
+    out["topic"] = objects(_kept(raw["topic"], _text, coded, "topic"))
     if lists:
         listed, problems, names, roll = parse_lists(raw["attendees"])
     else:
@@ -822,6 +842,7 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue, lists: bool = True) -> pd.Da
         else:
             out[name] = objects(values[codes])
         out[f"{name}_problem"] = objects(_spread(problems, codes))
+        coded[name], coded[f"{name}_problem"] = (codes, values), (codes, problems)
     return out
 
 
@@ -833,19 +854,22 @@ def resolve_orgs(candidates: Candidates, roster: Roster) -> np.ndarray:
     return resolved[codes]
 
 
-def records_frame(rows: pd.DataFrame, keep: np.ndarray, org: np.ndarray, type_code: np.ndarray) -> pd.DataFrame:
+def records_frame(rows: pd.DataFrame, keep: np.ndarray, org: np.ndarray, type_code: np.ndarray,
+                  coded: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> pd.DataFrame:
     """The engine's record table (RECORD_FIELDS) from the candidate rows at ``keep``, with their roster indices
-    and type positions (column by column: the candidate table itself is never copied)."""
+    and type positions (column by column: the candidate table itself is never copied). A column in ``coded``
+    (``Candidates.coded``, of these rows) is taken through its codes."""
+    coded = coded or {}
     return frame(
         {
             "org": org[keep].astype(np.int64),
             "date": rows["date"].to_numpy("datetime64[D]")[keep],
             "type": type_code[keep].astype(np.int64),
-            "topic": _objects(rows["topic"], keep),
+            "topic": _objects(rows["topic"], keep, coded.get("topic")),
             "person": _objects(rows["person"], keep),
             "expected": rows["expected"].array[keep],
             "present": rows["present"].array[keep],
-            "discipline": _objects(rows["discipline"], keep),
+            "discipline": _objects(rows["discipline"], keep, coded.get("discipline")),
             "absent": (_objects(rows["absent"], keep) if rows["absent"].first_valid_index() is not None
                        else np.full(len(keep), None, dtype=object)),
             "table": rows["table"].to_numpy(dtype=np.int64)[keep],
@@ -855,8 +879,14 @@ def records_frame(rows: pd.DataFrame, keep: np.ndarray, org: np.ndarray, type_co
     )
 
 
-def _objects(column: pd.Series, keep: np.ndarray) -> np.ndarray:
-    """Values at ``keep`` as Python objects, every kind of missing as None."""
+def _objects(column: pd.Series, keep: np.ndarray, coded: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """Values at ``keep`` as Python objects, every kind of missing as None; through ``coded`` (code per row, value
+    per code), when given, so that missing values are looked for once per code, not per row."""
+    if coded is not None:
+        codes, per_code = coded
+        per_code = per_code.astype(object)  # (a copy)
+        per_code[pd.isna(per_code)] = None
+        return per_code[codes[keep]]
     values = column.to_numpy(dtype=object)[keep]
     values[pd.isna(values)] = None
     return values
