@@ -222,23 +222,24 @@ def _read_csv(data: bytes, shown: str, limits: Limits) -> Sheet:
     import csv
     import io
 
-    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    # the UTF-8 text is ``body`` from ``start`` on: a BOM is stepped over, never sliced off (a copy of the file)
+    body, start = data, 3 if data.startswith(b"\xef\xbb\xbf") else 0
     text = None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or not _utf8_sample(body):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or not _utf8_sample(body, start):
         text = decode(data, shown)
-        body = text.encode("utf-8")
-    physical = text_lines(body)
+        body, start = text.encode("utf-8"), 0
+    physical = text_lines(body, start)
     limits.extent(physical, 0, shown, None, dense=False)  # at least as many lines as rows: checked before parsing
-    sample = body[:65536].decode("utf-8", errors="ignore")
+    sample = body[start:start + 65536].decode("utf-8", errors="ignore")
     try:
         delimiter = csv.Sniffer().sniff(sample[:4096], delimiters=",\t;").delimiter
     except csv.Error:
         delimiter = ","
-    frame = _read_rectangular(body, sample, delimiter, shown, limits)
+    frame = _read_rectangular(body, start, sample, delimiter, shown, limits)
     if frame is not None:
         if len(frame) == physical:  # one line per row: no cell holds a line break
             return Sheet(frame=frame)
-        starts = _record_lines(text or body.decode("utf-8"), delimiter)
+        starts = _record_lines(text or body[start:].decode("utf-8"), delimiter)
         if len(starts) == len(frame):
             return Sheet(frame=frame, lines=starts)
         # (the two parsers disagree about where a record ends: the rows are taken from the one that gave the lines)
@@ -264,15 +265,16 @@ def _read_csv(data: bytes, shown: str, limits: Limits) -> Sheet:
     return Sheet(rows, lines=np.array(lines, dtype=np.int64) if end != len(rows) else None)
 
 
-def text_lines(data: bytes) -> int:
-    """How many lines a text editor shows for ``data`` (not counting the empty one after a final line break). A line
-    ends at CRLF (Windows), LF (Unix; Excel's line break inside a cell) or a lone CR (old Mac exports), as pyarrow's
-    parser and Python's csv module (its ``line_num``) end them: the line map and the rows agree whatever a file
-    holds. (A lone CR is looked for first: most files hold none, and counting CRLF is the slowest of the three.)"""
-    lines = data.count(b"\n")
-    if b"\r" in data:
-        lines += data.count(b"\r") - data.count(b"\r\n")
-    return lines + (bool(data) and not data.endswith((b"\n", b"\r")))
+def text_lines(data: bytes, start: int = 0) -> int:
+    """How many lines a text editor shows for ``data`` from ``start`` on (not counting the empty one after a final
+    line break). A line ends at CRLF (Windows), LF (Unix; Excel's line break inside a cell) or a lone CR (old Mac
+    exports), as pyarrow's parser and Python's csv module (its ``line_num``) end them: the line map and the rows
+    agree whatever a file holds. (A lone CR is looked for first: most files hold none, and counting CRLF is the
+    slowest of the three.)"""
+    lines = data.count(b"\n", start)
+    if data.find(b"\r", start) >= 0:
+        lines += data.count(b"\r", start) - data.count(b"\r\n", start)
+    return lines + (len(data) > start and not data.endswith((b"\n", b"\r"), start))
 
 
 def _record_lines(text: str, delimiter: str) -> np.ndarray:
@@ -292,18 +294,19 @@ def _record_lines(text: str, delimiter: str) -> np.ndarray:
     return np.array(starts, dtype=np.int64)
 
 
-def _utf8_sample(data: bytes) -> bool:
-    """Does the start of ``data`` read as UTF-8? (A character cut at the sample's end does not count.)"""
+def _utf8_sample(data: bytes, start: int = 0) -> bool:
+    """Does ``data`` from ``start`` on begin as UTF-8? (A character cut at the sample's end does not count.)"""
     try:
-        data[:65536].decode("utf-8")
+        data[start:start + 65536].decode("utf-8")
     except UnicodeDecodeError as exc:
-        return exc.start >= min(len(data), 65536) - 3
+        return exc.start >= min(len(data) - start, 65536) - 3
     return True
 
 
-def _read_rectangular(data: bytes, text: str, delimiter: str, shown: str, limits: Limits) -> pd.DataFrame | None:
-    """Every row as strings, one column per position, or None when the rows are not all as wide as the first
-    (or the file is not UTF-8 after all: pyarrow checks every string)."""
+def _read_rectangular(data: bytes, start: int, text: str, delimiter: str, shown: str,
+                      limits: Limits) -> pd.DataFrame | None:
+    """Every row of ``data`` from ``start`` on as strings, one column per position, or None when the rows are not
+    all as wide as the first (or the file is not UTF-8 after all: pyarrow checks every string)."""
     import csv
     import io
 
@@ -321,20 +324,22 @@ def _read_rectangular(data: bytes, text: str, delimiter: str, shown: str, limits
     names = [f"c{i}" for i in range(len(first))]
     try:
         table = pa_csv.read_csv(
-            io.BytesIO(data),
+            # the bytes as they are, not a file object over them (whose reads would copy the file block by block)
+            pa.BufferReader(pa.py_buffer(data).slice(start)),
             read_options=pa_csv.ReadOptions(column_names=names, block_size=1 << 24),
             # a line break inside a cell needs a quoted cell: without any quote the parser need not look for one
             # (and parses in parallel blocks, about three times as fast)
-            parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=b'"' in data,
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=data.find(b'"', start) >= 0,
                                               ignore_empty_lines=False),
-            convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+            # large strings, as pandas keeps its Arrow strings: of plain ones it would make a copy of each column
+            convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.large_string()),
                                                   strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
     limits.extent(table.num_rows, table.num_columns, shown, None, dense=False)
     _longest_cells(table, shown, limits)
-    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+    frame = table.to_pandas(types_mapper={pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
     frame.columns = pd.RangeIndex(len(names))
     return frame
 
