@@ -35,7 +35,9 @@ from compliance.spelling import (
     BRACKETED,
     name_list,
     normalise_name,
+    normalise_names,
     normalise_text,
+    normalise_texts,
     organisation_key,
     person_key,
     split_list,
@@ -503,6 +505,20 @@ def _convert(values: pd.Series, convert: Callable[[object], object],
     return _spread(converted, codes), _spread(problems, codes)
 
 
+def _converted(values: pd.Series, convert: Callable[[object], object | None], distinct: Distinct | None = None,
+               prime: Callable[[list[str]], object] | None = None) -> np.ndarray:
+    """``convert`` of each distinct value, per row: for converters that never refuse a value (no problems kept).
+    ``prime``: given the distinct texts first, all at once — ``normalise_texts`` or ``normalise_names``, whose
+    cache ``convert`` then finds each in: the new ones go to OpenCC in one call, not one call each."""
+    codes, uniques = _factorised(values, distinct)
+    if prime is not None:
+        prime([str(value) for value in uniques if not is_blank(value)])
+    converted = np.empty(len(uniques), dtype=object)
+    for i, value in enumerate(uniques):
+        converted[i] = convert(value)
+    return _spread(converted, codes)
+
+
 def _factorised(values: pd.Series, distinct: Distinct | None = None) -> tuple[np.ndarray, list]:
     """Per row, the position of its value among the column's distinct values, and those values (a missing value
     one of them): the reader's (``distinct``), each value as the column gives it, or else found here."""
@@ -806,7 +822,7 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue, lists: bool = True,
     def people(value: object) -> str | None:
         return None if is_blank(value) else (person_key(str(value)) or None)
 
-    out["org_key"] = objects(_convert(raw["org"], org_key, coded.get("org"))[0])
+    out["org_key"] = objects(_converted(raw["org"], org_key, coded.get("org"), normalise_names))
 
     codes, uniques = _factorised(raw["date"], coded.get("date"))
     days = np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[s]")  # seconds: any year up to 9999
@@ -850,7 +866,7 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue, lists: bool = True,
     out["type"] = objects(types)
     out["more_types"] = objects(_spread(extra, codes))
 
-    out["topic"] = objects(_convert(raw["topic"], _text, coded.get("topic"))[0])
+    out["topic"] = objects(_converted(raw["topic"], _text, coded.get("topic"), normalise_texts))
     if lists:
         listed, problems, names, roll = parse_lists(raw["attendees"])
     else:
@@ -859,9 +875,10 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue, lists: bool = True,
     out["attendees"], out["attendees_problem"], out["attendee_names"] = (objects(listed), objects(problems),
                                                                          objects(names))
     out["attendees_roll"] = roll
-    out["person"] = objects(_convert(raw["person"], people, coded.get("person"))[0])
+    out["person"] = objects(_converted(raw["person"], people, coded.get("person"),
+                                       lambda texts: normalise_texts(t.replace("\n", " ") for t in texts)))
     absent = raw["absent"]  # most ledgers name no absentees: a column of nothing is not factorised
-    out["absent"] = objects(_convert(absent, _absentees)[0] if absent.first_valid_index() is not None
+    out["absent"] = objects(_converted(absent, _absentees) if absent.first_valid_index() is not None
                             else np.full(len(raw), None, dtype=object))
 
     for name, parse in (("expected", parse_count), ("present", parse_count), ("discipline", parse_mark)):
