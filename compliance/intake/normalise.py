@@ -28,14 +28,16 @@ from compliance.intake.kinds import ACTIVITY, Evidence, Kind, TableKind, classif
 from compliance.intake.meaning import ATTENDEE_LIST, DATE, EXPECTED, PERSON, PRESENT, HeaderReader
 from compliance.intake.roster import Roster, infer_org_type, is_organisation
 from compliance.intake.shapes import SkippedRows, SkippedSheet, UnusedColumn
-from compliance.intake.sheets import SourceFile, Table, blank_column
+from compliance.intake.sheets import Distinct, SourceFile, Table, blank_column
 from compliance.intake.understand import Understanding, understand
 from compliance.intake.values import ValueProblem, is_blank, parse_count, parse_date, parse_mark
 from compliance.spelling import (
     BRACKETED,
     name_list,
     normalise_name,
+    normalise_names,
     normalise_text,
+    normalise_texts,
     organisation_key,
     person_key,
     split_list,
@@ -363,7 +365,8 @@ def _footers(table: Table, date_column: int | None) -> pd.Series:
         if not still_blank.any():
             break
         column = cells[position]
-        match = _footer_start(column) & still_blank
+        distinct = table.distinct.get(cast(int, position))
+        match = _footer_start(column, distinct) & still_blank
         if table.filled is not None and (few := np.flatnonzero(still_blank & ~match & (table.filled <= 2))).size:
             match[few] = [isinstance(v, str) and _INSTRUCTION.search(v) is not None  # 票数请填写阿拉伯数字
                           for v in column.iloc[few].to_numpy(dtype=object)]
@@ -371,7 +374,7 @@ def _footers(table: Table, date_column: int | None) -> pd.Series:
             if date_column is not None and _is_date(cells.at[row, date_column]):
                 continue
             found[int(row)] = str(value)
-        still_blank &= ~_filled(column)
+        still_blank &= ~_filled(column, distinct)
     return pd.Series(found, dtype=object).sort_index()
 
 
@@ -444,21 +447,24 @@ def _is_date(value: object) -> bool:
     return True
 
 
-def _footer_start(column: pd.Series) -> np.ndarray:
-    """Per cell: does it start like a footer? (Arrow strings through pyarrow's regex engine, in one pass.)"""
-    if isinstance(column.array, pd.arrays.ArrowStringArray):
-        import pyarrow as pa
-        import pyarrow.compute as pc
+def _footer_start(column: pd.Series, distinct: Distinct | None = None) -> np.ndarray:
+    """Per cell: does it start like a footer? (Arrow strings through pyarrow's regex engine, in one pass; with
+    ``distinct``, each distinct value once.)"""
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
+    if distinct is not None:
+        return distinct.each_row(pc.match_substring_regex(distinct.values, _LIKELY).to_numpy(zero_copy_only=False))
+    if isinstance(column.array, pd.arrays.ArrowStringArray):
         found = pc.match_substring_regex(pa.array(column.array), _LIKELY)
         return found.fill_null(False).to_numpy(zero_copy_only=False)
     return np.array([isinstance(v, str) and _NOT_RECORD.search(v) is not None for v in column.to_numpy(dtype=object)],
                     dtype=bool)
 
 
-def _filled(column: pd.Series) -> np.ndarray:
-    if isinstance(column.array, pd.arrays.ArrowStringArray):
-        return ~blank_column(column)  # (judged in Arrow's memory)
+def _filled(column: pd.Series, distinct: Distinct | None = None) -> np.ndarray:
+    if distinct is not None or isinstance(column.array, pd.arrays.ArrowStringArray):
+        return ~blank_column(column, distinct)  # (judged in Arrow's memory)
     return ~np.array([is_blank(v) for v in column.to_numpy(dtype=object)], dtype=bool)
 
 
@@ -494,21 +500,39 @@ def _apply(uniques: list, convert: Callable[[object], object]) -> tuple[np.ndarr
     return converted, problems
 
 
-def _convert(values: pd.Series, convert: Callable[[object], object]) -> tuple[np.ndarray, np.ndarray]:
+def _convert(values: pd.Series, convert: Callable[[object], object],
+             distinct: Distinct | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Apply ``convert`` to each distinct value: (converted per row, problem message per row or None)."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    converted, problems = _apply(uniques.tolist(), convert)
+    codes, uniques = _factorised(values, distinct)
+    converted, problems = _apply(uniques, convert)
     return _spread(converted, codes), _spread(problems, codes)
 
 
-def _kept(values: pd.Series, convert: Callable[[object], object], coded: dict[str, tuple[np.ndarray, np.ndarray]],
-          name: str) -> np.ndarray:
-    """``convert`` of each distinct value, per row (as ``_convert``); the codes and the value per code kept in
-    ``coded`` under ``name`` (``Candidates.coded``)."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    converted = _apply(uniques.tolist(), convert)[0]
-    coded[name] = (codes, converted)
+def _converted(values: pd.Series, convert: Callable[[object], object | None], distinct: Distinct | None = None,
+               prime: Callable[[list[str]], object] | None = None,
+               kept: dict[str, tuple[np.ndarray, np.ndarray]] | None = None, name: str = "") -> np.ndarray:
+    """``convert`` of each distinct value, per row: for converters that never refuse a value (no problems kept).
+    ``prime``: given the distinct texts first, all at once — ``normalise_texts`` or ``normalise_names``, whose
+    cache ``convert`` then finds each in: the new ones go to OpenCC in one call, not one call each. ``kept``: receives
+    the codes and the value per code under ``name`` (``Candidates.coded``)."""
+    codes, uniques = _factorised(values, distinct)
+    if prime is not None:
+        prime([str(value) for value in uniques if not is_blank(value)])
+    converted = np.empty(len(uniques), dtype=object)
+    for i, value in enumerate(uniques):
+        converted[i] = convert(value)
+    if kept is not None:
+        kept[name] = (codes, converted)
     return _spread(converted, codes)
+
+
+def _factorised(values: pd.Series, distinct: Distinct | None = None) -> tuple[np.ndarray, list]:
+    """Per row, the position of its value among the column's distinct values, and those values (a missing value
+    one of them): the reader's (``distinct``), each value as the column gives it, or else found here."""
+    if distinct is not None:
+        return distinct.codes, pd.array(distinct.values, dtype=values.dtype).tolist()
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return codes, uniques.tolist()
 
 
 def _spread(per_value: np.ndarray, codes: np.ndarray) -> np.ndarray:
@@ -541,6 +565,7 @@ def normalise(
     notes: list[str] = []
     tables: list[TableInfo] = []
     frames: list[dict[str, Any]] = []  # per table, its candidate columns (``_joined``)
+    distincts: list[dict[str, Distinct]] = []  # per table, those of its columns the CSV reader gave as distinct values
     summaries: list[SourceSummary] = []
     counts = CountCandidates()
     listing: dict[int, str] = {}  # table → where it names who took part: "person" (姓名) or "attendees" (参会人员)
@@ -633,8 +658,13 @@ def normalise(
             n = len(body)
             if missing and n:
                 notes.append(_table_note(table, missing, n))
-            columns = {HEADER_COLUMNS[name]: body[pos].array for pos, name in understood.columns.items()
-                       if name != "组织"}
+            position_of = {HEADER_COLUMNS[name]: pos for pos, name in understood.columns.items() if name != "组织"}
+            if len(understood.org_order) == 1:  # (taken as read: ``_org_cells``)
+                position_of["org"] = understood.org_order[0]
+            keep = ~empty if empty.any() else slice(None)
+            distincts.append({name: table.distinct[pos].rows(keep) for name, pos in position_of.items()
+                              if pos in table.distinct})
+            columns = {name: body[pos].array for name, pos in position_of.items() if name != "org"}
             if ATTENDEE_LIST in fields:
                 listing[len(tables) - 1] = "attendees"
             elif person is not None and reader.read(table.headers[person]).why in _REGISTER_PEOPLE and not inferred:
@@ -666,11 +696,12 @@ def normalise(
         if others:
             notes.append(f"文件 {source.source}：{'；'.join(text for _, text in others)}")
     raw = _joined(frames)
-    coded: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    rows = _parse(raw, catalogue, lists="attendees" in listing.values(), coded=coded)
+    kept: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    rows = _parse(raw, catalogue, lists="attendees" in listing.values(), distinct=_joined_distinct(frames, distincts),
+                  kept=kept)
     if listing:
         _read_lists(rows, raw, listing, tables, roster)
-    return Candidates(rows, tables, warnings, summaries, notes, org_problems, counts.done(), coded)
+    return Candidates(rows, tables, warnings, summaries, notes, org_problems, counts.done(), kept)
 
 
 _RAW_COLUMNS = (*HEADER_COLUMNS.values(), "type_fallback", "table", "row", "source_index")
@@ -698,6 +729,35 @@ def _joined(parts: list[dict[str, Any]]) -> pd.DataFrame:
         joined = pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0]
         columns[name] = joined.to_numpy() if joined.dtype == object else joined.array
     return frame(columns, copy=False)
+
+
+def _joined_distinct(parts: list[dict[str, Any]], distincts: list[dict[str, Distinct]]) -> dict[str, Distinct]:
+    """Per column of ``_joined``'s frame, its rows as codes into its distinct values, when every table that has the
+    column gave its part as distinct values (``Distinct``: the CSVs' columns), so that ``_parse`` need not find
+    them again among a million cells. The tables' values are unified (each value once, the codes mapped to it);
+    the rows of a table without the column are null, as ``_joined`` makes them. A column some table gives
+    otherwise (chosen from several columns, taken from a name) is not here: ``_parse`` factorises it."""
+    import pyarrow as pa
+
+    out: dict[str, Distinct] = {}
+    for name in _RAW_COLUMNS:
+        having = [k for k, part in enumerate(parts) if name in part]
+        if not having or any(name not in distincts[k] for k in having):
+            continue
+        if len(parts) == 1:
+            out[name] = distincts[0][name]
+            continue
+        unified = pa.chunked_array([pa.DictionaryArray.from_arrays(distincts[k][name].codes, distincts[k][name].values)
+                                    for k in having]).unify_dictionaries()
+        values = unified.chunk(0).dictionary
+        codes = {k: chunk.indices.to_numpy(zero_copy_only=False) for k, chunk in zip(having, unified.chunks,
+                                                                                    strict=True)}
+        if len(having) < len(parts):
+            codes.update((k, np.full(len(part["table"]), len(values), dtype=np.int32))
+                         for k, part in enumerate(parts) if k not in codes)
+            values = pa.concat_arrays([values, pa.nulls(1, values.type)])
+        out[name] = Distinct(np.concatenate([codes[k] for k in range(len(parts))]), values)
+    return out
 
 
 def _series(values) -> pd.Series:
@@ -753,11 +813,14 @@ def _read_lists(rows: pd.DataFrame, raw: pd.DataFrame, listing: dict[int, str], 
 
 
 def _parse(raw: pd.DataFrame, catalogue: Catalogue, lists: bool = True,
-           coded: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> pd.DataFrame:
+           distinct: dict[str, Distinct] | None = None,
+           kept: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> pd.DataFrame:
     """Parse every field; each parsed column has a ``*_problem`` column beside it (None when fine). ``lists``: some
-    table has a 参会人员 column (without one, its three columns are None throughout, and not looked at). ``coded``
-    receives the codes and per-code values of the columns parsed per distinct cell (``Candidates.coded``)."""
-    coded = {} if coded is None else coded
+    table has a 参会人员 column (without one, its three columns are None throughout, and not looked at).
+    ``distinct``: columns whose distinct values the reader found already (``_joined_distinct``). ``kept`` receives
+    the codes and per-code values of the columns parsed per distinct cell (``Candidates.coded``)."""
+    distinct = distinct or {}
+    kept = {} if kept is None else kept
     out = pd.DataFrame(
         {"table": raw["table"].to_numpy(dtype=np.int64), "row": raw["row"].to_numpy(dtype=np.int64),
          "source_index": raw["source_index"].to_numpy(dtype=np.int64)}
@@ -771,12 +834,12 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue, lists: bool = True,
     def people(value: object) -> str | None:
         return None if is_blank(value) else (person_key(str(value)) or None)
 
-    out["org_key"] = objects(_kept(raw["org"], org_key, coded, "org_key"))
+    out["org_key"] = objects(_converted(raw["org"], org_key, distinct.get("org"), normalise_names, kept, "org_key"))
 
-    codes, uniques = pd.factorize(raw["date"], use_na_sentinel=False)
+    codes, uniques = _factorised(raw["date"], distinct.get("date"))
     days = np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[s]")  # seconds: any year up to 9999
     problems = np.full(len(uniques), None, dtype=object)
-    for i, value in enumerate(uniques.tolist()):
+    for i, value in enumerate(uniques):
         try:
             day = parse_date(value)
         except ValueProblem as exc:
@@ -784,7 +847,7 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue, lists: bool = True,
         else:
             days[i] = np.datetime64(day, "s") if day is not None else np.datetime64("NaT")
     out["date"] = days[codes]
-    coded["date"] = (codes, days)
+    kept["date"] = (codes, days)
     out["date_problem"] = objects(_spread(problems, codes))
 
     def canonical_type(value: object) -> str | None:
@@ -803,10 +866,10 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue, lists: bool = True,
         known = [t for p in parts if (t := catalogue.type_of.get(p))]
         return tuple(dict.fromkeys(known)) if len(parts) > 1 and len(known) == len(parts) else None
 
-    codes, uniques = pd.factorize(raw["type"], use_na_sentinel=False)
+    codes, uniques = _factorised(raw["type"], distinct.get("type"))
     main = np.empty(len(uniques), dtype=object)
     extra = np.full(len(uniques), None, dtype=object)
-    for i, value in enumerate(uniques.tolist()):  # per distinct spelling, never per row
+    for i, value in enumerate(uniques):  # per distinct spelling, never per row
         several = more_types(value)
         main[i] = several[0] if several else canonical_type(value)
         extra[i] = several[1:] if several and len(several) > 1 else None
@@ -814,11 +877,11 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue, lists: bool = True,
     if (untyped := pd.isna(main)).any():  # rows without a type take the table's, from its sheet's or file's name
         types = np.where(untyped[codes], raw["type_fallback"].to_numpy(dtype=object), types)
     else:
-        coded["type"] = (codes, main)
+        kept["type"] = (codes, main)
     out["type"] = objects(types)
     out["more_types"] = objects(_spread(extra, codes))
 
-    out["topic"] = objects(_kept(raw["topic"], _text, coded, "topic"))
+    out["topic"] = objects(_converted(raw["topic"], _text, distinct.get("topic"), normalise_texts, kept, "topic"))
     if lists:
         listed, problems, names, roll = parse_lists(raw["attendees"])
     else:
@@ -827,14 +890,15 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue, lists: bool = True,
     out["attendees"], out["attendees_problem"], out["attendee_names"] = (objects(listed), objects(problems),
                                                                          objects(names))
     out["attendees_roll"] = roll
-    out["person"] = objects(_convert(raw["person"], people)[0])
+    out["person"] = objects(_converted(raw["person"], people, distinct.get("person"),
+                                       lambda texts: normalise_texts(t.replace("\n", " ") for t in texts)))
     absent = raw["absent"]  # most ledgers name no absentees: a column of nothing is not factorised
-    out["absent"] = objects(_convert(absent, _absentees)[0] if absent.first_valid_index() is not None
+    out["absent"] = objects(_converted(absent, _absentees) if absent.first_valid_index() is not None
                             else np.full(len(raw), None, dtype=object))
 
     for name, parse in (("expected", parse_count), ("present", parse_count), ("discipline", parse_mark)):
-        codes, uniques = pd.factorize(raw[name], use_na_sentinel=False)
-        values, problems = _apply(uniques.tolist(), parse)
+        codes, uniques = _factorised(raw[name], distinct.get(name))
+        values, problems = _apply(uniques, parse)
         if parse is parse_count:  # per distinct value: the number and whether it is missing, then per row
             known = np.array([v is not None for v in values], dtype=bool)
             numbers = np.array([v if v is not None else 0 for v in values], dtype=np.int64)
@@ -842,7 +906,7 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue, lists: bool = True,
         else:
             out[name] = objects(values[codes])
         out[f"{name}_problem"] = objects(_spread(problems, codes))
-        coded[name], coded[f"{name}_problem"] = (codes, values), (codes, problems)
+        kept[name], kept[f"{name}_problem"] = (codes, values), (codes, problems)
     return out
 
 

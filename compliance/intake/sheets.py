@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -63,6 +63,42 @@ class Table:
             return rows
         return self.lines[np.asarray(rows, dtype=np.int64) - 1] if np.ndim(rows) else int(self.lines[rows - 1])
     facts: SheetFacts = field(default_factory=SheetFacts)  # its hidden rows and formulas without a saved value
+    distinct: dict[int, Distinct] = field(default_factory=dict)  # per column position read by pyarrow: its cells
+    # as codes into their distinct values (``Distinct``), row for row with ``cells``
+
+
+@dataclass(frozen=True)
+class Distinct:
+    """A column of strings as its distinct values and, per row, the one it holds (``pc.dictionary_encode``, done
+    once per column of a CSV as it is read). What is judged of a cell — blank, one of a header's words, a footer's
+    start — is then judged once per distinct value, and normalise converts each distinct value without looking
+    for them again among a million cells. A slice of the rows keeps every value: some may be held by no row."""
+
+    codes: np.ndarray  # int32, per row: the position of its value in ``values``
+    values: Any  # a pyarrow large_string array, each distinct string once
+
+    @classmethod
+    def of(cls, column) -> Distinct:
+        """The distinct values of an Arrow string column (chunked or not, no nulls) in order of first appearance."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        encoded = pc.dictionary_encode(column)
+        if isinstance(encoded, pa.ChunkedArray):  # (one dictionary for all chunks, the last chunk's: it grows)
+            encoded = encoded.combine_chunks() if encoded.num_chunks else pa.DictionaryArray.from_arrays(
+                pa.array([], pa.int32()), pa.array([], column.type))
+        return cls(encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary)
+
+    def rows(self, keep) -> Distinct:
+        """The same column at ``keep`` (a slice or a boolean mask of rows)."""
+        return Distinct(self.codes[keep], self.values)
+
+    def each_row(self, per_value: np.ndarray) -> np.ndarray:
+        """Per row, what its value gave (``per_value``: one entry per distinct value). What is true of no value is
+        false on every row, without looking at the rows: most columns hold no blank cell and no header's word."""
+        if per_value.dtype == bool and not per_value.any():
+            return np.zeros(len(self.codes), dtype=bool)
+        return per_value[self.codes]
 
 
 @dataclass
@@ -105,6 +141,7 @@ class Sheet:
     hidden: bool = False  # a hidden (or very hidden) sheet
     lines: np.ndarray | None = None  # CSV: the text line each record starts on, when a cell holds a line break
     facts: SheetFacts = field(default_factory=SheetFacts)  # hidden rows, formulas without a saved value (xlsx)
+    distinct: dict[int, Distinct] = field(default_factory=dict)  # the frame's columns as distinct values (pyarrow's)
 
     def head(self, n: int) -> list[list[object]]:
         if self.frame is not None:
@@ -127,7 +164,7 @@ class Sheet:
         if any(not is_blank(c) for r in self.head(HEADER_SEARCH_ROWS) for c in r):
             return True
         if self.frame is not None:
-            return not blank_cells(self.frame).to_numpy().all()
+            return not blank_cells(self.frame, self.distinct).to_numpy().all()
         return any(not is_blank(c) for r in self.rows for c in r)
 
 
@@ -222,25 +259,27 @@ def _read_csv(data: bytes, shown: str, limits: Limits) -> Sheet:
     import csv
     import io
 
-    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    # the UTF-8 text is ``body`` from ``start`` on: a BOM is stepped over, never sliced off (a copy of the file)
+    body, start = data, 3 if data.startswith(b"\xef\xbb\xbf") else 0
     text = None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or not _utf8_sample(body):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or not _utf8_sample(body, start):
         text = decode(data, shown)
-        body = text.encode("utf-8")
-    physical = text_lines(body)
+        body, start = text.encode("utf-8"), 0
+    physical = text_lines(body, start)
     limits.extent(physical, 0, shown, None, dense=False)  # at least as many lines as rows: checked before parsing
-    sample = body[:65536].decode("utf-8", errors="ignore")
+    sample = body[start:start + 65536].decode("utf-8", errors="ignore")
     try:
         delimiter = csv.Sniffer().sniff(sample[:4096], delimiters=",\t;").delimiter
     except csv.Error:
         delimiter = ","
-    frame = _read_rectangular(body, sample, delimiter, shown, limits)
-    if frame is not None:
+    read = _read_rectangular(body, start, sample, delimiter, shown, limits)
+    if read is not None:
+        frame, distinct = read
         if len(frame) == physical:  # one line per row: no cell holds a line break
-            return Sheet(frame=frame)
-        starts = _record_lines(text or body.decode("utf-8"), delimiter)
+            return Sheet(frame=frame, distinct=distinct)
+        starts = _record_lines(text or body[start:].decode("utf-8"), delimiter)
         if len(starts) == len(frame):
-            return Sheet(frame=frame, lines=starts)
+            return Sheet(frame=frame, lines=starts, distinct=distinct)
         # (the two parsers disagree about where a record ends: the rows are taken from the one that gave the lines)
     text = text if text is not None else decode(data, shown)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -264,15 +303,40 @@ def _read_csv(data: bytes, shown: str, limits: Limits) -> Sheet:
     return Sheet(rows, lines=np.array(lines, dtype=np.int64) if end != len(rows) else None)
 
 
-def text_lines(data: bytes) -> int:
-    """How many lines a text editor shows for ``data`` (not counting the empty one after a final line break). A line
-    ends at CRLF (Windows), LF (Unix; Excel's line break inside a cell) or a lone CR (old Mac exports), as pyarrow's
-    parser and Python's csv module (its ``line_num``) end them: the line map and the rows agree whatever a file
-    holds. (A lone CR is looked for first: most files hold none, and counting CRLF is the slowest of the three.)"""
-    lines = data.count(b"\n")
-    if b"\r" in data:
-        lines += data.count(b"\r") - data.count(b"\r\n")
-    return lines + (bool(data) and not data.endswith((b"\n", b"\r")))
+def text_lines(data: bytes, start: int = 0) -> int:
+    """How many lines a text editor shows for ``data`` from ``start`` on (not counting the empty one after a final
+    line break). A line ends at CRLF (Windows), LF (Unix; Excel's line break inside a cell) or a lone CR (old Mac
+    exports), as pyarrow's parser and Python's csv module (its ``line_num``) end them: the line map and the rows
+    agree whatever a file holds. (A lone CR is looked for first: most files hold none, and counting CRLF is the
+    slowest of the three.)"""
+    lines = _count(data, b"\n", start)
+    if data.find(b"\r", start) >= 0:
+        lines += _count(data, b"\r", start) - _count(data, b"\r\n", start)
+    return lines + (len(data) > start and not data.endswith((b"\n", b"\r"), start))
+
+
+_BLOCK = 1 << 20
+
+
+def _count(data: bytes, what: bytes, start: int = 0) -> int:
+    """``data.count(what, start)`` for one byte or a pair of bytes, by numpy a block at a time: its comparisons
+    use the processor's vector instructions, ~3 times as fast as ``bytes.count`` on a province's CSV (whose
+    line breaks are counted before it is parsed); blocks keep the comparison's result small. A pair is compared
+    as its first byte here and its second one byte further, so that a pair across two blocks is counted too."""
+    view = np.frombuffer(data, dtype=np.uint8)[start:]
+    found = np.empty(_BLOCK, dtype=bool)
+    total = 0
+    for at in range(0, len(view), _BLOCK):
+        first = view[at:at + _BLOCK]
+        if len(what) == 2:
+            second = view[at + 1:at + 1 + _BLOCK]
+            first = first[:len(second)]
+        hits = found[:len(first)]
+        np.equal(first, what[0], out=hits)
+        if len(what) == 2:
+            hits &= second == what[1]
+        total += int(np.count_nonzero(hits))
+    return total
 
 
 def _record_lines(text: str, delimiter: str) -> np.ndarray:
@@ -292,18 +356,20 @@ def _record_lines(text: str, delimiter: str) -> np.ndarray:
     return np.array(starts, dtype=np.int64)
 
 
-def _utf8_sample(data: bytes) -> bool:
-    """Does the start of ``data`` read as UTF-8? (A character cut at the sample's end does not count.)"""
+def _utf8_sample(data: bytes, start: int = 0) -> bool:
+    """Does ``data`` from ``start`` on begin as UTF-8? (A character cut at the sample's end does not count.)"""
     try:
-        data[:65536].decode("utf-8")
+        data[start:start + 65536].decode("utf-8")
     except UnicodeDecodeError as exc:
-        return exc.start >= min(len(data), 65536) - 3
+        return exc.start >= min(len(data) - start, 65536) - 3
     return True
 
 
-def _read_rectangular(data: bytes, text: str, delimiter: str, shown: str, limits: Limits) -> pd.DataFrame | None:
-    """Every row as strings, one column per position, or None when the rows are not all as wide as the first
-    (or the file is not UTF-8 after all: pyarrow checks every string)."""
+def _read_rectangular(data: bytes, start: int, text: str, delimiter: str, shown: str,
+                      limits: Limits) -> tuple[pd.DataFrame, dict[int, Distinct]] | None:
+    """Every row of ``data`` from ``start`` on as strings, one column per position, and each column's distinct
+    values; or None when the rows are not all as wide as the first (or the file is not UTF-8 after all: pyarrow
+    checks every string)."""
     import csv
     import io
 
@@ -321,22 +387,24 @@ def _read_rectangular(data: bytes, text: str, delimiter: str, shown: str, limits
     names = [f"c{i}" for i in range(len(first))]
     try:
         table = pa_csv.read_csv(
-            io.BytesIO(data),
+            # the bytes as they are, not a file object over them (whose reads would copy the file block by block)
+            pa.BufferReader(pa.py_buffer(data).slice(start)),
             read_options=pa_csv.ReadOptions(column_names=names, block_size=1 << 24),
             # a line break inside a cell needs a quoted cell: without any quote the parser need not look for one
             # (and parses in parallel blocks, about three times as fast)
-            parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=b'"' in data,
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=data.find(b'"', start) >= 0,
                                               ignore_empty_lines=False),
-            convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+            # large strings, as pandas keeps its Arrow strings: of plain ones it would make a copy of each column
+            convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.large_string()),
                                                   strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
     limits.extent(table.num_rows, table.num_columns, shown, None, dense=False)
     _longest_cells(table, shown, limits)
-    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+    frame = table.to_pandas(types_mapper={pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
     frame.columns = pd.RangeIndex(len(names))
-    return frame
+    return frame, {position: Distinct.of(column) for position, column in enumerate(table.columns)}
 
 
 def _longest_cells(table, shown: str, limits: Limits) -> None:
@@ -432,11 +500,14 @@ def to_table(
     such as 参会情况 over 应到 | 实到): a cell of the lower row names its column. The rows from ``above_from`` to
     the header are its title rows (None: it has none of its own)."""
     first_body = header_index + (2 if two_rows else 1)
+    distinct: dict[int, Distinct] = {}
     if content.frame is not None:
         header = content.frame.iloc[header_index].tolist()
         lower = content.frame.iloc[header_index + 1].tolist() if two_rows else []
         width = content.frame.shape[1]
         cells = content.frame.iloc[first_body:end]
+        if not content.merged:  # (merged cells would be filled in below: the codes would no longer be the cells)
+            distinct = {p: d.rows(slice(first_body, end)) for p, d in content.distinct.items()}
     else:
         rows = content.rows
         header, lower = rows[header_index], (rows[header_index + 1] if two_rows else [])
@@ -448,7 +519,7 @@ def to_table(
     headers = [("" if is_blank(h) else str(h).strip()) if is_blank(below) else str(below).strip()
                for h, below in zip(header, lower, strict=True)]
     cells.index = pd.RangeIndex(first_body + 1, first_body + 1 + len(cells))
-    empty = blank_cells(cells).to_numpy(dtype=bool)  # reduced by numpy: pandas' all(axis=1) tiles the frame
+    empty = blank_cells(cells, distinct).to_numpy(dtype=bool)  # reduced by numpy: pandas' all(axis=1) tiles it
     # (summed as bytes: a bool sum goes through a slower path, twice the read stage's cost of this line at 1M rows)
     filled = width - empty.view(np.uint8).sum(axis=1, dtype=np.int32) if width else np.zeros(len(cells), np.int32)
     blank = pd.Series(filled == 0, index=cells.index)
@@ -457,7 +528,7 @@ def to_table(
     above = _filled_rows(content, above_from, header_index) if above_from is not None else ()
     return Table(source, sheet, header_index + 1, headers, cells, blank, empty_columns, override,
                  hidden=content.hidden, facts=content.facts, lines=content.lines, above=above, filled=filled,
-                 header_cells=(tuple(header), tuple(lower)) if two_rows else (tuple(header),))
+                 header_cells=(tuple(header), tuple(lower)) if two_rows else (tuple(header),), distinct=distinct)
 
 
 def _filled_rows(content: Sheet, start: int, stop: int) -> tuple[tuple[int, tuple], ...]:
@@ -523,7 +594,9 @@ def _columns(content: Sheet, first: int, stop: int | None) -> Sheet:
     if content.frame is not None:
         frame = content.frame.iloc[:, first:stop]
         frame.columns = pd.RangeIndex(frame.shape[1])
-        return Sheet(frame=frame, merged=merged, hidden=content.hidden, facts=facts, lines=content.lines)
+        distinct = {p - first: d for p, d in content.distinct.items() if p >= first and (stop is None or p < stop)}
+        return Sheet(frame=frame, merged=merged, hidden=content.hidden, facts=facts, lines=content.lines,
+                     distinct=distinct)
     return Sheet([list(r[first:stop]) for r in content.rows], merged, hidden=content.hidden, facts=facts,
                  lines=content.lines)
 
@@ -555,8 +628,13 @@ def _later_headers(table: Table, reader: HeaderReader, override: Override | None
     words = {h for h in table.headers if h} | set(reader.synonyms)
     if len(words) < 2 or not len(table.cells):
         return [], []
-    hits = pd.Series(np.sum([_among(column, words) for _, column in table.cells.items()], axis=0, dtype=np.int64),
-                     index=table.cells.index)
+    counts = np.zeros(len(table.cells), dtype=np.int64)
+    for position, column in table.cells.items():
+        if (found := _among(column, words, table.distinct.get(cast(int, position)))).any():
+            counts += found
+    if not counts.any():  # (the usual: no row below the header holds any of its words)
+        return [], []
+    hits = pd.Series(counts, index=table.cells.index)
     columns = override.columns if override else {}
     wanted = min(len(row_columns(table.headers, reader, columns)), 2)
     own = {h for h in table.headers if h}
@@ -571,17 +649,26 @@ def _later_headers(table: Table, reader: HeaderReader, override: Override | None
     return headers, samples
 
 
-def _among(column: pd.Series, words: set[str]) -> np.ndarray:
-    """Per cell of one column: is its text, stripped, one of ``words``? (Arrow strings compared in Arrow's memory.)"""
+def _among(column: pd.Series, words: set[str], distinct: Distinct | None = None) -> np.ndarray:
+    """Per cell of one column: is its text, stripped, one of ``words``? (Arrow strings compared in Arrow's memory;
+    with ``distinct``, each distinct value once.)"""
+    if distinct is not None:
+        return distinct.each_row(_among_arrow(distinct.values, words))
     if isinstance(column.array, pd.arrays.ArrowStringArray):
         import pyarrow as pa
-        import pyarrow.compute as pc
 
-        stripped = pc.utf8_trim_whitespace(pa.array(column.array))
-        # (the words in the column's own type: given another, is_in would cast the whole column to it first)
-        found = pc.is_in(stripped, value_set=pa.array(sorted(words), stripped.type))
-        return pc.fill_null(found, False).to_numpy(zero_copy_only=False)
+        return _among_arrow(pa.array(column.array), words)
     return column.astype("string").str.strip().isin(words).to_numpy(dtype=bool)
+
+
+def _among_arrow(cells, words: set[str]) -> np.ndarray:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    stripped = pc.utf8_trim_whitespace(cells)
+    # (the words in the column's own type: given another, is_in would cast the whole column to it first)
+    found = pc.is_in(stripped, value_set=pa.array(sorted(words), stripped.type))
+    return pc.fill_null(found, False).to_numpy(zero_copy_only=False)
 
 
 def _end_before(content: Sheet, start: int, header: int) -> int:
@@ -610,28 +697,38 @@ def _fill_merged(cells: pd.DataFrame, merged: Merged, first_body_index: int) -> 
         cells.iloc[top - first : bottom - first + 1, left : right + 1] = value
 
 
-def blank_cells(cells: pd.DataFrame) -> pd.DataFrame:
+def blank_cells(cells: pd.DataFrame, distinct: dict[int, Distinct] | None = None) -> pd.DataFrame:
     """Elementwise ``is_blank`` for a whole frame, column at a time rather than cell at a time: numpy ``bool``
-    columns. (A string column's comparison is pandas' masked ``boolean`` under pandas 2, ``bool[pyarrow]`` under 3;
-    either one's ``to_numpy()`` is an object array, on which ``~`` of pandas 2's Python bools gives -1 and -2.)"""
+    columns (``distinct``: columns given as their distinct values, judged once each). (A string column's
+    comparison is pandas' masked ``boolean`` under pandas 2, ``bool[pyarrow]`` under 3; either one's ``to_numpy()``
+    is an object array, on which ``~`` of pandas 2's Python bools gives -1 and -2.)"""
     if cells.empty:
         return pd.DataFrame(True, index=cells.index, columns=cells.columns)
-    return pd.DataFrame({position: blank_column(column) for position, column in cells.items()}, index=cells.index)
+    distinct = distinct or {}
+    return pd.DataFrame({position: blank_column(column, distinct.get(cast(int, position)))
+                         for position, column in cells.items()}, index=cells.index)
 
 
-def blank_column(column: pd.Series) -> np.ndarray:
+def blank_column(column: pd.Series, distinct: Distinct | None = None) -> np.ndarray:
     """``is_blank`` of each cell of one column. Arrow strings (the fast CSV reader's) are judged in Arrow's memory:
     missing, empty, or whitespace only (``utf8_is_space``: the characters ``str.isspace`` and ``str.strip`` know,
-    all 29 of them) — no string is stripped or copied. Other columns: missing, or text that strips to nothing."""
+    all 29 of them) — no string is stripped or copied; with ``distinct``, each distinct value once. Other columns:
+    missing, or text that strips to nothing."""
+    if distinct is not None:
+        return distinct.each_row(_blank_arrow(distinct.values))
     if isinstance(column.array, pd.arrays.ArrowStringArray):
         import pyarrow as pa
-        import pyarrow.compute as pc
 
-        cells = pa.array(column.array)  # (its chunks as they are: not copied)
-        blank = pc.or_kleene(pc.equal(pc.binary_length(cells), 0), pc.utf8_is_space(cells))
-        return pc.fill_null(blank, True).to_numpy(zero_copy_only=False)
+        return _blank_arrow(pa.array(column.array))  # (its chunks as they are: not copied)
     stripped = column.astype("string").str.strip().eq("").fillna(False).astype(bool).to_numpy()
     return column.isna().to_numpy() | stripped
+
+
+def _blank_arrow(cells) -> np.ndarray:
+    import pyarrow.compute as pc
+
+    blank = pc.or_kleene(pc.equal(pc.binary_length(cells), 0), pc.utf8_is_space(cells))
+    return pc.fill_null(blank, True).to_numpy(zero_copy_only=False)
 
 
 def read_source(
@@ -720,7 +817,7 @@ def _unread(content: Sheet, shown: str, sheet: str | None, reader: HeaderReader)
     names = [PurePosixPath(shown).stem, sheet or "", *titles]
     kind = classify(Evidence(names, headers, frozenset()), reader.types)
     if content.frame is not None:
-        count = int((~blank_cells(content.frame).to_numpy().all(axis=1)).sum())
+        count = int((~blank_cells(content.frame, content.distinct).to_numpy().all(axis=1)).sum())
     else:
         count = sum(any(not is_blank(c) for c in row) for row in content.rows)
     return Unread(shown, sheet, kind, count, no_header(head, reader), hidden=content.hidden)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from compliance.engine.kinds import load_catalogue
+from compliance.intake import sheets
 from compliance.intake.result import Intake
 from compliance.intake.sheets import read_rows, text_lines
 from compliance.pipeline import take_in
@@ -53,6 +54,19 @@ def _outcome(result: Intake) -> tuple:
 def test_lines_end_at_crlf_lf_or_a_lone_cr(data, lines):
     assert text_lines(data) == lines
 
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 5, 1 << 20])
+def test_line_breaks_are_counted_block_by_block_as_bytes_count_counts_them(monkeypatch, block):
+    """numpy counts a large file's line breaks a block at a time: a CRLF split between two blocks is one CRLF, and
+    a BOM stepped over is not counted."""
+    monkeypatch.setattr(sheets, "_BLOCK", block)
+    data = b'\xef\xbb\xbf\xe7\xbb\x84\xe7\xbb\x87,a\r\n\r\r\n,"x\ry"\n\n\rb\r\n'
+    for start in (0, 3):
+        for what in (b"\n", b"\r", b"\r\n"):
+            assert sheets._count(data, what, start) == data.count(what, start), (what, start)
+        assert text_lines(data, start) == 8  # CRLF, CR, CRLF, CR (in the quoted cell), LF, LF, CR, CRLF
+    assert text_lines(b"\xef\xbb\xbf", 3) == 0 and text_lines(b"\xef\xbb\xbfa", 3) == 1
 
 # ---- the falsifying examples of the long fuzz run ----------------------------------------------------------------
 # Each has a bare CR in a quoted cell ("\r=1", which csv.writer quotes); the file's rows end in CRLF, as csv.writer

@@ -51,3 +51,39 @@ def test_each_field_is_parsed_and_a_problem_is_kept_not_raised():
     assert result["present_problem"].tolist() == ["人数“二十”不是整数", None]
     assert result["discipline"].tolist() == [True, None]
     assert result["discipline_problem"].tolist() == [None, "无法识别的标记“不知道”，应填“是”或“否”"]
+
+
+def test_new_topics_names_and_organisations_go_to_opencc_together_not_one_call_each(monkeypatch):
+    """A province's ledgers hold tens of thousands of spellings the roster never had: past the cells sampled to
+    understand the header, each column's new ones are converted in one call (the answers as one call each gives)."""
+    from compliance import spelling
+    from compliance.intake.understand import SAMPLE
+
+    calls: list[str] = []
+    converter = spelling._converter()
+
+    class Counting:
+        def convert(self, text: str) -> str:
+            calls.append(text)
+            return converter.convert(text)
+
+    monkeypatch.setattr(spelling, "_TEXTS", {})
+    monkeypatch.setattr(spelling, "_NAMES", {})
+    spelling.person_key.cache_clear()
+    monkeypatch.setattr(spelling, "_converter", lambda: Counting())
+    numbers = "一二三四五六七八九十"
+    count = SAMPLE + 10
+    branches = [f"九中第{numbers[k // 10]}{numbers[k % 10]}黨支部" for k in range(count)]
+    topics = [f"學習黨章黨規第{numbers[k // 10]}{numbers[k % 10]}講" for k in range(count)]
+    lecturers = [f"陳{numbers[k // 10]}{numbers[k % 10]}" for k in range(count)]
+    rows = [["組織", "日期", "類型", "主題", "主講人"],
+            *([b, f"2024-03-{k % 28 + 1:02d}", "黨課", t, p]
+              for k, (b, t, p) in enumerate(zip(branches, topics, lecturers, strict=True)))]
+    result = candidates(rows, "台账.csv", None).rows
+    spelling.person_key.cache_clear()
+    assert result["org_key"].tolist() == [converter.convert(b) for b in branches]
+    assert result["topic"].tolist() == [converter.convert(t) for t in topics]
+    assert result["person"].tolist() == [converter.convert(p) for p in lecturers]
+    for column in (branches, topics, lecturers):  # those sampled one by one (fewer than SAMPLE), the rest together
+        assert any("\n".join(column[SAMPLE:]) in call for call in calls)
+        assert not any(value in calls for value in column[SAMPLE:])
