@@ -1,4 +1,5 @@
-"""The long fuzz profile: every property of tests/test_fuzz.py at 2,000 examples, on a seed, with its figures.
+"""The long fuzz profile: every property of tests/test_fuzz.py and of the roster's (tests/intake/test_roster_fuzz.py)
+at 2,000 examples, on a seed, with its figures.
 
     python -m benchmarks.fuzz_long                  # a random seed, printed first (~15 min on 2 cores)
     python -m benchmarks.fuzz_long --seed 36        # the same run again
@@ -22,7 +23,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-TESTS = HERE.parent / "tests" / "test_fuzz.py"
+TESTS = (HERE.parent / "tests" / "test_fuzz.py", HERE.parent / "tests" / "intake" / "test_roster_fuzz.py")
 _EXAMPLES = re.compile(r"during (\w+) phase.*?\n.*?\n\s*- (\d+) passing examples, (\d+) failing examples, "
                        r"(\d+) invalid examples")
 
@@ -54,19 +55,19 @@ def examples(stats: str) -> int | None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, help="hypothesis' seed (default: a random one, printed)")
-    parser.add_argument("--profile", default="long", choices=["long", "ci"], help="the budget of tests/test_fuzz.py")
+    parser.add_argument("--profile", default="long", choices=["long", "ci"], help="the budget of the fuzz tests")
     parser.add_argument("pytest_args", nargs="*", help="more pytest arguments, after --, e.g. -- -k csv")
     options = parser.parse_args(argv)
     import pytest
 
     seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**32)
-    os.environ["COMPLIANCE_FUZZ"] = options.profile  # read when tests/test_fuzz.py is imported, below
+    os.environ["COMPLIANCE_FUZZ"] = options.profile  # read when the fuzz tests are imported, below
     print(f"fuzz profile {options.profile}, seed {seed}" + (" (ignored: the ci profile is derandomised)"
                                                             if options.profile == "ci" else ""), flush=True)
     figures = Figures()
     started = time.perf_counter()
     # one process (-o addopts= drops the suite's default -n auto): the figures come from this process's reports
-    code = pytest.main([str(TESTS), "-o", "addopts=", "-p", "no:cacheprovider", "-q", f"--hypothesis-seed={seed}",
+    code = pytest.main([*map(str, TESTS), "-o", "addopts=", "-p", "no:cacheprovider", "-q", f"--hypothesis-seed={seed}",
                         "--hypothesis-show-statistics", "-o", "console_output_style=classic",
                         *options.pytest_args], plugins=[figures])
     elapsed = time.perf_counter() - started
