@@ -176,13 +176,7 @@ _TYPE_SUFFIXES = (
 
 def depths(parent: np.ndarray) -> list[int]:
     """Each organisation's depth in the tree (0 for a root), from its parent's position (-1: none)."""
-    out = []
-    for i in range(len(parent)):
-        depth, at = 0, parent[i]
-        while at >= 0:
-            depth, at = depth + 1, parent[at]
-        out.append(depth)
-    return out
+    return _depths(np.asarray(parent, dtype=np.int64)).tolist()
 
 
 def is_organisation(name: str, roster: Roster | None) -> bool:

@@ -29,6 +29,7 @@ from compliance.intake.roster import (
     _one_per_person,
     _org,
     _row,
+    depths,
     read_roster,
     roster_from_rows,
 )
@@ -180,7 +181,7 @@ def test_a_roster_read_by_columns_is_the_roster_read_row_by_row(roster):
 @given(data=st.data(), n=st.integers(0, 80))
 def test_the_tree_a_level_at_a_time_is_the_tree_walked(data, n):
     """``_euler_tour``'s levels against the node-by-node walk, on forests of every shape, chains deeper than the
-    levels are taken for included."""
+    levels are taken for included; and ``depths`` (pointer jumping) against steps counted up to each root."""
     parent = np.full(n, -1, dtype=np.int64)
     order = data.draw(st.permutations(range(n)))
     for i in range(1, n):  # each node below one placed before it, or a root: no loop
@@ -188,12 +189,20 @@ def test_the_tree_a_level_at_a_time_is_the_tree_walked(data, n):
             parent[order[i]] = order[data.draw(st.integers(max(0, i - 3), i - 1))]
     for got, walked in zip(_euler_tour(parent), _euler_tour_walked(parent), strict=True):
         assert np.array_equal(got, walked)
+    steps_up = []  # each node's depth, counted by walking up to its root
+    for node in range(n):
+        steps, at = 0, parent[node]
+        while at >= 0:
+            steps, at = steps + 1, parent[at]
+        steps_up.append(steps)
+    assert depths(parent) == steps_up
 
 
 def test_a_chain_deeper_than_the_levels_is_walked():
     chain = np.arange(-1, 99, dtype=np.int64)  # organisation i below i - 1
     start, end = _euler_tour(chain)
     assert start.tolist() == list(range(100)) and end.tolist() == [100] * 100
+    assert depths(chain) == list(range(100))
 
 
 def test_the_model_copies_the_dict_it_is_given():
