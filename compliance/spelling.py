@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterable
 from functools import cache, lru_cache, partial
-from itertools import compress, filterfalse
+from itertools import accumulate, compress, filterfalse
 from operator import not_
 
 import opencc
@@ -146,8 +147,24 @@ def person_keys(values: list[str]) -> list[str]:
     """``person_key`` of each value (a roster's leaders: ~20k names, most of them plain): the cells normalised
     together, and only those more than one plain name read name by name."""
     texts = normalise_texts([value.replace("\n", " ") for value in values])
-    more = map(_more_than_a_name, texts)
+    odd = _found(_NOT_PLAIN_OR_POST, texts)  # (normalised: no text holds a line break)
+    more = map(_more_than_a_name, texts) if odd is None else odd
     return [_people(text) if odd else text for text, odd in zip(texts, more, strict=True)]
+
+
+def _found(pattern: re.Pattern, texts: list[str]) -> list[bool] | None:
+    """Which of the texts ``pattern`` finds something in, by one search of all of them joined by line breaks (the
+    pattern must match no line break, and see a text's end as ``(?=\\n|\\Z)``); None if a text holds a line break."""
+    joined = "\n".join(texts)
+    if joined.count("\n") != len(texts) - 1:
+        return None
+    found = [False] * len(texts)
+    at = [match.start() for match in pattern.finditer(joined)]
+    if at:  # text i holds the positions from its start up to the next one's, ends[i]
+        ends = list(accumulate(map((1).__add__, map(len, texts))))
+        for position in at:
+            found[bisect_right(ends, position)] = True
+    return found
 
 
 def _more_than_a_name(text: str) -> bool:
@@ -157,6 +174,8 @@ def _more_than_a_name(text: str) -> bool:
 # What makes a normalised cell more than one plain name: whitespace, a bracket, a list separator (_LIST_SEPARATORS),
 # a dot (_DOTS). A cell with none of them, not ending with a post, is the name ``_people`` would give.
 _NOT_PLAIN = re.compile(r"[\s(（\[【)）\]】、,，;；/·•・‧∙⋅.．]")
+# either test at once, for texts joined by line breaks (``_found``)
+_NOT_PLAIN_OR_POST = re.compile(r"[^\S\n]|[(（\[【)）\]】、,，;；/·•・‧∙⋅.．]|(?:" + "|".join(POSTS) + r")(?=\n|\Z)")
 
 
 def _people(text: str) -> str:
@@ -189,9 +208,10 @@ def split_list(value: str) -> list[str]:
 def split_lists(values: list[str]) -> list[list[str]]:
     """``split_list`` of each value: one without a separator is itself, stripped (a roster's aliases: most are one
     name), without splitting it."""
-    found = map(_LIST_SEPARATORS.search, values)
+    found = _found(_LIST_SEPARATORS, values)
     return [split_list(value) if separated else ([part] if (part := value.strip()) else [])
-            for value, separated in zip(values, found, strict=True)]
+            for value, separated in zip(values, found if found is not None else map(_LIST_SEPARATORS.search, values),
+                                        strict=True)]
 
 
 _NAMED = re.compile(r"([^、,，;；/()（）\[\]【】]+)(?:[(（\[【]([^)）\]】]*)[)）\]】])?")

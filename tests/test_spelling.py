@@ -3,7 +3,11 @@ like": a post after a name, names in one cell, padded names, codes beside organi
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from compliance.spelling import name_list, organisation_key, person_key
 
@@ -107,3 +111,19 @@ def test_the_bulk_forms_are_each_value_alone():
              "刘洋 校长", "黨支部書記", "张三 李四 王五", "阿依古丽·买买提", "一中﹐二中", "一中，", "、", " 一中 ", "a/b;c"]
     assert person_keys(cells) == [person_key(cell) for cell in cells]
     assert split_lists(cells) == [split_list(cell) for cell in cells]
+
+
+@settings(max_examples=300 if os.environ.get("COMPLIANCE_FUZZ") == "long" else 60, deadline=None, derandomize=True)
+@given(st.lists(st.lists(st.sampled_from(["王", "芳", "李明", "书记", "副校长", "同志", " ", "\u3000", "、", ",", "；",
+                                          "/", "（", "）", "·", ".", "黨", "\n", "a", ""]), max_size=6).map("".join),
+                max_size=12))
+def test_the_bulk_forms_searched_all_at_once(cells):
+    """person_keys and split_lists find the cells that need more than the shortcut by one search of all of them
+    joined: the same answers as value by value, whatever the cells hold (posts at a cell's end or in its middle, a
+    separator at either end, line breaks, which split_lists then reads value by value)."""
+    from compliance.spelling import person_keys, split_list, split_lists
+
+    assert person_keys(cells) == [person_key(cell) for cell in cells]
+    assert split_lists(cells) == [split_list(cell) for cell in cells]
+    flat = [cell.replace("\n", "") for cell in cells]
+    assert split_lists(flat) == [split_list(cell) for cell in flat]

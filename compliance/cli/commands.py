@@ -677,7 +677,7 @@ def links(store, roster, base_url, orgs, rotate, revoke, form) -> None:
         names = list(resolve(tuple(orgs), the_roster).names) if orgs else the_roster.names
         if orgs:  # each named organisation itself, not what is below it (resolve refused any unknown one above)
             indices = [the_roster.resolve(o) for o in dict.fromkeys(orgs)]
-            names = [the_roster.orgs[i].name for i in indices if i is not None]
+            names = [the_roster.names[i] for i in indices if i is not None]
         from compliance.serve.store.names import open_store
 
         the_store = open_store(store)

@@ -220,7 +220,7 @@ def counts_unverifiable(rule, ctx, orgs: np.ndarray) -> Cells:
     months = ctx.month_counts(rule)
     first = np.datetime64(ctx.audit.start, "M").astype(np.int64)
     last = np.datetime64(ctx.audit.end, "M").astype(np.int64)
-    applies = np.zeros(len(ctx.roster.orgs), dtype=bool)
+    applies = np.zeros(len(ctx.roster.names), dtype=bool)
     applies[orgs] = True
     beyond = (months.excess > 0) & (months.month >= first) & (months.month <= last) & applies[months.org] \
         if len(months) else np.zeros(0, dtype=bool)
@@ -238,7 +238,7 @@ def counts_unverifiable(rule, ctx, orgs: np.ndarray) -> Cells:
                     if single else np.datetime64(ctx.audit.end, "D"))
         types = "或".join(rule.types)
         messages.append(f"{'、'.join(names)} 的{types}只见于统计表（台账中没有逐条记录），{COUNTS_ONLY}")
-    position = np.full(len(ctx.roster.orgs), -1, dtype=np.int64)
+    position = np.full(len(ctx.roster.names), -1, dtype=np.int64)
     position[subjects] = np.arange(n)
     shown = beyond[months.rows_of] if len(months) else np.zeros(0, dtype=bool)
     evidence = (position[months.org[months.rows_of][shown]], months.evidence[shown]) if len(months) else None

@@ -94,12 +94,11 @@ class Context:
         key = ("leaders", applies_to.leaders)
         if key not in self._subjects:
             if applies_to.leaders == "all":
-                chosen = np.arange(len(self.roster.leaders))
+                chosen = np.arange(len(self.roster.leader_org))
             else:
                 wanted = set(applies_to.leaders or ())
-                chosen = np.array(
-                    [i for i, p in enumerate(self.roster.leaders) if wanted.intersection(p.posts)], dtype=np.int64
-                )
+                posts = self.roster.leader_table.posts
+                chosen = np.array([i for i, held in enumerate(posts) if wanted.intersection(held)], dtype=np.int64)
             if self.scope is not None:
                 chosen = chosen[self.scope[self.roster.leader_org[chosen]]]
             self._subjects[key] = _read_only(chosen)
@@ -112,7 +111,7 @@ class Context:
 
     def org_positions(self, orgs: np.ndarray, records: np.ndarray) -> np.ndarray:
         """Per record: the position of its organisation in ``orgs``, -1 when it is not one of them."""
-        position = np.full(len(self.roster.orgs), -1, dtype=np.int64)
+        position = np.full(len(self.roster.names), -1, dtype=np.int64)
         position[orgs] = np.arange(len(orgs))
         return position[self.records["org"].to_numpy()[records]]
 
@@ -178,9 +177,9 @@ class Context:
         it — worked out once per column (several rules ask of 主讲人)."""
         if column not in self._kept_columns:
             orgs = self.records["org"].to_numpy()
-            with_records = np.zeros(len(self.roster.orgs), dtype=bool)
+            with_records = np.zeros(len(self.roster.names), dtype=bool)
             with_records[orgs] = True
-            with_column = np.zeros(len(self.roster.orgs), dtype=bool)
+            with_column = np.zeros(len(self.roster.names), dtype=bool)
             with_column[orgs[self.record_has(column)]] = True
             self._kept_columns[column] = (with_records, with_column, bool(self.table_has(column).any()))
         return self._kept_columns[column]

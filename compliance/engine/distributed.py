@@ -35,7 +35,7 @@ NOT_INSTALLED = "使用 --engine dask 需要安装 dask 和 distributed：pip in
 def partition(ctx: Context, parts: int) -> list[np.ndarray]:
     """Up to ``parts`` scopes (bool per organisation) covering every organisation once, weighted by records."""
     roster = ctx.roster
-    n = len(roster.orgs)
+    n = len(roster.names)
     if n == 0:
         return []
     by_clock = np.argsort(roster.subtree_start)
@@ -73,7 +73,7 @@ def records_for(ctx: Context, scope: np.ndarray, frame=None) -> np.ndarray:
     """Positions of the records (or of the rows of ``frame``: the count tables' cells) whose organisation lies in
     the subtree of an organisation in ``scope``."""
     roster = ctx.roster
-    cover = np.zeros(len(roster.orgs) + 1, dtype=np.int64)
+    cover = np.zeros(len(roster.names) + 1, dtype=np.int64)
     np.add.at(cover, roster.subtree_start[scope], 1)
     np.add.at(cover, roster.subtree_end[scope], -1)
     covered = np.cumsum(cover)[:-1] > 0  # per clock position

@@ -99,7 +99,7 @@ def _collapse_unverifiable(cells: Cells, ctx: Context) -> Cells:
     if not lost.any():
         return cells
     kept, gone = np.flatnonzero(~lost), np.flatnonzero(lost)
-    leaders = len(ctx.roster.leaders) + 1  # leader -1 (an organisation's cell) is 0 here
+    leaders = len(ctx.roster.leader_org) + 1  # leader -1 (an organisation's cell) is 0 here
     subject_key = columns["org"][gone] * leaders + columns["leader"][gone] + 1
     subject, _ = pd.factorize(subject_key)  # numbered in order of first appearance
     subjects = int(subject.max()) + 1
@@ -226,7 +226,7 @@ def order(judgements: pd.DataFrame, evidence: pd.DataFrame, ctx: Context, catalo
     that a reader who wants a whole column of objects pays for it and one who reads codes or a few rows does not."""
     rules = catalogue.rules
     org_names = np.array(ctx.roster.names, dtype=object)
-    leader_names = np.array([p.name for p in ctx.roster.leaders] + [None], dtype=object)
+    leader_names = np.array([*ctx.roster.leader_table.names, None], dtype=object)
     org_rank = _ranks(org_names)
     leader_rank = np.append(_ranks(leader_names[:-1]), -1) + 1
     rule_rank = _ranks(np.array([rule.id for rule in rules], dtype=object))

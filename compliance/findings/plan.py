@@ -135,7 +135,7 @@ def plan_items(result: CheckResult, days: int = 45) -> list[PlanItem]:
     today = _context(result, np.datetime64(as_of, "D"),
                     AuditRange(_month_start(as_of), _month_end(as_of)), catalogue.activity_types)
     orgs = roster.names
-    leaders = [p.name for p in roster.leaders]
+    leaders = list(roster.leader_table.names)
     items: list[PlanItem] = []
     for rule in catalogue.rules:
         kind = kind_of(rule)
@@ -176,7 +176,7 @@ def met_since(result: CheckResult, previous: PreviousPlan, now: list[PlanItem]) 
     candidates = [item for item in previous.items if item.uid not in open_now]
     catalogue, roster = result.catalogue, result.roster
     rules = {rule.id: rule for rule in catalogue.rules}
-    leaders = [p.name for p in roster.leaders]
+    leaders = list(roster.leader_table.names)
     orgs = roster.names
     done: dict[str, int] = {}  # uid → records counted now, for those met
     wanted: dict[str, list[PlanItem]] = {}

@@ -583,7 +583,7 @@ def _leader_doubts(frame: pd.DataFrame, org: np.ndarray, roster: Roster) -> list
     above it: a name that is no leader's but one character away from one (李明明 for 李明, 王方 for 王芳) —
     never silently uncredited; and a name two leaders of different units there share — credited to both. Each
     distinct (organisation, names) is looked at once."""
-    if not len(roster.leaders):
+    if not len(roster.leader_org):
         return []
     leaders = set(roster.leader_names)
     persons = frame["person"].to_numpy(dtype=object)
@@ -598,7 +598,7 @@ def _leader_doubts(frame: pd.DataFrame, org: np.ndarray, roster: Roster) -> list
     starts = np.searchsorted(codes[order], np.arange(len(first) + 1))
     # each unit's leaders (in the roster's order), found by one sort of the leaders by unit
     by_unit = np.argsort(roster.leader_org, kind="stable")
-    bounds = np.searchsorted(roster.leader_org[by_unit], np.arange(len(roster.orgs) + 1)).tolist()
+    bounds = np.searchsorted(roster.leader_org[by_unit], np.arange(len(roster.names) + 1)).tolist()
     leader_names = roster.leader_names.tolist()
     units_held = Counter(name for name, _ in set(zip(leader_names, roster.leader_org.tolist(), strict=True)))
     in_several = {name for name, units in units_held.items() if units > 1}  # only these can be shared in a chain
@@ -620,7 +620,7 @@ def _leader_doubts(frame: pd.DataFrame, org: np.ndarray, roster: Roster) -> list
 
     def holders(name: str, units: list[int]) -> list[str]:
         """The names (sorted, each once) of the units of ``units`` that have a leader called ``name``."""
-        return sorted({roster.orgs[u].name for u in units if name in names_of[u]})
+        return sorted({roster.names[u] for u in units if name in names_of[u]})
 
     def everyone(unit: int) -> list[str]:
         """Every leader's name of ``unit`` and the units above it, sorted (asked only for a name no leader has)."""

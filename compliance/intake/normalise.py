@@ -165,7 +165,7 @@ def _org_from_name(table: Table, roster: Roster | None) -> tuple[str | None, str
     def named(key: str) -> str | None:
         if real and roster is not None:
             found = {roster.lookup[s] for s in _longest(key, roster.lookup)}
-            return roster.orgs[found.pop()].name if len(found) == 1 else None
+            return roster.names[found.pop()] if len(found) == 1 else None
         stem = _BOOK_WORDS.sub("", key)
         return stem if infer_org_type(stem) is not None else None
 
@@ -246,14 +246,14 @@ def _within(child: str, parent: str, roster: Roster | None) -> str | None:
         return index is not None and bool(roster.within(np.array([unit]), np.array([index]))[0])
 
     if (direct := roster.resolve(child)) is not None and inside(direct):
-        return roster.orgs[direct].name
-    spellings = [parent, *(normalise_name(s) for s in (roster.orgs[unit].name, *roster.orgs[unit].aliases))]
+        return roster.names[direct]
+    spellings = [parent, *(normalise_name(s) for s in (roster.names[unit], *roster.org_table.aliases[unit]))]
     for spelling in dict.fromkeys(spellings):
         for stem in [spelling, *stems(spelling)]:
             if (found := roster.resolve(stem + child)) is not None and inside(found):
-                return roster.orgs[found].name
-    under = [o.name for i, o in enumerate(roster.orgs) if roster.parent[i] == unit
-             and any(_loose(normalise_name(s)).endswith(_loose(child)) for s in (o.name, *o.aliases))]
+                return roster.names[found]
+    under = [name for name, aliases, up in zip(roster.names, roster.org_table.aliases, roster.parent, strict=True)
+             if up == unit and any(_loose(normalise_name(s)).endswith(_loose(child)) for s in (name, *aliases))]
     return under[0] if len(under) == 1 else None
 
 
@@ -261,7 +261,7 @@ _REGISTER_PEOPLE = ("姓名", "人员")  # what a register's person column reads
 
 
 def _leaders(roster: Roster | None) -> bool:
-    return roster is not None and not roster.inferred and len(roster.leaders) > 0
+    return roster is not None and not roster.inferred and len(roster.leader_org) > 0
 
 
 def _leader_units(names: pd.Series, roster: Roster) -> tuple[np.ndarray, np.ndarray]:
@@ -269,7 +269,7 @@ def _leader_units(names: pd.Series, roster: Roster) -> tuple[np.ndarray, np.ndar
     for it), or None and why — a name several leaders share, or no leader's, or more than one name."""
     units_of: dict[str, set[str]] = {}
     for name, org in zip(roster.leader_names, roster.leader_org, strict=True):
-        units_of.setdefault(name, set()).add(roster.orgs[int(org)].name)
+        units_of.setdefault(name, set()).add(roster.names[int(org)])
 
     def unit(value: object) -> str | None:
         if is_blank(value):

@@ -7,12 +7,16 @@ file, sheet, row and column. The tree is flattened into arrays (parent index, DF
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import heapq
 import itertools
+import math
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from operator import itemgetter
 from pathlib import Path
 
@@ -48,40 +52,112 @@ LATEST = np.datetime64("9999-12-31", "D")
 NAT = np.datetime64("NaT", "D")
 
 
+@dataclass(frozen=True)
+class OrgColumns:
+    """The 组织 sheet as columns, one item per organisation in roster order: what each ``Organisation`` holds.
+    A roster read from its file keeps these and makes the models only when something asks for them."""
+
+    names: list[str]
+    types: list[OrgType]
+    parents: list[str | None]
+    founded: list[date | None]
+    aliases: list[tuple[str, ...]]
+    attributes: list[dict[str, str]]
+    founded_days: np.ndarray | None = field(default=None, compare=False)  # where the reader has them already
+    index: dict[str, int] | None = field(default=None, compare=False, repr=False)  # ``Roster.index``, likewise
+
+    @classmethod
+    def of(cls, orgs: Sequence[Organisation]) -> OrgColumns:
+        return cls([o.name for o in orgs], [o.type for o in orgs], [o.parent for o in orgs],
+                   [o.founded for o in orgs], [o.aliases for o in orgs], [o.attributes for o in orgs])
+
+    def models(self) -> tuple[Organisation, ...]:
+        return tuple(Organisation(name=a, type=t, parent=p, founded=f, aliases=s, attributes=x) for a, t, p, f, s, x
+                     in zip(self.names, self.types, self.parents, self.founded, self.aliases, self.attributes,
+                            strict=True))
+
+
+@dataclass(frozen=True)
+class LeaderColumns:
+    """The 领导干部 sheet as columns (after ``_one_per_person``), one item per leader: what each ``Leader`` holds,
+    and each name as ledgers are read (``person_key``) where the reader has worked it out already."""
+
+    names: list[str]
+    orgs: list[str]
+    posts: list[tuple[str, ...]]
+    starts: list[date | None]
+    ends: list[date | None]
+    persons: list[str] | None = None
+    start_days: np.ndarray | None = field(default=None, compare=False)  # ``Roster.leader_start``, likewise
+    end_days: np.ndarray | None = field(default=None, compare=False)
+
+    @classmethod
+    def of(cls, leaders: Sequence[Leader]) -> LeaderColumns:
+        return cls([p.name for p in leaders], [p.org for p in leaders], [p.posts for p in leaders],
+                   [p.start for p in leaders], [p.end for p in leaders])
+
+    def models(self) -> tuple[Leader, ...]:
+        return tuple(Leader(name=a, org=u, posts=p, start=s, end=e) for a, u, p, s, e
+                     in zip(self.names, self.orgs, self.posts, self.starts, self.ends, strict=True))
+
+
 class Roster:
-    """Organisations and leaders, with the tree flattened into arrays indexed by roster order."""
+    """Organisations and leaders, with the tree flattened into arrays indexed by roster order. Built from the models
+    (``Organisation``, ``Leader``) or, as the reader does, from columns (``OrgColumns``, ``LeaderColumns``): the
+    rules, the gate and the findings read the columns and arrays; ``orgs`` and ``leaders`` are the models, made on
+    first use (the pages, the workbook, the district's index)."""
 
     def __init__(
-        self, orgs: tuple[Organisation, ...], leaders: tuple[Leader, ...], *, inferred: bool = False,
-        places: dict[str, dict] | None = None,
+        self, orgs: Sequence[Organisation] | OrgColumns, leaders: Sequence[Leader] | LeaderColumns, *,
+        inferred: bool = False, places: Mapping[str, dict] | None = None,
     ) -> None:
+        if not isinstance(orgs, OrgColumns):
+            self.__dict__["orgs"] = tuple(orgs)
+            orgs = OrgColumns.of(orgs)
+        if not isinstance(leaders, LeaderColumns):
+            self.__dict__["leaders"] = tuple(leaders)
+            leaders = LeaderColumns.of(leaders)
         self.inferred = inferred  # built from the ledgers' own organisation names (no --roster)
-        self.places = places or {}  # organisation name → its row in the roster: {source, sheet, row}
-        self.orgs = orgs
-        self.leaders = leaders
-        self.index = {o.name: i for i, o in enumerate(orgs)}
-        self.parent = _positions(self.index, [o.parent for o in orgs])
+        self.places = places if places is not None else {}  # organisation name → its row: {source, sheet, row}
+        self.org_table, self.leader_table = orgs, leaders
+        self.names = orgs.names
+        self.index = orgs.index if orgs.index is not None else dict(zip(orgs.names, range(len(orgs.names)),
+                                                                        strict=True))
+        self.parent = _positions(self.index, orgs.parents)
         # preorder: the subtree of organisation i holds the preorder positions subtree_start[i] ≤ … < subtree_end[i]
         self.subtree_start, self.subtree_end = _euler_tour(self.parent)
-        self.org_types = np.array([_TYPE_VALUES[o.type] for o in orgs], dtype=object)
-        self.founded = _as_days([o.founded for o in orgs], EARLIEST)
-        self.leader_names = np.array(person_keys([p.name for p in leaders]), dtype=object)  # as ledgers are read
-        self.leader_org = _positions(self.index, [p.org for p in leaders])
-        self.leader_start = _as_days([p.start for p in leaders], EARLIEST)
-        self.leader_end = _as_days([p.end for p in leaders], LATEST)
+        self.org_types = np.fromiter(map(_TYPE_VALUES.__getitem__, orgs.types), dtype=object, count=len(orgs.types))
+        self.founded = orgs.founded_days if orgs.founded_days is not None else _as_days(orgs.founded, EARLIEST)
+        # each leader's name as ledgers are read
+        persons = leaders.persons if leaders.persons is not None else person_keys(leaders.names)
+        self.leader_names = np.array(persons, dtype=object)
+        self.leader_org = _positions(self.index, leaders.orgs)
+        self.leader_start = leaders.start_days if leaders.start_days is not None else _as_days(leaders.starts, EARLIEST)
+        self.leader_end = leaders.end_days if leaders.end_days is not None else _as_days(leaders.ends, LATEST)
         self._closest: dict[tuple[str, int], list[str]] = {}
         self._spellings: _ByCharacter | None = None  # the lookup's spellings as one array, for ``closest``
         # every spelling of every organisation (its name, then its aliases), normalised together; the first
         # organisation to have a spelling keeps it, and a roster keeping formal names (中共…委员会) is found by the
         # short ones too, where no spelling already is one (a short name other than the name itself comes only of
         # a name that starts 中共 or 中国共产党)
-        keys = normalise_names([spelling for org in orgs for spelling in (org.name, *org.aliases)])
-        owners = np.repeat(np.arange(len(orgs)), [1 + len(org.aliases) for org in orgs]).tolist()
+        counts = np.fromiter(map(len, orgs.aliases), dtype=np.int64, count=len(orgs.aliases)) + 1
+        spellings = (orgs.names if counts.max(initial=1) == 1
+                     else list(itertools.chain.from_iterable(map(_with_name, orgs.names, orgs.aliases))))
+        keys = normalise_names(spellings)
+        owners = np.repeat(np.arange(len(counts)), counts).tolist()
         joined = "\n".join(keys)  # (most rosters have no formal name at all: one search of all tells)
         formal = [k for k, key in enumerate(keys) if key.startswith(_FORMAL_PREFIXES)] if any(
             prefix in joined for prefix in _FORMAL_PREFIXES) else []
         self.lookup: dict[str, int] = _first_wins([*keys, *(short_name(keys[k]) for k in formal)],
                                                   [*owners, *(owners[k] for k in formal)])
+
+    @cached_property
+    def orgs(self) -> tuple[Organisation, ...]:
+        return self.org_table.models()
+
+    @cached_property
+    def leaders(self) -> tuple[Leader, ...]:
+        return self.leader_table.models()
 
     @classmethod
     def from_ledgers(cls, spellings: list[str]) -> Roster:
@@ -89,10 +165,6 @@ class Roster:
         founding dates, no leaders. Spellings whose type cannot be told are left out (their rows are rejected)."""
         names = sorted({normalise_name(s) for s in spellings if s and infer_org_type(s)})
         return cls(tuple(Organisation(name=n, type=t) for n in names if (t := infer_org_type(n))), (), inferred=True)
-
-    @property
-    def names(self) -> list[str]:
-        return [o.name for o in self.orgs]
 
     def resolve(self, spelling: str) -> int | None:
         """The index of the organisation a ledger's spelling (full name or alias, any script) refers to."""
@@ -104,7 +176,7 @@ class Roster:
         key = (normalise_name(spelling), n)
         if key not in self._closest:
             keys = self._close_matches(key[0], n * 2, 0.5)
-            self._closest[key] = list(dict.fromkeys(self.orgs[self.lookup[k]].name for k in keys))[:n]
+            self._closest[key] = list(dict.fromkeys(self.names[self.lookup[k]] for k in keys))[:n]
         return self._closest[key]
 
     def _close_matches(self, word: str, n: int, cutoff: float) -> list[str]:
@@ -136,13 +208,17 @@ class Roster:
 
     def attribute(self, column: str) -> np.ndarray:
         """A roster column's normalised value per organisation ('' where absent)."""
-        return np.array([normalise_name(o.attributes.get(column, "")) for o in self.orgs], dtype=object)
+        return np.array([normalise_name(x.get(column, "")) for x in self.org_table.attributes], dtype=object)
 
     def within(self, unit: np.ndarray, org: np.ndarray) -> np.ndarray:
         """Elementwise: is organisation ``org`` the unit ``unit`` itself or below it in the tree?"""
         start = self.subtree_start[org]
         return (self.subtree_start[unit] <= start) & (start < self.subtree_end[unit])
 
+
+
+def _with_name(name: str, aliases: tuple[str, ...]) -> tuple[str, ...]:
+    return (name, *aliases)
 
 
 _ByCharacter = tuple[list[str], np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]
@@ -221,8 +297,8 @@ def roster_from_rows(orgs: tuple, leaders: tuple) -> Roster:
     breaks, the text line each row starts on (``Sheet.lines``). The cells: the sheet's rows, header included, or
     the ``Sheet`` that ``read_rows`` gave (a CSV's string columns are then read as columns, never as rows)."""
     with collector_paused(then_oldest=True):  # the roster's objects hold no cycles and live as long as it
-        organisations, places = _read_orgs(*orgs)
-        return Roster(tuple(organisations), tuple(_read_leaders(*leaders, orgs=organisations)), places=places)
+        organisations, places, spellings = _read_orgs(*orgs)
+        return Roster(organisations, _read_leaders(*leaders, spellings=spellings), places=places)
 
 
 @dataclass(frozen=True)
@@ -416,11 +492,10 @@ def _org(cells: dict, where: dict) -> Organisation:
 _TYPE_OF = {t.value: t for t in OrgType}  # (the model takes a member faster than its value)
 
 
-def _read_orgs(cells, source, sheet, lines=None) -> tuple[list[Organisation], dict[str, dict]]:
+def _read_orgs(cells, source, sheet, lines=None) -> tuple[OrgColumns, _Places, _Spellings]:
     """Column by column: each distinct cell normalised or parsed once, every row checked at once. A row that may
     fail (a date that does not parse, no name, an unknown type, a name seen before) is read again alone through
-    the model (``_org``), which gives the exact message of the first that does; the rows between become models
-    in one go."""
+    the model (``_org``), which gives the exact message of the first that does; the rows are kept as columns."""
     numbers, table = _columns(cells, source, sheet, ORG_COLUMNS, lines)
     n = len(numbers)
 
@@ -440,48 +515,70 @@ def _read_orgs(cells, source, sheet, lines=None) -> tuple[list[Organisation], di
     may_fail = (_is_problem(founded_each)[dates.codes] | (names == "")
                 | pd.isna(types)
                 | pd.Series(names, dtype=object).duplicated().to_numpy())
-    # a parent written by its alias (一中党委) is that organisation: resolved before the models are made, and
-    # checked below (after every row's own message) as it was
+    for k in np.flatnonzero(may_fail).tolist():  # (in row order) the first raises, with its row's exact message
+        where = {"source": source, "sheet": sheet, "row": numbers[k]}
+        org = _org(_row(table, k), where)  # raises (a row that reads is as its columns have it)
+        earlier = names[:k].tolist()
+        if org.name in earlier:
+            raise InputError(f"组织“{org.name}”重复（第 {numbers[earlier.index(org.name)]} 行已有）", **where,
+                             column="组织名称")
+    if not n:
+        raise InputError("名册中没有组织", source=source, sheet=sheet)
+    places = _Places(source, sheet, names.tolist(), numbers)
+    # a parent written by its alias (一中党委) is that organisation: resolved, and checked after every row's own
+    # message, as the aliases are
     aliased = _Aliases(names, aliases)
+    aliased.check(places)
     written = pd.Series(parents, dtype=object)
-    by_alias = (~written.isin(names) & written.isin(list(aliased.owner))).to_numpy()
+    known = written.isin(names).to_numpy()
+    by_alias = ~known & written.isin(list(aliased.owner)).to_numpy()
     resolved = parents.copy()
     resolved[by_alias] = [aliased.owner[parent] for parent in parents[by_alias].tolist()]
-    orgs: list[Organisation] = []
-    places: dict[str, dict] = {}
-    begin = 0
-    for k in [*np.flatnonzero(may_fail).tolist(), n]:
-        rows = range(begin, k)
-        wheres = [{"source": source, "sheet": sheet, "row": numbers[j]} for j in rows]
-        try:  # (validated all the same: pydantic's validation is cheaper than model_construct)
-            orgs.extend(Organisation(name=a, type=t, parent=p, founded=f, aliases=s, attributes=x) for a, t, p, f, s, x
-                        in zip(names[begin:k].tolist(), types[begin:k].tolist(), resolved[begin:k].tolist(),
-                               founded[begin:k].tolist(), aliases[begin:k].tolist(), attributes[begin:k], strict=True))
-        except ValidationError:  # (no such row is known: every one that may fail is read alone) named, all the same
-            for j, where in zip(rows, wheres, strict=True):
-                _org(_row(table, j), where)
-            raise
-        places.update(zip(names[begin:k].tolist(), wheres, strict=True))
-        if k == n:
-            break
-        where = {"source": source, "sheet": sheet, "row": numbers[k]}
-        org = _org(_row(table, k), where)  # raises, with the row's exact message (or reads the row)
-        if org.name in places:
-            raise InputError(f"组织“{org.name}”重复（第 {places[org.name]['row']} 行已有）", **where, column="组织名称")
-        places[org.name] = where
-        orgs.append(org if org.parent == resolved[k] else org.model_copy(update={"parent": resolved[k]}))
-        begin = k + 1
-    if not orgs:
-        raise InputError("名册中没有组织", source=source, sheet=sheet)
-    aliased.check(places)
-    unknown = np.flatnonzero(written.notna().to_numpy() & ~written.isin(names).to_numpy() & ~by_alias)
+    unknown = np.flatnonzero(written.notna().to_numpy() & ~known & ~by_alias)
     if unknown.size:
         name, parent = names[unknown[0]], parents[unknown[0]]
         raise InputError(f"上级组织“{parent}”不在名册中", **places[name], column="上级组织")
-    looped = _in_loops(_positions({name: k for k, name in enumerate(names.tolist())}, resolved.tolist()))
+    index = dict(zip(names.tolist(), range(n), strict=True))
+    looped = _in_loops(_positions(index, resolved.tolist()))
     if looped.size:
-        raise InputError("上级组织形成了循环", **places[orgs[looped[0]].name], column="上级组织")
-    return orgs, places
+        raise InputError("上级组织形成了循环", **places[names[looped[0]]], column="上级组织")
+    return OrgColumns(names.tolist(), types.tolist(), resolved.tolist(), founded.tolist(), aliases.tolist(),
+                      attributes, _as_days(founded_each, EARLIEST)[dates.codes], index), places, _Spellings(
+        index, aliased.owner)
+
+
+class _Spellings(Mapping[str, str]):
+    """Each name and alias of the organisations, with the name of the organisation it is: once the aliases are
+    checked (``_Aliases.check``), a name is its own and an alias its organisation's, whichever comes first."""
+
+    def __init__(self, index: dict[str, int], owner: dict[str, str]) -> None:
+        self.index, self.owner = index, owner
+
+    def __getitem__(self, spelling: str) -> str:
+        return spelling if spelling in self.index else self.owner[spelling]
+
+    def __iter__(self) -> Iterator[str]:
+        return itertools.chain(self.index, (alias for alias in self.owner if alias not in self.index))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+class _Places(Mapping[str, dict]):
+    """Each organisation's row as {source, sheet, row}, by its name: made when asked for, not 36k dicts per read."""
+
+    def __init__(self, source: str, sheet: str | None, names: list[str], numbers: list[int]) -> None:
+        self.source, self.sheet, self.names = source, sheet, names
+        self.rows = dict(zip(names, numbers, strict=True))
+
+    def __getitem__(self, name: str) -> dict:
+        return {"source": self.source, "sheet": self.sheet, "row": self.rows[name]}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
 
 
 def _attributes(table: dict[str, _Column], n: int) -> list[dict[str, str]]:
@@ -491,8 +588,15 @@ def _attributes(table: dict[str, _Column], n: int) -> list[dict[str, str]]:
     if not extras:
         return [{}] * n
     texts = [normalise_texts([str(c) for c in table[name].values]) for name in extras]
-    combinations, row_combination = np.unique(np.stack([table[name].codes for name in extras], axis=1), axis=0,
-                                              return_inverse=True)
+    # each row's combination as one number, its codes (-1 for blank) counted in mixed radix
+    if math.prod(len(table[name].values) + 1 for name in extras) < 1 << 62:
+        key = np.zeros(n, dtype=np.int64)
+        for name in extras:
+            key = key * (len(table[name].values) + 1) + table[name].codes + 1
+    else:  # (too many combinations to number so)
+        key = np.unique(np.stack([table[name].codes for name in extras], axis=1), axis=0, return_inverse=True)[1]
+    firsts, row_combination = np.unique(key.reshape(-1), return_index=True, return_inverse=True)[1:]
+    combinations = np.stack([table[name].codes[firsts] for name in extras], axis=1)
     each = np.empty(len(combinations), dtype=object)
     each[:] = [{name: texts[e][code] for e, (name, code) in enumerate(zip(extras, combination, strict=True))
                 if code >= 0} for combination in combinations.tolist()]
@@ -512,7 +616,7 @@ class _Aliases:
         self.first = np.unique(self.codes, return_index=True)[1]  # where each distinct alias first comes
         self.owner: dict[str, str] = dict(zip(distinct.tolist(), self.names[self.first].tolist(), strict=True))
 
-    def check(self, places: dict[str, dict]) -> None:
+    def check(self, places: Mapping[str, dict]) -> None:
         """An alias names one organisation: refused at the first row that gives it a second — by another row's
         alias, or as another organisation's name."""
         if not self.aliases:
@@ -557,7 +661,7 @@ def _in_loops(parent: np.ndarray) -> np.ndarray:
     return np.flatnonzero(up >= 0)
 
 
-def _leader(cells: dict, where: dict, lookup: dict[str, str]) -> Leader:
+def _leader(cells: dict, where: dict, lookup: Mapping[str, str]) -> Leader:
     """One row of the 领导干部 sheet, checked in order and validated by its model: the exact message of a row that
     fails."""
     unit = normalise_name(str(cells.get("所在单位", "")))
@@ -592,10 +696,10 @@ def _as_days(values, missing: np.datetime64) -> np.ndarray:
     return np.append(days, missing)[codes]
 
 
-def _read_leaders(cells, source, sheet, lines=None, *, orgs: list[Organisation]) -> list[Leader]:
-    """Like ``_read_orgs``: column by column, and a row that may fail read again alone."""
-    lookup = _first_wins([spelling for org in orgs for spelling in (org.name, *org.aliases)],
-                         [org.name for org in orgs for _ in range(1 + len(org.aliases))])
+def _read_leaders(cells, source, sheet, lines=None, *, spellings: Mapping[str, str]) -> LeaderColumns:
+    """Like ``_read_orgs``: column by column, and a row that may fail read again alone. ``spellings``: each name and
+    alias of the organisations, with the name of the organisation it is."""
+    lookup = spellings
     numbers, table = _columns(cells, source, sheet, LEADER_COLUMNS, lines)
     n = len(numbers)
 
@@ -613,49 +717,58 @@ def _read_leaders(cells, source, sheet, lines=None, *, orgs: list[Organisation])
                 | (_as_days(end_each, NAT)[ends.codes] < _as_days(start_each, NAT)[starts.codes]))
     for k in np.flatnonzero(may_fail).tolist():  # each raises, with the row's exact message
         _leader(_row(table, k), {"source": source, "sheet": sheet, "row": numbers[k]}, lookup)
-    starts_, ends_ = start_each[starts.codes].tolist(), end_each[ends.codes].tolist()
-    try:
-        leaders = [Leader(name=a, org=u, posts=p, start=s, end=e) for a, u, p, s, e
-                   in zip(names.tolist(), units.tolist(), posts.tolist(), starts_, ends_, strict=True)]
-    except ValidationError:  # (no such row is known: every one that may fail was read alone) named, all the same
-        for k in range(n):
-            _leader(_row(table, k), {"source": source, "sheet": sheet, "row": numbers[k]}, lookup)
-        raise
-    return _one_per_person(leaders)
+    names_ = names.tolist()
+    return _one_per_person(LeaderColumns(
+        names_, units.tolist(), posts.tolist(), start_each[starts.codes].tolist(), end_each[ends.codes].tolist(),
+        person_keys(names_), _as_days(start_each, EARLIEST)[starts.codes], _as_days(end_each, LATEST)[ends.codes]))
 
 
-def _one_per_person(leaders: list[Leader]) -> list[Leader]:
+def _one_per_person(leaders: LeaderColumns) -> LeaderColumns:
     """The same person in the same unit on two rows whose terms overlap (书记 on one row, 校长 on the next) is one
     leader holding both posts, from the earlier start to the later end — never judged twice. (Only the rows whose
     person and unit another row shares are looked at one by one.)"""
-    persons = person_keys([p.name for p in leaders])
-    keys = pd.DataFrame({"person": persons, "org": [p.org for p in leaders]}, dtype=object)
-    merged = list(leaders)
-    absorbed = np.zeros(len(leaders), dtype=bool)  # merged into an earlier row's leader
-    rows: dict[tuple[str, str], list[int]] = {}  # (person, unit) → the positions in ``merged`` that stand
-    for k in np.flatnonzero(keys.duplicated(keep=False).to_numpy()).tolist():
-        leader = leaders[k]
-        places = rows.setdefault((persons[k], leader.org), [])
-        same = next((i for i in places if _overlap(merged[i], leader)), None)
+    persons = leaders.persons if leaders.persons is not None else person_keys(leaders.names)
+    keys = pd.DataFrame({"person": persons, "org": leaders.orgs}, dtype=object)
+    twice = np.flatnonzero(keys.duplicated(keep=False).to_numpy()).tolist()
+    if not twice:
+        return leaders if leaders.persons is not None else dataclasses.replace(leaders, persons=persons)
+    posts, starts, ends = list(leaders.posts), list(leaders.starts), list(leaders.ends)
+    absorbed = np.zeros(len(persons), dtype=bool)  # merged into an earlier row's leader
+    rows: dict[tuple[str, str], list[int]] = {}  # (person, unit) → the rows that stand
+    for k in twice:
+        places = rows.setdefault((persons[k], leaders.orgs[k]), [])
+        same = next((i for i in places if _overlap((starts[i], ends[i]), (starts[k], ends[k]))), None)
         if same is None:
             places.append(k)
             continue
-        other = merged[same]
-        starts = [d for d in (other.start, leader.start) if d]
-        merged[same] = other.model_copy(update={
-            "posts": tuple(dict.fromkeys((*other.posts, *leader.posts))),
-            "start": min(starts) if len(starts) == 2 else None,
-            "end": None if other.end is None or leader.end is None else max(other.end, leader.end),
-        })
+        posts[same] = tuple(dict.fromkeys((*posts[same], *posts[k])))
+        both = [d for d in (starts[same], starts[k]) if d]
+        starts[same] = min(both) if len(both) == 2 else None
+        end, other = ends[same], ends[k]
+        ends[same] = None if end is None or other is None else max(end, other)
         absorbed[k] = True
-    return [leader for leader, gone in zip(merged, absorbed.tolist(), strict=True) if not gone]
+    stand = (~absorbed).tolist()
+
+    def kept(values: list) -> list:
+        return list(itertools.compress(values, stand))
+
+    def days(given: np.ndarray | None, dates: list, missing: np.datetime64) -> np.ndarray | None:
+        """The kept rows' days: the reader's, those of rows that absorbed another worked out again."""
+        if given is None:
+            return None
+        given = given.copy()
+        given[merged] = _as_days([dates[k] for k in merged], missing)
+        return given[~absorbed]
+
+    merged = sorted({same for places in rows.values() for same in places})
+    return LeaderColumns(kept(leaders.names), kept(leaders.orgs), kept(posts), kept(starts), kept(ends),
+                         kept(persons), days(leaders.start_days, starts, EARLIEST),
+                         days(leaders.end_days, ends, LATEST))
 
 
-def _overlap(a: Leader, b: Leader) -> bool:
-    def span(x: Leader) -> tuple[date, date]:
-        return x.start or date.min, x.end or date.max
-
-    (a0, a1), (b0, b1) = span(a), span(b)
+def _overlap(a: tuple[date | None, date | None], b: tuple[date | None, date | None]) -> bool:
+    """Do two terms (start, end; None: open) overlap?"""
+    (a0, a1), (b0, b1) = (a[0] or date.min, a[1] or date.max), (b[0] or date.min, b[1] or date.max)
     return a0 < b1 and b0 < a1
 
 

@@ -8,13 +8,14 @@ and warnings of the other organisations are set aside and counted in one note th
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from compliance.errors import InputError
-from compliance.intake.roster import Roster
+from compliance.intake.roster import LeaderColumns, OrgColumns, Roster
 
 
 @dataclass(frozen=True)
@@ -25,10 +26,10 @@ class Scope:
     @classmethod
     def of(cls, roster: Roster, indices) -> Scope:
         """The organisations ``indices`` and everything below each."""
-        everyone = np.arange(len(roster.orgs))
-        inside = np.zeros(len(roster.orgs), dtype=bool)
+        everyone = np.arange(len(roster.names))
+        inside = np.zeros(len(roster.names), dtype=bool)
         for index in indices:
-            inside |= roster.within(np.full(len(roster.orgs), index), everyone)
+            inside |= roster.within(np.full(len(roster.names), index), everyone)
         parent = roster.parent
         tops = [i for i in sorted(set(map(int, indices))) if parent[i] < 0 or not inside[parent[i]]]
         return cls(tuple(roster.names[i] for i in tops), inside)
@@ -57,13 +58,23 @@ def named_by(records: pd.DataFrame, roster: Roster) -> Scope:
 def cut_roster(roster: Roster, scope: Scope) -> tuple[Roster, np.ndarray]:
     """The roster of the scope alone (a top organisation's parent outside it is forgotten), and per organisation of
     the full roster its index in the new one (-1 outside)."""
-    kept = [o for o, keep in zip(roster.orgs, scope.inside, strict=True) if keep]
-    names = {o.name for o in kept}
-    orgs = tuple(o if o.parent is None or o.parent in names else o.model_copy(update={"parent": None}) for o in kept)
-    leaders = tuple(p for p in roster.leaders if p.org in names)
-    places = {name: place for name, place in roster.places.items() if name in names}
-    new_index = np.full(len(roster.orgs), -1, dtype=np.int64)
-    new_index[scope.inside] = np.arange(len(orgs))
+    keep = scope.inside.tolist()
+
+    def kept(values: list) -> list:
+        return list(itertools.compress(values, keep))
+
+    table = roster.org_table
+    names = kept(table.names)
+    inside = set(names)
+    orgs = OrgColumns(names, kept(table.types), [p if p is None or p in inside else None for p in kept(table.parents)],
+                      kept(table.founded), kept(table.aliases), kept(table.attributes))
+    people = roster.leader_table
+    stays = [org in inside for org in people.orgs]
+    leaders = LeaderColumns(*(list(itertools.compress(values, stays)) for values in (
+        people.names, people.orgs, people.posts, people.starts, people.ends, roster.leader_names.tolist())))
+    places = {name: roster.places[name] for name in names if name in roster.places}
+    new_index = np.full(len(roster.names), -1, dtype=np.int64)
+    new_index[scope.inside] = np.arange(len(names))
     return Roster(orgs, leaders, inferred=roster.inferred, places=places), new_index
 
 

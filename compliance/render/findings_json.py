@@ -55,8 +55,8 @@ def document(result: CheckResult) -> dict:
             **counts,
             "rejected": len(result.rejected),
             "warnings": len(result.warnings),
-            "organisations": len(result.roster.orgs),
-            "leaders": len(result.roster.leaders),
+            "organisations": len(result.roster.names),
+            "leaders": len(result.roster.leader_org),
         },
         "notes": result.notes,
         "waivers": None if result.waivers is None else {

@@ -187,7 +187,7 @@ class Calendar:
             else:
                 self.groups.append([label, 1])
         frame = result.judgements.frame()
-        cells = self._layout(frame, org, rule, rank, rules, counted, len(result.roster.orgs))
+        cells = self._layout(frame, org, rule, rank, rules, counted, len(result.roster.names))
         self._render_cells(frame, cells, cell)
 
     def _layout(self, frame: pd.DataFrame, org: np.ndarray, rule: np.ndarray, rank: np.ndarray, rules: Sequence,
@@ -511,7 +511,7 @@ def _site(result: CheckResult, env: Environment) -> _Site:
     matrix_rules = [rule for rule in catalogue.rules if rule.id in present]
     judged, failing, worst = (
         table[:, [order[rule.id] for rule in matrix_rules]]
-        for table in _matrix(j_org, j_rule, j_rank, (len(roster.orgs), len(catalogue.rules)))
+        for table in _matrix(j_org, j_rule, j_rank, (len(roster.names), len(catalogue.rules)))
     )
     matrix = Matrix(judged, failing, worst, matrix_rules,
                     env.get_template("matrix.html.j2").module.cell)  # type: ignore[attr-defined]
@@ -607,8 +607,8 @@ def _org_rows(result: CheckResult, by_org: dict[str, list[dict]], rejected: dict
     subtree's. Rows alike in their counts share one object for them."""
     roster = result.roster
     statuses = list(status_counts([]))
-    own = np.array([list(status_counts(f["status"] for f in by_org.get(org.name, [])).values())
-                    for org in roster.orgs], dtype=np.int64).reshape(-1, len(statuses))
+    own = np.array([list(status_counts(f["status"] for f in by_org.get(name, [])).values())
+                    for name in roster.names], dtype=np.int64).reshape(-1, len(statuses))
     # subtree totals from prefix sums over the preorder: the subtree of i is tree[subtree_start[i]:subtree_end[i]]
     tree = np.argsort(roster.subtree_start, kind="stable")
     prefix = np.vstack([np.zeros((1, len(statuses)), dtype=np.int64), np.cumsum(own[tree], axis=0)])
@@ -622,7 +622,7 @@ def _org_rows(result: CheckResult, by_org: dict[str, list[dict]], rejected: dict
         return counts[key]
 
     taken: set[str] = set()
-    pages = [safe_filename(org.name, taken) for org in roster.orgs]
+    pages = [safe_filename(name, taken) for name in roster.names]
     depth = depths(roster.parent)
     rows = []
     for i in tree.tolist():

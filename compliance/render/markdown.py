@@ -91,8 +91,8 @@ def summary(result: CheckResult, size: int = LIMIT) -> str:
         "",
         f"{len(sources)} 个台账文件：读取 {sum(s.read for s in sources)} 行 = 接受 {sum(s.accepted for s in sources)}"
         f" + 拒收 {sum(s.rejected for s in sources)} + 空行 {sum(s.blank for s in sources)}{skipped_text(sources)}；"
-        f"数据质量提醒 {len(result.warnings)} 条。{len(result.roster.orgs)} 个组织、"
-        f"{len(result.roster.leaders)} 名领导干部。",
+        f"数据质量提醒 {len(result.warnings)} 条。{len(result.roster.names)} 个组织、"
+        f"{len(result.roster.leader_org)} 名领导干部。",
         "",
         "| 状态 | 数量 |",
         "|---|---:|",

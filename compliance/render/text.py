@@ -50,7 +50,7 @@ def text(result: CheckResult) -> str:
                 lines.append(f"      豁免第 {waiver['number']} 项：{waiver['reason']}（批准：{waiver['approved_by']}）")
     if not findings:
         lines.append("  没有问题。")
-    clean = len(result.roster.orgs) - len({f["org"] for f in findings})
+    clean = len(result.roster.names) - len({f["org"] for f in findings})
     if findings and clean:
         lines.append(f"其余 {clean} 个组织全部符合。")
     for finding in result.resolved:
@@ -77,7 +77,7 @@ def summary_lines(result: CheckResult) -> list[str]:
         f"读取 {sum(s.read for s in sources)} 行 = 接受 {sum(s.accepted for s in sources)} + "
         f"拒收 {sum(s.rejected for s in sources)} + 空行 {sum(s.blank for s in sources)}{skipped_text(sources)}；"
         f"数据质量提醒 {len(result.warnings)} 条。",
-        f"{len(result.roster.orgs)} 个组织、{len(result.roster.leaders)} 名领导干部：违规 {count['violation']} 项，"
+        f"{len(result.roster.names)} 个组织、{len(result.roster.leader_org)} 名领导干部：违规 {count['violation']} 项，"
         f"待完成 {count['due']} 项，无法核验 {count['unverifiable']} 项"
         + (f"，已豁免 {count['waived']} 项" if count["waived"] else "") + "。",
     ]

@@ -160,7 +160,7 @@ def workbook(result: CheckResult) -> Workbook:
     """The problem list as a workbook: sheets 问题清单 (the findings to rectify), 拒收的行, 统计 and 出席率."""
     catalogue = result.catalogue
     rules = {rule.id: rule for rule in catalogue.rules}
-    parents = {org.name: org.parent for org in result.roster.orgs}
+    parents = dict(zip(result.roster.names, result.roster.org_table.parents, strict=True))
     book = Workbook()
     book.remove(book.worksheets[0])  # the new workbook's empty sheet
     rows = []

@@ -24,6 +24,7 @@ import hashlib
 import hmac
 import html
 import ipaddress
+import itertools
 import logging
 import re
 import time
@@ -829,7 +830,7 @@ def org_names(roster) -> tuple[str, ...]:
     (any name or alias of the roster is accepted when typed)."""
     if roster is None:
         return ()
-    names = [o.name for o in roster.orgs] + [a for o in roster.orgs for a in o.aliases]
+    names = [*roster.names, *itertools.chain.from_iterable(roster.org_table.aliases)]
     return tuple(dict.fromkeys(names))[:ORG_CHOICES]
 
 

@@ -21,6 +21,7 @@ from compliance.intake.roster import (
     LATEST,
     LEADER_COLUMNS,
     ORG_COLUMNS,
+    LeaderColumns,
     Roster,
     _columns,
     _euler_tour,
@@ -120,7 +121,7 @@ def read_row_by_row(orgs: tuple, leaders: tuple) -> Roster:
     numbers, table = _columns(*leaders, LEADER_COLUMNS)
     people = [_leader(_row(table, k), {"source": leaders[1], "sheet": leaders[2], "row": number}, lookup)
               for k, number in enumerate(numbers)]
-    return Roster(tuple(models), tuple(_one_per_person(people)), places=places)
+    return Roster(tuple(models), _one_per_person(LeaderColumns.of(people)), places=places)
 
 
 def assert_same(roster: Roster, expected: Roster) -> None:

@@ -157,7 +157,7 @@ def _counts(rule: FrequencyRule, ctx: Context, orgs: np.ndarray, codes: np.ndarr
     first_day = months.month.astype("datetime64[M]").astype("datetime64[D]")
     last_day = (months.month + 1).astype("datetime64[M]").astype("datetime64[D]") - np.timedelta64(1, "D")
     period = ctx.period_positions_of_days(first_day, codes, rule.period)
-    subject = np.full(len(ctx.roster.orgs), -1, dtype=np.int64)
+    subject = np.full(len(ctx.roster.names), -1, dtype=np.int64)
     subject[orgs] = np.arange(len(orgs))
     credit = np.full(len(months), rule.match is None)
     if rule.window is not None:

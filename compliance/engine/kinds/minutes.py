@@ -50,7 +50,7 @@ def check(rule: MinutesRule, ctx: Context) -> Cells:
     orgs = ctx.orgs_for(rule.applies_to)
     org_of = ctx.records["org"].to_numpy()
     backed = ctx.records["backed"].to_numpy(dtype=bool)
-    keeps = np.zeros(len(ctx.roster.orgs), dtype=bool)  # organisations some of whose minutes were read
+    keeps = np.zeros(len(ctx.roster.names), dtype=bool)  # organisations some of whose minutes were read
     keeps[org_of[backed]] = True
     records = ctx.records_of(rule)
     days = ctx.days[records]

@@ -93,7 +93,7 @@ def check(rule: PerPersonRule, ctx: Context) -> Cells:
 
 def _names(ctx: Context) -> np.ndarray:
     """Each roster leader's name as the roster writes it, an object array."""
-    return np.array([p.name for p in ctx.roster.leaders] or [""], dtype=object)
+    return np.array(ctx.roster.leader_table.names or [""], dtype=object)
 
 
 def _behind_counts(rule: PerPersonRule, ctx: Context, leader: np.ndarray, start: np.ndarray,

@@ -49,7 +49,7 @@ def check(rule: PrecedenceRule, ctx: Context) -> Cells:
     types = "或".join(rule.types)
     message = np.full(len(passed), None, dtype=object)
     for i in np.flatnonzero(~passed):
-        message[i] = f"{roster.leaders[leader[i]].name}于 {labels[i]} 任{posts}，此前没有{types}记录"
+        message[i] = f"{roster.leader_table.names[leader[i]]}于 {labels[i]} 任{posts}，此前没有{types}记录"
     unverifiable = ctx.person_unverifiable(roster.leader_org[leader])
     message[unverifiable] = PERSON_UNVERIFIABLE
     n = len(passed)

@@ -69,7 +69,7 @@ def check(rule: RollingRule, ctx: Context) -> Cells:
         judged = (roster.leader_start[subjects] <= ctx.as_of) & (roster.leader_end[subjects] > ctx.as_of)
         record, subject = ctx.person_matches(records, subjects)
         orgs, leaders = roster.leader_org[subjects], subjects
-        names = np.array([p.name for p in roster.leaders], dtype=object)[subjects]
+        names = np.array(roster.leader_table.names, dtype=object)[subjects]
         unverifiable = ctx.person_unverifiable(orgs)
 
     grid = count_grid(judged[:, None], subject, np.zeros(len(subject), dtype=np.int64), record)

@@ -21,7 +21,7 @@ def district_document(roster: Roster, units: list[str], latest: dict[str, Submis
     """The district's findings.json: ``units`` (each with ``submitted`` and ``last_submission``), ``orgs`` (each
     organisation with the submission it is judged by, its counts, light and 完成率, or 未提交), ``summary`` and the
     ``findings`` — per organisation, in roster order, those of the submission covering it, as that check wrote them."""
-    n = len(roster.orgs)
+    n = len(roster.names)
     everyone = np.arange(n)
     best = np.full(n, -1, dtype=np.int64)  # per organisation: the id of the latest submission covering it
     linked = np.zeros(n, dtype=bool)  # per organisation: below (or at) a unit that has a link
