@@ -61,24 +61,45 @@ def normalise_texts(values: Iterable[str]) -> list[str]:
         if len(_TEXTS) + len(missing) > _KEPT:  # (emptied: every value is new again, those seen before too)
             _TEXTS.clear()
             missing = list(dict.fromkeys(values))
-        # (str.split() splits at the whitespace \s matches — one test of str.isspace — and drops it at both ends:
-        # the join is _SPACES.sub(" ", …).strip(), without a regex per value)
-        texts = list(map(" ".join, map(str.split, map(_nfkc, missing))))
-        _TEXTS.update(zip(missing, _simplified(texts), strict=True))
+        texts, fixed = _normal_texts(missing)
+        _TEXTS.update(zip(missing, texts, strict=True))
+        if fixed and len(_NAMES) + len(missing) <= _KEPT:  # each its own name too: known as one (no second pass)
+            _NAMES.update(zip(missing, missing, strict=True))
+        if len(missing) == len(values):  # (every value new, and none twice: the texts in their order)
+            return texts
     return list(map(_TEXTS.__getitem__, values))
+
+
+def _normal_texts(values: list[str]) -> tuple[list[str], bool]:
+    """``normalise_text`` of each value, computed, and whether every value is already in its normal form, holding
+    no whitespace (its own text and name: what most of a roster's names are). Most values hold no whitespace once
+    half-width: one search of them all joined tells, and they go to OpenCC as they are, joined once."""
+    forms = list(map(_nfkc, values))
+    joined = "\n".join(forms)
+    if _BLANK.search(joined) is None and joined.count("\n") == len(forms) - 1:
+        texts = _simplified(forms, joined)
+        return texts, forms == values and texts == forms
+    # (str.split() splits at the whitespace \s matches — one test of str.isspace — and drops it at both ends:
+    # the join is _SPACES.sub(" ", …).strip(), without a regex per value)
+    return _simplified(list(map(" ".join, map(str.split, forms)))), False
+
+
+_BLANK = re.compile(r"[^\S\n]")  # whitespace other than a line break
 
 
 _nfkc = partial(unicodedata.normalize, "NFKC")
 
 
-def _simplified(texts: list[str]) -> list[str]:
+def _simplified(texts: list[str], joined: str | None = None) -> list[str]:
     """OpenCC's t2s of each text (none holds a line break: whitespace is collapsed first), in one call: the texts
-    joined by line breaks — no dictionary entry spans one, so each converts as it would alone."""
+    joined by line breaks — no dictionary entry spans one, so each converts as it would alone. (``joined``: the
+    texts so joined, where the caller has them.)"""
     plain = list(map(str.isascii, texts))
     if all(plain):
         return texts
     others = texts if not any(plain) else list(compress(texts, map(not_, plain)))
-    converted = _converter().convert("\n".join(others)).split("\n")
+    converted = _converter().convert(joined if joined is not None and others is texts
+                                     else "\n".join(others)).split("\n")
     if len(converted) != len(others):  # (never seen: a line break made or lost) each alone, then
         converted = [_converter().convert(text) for text in others]
     if others is texts:
@@ -97,15 +118,28 @@ def normalise_name(value: str) -> str:
     return name
 
 
-def normalise_names(values: Iterable[str]) -> list[str]:
-    """``normalise_name`` of each value, the new ones converted together (``normalise_texts``; passes as there)."""
+def normalise_names(values: Iterable[str], *, distinct: bool = False) -> list[str]:
+    """``normalise_name`` of each value, the new ones converted together (as ``normalise_texts`` converts them, and
+    kept as texts too; passes as there). Most values of a roster are their own name (``_normal_texts``).
+    ``distinct``: no value comes twice (a column's distinct cells), so that none is looked for twice — a hint: a
+    value that does come twice is converted twice, to the same name."""
     values = values if isinstance(values, list) else list(values)
-    missing = list(dict.fromkeys(filterfalse(_NAMES.__contains__, values)))
+    new = filterfalse(_NAMES.__contains__, values)
+    missing = list(new) if distinct else list(dict.fromkeys(new))
     if missing:
         if len(_NAMES) + len(missing) > _KEPT:  # (emptied, as normalise_texts is)
             _NAMES.clear()
             missing = list(dict.fromkeys(values))
-        _NAMES.update(zip(missing, map("".join, map(str.split, normalise_texts(missing))), strict=True))
+        if len(_TEXTS) + len(missing) > _KEPT:
+            _TEXTS.clear()
+        texts, fixed = _normal_texts(missing)  # (computed, not looked up: a new name is most often a new text)
+        _TEXTS.update(zip(missing, texts, strict=True))
+        joined = "" if fixed else "\n".join(texts)  # (most names hold no whitespace: one search of all tells)
+        names = missing if fixed else texts if _BLANK.search(joined) is None and joined.count("\n") == len(
+            texts) - 1 else list(map("".join, map(str.split, texts)))
+        _NAMES.update(zip(missing, names, strict=True))
+        if len(missing) == len(values):  # (as in normalise_texts)
+            return names
     return list(map(_NAMES.__getitem__, values))
 
 

@@ -28,7 +28,7 @@ from compliance.config.limits import Limits
 from compliance.domain import Leader, Organisation, OrgType
 from compliance.errors import InputError
 from compliance.intake.header import HEADER_SEARCH_ROWS, find_header
-from compliance.intake.sheets import Sheet, read_rows
+from compliance.intake.sheets import Distinct, Sheet, read_rows
 from compliance.intake.values import ValueProblem, is_blank, parse_date
 from compliance.progress import collector_paused
 from compliance.spelling import (
@@ -338,7 +338,7 @@ class _Column:
 
     def names(self) -> np.ndarray:
         """Each row's cell as a name (``normalise_name``), '' where blank: the distinct cells normalised together."""
-        return self.spread(normalise_names(list(map(str, self.values))), "")
+        return self.spread(normalise_names(list(map(str, self.values)), distinct=True), "")
 
     def texts(self, blank: str | None) -> np.ndarray:
         """Each row's cell as text (``normalise_text``), ``blank`` where blank: the distinct cells together."""
@@ -383,11 +383,24 @@ def _distinct_strings(column: pd.Series) -> _Column:
     return _Column(renumbered[codes].astype(np.int64), list(itertools.compress(values, filled.tolist())))
 
 
+def _from_distinct(distinct: Distinct) -> _Column:
+    """The column of a CSV's strings from the distinct values its reader found (``Sheet.distinct``): some of them
+    (a title's, the header's words) may be held by no row, and are then converted with the others, never used."""
+    values = distinct.values.to_pylist()
+    filled = np.fromiter(map(bool, map(str.strip, values)), dtype=bool, count=len(values))
+    renumbered = np.where(filled, np.cumsum(filled) - 1, -1)  # each filled value's number among the filled ones
+    return _Column(renumbered[distinct.codes], list(itertools.compress(values, filled.tolist())))
+
+
 def _body(cells, start: int) -> list[_Column]:
     """The columns of the rows from ``start`` (0-based) on, one per position: as many as the widest row has."""
     if isinstance(cells, Sheet) and cells.frame is not None:
         frame = cells.frame.iloc[start:]
-        return [_distinct_strings(frame[position]) for position in frame.columns] if len(frame) else []
+        if not len(frame):
+            return []
+        if set(cells.distinct) >= set(frame.columns):
+            return [_from_distinct(cells.distinct[position].rows(slice(start, None))) for position in frame.columns]
+        return [_distinct_strings(frame[position]) for position in frame.columns]
     rows = cells.rows if isinstance(cells, Sheet) else cells
     return [_distinct(column) for column in itertools.zip_longest(*rows[start:])]
 
@@ -708,7 +721,8 @@ def _read_leaders(cells, source, sheet, lines=None, *, spellings: Mapping[str, s
 
     names = column("姓名").names()
     unit = column("所在单位")
-    units = unit.spread([lookup.get(u) for u in normalise_names(map(str, unit.values))], None)  # None: not known
+    spelt = normalise_names(list(map(str, unit.values)), distinct=True)
+    units = unit.spread(list(map(lookup.get, spelt)), None)  # None: not known
     posts = column("职务").lists()
     starts, ends = column("任职日期"), column("离任日期")
     start_each, end_each = starts.each(_date_or_problem, None), ends.each(_date_or_problem, None)
