@@ -398,8 +398,9 @@ def _body(cells, start: int) -> list[_Column]:
         frame = cells.frame.iloc[start:]
         if not len(frame):
             return []
-        if set(cells.distinct) >= set(frame.columns):
-            return [_from_distinct(cells.distinct[position].rows(slice(start, None))) for position in frame.columns]
+        positions = range(frame.shape[1])  # (the reader numbers a CSV's columns by position)
+        if isinstance(frame.columns, pd.RangeIndex) and set(cells.distinct) >= set(positions):
+            return [_from_distinct(cells.distinct[position].rows(slice(start, None))) for position in positions]
         return [_distinct_strings(frame[position]) for position in frame.columns]
     rows = cells.rows if isinstance(cells, Sheet) else cells
     return [_distinct(column) for column in itertools.zip_longest(*rows[start:])]
@@ -569,6 +570,9 @@ class _Spellings(Mapping[str, str]):
 
     def __getitem__(self, spelling: str) -> str:
         return spelling if spelling in self.index else self.owner[spelling]
+
+    def get(self, spelling: str, default=None):  # (Mapping's, without raising and catching a KeyError per miss)
+        return spelling if spelling in self.index else self.owner.get(spelling, default)
 
     def __iter__(self) -> Iterator[str]:
         return itertools.chain(self.index, (alias for alias in self.owner if alias not in self.index))

@@ -70,8 +70,12 @@ def cut_roster(roster: Roster, scope: Scope) -> tuple[Roster, np.ndarray]:
                       kept(table.founded), kept(table.aliases), kept(table.attributes))
     people = roster.leader_table
     stays = [org in inside for org in people.orgs]
-    leaders = LeaderColumns(*(list(itertools.compress(values, stays)) for values in (
-        people.names, people.orgs, people.posts, people.starts, people.ends, roster.leader_names.tolist())))
+
+    def staying(values: list) -> list:
+        return list(itertools.compress(values, stays))
+
+    leaders = LeaderColumns(staying(people.names), staying(people.orgs), staying(people.posts),
+                            staying(people.starts), staying(people.ends), staying(roster.leader_names.tolist()))
     places = {name: roster.places[name] for name in names if name in roster.places}
     new_index = np.full(len(roster.names), -1, dtype=np.int64)
     new_index[scope.inside] = np.arange(len(names))
