@@ -123,7 +123,7 @@ def stages(folder: Path, html_pages: bool) -> dict:
     assert int(duck_cells["actual"].sum()) == int(cells["actual"].sum())
     return {
         "rows": rows, "orgs": pages, "findings": len(result.judgements.reported),
-        "read_csv": read_csv, "roster": roster_seconds, "leaders": len(result.roster.leaders),
+        "read_csv": read_csv, "roster": roster_seconds, "leaders": len(result.roster.leader_org),
         "unverifiable": int((result.judgements["status"][result.judgements.reported] == "unverifiable").sum()),
         "read": progress.seconds("读取"), "normalise": progress.seconds("规范化"),
         "gate": progress.seconds("数据校验"), "gx_import": gx_import, "evaluate": progress.seconds("评估"),

@@ -700,7 +700,7 @@ def normalise(
     rows = _parse(raw, catalogue, lists="attendees" in listing.values(), distinct=_joined_distinct(frames, distincts),
                   kept=kept)
     if listing:
-        _read_lists(rows, raw, listing, tables, roster)
+        _read_lists(rows, raw, listing, tables, roster, kept)
     return Candidates(rows, tables, warnings, summaries, notes, org_problems, counts.done(), kept)
 
 
@@ -777,7 +777,7 @@ def _nothing(length: int, like) -> pd.Series:
 
 
 def _read_lists(rows: pd.DataFrame, raw: pd.DataFrame, listing: dict[int, str], tables: list[TableInfo],
-                roster: Roster | None) -> None:
+                roster: Roster | None, kept: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
     """Tables naming who took part (``compliance.intake.attendance``): those whose rows are one member each
     (a 姓名 or 参会人员 column of single names, most rows sharing their activity) become attendance lists — their
     names no lecturer, every row a member of an activity; every list gives 实到, and 应到 where it marks absentees."""
@@ -803,6 +803,7 @@ def _read_lists(rows: pd.DataFrame, raw: pd.DataFrame, listing: dict[int, str], 
                 whole = rows[column].to_numpy(dtype=object).copy()
                 whole[at] = values
                 rows[column] = objects(whole)
+                kept.pop(column, None)  # (its codes no longer fit the column)
     listed = pd.notna(rows["attendees"].to_numpy(dtype=object))
     given = np.bincount(table[listed], minlength=len(tables)) > 0
     marked = np.bincount(table[rows["attendees_roll"].to_numpy(dtype=bool)], minlength=len(tables)) > 0
@@ -891,10 +892,14 @@ def _parse(raw: pd.DataFrame, catalogue: Catalogue, lists: bool = True,
                                                                          objects(names))
     out["attendees_roll"] = roll
     out["person"] = objects(_converted(raw["person"], people, distinct.get("person"),
-                                       lambda texts: normalise_texts(t.replace("\n", " ") for t in texts)))
+                                       lambda texts: normalise_texts(t.replace("\n", " ") for t in texts), kept,
+                                       "person"))
     absent = raw["absent"]  # most ledgers name no absentees: a column of nothing is not factorised
-    out["absent"] = objects(_converted(absent, _absentees) if absent.first_valid_index() is not None
-                            else np.full(len(raw), None, dtype=object))
+    if absent.first_valid_index() is not None:
+        out["absent"] = objects(_converted(absent, _absentees, kept=kept, name="absent"))
+    else:  # (kept as one code, so that the record table need not look through a million Nones again)
+        out["absent"] = objects(np.full(len(raw), None, dtype=object))
+        kept["absent"] = (np.zeros(len(raw), dtype=np.int64), np.array([None], dtype=object))
 
     for name, parse in (("expected", parse_count), ("present", parse_count), ("discipline", parse_mark)):
         codes, uniques = _factorised(raw[name], distinct.get(name))
@@ -930,12 +935,12 @@ def records_frame(rows: pd.DataFrame, keep: np.ndarray, org: np.ndarray, type_co
             "date": rows["date"].to_numpy("datetime64[D]")[keep],
             "type": type_code[keep].astype(np.int64),
             "topic": _objects(rows["topic"], keep, coded.get("topic")),
-            "person": _objects(rows["person"], keep),
+            "person": _objects(rows["person"], keep, coded.get("person")),
             "expected": rows["expected"].array[keep],
             "present": rows["present"].array[keep],
             "discipline": _objects(rows["discipline"], keep, coded.get("discipline")),
-            "absent": (_objects(rows["absent"], keep) if rows["absent"].first_valid_index() is not None
-                       else np.full(len(keep), None, dtype=object)),
+            "absent": (_objects(rows["absent"], keep, coded.get("absent")) if "absent" in coded
+                       or rows["absent"].first_valid_index() is not None else np.full(len(keep), None, dtype=object)),
             "table": rows["table"].to_numpy(dtype=np.int64)[keep],
             "row": rows["row"].to_numpy(dtype=np.int64)[keep],
         },
@@ -950,6 +955,8 @@ def _objects(column: pd.Series, keep: np.ndarray, coded: tuple[np.ndarray, np.nd
         codes, per_code = coded
         per_code = per_code.astype(object)  # (a copy)
         per_code[pd.isna(per_code)] = None
+        if len(per_code) == 1:  # (one value for every row: a column of nothing)
+            return np.full(len(keep), per_code[0], dtype=object)
         return per_code[codes[keep]]
     values = column.to_numpy(dtype=object)[keep]
     values[pd.isna(values)] = None
