@@ -7,6 +7,7 @@ import datetime as dt
 import difflib
 import random
 import weakref
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -226,3 +227,21 @@ def test_closest_names_with_a_nul_and_a_very_long_spelling():
         assert roster._close_matches(word, 6, 0.5) == difflib.get_close_matches(word, spellings, n=6, cutoff=0.5)
     assert roster.closest("光明路小学党支") == ["光明路小学党支部\x00", "实验小学党支部"]
 
+
+
+def test_a_check_in_json_reads_the_roster_as_columns_and_makes_no_model(tmp_path):
+    """Issue 32: the rules, the gate and findings.json read the roster's columns and arrays; its pydantic models
+    (``roster.orgs``, ``roster.leaders``) are made only when a page or the workbook asks — and are then the rows as
+    the file has them."""
+    from compliance.pipeline import run_check
+    from compliance.render import findings_json
+
+    demo = Path(__file__).resolve().parents[2] / "fixtures" / "demo"
+    roster = read_roster(demo / "roster")
+    result = run_check([demo / "ledgers"], roster, as_of=dt.date(2024, 11, 15))
+    findings_json.render(result, tmp_path)
+    assert "orgs" not in vars(roster) and "leaders" not in vars(roster)
+    assert len(result.judgements.reported) > 0 and roster.names[:3] == ["区委教育工委", "区教育局党组", "第一中学党委"]
+    assert [o.name for o in roster.orgs] == roster.names
+    assert [p.name for p in roster.leaders] == roster.leader_table.names
+    assert roster.orgs[2].parent == "区委教育工委" and roster.orgs[2].type.value == "党委"
