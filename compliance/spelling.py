@@ -76,7 +76,7 @@ def _normal_texts(values: list[str]) -> tuple[list[str], bool]:
     half-width: one search of them all joined tells, and they go to OpenCC as they are, joined once."""
     forms = list(map(_nfkc, values))
     joined = "\n".join(forms)
-    if _BLANK.search(joined) is None and joined.count("\n") == len(forms) - 1:
+    if not _blank(joined) and joined.count("\n") == len(forms) - 1:
         texts = _simplified(forms, joined)
         return texts, forms == values and texts == forms
     # (str.split() splits at the whitespace \s matches — one test of str.isspace — and drops it at both ends:
@@ -84,7 +84,16 @@ def _normal_texts(values: list[str]) -> tuple[list[str], bool]:
     return _simplified(list(map(" ".join, map(str.split, forms)))), False
 
 
-_BLANK = re.compile(r"[^\S\n]")  # whitespace other than a line break
+# Whitespace other than a line break: every character str.isspace() (and so str.split() and the regex \s) takes
+# for whitespace, but "\n" (tests/test_spelling.py computes them again).
+BLANKS = ("\t", "\x0b", "\x0c", "\r", "\x1c", "\x1d", "\x1e", "\x1f", " ", "\x85", "\xa0", "\u1680",
+          *map(chr, range(0x2000, 0x200B)), "\u2028", "\u2029", "\u202f", "\u205f", "\u3000")
+
+
+def _blank(text: str) -> bool:
+    """Does ``text`` hold whitespace other than a line break? (A search per character: on 300k characters of names
+    a third of the time of one regex search for a class of them.)"""
+    return any(map(text.__contains__, BLANKS))
 
 
 _nfkc = partial(unicodedata.normalize, "NFKC")
@@ -135,7 +144,7 @@ def normalise_names(values: Iterable[str], *, distinct: bool = False) -> list[st
         texts, fixed = _normal_texts(missing)  # (computed, not looked up: a new name is most often a new text)
         _TEXTS.update(zip(missing, texts, strict=True))
         joined = "" if fixed else "\n".join(texts)  # (most names hold no whitespace: one search of all tells)
-        names = missing if fixed else texts if _BLANK.search(joined) is None and joined.count("\n") == len(
+        names = missing if fixed else texts if not _blank(joined) and joined.count("\n") == len(
             texts) - 1 else list(map("".join, map(str.split, texts)))
         _NAMES.update(zip(missing, names, strict=True))
         if len(missing) == len(values):  # (as in normalise_texts)

@@ -127,3 +127,35 @@ def test_the_bulk_forms_searched_all_at_once(cells):
     assert split_lists(cells) == [split_list(cell) for cell in cells]
     flat = [cell.replace("\n", "") for cell in cells]
     assert split_lists(flat) == [split_list(cell) for cell in flat]
+
+
+def test_the_blanks_are_every_whitespace_but_a_line_break():
+    """``BLANKS``, which the bulk conversions search for to know that no value needs its whitespace collapsed, are
+    exactly the characters str.split() splits at, but the line break that joins the values."""
+    import sys
+
+    from compliance.spelling import BLANKS
+
+    assert set(BLANKS) == {c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()} - {"\n"}
+    assert len(BLANKS) == len(set(BLANKS))
+
+
+@settings(max_examples=300 if os.environ.get("COMPLIANCE_FUZZ") == "long" else 60, deadline=None, derandomize=True)
+@given(st.lists(st.lists(st.sampled_from(["黨", "支部", "党", "Ａ", "a", "１", " ", "\u3000", "\xa0", "\t", "\n", "、",
+                                          "乾燥", "學校", "王"]), max_size=5).map("".join), max_size=10),
+       st.booleans())
+def test_a_batch_is_each_value_alone_whatever_the_cache_holds(values, fresh):
+    """normalise_texts and normalise_names of a batch — new to the process or not, in normal form already or not,
+    with whitespace or none — give for each value what converting it alone gives: NFKC, whitespace collapsed (or,
+    for a name, gone), then OpenCC's t2s."""
+    import unicodedata
+
+    from compliance import spelling
+
+    if fresh:
+        spelling._TEXTS.clear()
+        spelling._NAMES.clear()
+    texts = [spelling._converter().convert(" ".join(unicodedata.normalize("NFKC", v).split())) for v in values]
+    assert spelling.normalise_names(values) == ["".join(text.split()) for text in texts]
+    assert spelling.normalise_texts(values) == texts
+    assert spelling.normalise_names(values, distinct=True) == ["".join(text.split()) for text in texts]

@@ -140,11 +140,9 @@ class Roster:
         # organisation to have a spelling keeps it, and a roster keeping formal names (中共…委员会) is found by the
         # short ones too, where no spelling already is one (a short name other than the name itself comes only of
         # a name that starts 中共 or 中国共产党)
-        counts = np.fromiter(map(len, orgs.aliases), dtype=np.int64, count=len(orgs.aliases)) + 1
-        spellings = (orgs.names if counts.max(initial=1) == 1
-                     else list(itertools.chain.from_iterable(map(_with_name, orgs.names, orgs.aliases))))
+        spellings, owner = _spellings(orgs.names, orgs.aliases)
         keys = normalise_names(spellings)
-        owners = np.repeat(np.arange(len(counts)), counts).tolist()
+        owners = owner.tolist()
         joined = "\n".join(keys)  # (most rosters have no formal name at all: one search of all tells)
         formal = [k for k, key in enumerate(keys) if key.startswith(_FORMAL_PREFIXES)] if any(
             prefix in joined for prefix in _FORMAL_PREFIXES) else []
@@ -217,8 +215,20 @@ class Roster:
 
 
 
-def _with_name(name: str, aliases: tuple[str, ...]) -> tuple[str, ...]:
-    return (name, *aliases)
+def _spellings(names: list[str], aliases: list[tuple[str, ...]]) -> tuple[list[str], np.ndarray]:
+    """Every organisation's name, then its aliases, in roster order; and per spelling its organisation's position
+    (the aliases flattened at C speed and placed around the names, not a tuple made per organisation)."""
+    counts = np.fromiter(map(len, aliases), dtype=np.int64, count=len(aliases)) + 1
+    owner = np.repeat(np.arange(len(names)), counts)
+    if counts.max(initial=1) == 1:
+        return list(names), owner
+    spellings = np.empty(len(owner), dtype=object)
+    first = np.cumsum(counts) - counts  # where each organisation's name goes
+    spellings[first] = names
+    others = np.ones(len(owner), dtype=bool)
+    others[first] = False
+    spellings[others] = list(itertools.chain.from_iterable(aliases))
+    return spellings.tolist(), owner
 
 
 _ByCharacter = tuple[list[str], np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]
@@ -625,9 +635,9 @@ class _Aliases:
     several, the first row's), in the order the aliases first come."""
 
     def __init__(self, names: np.ndarray, aliases: np.ndarray) -> None:
-        counts = [len(these) for these in aliases.tolist()]
-        self.aliases = [alias for these in aliases.tolist() for alias in these]
-        self.names = np.repeat(names, counts)
+        listed = aliases.tolist()
+        self.aliases = list(itertools.chain.from_iterable(listed))
+        self.names = np.repeat(names, np.fromiter(map(len, listed), dtype=np.int64, count=len(listed)))
         self.known = names
         self.codes, distinct = pd.factorize(np.array(self.aliases, dtype=object))
         self.first = np.unique(self.codes, return_index=True)[1]  # where each distinct alias first comes
