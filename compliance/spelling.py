@@ -57,17 +57,31 @@ def normalise_texts(values: Iterable[str]) -> list[str]:
     Python-level loop per pass cost more than the conversion itself.)"""
     values = values if isinstance(values, list) else list(values)
     missing = list(dict.fromkeys(filterfalse(_TEXTS.__contains__, values)))
-    if missing:
-        if len(_TEXTS) + len(missing) > _KEPT:  # (emptied: every value is new again, those seen before too)
-            _TEXTS.clear()
-            missing = list(dict.fromkeys(values))
-        texts, fixed = _normal_texts(missing)
-        _TEXTS.update(zip(missing, texts, strict=True))
-        if fixed and len(_NAMES) + len(missing) <= _KEPT:  # each its own name too: known as one (no second pass)
-            _NAMES.update(zip(missing, missing, strict=True))
-        if len(missing) == len(values):  # (every value new, and none twice: the texts in their order)
-            return texts
-    return list(map(_TEXTS.__getitem__, values))
+    if not missing:
+        return list(map(_TEXTS.__getitem__, values))
+    texts, fixed = _normal_texts(missing)
+    answer = _answer(_TEXTS, values, missing, texts)
+    _TEXTS.update(zip(missing, texts, strict=True))
+    if fixed and len(_NAMES) + len(missing) <= _KEPT:  # each its own name too: known as one (no second pass)
+        _NAMES.update(zip(missing, missing, strict=True))
+    return answer if answer is not None else list(map(_TEXTS.__getitem__, values))
+
+
+def _answer(cache: dict[str, str], values: list[str], missing: list[str], converted: list[str]) -> list[str] | None:
+    """What a batch converts to, where it cannot be looked up in ``cache`` once the new values are added to it:
+    every value new and none twice (the converted values in their order), or a cache that the new values would
+    take past ``_KEPT`` — emptied, to keep only them, after the others are looked up. None: look the batch up."""
+    full = len(cache) + len(missing) > _KEPT
+    if len(missing) == len(values):
+        if full:
+            cache.clear()
+        return converted
+    if not full:
+        return None
+    known = list(map(cache.get, values))  # (None where new: no normal form is None)
+    new = dict(zip(missing, converted, strict=True))
+    cache.clear()
+    return [new[value] if form is None else form for value, form in zip(values, known, strict=True)]
 
 
 def _normal_texts(values: list[str]) -> tuple[list[str], bool]:
@@ -135,21 +149,18 @@ def normalise_names(values: Iterable[str], *, distinct: bool = False) -> list[st
     values = values if isinstance(values, list) else list(values)
     new = filterfalse(_NAMES.__contains__, values)
     missing = list(new) if distinct else list(dict.fromkeys(new))
-    if missing:
-        if len(_NAMES) + len(missing) > _KEPT:  # (emptied, as normalise_texts is)
-            _NAMES.clear()
-            missing = list(dict.fromkeys(values))
-        if len(_TEXTS) + len(missing) > _KEPT:
-            _TEXTS.clear()
-        texts, fixed = _normal_texts(missing)  # (computed, not looked up: a new name is most often a new text)
-        _TEXTS.update(zip(missing, texts, strict=True))
-        joined = "" if fixed else "\n".join(texts)  # (most names hold no whitespace: one search of all tells)
-        names = missing if fixed else texts if not _blank(joined) and joined.count("\n") == len(
-            texts) - 1 else list(map("".join, map(str.split, texts)))
-        _NAMES.update(zip(missing, names, strict=True))
-        if len(missing) == len(values):  # (as in normalise_texts)
-            return names
-    return list(map(_NAMES.__getitem__, values))
+    if not missing:
+        return list(map(_NAMES.__getitem__, values))
+    texts, fixed = _normal_texts(missing)  # (computed, not looked up: a new name is most often a new text)
+    if len(_TEXTS) + len(missing) > _KEPT:  # (emptied, as normalise_texts empties it)
+        _TEXTS.clear()
+    _TEXTS.update(zip(missing, texts, strict=True))
+    joined = "" if fixed else "\n".join(texts)  # (most names hold no whitespace: one search of all tells)
+    names = missing if fixed else texts if not _blank(joined) and joined.count("\n") == len(
+        texts) - 1 else list(map("".join, map(str.split, texts)))
+    answer = _answer(_NAMES, values, missing, names)
+    _NAMES.update(zip(missing, names, strict=True))
+    return answer if answer is not None else list(map(_NAMES.__getitem__, values))
 
 
 def organisation_key(value: str) -> str:

@@ -89,8 +89,9 @@ def test_a_plain_name_is_its_own_key(written):
 
 
 def test_a_full_cache_is_emptied_without_losing_a_value(monkeypatch):
-    """The caches of normal forms are emptied when a call would take them past their size: the values of that call
-    seen before are converted again, not looked up in the emptied cache (a KeyError, and a traceback, before)."""
+    """The caches of normal forms are emptied when a call would take them past their size, and then keep that call's
+    new values: its values seen before are looked up first, not in the emptied cache (a KeyError, and a traceback,
+    before), nor converted again."""
     from compliance import spelling
 
     monkeypatch.setattr(spelling, "_KEPT", 4)
@@ -98,6 +99,7 @@ def test_a_full_cache_is_emptied_without_losing_a_value(monkeypatch):
     monkeypatch.setattr(spelling, "_NAMES", {})
     assert spelling.normalise_texts(["黨支部", "王 芳"]) == ["党支部", "王 芳"]
     assert spelling.normalise_texts(["王 芳", "會議", "課程", "組織"]) == ["王 芳", "会议", "课程", "组织"]
+    assert list(spelling._TEXTS) == ["會議", "課程", "組織"]  # (王 芳 looked up, then forgotten)
     assert spelling.normalise_names(["黨支部", "王 芳"]) == ["党支部", "王芳"]
     assert spelling.normalise_names(["王 芳", "會議", "課程", "組織"]) == ["王芳", "会议", "课程", "组织"]
 
@@ -143,8 +145,8 @@ def test_the_blanks_are_every_whitespace_but_a_line_break():
 @settings(max_examples=300 if os.environ.get("COMPLIANCE_FUZZ") == "long" else 60, deadline=None, derandomize=True)
 @given(st.lists(st.lists(st.sampled_from(["黨", "支部", "党", "Ａ", "a", "１", " ", "\u3000", "\xa0", "\t", "\n", "、",
                                           "乾燥", "學校", "王"]), max_size=5).map("".join), max_size=10),
-       st.booleans())
-def test_a_batch_is_each_value_alone_whatever_the_cache_holds(values, fresh):
+       st.booleans(), st.integers(1, 12))
+def test_a_batch_is_each_value_alone_whatever_the_cache_holds(values, fresh, kept):
     """normalise_texts and normalise_names of a batch — new to the process or not, in normal form already or not,
     with whitespace or none — give for each value what converting it alone gives: NFKC, whitespace collapsed (or,
     for a name, gone), then OpenCC's t2s."""
@@ -156,6 +158,15 @@ def test_a_batch_is_each_value_alone_whatever_the_cache_holds(values, fresh):
         spelling._TEXTS.clear()
         spelling._NAMES.clear()
     texts = [spelling._converter().convert(" ".join(unicodedata.normalize("NFKC", v).split())) for v in values]
-    assert spelling.normalise_names(values) == ["".join(text.split()) for text in texts]
+    names = ["".join(text.split()) for text in texts]
+    assert spelling.normalise_names(values) == names
     assert spelling.normalise_texts(values) == texts
-    assert spelling.normalise_names(values, distinct=True) == ["".join(text.split()) for text in texts]
+    assert spelling.normalise_names(values, distinct=True) == names
+    size = spelling._KEPT
+    spelling._KEPT = kept  # (a cache this small is emptied by most batches: the same answers)
+    try:
+        assert spelling.normalise_texts(values[::-1]) == texts[::-1]
+        assert spelling.normalise_names(values[::-1]) == names[::-1]
+        assert spelling.normalise_names([*values, "學校"], distinct=True) == [*names, "学校"]
+    finally:
+        spelling._KEPT = size
