@@ -629,7 +629,13 @@ def _leader_doubts(frame: pd.DataFrame, org: np.ndarray, roster: Roster) -> list
         return names_up[unit]
 
     out: list[tuple[int, str]] = []
+    # a group whose cell is one leader's name, held in one unit only, has nothing to say: looked at all at once (a
+    # leader's name as ledgers are read holds 、 only when the roster's cell named several: those are looked at)
+    plain = {name for name in leaders - in_several if "、" not in name}
+    alone = pd.Series(persons[at[first]], dtype=object).isin(plain).to_numpy()
     for code, k in enumerate(first.tolist()):
+        if alone[code]:
+            continue
         unit = int(org[at[k]])
         units = chain(unit)
         reasons = []

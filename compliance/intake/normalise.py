@@ -931,9 +931,9 @@ def records_frame(rows: pd.DataFrame, keep: np.ndarray, org: np.ndarray, type_co
     coded = coded or {}
     return frame(
         {
-            "org": org[keep].astype(np.int64),
+            "org": org[keep].astype(np.int64, copy=False),
             "date": rows["date"].to_numpy("datetime64[D]")[keep],
-            "type": type_code[keep].astype(np.int64),
+            "type": type_code[keep].astype(np.int64, copy=False),
             "topic": _objects(rows["topic"], keep, coded.get("topic")),
             "person": _objects(rows["person"], keep, coded.get("person")),
             "expected": rows["expected"].array[keep],
