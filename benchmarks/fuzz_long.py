@@ -1,5 +1,6 @@
 """The long fuzz profile: every property of tests/test_fuzz.py and of the roster's (tests/intake/test_roster_fuzz.py)
-at 2,000 examples, on a seed, with its figures.
+at 2,000 examples, and the spelling properties (tests/test_spelling.py: the bulk conversions against each value
+alone) at 300, on a seed, with its figures.
 
     python -m benchmarks.fuzz_long                  # a random seed, printed first (~15 min on 2 cores)
     python -m benchmarks.fuzz_long --seed 36        # the same run again
@@ -23,7 +24,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-TESTS = (HERE.parent / "tests" / "test_fuzz.py", HERE.parent / "tests" / "intake" / "test_roster_fuzz.py")
+TESTS = (HERE.parent / "tests" / "test_fuzz.py", HERE.parent / "tests" / "intake" / "test_roster_fuzz.py",
+         HERE.parent / "tests" / "test_spelling.py")
 _EXAMPLES = re.compile(r"during (\w+) phase.*?\n.*?\n\s*- (\d+) passing examples, (\d+) failing examples, "
                        r"(\d+) invalid examples")
 
