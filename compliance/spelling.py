@@ -68,9 +68,10 @@ def normalise_texts(values: Iterable[str]) -> list[str]:
 
 
 def _answer(cache: dict[str, str], values: list[str], missing: list[str], converted: list[str]) -> list[str] | None:
-    """What a batch converts to, where it cannot be looked up in ``cache`` once the new values are added to it:
-    every value new and none twice (the converted values in their order), or a cache that the new values would
-    take past ``_KEPT`` — emptied, to keep only them, after the others are looked up. None: look the batch up."""
+    """What a batch converts to, where it need not or cannot be looked up in ``cache`` once the new values are added
+    to it: every value new (the converted values are in the batch's order, a value that comes twice converted
+    twice), or a cache that the new values would take past ``_KEPT`` — emptied, to keep only them, after the others
+    are looked up. None: look the batch up."""
     full = len(cache) + len(missing) > _KEPT
     if len(missing) == len(values):
         if full:

@@ -112,11 +112,9 @@ class Roster:
         inferred: bool = False, places: Mapping[str, dict] | None = None,
     ) -> None:
         if not isinstance(orgs, OrgColumns):
-            self.__dict__["orgs"] = tuple(orgs)
-            orgs = OrgColumns.of(orgs)
+            orgs = OrgColumns.of(self.__dict__.setdefault("orgs", tuple(orgs)))
         if not isinstance(leaders, LeaderColumns):
-            self.__dict__["leaders"] = tuple(leaders)
-            leaders = LeaderColumns.of(leaders)
+            leaders = LeaderColumns.of(self.__dict__.setdefault("leaders", tuple(leaders)))
         self.inferred = inferred  # built from the ledgers' own organisation names (no --roster)
         self.places = places if places is not None else {}  # organisation name → its row: {source, sheet, row}
         self.org_table, self.leader_table = orgs, leaders
@@ -394,10 +392,13 @@ def _distinct_strings(column: pd.Series) -> _Column:
 
 
 def _from_distinct(distinct: Distinct) -> _Column:
-    """The column of a CSV's strings from the distinct values its reader found (``Sheet.distinct``): some of them
-    (a title's, the header's words) may be held by no row, and are then converted with the others, never used."""
+    """The column of a CSV's strings from the distinct values its reader found (``Sheet.distinct``), of the rows
+    ``distinct`` holds: a value no such row holds (a title's, the header's words) is left out, as a blank one is —
+    never parsed or converted."""
     values = distinct.values.to_pylist()
-    filled = np.fromiter(map(bool, map(str.strip, values)), dtype=bool, count=len(values))
+    filled = np.zeros(len(values), dtype=bool)
+    filled[distinct.codes] = True
+    filled &= np.fromiter(map(bool, map(str.strip, values)), dtype=bool, count=len(values))
     renumbered = np.where(filled, np.cumsum(filled) - 1, -1)  # each filled value's number among the filled ones
     return _Column(renumbered[distinct.codes], list(itertools.compress(values, filled.tolist())))
 

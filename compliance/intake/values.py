@@ -64,6 +64,8 @@ def _arabic(match: re.Match) -> str:
     if "十" not in text:
         return "".join(_CHINESE_DIGITS[c] for c in text)
     tens, _, units = text.partition("十")
+    if len(tens) > 1 or len(units) > 1 or "十" in units:  # (十一二, 二十十: no number is written so) left as it is,
+        return text  # and the date is then not recognised
     return str(int(_CHINESE_DIGITS.get(tens, "1") if tens else 1) * 10 + int(_CHINESE_DIGITS[units] if units else 0))
 
 

@@ -245,3 +245,26 @@ def test_a_check_in_json_reads_the_roster_as_columns_and_makes_no_model(tmp_path
     assert [o.name for o in roster.orgs] == roster.names
     assert [p.name for p in roster.leaders] == roster.leader_table.names
     assert roster.orgs[2].parent == "区委教育工委" and roster.orgs[2].type.value == "党委"
+
+
+def test_a_title_above_the_header_is_no_cell_of_the_roster(tmp_path):
+    """A CSV roster's title row is not read as cells of its columns (the reader's distinct values of a column hold
+    it: they are taken only where a data row holds them) — not even a title a date column cannot parse; and a date
+    written in Chinese numerals no number is written as is that row's message, not a traceback."""
+    write_csv(tmp_path / "组织.csv", ["", "", "", "二十十年度名册", "", ""], [
+        ORG_HEADER,
+        ["第一中学党委", "党委", "", "2000-01-01", "一中党委", ""],
+        ["第一中学第一党支部", "党支部", "一中党委", "二〇〇五年九月一日", "", "是"],
+    ])
+    write_csv(tmp_path / "领导干部.csv", ["", "", "", "十一二年", ""], [
+        LEADER_HEADER, ["李明", "一中党委", "书记", "2016-09-01", ""]])
+    roster = read_roster(tmp_path)
+    assert roster.names == ["第一中学党委", "第一中学第一党支部"]
+    assert roster.founded.tolist() == [dt.date(2000, 1, 1), dt.date(2005, 9, 1)]
+    assert roster.places["第一中学第一党支部"]["row"] == 4 and roster.org_table.attributes[1] == {"设党小组": "是"}
+    assert [(p.name, p.start) for p in roster.leaders] == [("李明", dt.date(2016, 9, 1))]
+    write_csv(tmp_path / "领导干部.csv", LEADER_HEADER, [["李明", "一中党委", "书记", "二十十年三月一日", ""]])
+    with pytest.raises(InputError) as raised:
+        read_roster(tmp_path)
+    assert (raised.value.row, raised.value.column) == (2, "任职日期")
+    assert "无法识别的日期“二十十年三月一日”" in str(raised.value)
