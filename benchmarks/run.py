@@ -247,11 +247,11 @@ def table(results: dict[tuple[int, str], dict]) -> str:
     def each(text):
         return [text(results[key]) for key in keys]
 
-    def seconds(name):
-        return each(lambda r: f"{r[name]:.2f} s" if r[name] is not None else "—")
+    def seconds(name, digits=2):
+        return each(lambda r: f"{r[name]:.{digits}f} s" if r[name] is not None else "—")
 
-    def ratio(name, base="read_csv"):
-        return each(lambda r: f"{r[name]:.2f} s  {r[name] / r[base]:.1f}×")
+    def ratio(name, base="read_csv", digits=2):
+        return each(lambda r: f"{r[name]:.{digits}f} s  {r[name] / r[base]:.1f}×")
 
     rows = [
         ["records", *each(lambda r: f"{r['rows']:,}"), ""],
@@ -260,11 +260,11 @@ def table(results: dict[tuple[int, str], dict]) -> str:
         ["findings", *each(lambda r: f"{r['findings']:,}"), ""],
         ["  of which unverifiable", *each(lambda r: f"{r['unverifiable']:,}"), ""],
         ["pandas.read_csv (= 1×)", *seconds("read_csv"), ""],
-        ["roster read (alone, first)", *seconds("roster"), "≤ 0.3 s"],
+        ["roster read (alone, first)", *seconds("roster", 3), "≤ 0.3 s"],  # (ms: its target is that near)
         ["read (ledgers)", *ratio("read"), ""],
         ["normalise", *ratio("normalise"), ""],
         ["great-expectations import (once)", *seconds("gx_import"), ""],
-        ["data-quality gate", *ratio("gate"), "≤ 0.5 s"],
+        ["data-quality gate", *ratio("gate", digits=3), "≤ 0.5 s"],
         ["evaluate (27 rules)", *ratio("evaluate"), "≤ 3×"],
         ["findings.json (with statistics)", *ratio("json"), ""],
         ["  its size and speed", *each(_json_speed), "≥ 150 MB/s"],
