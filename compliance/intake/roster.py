@@ -19,6 +19,7 @@ from datetime import date
 from functools import cached_property
 from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -52,6 +53,15 @@ LATEST = np.datetime64("9999-12-31", "D")
 NAT = np.datetime64("NaT", "D")
 
 
+def _kept(values: Any, keep: list[bool]) -> Any:
+    """The items of a column (a list or an array; None stays None) where ``keep`` is true."""
+    if values is None:
+        return None
+    if isinstance(values, np.ndarray):
+        return values[np.asarray(keep, dtype=bool)]
+    return list(itertools.compress(values, keep))
+
+
 @dataclass(frozen=True)
 class OrgColumns:
     """The 组织 sheet as columns, one item per organisation in roster order: what each ``Organisation`` holds.
@@ -70,6 +80,12 @@ class OrgColumns:
     def of(cls, orgs: Sequence[Organisation]) -> OrgColumns:
         return cls([o.name for o in orgs], [o.type for o in orgs], [o.parent for o in orgs],
                    [o.founded for o in orgs], [o.aliases for o in orgs], [o.attributes for o in orgs])
+
+    def take(self, keep: list[bool]) -> OrgColumns:
+        """The organisations where ``keep`` is true (their positions change: no index)."""
+        return OrgColumns(_kept(self.names, keep), _kept(self.types, keep), _kept(self.parents, keep),
+                          _kept(self.founded, keep), _kept(self.aliases, keep), _kept(self.attributes, keep),
+                          _kept(self.founded_days, keep))
 
     def models(self) -> tuple[Organisation, ...]:
         return tuple(Organisation(name=a, type=t, parent=p, founded=f, aliases=s, attributes=x) for a, t, p, f, s, x
@@ -95,6 +111,12 @@ class LeaderColumns:
     def of(cls, leaders: Sequence[Leader]) -> LeaderColumns:
         return cls([p.name for p in leaders], [p.org for p in leaders], [p.posts for p in leaders],
                    [p.start for p in leaders], [p.end for p in leaders])
+
+    def take(self, keep: list[bool]) -> LeaderColumns:
+        """The leaders where ``keep`` is true."""
+        return LeaderColumns(_kept(self.names, keep), _kept(self.orgs, keep), _kept(self.posts, keep),
+                             _kept(self.starts, keep), _kept(self.ends, keep), _kept(self.persons, keep),
+                             _kept(self.start_days, keep), _kept(self.end_days, keep))
 
     def models(self) -> tuple[Leader, ...]:
         return tuple(Leader(name=a, org=u, posts=p, start=s, end=e) for a, u, p, s, e
@@ -384,23 +406,24 @@ def _distinct(cells) -> _Column:
 def _distinct_strings(column: pd.Series) -> _Column:
     """The column of a CSV's strings (every cell a str, none missing), its distinct cells found by pandas."""
     codes, uniques = pd.factorize(column)
-    values = uniques.tolist()
-    filled = np.fromiter(map(bool, map(str.strip, values)), dtype=bool, count=len(values))
-    # each distinct filled cell's number among the filled ones; -1 for a blank one (and for -1, a missing cell)
-    renumbered = np.append(np.where(filled, np.cumsum(filled) - 1, -1), -1)
-    return _Column(renumbered[codes].astype(np.int64), list(itertools.compress(values, filled.tolist())))
+    return _held(codes, uniques.tolist())
 
 
 def _from_distinct(distinct: Distinct) -> _Column:
     """The column of a CSV's strings from the distinct values its reader found (``Sheet.distinct``), of the rows
-    ``distinct`` holds: a value no such row holds (a title's, the header's words) is left out, as a blank one is —
-    never parsed or converted."""
-    values = distinct.values.to_pylist()
-    filled = np.zeros(len(values), dtype=bool)
-    filled[distinct.codes] = True
-    filled &= np.fromiter(map(bool, map(str.strip, values)), dtype=bool, count=len(values))
-    renumbered = np.where(filled, np.cumsum(filled) - 1, -1)  # each filled value's number among the filled ones
-    return _Column(renumbered[distinct.codes], list(itertools.compress(values, filled.tolist())))
+    ``distinct`` holds."""
+    return _held(distinct.codes, distinct.values.to_pylist())
+
+
+def _held(codes: np.ndarray, values: list[str]) -> _Column:
+    """The column whose rows hold ``values[codes]`` (-1: a missing cell), blank values and values no row holds (a
+    title's, the header's words, among a reader's distinct values) left out — never parsed or converted."""
+    filled = np.zeros(len(values) + 1, dtype=bool)
+    filled[codes] = True  # (-1 marks the slot past the values, dropped)
+    filled = filled[:-1] & np.fromiter(map(bool, map(str.strip, values)), dtype=bool, count=len(values))
+    # each filled value's number among the filled ones; -1 for a blank one (and for -1, a missing cell)
+    renumbered = np.append(np.where(filled, np.cumsum(filled) - 1, -1), -1)
+    return _Column(renumbered[codes].astype(np.int64), list(itertools.compress(values, filled.tolist())))
 
 
 def _body(cells, start: int) -> list[_Column]:
@@ -727,7 +750,6 @@ def _as_days(values, missing: np.datetime64) -> np.ndarray:
 def _read_leaders(cells, source, sheet, lines=None, *, spellings: Mapping[str, str]) -> LeaderColumns:
     """Like ``_read_orgs``: column by column, and a row that may fail read again alone. ``spellings``: each name and
     alias of the organisations, with the name of the organisation it is."""
-    lookup = spellings
     numbers, table = _columns(cells, source, sheet, LEADER_COLUMNS, lines)
     n = len(numbers)
 
@@ -737,7 +759,7 @@ def _read_leaders(cells, source, sheet, lines=None, *, spellings: Mapping[str, s
     names = column("姓名").names()
     unit = column("所在单位")
     spelt = normalise_names(list(map(str, unit.values)), distinct=True)
-    units = unit.spread(list(map(lookup.get, spelt)), None)  # None: not known
+    units = unit.spread(list(map(spellings.get, spelt)), None)  # None: not known
     posts = column("职务").lists()
     starts, ends = column("任职日期"), column("离任日期")
     start_each, end_each = starts.each(_date_or_problem, None), ends.each(_date_or_problem, None)
@@ -745,7 +767,7 @@ def _read_leaders(cells, source, sheet, lines=None, *, spellings: Mapping[str, s
                 | _is_problem(end_each)[ends.codes]
                 | (_as_days(end_each, NAT)[ends.codes] < _as_days(start_each, NAT)[starts.codes]))
     for k in np.flatnonzero(may_fail).tolist():  # each raises, with the row's exact message
-        _leader(_row(table, k), {"source": source, "sheet": sheet, "row": numbers[k]}, lookup)
+        _leader(_row(table, k), {"source": source, "sheet": sheet, "row": numbers[k]}, spellings)
     names_ = names.tolist()
     return _one_per_person(LeaderColumns(
         names_, units.tolist(), posts.tolist(), start_each[starts.codes].tolist(), end_each[ends.codes].tolist(),
@@ -776,23 +798,19 @@ def _one_per_person(leaders: LeaderColumns) -> LeaderColumns:
         end, other = ends[same], ends[k]
         ends[same] = None if end is None or other is None else max(end, other)
         absorbed[k] = True
-    stand = (~absorbed).tolist()
-
-    def kept(values: list) -> list:
-        return list(itertools.compress(values, stand))
+    merged = sorted({same for places in rows.values() for same in places})  # rows that may have absorbed another
 
     def days(given: np.ndarray | None, dates: list, missing: np.datetime64) -> np.ndarray | None:
-        """The kept rows' days: the reader's, those of rows that absorbed another worked out again."""
+        """The reader's days, those of the rows that absorbed another worked out again."""
         if given is None:
             return None
         given = given.copy()
         given[merged] = _as_days([dates[k] for k in merged], missing)
-        return given[~absorbed]
+        return given
 
-    merged = sorted({same for places in rows.values() for same in places})
-    return LeaderColumns(kept(leaders.names), kept(leaders.orgs), kept(posts), kept(starts), kept(ends),
-                         kept(persons), days(leaders.start_days, starts, EARLIEST),
-                         days(leaders.end_days, ends, LATEST))
+    return LeaderColumns(leaders.names, leaders.orgs, posts, starts, ends, persons,
+                         days(leaders.start_days, starts, EARLIEST),
+                         days(leaders.end_days, ends, LATEST)).take((~absorbed).tolist())
 
 
 def _overlap(a: tuple[date | None, date | None], b: tuple[date | None, date | None]) -> bool:

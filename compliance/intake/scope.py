@@ -8,14 +8,14 @@ and warnings of the other organisations are set aside and counted in one note th
 
 from __future__ import annotations
 
-import itertools
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from compliance.errors import InputError
-from compliance.intake.roster import LeaderColumns, OrgColumns, Roster
+from compliance.intake.roster import Roster
 
 
 @dataclass(frozen=True)
@@ -58,24 +58,11 @@ def named_by(records: pd.DataFrame, roster: Roster) -> Scope:
 def cut_roster(roster: Roster, scope: Scope) -> tuple[Roster, np.ndarray]:
     """The roster of the scope alone (a top organisation's parent outside it is forgotten), and per organisation of
     the full roster its index in the new one (-1 outside)."""
-    keep = scope.inside.tolist()
-
-    def kept(values: list) -> list:
-        return list(itertools.compress(values, keep))
-
-    table = roster.org_table
-    names = kept(table.names)
-    inside = set(names)
-    orgs = OrgColumns(names, kept(table.types), [p if p is None or p in inside else None for p in kept(table.parents)],
-                      kept(table.founded), kept(table.aliases), kept(table.attributes))
-    people = roster.leader_table
-    stays = [org in inside for org in people.orgs]
-
-    def staying(values: list) -> list:
-        return list(itertools.compress(values, stays))
-
-    leaders = LeaderColumns(staying(people.names), staying(people.orgs), staying(people.posts),
-                            staying(people.starts), staying(people.ends), staying(roster.leader_names.tolist()))
+    orgs = roster.org_table.take(scope.inside.tolist())
+    inside = set(names := orgs.names)
+    orgs = dataclasses.replace(orgs, parents=[p if p is None or p in inside else None for p in orgs.parents])
+    people = dataclasses.replace(roster.leader_table, persons=roster.leader_names.tolist())
+    leaders = people.take([org in inside for org in people.orgs])
     places = {name: roster.places[name] for name in names if name in roster.places}
     new_index = np.full(len(roster.names), -1, dtype=np.int64)
     new_index[scope.inside] = np.arange(len(names))
